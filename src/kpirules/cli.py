@@ -1,0 +1,76 @@
+"""The ``kpirules`` command.
+
+Each subcommand lives in a module ``kpirules._cmd_<name>`` that defines
+``register(subparsers)``; the parser it adds sets ``func`` to a function
+``(args) -> int``.  Exit codes are a contract:
+
+* 0 — the job ran and nothing is wrong (for ``check``: no result is
+  ``not_met``, ``overdue`` or ``error``);
+* 1 — the job ran and found something wrong;
+* 2 — bad input or usage; the message is on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .errors import KpiError
+
+__all__ = ["main"]
+
+# subcommand modules, in the order `kpirules --help` lists them
+COMMANDS = ("check", "periods")
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep the text short
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(
+        prog="kpirules",
+        description="Check the targets and tasks of an action plan, period by period.",
+    )
+    parser.add_argument("--version", action="version", version=f"kpirules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"kpirules._cmd_{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KpiError as exc:
+        print(f"kpirules: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `kpirules check … | head`
+        return EXIT_OK
+    except OSError as exc:
+        name = exc.filename if exc.filename is not None else ""
+        print(f"kpirules: {name}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
