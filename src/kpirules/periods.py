@@ -1,0 +1,608 @@
+"""Reporting periods: the windows of Decree 09/2019/NĐ-CP and of the plan.
+
+A :class:`Period` is one reporting window of a :class:`Kind` (month, quarter,
+half-year, the cumulative nine-month window, year) under a :class:`Scheme`
+(the cut-off day that opens the windows and the day the report is due).
+
+Under the Decree 09 default (cut-off 15) the month 2020-03 runs from
+2020-02-15 to 2020-03-14, the quarter 2020-Q1 from 2019-12-15 to 2020-03-14 and
+the year 2020 from 2019-12-15 to 2020-12-14; the report is due on the 20th of
+the window's last month.  Cut-off 1 gives calendar windows, whose report is due
+in the following month::
+
+    >>> p = parse_period("Quý IV/2019")
+    >>> p.label, p.start.isoformat(), p.end.isoformat(), p.due.isoformat()
+    ('2019-Q4', '2019-09-15', '2019-12-14', '2019-12-20')
+    >>> containing(datetime.date(2019, 12, 15)).label
+    '2020-Q1'
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+import unicodedata
+from collections.abc import Iterator
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from .errors import KpiPeriodError
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "DEFAULT_SCHEME",
+    "Kind",
+    "Period",
+    "Scheme",
+    "containing",
+    "current_period",
+    "last_ending_by",
+    "parse_kind",
+    "parse_period",
+    "periods_between",
+    "periods_of_year",
+]
+
+MIN_YEAR = 1
+MAX_YEAR = 9999
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+class Kind(str, enum.Enum):
+    """The kinds of reporting period, finest first."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    NINE_MONTH = "nine-month"
+    YEAR = "year"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_KIND_ORDER = {k: i for i, k in enumerate(Kind)}
+
+# months per period and periods per year, by kind
+_SPAN = {Kind.MONTH: 1, Kind.QUARTER: 3, Kind.HALF: 6, Kind.NINE_MONTH: 9, Kind.YEAR: 12}
+_PER_YEAR = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.HALF: 2, Kind.NINE_MONTH: 1, Kind.YEAR: 1}
+
+_KIND_WORDS = {
+    Kind.MONTH: ("month", "monthly", "months"),
+    Kind.QUARTER: ("quarter", "quarterly", "quarters"),
+    Kind.HALF: (
+        "half",
+        "half-year",
+        "half-yearly",
+        "halfyear",
+        "halves",
+        "semiannual",
+        "semi-annual",
+        "six-month",
+    ),
+    Kind.NINE_MONTH: ("nine-month", "nine-months", "9m", "9-month", "9-months"),
+    Kind.YEAR: ("year", "yearly", "annual", "annually", "years"),
+}
+_KIND_BY_WORD = {w: k for k, words in _KIND_WORDS.items() for w in words}
+
+
+def parse_kind(text: str) -> Kind:
+    """``month``/``monthly``, ``quarter``/``quarterly``, ``half``/``half-year``/
+    ``half-yearly``/``semiannual``, ``nine-month``/``9m``, ``year``/``yearly``/
+    ``annual`` (case-insensitive; a space may stand for ``-``)."""
+    if isinstance(text, Kind):
+        return text
+    if not isinstance(text, str):
+        raise KpiPeriodError(f"not a period kind: {text!r}")
+    word = re.sub(r"[\s_]+", "-", text.strip().lower())
+    try:
+        return _KIND_BY_WORD[word]
+    except KeyError:
+        raise KpiPeriodError(
+            f"unknown period kind {text!r}; expected one of: "
+            "month, quarter, half, nine-month, year (or monthly, quarterly, "
+            "half-yearly, semiannual, 9m, yearly, annual)"
+        ) from None
+
+
+def _to_kind(value: Kind | str) -> Kind:
+    return parse_kind(value)
+
+
+# --------------------------------------------------------------------------- schemes
+
+
+def _check_day(name: str, value: object, *, optional: bool) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KpiPeriodError(f"the {name} day must be a whole number from 1 to 28, not {value!r}")
+    if not 1 <= value <= 28:
+        raise KpiPeriodError(
+            f"the {name} day must be from 1 to 28 (every month has it), not {value}"
+        )
+
+
+@attrs.frozen
+class Scheme:
+    """How windows are cut: the cut-off day and the day the report is due.
+
+    ``cutoff`` 1 gives calendar windows; ``cutoff`` c in 2..28 gives windows
+    from day c of the previous month to day c-1 (Decree 09: 15, the 15th to the
+    14th).  The report is due on the first day ``due`` after the window ends;
+    ``due`` None sets no due date.  Decree 09 Art. 8(5) wants at least one
+    working day between the cut-off and the deadline, so ``due`` must be after
+    ``cutoff``.
+    """
+
+    cutoff: int = 15
+    due: int | None = 20
+
+    def __attrs_post_init__(self) -> None:
+        _check_day("cut-off", self.cutoff, optional=False)
+        _check_day("due", self.due, optional=True)
+        if self.due is not None and self.due <= self.cutoff:
+            what = " (calendar windows)" if self.cutoff == 1 else ""
+            raise KpiPeriodError(
+                f"due day {self.due} must be after the cut-off day {self.cutoff}{what}: Decree 09 Art. 8(5) "
+                "requires at least one working day between closing the data and the deadline"
+            )
+
+    @classmethod
+    def calendar(cls, due: int | None = 20) -> Scheme:
+        """Calendar windows (cut-off 1): 2020-Q1 = 2020-01-01 … 2020-03-31."""
+        return cls(1, due)
+
+    @property
+    def is_calendar(self) -> bool:
+        return self.cutoff == 1
+
+    def describe(self) -> str:
+        """``cut-off 15, due 20``, ``calendar, due 20``, ``cut-off 16, no due date``."""
+        head = "calendar" if self.is_calendar else f"cut-off {self.cutoff}"
+        tail = "no due date" if self.due is None else f"due {self.due}"
+        return f"{head}, {tail}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def _sort_key(self) -> tuple[int, int]:
+        return (self.cutoff, 0 if self.due is None else self.due)
+
+
+DEFAULT_SCHEME = Scheme(15, 20)
+"""Decree 09/2019 windows (15th to 14th), report due the 20th (Decision 676 IV.2)."""
+
+
+# --------------------------------------------------------------------------- window arithmetic
+
+
+def _month_start(year: int, month: int, scheme: Scheme) -> datetime.date:
+    if scheme.cutoff == 1:
+        return datetime.date(year, month, 1)
+    return datetime.date(year, month, scheme.cutoff) - relativedelta(months=1)
+
+
+def _month_end(year: int, month: int, scheme: Scheme) -> datetime.date:
+    if scheme.cutoff == 1:
+        return datetime.date(year, month, 1) + relativedelta(day=31)
+    return datetime.date(year, month, scheme.cutoff) - datetime.timedelta(days=1)
+
+
+def _due_after(end: datetime.date, due: int | None) -> datetime.date | None:
+    if due is None:
+        return None
+    if due > end.day:
+        return end.replace(day=due)
+    return end + relativedelta(months=1, day=due)
+
+
+def _first_month(kind: Kind, index: int) -> int:
+    return (index - 1) * _SPAN[kind] + 1
+
+
+def _last_month(kind: Kind, index: int) -> int:
+    return _first_month(kind, index) + _SPAN[kind] - 1
+
+
+def _month_of(d: datetime.date, scheme: Scheme) -> tuple[int, int]:
+    """(year, month) of the month window containing ``d``."""
+    if scheme.cutoff == 1 or d.day < scheme.cutoff:
+        return d.year, d.month
+    if d.month == 12:
+        return d.year + 1, 1
+    return d.year, d.month + 1
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@attrs.frozen(eq=True, order=False)
+class Period:
+    """One reporting window: a kind, a labelled year, an index and a scheme.
+
+    ``year`` is the labelled year: under cut-off 15, 2020-Q1 starts on
+    2019-12-15 but its year is 2020.  ``index`` is the month (1..12), quarter
+    (1..4), half (1..2), or 1 for the nine-month window and the year.
+    """
+
+    kind: Kind = attrs.field(converter=_to_kind)
+    year: int
+    index: int
+    scheme: Scheme = DEFAULT_SCHEME
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.scheme, Scheme):
+            raise KpiPeriodError(f"not a reporting scheme: {self.scheme!r}")
+        for name in ("year", "index"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise KpiPeriodError(f"the {name} of a period must be a whole number, not {value!r}")
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise KpiPeriodError(f"year {self.year} is out of range {MIN_YEAR}..{MAX_YEAR}")
+        top = _PER_YEAR[self.kind]
+        if not 1 <= self.index <= top:
+            raise KpiPeriodError(
+                f"{self.kind.value} {self.index} does not exist: a year has "
+                f"{self.kind.value} {'1' if top == 1 else f'1..{top}'}"
+            )
+        try:
+            end = _month_end(self.year, _last_month(self.kind, self.index), self.scheme)
+            _month_start(self.year, _first_month(self.kind, self.index), self.scheme)
+            _due_after(end, self.scheme.due)
+        except (ValueError, OverflowError):
+            raise KpiPeriodError(
+                f"period {self.label} ({self.scheme.describe()}) falls outside the dates "
+                f"that can be represented (years {MIN_YEAR}..{MAX_YEAR})"
+            ) from None
+
+    # ---- named constructors
+
+    @classmethod
+    def month(cls, year: int, month: int, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+        return cls(Kind.MONTH, year, month, scheme)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+        return cls(Kind.QUARTER, year, quarter, scheme)
+
+    @classmethod
+    def half(cls, year: int, half: int, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+        return cls(Kind.HALF, year, half, scheme)
+
+    @classmethod
+    def nine_month(cls, year: int, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+        return cls(Kind.NINE_MONTH, year, 1, scheme)
+
+    @classmethod
+    def annual(cls, year: int, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+        return cls(Kind.YEAR, year, 1, scheme)
+
+    # ---- window
+
+    @property
+    def start(self) -> datetime.date:
+        """First day of the window (inclusive)."""
+        return _month_start(self.year, _first_month(self.kind, self.index), self.scheme)
+
+    @property
+    def end(self) -> datetime.date:
+        """Last day of the window (inclusive)."""
+        return _month_end(self.year, _last_month(self.kind, self.index), self.scheme)
+
+    @property
+    def due(self) -> datetime.date | None:
+        """The day the report is due: the first day ``scheme.due`` after ``end``."""
+        return _due_after(self.end, self.scheme.due)
+
+    @property
+    def days(self) -> int:
+        """Number of days in the window."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        """``2020-03``, ``2020-Q4``, ``2020-H1``, ``2020-9M``, ``2020``."""
+        y = f"{self.year:04d}"
+        if self.kind is Kind.MONTH:
+            return f"{y}-{self.index:02d}"
+        if self.kind is Kind.QUARTER:
+            return f"{y}-Q{self.index}"
+        if self.kind is Kind.HALF:
+            return f"{y}-H{self.index}"
+        if self.kind is Kind.NINE_MONTH:
+            return f"{y}-9M"
+        return y
+
+    @property
+    def key(self) -> tuple[Kind, int, int]:
+        """``(kind, year, index)``: the period without its scheme."""
+        return (self.kind, self.year, self.index)
+
+    def __str__(self) -> str:
+        return self.label
+
+    # ---- navigation
+
+    def _shift(self, step: int) -> Period:
+        n = _PER_YEAR[self.kind]
+        pos = self.year * n + (self.index - 1) + step
+        year, index = divmod(pos, n)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            where = "after" if step > 0 else "before"
+            raise KpiPeriodError(f"there is no {self.kind.value} {where} {self.label}")
+        return Period(self.kind, year, index + 1, self.scheme)
+
+    def next(self) -> Period:
+        """The following period of the same kind and scheme."""
+        return self._shift(1)
+
+    def previous(self) -> Period:
+        """The preceding period of the same kind and scheme."""
+        return self._shift(-1)
+
+    def contains(self, other: datetime.date | Period) -> bool:
+        """Whether a date, or the whole window of another period, lies in this window."""
+        if isinstance(other, Period):
+            return self.start <= other.start and other.end <= self.end
+        if isinstance(other, datetime.datetime):
+            other = other.date()
+        if isinstance(other, datetime.date):
+            return self.start <= other <= self.end
+        raise TypeError(f"Period.contains() takes a date or a Period, not {type(other).__name__}")
+
+    def __contains__(self, other: datetime.date | Period) -> bool:
+        return self.contains(other)
+
+    def with_scheme(self, scheme: Scheme) -> Period:
+        """The same labelled period under another scheme."""
+        return Period(self.kind, self.year, self.index, scheme)
+
+    def months(self) -> list[Period]:
+        """The month periods this period covers, in order."""
+        first = _first_month(self.kind, self.index)
+        return [
+            Period(Kind.MONTH, self.year, m, self.scheme)
+            for m in range(first, first + _SPAN[self.kind])
+        ]
+
+    # ---- ordering
+
+    def _sort_key(self) -> tuple:
+        return (
+            self.end,
+            self.start,
+            _KIND_ORDER[self.kind],
+            self.year,
+            self.index,
+            self.scheme._sort_key(),
+        )
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._sort_key() < other._sort_key()
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._sort_key() <= other._sort_key()
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._sort_key() > other._sort_key()
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._sort_key() >= other._sort_key()
+
+
+# --------------------------------------------------------------------------- finding periods
+
+
+def _coerce_date(d: object) -> datetime.date:
+    if isinstance(d, datetime.datetime):
+        return d.date()
+    if isinstance(d, datetime.date):
+        return d
+    raise KpiPeriodError(f"not a date: {d!r}")
+
+
+def containing(
+    d: datetime.date, kind: Kind | str = Kind.QUARTER, scheme: Scheme = DEFAULT_SCHEME
+) -> Period:
+    """The period of ``kind`` whose window contains ``d``.
+
+    2019-12-15 lies in 2020-Q1 under the Decree 09 scheme.  A date in the
+    last three months of a year lies in no nine-month window
+    (:class:`KpiPeriodError`).
+    """
+    d = _coerce_date(d)
+    kind = parse_kind(kind)
+    year, month = _month_of(d, scheme)
+    if kind is Kind.NINE_MONTH and month > 9:
+        raise KpiPeriodError(
+            f"{d.isoformat()} lies in no nine-month window ({scheme.describe()}); "
+            "nine-month windows cover months 1..9 of their year"
+        )
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise KpiPeriodError(f"{d.isoformat()} lies outside the supported years")
+    return Period(kind, year, (month - 1) // _SPAN[kind] + 1, scheme)
+
+
+def last_ending_by(
+    d: datetime.date, kind: Kind | str = Kind.QUARTER, scheme: Scheme = DEFAULT_SCHEME
+) -> Period:
+    """The last period of ``kind`` whose window ends on or before ``d``.
+
+    By 2020-06-30 that is 2020-Q2; by 2020-12-14 it is 2020-Q4.
+    """
+    d = _coerce_date(d)
+    kind = parse_kind(kind)
+    year, month = _month_of(d, scheme)
+    # the month window containing d ends on or after d; step back unless it ends on d
+    # (a month window in year MAX_YEAR + 1 cannot have ended by d)
+    if year > MAX_YEAR or _month_end(year, month, scheme) > d:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    # (year, month) is now the last month window ending by d
+    if kind is Kind.NINE_MONTH:
+        if month < 9:
+            year -= 1
+        index = 1
+    else:
+        span = _SPAN[kind]
+        if month % span == 0:
+            index = month // span
+        else:
+            index = month // span  # the period before the one still running
+            if index == 0:
+                year, index = year - 1, _PER_YEAR[kind]
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise KpiPeriodError(f"no {kind.value} window ends by {d.isoformat()}")
+    return Period(kind, year, index, scheme)
+
+
+def current_period(
+    as_of: datetime.date, kind: Kind | str = Kind.QUARTER, scheme: Scheme = DEFAULT_SCHEME
+) -> Period:
+    """The last period whose window ends before ``as_of`` (the last closed window).
+
+    As of 2020-12-15 that is 2020-Q4; as of 2020-12-14 it is still 2020-Q3.
+    """
+    as_of = _coerce_date(as_of)
+    if as_of == datetime.date.min:
+        raise KpiPeriodError(f"no reporting window closes before {as_of.isoformat()}")
+    return last_ending_by(as_of - datetime.timedelta(days=1), kind, scheme)
+
+
+def periods_between(a: Period, b: Period) -> Iterator[Period]:
+    """The periods from ``a`` to ``b`` inclusive; none if ``a`` is after ``b``."""
+    if a.kind is not b.kind or a.scheme != b.scheme:
+        raise KpiPeriodError(
+            f"cannot list the periods from {a.label} ({a.kind.value}, {a.scheme.describe()}) "
+            f"to {b.label} ({b.kind.value}, {b.scheme.describe()}): "
+            "they must be of the same kind and scheme"
+        )
+    p = a
+    while p <= b:
+        yield p
+        if p == b:
+            return
+        p = p.next()
+
+
+def periods_of_year(
+    year: int, kind: Kind | str, scheme: Scheme = DEFAULT_SCHEME
+) -> list[Period]:
+    """All periods of ``kind`` labelled with ``year``, in order."""
+    kind = parse_kind(kind)
+    return [Period(kind, year, i, scheme) for i in range(1, _PER_YEAR[kind] + 1)]
+
+
+# --------------------------------------------------------------------------- labels
+
+ACCEPTED_FORMS: tuple[str, ...] = (
+    "2020 / năm 2020 (year)",
+    "2020-Q4, 2020Q4, Q4/2020, Q4-2020 (quarter)",
+    "Quý IV/2019, quý 4/2019, quý IV năm 2019 (quarter)",
+    "2020-H1, 2020H1, H1/2020 (half-year)",
+    "6 tháng đầu năm 2020, 6 tháng cuối năm 2020, 6 tháng I/2020 (half-year)",
+    "2020-9M, 9M/2020, 9 tháng năm 2020, 9 tháng đầu năm 2020 (nine months)",
+    "2020-03, 03/2020, tháng 3/2020, tháng 3 năm 2020 (month)",
+)
+
+_ROMAN = {
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
+    "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12,
+}  # fmt: skip
+
+
+def _normalize(text: str) -> str:
+    s = unicodedata.normalize("NFD", text)
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    s = s.replace("đ", "d").replace("Đ", "D").lower()
+    s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)  # hyphens and dashes
+    s = re.sub(r"\s+", " ", s).strip()
+    return re.sub(r" ?([/-]) ?", r"\1", s)
+
+
+_Y = r"(?P<y>[0-9]{4})"
+_SEP = r"(?:/|-| nam | )"  # between the period and its year
+_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(p))
+    for kind, p in (
+        (Kind.YEAR, rf"(?:nam )?{_Y}"),
+        (Kind.QUARTER, rf"{_Y}[- ]?q(?P<n>[0-9]+)"),
+        (Kind.QUARTER, rf"q(?P<n>[0-9]+){_SEP}{_Y}"),
+        (Kind.QUARTER, rf"quy ?(?P<n>[0-9]+|[ivx]+){_SEP}{_Y}"),
+        (Kind.HALF, rf"{_Y}[- ]?h(?P<n>[0-9]+)"),
+        (Kind.HALF, rf"h(?P<n>[0-9]+){_SEP}{_Y}"),
+        (Kind.HALF, rf"(?:6|sau) thang (?P<w>dau|cuoi){_SEP}{_Y}"),
+        (Kind.HALF, rf"(?:6|sau) thang (?P<n>[ivx]+){_SEP}{_Y}"),
+        (Kind.NINE_MONTH, rf"{_Y}[- ]?9m"),
+        (Kind.NINE_MONTH, rf"9m{_SEP}{_Y}"),
+        (Kind.NINE_MONTH, rf"(?:9|chin) thang(?: dau)?{_SEP}{_Y}"),
+        (Kind.MONTH, rf"{_Y}-(?P<n>[0-9]{{1,2}})"),
+        (Kind.MONTH, rf"(?P<n>[0-9]{{1,2}})[/-]{_Y}"),
+        (Kind.MONTH, rf"thang (?P<n>[0-9]{{1,2}}){_SEP}{_Y}"),
+    )
+)
+
+
+def _accepted() -> str:
+    return "; ".join(ACCEPTED_FORMS)
+
+
+def parse_period(text: str, scheme: Scheme = DEFAULT_SCHEME) -> Period:
+    """Read a period label as people write it in reports, under ``scheme``.
+
+    Accepts the canonical labels (``2020-03``, ``2020-Q4``, ``2020-H1``,
+    ``2020-9M``, ``2020``), ``Q4/2020`` and the Vietnamese forms (``Quý IV/2019``,
+    ``6 tháng đầu năm 2020``, ``tháng 3/2020``, …), with or without
+    diacritics, in any case.  Anything else is a :class:`KpiPeriodError` that
+    lists the accepted forms.
+    """
+    if isinstance(text, Period):
+        return text.with_scheme(scheme)
+    if not isinstance(text, str):
+        raise KpiPeriodError(f"not a period label: {text!r}; accepted forms: {_accepted()}")
+    s = _normalize(text)
+    for kind, pattern in _PATTERNS:
+        m = pattern.fullmatch(s)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        year = int(groups["y"])
+        if kind in (Kind.YEAR, Kind.NINE_MONTH):
+            index = 1
+        elif groups.get("w") is not None:
+            index = 1 if groups["w"] == "dau" else 2
+        else:
+            n = groups["n"]
+            if n.isdigit():
+                index = int(n)
+            elif n in _ROMAN:
+                index = _ROMAN[n]
+            else:
+                raise KpiPeriodError(f"{text!r}: {n.upper()!r} is not a Roman numeral I..IV")
+        top = _PER_YEAR[kind]
+        if not 1 <= index <= top:
+            raise KpiPeriodError(
+                f"{text!r}: there is no {kind.value} {index} (a year has {kind.value}s 1..{top})"
+            )
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise KpiPeriodError(f"{text!r}: year {year} is out of range {MIN_YEAR}..{MAX_YEAR}")
+        try:
+            return Period(kind, year, index, scheme)
+        except KpiPeriodError as exc:
+            raise KpiPeriodError(f"{text!r}: {exc}") from None
+    raise KpiPeriodError(
+        f"not a reporting period: {text!r}; accepted forms (year in 4 digits, "
+        f"any case, with or without Vietnamese diacritics): {_accepted()}"
+    )
