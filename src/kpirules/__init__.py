@@ -12,12 +12,34 @@ from .errors import (
     Span,
 )
 
+from .data import Data, Source, TaskRow, load_data
+from .evaluate import FAILING, Plan, Result, Results, Status, load, parse
+from .periods import Kind, Period, Scheme, parse_period
+from .values import Invalid, Undefined
+
 try:
     __version__ = version("kpirules")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "Data",
+    "FAILING",
+    "Invalid",
+    "Kind",
+    "Period",
+    "Plan",
+    "Result",
+    "Results",
+    "Scheme",
+    "Source",
+    "Status",
+    "TaskRow",
+    "Undefined",
+    "load",
+    "load_data",
+    "parse",
+    "parse_period",
     "Diagnostic",
     "KpiDataError",
     "KpiError",

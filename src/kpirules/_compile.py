@@ -1,0 +1,413 @@
+"""Compiling expressions into Python closures.
+
+Each rule's condition is compiled once, from the checked AST, into a chain of
+closures ``f(env) -> value``; evaluating many periods and units never walks
+the tree again.  Nothing here evaluates text: a name in a rule file can only
+ever become a metric lookup.
+
+Values follow :mod:`kpirules.values`: exact numbers, booleans, text,
+``Undefined`` (missing data, zero denominators) and ``Invalid`` (wrong types).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from . import nodes as n
+from ._unparse import expr_text
+from .data import Data
+from .periods import Kind, Period, Scheme, last_ending_by
+from .values import Invalid, Undefined, format_value
+
+__all__ = ["Env", "compile_expr", "compile_condition", "Fn"]
+
+_NUM = (int, Fraction)
+
+
+class Env:
+    """Where an expression is evaluated: the data, the period, the unit.
+
+    ``alt`` is the period to fall back on for ``name at 2018`` in a quarterly
+    plan (2018-Q4) when the data has no snapshot labelled 2018.
+    """
+
+    __slots__ = ("data", "period", "unit", "alt", "kind")
+
+    def __init__(self, data: Data, period: Period, unit: str | None, alt: Period | None = None,
+                 kind: Kind = Kind.QUARTER) -> None:
+        self.data = data
+        self.period = period
+        self.unit = unit
+        self.alt = alt
+        self.kind = kind
+
+    def moved(self, period: Period, alt: Period | None = None) -> Env:
+        return Env(self.data, period, self.unit, alt, self.kind)
+
+    def for_unit(self, unit: str | None) -> Env:
+        return Env(self.data, self.period, unit, self.alt, self.kind)
+
+    def where(self) -> str:
+        return self.period.label + (f" for unit {self.unit}" if self.unit is not None else "")
+
+
+Fn = Callable[[Env], Any]
+
+
+def _is_num(v: object) -> bool:
+    t = type(v)
+    return t is int or t is Fraction
+
+
+def _describe(v: object) -> str:
+    if isinstance(v, bool):
+        return f"the boolean {'true' if v else 'false'}"
+    if isinstance(v, str):
+        return f'the text "{v}"'
+    return f"the number {format_value(v)}"
+
+
+def _bad_operands(text: str, need: str, *values: object) -> object:
+    """Combine operands that are not all numbers (or booleans): invalid first, then undefined."""
+    for v in values:
+        if isinstance(v, Invalid):
+            return v
+    for v in values:
+        if not isinstance(v, Undefined) and not _ok(v, need):
+            return Invalid(f"`{text}` needs {need}s, but got {_describe(v)}")
+    undef = [v for v in values if isinstance(v, Undefined)]
+    out = undef[0]
+    for u in undef[1:]:
+        out = out.merge(u)
+    return out
+
+
+def _ok(v: object, need: str) -> bool:
+    if need == "number":
+        return _is_num(v)
+    if need == "boolean":
+        return isinstance(v, bool)
+    return True
+
+
+def _norm(f: Fraction) -> int | Fraction:
+    return f.numerator if f.denominator == 1 else f
+
+
+def _metric(name: str, scheme: Scheme) -> Fn:
+    def metric(env: Env) -> object:
+        data = env.data
+        snap = data.snapshots.get((env.period.key, env.unit))
+        if snap is not None:
+            v = snap.get(name)
+            if v is not None:
+                return v
+        alt = env.alt
+        if alt is not None:
+            snap2 = data.snapshots.get((alt.key, env.unit))
+            if snap2 is not None:
+                v = snap2.get(name)
+                if v is not None:
+                    return v
+        return Undefined((_missing(name, env, snap is not None),))
+
+    return metric
+
+
+def _missing(name: str, env: Env, had_snapshot: bool) -> str:
+    where = env.period.label
+    if env.alt is not None:
+        where += f" (nor {env.alt.label})"
+    if env.unit is not None:
+        if not had_snapshot and not env.data.has_snapshot(env.period.key, env.unit):
+            return f"unit {env.unit} did not report for {where}"
+        return f"no value for {name} in {where} for unit {env.unit}"
+    if env.data.reports_per_unit(name, env.period.key):
+        return (f"no plan-level value for {name} in {where}; only per-unit values are reported "
+                f"(use sum({name}) to add them up)")
+    return f"no value for {name} in {where}"
+
+
+def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
+    if op == "/":
+        def div(env: Env) -> object:
+            a, b = fa(env), fb(env)
+            if _is_num(a) and _is_num(b):
+                if b == 0:
+                    return Undefined((f"division by zero: {divisor_text} is 0 in {env.where()}",))
+                return _norm(Fraction(a) / b)
+            return _bad_operands(text, "number", a, b)
+
+        return div
+    fn = {"+": operator.add, "-": operator.sub, "*": operator.mul}[op]
+
+    def arith(env: Env) -> object:
+        a, b = fa(env), fb(env)
+        if _is_num(a) and _is_num(b):
+            r = fn(a, b)
+            return _norm(r) if type(r) is Fraction else r
+        return _bad_operands(text, "number", a, b)
+
+    return arith
+
+
+_CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+        "==": operator.eq, "!=": operator.ne}
+
+
+def compare_values(op: str, a: object, b: object, text: str) -> object:
+    """``a op b`` with missing and ill-typed operands handled as values."""
+    if _is_num(a) and _is_num(b):
+        return _CMP[op](a, b)
+    if isinstance(a, (Invalid, Undefined)) or isinstance(b, (Invalid, Undefined)):
+        return _bad_operands(text, "any", a, b)
+    if op in ("==", "!="):
+        same_kind = (isinstance(a, bool) and isinstance(b, bool)) or (
+            isinstance(a, str) and isinstance(b, str))
+        if same_kind:
+            return _CMP[op](a, b)
+        return Invalid(f"`{text}` compares {_describe(a)} with {_describe(b)}")
+    return _bad_operands(text, "number", a, b)
+
+
+def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
+    if op == "and":
+        def and_(env: Env) -> object:
+            a, b = fa(env), fb(env)  # both sides always: an error is never hidden
+            if a is True and b is True:
+                return True
+            if isinstance(a, Invalid):
+                return a
+            if isinstance(b, Invalid):
+                return b
+            for v in (a, b):
+                if not isinstance(v, (bool, Undefined)):
+                    return Invalid(f"`{text}` needs true/false, but got {_describe(v)}")
+            if a is False or b is False:
+                return False
+            return _bad_operands(text, "boolean", a, b)
+
+        return and_
+
+    def or_(env: Env) -> object:
+        a, b = fa(env), fb(env)
+        if a is False and b is False:
+            return False
+        if isinstance(a, Invalid):
+            return a
+        if isinstance(b, Invalid):
+            return b
+        for v in (a, b):
+            if not isinstance(v, (bool, Undefined)):
+                return Invalid(f"`{text}` needs true/false, but got {_describe(v)}")
+        if a is True or b is True:
+            return True
+        return _bad_operands(text, "boolean", a, b)
+
+    return or_
+
+
+class Compiler:
+    """Compiles expressions of one plan (its scheme and reporting kind)."""
+
+    def __init__(self, scheme: Scheme, kind: Kind) -> None:
+        self.scheme = scheme
+        self.kind = kind
+
+    def period(self, ref: n.PeriodRef) -> Period:
+        return ref.period.with_scheme(self.scheme)
+
+    def compile(self, e: n.Expr) -> Fn:  # noqa: C901 - one case per node
+        match e:
+            case n.Number(value=v) | n.Percent(value=v):
+                const = _norm(v)
+                return lambda env: const
+            case n.Bool(value=v):
+                return lambda env: v
+            case n.Text(value=v):
+                return lambda env: v
+            case n.Metric(name=name):
+                return _metric(name, self.scheme)
+            case n.At(expr=inner, when=when):
+                return self._at(self.compile(inner), when)
+            case n.Neg(operand=x):
+                fx = self.compile(x)
+                text = expr_text(e)
+
+                def neg(env: Env) -> object:
+                    v = fx(env)
+                    return -v if _is_num(v) else _bad_operands(text, "number", v)
+
+                return neg
+            case n.Not(operand=x):
+                fx = self.compile(x)
+                text = expr_text(e)
+
+                def not_(env: Env) -> object:
+                    v = fx(env)
+                    if isinstance(v, bool):
+                        return not v
+                    return _bad_operands(text, "boolean", v)
+
+                return not_
+            case n.Arith(op=op, left=a, right=b):
+                return _arith(op, self.compile(a), self.compile(b), expr_text(e), expr_text(b))
+            case n.Compare(op=op, left=a, right=b):
+                fa, fb = self.compile(a), self.compile(b)
+                text = expr_text(e)
+                return lambda env: compare_values(op, fa(env), fb(env), text)
+            case n.Between(value=v, low=lo, high=hi):
+                fv, flo, fhi = self.compile(v), self.compile(lo), self.compile(hi)
+                text = expr_text(e)
+                return lambda env: between_values(fv(env), flo(env), fhi(env), text)
+            case n.Logic(op=op, left=a, right=b):
+                return _logic(op, self.compile(a), self.compile(b), expr_text(e))
+            case n.Call(func="ratio" | "change" as func, args=(a, b)):
+                return self._ratio(func, self.compile(a), self.compile(b), expr_text(e), expr_text(b))
+            case n.Call(func=func, args=(a,)):
+                return self._aggregate(func, self.compile(a), expr_text(a))
+            case n.Count(where=w):
+                return self._count(None if w is None else self.compile(w), None if w is None else expr_text(w))
+        raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
+
+    def _at(self, inner: Fn, when: object) -> Fn:
+        if isinstance(when, n.Previous):
+            return lambda env: inner(env.moved(env.period.previous()))
+        assert isinstance(when, n.PeriodRef), when  # the checker rejects other forms
+        target = self.period(when)
+        alt = None
+        if _coarser(target.kind, self.kind):
+            alt = last_ending_by(target.end, self.kind, self.scheme)
+        return lambda env: inner(env.moved(target, alt))
+
+    def _ratio(self, func: str, fa: Fn, fb: Fn, text: str, den_text: str) -> Fn:
+        is_change = func == "change"
+
+        def ratio(env: Env) -> object:
+            a, b = fa(env), fb(env)
+            if _is_num(a) and _is_num(b):
+                if b == 0:
+                    what = "the baseline" if is_change else "the denominator"
+                    return Undefined((f"{what} {den_text} is 0 in {env.where()}",))
+                return _norm(Fraction(a - b if is_change else a) / b)
+            return _bad_operands(text, "number", a, b)
+
+        return ratio
+
+    def _aggregate(self, func: str, arg: Fn, arg_text: str) -> Fn:
+        def aggregate(env: Env) -> object:
+            values = []
+            for unit in env.data.units:
+                v = arg(env.for_unit(unit))
+                if _is_num(v):
+                    values.append(v)
+                elif isinstance(v, Invalid):
+                    return v
+                elif not isinstance(v, Undefined):
+                    return Invalid(f"`{func}({arg_text})` needs numbers, but unit {unit} gives {_describe(v)}")
+            if not values:
+                return Undefined((f"no unit reports {arg_text} in {env.period.label}",))
+            if func == "sum":
+                return sum(values)
+            if func == "min":
+                return min(values)
+            if func == "max":
+                return max(values)
+            return _norm(Fraction(sum(values)) / len(values))
+
+        return aggregate
+
+    def _count(self, where: Fn | None, where_text: str | None) -> Fn:
+        if where is None:
+            def count_units(env: Env) -> object:
+                keys = [env.period.key] + ([env.alt.key] if env.alt is not None else [])
+                return sum(1 for u in env.data.units if any(env.data.has_snapshot(k, u) for k in keys))
+
+            return count_units
+
+        def count_where(env: Env) -> object:
+            hits = 0
+            unknown: list[str] = []
+            for unit in env.data.units:
+                v = where(env.for_unit(unit))
+                if v is True:
+                    hits += 1
+                elif v is False:
+                    continue
+                elif isinstance(v, Invalid):
+                    return v
+                elif isinstance(v, Undefined):
+                    unknown.append(unit)
+                else:
+                    return Invalid(f"`count(units where {where_text})` needs true/false, "
+                                   f"but unit {unit} gives {_describe(v)}")
+            if unknown:
+                return Undefined((f"`{where_text}` is unknown in {env.period.label} for unit(s) "
+                                  + ", ".join(unknown),))
+            return hits
+
+        return count_where
+
+
+def between_values(v: object, lo: object, hi: object, text: str) -> object:
+    if _is_num(v) and _is_num(lo) and _is_num(hi):
+        return lo <= v <= hi  # type: ignore[operator]
+    return _bad_operands(text, "number", v, lo, hi)
+
+
+_KIND_RANK = {Kind.MONTH: 0, Kind.QUARTER: 1, Kind.HALF: 2, Kind.NINE_MONTH: 3, Kind.YEAR: 4}
+
+
+def _coarser(a: Kind, b: Kind) -> bool:
+    return _KIND_RANK[a] > _KIND_RANK[b]
+
+
+def compile_expr(e: n.Expr, scheme: Scheme, kind: Kind) -> Fn:
+    return Compiler(scheme, kind).compile(e)
+
+
+def compile_condition(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], tuple[object, object, object]]:
+    """Compile a rule's condition into ``env -> (truth, value, target)``.
+
+    ``value``/``target`` are the two sides of a top-level comparison (for
+    ``between``, the target is the pair ``(low, high)``); for a bare boolean
+    metric the value is the metric; otherwise both are None.
+    """
+    c = Compiler(scheme, kind)
+    text = expr_text(e)
+    match e:
+        case n.Compare(op=op, left=a, right=b):
+            fa, fb = c.compile(a), c.compile(b)
+
+            def cmp(env: Env) -> tuple[object, object, object]:
+                x, y = fa(env), fb(env)
+                return _truth(compare_values(op, x, y, text), text), x, y
+
+            return cmp
+        case n.Between(value=v, low=lo, high=hi):
+            fv, flo, fhi = c.compile(v), c.compile(lo), c.compile(hi)
+
+            def btw(env: Env) -> tuple[object, object, object]:
+                x, a, b = fv(env), flo(env), fhi(env)
+                return _truth(between_values(x, a, b, text), text), x, (a, b)
+
+            return btw
+        case n.Metric() | n.At():
+            f = c.compile(e)
+
+            def flag(env: Env) -> tuple[object, object, object]:
+                x = f(env)
+                return _truth(x, text), x, True
+
+            return flag
+    f = c.compile(e)
+    return lambda env: (_truth(f(env), text), None, None)
+
+
+def _truth(v: object, text: str) -> object:
+    if isinstance(v, (bool, Undefined, Invalid)):
+        return v
+    return Invalid(f"`{text}` must be true or false, but the data gives {_describe(v)}")

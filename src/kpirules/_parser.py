@@ -1,0 +1,636 @@
+"""Parsing: rule-file text → :class:`kpirules.nodes.Plan`.
+
+This module is the one error boundary between lark and kpirules: lark's
+exceptions become :class:`KpiSyntaxError` here, with the position, the
+source line, a caret and what was expected in words.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Iterable
+from fractions import Fraction
+
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import nodes as n
+from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
+from .periods import KpiPeriodError, parse_kind, parse_period
+
+__all__ = ["parse_text", "MAX_NESTING", "KEYWORDS"]
+
+#: deepest nesting of parentheses, `not` and unary minus a condition may have
+MAX_NESTING = 100
+
+KEYWORDS = (
+    "plan title issued implements reporting monthly quarterly half-yearly yearly annual "
+    "cutoff calendar due section rule task lead support product note after by from to at "
+    "previous for each unit units where and or not between ratio change sum min max avg "
+    "count true false"
+).split()
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark.open_from_package(
+        "kpirules",
+        "grammar.lark",
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+# --- turning terminals names into words --------------------------------------
+
+_WORDS = {
+    "COMPARE": "a comparison such as >=",
+    "BETWEEN": "`between`",
+    "NUMBER": "a number",
+    "INT": "a number",
+    "PERCENT": "a percentage",
+    "NAME": "a name",
+    "STRING": 'a quoted string "…"',
+    "DOTTED": "an id",
+    "PERIOD": "a period such as 2020-Q4",
+    "DATE": "a date such as 2020-06-30",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COMMA": "`,`",
+    "COLON": "`:`",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "STAR": "`*`",
+    "SLASH": "`/`",
+    "$END": "the end of the file",
+}
+
+_ITEM_START = {"RULE", "TASK", "SECTION"}
+_EXPR_START = {"NUMBER", "INT", "PERCENT", "NAME", "STRING", "LPAR", "TRUE", "FALSE", "RATIO", "CHANGE",
+               "SUM", "MIN", "MAX", "AVG", "COUNT", "MINUS", "NOT"}
+_ARITH = {"PLUS", "MINUS", "STAR", "SLASH"}
+
+
+def _describe_expected(expected: Iterable[str]) -> str:
+    exp = set(expected)
+    parts: list[str] = []
+    if "COMPARE" in exp or "BETWEEN" in exp:
+        parts.append("a comparison such as >= or between")
+        exp -= {"COMPARE", "BETWEEN"} | _ARITH | {"AT"}
+    if len(exp & _EXPR_START) >= 4:
+        parts.append("a number, a metric, a function such as ratio(…) or `(`")
+        exp -= _EXPR_START
+    if {"PERIOD", "DATE"} <= exp or ({"INT", "PERIOD"} <= exp):
+        parts.append("a period or date such as 2020, Q4/2020 or 2020-06-30")
+        exp -= {"PERIOD", "DATE", "INT", "STRING", "NUMBER", "PREVIOUS", "NAME"}
+    if exp & _ITEM_START:
+        parts.append("`rule`, `task` or `section`")
+        exp -= _ITEM_START | _EXPR_START
+    if {"BY", "FROM"} <= exp:
+        parts.append("a time clause (`by …` or `from … to …`)")
+        exp -= {"BY", "FROM"}
+    for name in sorted(exp):
+        if name in ("$END", "__ANON_0"):
+            continue
+        word = _WORDS.get(name)
+        if word is None:
+            word = f"`{name.lower().replace('_', '-')}`" if name.isupper() else name
+        if word not in parts:
+            parts.append(word)
+    if "$END" in exp and not parts:
+        parts.append("the end of the file")
+    if not parts:
+        return "something else"
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _token_text(tok: Token) -> str:
+    text = str(tok)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+_CONTEXT_STOP = {"COLON", "BY", "FROM", "TO", "LEAD", "SUPPORT", "NOTE", "DUE", "AFTER", "PRODUCT"}
+
+
+def _context_before(err: UnexpectedToken, text: str) -> str | None:
+    """The text of what was read just before the bad token (`ratio(a, b)`)."""
+    try:
+        stack = list(err.interactive_parser.parser_state.value_stack)
+    except AttributeError:  # pragma: no cover - lark internals moved
+        return None
+    start = end = None
+    for item in reversed(stack):
+        if isinstance(item, Token):
+            if item.type in _CONTEXT_STOP or item.type in _ITEM_START:
+                break
+            s, e = item.start_pos, item.end_pos
+        elif isinstance(item, Tree) and not item.meta.empty:
+            if item.data in ("rule", "task", "section", "header", "bare_rule"):
+                break
+            s, e = item.meta.start_pos, item.meta.end_pos
+        else:
+            break
+        if s is None or e is None:
+            break
+        start = s if start is None else min(start, s)
+        end = e if end is None else max(end, e)
+    if start is None or end is None:
+        return None
+    snippet = " ".join(text[start:end].split())
+    if len(snippet) > 50:
+        last = stack[-1]
+        snippet = str(last) if isinstance(last, Token) else snippet[-50:]
+    return snippet or None
+
+
+def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: list[str]) -> KpiSyntaxError:
+    line = getattr(err, "line", -1)
+    col = getattr(err, "column", -1)
+    width = 1
+    if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
+        line = max(1, len(lines))
+        col = len(lines[line - 1]) + 1 if lines else 1
+        message = "the file ends in the middle of an item"
+        if isinstance(err, UnexpectedToken):
+            message += f"; expected {_describe_expected(err.expected)}"
+            ctx = _context_before(err, text)
+            if ctx:
+                message += f" after `{ctx}`"
+    elif isinstance(err, UnexpectedToken):
+        tok = err.token
+        width = max(1, len(str(tok).splitlines()[0]) if str(tok) else 1)
+        found = _token_text(tok)
+        if tok.type in _KEYWORD_TYPES:
+            what = f"keyword `{found}`"
+        else:
+            what = f"`{found}`"
+        message = f"unexpected {what}; expected {_describe_expected(err.expected)}"
+        ctx = _context_before(err, text)
+        if ctx:
+            message += f" after `{ctx}`"
+    elif isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
+        if ch == '"':
+            message = "a string is not closed before the end of the line"
+        elif not ch.isascii() and ch.isalpha():
+            message = f"unexpected `{ch}`: names are ASCII letters, digits and _; put Vietnamese text in quotes"
+        else:
+            message = f"unexpected character `{ch}`"
+            allowed = getattr(err, "allowed", None)
+            if allowed:
+                message += f"; expected {_describe_expected(allowed)}"
+    else:  # pragma: no cover
+        message = str(err).splitlines()[0]
+    if line < 1:
+        line, col = max(1, len(lines)), 1
+    source = lines[line - 1] if 0 < line <= len(lines) else None
+    diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), source_line=source)
+    return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+_KEYWORD_TYPES = {k.upper().replace("-", "_") for k in KEYWORDS} | {"HALF_YEARLY"}
+
+
+# --- the nesting guard ------------------------------------------------------
+
+_NEST_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\(|\)|\n')
+
+
+def _check_nesting(text: str, filename: str | None, lines: list[str]) -> None:
+    depth = 0
+    line = 1
+    line_start = 0
+    for m in _NEST_RE.finditer(text):
+        tok = m.group()
+        if tok == "\n":
+            line += 1
+            line_start = m.end()
+        elif tok == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                col = m.start() - line_start + 1
+                diag = Diagnostic(
+                    f"parentheses nested more than {MAX_NESTING} deep",
+                    Span(line, col, line, col + 1, file=filename),
+                    hint="split the condition into simpler rules",
+                    source_line=lines[line - 1] if line <= len(lines) else None,
+                )
+                raise KpiSyntaxError.from_diagnostics([diag])
+        elif tok == ")":
+            depth = max(0, depth - 1)
+
+
+# --- the transformer ----------------------------------------------------------
+
+
+def _unquote(tok: Token | str) -> str:
+    s = str(tok)
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        s = s[1:-1]
+        s = s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+    return s
+
+
+def _fraction(text: str) -> Fraction:
+    return Fraction(text)
+
+
+class _Builder(Transformer_NonRecursive):
+    """Turns lark's tree into kpirules.nodes, collecting problems."""
+
+    def __init__(self, filename: str | None, lines: list[str]) -> None:
+        super().__init__(visit_tokens=False)
+        self.filename = filename
+        self.lines = lines
+        self.problems: list[Diagnostic] = []
+
+    # positions
+    def _span(self, meta_or_tok: object) -> Span | None:
+        if isinstance(meta_or_tok, Span) or meta_or_tok is None:
+            return meta_or_tok
+        line = getattr(meta_or_tok, "line", None)
+        if line is None:
+            return None
+        return Span(
+            line,
+            getattr(meta_or_tok, "column", 1),
+            getattr(meta_or_tok, "end_line", None),
+            getattr(meta_or_tok, "end_column", None),
+            file=self.filename,
+        )
+
+    def _problem(self, message: str, where: object, hint: str | None = None) -> None:
+        span = self._span(where)
+        source = self.lines[span.line - 1] if span and 0 < span.line <= len(self.lines) else None
+        self.problems.append(Diagnostic(message, span, hint=hint, source_line=source))
+
+    def _ident(self, tok: Token) -> str:
+        return _unquote(tok) if tok.type == "STRING" else str(tok)
+
+    # --- top level
+    @v_args(meta=True)
+    def start(self, meta, children):  # type: ignore[no-untyped-def]
+        header = children[0] if children and isinstance(children[0], dict) else {}
+        items = [c for c in children if not isinstance(c, dict)]
+        return n.Plan(
+            id=header.get("id"),
+            title=header.get("title"),
+            issued=header.get("issued"),
+            implements=header.get("implements"),
+            reporting=header.get("reporting"),
+            items=items,
+            span=self._span(meta) if not meta.empty else None,
+        )
+
+    @v_args(meta=True)
+    def header(self, meta, children):  # type: ignore[no-untyped-def]
+        fields: dict[str, object] = {"id": self._ident(children[0])}
+        for name, value, where in children[1:]:
+            if name in fields:
+                self._problem(f"`{name}` is given twice in the plan header", where)
+            fields[name] = value
+        return fields
+
+    @v_args(meta=True)
+    def title(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("title", _unquote(children[0]), meta)
+
+    @v_args(meta=True)
+    def implements(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("implements", _unquote(children[0]), meta)
+
+    @v_args(meta=True)
+    def issued(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("issued", self._date(children[0]), meta)
+
+    @v_args(meta=True)
+    def reporting(self, meta, children):  # type: ignore[no-untyped-def]
+        freq = children[0]
+        kind = parse_kind(str(freq.children[0]))
+        cutoff = None
+        calendar = False
+        due = None
+        for opt in children[1:]:
+            name, value, where = opt
+            if name == "cutoff":
+                if cutoff is not None or calendar:
+                    self._problem("the cut-off is given twice in the `reporting` line", where)
+                cutoff = value
+                if not 1 <= value <= 28:
+                    self._problem(f"cut-off day {value} is out of range; use 1 (calendar) to 28", where)
+            elif name == "calendar":
+                if cutoff is not None or calendar:
+                    self._problem("the cut-off is given twice in the `reporting` line", where)
+                calendar = True
+            else:
+                if due is not None:
+                    self._problem("`due` is given twice in the `reporting` line", where)
+                due = value
+                if not 1 <= value <= 28:
+                    self._problem(f"due day {value} is out of range; use 1 to 28", where)
+        rep = n.Reporting(kind=kind, cutoff=cutoff, calendar=calendar, due=due, span=self._span(meta))
+        return ("reporting", rep, meta)
+
+    def cutoff(self, children):  # type: ignore[no-untyped-def]
+        return ("cutoff", int(children[0]), children[0])
+
+    @v_args(meta=True)
+    def calendar(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("calendar", True, meta)
+
+    def due_day(self, children):  # type: ignore[no-untyped-def]
+        return ("due", int(children[0]), children[0])
+
+    # --- items
+    @v_args(meta=True)
+    def section(self, meta, children):  # type: ignore[no-untyped-def]
+        title = _unquote(children[1]) if len(children) > 1 else None
+        return n.Section(self._ident(children[0]), title, span=self._span(meta))
+
+    def _head(self, children: list) -> tuple[str, str | None, list]:  # type: ignore[type-arg]
+        ident = self._ident(children[0])
+        rest = children[1:]
+        title = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
+            title = _unquote(rest[0])
+            rest = rest[1:]
+        return ident, title, rest
+
+    @v_args(meta=True)
+    def rule(self, meta, children):  # type: ignore[no-untyped-def]
+        ident, title, rest = self._head(children)
+        per_unit = False
+        if rest and rest[0] == "for_each":
+            per_unit = True
+            rest = rest[1:]
+        condition = rest[0]
+        time = None
+        attrs_: dict[str, object] = {}
+        for item in rest[1:]:
+            if isinstance(item, (n.By, n.Span_)):
+                time = item
+            else:
+                name, value, where = item
+                if name in attrs_:
+                    self._problem(f"`{name}` is given twice in rule {ident}", where)
+                attrs_[name] = value
+        return n.Rule(
+            ident,
+            title,
+            condition,
+            time,
+            per_unit=per_unit,
+            lead=attrs_.get("lead", ()),  # type: ignore[arg-type]
+            support=attrs_.get("support", ()),  # type: ignore[arg-type]
+            note=attrs_.get("note"),  # type: ignore[arg-type]
+            span=self._span(meta),
+        )
+
+    @v_args(meta=True)
+    def bare_rule(self, meta, children):  # type: ignore[no-untyped-def]
+        condition = children[0]
+        time = children[1] if len(children) > 1 else None
+        return n.Rule(f"L{meta.line}", None, condition, time, bare=True, span=self._span(meta))
+
+    def for_each(self, children):  # type: ignore[no-untyped-def]
+        return "for_each"
+
+    @v_args(meta=True)
+    def task(self, meta, children):  # type: ignore[no-untyped-def]
+        ident, title, rest = self._head(children)
+        fields: dict[str, object] = {}
+        for name, value, where in rest:
+            if name in fields:
+                self._problem(f"`{name}` is given twice in task {ident}", where)
+            fields[name] = value
+        return n.Task(
+            ident,
+            title,
+            lead=fields.get("lead", ()),  # type: ignore[arg-type]
+            support=fields.get("support", ()),  # type: ignore[arg-type]
+            due=fields.get("due", ()),  # type: ignore[arg-type]
+            product=fields.get("product"),  # type: ignore[arg-type]
+            note=fields.get("note"),  # type: ignore[arg-type]
+            after=fields.get("after", ()),  # type: ignore[arg-type]
+            span=self._span(meta),
+        )
+
+    @v_args(meta=True)
+    def lead(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("lead", children[0], meta)
+
+    @v_args(meta=True)
+    def support(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("support", children[0], meta)
+
+    @v_args(meta=True)
+    def note(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("note", _unquote(children[0]), meta)
+
+    @v_args(meta=True)
+    def product(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("product", _unquote(children[0]), meta)
+
+    @v_args(meta=True)
+    def due(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("due", tuple(self._when(c) for c in children), meta)
+
+    @v_args(meta=True)
+    def after(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("after", tuple(self._ident(c) for c in children), meta)
+
+    def unit_list(self, children):  # type: ignore[no-untyped-def]
+        return tuple(_unquote(c) for c in children)
+
+    # --- time
+    @v_args(meta=True)
+    def by(self, meta, children):  # type: ignore[no-untyped-def]
+        return n.By(self._when(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def span(self, meta, children):  # type: ignore[no-untyped-def]
+        return n.Span_(self._when(children[0]), self._when(children[1]), span=self._span(meta))
+
+    def _date(self, tok: Token) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(str(tok))
+        except ValueError:
+            self._problem(f"`{tok}` is not a valid date", tok)
+            return datetime.date(1, 1, 1)
+
+    def _when(self, tok: Token) -> n.When:
+        span = self._span(tok)
+        text = _unquote(tok) if tok.type == "STRING" else str(tok)
+        if tok.type == "DATE":
+            return n.DateRef(self._date(tok), str(tok), span=span)
+        if tok.type == "INT" and len(text) != 4:
+            self._problem(
+                f"`{text}` is not a period; write a year with four digits (2020), a quarter (Q4/2020) or a date",
+                tok,
+            )
+            text = "2000"
+        try:
+            period = parse_period(text)
+        except KpiPeriodError as exc:
+            try:
+                date = datetime.date.fromisoformat(text)
+            except ValueError:
+                self._problem(str(exc).splitlines()[0], tok)
+                period = parse_period("2000")
+            else:
+                return n.DateRef(date, str(tok), span=span)
+        return n.PeriodRef(period, str(tok), span=span)
+
+    # --- expressions
+    @v_args(meta=True)
+    def or_(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Logic("or", c[0], c[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def and_(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Logic("and", c[0], c[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def not_(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Not(c[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Compare(str(c[1]), c[0], c[2], span=self._span(meta))
+
+    @v_args(meta=True)
+    def between(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Between(c[0], c[1], c[2], span=self._span(meta))
+
+    def _arith(op):  # type: ignore[no-untyped-def]  # noqa: N805
+        @v_args(meta=True)
+        def build(self, meta, c):  # type: ignore[no-untyped-def]
+            return n.Arith(op, c[0], c[1], span=self._span(meta))
+
+        return build
+
+    add = _arith("+")
+    sub = _arith("-")
+    mul = _arith("*")
+    div = _arith("/")
+    del _arith
+
+    @v_args(meta=True)
+    def neg(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Neg(c[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def at(self, meta, c):  # type: ignore[no-untyped-def]
+        when = c[1]
+        if isinstance(when, Token):
+            if when.type == "NUMBER":
+                when = n.Number(_fraction(str(when)), str(when), span=self._span(when))
+            else:
+                when = self._when(when)
+        return n.At(c[0], when, span=self._span(meta))
+
+    @v_args(meta=True)
+    def previous(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Previous(span=self._span(meta))
+
+    def at_name(self, c):  # type: ignore[no-untyped-def]
+        return n.Metric(str(c[0]), span=self._span(c[0]))
+
+    def number(self, c):  # type: ignore[no-untyped-def]
+        tok = c[0]
+        return n.Number(_fraction(str(tok)), str(tok), span=self._span(tok))
+
+    def percent(self, c):  # type: ignore[no-untyped-def]
+        tok = c[0]
+        return n.Percent(_fraction(str(tok)[:-1]) / 100, str(tok), span=self._span(tok))
+
+    @v_args(meta=True)
+    def true(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Bool(True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def false(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Bool(False, span=self._span(meta))
+
+    def metric(self, c):  # type: ignore[no-untyped-def]
+        return n.Metric(str(c[0]), span=self._span(c[0]))
+
+    def text(self, c):  # type: ignore[no-untyped-def]
+        return n.Text(_unquote(c[0]), span=self._span(c[0]))
+
+    def _call(name):  # type: ignore[no-untyped-def]  # noqa: N805
+        @v_args(meta=True)
+        def build(self, meta, c):  # type: ignore[no-untyped-def]
+            return n.Call(name, tuple(c), span=self._span(meta))
+
+        return build
+
+    ratio = _call("ratio")
+    change = _call("change")
+    sum_ = _call("sum")
+    min_ = _call("min")
+    max_ = _call("max")
+    avg = _call("avg")
+    del _call
+
+    @v_args(meta=True)
+    def count(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Count(None, span=self._span(meta))
+
+    @v_args(meta=True)
+    def count_where(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Count(c[0], span=self._span(meta))
+
+
+def parse_text(text: str, filename: str | None = None) -> n.Plan:
+    """Parse rule-file text into a :class:`~kpirules.nodes.Plan` (no semantic checks)."""
+    if not isinstance(text, str):
+        raise KpiSyntaxError(f"{filename or '<input>'}: expected text, got {type(text).__name__}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines() or [""]
+    # lark counts lines by "\n" only; make the list agree with it
+    lines = text.split("\n")
+    _check_nesting(text, filename, lines)
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, text, filename, lines) from None
+    builder = _Builder(filename, lines)
+    try:
+        plan = builder.transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, KpiError):
+            raise err.orig_exc from None
+        raise
+    for item in plan.items:
+        if isinstance(item, n.Rule) and _depth(item.condition) > MAX_DEPTH:
+            builder._problem(
+                f"the condition of rule {item.id} is nested more than {MAX_DEPTH} levels deep",
+                item.condition.span,
+                hint="split it into simpler rules",
+            )
+    if builder.problems:
+        raise KpiSyntaxError.from_diagnostics(builder.problems)
+    return plan  # type: ignore[no-any-return]
+
+
+#: deepest expression tree a condition may have (operators, calls, `not`, `-`)
+MAX_DEPTH = 200
+
+
+def _depth(expr: object) -> int:
+    """The depth of an expression tree, computed without recursion."""
+    deepest = 0
+    stack = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in n.children(node))
+    return deepest

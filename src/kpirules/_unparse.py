@@ -1,0 +1,87 @@
+"""Expressions back to text, in the canonical spelling (used by reasons, fmt, explain)."""
+
+from __future__ import annotations
+
+from . import nodes as n
+
+__all__ = ["expr_text", "when_text", "PRECEDENCE"]
+
+# binding strength: higher binds tighter
+PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "at": 8, "atom": 9}
+
+
+def _prec(e: object) -> int:
+    match e:
+        case n.Logic(op=op):
+            return PRECEDENCE[op]
+        case n.Not():
+            return PRECEDENCE["not"]
+        case n.Compare() | n.Between():
+            return PRECEDENCE["compare"]
+        case n.Arith(op=op):
+            return PRECEDENCE[op]
+        case n.Neg():
+            return PRECEDENCE["neg"]
+        case n.At():
+            return PRECEDENCE["at"]
+    return PRECEDENCE["atom"]
+
+
+def _wrap(e: n.Expr, need: int) -> str:
+    text = expr_text(e)
+    return f"({text})" if _prec(e) < need else text
+
+
+def when_text(w: object) -> str:
+    match w:
+        case n.PeriodRef(text=text) | n.DateRef(text=text):
+            return text
+        case n.Previous():
+            return "previous"
+        case n.Number(text=text):
+            return text
+        case n.Metric(name=name):
+            return name
+        case n.Text(value=value):
+            return _quote(value)
+    raise TypeError(f"not a time: {w!r}")  # pragma: no cover
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def expr_text(e: n.Expr) -> str:  # noqa: C901 - one case per node
+    """The canonical text of an expression, with only the parentheses it needs."""
+    match e:
+        case n.Number(text=text) | n.Percent(text=text):
+            return text
+        case n.Bool(value=v):
+            return "true" if v else "false"
+        case n.Text(value=v):
+            return _quote(v)
+        case n.Metric(name=name):
+            return name
+        case n.At(expr=inner, when=when):
+            return f"{_wrap(inner, PRECEDENCE['atom'])} at {when_text(when)}"
+        case n.Neg(operand=x):
+            return f"-{_wrap(x, PRECEDENCE['neg'])}"
+        case n.Not(operand=x):
+            return f"not {_wrap(x, PRECEDENCE['not'])}"
+        case n.Arith(op=op, left=a, right=b):
+            p = PRECEDENCE[op]
+            return f"{_wrap(a, p)} {op} {_wrap(b, p + 1)}"
+        case n.Compare(op=op, left=a, right=b):
+            p = PRECEDENCE["compare"] + 1
+            return f"{_wrap(a, p)} {op} {_wrap(b, p)}"
+        case n.Between(value=v, low=lo, high=hi):
+            p = PRECEDENCE["compare"] + 1
+            return f"{_wrap(v, p)} between {_wrap(lo, p)} and {_wrap(hi, p)}"
+        case n.Logic(op=op, left=a, right=b):
+            p = PRECEDENCE[op]
+            return f"{_wrap(a, p)} {op} {_wrap(b, p + 1)}"
+        case n.Call(func=func, args=args):
+            return f"{func}({', '.join(expr_text(a) for a in args)})"
+        case n.Count(where=w):
+            return "count(units)" if w is None else f"count(units where {expr_text(w)})"
+    raise TypeError(f"not an expression: {e!r}")  # pragma: no cover

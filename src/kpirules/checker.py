@@ -1,0 +1,216 @@
+"""Load-time semantic checks of a parsed plan.
+
+The checker walks the whole plan and returns every problem it finds as a
+:class:`~kpirules.errors.Diagnostic`; :func:`check_plan` raises them all at
+once as a :class:`~kpirules.errors.KpiSemanticError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from . import nodes as n
+from .errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span
+from .periods import DEFAULT_SCHEME, Scheme
+
+__all__ = ["check_plan", "plan_diagnostics", "expr_type", "scheme_of"]
+
+# static types of expressions
+NUM, BOOL, TEXT, ANY = "number", "boolean", "text", "any"
+
+
+def scheme_of(plan: n.Plan) -> Scheme:
+    """The plan's window scheme (Decree 09, due the 20th, when no `reporting` line)."""
+    rep = plan.reporting
+    if rep is None:
+        return DEFAULT_SCHEME
+    cutoff = 1 if rep.calendar else (rep.cutoff if rep.cutoff is not None else DEFAULT_SCHEME.cutoff)
+    due = rep.due if rep.due is not None else DEFAULT_SCHEME.due
+    return Scheme(cutoff, due)
+
+
+class _Checker:
+    def __init__(self, lines: list[str] | None) -> None:
+        self.lines = lines or []
+        self.diags: list[Diagnostic] = []
+
+    def problem(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        source = None
+        if span is not None and 0 < span.line <= len(self.lines):
+            source = self.lines[span.line - 1]
+        self.diags.append(Diagnostic(message, span, hint=hint, source_line=source))
+
+    def text_of(self, span: Span | None) -> str | None:
+        if span is None or span.end_line != span.line or span.end_column is None:
+            return None
+        if not 0 < span.line <= len(self.lines):
+            return None
+        return self.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+    # --- expressions
+    def type_of(self, e: n.Expr, *, in_aggregate: bool = False) -> str:
+        t = self._type(e, in_aggregate)
+        return t
+
+    def _need(self, e: n.Expr, want: str, what: str, in_agg: bool) -> None:
+        t = self._type(e, in_agg)
+        if t not in (want, ANY):
+            shown = self.text_of(e.span)
+            shown = f"`{shown}`" if shown else "this"
+            self.problem(f"{what} needs a {want}, but {shown} is a {t}", e.span)
+
+    def _type(self, e: n.Expr, in_agg: bool) -> str:  # noqa: C901 - one case per node
+        match e:
+            case n.Number() | n.Percent():
+                return NUM
+            case n.Bool():
+                return BOOL
+            case n.Text():
+                return TEXT
+            case n.Metric():
+                return ANY
+            case n.At(expr=inner, when=when):
+                if not isinstance(when, (n.PeriodRef, n.Previous)):
+                    shown = self.text_of(when.span) or "this"
+                    self.problem(
+                        f"`at` takes a reporting period (2018, Q4/2019, previous), not `{shown}`",
+                        when.span,
+                    )
+                return self._type(inner, in_agg)
+            case n.Neg(operand=x):
+                self._need(x, NUM, "`-`", in_agg)
+                return NUM
+            case n.Not(operand=x):
+                self._need(x, BOOL, "`not`", in_agg)
+                return BOOL
+            case n.Arith(op=op, left=a, right=b):
+                self._need(a, NUM, f"`{op}`", in_agg)
+                self._need(b, NUM, f"`{op}`", in_agg)
+                return NUM
+            case n.Compare(op=op, left=a, right=b):
+                ta, tb = self._type(a, in_agg), self._type(b, in_agg)
+                if op in ("==", "!="):
+                    if ANY not in (ta, tb) and ta != tb:
+                        self.problem(f"`{op}` compares a {ta} with a {tb}", e.span)
+                else:
+                    for side, t in ((a, ta), (b, tb)):
+                        if t not in (NUM, ANY):
+                            self.problem(f"`{op}` needs numbers on both sides, not a {t}", side.span)
+                return BOOL
+            case n.Between(value=v, low=lo, high=hi):
+                for side in (v, lo, hi):
+                    self._need(side, NUM, "`between`", in_agg)
+                return BOOL
+            case n.Logic(op=op, left=a, right=b):
+                self._need(a, BOOL, f"`{op}`", in_agg)
+                self._need(b, BOOL, f"`{op}`", in_agg)
+                return BOOL
+            case n.Call(func=func, args=args):
+                if func in n.AGGREGATES:
+                    if in_agg:
+                        self.problem(f"`{func}(…)` inside another aggregate has no meaning", e.span)
+                    for a in args:
+                        self._need(a, NUM, f"`{func}`", True)
+                else:
+                    for a in args:
+                        self._need(a, NUM, f"`{func}`", in_agg)
+                return NUM
+            case n.Count(where=w):
+                if in_agg:
+                    self.problem("`count(…)` inside an aggregate has no meaning", e.span)
+                if w is not None:
+                    self._need(w, BOOL, "`count(units where …)`", True)
+                return NUM
+        raise AssertionError(f"unknown node {e!r}")  # pragma: no cover
+
+    def condition(self, rule: n.Rule, previous: n.Item | None) -> None:
+        t = self._type(rule.condition, False)
+        if t in (NUM, TEXT):
+            span = rule.condition.span
+            if rule.bare and isinstance(previous, n.Rule) and previous.condition.span and span:
+                prev_span = previous.time.span if previous.time and previous.time.span else previous.condition.span
+                if prev_span.end_line == span.line and previous.time is None:
+                    shown = self.text_of(previous.condition.span) or "the condition"
+                    self.problem(
+                        f"expected a comparison such as >= or between after `{shown}`",
+                        span,
+                        hint="a condition compares a value with a target: ratio(a, b) >= 20%",
+                    )
+                    return
+            shown = self.text_of(span)
+            shown = f"`{shown}`" if shown else "this"
+            self.problem(
+                f"a condition must be true or false, but {shown} is a {t}",
+                span,
+                hint="compare it with a target, e.g. `>= 20%`",
+            )
+
+
+def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagnostic]:
+    """Every load-time problem of ``plan``, in file order."""
+    c = _Checker(lines)
+    try:
+        scheme_of(plan)
+    except KpiPeriodError as exc:
+        c.problem(str(exc), plan.reporting.span if plan.reporting else None)
+    ids: dict[str, n.Item] = {}
+    sections: dict[str, n.Section] = {}
+    tasks = {item.id for item in plan.items if isinstance(item, n.Task)}
+    previous: n.Item | None = None
+    for item in plan.items:
+        if isinstance(item, n.Section):
+            if item.id in sections:
+                first = sections[item.id].span
+                c.problem(
+                    f"duplicate section id {item.id} (first at line {first.line if first else '?'})", item.span
+                )
+            sections.setdefault(item.id, item)
+        else:
+            if item.id in ids:
+                first = ids[item.id].span
+                kind = "rule" if isinstance(item, n.Rule) else "task"
+                c.problem(f"duplicate id {item.id}: this {kind} repeats the id at line {first.line if first else '?'}",
+                          item.span)
+            ids.setdefault(item.id, item)
+        if isinstance(item, n.Rule):
+            c.condition(item, previous)
+            if isinstance(item.time, n.Span_):
+                a, b = _start(item.time.start), _end(item.time.end)
+                if a > b:
+                    c.problem(f"`from {item.time.start.text} to {item.time.end.text}` ends before it starts",
+                              item.time.span)
+        elif isinstance(item, n.Task):
+            for dep in item.after:
+                if dep not in tasks:
+                    close = difflib.get_close_matches(dep, sorted(tasks), n=1)
+                    hint = f"did you mean {close[0]}?" if close else None
+                    c.problem(f"task {item.id} comes after task {dep}, which the plan does not define",
+                              item.span, hint=hint)
+                elif dep == item.id:
+                    c.problem(f"task {item.id} cannot come after itself", item.span)
+        previous = item
+    return c.diags
+
+
+def _start(w: n.When):  # type: ignore[no-untyped-def]
+    return w.period.start if isinstance(w, n.PeriodRef) else w.date
+
+
+def _end(w: n.When):  # type: ignore[no-untyped-def]
+    return w.period.end if isinstance(w, n.PeriodRef) else w.date
+
+
+def expr_type(expr: n.Expr) -> str:
+    """The static type of an expression: "number", "boolean", "text" or "any"."""
+    return _Checker(None)._type(expr, False)
+
+
+def check_plan(plan: n.Plan, lines: list[str] | None = None,
+               ignore: Callable[[Diagnostic], bool] | None = None) -> None:
+    """Raise :class:`KpiSemanticError` with every load-time problem of ``plan``."""
+    diags = plan_diagnostics(plan, lines)
+    if ignore is not None:
+        diags = [d for d in diags if not ignore(d)]
+    if diags:
+        raise KpiSemanticError.from_diagnostics(diags)

@@ -1,0 +1,520 @@
+"""Evaluating a plan over reported data: statuses, results, reasons.
+
+``Plan.evaluate(data, as_of)`` gives one :class:`Result` per rule (one per
+unit for ``for each unit:`` rules) and per task.  The statuses and the rules
+that produce them are those of LANGUAGE.md ("Time"); docs/language.md says
+them in full.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from . import nodes as n
+from ._compile import Env, compile_condition
+from ._parser import parse_text
+from ._unparse import expr_text
+from .checker import check_plan, scheme_of
+from .data import Data, load_data
+from .errors import KpiError, KpiPeriodError
+from .periods import Kind, Period, Scheme, current_period, last_ending_by
+from .values import Invalid, Undefined, format_value
+
+__all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
+
+
+class Status(str, enum.Enum):
+    """The status of a rule or a task. The values are a contract: never renamed."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    NO_DATA = "no_data"
+    ERROR = "error"
+    DONE = "done"
+    DONE_LATE = "done_late"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    BLOCKED = "blocked"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+RULE_STATUSES = (Status.MET, Status.NOT_MET, Status.ON_TRACK, Status.AT_RISK, Status.NO_DATA, Status.ERROR)
+TASK_STATUSES = (Status.DONE, Status.DONE_LATE, Status.OPEN, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
+#: statuses that make `kpirules check` exit 1
+FAILING = frozenset({Status.NOT_MET, Status.OVERDUE, Status.ERROR})
+
+#: how far back `on_track`/`at_risk` look for the latest closed data
+_LOOKBACK = 400
+
+
+@attrs.frozen
+class Result:
+    """The status of one rule (for one unit) or one task, with its numbers and reason."""
+
+    id: str
+    kind: str  # "rule" or "task"
+    status: Status
+    period: str | None = None
+    unit: str | None = None
+    value: Any = None
+    target: Any = None
+    reason: str | None = None
+    title: str | None = None
+    section: str | None = None
+    op: str | None = None
+    deadline: datetime.date | None = None
+    lead: tuple[str, ...] = ()
+    condition: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        return self.status in FAILING
+
+    @property
+    def margin(self) -> Any:
+        """value − target for numeric comparisons (None otherwise)."""
+        if _num(self.value) and _num(self.target):
+            return self.value - self.target
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `kpirules check --format json` (contract fields first)."""
+        target = self.target
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status.value,
+            "period": self.period,
+            "unit": self.unit,
+            "value": format_value(self.value),
+            "target": None if isinstance(target, tuple) else format_value(target),
+            "reason": self.reason,
+        }
+        if isinstance(target, tuple):
+            out["target_range"] = [format_value(t) for t in target]
+        out["title"] = self.title
+        out["section"] = self.section
+        if self.op is not None:
+            out["op"] = self.op
+        if self.margin is not None:
+            out["margin"] = format_value(self.margin)
+        if self.deadline is not None:
+            out["deadline"] = self.deadline.isoformat()
+        if self.lead:
+            out["lead"] = list(self.lead)
+        return out
+
+
+def _num(v: object) -> bool:
+    from .values import is_number
+
+    return is_number(v)
+
+
+class Results(Sequence[Result]):
+    """The results of one evaluation, in plan order."""
+
+    def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result]) -> None:
+        self.plan = plan
+        self.as_of = as_of
+        self.current = current
+        self._results = results
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._results[i]
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self._results)
+
+    def by_id(self, ident: str) -> list[Result]:
+        return [r for r in self._results if r.id == ident]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self._results:
+            out[r.status.value] = out.get(r.status.value, 0) + 1
+        return out
+
+    @property
+    def failing(self) -> bool:
+        return any(r.failing for r in self._results)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.id,
+            "as_of": self.as_of.isoformat(),
+            "period": self.current.label if self.current else None,
+            "counts": self.counts(),
+            "results": [r.to_json() for r in self._results],
+        }
+
+
+@attrs.frozen
+class _CompiledRule:
+    rule: n.Rule
+    fn: Any
+    section: str | None
+    condition: str
+
+
+class Plan:
+    """A loaded, checked plan: its rules and tasks compiled, ready to evaluate.
+
+    Build one with :func:`kpirules.load` or :func:`kpirules.parse`.
+    """
+
+    def __init__(self, ast: n.Plan, filename: str | None = None) -> None:
+        self.ast = ast
+        self.filename = filename
+        self.scheme: Scheme = scheme_of(ast)
+        self.kind: Kind = ast.reporting.kind if ast.reporting else Kind.QUARTER
+        if self.kind is Kind.NINE_MONTH:
+            raise KpiPeriodError("a plan cannot report on nine-month windows only; use quarterly")
+        self.id: str = ast.id or (os.path.splitext(os.path.basename(filename))[0] if filename else "plan")
+        self.title = ast.title
+        section = None
+        self.section_of: dict[str, str | None] = {}
+        self._compiled: list[_CompiledRule] = []
+        for item in ast.items:
+            if isinstance(item, n.Section):
+                section = item.id
+                continue
+            self.section_of[item.id] = section
+            if isinstance(item, n.Rule):
+                fn = compile_condition(item.condition, self.scheme, self.kind)
+                self._compiled.append(_CompiledRule(item, fn, section, expr_text(item.condition)))
+
+    @property
+    def rules(self) -> list[n.Rule]:
+        return [i for i in self.ast.items if isinstance(i, n.Rule)]
+
+    @property
+    def tasks(self) -> list[n.Task]:
+        return [i for i in self.ast.items if isinstance(i, n.Task)]
+
+    @property
+    def sections(self) -> list[n.Section]:
+        return [i for i in self.ast.items if isinstance(i, n.Section)]
+
+    def item(self, ident: str) -> n.Rule | n.Task | None:
+        for i in self.ast.items:
+            if not isinstance(i, n.Section) and i.id == ident:
+                return i
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id}: {len(self.rules)} rules, {len(self.tasks)} tasks>"
+
+    # --- time
+    def period(self, ref: n.PeriodRef) -> Period:
+        return ref.period.with_scheme(self.scheme)
+
+    def when_date(self, w: n.When) -> datetime.date:
+        """The last day a deadline allows: a period's last day, or the date itself."""
+        return self.period(w).end if isinstance(w, n.PeriodRef) else w.date
+
+    def current_period(self, as_of: datetime.date) -> Period:
+        return current_period(as_of, self.kind, self.scheme)
+
+    def judged_period(self, w: n.When) -> Period:
+        """The last reporting period that ends on or before the deadline."""
+        return last_ending_by(self.when_date(w), self.kind, self.scheme)
+
+    # --- evaluation
+    def evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str], as_of: datetime.date | str | None = None,
+                 *, current: Period | None = None) -> Results:
+        """One result per rule (per unit for `for each unit:`) and per task.
+
+        ``as_of`` defaults to today; ``current`` overrides the current period
+        (what `kpirules report --period` does).
+        """
+        if not isinstance(data, Data):
+            data = load_data(data)  # type: ignore[arg-type]
+        as_of = _as_date(as_of)
+        if current is None:
+            try:
+                current = self.current_period(as_of)
+            except KpiPeriodError:
+                current = None
+        else:
+            current = current.with_scheme(self.scheme)
+        first = _first_period(data, self.kind, self.scheme)
+        results: list[Result] = []
+        units = list(data.units)
+        task_done = _done_tasks(data, as_of)
+        for item in self.ast.items:
+            if isinstance(item, n.Section):
+                continue
+            if isinstance(item, n.Task):
+                results.append(self._judge_task(item, data, as_of, task_done))
+        rule_results = {}
+        for cr in self._compiled:
+            if cr.rule.per_unit:
+                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in units]
+            else:
+                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None)]
+        # plan order
+        ordered: list[Result] = []
+        tasks_iter = iter(results)
+        for item in self.ast.items:
+            if isinstance(item, n.Rule):
+                ordered.extend(rule_results[item.id] if item.id in rule_results else [])
+            elif isinstance(item, n.Task):
+                ordered.append(next(tasks_iter))
+        return Results(self, as_of, current, ordered)
+
+    def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+                    unit: str | None) -> Result:
+        rule = cr.rule
+        base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
+                    lead=rule.lead, condition=cr.condition, op=_op_of(rule.condition))
+
+        def at(period: Period) -> tuple[object, object, object]:
+            return cr.fn(Env(data, period, unit, None, self.kind))  # type: ignore[no-any-return]
+
+        def judged(period: Period, truth: object, value: object, target: object, **extra: Any) -> Result:
+            status, reason = _judge(truth)
+            return Result(status=status, period=period.label, value=_plain(value), target=_plain_t(target),
+                          reason=extra.pop("reason", None) or reason, **base, **extra)
+
+        def trend(deadline: datetime.date | None, before: str) -> Result:
+            """on_track / at_risk on the latest closed period with the rule's data."""
+            last_reason = None
+            if current is not None and first is not None:
+                p = current
+                for _ in range(_LOOKBACK):
+                    if p < first:
+                        break
+                    truth, value, target = at(p)
+                    if isinstance(truth, Invalid):
+                        return judged(p, truth, value, target, deadline=deadline)
+                    if isinstance(truth, bool):
+                        status = Status.ON_TRACK if truth else Status.AT_RISK
+                        return Result(status=status, period=p.label, value=_plain(value), target=_plain_t(target),
+                                      reason=f"{before}; latest data {p.label}", deadline=deadline, **base)
+                    if last_reason is None:
+                        last_reason = "; ".join(truth.reasons)  # type: ignore[union-attr]
+                    p = p.previous()
+            reason = f"{before}; no closed period has the data yet"
+            if last_reason:
+                reason += f" ({last_reason})"
+            return Result(status=Status.NO_DATA, period=current.label if current else None, reason=reason,
+                          deadline=deadline, **base)
+
+        time = rule.time
+        if current is None:
+            return Result(status=Status.NO_DATA, reason="no reporting period has closed by the as-of date", **base)
+        if time is None:
+            truth, value, target = at(current)
+            return judged(current, truth, value, target)
+        if isinstance(time, n.By):
+            deadline = self.when_date(time.when)
+            j = last_ending_by(deadline, self.kind, self.scheme)
+            if j <= current:
+                truth, value, target = at(j)
+                return judged(j, truth, value, target, deadline=deadline)
+            return trend(deadline, f"deadline {deadline.isoformat()} ({j.label}) not reached")
+        # from … to …
+        start_date = self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
+        end_date = self.when_date(time.end)
+        first_p = last_ending_by(start_date, self.kind, self.scheme).next()
+        last_p = last_ending_by(end_date, self.kind, self.scheme)
+        if current < first_p:
+            return trend(end_date, f"the span {first_p.label}…{last_p.label} has not started")
+        upto = min(current, last_p)
+        first_missing: tuple[Period, Undefined] | None = None
+        first_failed = None
+        p = first_p
+        while p <= upto:
+            truth, value, target = at(p)
+            if isinstance(truth, Invalid):
+                return judged(p, truth, value, target, deadline=end_date)
+            if truth is False and first_failed is None:
+                first_failed = (p, value, target)
+            if isinstance(truth, Undefined) and first_missing is None:
+                first_missing = (p, truth)
+            p = p.next()
+        if first_failed is not None:
+            fp, value, target = first_failed
+            return judged(fp, False, value, target, deadline=end_date,
+                          reason=f"fails in {fp.label}, within {first_p.label}…{last_p.label}")
+        if first_missing is not None:
+            mp, undef = first_missing
+            return Result(status=Status.NO_DATA, period=mp.label, reason="; ".join(undef.reasons),
+                          deadline=end_date, **base)
+        truth, value, target = at(upto)
+        if current >= last_p:
+            return Result(status=Status.MET, period=upto.label, value=_plain(value), target=_plain_t(target),
+                          reason=f"holds in every period {first_p.label}…{last_p.label}", deadline=end_date, **base)
+        return Result(status=Status.ON_TRACK, period=upto.label, value=_plain(value), target=_plain_t(target),
+                      reason=f"holds in every period {first_p.label}…{upto.label} so far (span ends {last_p.label})",
+                      deadline=end_date, **base)
+
+    def _judge_task(self, task: n.Task, data: Data, as_of: datetime.date, done: dict[str, datetime.date]) -> Result:
+        rows = [r for r in data.tasks_for(task.id)]
+        dated = [(r.date_in(self.scheme), r) for r in rows]
+        visible = sorted(((d, r) for d, r in dated if d is not None and d <= as_of), key=lambda x: x[0])
+        done_dates = [d for d, r in visible if r.is_done]
+        base = dict(id=task.id, kind="task", title=task.title, section=self.section_of.get(task.id), lead=task.lead)
+        waiting = [dep for dep in task.after if dep not in done]
+        deadlines = sorted(((self.when_date(w), w) for w in task.due), key=lambda x: x[0])
+        if not deadlines:
+            if done_dates:
+                return Result(status=Status.DONE, reason=f"done on {done_dates[0].isoformat()}", **base)
+            if waiting:
+                return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base)
+            return Result(status=Status.OPEN, reason="no deadline set", **base)
+        previous = datetime.date.min
+        late = None
+        used = 0  # done rows consumed by earlier deadlines
+        for deadline, when in deadlines:
+            label = _when_label(self, when)
+            window = [i for i in range(used, len(done_dates)) if previous < done_dates[i] <= deadline]
+            if window:
+                used = window[-1] + 1
+                previous = deadline
+                continue
+            later = [i for i in range(used, len(done_dates)) if done_dates[i] > deadline]
+            if as_of > deadline and later:
+                used = later[0] + 1
+                later = [done_dates[later[0]]]
+                late = late or (deadline, label, later[0])
+                previous = max(deadline, later[0])
+                continue
+            extra = dict(period=label, deadline=deadline)
+            if as_of <= deadline:
+                if waiting:
+                    return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base, **extra)
+                history = ""
+                if late is not None:
+                    history = f"; the {late[1]} delivery was done late, on {late[2].isoformat()}"
+                return Result(status=Status.OPEN, reason=f"due {deadline.isoformat()}{history}", **base, **extra)
+            reported = [r for d, r in visible if d > previous]
+            if waiting:
+                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}",
+                              **base, **extra)
+            if reported:
+                last = reported[-1]
+                return Result(status=Status.OVERDUE,
+                              reason=f"due {deadline.isoformat()}, not done; last reported "
+                                     f"{last.status} on {last.date_in(self.scheme).isoformat()}"  # type: ignore[union-attr]
+                                     + (f" ({last.note})" if last.note else ""),
+                              **base, **extra)
+            return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported", **base,
+                          **extra)
+        final_deadline, final_when = deadlines[-1]
+        extra = dict(period=_when_label(self, final_when), deadline=final_deadline)
+        if late is not None:
+            d, label, on = late
+            return Result(status=Status.DONE_LATE,
+                          reason=f"due {d.isoformat()} ({label}), done on {on.isoformat()}, {(on - d).days} days late",
+                          **base, **extra)
+        return Result(status=Status.DONE, reason=f"done on {done_dates[used - 1].isoformat()}", **base, **extra)
+
+
+def _when_label(plan: Plan, w: n.When) -> str:
+    return plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat()
+
+
+def _waiting(deps: list[str]) -> str:
+    return "waiting for task " + ", ".join(deps) + " (not done yet)"
+
+
+def _done_tasks(data: Data, as_of: datetime.date) -> dict[str, datetime.date]:
+    out: dict[str, datetime.date] = {}
+    for r in data.task_rows:
+        if not r.is_done:
+            continue
+        d = r.date if r.date is not None else (r.period.end if r.period is not None else None)
+        if d is not None and d <= as_of and (r.task not in out or d < out[r.task]):
+            out[r.task] = d
+    return out
+
+
+def _first_period(data: Data, kind: Kind, scheme: Scheme) -> Period | None:
+    firsts = [p.with_scheme(scheme) for p in data.periods.values() if p.kind is kind]
+    return min(firsts) if firsts else None
+
+
+def _judge(truth: object) -> tuple[Status, str | None]:
+    if truth is True:
+        return Status.MET, None
+    if truth is False:
+        return Status.NOT_MET, None
+    if isinstance(truth, Undefined):
+        return Status.NO_DATA, "; ".join(truth.reasons) or "the condition is unknown"
+    if isinstance(truth, Invalid):
+        return Status.ERROR, truth.message
+    return Status.ERROR, f"the condition gives {truth!r}"  # pragma: no cover
+
+
+def _plain(v: object) -> object:
+    return None if isinstance(v, (Undefined, Invalid)) else v
+
+
+def _plain_t(v: object) -> object:
+    if isinstance(v, tuple):
+        return tuple(_plain(x) for x in v)
+    return _plain(v)
+
+
+def _op_of(e: n.Expr) -> str | None:
+    if isinstance(e, n.Compare):
+        return e.op
+    if isinstance(e, n.Between):
+        return "between"
+    if isinstance(e, (n.Metric, n.At)):
+        return "is"
+    return None
+
+
+def _as_date(d: datetime.date | str | None) -> datetime.date:
+    if d is None:
+        return datetime.date.today()
+    if isinstance(d, datetime.datetime):
+        return d.date()
+    if isinstance(d, datetime.date):
+        return d
+    try:
+        return datetime.date.fromisoformat(str(d))
+    except ValueError:
+        raise KpiError(f"as-of date {d!r} is not a date YYYY-MM-DD") from None
+
+
+# --- loading --------------------------------------------------------------------
+
+
+def parse(text: str, filename: str | None = None) -> Plan:
+    """Parse and check rule-file text; raise a :class:`KpiError` listing every problem."""
+    ast = parse_text(text, filename)
+    check_plan(ast, text.lstrip("\ufeff").split("\n"))
+    return Plan(ast, filename)
+
+
+def load(path: str | os.PathLike[str]) -> Plan:
+    """Read, parse and check a .kpi file."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise KpiError(f"{name}: cannot read the rule file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KpiError(f"{name}:{line}: the rule file is not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    return parse(text, name)

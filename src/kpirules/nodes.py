@@ -1,0 +1,360 @@
+"""The abstract syntax tree of a .kpi rule file.
+
+Nodes are frozen data: attrs classes whose children are tuples, with no
+behaviour beyond trivial properties.  Every node carries its source span as
+the last, keyword-only field, excluded from equality, so that two trees of the
+same text compare equal wherever they were written.
+
+Tools walk the tree with :func:`children` / :func:`walk`, or with ``match``
+on the node classes::
+
+    for node in walk(plan):
+        match node:
+            case Metric(name=name):
+                print(name)
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Union
+
+import attrs
+
+from .errors import Span
+from .periods import Kind, Period
+
+__all__ = [
+    "Number",
+    "Percent",
+    "Bool",
+    "Text",
+    "Metric",
+    "PeriodRef",
+    "DateRef",
+    "Previous",
+    "At",
+    "Neg",
+    "Not",
+    "Arith",
+    "Compare",
+    "Between",
+    "Logic",
+    "Call",
+    "Count",
+    "By",
+    "Span_",
+    "Rule",
+    "Task",
+    "Section",
+    "Reporting",
+    "Plan",
+    "Expr",
+    "When",
+    "TimeClause",
+    "Item",
+    "Node",
+    "children",
+    "walk",
+    "span_of",
+    "FUNCTIONS",
+    "AGGREGATES",
+]
+
+
+def _span() -> Span | None:
+    return attrs.field(default=None, eq=False, kw_only=True, repr=False)  # type: ignore[no-any-return]
+
+
+# --- values ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Number:
+    """An exact number; ``text`` keeps what was written (``12.50``)."""
+
+    value: Fraction
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Percent:
+    """``20%``: ``value`` is the fraction (1/5); ``text`` is ``"20%"``."""
+
+    value: Fraction
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Bool:
+    value: bool
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Text:
+    """A quoted string used as a value (compared with text data)."""
+
+    value: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Metric:
+    """A metric: the value the data gives for the period being judged."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class PeriodRef:
+    """A reporting period written in the rule file (``2020``, ``Q4/2019``).
+
+    ``period`` is read with the default scheme; the plan re-reads it with its
+    own (``period.with_scheme``).  ``text`` keeps what was written.
+    """
+
+    period: Period
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class DateRef:
+    """A calendar date written in the rule file (``2020-06-30``)."""
+
+    date: datetime.date
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Previous:
+    """``previous``: the reporting period before the one being judged."""
+
+    span: Span | None = _span()
+
+
+When = Union[PeriodRef, DateRef]
+
+
+# --- expressions ------------------------------------------------------------
+
+
+@attrs.frozen
+class At:
+    """``expr at P``: ``expr`` read in another period."""
+
+    expr: Expr
+    when: Union[PeriodRef, DateRef, Previous, Number, Metric, Text]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Neg:
+    operand: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Arith:
+    """``left op right`` with ``op`` one of ``+ - * /``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Compare:
+    """``left op right`` with ``op`` one of ``>= > <= < == !=``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Between:
+    """``value between low and high``, both ends included."""
+
+    value: Expr
+    low: Expr
+    high: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Logic:
+    """``left op right`` with ``op`` ``and`` or ``or`` (Kleene logic)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+FUNCTIONS = ("ratio", "change", "sum", "min", "max", "avg")
+AGGREGATES = ("sum", "min", "max", "avg")
+
+
+@attrs.frozen
+class Call:
+    """``ratio(a, b)``, ``change(new, old)``, ``sum(m)``, ``min``, ``max``, ``avg``."""
+
+    func: str
+    args: tuple[Expr, ...] = attrs.field(converter=tuple)
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Count:
+    """``count(units)`` or ``count(units where C)``."""
+
+    where: Expr | None = None
+    span: Span | None = _span()
+
+
+Expr = Union[
+    Number, Percent, Bool, Text, Metric, At, Neg, Not, Arith, Compare, Between, Logic, Call, Count
+]
+
+
+# --- time clauses -----------------------------------------------------------
+
+
+@attrs.frozen
+class By:
+    """``by W``: a deadline."""
+
+    when: When
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Span_:
+    """``from A to B``: the condition must hold in every period of the span."""
+
+    start: When
+    end: When
+    span: Span | None = _span()
+
+
+TimeClause = Union[By, Span_]
+
+
+# --- items ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Rule:
+    """A target: a condition, an optional time clause, and who answers for it.
+
+    ``bare`` is true for a condition written without a ``rule`` header; its id
+    is then derived from its line (``L12``).
+    """
+
+    id: str
+    title: str | None
+    condition: Expr
+    time: TimeClause | None = None
+    per_unit: bool = False
+    lead: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    support: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    note: str | None = None
+    bare: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Task:
+    """A task of the plan's appendix."""
+
+    id: str
+    title: str | None
+    lead: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    support: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    due: tuple[When, ...] = attrs.field(default=(), converter=tuple)
+    product: str | None = None
+    note: str | None = None
+    after: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Section:
+    id: str
+    title: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Reporting:
+    """``reporting quarterly cutoff 15 due 20`` (or ``calendar``)."""
+
+    kind: Kind
+    cutoff: int | None = None
+    calendar: bool = False
+    due: int | None = None
+    span: Span | None = _span()
+
+
+Item = Union[Section, Rule, Task]
+
+
+@attrs.frozen
+class Plan:
+    """A whole rule file: the header fields and the items in file order."""
+
+    id: str | None = None
+    title: str | None = None
+    issued: datetime.date | None = None
+    implements: str | None = None
+    reporting: Reporting | None = None
+    items: tuple[Item, ...] = attrs.field(default=(), converter=tuple)
+    span: Span | None = _span()
+
+
+Node = Union[Expr, By, Span_, Rule, Task, Section, Reporting, Plan, PeriodRef, DateRef, Previous]
+
+
+def children(node: object) -> Iterator[object]:
+    """The child nodes of ``node``, in source order."""
+    if not attrs.has(type(node)):
+        return
+    for field in attrs.fields(type(node)):
+        if field.name == "span":
+            continue
+        value = getattr(node, field.name)
+        if isinstance(value, tuple):
+            for v in value:
+                if attrs.has(type(v)):
+                    yield v
+        elif attrs.has(type(value)) and not isinstance(value, (Period, Span)):
+            yield value
+
+
+def walk(node: object) -> Iterator[object]:
+    """Every node below ``node`` (itself first), depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def span_of(node: object) -> Span | None:
+    return getattr(node, "span", None)

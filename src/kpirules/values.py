@@ -1,0 +1,87 @@
+"""Run-time values of the language and their exact text form.
+
+A value is an exact number (``int`` or ``Fraction``), a ``bool``, text
+(``str``), :class:`Undefined` (missing data, a zero denominator: Kleene's
+third truth value) or :class:`Invalid` (the data has the wrong type; never
+hidden by Kleene logic).  Undefined and invalid values are ordinary values,
+never exceptions.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Union
+
+import attrs
+
+__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number"]
+
+Number = Union[int, Fraction]
+
+
+@attrs.frozen
+class Undefined:
+    """No value: ``reasons`` say what was missing (a metric, a denominator of 0)."""
+
+    reasons: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:  # never let an undefined value pass as false by accident
+        raise TypeError("Undefined has no truth value; use Kleene logic")
+
+    def merge(self, other: Undefined) -> Undefined:
+        seen = dict.fromkeys(self.reasons + other.reasons)
+        return Undefined(tuple(seen))
+
+
+@attrs.frozen
+class Invalid:
+    """A type error in the data (text where a number is needed, …)."""
+
+    message: str
+
+    def __bool__(self) -> bool:
+        raise TypeError("Invalid has no truth value")
+
+
+def is_number(v: object) -> bool:
+    t = type(v)
+    return t is int or t is Fraction
+
+
+def format_number(v: Number) -> str:
+    """An exact decimal string where the fraction terminates, else ``n/d``.
+
+    >>> format_number(Fraction(617, 2500)), format_number(Fraction(1, 3)), format_number(-3)
+    ('0.2468', '1/3', '-3')
+    """
+    if type(v) is int:
+        return str(v)
+    f = Fraction(v)
+    if f.denominator == 1:
+        return str(f.numerator)
+    d = f.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{f.numerator}/{f.denominator}"
+    places = max(twos, fives)
+    scaled = abs(f.numerator) * 10**places // f.denominator
+    digits = str(scaled).rjust(places + 1, "0")
+    text = digits[:-places] + "." + digits[-places:]
+    return ("-" if f < 0 else "") + text
+
+
+def format_value(v: object) -> str | None:
+    """The JSON text of a value: numbers exact, booleans ``true``/``false``, None when undefined."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if is_number(v):
+        return format_number(v)  # type: ignore[arg-type]
+    if isinstance(v, str):
+        return v
+    return None
