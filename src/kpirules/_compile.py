@@ -22,7 +22,7 @@ from .data import Data
 from .periods import Kind, Period, Scheme, last_ending_by
 from .values import Invalid, Undefined, format_value
 
-__all__ = ["Env", "compile_expr", "compile_condition", "Fn"]
+__all__ = ["Env", "compile_expr", "compile_condition", "compile_truth", "Fn"]
 
 _NUM = (int, Fraction)
 
@@ -34,7 +34,7 @@ class Env:
     plan (2018-Q4) when the data has no snapshot labelled 2018.
     """
 
-    __slots__ = ("data", "period", "unit", "alt", "kind")
+    __slots__ = ("data", "period", "unit", "alt", "kind", "snap")
 
     def __init__(self, data: Data, period: Period, unit: str | None, alt: Period | None = None,
                  kind: Kind = Kind.QUARTER) -> None:
@@ -43,6 +43,8 @@ class Env:
         self.unit = unit
         self.alt = alt
         self.kind = kind
+        #: the snapshot of (period, unit), looked up once for every metric of every rule
+        self.snap: dict[str, Any] | None = data.snapshots.get((period.key, unit))
 
     def moved(self, period: Period, alt: Period | None = None) -> Env:
         return Env(self.data, period, self.unit, alt, self.kind)
@@ -99,15 +101,14 @@ def _norm(f: Fraction) -> int | Fraction:
 
 def _metric(name: str, scheme: Scheme) -> Fn:
     def metric(env: Env) -> object:
-        data = env.data
-        snap = data.snapshots.get((env.period.key, env.unit))
+        snap = env.snap
         if snap is not None:
             v = snap.get(name)
             if v is not None:
                 return v
         alt = env.alt
         if alt is not None:
-            snap2 = data.snapshots.get((alt.key, env.unit))
+            snap2 = env.data.snapshots.get((alt.key, env.unit))
             if snap2 is not None:
                 v = snap2.get(name)
                 if v is not None:
@@ -156,6 +157,28 @@ def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
 
 _CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
         "==": operator.eq, "!=": operator.ne}
+#: the comparison that holds after multiplying both sides by a negative number
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def _const(e: n.Expr) -> int | Fraction | None:
+    """The value of a constant number (``20%``, ``-30%``, ``5``), else None."""
+    if isinstance(e, (n.Number, n.Percent)):
+        return _norm(Fraction(e.value))
+    if isinstance(e, n.Neg):
+        inner = _const(e.operand)
+        return None if inner is None else -inner
+    return None
+
+
+def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str, env: Env) -> object:
+    """``ratio(a, b)`` or ``change(a, b)`` of two evaluated operands."""
+    if _is_num(a) and _is_num(b):
+        if b == 0:
+            what = "the baseline" if is_change else "the denominator"
+            return Undefined((f"{what} {den_text} is 0 in {env.where()}",))
+        return _norm(Fraction(a - b if is_change else a) / b)  # type: ignore[operator]
+    return _bad_operands(text, "number", a, b)
 
 
 def compare_values(op: str, a: object, b: object, text: str) -> object:
@@ -256,9 +279,7 @@ class Compiler:
             case n.Arith(op=op, left=a, right=b):
                 return _arith(op, self.compile(a), self.compile(b), expr_text(e), expr_text(b))
             case n.Compare(op=op, left=a, right=b):
-                fa, fb = self.compile(a), self.compile(b)
-                text = expr_text(e)
-                return lambda env: compare_values(op, fa(env), fb(env), text)
+                return self._compare(e, op, a, b)
             case n.Between(value=v, low=lo, high=hi):
                 fv, flo, fhi = self.compile(v), self.compile(lo), self.compile(hi)
                 text = expr_text(e)
@@ -274,6 +295,9 @@ class Compiler:
         raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
 
     def _at(self, inner: Fn, when: object) -> Fn:
+        if isinstance(when, n.Previous) and when.year:  # extension: `at previous year`
+            return lambda env: inner(env.moved(Period(env.period.kind, env.period.year - 1, env.period.index,
+                                                      env.period.scheme)))
         if isinstance(when, n.Previous):
             return lambda env: inner(env.moved(env.period.previous()))
         assert isinstance(when, n.PeriodRef), when  # the checker rejects other forms
@@ -287,15 +311,90 @@ class Compiler:
         is_change = func == "change"
 
         def ratio(env: Env) -> object:
-            a, b = fa(env), fb(env)
-            if _is_num(a) and _is_num(b):
-                if b == 0:
-                    what = "the baseline" if is_change else "the denominator"
-                    return Undefined((f"{what} {den_text} is 0 in {env.where()}",))
-                return _norm(Fraction(a - b if is_change else a) / b)
-            return _bad_operands(text, "number", a, b)
+            return _ratio_value(is_change, fa(env), fb(env), text, den_text, env)
 
         return ratio
+
+    def _compare(self, e: n.Compare, op: str, a: n.Expr, b: n.Expr) -> Fn:
+        """``a op b``; fast paths for ``ratio(x, y) op constant`` and ``metric op constant``.
+
+        Every fast path gives exactly what the general path gives: it only
+        answers when the operands are plain ints (or numbers) and otherwise
+        hands over to the general code, which builds the values and reasons.
+        """
+        text = expr_text(e)
+        fa, fb = self.compile(a), self.compile(b)
+        opf = _CMP[op]
+
+        def general(env: Env) -> object:
+            x, y = fa(env), fb(env)
+            tx, ty = type(x), type(y)
+            if (tx is int or tx is Fraction) and (ty is int or ty is Fraction):
+                return opf(x, y)
+            return compare_values(op, x, y, text)
+
+        const = _const(b)
+        if const is None:
+            return general
+        if isinstance(a, n.Metric):
+            name = a.name
+
+            def metric_cmp(env: Env) -> object:
+                snap = env.snap
+                if snap is not None:
+                    x = snap.get(name)
+                    tx = type(x)
+                    if tx is int or tx is Fraction:
+                        return opf(x, const)
+                return general(env)
+
+            return metric_cmp
+        if not (isinstance(a, n.Call) and a.func in ("ratio", "change")):
+            return general
+        # ratio(x, y) op P/Q  ⇔  x·Q op P·y when y > 0, and with op flipped when y < 0
+        num, den = (const.numerator, const.denominator) if type(const) is Fraction else (const, 1)
+        flip = _CMP[_FLIP[op]]
+        is_change = a.func == "change"
+        ratio_text, den_text = expr_text(a), expr_text(a.args[1])
+        fx, fy = self.compile(a.args[0]), self.compile(a.args[1])
+
+        def ratio_cmp_general(env: Env, x: object, y: object) -> object:
+            r = _ratio_value(is_change, x, y, ratio_text, den_text, env)
+            tr = type(r)
+            if tr is int or tr is Fraction:
+                return opf(r, const)
+            return compare_values(op, r, const, text)
+
+        if isinstance(a.args[0], n.Metric) and isinstance(a.args[1], n.Metric):
+            xname, yname = a.args[0].name, a.args[1].name
+
+            def ratio_metrics_cmp(env: Env) -> object:
+                snap = env.snap
+                if snap is not None:
+                    x = snap.get(xname)
+                    y = snap.get(yname)
+                    if type(x) is int and type(y) is int:
+                        if is_change:
+                            x -= y
+                        if y > 0:
+                            return opf(x * den, num * y)
+                        if y < 0:
+                            return flip(x * den, num * y)
+                return ratio_cmp_general(env, fx(env), fy(env))
+
+            return ratio_metrics_cmp
+
+        def ratio_cmp(env: Env) -> object:
+            x, y = fx(env), fy(env)
+            if type(x) is int and type(y) is int:
+                d = x - y if is_change else x
+                if y > 0:
+                    return opf(d * den, num * y)
+                if y < 0:
+                    return flip(d * den, num * y)
+            return ratio_cmp_general(env, x, y)
+
+        return ratio_cmp
 
     def _aggregate(self, func: str, arg: Fn, arg_text: str) -> Fn:
         def aggregate(env: Env) -> object:
@@ -405,6 +504,20 @@ def compile_condition(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], 
             return flag
     f = c.compile(e)
     return lambda env: (_truth(f(env), text), None, None)
+
+
+def compile_truth(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], object]:
+    """Compile a rule's condition into ``env -> truth`` only.
+
+    The same truth as :func:`compile_condition` gives, without building the
+    value and target: the cheap form for loops over periods and units, where
+    only the period that makes the result needs its numbers.
+    """
+    f = Compiler(scheme, kind).compile(e)
+    if isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):
+        return f  # these give true, false, Undefined or Invalid already
+    text = expr_text(e)
+    return lambda env: _truth(f(env), text)
 
 
 def _truth(v: object, text: str) -> object:
