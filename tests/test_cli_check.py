@@ -1,0 +1,102 @@
+"""`kpirules check`: output formats and the exit-code contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kpirules.cli import main
+
+PLAN = """plan "demo"
+  reporting quarterly cutoff 15 due 20
+rule ok "đạt": ratio(a, b) >= 20% by 2020
+rule bad: a > b
+rule hole: ratio(a, zero) >= 1%
+task 1 "việc": due Q2/2020
+"""
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    plan = tmp_path / "plan.kpi"
+    plan.write_text(PLAN, encoding="utf-8")
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({
+        "snapshots": [{"period": "2020-Q4", "values": {"a": 1234, "b": 5000, "zero": 0}}],
+        "tasks": [{"task": "1", "status": "done", "done_on": "2020-06-01"}],
+    }), encoding="utf-8")
+    return plan, data
+
+
+def test_json_output_is_the_documented_contract(files, capsys) -> None:
+    plan, data = files
+    code = main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1  # `bad` is not_met
+    assert out["plan"] == "demo" and out["as_of"] == "2020-12-18"
+    rows = {r["id"]: r for r in out["results"]}
+    for r in out["results"]:
+        assert {"id", "kind", "status", "period", "unit", "value", "target", "reason"} <= set(r)
+    assert (rows["ok"]["status"], rows["ok"]["value"], rows["ok"]["target"]) == ("met", "0.2468", "0.2")
+    assert rows["ok"]["period"] == "2020-Q4" and rows["ok"]["unit"] is None and rows["ok"]["kind"] == "rule"
+    assert rows["bad"]["status"] == "not_met"
+    assert rows["hole"]["status"] == "no_data" and "zero is 0" in rows["hole"]["reason"]
+    assert rows["hole"]["value"] is None
+    assert rows["1"]["kind"] == "task" and rows["1"]["status"] == "done"
+
+
+def test_exit_zero_when_nothing_fails(files, capsys) -> None:
+    plan, data = files
+    plan.write_text(PLAN.replace("rule bad: a > b\n", ""), encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"]) == 0
+    out = capsys.readouterr().out
+    assert "met" in out and "0.2468" in out and "current period 2020-Q4" in out
+
+
+def test_table_is_the_default(files, capsys) -> None:
+    plan, data = files
+    main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["STATUS", "ID", "UNIT", "PERIOD", "VALUE", "TARGET", "REASON"]
+    assert lines[1].split()[:5] == ["met", "ok", "2020-Q4", "0.2468", "0.2"]
+
+
+def test_a_syntax_error_is_exit_2_with_position_and_no_traceback(tmp_path, files, capsys) -> None:
+    _, data = files
+    bad = tmp_path / "bad.kpi"
+    bad.write_text("rule a:\n  ratio(a, b) >= by 2020\n", encoding="utf-8")
+    assert main(["check", str(bad), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:2:18: error: unexpected keyword `by`" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--as-of", "2020-13-01"], "is not a date"),
+        (["--data", "missing.json"], "cannot read"),
+    ],
+)
+def test_bad_usage_is_exit_2(files, capsys, args, words) -> None:
+    plan, data = files
+    argv = ["check", str(plan), "--data", str(data), *args]
+    assert main(argv) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_bad_data_is_exit_2_naming_the_place(tmp_path, files, capsys) -> None:
+    plan, _ = files
+    data = tmp_path / "d.json"
+    data.write_text('{"snapshots": [{"period": "2020-Q9", "values": {"a": [1]}}]}', encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "$.snapshots[0].period" in err
+
+
+def test_usage_errors_exit_2(capsys) -> None:
+    assert main(["check"]) == 2
+    assert main([]) == 2
+    assert main(["nonsense"]) == 2
