@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                    help="judge as of this date (default: today); the current period is the last window closed before it")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--explain", action="store_true",
+                   help="under every result that is not met, print how its status came about (table format)")
     p.set_defaults(func=run)
 
 
@@ -33,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_table(results))
+        if getattr(args, "explain", False):
+            for r in results:
+                if r.status.value not in ("met", "done"):
+                    sys.stdout.write("\n" + r.explain().text())
     return 1 if results.failing else 0
 
 

@@ -75,6 +75,16 @@ class Result:
     deadline: datetime.date | None = None
     lead: tuple[str, ...] = ()
     condition: str | None = None
+    #: the evaluation this result belongs to (set by :class:`Results`; lets :meth:`explain` find the data)
+    evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def explain(self) -> Any:
+        """How this status came about: a :class:`kpirules.explain.Explanation` (``str()`` it to read it)."""
+        from .explain import explain
+
+        if self.evaluation is None:
+            raise KpiError(f"result {self.id} is not from an evaluation; use Results.explain(result)")
+        return explain(self.evaluation, self)
 
     @property
     def failing(self) -> bool:
@@ -124,11 +134,22 @@ def _num(v: object) -> bool:
 class Results(Sequence[Result]):
     """The results of one evaluation, in plan order."""
 
-    def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result]) -> None:
+    def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
+                 data: Data | None = None) -> None:
         self.plan = plan
         self.as_of = as_of
         self.current = current
+        self.data = data  # kept for explain()
         self._results = results
+        for r in results:  # bind once, at construction; the field is excluded from equality
+            if r.evaluation is None:
+                object.__setattr__(r, "evaluation", self)
+
+    def explain(self, result: Result | str, unit: str | None = None) -> Any:
+        """The :class:`kpirules.explain.Explanation` of a result (or of the result with this id and unit)."""
+        from .explain import explain
+
+        return explain(self, result, unit=unit)
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
         return self._results[i]
@@ -274,7 +295,7 @@ class Plan:
                 ordered.extend(rule_results[item.id] if item.id in rule_results else [])
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
-        return Results(self, as_of, current, ordered)
+        return Results(self, as_of, current, ordered, data=data)
 
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None) -> Result:

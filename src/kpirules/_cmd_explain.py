@@ -1,0 +1,32 @@
+"""`kpirules explain PLAN --data FILE --id ID [--as-of DATE] [--unit U]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .data import load_data
+from .evaluate import load
+from .explain import explain
+
+HELP = "show how the status of one rule or task came about"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("explain", help=HELP, description=HELP + ": the judged period and why, "
+                       "each metric with the file and row it came from, every intermediate value, "
+                       "the comparison, and for no_data what is missing.")
+    p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
+    p.add_argument("--data", metavar="FILE", action="append", required=True,
+                   help="reported data, JSON or CSV (repeat to merge several files)")
+    p.add_argument("--id", required=True, dest="ident", metavar="ID", help="the rule or task id")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="judge as of this date (default: today)")
+    p.add_argument("--unit", metavar="UNIT", default=None, help="the unit, for a `for each unit:` rule")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = load(args.plan)
+    results = plan.evaluate(load_data(args.data), args.as_of)
+    sys.stdout.write(explain(results, args.ident, args.unit).text())
+    return 0
