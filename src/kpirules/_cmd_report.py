@@ -1,0 +1,52 @@
+"""`kpirules report PLAN --data FILE --period P [--as-of DATE] [--format md|html|json] [--lang vi|en] [-o FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .data import load_data
+from .evaluate import load
+from .report import FORMATS, LANGS, build_report, render
+
+HELP = "write the implementation report of one reporting period (Markdown, HTML or JSON)"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help=HELP, description=HELP + ". Exit status 1 when a result is not_met, "
+                       "overdue or error (as for check), 2 on bad input.")
+    p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
+    p.add_argument("--data", metavar="FILE", action="append", required=True,
+                   help="reported data, JSON or CSV (repeat to merge several files)")
+    p.add_argument("--period", metavar="PERIOD", required=True,
+                   help="the reporting period (2020-Q4, Q4/2020, 'Quý IV/2020', …), taken as the current period")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
+                   help="judge tasks as of this date (default: the period's due date, or the day after its window)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the -o file's extension, else md)")
+    p.add_argument("--lang", choices=LANGS, default="vi", help="labels: Vietnamese (default) or English")
+    p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the report here (default: stdout)")
+    p.set_defaults(func=run)
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output:
+        ext = os.path.splitext(args.output)[1].lower()
+        return {".html": "html", ".htm": "html", ".json": "json"}.get(ext, "md")
+    return "md"
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = load(args.plan)
+    data = load_data(args.data)
+    report = build_report(plan, data, args.period, args.as_of, args.lang)
+    text = render(report, _format(args))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 1 if report.failing else 0
