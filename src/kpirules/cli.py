@@ -22,7 +22,7 @@ from .errors import KpiError
 __all__ = ["main"]
 
 # subcommand modules, in the order `kpirules --help` lists them
-COMMANDS = ("check", "periods", "fmt", "explain", "report", "test")
+COMMANDS = ("check", "periods", "fmt", "lint", "explain", "report", "test")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
