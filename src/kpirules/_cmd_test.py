@@ -1,0 +1,28 @@
+"""`kpirules test PATH…`: run the .kpitest files (folders are searched)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .kpitest import run_paths
+
+HELP = "run the tests of rule files (.kpitest)"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("test", help=HELP, description=HELP + "; prints each test and a summary "
+                       "`N passed, N failed`; exits 1 when any test fails.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".kpitest files, or folders to search for them")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the failures and the summary")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    outcomes = run_paths(args.paths)
+    for o in outcomes:
+        if not (args.quiet and o.passed):
+            sys.stdout.write(o.text() + "\n")
+    failed = sum(1 for o in outcomes if not o.passed)
+    sys.stdout.write(f"{len(outcomes) - failed} passed, {failed} failed\n")
+    return 1 if failed else 0
