@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from typing import Any, Union
@@ -38,6 +39,8 @@ __all__ = [
     "parse_json_data",
     "parse_csv_data",
     "parse_cell",
+    "parse_number",
+    "NUMBER_FORMATS",
     "DONE",
 ]
 
@@ -195,21 +198,126 @@ def _show(v: Value) -> str:
 
 # --- cells ------------------------------------------------------------------
 
-_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_TRUE = {"true"}
-_FALSE = {"false"}
+#: the number formats a CSV or spreadsheet cell may be written in
+NUMBER_FORMATS = ("vi", "en")
+#: (decimal mark, thousands separator) of each format
+_MARKS = {"vi": (",", "."), "en": (".", ",")}
+_FORMAT_NAMES = {"vi": "Vietnamese", "en": "English"}
+
+#: largest decimal exponent read (``1e400``); beyond, a cell is an error, not a hang
+MAX_EXPONENT = 400
+#: most digits a number cell may have (Python refuses int(text) past 4,300)
+MAX_DIGITS = 4000
+
+# anything made of digits, '.', ',' (and an exponent): a cell that means to be a number
+_NUMERIC_RE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*([eE][+-]?\d+)?")
+_EXP_RE = re.compile(r"(?P<m>[^eE]*)[eE](?P<e>[+-]?\d+)")
+_SPACES = "\u00a0\u202f\u2009 "  # (no-break, narrow and thin) spaces Excel puts before "%"
+
+_TRUE = {"true", "có", "x"}
+_FALSE = {"false", "không"}
 
 
-def parse_cell(text: str) -> Value | None:
-    """Read one CSV cell: a number, ``20%``, ``true``/``false``, empty (missing) or text."""
-    s = text.strip()
+def _read_format(body: str, fmt: str) -> Fraction | None:
+    """``body`` (no sign, no %) read in one number format, or None if it does not fit."""
+    dec, group = _MARKS[fmt]
+    m = _EXP_RE.fullmatch(body)
+    exp = 0
+    if m:
+        body, exp_text = m.group("m"), m.group("e")
+        if group in body:  # no thousands separators in scientific notation
+            return None
+        if len(exp_text.lstrip("+-")) > 6 or abs(int(exp_text)) > MAX_EXPONENT:
+            raise ValueError(f"the exponent of {body}e{exp_text} is too large (more than {MAX_EXPONENT})")
+        exp = int(exp_text)
+    whole, _, frac = body.partition(dec)
+    if dec in frac or group in frac:
+        return None
+    if group in whole:
+        parts = whole.split(group)
+        # 1.234.567: a first group of 1-3 digits not starting with 0, then groups of exactly 3
+        if not (1 <= len(parts[0]) <= 3 and parts[0][0] != "0" and all(len(p) == 3 for p in parts[1:])):
+            return None
+        whole = "".join(parts)
+    if not (whole.isdigit() or whole == "") or not (frac.isdigit() or frac == ""):
+        return None
+    if not whole and not frac or dec in body and not frac and not whole:
+        return None
+    if len(whole) + len(frac) > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
+    return value * Fraction(10) ** exp
+
+
+def parse_number(text: str, number_format: str | None = None) -> int | Fraction | None:
+    """Read a number as a spreadsheet shows it, in the Vietnamese or English format.
+
+    ``1.234`` is one thousand two hundred thirty-four in Vietnamese (``vi``)
+    and one point two three four in English (``en``); ``12,5`` is twelve and
+    a half in Vietnamese and fits no English number.  Without a stated
+    ``number_format`` a text that the two formats read differently raises
+    :class:`ValueError` (ambiguous); one that only one format reads is read
+    that way.  Returns None when the text is not a number at all, raises
+    ValueError when it looks like one but fits no format.
+    """
+    s = text.strip().strip(_SPACES)
+    if not _NUMERIC_RE.fullmatch(s):
+        return None
+    if number_format is not None and number_format not in _MARKS:
+        raise ValueError(f"unknown number format {number_format!r}; expected vi or en")
+    sign = -1 if s[0] == "-" else 1
+    body = s[1:] if s[0] in "+-" else s
+    formats = (number_format,) if number_format else NUMBER_FORMATS
+    readings = {fmt: _read_format(body, fmt) for fmt in formats}
+    found = {fmt: v for fmt, v in readings.items() if v is not None}
+    if not found:
+        if number_format:
+            dec, group = _MARKS[number_format]
+            raise ValueError(
+                f"{text.strip()!r} is not a number in the {_FORMAT_NAMES[number_format]} format "
+                f"(decimal mark {dec!r}, thousands separator {group!r})"
+            )
+        raise ValueError(f"{text.strip()!r} is not a number in the Vietnamese (1.234,5) or English (1,234.5) format")
+    values = set(found.values())
+    if len(values) > 1:
+        vi, en = found["vi"], found["en"]
+        raise ValueError(
+            f"{text.strip()!r} is ambiguous: {_plain_number(vi)} in the Vietnamese format (dot groups thousands) "
+            f"or {_plain_number(en)} in the English format (dot is the decimal mark); "
+            "state the format with --number-format vi or en"
+        )
+    return _normal(sign * values.pop())
+
+
+def _plain_number(f: Fraction) -> str:
+    from .values import format_number
+
+    return format_number(_normal(f))
+
+
+def parse_cell(text: str, number_format: str | None = None) -> Value | None:
+    """Read one CSV or spreadsheet cell (see docs/data.md).
+
+    A number (``1.234,5`` or ``1,234.5``; see :func:`parse_number`), a
+    percentage (``20%`` is 1/5, ``12,5%`` is 1/8), a boolean (``true``,
+    ``có``, ``x`` / ``false``, ``không``, any case), empty or blank (None:
+    missing, never false) or, anything else, text.  Raises
+    :class:`ValueError` for an ambiguous or malformed number.
+    """
+    s = text.strip().strip(_SPACES)
     if not s:
         return None
-    if _NUMBER_RE.fullmatch(s):
-        return _exact(s)
-    if s.endswith("%") and _NUMBER_RE.fullmatch(s[:-1].strip()):
-        return _normal(Fraction(s[:-1].strip()) / 100)
-    low = s.lower()
+    if s.endswith("%"):
+        try:
+            pct = parse_number(s[:-1], number_format)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(repr(s[:-1].strip().strip(_SPACES)), repr(s), 1)) from None
+        if pct is not None:
+            return _normal(Fraction(pct) / 100)
+    number = parse_number(s, number_format)
+    if number is not None:
+        return number
+    low = unicodedata.normalize("NFC", s).lower()
     if low in _TRUE:
         return True
     if low in _FALSE:
@@ -218,10 +326,12 @@ def parse_cell(text: str) -> Value | None:
 
 
 def _exact(text: str) -> int | Fraction:
-    if "e" in text.lower():
-        mantissa, _, exp = text.lower().partition("e")
-        if abs(int(exp)) > 400:
-            raise ValueError(f"exponent too large in {text!r}")
+    """A JSON number, exactly, from its decimal text."""
+    mantissa, _, exp = text.lower().partition("e")
+    if exp and (len(exp.lstrip("+-")) > 6 or abs(int(exp)) > MAX_EXPONENT):
+        raise ValueError(f"the exponent of {text} is too large (more than {MAX_EXPONENT})")
+    if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
     return _normal(Fraction(text))
 
 
@@ -424,86 +534,234 @@ def _task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow | Non
     )
 
 
-# --- CSV --------------------------------------------------------------------
+# --- tables: CSV and spreadsheets -----------------------------------------------
 
 _VALUE_HEADER = ("period", "unit", "metric", "value")
+#: Vietnamese column names accepted in a header (any case, with diacritics)
+_HEADER_ALIASES = {
+    "kỳ": "period", "kỳ báo cáo": "period", "đơn vị": "unit", "chỉ tiêu": "metric",
+    "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
+    "ngày hoàn thành": "done_on", "ghi chú": "note",
+}
+#: a table cell: text (CSV, or a text cell of a spreadsheet) or a typed spreadsheet value
+Cell = Union[str, int, Fraction, bool, datetime.date, None]
 
 
-def parse_csv_data(text: str, filename: str | None = None) -> Data:
-    """Read a CSV file: long-form values, or task rows (a header with ``task``)."""
+def column_letter(index: int) -> str:
+    """The spreadsheet name of a 0-based column index: 0 → A, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _header_name(cell: Cell) -> str:
+    text = unicodedata.normalize("NFC", _cell_text(cell)).strip().lower()
+    return _HEADER_ALIASES.get(text, text)
+
+
+def _cell_text(cell: Cell) -> str:
+    """A cell as text, for the columns that hold labels, names, words and dates."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    from .values import format_number
+
+    return format_number(cell)
+
+
+class _Table:
+    """Reads rows of cells into a :class:`Data`; ``locate`` says where a cell is.
+
+    ``locate(row, col)`` (col None: the whole row) gives the message prefix,
+    span, source line and cell reference of a diagnostic; ``source(row, col)`` the :class:`Source` of a value.
+    """
+
+    def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
+                 locate: Any, source: Any) -> None:
+        self.data = data
+        self.problems = problems
+        self.number_format = number_format
+        self.locate = locate
+        self.source = source
+
+    def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
+        prefix, span, line, ref = self.locate(row, col)
+        if field is not None and message.startswith("is "):
+            message = f"column {field} {message} ({ref})"
+        elif field is not None:
+            message = f"column {field} ({ref}): {message}"
+        elif col is not None:
+            message = f"{ref}: {message}"
+        self.problems.append(Diagnostic(prefix + message, span, source_line=line))
+
+    def read(self, rows: Iterable[tuple[int, list[Cell]]], skip_foreign: bool = False) -> bool:
+        """Read the rows; False when there is no data header (``skip_foreign``: silently)."""
+        it = iter(rows)
+        for row, header in it:
+            if any(_cell_text(c).strip() for c in header):
+                break
+        else:
+            return False
+        names = [_header_name(h) for h in header]
+        kind, needed = ("task", ("task", "status")) if "task" in names else ("value", ("period", "metric", "value"))
+        missing = [h for h in needed if h not in names]
+        if missing:
+            if skip_foreign:
+                return False
+            self.bad(row, None, f"the header lacks {', '.join(missing)}; expected "
+                     f"{','.join(_VALUE_HEADER)} (values) or task,status,date,note (tasks)")
+            return False
+        col: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if not name:
+                continue
+            if name in col:
+                self.bad(row, i, f"column {name} is given twice in the header")
+                return True
+            col[name] = i
+        for row, cells in it:
+            if not any(_cell_text(c).strip() for c in cells):
+                continue
+            extra = [i for i in range(len(names), len(cells)) if _cell_text(cells[i]).strip()]
+            if extra:
+                self.bad(row, extra[0], f"this row has {len(cells)} cells but the header has {len(names)}"
+                         " (a decimal comma in a comma-separated file? quote the cell or use ';')")
+                continue
+            get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
+            if kind == "task":
+                fields = {k: _cell_text(v) for k, v in get.items() if _cell_text(v).strip()}
+                r = _task_row(fields, self.source(row, None),
+                              lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
+                if r is not None:
+                    self.data.task_rows.append(r)
+                continue
+            self._value_row(row, get, col)
+        return True
+
+    def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
+        raw_period = get["period"]
+        if isinstance(raw_period, (datetime.date, Fraction)) or isinstance(raw_period, int) and raw_period < 1000:
+            self.bad(row, col["period"], f"{_cell_text(raw_period)!r} is not a period label; "
+                     "write it as text such as 2020-Q4 or Q4/2020", "period")
+            return
+        label = _cell_text(raw_period).strip()
+        try:
+            period = parse_period(label)
+        except KpiPeriodError as exc:
+            self.bad(row, col["period"], str(exc).splitlines()[0], "period")
+            return
+        unit = _cell_text(get.get("unit")).strip() or None
+        metric = _cell_text(get["metric"]).strip()
+        if not metric:
+            self.bad(row, col["metric"], "is empty", "metric")
+            return
+        raw = get["value"]
+        value: Value | None
+        if isinstance(raw, str):
+            try:
+                value = parse_cell(raw, self.number_format)
+            except (ValueError, ZeroDivisionError) as exc:
+                self.bad(row, col["value"], str(exc), "value")
+                return
+        elif isinstance(raw, datetime.date):
+            self.bad(row, col["value"], f"a date ({_cell_text(raw)}) is not a metric value", "value")
+            return
+        else:
+            value = raw
+        self.data.add_snapshot(period, unit, self.source(row, None))
+        if value is None:
+            return
+        self.data.add(period, unit, metric, value, self.source(row, col["value"]), self.problems)
+
+
+def _sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: the most frequent of ``,`` ``;`` tab outside quotes."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _field_columns(line: str, delimiter: str) -> list[int]:
+    """The 1-based character column where each field of a CSV line starts."""
+    starts = [1]
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            starts.append(i + 2)
+    return starts
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def parse_csv_data(text: str, filename: str | None = None, number_format: str | None = None) -> Data:
+    """Read a CSV file: long-form values, or task rows (a header with ``task``).
+
+    Spreadsheet exports are read as written: a UTF-8 byte-order mark, CRLF
+    line ends, ``;`` or tab delimiters (Excel under a Vietnamese locale), an
+    Excel ``sep=;`` first line, quoted cells with commas, and numbers in the
+    Vietnamese or English format (``number_format``: see :func:`parse_number`).
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _LINE_BREAK.split(text)
+    skip = 0
+    first = lines[0] if lines else ""
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter = first.strip()[4]
+        skip = 1
+    else:
+        delimiter = _sniff_delimiter(first)
     data = Data()
     data.files.append(filename or "<data>")
     problems: list[Diagnostic] = []
-    lines = text.splitlines()
+    name = filename or "<data>"
 
-    def bad(line: int, message: str) -> None:
-        src = lines[line - 1] if 0 < line <= len(lines) else None
-        problems.append(Diagnostic(message, Span(line, 1, file=filename), source_line=src))
+    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
+        src = lines[row - 1] if 0 < row <= len(lines) else None
+        if col is None:
+            return "", Span(row, 1, file=filename), src, f"row {row}"
+        starts = _field_columns(src or "", delimiter)
+        column = starts[col] if col < len(starts) else 1
+        return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
 
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise KpiDataError(f"{filename or '<data>'}:1: not valid CSV: {exc}") from None
-    if header is None:
-        return data
-    names = [h.strip().lower() for h in header]
-    if "task" in names:
-        kind = "task"
-        needed = ("task", "status")
-    else:
-        kind = "value"
-        needed = ("period", "metric", "value")
-    missing = [h for h in needed if h not in names]
-    if missing:
-        bad(1, f"the header lacks {', '.join(missing)}; expected "
-            f"{','.join(_VALUE_HEADER)} (values) or task,status,date,note (tasks)")
-        raise KpiDataError.from_diagnostics(problems)
-    col = {name: i for i, name in enumerate(names)}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) > len(names) and any(c.strip() for c in row[len(names):]):
-                bad(line, f"this row has {len(row)} cells but the header has {len(names)}")
-                continue
-            cells = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
-            if kind == "task":
-                r = _task_row(
-                    {k: v for k, v in cells.items() if v.strip()},
-                    Source(filename, f"row {line}"),
-                    lambda field, msg, ln=line: bad(ln, f"column {field}: {msg}"),
-                )
-                if r is not None:
-                    data.task_rows.append(r)
-                continue
-            label = cells["period"].strip()
-            try:
-                period = parse_period(label)
-            except KpiPeriodError as exc:
-                bad(line, f"column period: {str(exc).splitlines()[0]}")
-                continue
-            unit = cells.get("unit", "").strip() or None
-            metric = cells["metric"].strip()
-            if not metric:
-                bad(line, "column metric is empty")
-                continue
-            try:
-                value = parse_cell(cells["value"])
-            except (ValueError, ZeroDivisionError) as exc:
-                bad(line, f"column value: {exc}")
-                continue
-            data.add_snapshot(period, unit, Source(filename, f"row {line}"))
-            if value is None:
-                continue
-            data.add(period, unit, metric, value, Source(filename, f"row {line}"), problems)
-    except csv.Error as exc:
-        bad(reader.line_num, f"not valid CSV: {exc}")
+    def source(row: int, col: int | None) -> Source:
+        return Source(filename, f"row {row}")
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        body = "\n".join(lines[skip:])
+        reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+        start = skip + 1
+        try:
+            for cells in reader:
+                yield start, list(cells)
+                start = reader.line_num + skip + 1
+        except csv.Error as exc:
+            problems.append(Diagnostic(f"not valid CSV: {exc}", Span(start, 1, file=filename),
+                                       source_line=lines[start - 1] if start <= len(lines) else None))
+
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+    _Table(data, problems, number_format, locate, source).read(rows())
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
@@ -518,22 +776,34 @@ def _read_text(path: str) -> str:
             raw = fh.read()
     except OSError as exc:
         raise KpiDataError(f"{path}: cannot read the data file: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise KpiDataError(f"{path}: the file starts like UTF-16 but is not valid UTF-16") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        hint = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
         raise KpiDataError(
             f"{path}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 (in Excel: CSV UTF-8)"
+            f"save it as UTF-8 (in Excel: CSV UTF-8){hint}"
         ) from None
 
 
-def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Data:
-    """Read reported data from one or more JSON or CSV files (chosen by extension).
+def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+              number_format: str | None = None) -> Data:
+    """Read reported data from one or more JSON, CSV or .xlsx files (chosen by extension).
 
     Several files are merged; a value given in two files with different
-    contents is an error naming both.
+    contents is an error naming both.  ``number_format`` (``"vi"`` or
+    ``"en"``) says how the numbers of CSV and spreadsheet cells are written;
+    without it an ambiguous number such as ``1.234`` is an error naming its
+    cell (see :func:`parse_number`).  JSON numbers are JSON's own.
     """
+    if number_format is not None and number_format not in NUMBER_FORMATS:
+        raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     merged = Data()
@@ -541,15 +811,21 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) 
     for p in paths:
         path = os.fspath(p)
         try:
-            text = _read_text(path)
             ext = os.path.splitext(path)[1].lower()
-            if ext == ".json":
-                data = parse_json_data(text, path)
-            elif ext in (".csv", ".txt"):
-                data = parse_csv_data(text, path)
+            if ext in (".xlsx", ".xlsm"):
+                from ._xlsx import parse_xlsx_data
+
+                data = parse_xlsx_data(path, number_format)
             else:
-                stripped = text.lstrip()
-                data = parse_json_data(text, path) if stripped.startswith("{") else parse_csv_data(text, path)
+                text = _read_text(path)
+                if ext == ".json":
+                    data = parse_json_data(text, path)
+                elif ext in (".csv", ".txt", ".tsv"):
+                    data = parse_csv_data(text, path, number_format)
+                else:
+                    stripped = text.lstrip()
+                    data = (parse_json_data(text, path) if stripped.startswith("{")
+                            else parse_csv_data(text, path, number_format))
             merged.merge(data)
         except KpiDataError as exc:
             problems.append(str(exc))
