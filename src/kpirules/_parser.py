@@ -29,7 +29,7 @@ KEYWORDS = (
     "plan title issued implements reporting monthly quarterly half-yearly yearly annual "
     "cutoff calendar due section rule task lead support product note after by from to at "
     "previous for each unit units where and or not between ratio change sum min max avg "
-    "count true false"
+    "count true false group in"
 ).split()
 
 
@@ -69,7 +69,7 @@ _WORDS = {
     "$END": "the end of the file",
 }
 
-_ITEM_START = {"RULE", "TASK", "SECTION"}
+_ITEM_START = {"RULE", "TASK", "SECTION", "GROUP"}
 _EXPR_START = {"NUMBER", "INT", "PERCENT", "NAME", "STRING", "LPAR", "TRUE", "FALSE", "RATIO", "CHANGE",
                "SUM", "MIN", "MAX", "AVG", "COUNT", "MINUS", "NOT"}
 _ARITH = {"PLUS", "MINUS", "STAR", "SLASH"}
@@ -88,7 +88,7 @@ def _describe_expected(expected: Iterable[str]) -> str:
         parts.append("a period or date such as 2020, Q4/2020 or 2020-06-30")
         exp -= {"PERIOD", "DATE", "INT", "STRING", "NUMBER", "PREVIOUS", "NAME"}
     if exp & _ITEM_START:
-        parts.append("`rule`, `task` or `section`")
+        parts.append("`rule`, `task`, `section` or `group`")
         exp -= _ITEM_START | _EXPR_START
     if {"BY", "FROM"} <= exp:
         parts.append("a time clause (`by …` or `from … to …`)")
@@ -366,8 +366,10 @@ class _Builder(Transformer_NonRecursive):
     def rule(self, meta, children):  # type: ignore[no-untyped-def]
         ident, title, rest = self._head(children)
         per_unit = False
-        if rest and rest[0] == "for_each":
+        units: tuple[str, ...] = ()
+        if rest and isinstance(rest[0], tuple) and rest[0][:1] == ("for_each",):
             per_unit = True
+            units = rest[0][1]
             rest = rest[1:]
         condition = rest[0]
         time = None
@@ -389,6 +391,7 @@ class _Builder(Transformer_NonRecursive):
             lead=attrs_.get("lead", ()),  # type: ignore[arg-type]
             support=attrs_.get("support", ()),  # type: ignore[arg-type]
             note=attrs_.get("note"),  # type: ignore[arg-type]
+            units=units,
             span=self._span(meta),
         )
 
@@ -399,7 +402,11 @@ class _Builder(Transformer_NonRecursive):
         return n.Rule(f"L{meta.line}", None, condition, time, bare=True, span=self._span(meta))
 
     def for_each(self, children):  # type: ignore[no-untyped-def]
-        return "for_each"
+        return ("for_each", children[0] if children else ())
+
+    @v_args(meta=True)
+    def group(self, meta, children):  # type: ignore[no-untyped-def]
+        return n.Group(str(children[0]), children[1], span=self._span(meta))
 
     @v_args(meta=True)
     def task(self, meta, children):  # type: ignore[no-untyped-def]
@@ -529,7 +536,7 @@ class _Builder(Transformer_NonRecursive):
     def at(self, meta, c):  # type: ignore[no-untyped-def]
         when = c[1]
         if isinstance(when, Token):
-            if when.type == "NUMBER":
+            if when.type == "NUMBER" or (when.type == "INT" and len(str(when)) != 4):
                 when = n.Number(_fraction(str(when)), str(when), span=self._span(when))
             else:
                 when = self._when(when)
@@ -538,6 +545,10 @@ class _Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def previous(self, meta, c):  # type: ignore[no-untyped-def]
         return n.Previous(span=self._span(meta))
+
+    @v_args(meta=True)
+    def previous_year(self, meta, c):  # type: ignore[no-untyped-def]
+        return n.Previous(year=True, span=self._span(meta))
 
     def at_name(self, c):  # type: ignore[no-untyped-def]
         return n.Metric(str(c[0]), span=self._span(c[0]))

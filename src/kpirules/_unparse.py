@@ -36,8 +36,8 @@ def when_text(w: object) -> str:
     match w:
         case n.PeriodRef(text=text) | n.DateRef(text=text):
             return text
-        case n.Previous():
-            return "previous"
+        case n.Previous(year=year):
+            return "previous year" if year else "previous"
         case n.Number(text=text):
             return text
         case n.Metric(name=name):

@@ -124,27 +124,29 @@ class _Checker:
                 return NUM
         raise AssertionError(f"unknown node {e!r}")  # pragma: no cover
 
-    def condition(self, rule: n.Rule, previous: n.Item | None) -> None:
+    def condition(self, rule: n.Rule, following: n.Item | None) -> bool:
+        """Check a rule's condition is boolean; True when ``following`` was explained by it."""
         t = self._type(rule.condition, False)
-        if t in (NUM, TEXT):
-            span = rule.condition.span
-            if rule.bare and isinstance(previous, n.Rule) and previous.condition.span and span:
-                prev_span = previous.time.span if previous.time and previous.time.span else previous.condition.span
-                if prev_span.end_line == span.line and previous.time is None:
-                    shown = self.text_of(previous.condition.span) or "the condition"
-                    self.problem(
-                        f"expected a comparison such as >= or between after `{shown}`",
-                        span,
-                        hint="a condition compares a value with a target: ratio(a, b) >= 20%",
-                    )
-                    return
-            shown = self.text_of(span)
-            shown = f"`{shown}`" if shown else "this"
+        if t not in (NUM, TEXT):
+            return False
+        span = rule.condition.span
+        if (rule.time is None and isinstance(following, n.Rule) and following.bare and span is not None
+                and following.span is not None and following.span.line == span.end_line):
+            shown = self.text_of(span) or "the condition"
             self.problem(
-                f"a condition must be true or false, but {shown} is a {t}",
-                span,
-                hint="compare it with a target, e.g. `>= 20%`",
+                f"expected a comparison such as >= or between after `{shown}`",
+                following.span,
+                hint="a condition compares a value with a target: ratio(a, b) >= 20%",
             )
+            return True
+        shown = self.text_of(span)
+        shown = f"`{shown}`" if shown else "this"
+        self.problem(
+            f"a condition must be true or false, but {shown} is a {t}",
+            span,
+            hint="compare it with a target, e.g. `>= 20%`",
+        )
+        return False
 
 
 def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagnostic]:
@@ -157,8 +159,16 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
     ids: dict[str, n.Item] = {}
     sections: dict[str, n.Section] = {}
     tasks = {item.id for item in plan.items if isinstance(item, n.Task)}
-    previous: n.Item | None = None
-    for item in plan.items:
+    groups: dict[str, n.Group] = {}
+    explained: set[int] = set()
+    items = list(plan.items)
+    for index, item in enumerate(items):
+        if isinstance(item, n.Group):
+            if item.name in groups:
+                first = groups[item.name].span
+                c.problem(f"duplicate group {item.name} (first at line {first.line if first else '?'})", item.span)
+            groups.setdefault(item.name, item)
+            continue
         if isinstance(item, n.Section):
             if item.id in sections:
                 first = sections[item.id].span
@@ -174,7 +184,11 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
                           item.span)
             ids.setdefault(item.id, item)
         if isinstance(item, n.Rule):
-            c.condition(item, previous)
+            following = items[index + 1] if index + 1 < len(items) else None
+            if index in explained:
+                c._type(item.condition, False)  # type errors inside, but not "must be boolean" again
+            elif c.condition(item, following):
+                explained.add(index + 1)
             if isinstance(item.time, n.Span_):
                 a, b = _start(item.time.start), _end(item.time.end)
                 if a > b:
@@ -189,7 +203,6 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
                               item.span, hint=hint)
                 elif dep == item.id:
                     c.problem(f"task {item.id} cannot come after itself", item.span)
-        previous = item
     return c.diags
 
 

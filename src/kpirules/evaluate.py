@@ -145,6 +145,15 @@ class Results(Sequence[Result]):
             if r.evaluation is None:
                 object.__setattr__(r, "evaluation", self)
 
+    @property
+    def warnings(self) -> list[Any]:
+        """Sanity warnings on the data (:mod:`kpirules.sanity`); they never change a status."""
+        if "_warnings" not in self.__dict__:
+            from .sanity import sanity_warnings
+
+            self._warnings = sanity_warnings(self.plan, self.data, self.current) if self.data is not None else []
+        return self._warnings  # type: ignore[no-any-return]
+
     def explain(self, result: Result | str, unit: str | None = None) -> Any:
         """The :class:`kpirules.explain.Explanation` of a result (or of the result with this id and unit)."""
         from .explain import explain
@@ -180,6 +189,7 @@ class Results(Sequence[Result]):
             "period": self.current.label if self.current else None,
             "counts": self.counts(),
             "results": [r.to_json() for r in self._results],
+            "warnings": [w.to_json() for w in self.warnings],
         }
 
 
@@ -209,7 +219,12 @@ class Plan:
         section = None
         self.section_of: dict[str, str | None] = {}
         self._compiled: list[_CompiledRule] = []
+        #: unit groups (`group ministries: BNV, BTC`, an extension)
+        self.groups: dict[str, tuple[str, ...]] = {}
         for item in ast.items:
+            if isinstance(item, n.Group):
+                self.groups.setdefault(item.name, item.units)
+                continue
             if isinstance(item, n.Section):
                 section = item.id
                 continue
@@ -232,9 +247,18 @@ class Plan:
 
     def item(self, ident: str) -> n.Rule | n.Task | None:
         for i in self.ast.items:
-            if not isinstance(i, n.Section) and i.id == ident:
+            if isinstance(i, (n.Rule, n.Task)) and i.id == ident:
                 return i
         return None
+
+    def units_of(self, rule: n.Rule) -> list[str]:
+        """The units of `for each unit in …:`, groups expanded, in order, each once."""
+        out: list[str] = []
+        for name in rule.units:
+            for unit in self.groups.get(name, (name,)):
+                if unit not in out:
+                    out.append(unit)
+        return out
 
     def __repr__(self) -> str:
         return f"<Plan {self.id}: {len(self.rules)} rules, {len(self.tasks)} tasks>"
@@ -284,7 +308,8 @@ class Plan:
         rule_results = {}
         for cr in self._compiled:
             if cr.rule.per_unit:
-                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in units]
+                targets = self.units_of(cr.rule) if cr.rule.units else units
+                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in targets]
             else:
                 rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None)]
         # plan order

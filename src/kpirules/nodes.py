@@ -49,6 +49,7 @@ __all__ = [
     "Rule",
     "Task",
     "Section",
+    "Group",
     "Reporting",
     "Plan",
     "Expr",
@@ -135,8 +136,13 @@ class DateRef:
 
 @attrs.frozen
 class Previous:
-    """``previous``: the reporting period before the one being judged."""
+    """``previous``: the reporting period before the one being judged.
 
+    ``previous year`` (``year`` true, an extension): the period of the same
+    kind one year earlier (2019-Q4 when 2020-Q4 is judged).
+    """
+
+    year: bool = False
     span: Span | None = _span()
 
 
@@ -264,7 +270,9 @@ class Rule:
     """A target: a condition, an optional time clause, and who answers for it.
 
     ``bare`` is true for a condition written without a ``rule`` header; its id
-    is then derived from its line (``L12``).
+    is then derived from its line (``L12``).  ``units`` (an extension) lists
+    the units or group names of ``for each unit in …:``; empty means every
+    unit in the data.
     """
 
     id: str
@@ -276,6 +284,7 @@ class Rule:
     support: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     note: str | None = None
     bare: bool = False
+    units: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     span: Span | None = _span()
 
 
@@ -291,6 +300,18 @@ class Task:
     product: str | None = None
     note: str | None = None
     after: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Group:
+    """``group ministries: BNV, BTC`` (an extension): a named set of units.
+
+    ``for each unit in ministries:`` gives one result for each of them.
+    """
+
+    name: str
+    units: tuple[str, ...] = attrs.field(converter=tuple)
     span: Span | None = _span()
 
 
@@ -312,7 +333,7 @@ class Reporting:
     span: Span | None = _span()
 
 
-Item = Union[Section, Rule, Task]
+Item = Union[Section, Rule, Task, Group]
 
 
 @attrs.frozen
