@@ -1,0 +1,322 @@
+"""`kpirules report`: structure and numbers on a crafted plan, the three formats, languages, files."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpirules import load
+from kpirules.cli import main
+from kpirules.evaluate import RULE_STATUSES, TASK_STATUSES
+from kpirules.periods import parse_period
+from kpirules.report import STATUS_LABELS, build_report, fmt_date, fmt_decimal, fmt_percent, render
+
+HERE = Path(__file__).parent
+PLAN = str(HERE / "data" / "report" / "plan.kpi")
+DATA = str(HERE / "data" / "report" / "data.json")
+ROOT = HERE.parent
+EXAMPLE_PLAN = ROOT / "rules" / "nq17_bkhcn.kpi"
+EXAMPLE_DATA = ROOT / "examples" / "nq17_bkhcn" / "data.json"
+
+#: the attention list of the crafted plan for 2020-Q4, most urgent first: (id, unit)
+ATTENTION = [("4", None), ("A.1.y", None), ("A.1.m", None), ("A.2.e", None), ("A.2.u", "U2"), ("A.2.x", None)]
+RULE_COUNTS = {"met": 3, "not_met": 3, "on_track": 1, "at_risk": 1, "no_data": 2, "error": 1}
+TASK_COUNTS = {"done": 1, "done_late": 1, "open": 1, "overdue": 1, "blocked": 1, "no_data": 1}
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["report", PLAN, "--data", DATA, "--period", "2020-Q4", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, str]:
+    plan = load(PLAN)
+    report = build_report(plan, DATA, "2020-Q4")
+    return {fmt: render(report, fmt) for fmt in ("md", "html", "json")}
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_percent_from_fractions() -> None:
+    assert fmt_percent(Fraction(617, 2500), "en") == "24.68%"
+    assert fmt_percent(Fraction(617, 2500), "vi") == "24,68%"
+    assert fmt_percent(Fraction(211, 1255), "vi") == "16,81%"  # 16.8127…
+    assert fmt_percent(Fraction(1, 8), "en") == "12.5%"
+    assert fmt_percent(Fraction(-8, 25), "vi") == "−32%"
+    assert fmt_percent(Fraction(1, 20000), "en") == "0.01%"  # 0.005% rounds half up
+    assert fmt_percent(Fraction(-1, 1000000), "en") == "0%"  # no "−0"
+    assert fmt_decimal(1234567, "vi") == "1.234.567"
+    assert fmt_decimal(Fraction(12345675, 10000), "en") == "1,234.57"
+    assert fmt_decimal(Fraction(1, 20), "en", sign=True) == "+0.05"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**6), st.integers(0, 4))
+def test_decimal_rounding_matches_decimal_half_up(f: Fraction, places: int) -> None:
+    expected = (Decimal(f.numerator) * 10**places / f.denominator).quantize(Decimal(1), ROUND_HALF_UP)
+    q = int(expected)
+    text = fmt_decimal(f, "en", places).replace(",", "").replace("−", "-")
+    assert Fraction(text) == Fraction(q, 10**places)
+
+
+def test_dates_in_both_styles() -> None:
+    d = datetime.date(2020, 9, 15)
+    assert fmt_date(d, "vi") == "15/9/2020"
+    assert fmt_date(d, "en") == "15 September 2020"
+
+
+def test_close_values_are_never_shown_equal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "P"\nrule r "gần đạt":\n  ratio(a, b) >= 20%\n', encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"a": 19999, "b": 100000}}]}')
+    assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "19.999%" in out and "≥ 20%" in out  # not "20%" against "20%"
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_markdown_heading_summary_and_sections(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--format", "md")
+    assert code == 1 and err == ""
+    assert out.startswith("# Báo cáo tình hình thực hiện kế hoạch: Quý IV/2020\n")
+    assert "**T/2020** — Kế hoạch thử nghiệm báo cáo" in out
+    assert "(từ 15/9/2020 đến 14/12/2020)" in out
+    assert "- Hạn gửi báo cáo: 20/12/2020" in out
+    assert "- Số liệu tính đến ngày: 20/12/2020" in out  # as-of defaults to the due date
+    for status, count in RULE_COUNTS.items():
+        if status != "no_data":
+            assert f"| {STATUS_LABELS['vi'][_status(status)]} | {count} |" in out
+    # the summary comes before the sections; sections nest by dotted id
+    order = [out.index(h) for h in ("## Tóm tắt", "### Cần chú ý", "## Ngoài các mục", "## A Các chỉ tiêu",
+                                    "### A.1 Giai đoạn 2019-2020", "### A.2 Giai đoạn 2021-2025",
+                                    "## B Nhiệm vụ")]
+    assert order == sorted(order)
+    # numbers: exact ratios as percentages, margin in points, a text bar
+    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24,68% | ≥ 20% | +4,68 điểm % | `██████████` | **Đạt** |" in out
+    assert "| A.1.y | Rút ngắn thời gian họp | −25% | ≤ −30% | +5 điểm % | `████████░░` | **Chưa đạt** |" in out
+    # per-unit results grouped under their rule
+    rule_row = out.index("| A.2.u |")
+    assert rule_row < out.index("| | ↳ U1 | 90% |") and rule_row < out.index("| | ↳ U2 | 70% |")
+    assert "đơn vị U3 không báo cáo Quý IV/2020" in out
+    # tasks: lead, deadline, status, and why for the late, overdue, blocked ones
+    assert "| 2 | Nhiệm vụ xong muộn | U2 | Quý III/2020 (14/9/2020) | **Hoàn thành muộn** | " \
+           "hạn 14/9/2020 (Quý III/2020), hoàn thành ngày 1/10/2020, muộn 17 ngày |" in out
+    assert "| 4 | Nhiệm vụ quá hạn | U2, U3 |" in out
+    assert "chờ nhiệm vụ 4 hoàn thành; hạn 14/12/2020" in out
+    assert "| 1 | Nhiệm vụ xong đúng hạn | U1 | Năm 2020 (14/12/2020) | **Hoàn thành** |  |" in out
+
+
+def _status(name: str):  # type: ignore[no-untyped-def]
+    from kpirules.evaluate import Status
+
+    return Status(name)
+
+
+def test_json_heading_summary_and_results(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["plan"] == {"id": "T/2020", "title": "Kế hoạch thử nghiệm báo cáo", "file": PLAN}
+    assert doc["period"] == {"label": "2020-Q4", "name": "Quý IV/2020", "start": "2020-09-15", "end": "2020-12-14",
+                             "due": "2020-12-20"}
+    assert doc["as_of"] == "2020-12-20"
+    assert doc["summary"]["rules"] == RULE_COUNTS
+    assert doc["summary"]["tasks"] == TASK_COUNTS
+    assert doc["summary"]["failing"] is True
+    assert [(r["id"], r["unit"]) for r in doc["summary"]["attention"]] == ATTENTION
+    # every result is the check command's object, plus display fields
+    plan = load(PLAN)
+    expected = plan.evaluate(DATA, "2020-12-20", current=parse_period("2020-Q4")).to_json()["results"]
+    assert len(doc["results"]) == len(expected)
+    for got, want in zip(doc["results"], expected):
+        assert {k: got[k] for k in want} == want
+    by = {(r["id"], r["unit"]): r for r in doc["results"]}
+    assert by[("A.1.x", None)]["value"] == "0.2468"
+    assert by[("A.1.x", None)]["status_label"] == "Đạt"
+    assert by[("A.1.y", None)]["progress"] == "5/6"  # −25% of a −30% cut
+    assert by[("A.2.x", None)]["progress"] == "617/750"
+    assert [(s["id"], s["parent"], s["depth"]) for s in doc["sections"]] == [
+        ("A", None, 1), ("A.1", "A", 2), ("A.2", "A", 2), ("B", None, 1)]
+
+
+def test_as_of_overrides_the_due_date(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--format", "json", "--as-of", "2020-10-15")
+    doc = json.loads(out)
+    assert doc["as_of"] == "2020-10-15"
+    tasks = {r["id"]: r["status"] for r in doc["results"] if r["kind"] == "task"}
+    assert tasks["1"] == "open"  # its done row (2020-11-30) is after the as-of date
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.parents: dict[str, str | None] = {}
+        self.tags: set[str] = set()
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attrs.extend(attrs)
+        if tag == "section":
+            sid = dict(attrs).get("data-section")
+            if sid:
+                enclosing = [s for s in self.stack if s]
+                self.parents[sid] = enclosing[-1] if enclosing else None
+            self.stack.append(sid)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self.stack.pop()
+
+
+def test_html_is_self_contained(reports: dict[str, str]) -> None:
+    page = reports["html"]
+    assert page.startswith("<!DOCTYPE html>")
+    low = page.lower()
+    for bad in ("http://", "https://", "<script", "<link", "src=", "url(", "@import", "<img", "<iframe"):
+        assert bad not in low, bad
+    tree = _Tree()
+    tree.feed(page)
+    assert not ({"script", "link", "img", "iframe", "object", "embed"} & tree.tags)
+    assert not [a for a, _ in tree.attrs if a.startswith("on")]  # no event handlers either
+    assert 'name="viewport"' in page and "@media (max-width:700px)" in page and "@media print" in page
+
+
+def test_html_structure(reports: dict[str, str]) -> None:
+    page = reports["html"]
+    tree = _Tree()
+    tree.feed(page)
+    assert tree.parents == {"A": None, "A.1": "A", "A.2": "A", "B": None}
+    assert "<dd>Quý IV/2020 (từ 15/9/2020 đến 14/12/2020)</dd>" in page
+    assert "<dd>20/12/2020</dd>" in page
+    for status in RULE_STATUSES + TASK_STATUSES:
+        assert f'class="badge s-{status.value}">{STATUS_LABELS["vi"][status]}</span>' in page
+    assert 'style="width:82.3%"' in page  # A.2.x: 24.68% of 30%
+    assert "<b>24,68%</b>" in page
+
+
+def _md_attention(md: str) -> list[tuple[str, str | None]]:
+    part = md[md.index("### Cần chú ý"):md.index("_Sắp xếp")]
+    out = []
+    for m in re.finditer(r"^\d+\. \*\*[^*]+\*\* — (\S+)(?: \((\w+)\))?", part, re.M):
+        out.append((m[1], m[2]))
+    return out
+
+
+def _html_attention(page: str) -> list[tuple[str, str | None]]:
+    part = page[page.index('<ol class="attention">'):page.index("</ol>")]
+    out = []
+    for m in re.finditer(r'<li data-id="([^"]+)" data-status="[^"]+">.*?</b>(?: \((\w+)\))?', part):
+        out.append((m[1], m[2]))
+    return out
+
+
+def test_formats_agree(reports: dict[str, str]) -> None:
+    doc = json.loads(reports["json"])
+    att = [(r["id"], r["unit"]) for r in doc["summary"]["attention"]]
+    assert att == ATTENTION
+    assert _md_attention(reports["md"]) == att
+    assert _html_attention(reports["html"]) == att
+    counts = {**doc["summary"]["rules"]}
+    page = reports["html"]
+    for status, count in counts.items():
+        m = re.search(rf'<ul class="counts" id="counts-rules">.*?data-status="{status}"><b>(\d+)</b>', page, re.S)
+        assert m is not None and int(m[1]) == count
+    for r in doc["results"]:
+        assert r["id"] in reports["md"] and f'data-id="{r["id"]}"' in reports["html"]
+        if r["kind"] == "rule" and r["value"] not in (None, "true", "false"):
+            shown = fmt_percent(Fraction(r["value"]), "vi")
+            assert shown in reports["md"] and shown in reports["html"]
+
+
+def test_english_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--format", "md", "--lang", "en")
+    assert code == 1
+    assert out.startswith("# Plan implementation report: Q4 2020\n")
+    assert "(15 September 2020 to 14 December 2020)" in out
+    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24.68% | ≥ 20% | +4.68 pp |" in out
+    for status in RULE_STATUSES + TASK_STATUSES:
+        assert STATUS_LABELS["en"][status] in out
+    for label in ("Chưa đạt", "Quá hạn", "Đúng tiến độ", "Chờ nhiệm vụ trước"):
+        assert label not in out
+    _, page, _ = run(capsys, "--format", "html", "--lang", "en")
+    assert '<html lang="en">' in page and ">Not met</span>" in page
+
+
+def test_output_file_and_format_from_extension(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    html_file = tmp_path / "r.html"
+    code, out, err = run(capsys, "-o", str(html_file))
+    assert code == 1 and out == "" and err == ""
+    assert html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    json_file = tmp_path / "r.json"
+    run(capsys, "-o", str(json_file))
+    assert json.loads(json_file.read_text(encoding="utf-8"))["period"]["label"] == "2020-Q4"
+    md_file = tmp_path / "r.txt"
+    run(capsys, "-o", str(md_file), "--format", "md")
+    assert md_file.read_text(encoding="utf-8").startswith("# Báo cáo")
+
+
+def test_exit_zero_when_nothing_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "P"\nreporting quarterly calendar\nrule r "đạt":\n  ratio(a, b) >= 20% by 2025\n'
+                    'task 1 "việc":\n  due 2021\n', encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("period,unit,metric,value\n2020-Q4,,a,1\n2020-Q4,,b,4\n", encoding="utf-8")
+    assert main(["report", str(plan), "--data", str(data), "--period", "Quý IV/2020", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["period"]["start"] == "2020-10-01" and doc["period"]["due"] == "2021-01-20"
+    assert doc["as_of"] == "2021-01-20"
+    assert doc["summary"]["counts"] == {"on_track": 1, "open": 1} and doc["summary"]["attention"] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--period", "2020-Q5"], "quarter"),
+    (["--period", "2020-H1"], "must be a quarter"),
+    (["--period", "2020-Q4", "--as-of", "18/12/2020"], "not a date"),
+])
+def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    assert main(["report", PLAN, "--data", DATA, *args]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and message in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the shipped example
+
+
+@pytest.mark.skipif(not EXAMPLE_DATA.exists(), reason="the example data is not there")
+@pytest.mark.parametrize("period", ["2020-Q4", "2021-Q2"])
+def test_example_report(period: str) -> None:
+    report = build_report(load(EXAMPLE_PLAN), str(EXAMPLE_DATA), period)
+    doc = json.loads(render(report, "json"))
+    assert doc["period"]["label"] == period
+    # every rule status and every task status appears on one of the two dates (see test below)
+    page = render(report, "html")
+    assert "http" not in page.lower().replace("http-equiv", "")
+    assert doc["summary"]["counts"] == report.results.counts()
+
+
+@pytest.mark.skipif(not EXAMPLE_DATA.exists(), reason="the example data is not there")
+def test_example_reports_show_every_status() -> None:
+    plan = load(EXAMPLE_PLAN)
+    seen: set[str] = set()
+    for period in ("2020-Q4", "2021-Q2"):
+        seen |= {k for k, v in build_report(plan, str(EXAMPLE_DATA), period).results.counts().items() if v}
+    assert seen == {s.value for s in RULE_STATUSES + TASK_STATUSES}
+    q4 = {k for k, v in build_report(plan, str(EXAMPLE_DATA), "2020-Q4").results.counts().items() if v}
+    assert q4 == {s.value for s in RULE_STATUSES + TASK_STATUSES}
