@@ -118,13 +118,36 @@ def _time(t: n.TimeClause | None) -> str:
     raise TypeError(f"not a time clause: {t!r}")  # pragma: no cover
 
 
-def condition_line(rule: n.Rule) -> str:
-    """The condition line of a rule: `for each unit: COND by W`."""
-    prefix = ""
-    if rule.per_unit:
-        units = getattr(rule, "units", ())
-        prefix = f"for each unit in {_units(units)}: " if units else "for each unit: "
-    return prefix + expr_text(rule.condition) + _time(rule.time)
+#: the column after which a condition line is wrapped
+WIDTH = 100
+
+
+def condition_line(rule: n.Rule, indent: int = 1) -> str:
+    """The condition line of a rule: `for each unit: COND by W`.
+
+    ``for each unit in A, B:`` takes a line of its own, with the condition
+    indented below it; where the condition and its time clause would pass
+    :data:`WIDTH` columns, the time clause goes on a line of its own, below
+    the condition.
+    Continuation lines are indented relative to the first.
+    """
+    lines = []
+    units = getattr(rule, "units", ())
+    cond = expr_text(rule.condition)
+    if rule.per_unit and units:
+        lines.append(f"for each unit in {_units(units)}:")
+        indent += 1
+    elif rule.per_unit:
+        cond = "for each unit: " + cond
+    time = _time(rule.time)
+    if time and len(INDENT * indent + cond + time) > WIDTH:
+        lines.append(cond)
+        lines.append(time.lstrip())
+    else:
+        lines.append(cond + time)
+    if len(lines) > 1 and lines[0].startswith("for each unit in"):
+        lines[1:] = [INDENT + ln for ln in lines[1:]]
+    return "\n".join(lines)
 
 
 # --- layout: blocks of lines, each line remembering where it came from --------
@@ -143,6 +166,7 @@ class _Line:
 @attrs.define
 class _Block:
     lines: list[_Line]
+    kind: str = ""
     start: int | None = None
     end: int | None = None
     leading: list[_Comment] = attrs.field(factory=list)
@@ -182,7 +206,7 @@ def _item_block(item: n.Item) -> _Block:
         case n.Section(id=ident, title=title):
             return _Block([_Line(0, _head("section", ident, title))])
         case n.Rule(bare=True):
-            return _Block([_Line(0, condition_line(item))])
+            return _Block([_Line(0, condition_line(item, 0))])
         case n.Rule():
             lines = [_Line(0, _head("rule", item.id, item.title) + ":"), _Line(1, condition_line(item))]
             if item.lead:
@@ -209,7 +233,7 @@ def _item_block(item: n.Item) -> _Block:
             return _Block(lines)
     group = getattr(n, "Group", None)
     if group is not None and isinstance(item, group):
-        return _Block([_Line(0, f"group {item.name}: {_units(item.units)}")])
+        return _Block([_Line(0, f"group {item.name}: {_units(item.units)}")], kind="group")
     raise TypeError(f"not an item: {item!r}")  # pragma: no cover
 
 
@@ -222,7 +246,8 @@ def _render(blocks: list[_Block], trailing: list[_Comment]) -> str:
     out: list[str] = []
 
     for bi, block in enumerate(blocks):
-        if out:
+        # one blank line between items; a run of `group` lines stays together
+        if out and not (block.kind == "group" and bi > 0 and blocks[bi - 1].kind == "group"):
             out.append("")
         if block.leading:
             for i, c in enumerate(block.leading):
@@ -235,7 +260,7 @@ def _render(blocks: list[_Block], trailing: list[_Comment]) -> str:
             pad = INDENT * line.indent
             for c in line.before:
                 out.append(pad + c.text)
-            text = pad + line.text
+            text = "\n".join(pad + part for part in line.text.split("\n"))
             if line.after:
                 text += "  " + "  ".join(line.after)
             out.append(text)
