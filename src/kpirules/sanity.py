@@ -1,0 +1,181 @@
+"""Sanity warnings: data that is allowed but probably wrong.
+
+A warning never changes a status; it says where to look.  Each has a code
+(stable, for scripts), a message and the source it came from:
+
+* ``numerator_exceeds_denominator`` — in a ``ratio(a, b)`` of the plan, a
+  snapshot where a > b ≥ 0 (a share above 100 %);
+* ``negative_count`` — a negative value of a metric used in ``ratio()`` or
+  reported as whole numbers (counts are never negative);
+* ``unit_stopped_reporting`` — a unit with a snapshot in one period of the
+  plan's kind and none in the next, while other units reported then;
+* ``unused_metric`` — a metric in the data that no rule reads (a typo?), with
+  the closest metric the rules do read;
+* ``period_outside_plan`` — a data period that lies wholly outside the years
+  the plan speaks of (its issue date, deadlines, spans and ``at`` periods).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import nodes as n
+from .data import Data, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Plan
+
+__all__ = ["Warning_", "sanity_warnings"]
+
+
+@attrs.frozen
+class Warning_:
+    """One sanity warning: a stable code, the message, and where it came from."""
+
+    code: str
+    message: str
+    source: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "source": self.source}
+
+    def __str__(self) -> str:
+        return f"warning: {self.message}" + (f" ({self.source})" if self.source else "")
+
+
+def _num(v: object) -> bool:
+    return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+
+
+def _where(src: Source | None) -> str | None:
+    return str(src) if src is not None else None
+
+
+def _show(v: object) -> str:
+    from .values import format_number
+
+    return format_number(v)  # type: ignore[arg-type]
+
+
+def _ratio_pairs(plan: Plan) -> list[tuple[str, str, str]]:
+    """(numerator, denominator, rule id) for each ``ratio(metric, metric)`` of the plan."""
+    out = []
+    for rule in plan.rules:
+        for node in n.walk(rule.condition):
+            if isinstance(node, n.Call) and node.func == "ratio" and len(node.args) == 2:
+                a, b = node.args
+                if isinstance(a, n.Metric) and isinstance(b, n.Metric):
+                    out.append((a.name, b.name, rule.id))
+    return out
+
+
+def _plan_metrics(plan: Plan) -> set[str]:
+    return {node.name for rule in plan.rules for node in n.walk(rule.condition) if isinstance(node, n.Metric)}
+
+
+def _plan_years(plan: Plan) -> tuple[int, int] | None:
+    years: list[int] = []
+    if plan.ast.issued is not None:
+        years.append(plan.ast.issued.year)
+    for item in plan.ast.items:
+        for node in n.walk(item):
+            if isinstance(node, n.PeriodRef):
+                years.append(node.period.year)
+            elif isinstance(node, n.DateRef):
+                years.append(node.date.year)
+    return (min(years), max(years)) if years else None
+
+
+def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200) -> list[Warning_]:
+    """Every sanity warning of ``data`` read against ``plan`` (at most ``limit``)."""
+    out: list[Warning_] = []
+    for w in _all(plan, data, current):
+        out.append(w)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
+    pairs = _ratio_pairs(plan)
+    ratio_metrics = {m for a, b, _ in pairs for m in (a, b)}
+    whole: dict[str, bool] = {}
+    for snap in data.snapshots.values():
+        for metric, v in snap.items():
+            if _num(v):
+                whole[metric] = whole.get(metric, True) and isinstance(v, int)
+    seen_pairs: set[tuple[str, str]] = set()
+    for (key, unit), snap in data.snapshots.items():
+        label = data.periods[key].label
+        who = f" for unit {unit}" if unit is not None else ""
+        for a, b, rule_id in pairs:
+            va, vb = snap.get(a), snap.get(b)
+            if _num(va) and _num(vb) and vb >= 0 and va > vb and (a, b, key, unit) not in seen_pairs:  # type: ignore[operator]
+                seen_pairs.add((a, b, key, unit))  # type: ignore[arg-type]
+                yield Warning_(
+                    "numerator_exceeds_denominator",
+                    f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
+                    f"though rule {rule_id} takes ratio({a}, {b}) as a share",
+                    _where(data.source(a, key, unit)),
+                )
+        for metric, v in snap.items():
+            if _num(v) and v < 0 and (metric in ratio_metrics or whole.get(metric)):  # type: ignore[operator]
+                yield Warning_(
+                    "negative_count",
+                    f"{metric} is {_show(v)} in {label}{who}: a count cannot be negative",
+                    _where(data.source(metric, key, unit)),
+                )
+    yield from _stopped(plan, data, current)
+    used = _plan_metrics(plan)
+    if used:
+        first_source: dict[str, Source | None] = {}
+        for (key, unit), snap in data.snapshots.items():
+            for metric in snap:
+                if metric not in used and metric not in first_source:
+                    first_source[metric] = data.source(metric, key, unit)
+        for metric, src in first_source.items():
+            close = difflib.get_close_matches(metric, sorted(used), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            yield Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src))
+    span = _plan_years(plan)
+    if span is not None:
+        lo, hi = span
+        for (key, unit), snap in data.snapshots.items():
+            period = data.periods[key]
+            if period.year < lo or period.year > hi:
+                src = next((data.source(m, key, unit) for m in snap), None)
+                yield Warning_(
+                    "period_outside_plan",
+                    f"data for {period.label} lies outside the years the plan speaks of ({lo}–{hi}); "
+                    "a typo in the period label?",
+                    _where(src),
+                )
+
+
+def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
+    """Units that reported in a period of the plan's kind and not in the next one."""
+    keys = sorted(k for k in data.periods if k[0] is plan.kind)
+    present = set(keys)
+    for key in keys:
+        period = data.periods[key]
+        try:
+            nxt = period.with_scheme(plan.scheme).next()
+        except Exception:  # the last representable period
+            continue
+        if nxt.key not in present:
+            continue
+        if current is not None and nxt.key[0] is current.key[0] and nxt > current:
+            continue
+        for unit in data.units:
+            if data.has_snapshot(key, unit) and not data.has_snapshot(nxt.key, unit):
+                src = next((data.source(m, key, unit) for m in data.snapshots[(key, unit)]), None)
+                yield Warning_(
+                    "unit_stopped_reporting",
+                    f"unit {unit} reported for {period.label} but not for {nxt.label}",
+                    _where(src),
+                )
