@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                    help="judge as of this date (default: today); the current period is the last window closed before it")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--number-format", choices=("vi", "en"), default=None,
+                   help="how CSV/.xlsx numbers are written: vi (1.234,5) or en (1,234.5); "
+                        "without it an ambiguous number such as 1.234 is an error")
     p.add_argument("--explain", action="store_true",
                    help="under every result that is not met, print how its status came about (table format)")
     p.set_defaults(func=run)
@@ -28,13 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
-    data = load_data(args.data)
+    data = load_data(args.data, number_format=getattr(args, "number_format", None))
     results = plan.evaluate(data, args.as_of)
     if args.format == "json":
         json.dump(results.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_table(results))
+        for w in results.warnings:  # after the results, on stderr: the table stays clean to pipe
+            print(f"kpirules: {w}", file=sys.stderr)
         if getattr(args, "explain", False):
             for r in results:
                 if r.status.value not in ("met", "done"):
