@@ -514,10 +514,108 @@ def compile_truth(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], obje
     only the period that makes the result needs its numbers.
     """
     f = Compiler(scheme, kind).compile(e)
-    if isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):
-        return f  # these give true, false, Undefined or Invalid already
-    text = expr_text(e)
-    return lambda env: _truth(f(env), text)
+    if not isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):  # these give a truth value already
+        text = expr_text(e)
+        inner = f
+        f = lambda env: _truth(inner(env), text)  # noqa: E731
+    fast = _fast_truth(e, f)
+    return fast if fast is not None else f
+
+
+# --- generated fast paths ---------------------------------------------------------
+#
+# A condition made only of metrics of the judged snapshot, constants, ratio/change
+# against a constant, comparisons, `between`, and/or/not, gets one generated Python
+# function: it reads each metric once and, when every value is an int (a bool for a
+# flag) and every denominator is positive, answers with integer cross-multiplication
+# and plain boolean logic, where three-valued logic and exact fractions give the same
+# answer.  Anything else (a missing value, a zero or negative denominator, a decimal,
+# text, a period fallback) goes to the general closures, which build the reasons.
+# The source is generated from the checked AST only: metric names are passed as
+# constants, never written into the code; the only literals are our own integers.
+
+
+class _NotFast(Exception):
+    pass
+
+
+class _Gen:
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}  # metric name -> local variable
+        self.guards: list[str] = []
+        self.seen: set[str] = set()
+
+    def load(self, name: str, kind: str) -> str:
+        var = self.names.setdefault(name, f"v{len(self.names)}")
+        guard = f"type({var}) is {kind}"
+        if (var, kind) not in self.seen:
+            self.seen.add((var, kind))  # type: ignore[arg-type]
+            self.guards.append(guard)
+        return var
+
+    def expr(self, e: n.Expr) -> str:  # noqa: C901 - one case per node
+        match e:
+            case n.Bool(value=v):
+                return "True" if v else "False"
+            case n.Metric(name=name):
+                return self.load(name, "bool")
+            case n.Not(operand=x):
+                return f"(not {self.expr(x)})"
+            case n.Logic(op=op, left=a, right=b):
+                return f"({self.expr(a)} {op} {self.expr(b)})"
+            case n.Compare(op=op, left=a, right=b):
+                const = _const(b)
+                if const is None:
+                    raise _NotFast
+                return self.scaled(a, op, const)
+            case n.Between(value=v, low=lo, high=hi):
+                clo, chi = _const(lo), _const(hi)
+                if clo is None or chi is None:
+                    raise _NotFast
+                return f"({self.scaled(v, '>=', clo)} and {self.scaled(v, '<=', chi)})"
+        raise _NotFast
+
+    def scaled(self, a: n.Expr, op: str, const: int | Fraction) -> str:
+        """``a op const`` for a metric or ratio/change of metrics, in integers."""
+        p, q = (const.numerator, const.denominator) if type(const) is Fraction else (int(const), 1)
+        if isinstance(a, n.Metric):
+            x = self.load(a.name, "int")
+            return f"({x} * {q} {op} {p})" if q != 1 else f"({x} {op} {p})"
+        if isinstance(a, n.Call) and a.func in ("ratio", "change") and all(
+                isinstance(arg, n.Metric) for arg in a.args):
+            x = self.load(a.args[0].name, "int")  # type: ignore[union-attr]
+            y = self.load(a.args[1].name, "int")  # type: ignore[union-attr]
+            guard = f"{y} > 0"
+            if guard not in self.guards:
+                self.guards.append(guard)
+            num = f"({x} - {y})" if a.func == "change" else x
+            return f"({num} * {q} {op} {p} * {y})"
+        raise _NotFast
+
+
+def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], object] | None:
+    gen = _Gen()
+    try:
+        body = gen.expr(e)
+    except _NotFast:
+        return None
+    # int guards first, then the denominators' signs (which need ints)
+    guards = sorted(gen.guards, key=lambda g: not g.startswith("type("))
+    keys = [f"k{i}" for i in range(len(gen.names))]
+    # a factory, so that names, `type`, `int` and `bool` are closure cells (the fastest loads)
+    lines = [f"def make(general, type, int, bool, {', '.join(keys + [''])}):",
+             "    def truth(env):",
+             "        s = env.snap",
+             "        if s is not None:"]
+    for key, var in zip(keys, gen.names.values()):
+        lines.append(f"            {var} = s.get({key})")
+    lines.append(f"            if {' and '.join(guards) or 'True'}:")
+    lines.append(f"                return {body}")
+    lines.append("        return general(env)")
+    lines.append("    return truth")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<kpirules condition>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["make"](general, type, int, bool, *gen.names)  # type: ignore[no-any-return]
 
 
 def _truth(v: object, text: str) -> object:

@@ -1,0 +1,603 @@
+"""kpirules benchmark: compiled conditions, parsing, end-to-end check, CSV loading.
+
+    python bench/run.py            # the full sizes (a few minutes, ~1 GB peak for part d)
+    python bench/run.py --quick    # small sizes, for a smoke run
+
+Every figure is the median of at least 5 timed runs, and every ratio compares
+two figures measured in the same run.  The peer engines (rule-engine,
+json-logic-modernized, cel-python; `pip install -e '.[bench]'`) are optional:
+a missing one prints "not installed".  docs/performance.md explains the method
+and records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import kpirules
+from kpirules import nodes as n
+from kpirules._compile import Env, compile_condition, compile_truth
+from kpirules._parser import _lark
+from kpirules.data import Data, Source, load_data
+from kpirules.periods import parse_period
+
+RUNS = 5
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def median_time(fn: Callable[[], Any], runs: int = RUNS) -> float:
+    """The median wall time of ``runs`` calls, in seconds (garbage collection on, as in real use)."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
+    rows = [head] + rows
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(lines)
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.3f} µs" if seconds < 1e-5 else f"{seconds * 1e6:.1f} µs"
+
+
+# --- (a) 20 ratio/boolean rules over snapshots of 16 fields -----------------------------------
+
+NUMS = [f"n{i}" for i in range(12)]
+FLAGS = [f"b{i}" for i in range(4)]
+
+# a tiny spec language, so each engine gets the same 20 rules in its own syntax:
+# ("ratio", num, den, op, pct) | ("change", new, old, op, pct) | ("flag", name) | ("ge", name, k)
+# | ("and", x, y) | ("or", x, y) | ("not", x) | ("between", num, den, lo_pct, hi_pct)
+SPECS: list[tuple[Any, ...]] = [
+    ("ratio", "n0", "n1", ">=", 20),
+    ("ratio", "n2", "n3", ">=", 30),
+    ("ratio", "n4", "n5", ">=", 50),
+    ("ratio", "n6", "n7", ">=", 80),
+    ("ratio", "n8", "n9", ">=", 90),
+    ("ratio", "n10", "n11", ">", 12.5),
+    ("ratio", "n1", "n3", "<=", 150),
+    ("flag", "b0"),
+    ("flag", "b1"),
+    ("and", ("ratio", "n0", "n1", ">=", 20), ("flag", "b2")),
+    ("and", ("ratio", "n2", "n3", ">=", 30), ("ratio", "n4", "n5", ">=", 40)),
+    ("or", ("ratio", "n6", "n7", ">=", 90), ("flag", "b3")),
+    ("or", ("ratio", "n8", "n9", ">=", 95), ("ratio", "n10", "n11", ">=", 60)),
+    ("change", "n4", "n6", "<=", -30),
+    ("change", "n9", "n1", ">=", 10),
+    ("ge", "n0", 100),
+    ("ge", "n11", 2500),
+    ("not", ("flag", "b1")),
+    ("between", "n2", "n3", 20, 80),
+    ("and", ("flag", "b0"), ("change", "n5", "n7", "<", 0)),
+]
+
+
+def _pct(p: float) -> str:
+    return f"{p}%"
+
+
+def to_kpi(s: tuple[Any, ...]) -> str:
+    k = s[0]
+    if k in ("ratio", "change"):
+        return f"{k}({s[1]}, {s[2]}) {s[3]} {_pct(s[4])}"
+    if k == "flag":
+        return s[1]
+    if k == "ge":
+        return f"{s[1]} >= {s[2]}"
+    if k in ("and", "or"):
+        return f"({to_kpi(s[1])}) {k} ({to_kpi(s[2])})"
+    if k == "not":
+        return f"not ({to_kpi(s[1])})"
+    return f"ratio({s[1]}, {s[2]}) between {_pct(s[3])} and {_pct(s[4])}"
+
+
+def to_python(s: tuple[Any, ...]) -> str:
+    """Plain Python over a dict of names (for compile()+eval, rule-engine and, with floats, the lambdas)."""
+    k = s[0]
+    if k == "ratio":
+        return f"{s[1]} / {s[2]} {s[3]} {s[4] / 100!r}"
+    if k == "change":
+        return f"({s[1]} - {s[2]}) / {s[2]} {s[3]} {s[4] / 100!r}"
+    if k == "flag":
+        return s[1]
+    if k == "ge":
+        return f"{s[1]} >= {s[2]}"
+    if k in ("and", "or"):
+        return f"({to_python(s[1])}) {k} ({to_python(s[2])})"
+    if k == "not":
+        return f"not ({to_python(s[1])})"
+    return f"{s[3] / 100!r} <= {s[1]} / {s[2]} <= {s[4] / 100!r}"
+
+
+def to_rule_engine(s: tuple[Any, ...]) -> str:
+    k = s[0]
+    if k == "between":
+        return f"{s[1]} / {s[2]} >= {s[3] / 100!r} and {s[1]} / {s[2]} <= {s[4] / 100!r}"
+    if k in ("and", "or"):
+        return f"({to_rule_engine(s[1])}) {k} ({to_rule_engine(s[2])})"
+    if k == "not":
+        return f"not ({to_rule_engine(s[1])})"
+    return to_python(s)
+
+
+def to_cel(s: tuple[Any, ...]) -> str:
+    k = s[0]
+    if k == "ratio":
+        return f"double({s[1]}) / double({s[2]}) {s[3]} {s[4] / 100!r}"
+    if k == "change":
+        return f"double({s[1]} - {s[2]}) / double({s[2]}) {s[3]} {s[4] / 100!r}"
+    if k == "flag":
+        return s[1]
+    if k == "ge":
+        return f"{s[1]} >= {s[2]}"
+    if k in ("and", "or"):
+        return f"({to_cel(s[1])}) {'&&' if k == 'and' else '||'} ({to_cel(s[2])})"
+    if k == "not":
+        return f"!({to_cel(s[1])})"
+    return f"double({s[1]}) / double({s[2]}) >= {s[3] / 100!r} && double({s[1]}) / double({s[2]}) <= {s[4] / 100!r}"
+
+
+def to_json_logic(s: tuple[Any, ...]) -> Any:
+    k = s[0]
+    if k == "ratio":
+        return {s[3]: [{"/": [{"var": s[1]}, {"var": s[2]}]}, s[4] / 100]}
+    if k == "change":
+        return {s[3]: [{"/": [{"-": [{"var": s[1]}, {"var": s[2]}]}, {"var": s[2]}]}, s[4] / 100]}
+    if k == "flag":
+        return {"var": s[1]}
+    if k == "ge":
+        return {">=": [{"var": s[1]}, s[2]]}
+    if k in ("and", "or"):
+        return {k: [to_json_logic(s[1]), to_json_logic(s[2])]}
+    if k == "not":
+        return {"!": [to_json_logic(s[1])]}
+    ratio = {"/": [{"var": s[1]}, {"var": s[2]}]}
+    return {"<=": [s[3] / 100, ratio, s[4] / 100]}
+
+
+def to_lambda(s: tuple[Any, ...]) -> Callable[[dict[str, Any]], Any]:
+    """What one would write by hand: floats, .get, None for missing data or a zero denominator."""
+    k = s[0]
+    if k in ("ratio", "change", "between"):
+        a, b = s[1], s[2]
+        num = "x" if k != "change" else "(x - y)"
+        if k == "between":
+            test = f"{s[3] / 100!r} <= x / y <= {s[4] / 100!r}"
+        else:
+            test = f"{num} / y {s[3]} {s[4] / 100!r}"
+        src = f"lambda s: None if (x := s.get({a!r})) is None or not (y := s.get({b!r})) else {test}"
+        return eval(src)  # noqa: S307 - our own fixed text
+    if k == "flag":
+        name = s[1]
+        return lambda d: d.get(name)
+    if k == "ge":
+        name, bound = s[1], s[2]
+        return lambda d: None if (v := d.get(name)) is None else v >= bound
+    if k == "not":
+        f = to_lambda(s[1])
+        return lambda d: None if (v := f(d)) is None else not v
+    fa, fb = to_lambda(s[1]), to_lambda(s[2])
+    if k == "and":
+        return lambda d: fa(d) and fb(d)
+    return lambda d: fa(d) or fb(d)
+
+
+def make_snapshots(count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Snapshots of 16 fields; 5% with a zero denominator, 5% with a missing field."""
+    out = []
+    dens = NUMS[1::2] + ["n3", "n6", "n7"]
+    for _ in range(count):
+        s: dict[str, Any] = {}
+        for name in NUMS:
+            s[name] = rng.randint(1, 5000)
+        for i, name in enumerate(NUMS[0::2]):  # numerators mostly below their denominators
+            s[name] = rng.randint(0, s[NUMS[2 * i + 1]])
+        for name in FLAGS:
+            s[name] = rng.random() < 0.7
+        r = rng.random()
+        if r < 0.05:
+            s[rng.choice(dens)] = 0
+        elif r < 0.10:
+            del s[rng.choice(NUMS + FLAGS)]
+        out.append(s)
+    return out
+
+
+def _tri(v: Any) -> bool | None:
+    return v if isinstance(v, bool) else None
+
+
+def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
+    rng = random.Random(7)
+    snaps = make_snapshots(size, rng)
+    period = parse_period("2020-Q4")
+    data = Data()
+    src = Source("<bench>", "")
+    for i, s in enumerate(snaps):
+        unit = f"u{i}"
+        data.add_snapshot(period, unit, src)
+        data.snapshots[(period.key, unit)].update(s)  # values as loaded: ints and booleans
+    units = [f"u{i}" for i in range(size)]
+    plan = kpirules.parse("\n".join(f"rule r{i}: {to_kpi(s)}" for i, s in enumerate(SPECS)))
+    conds = [r.condition for r in plan.rules]
+    truths = [compile_truth(c, plan.scheme, plan.kind) for c in conds]
+    fulls = [compile_condition(c, plan.scheme, plan.kind) for c in conds]
+    lambdas = [to_lambda(s) for s in SPECS]
+    codes = [compile(to_python(s), f"<rule {i}>", "eval") for i, s in enumerate(SPECS)]
+    evals = size * len(SPECS)
+
+    def run_truth(limit: int = size) -> list[Any]:
+        out = []
+        for u in units[:limit]:
+            env = Env(data, period, u)
+            out.append([f(env) for f in truths])
+        return out
+
+    def run_full() -> None:
+        for u in units:
+            env = Env(data, period, u)
+            for f in fulls:
+                f(env)
+
+    def run_lambdas() -> list[Any]:
+        return [[f(s) for f in lambdas] for s in snaps]
+
+    def run_eval(limit: int = size) -> list[Any]:
+        out = []
+        for s in snaps[:limit]:
+            row = []
+            for c in codes:
+                try:
+                    row.append(eval(c, {}, s))  # noqa: S307 - our own fixed text
+                except (NameError, ZeroDivisionError, TypeError):
+                    row.append(None)
+            out.append(row)
+        return out
+
+    reference = [[_tri(v) for v in row] for row in run_truth()]
+
+    def agreement(answers: list[list[Any]]) -> str:
+        both = same = 0
+        for ref_row, row in zip(reference, answers):
+            for r, v in zip(ref_row, row):
+                v = _tri(v)
+                if r is not None and v is not None:
+                    both += 1
+                    same += r == v
+        return f"{100 * same / both:.2f}% of {both}" if both else "-"
+
+    t_lambda = median_time(run_lambdas) / evals
+    rows: list[tuple[str, ...]] = []
+
+    def add(name: str, per_eval: float, agree: str, note: str = "") -> None:
+        rows.append((name, us(per_eval), f"{per_eval / t_lambda:.2f}×", agree, note))
+
+    add("hand-written Python lambdas (float)", t_lambda, agreement(run_lambdas()), f"{size:,} snapshots")
+    t_truth = median_time(run_truth) / evals
+    add("kpirules compiled (truth)", t_truth, "100% (reference)", "exact; Undefined with reasons")
+    t_full = median_time(run_full) / evals
+    add("kpirules compiled (truth, value, target)", t_full, "same", "exact value built too")
+    t_eval = median_time(run_eval) / evals
+    add("Python compile()+eval (float)", t_eval, agreement(run_eval()), "exceptions → no answer")
+
+    try:
+        import rule_engine
+    except ImportError:
+        rows.append(("rule-engine", "not installed", "", "", ""))
+    else:
+        rules = [rule_engine.Rule(to_rule_engine(s)) for s in SPECS]
+
+        def run_re() -> list[Any]:
+            out = []
+            for s in snaps[:peer_size]:
+                row = []
+                for r in rules:
+                    try:
+                        row.append(r.evaluate(s))
+                    except rule_engine.errors.EngineError:
+                        row.append(None)
+                out.append(row)
+            return out
+
+        add(f"rule-engine {_version('rule-engine')}", median_time(run_re) / (peer_size * len(SPECS)),
+            agreement(run_re()), f"first {peer_size:,} snapshots")
+
+    try:
+        from json_logic import jsonLogic
+    except ImportError:
+        rows.append(("json-logic-modernized", "not installed", "", "", ""))
+    else:
+        jl = [to_json_logic(s) for s in SPECS]
+
+        def run_jl() -> list[Any]:
+            out = []
+            for s in snaps[:peer_size]:
+                row = []
+                for r in jl:
+                    try:
+                        row.append(jsonLogic(r, s))
+                    except (TypeError, ZeroDivisionError, ValueError):
+                        row.append(None)
+                out.append(row)
+            return out
+
+        add(f"json-logic-modernized {_version('json-logic-modernized')}",
+            median_time(run_jl) / (peer_size * len(SPECS)), agreement(run_jl()), f"first {peer_size:,} snapshots")
+
+    try:
+        import celpy
+    except ImportError:
+        rows.append(("cel-python", "not installed", "", "", ""))
+    else:
+        env = celpy.Environment()
+        progs = [env.program(env.compile(to_cel(s))) for s in SPECS]
+        acts = [celpy.json_to_cel(s) for s in snaps[:cel_size]]
+
+        def run_cel() -> list[Any]:
+            out = []
+            for a in acts:
+                row = []
+                for p in progs:
+                    try:
+                        v = p.evaluate(a)
+                    except Exception:  # noqa: BLE001 - any failure is "no answer"
+                        v = None
+                    row.append(bool(v) if isinstance(v, celpy.celtypes.BoolType) else None)
+                out.append(row)
+            return out
+
+        add(f"cel-python {_version('cel-python')}", median_time(run_cel) / (cel_size * len(SPECS)),
+            agreement(run_cel()), f"first {cel_size:,} snapshots")
+
+    head = ("engine", "per rule evaluation", "× lambdas", "agrees with kpirules", "note")
+    return (f"(a) {len(SPECS)} ratio/boolean rules × {size:,} snapshots of 16 fields "
+            f"(5% zero denominator, 5% missing field)\n\n" + table(rows, head))
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        return version(dist)
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
+# --- (b) parse + compile of generated rules ------------------------------------------------
+
+
+def generated_rules(count: int, rng: random.Random) -> str:
+    lines = ['plan "bench"', "  reporting quarterly cutoff 15 due 20", ""]
+    for i in range(count):
+        a, b, c = (f"m{rng.randrange(60)}" for _ in range(3))
+        p = rng.choice(["20%", "30%", "12.5%", "80%", "1/3"])
+        form = i % 4
+        if form == 0:
+            cond = f"ratio({a}, {b}) >= {p} by 2020"
+        elif form == 1:
+            cond = f"ratio({a}, {b}) >= {p} and flag{i % 7} by Q4/2019"
+        elif form == 2:
+            cond = f"change({a}, {a} at 2018) <= -30% by 2020"
+        else:
+            cond = f"for each unit: {a} + {b} >= 2 * {c} from 2021 to 2025"
+        lines.append(f'rule r.{i} "Chỉ tiêu {i}":\n  {cond}\n  lead TTCNTT\n')
+    return "\n".join(lines)
+
+
+def bench_parse(sizes: list[int]) -> str:
+    rows: list[tuple[str, ...]] = []
+    try:
+        import rule_engine
+    except ImportError:
+        rule_engine = None
+    for count in sizes:
+        text = generated_rules(count, random.Random(count))
+        lark = _lark()
+        t_lark = median_time(lambda: lark.parse(text))
+        t_ours = median_time(lambda: kpirules.parse(text))
+        note = ""
+        if rule_engine is not None and count <= 1000:
+            exprs = [to_rule_engine(SPECS[i % len(SPECS)]) for i in range(count)]
+            t_re = median_time(lambda: [rule_engine.Rule(e) for e in exprs])
+            note = f"rule-engine parses {count:,} rules of (a) in {t_re * 1e3:.0f} ms"
+        rows.append((f"{count:,} rules ({len(text) / 1e3:.0f} kB)", f"{t_lark * 1e3:.0f} ms",
+                     f"{t_ours * 1e3:.0f} ms", f"{t_ours / t_lark:.2f}×",
+                     f"{t_ours / count * 1e6:.0f} µs", note))
+    head = ("rules", "lark bare parse", "kpirules.parse (parse+check+compile)", "× lark", "per rule", "note")
+    return "(b) parse + check + compile of generated rules vs lark's bare parse (same grammar, same text)\n\n" + table(
+        rows, head)
+
+
+# --- (c) check rules/nq17_bkhcn.kpi over 1,000 units × 28 quarters ------------------------------
+
+
+def _metric_types(plan: kpirules.Plan) -> tuple[dict[str, str], set[str]]:
+    """Each metric of the plan: "bool" if it stands as a condition, else "num"; and the per-unit ones."""
+    types: dict[str, str] = {}
+    per_unit: set[str] = set()
+    for rule in plan.rules:
+        cond = rule.condition
+        for node in n.walk(cond):
+            if isinstance(node, n.Metric):
+                types.setdefault(node.name, "num")
+                if rule.per_unit:
+                    per_unit.add(node.name)
+        flags = [cond] if isinstance(cond, n.Metric) else []
+        for node in n.walk(cond):
+            if isinstance(node, (n.Logic, n.Not)):
+                flags.extend(c for c in n.children(node) if isinstance(c, n.Metric))
+            if isinstance(node, n.Compare) and isinstance(node.right, n.Bool) and isinstance(node.left, n.Metric):
+                flags.append(node.left)
+        for f in flags:
+            types[f.name] = "bool"
+    return types, per_unit
+
+
+def write_plan_data(plan: kpirules.Plan, units: int, quarters: int, path: str, rng: random.Random) -> int:
+    """A JSON data file: plan-level values of every metric and per-unit values of the per-unit metrics."""
+    types, per_unit = _metric_types(plan)
+    periods = [f"{2019 + q // 4}-Q{q % 4 + 1}" for q in range(quarters)]
+    snaps: list[dict[str, Any]] = []
+    values = 0
+
+    def value(name: str) -> Any:
+        if types[name] == "bool":
+            return rng.random() < 0.6
+        return rng.randint(0, 1000) if rng.random() > 0.02 else 0
+
+    for p in periods:
+        snaps.append({"period": p, "values": {m: value(m) for m in types}})
+        values += len(types)
+        for u in range(units):
+            vals = {m: value(m) for m in sorted(per_unit)}
+            if rng.random() < 0.03:
+                vals.popitem()
+            snaps.append({"period": p, "unit": f"DV{u:04d}", "values": vals})
+            values += len(vals)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"snapshots": snaps}, fh)
+    return values
+
+
+def bench_check(units: int, quarters: int, tmp: str) -> str:
+    path = os.path.join(ROOT, "rules", "nq17_bkhcn.kpi")
+    if not os.path.exists(path):
+        path = os.path.join(tmp, "generated.kpi")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(generated_rules(40, random.Random(1)))
+    data_path = os.path.join(tmp, "check.json")
+    nvalues = write_plan_data(kpirules.load(path), units, quarters, data_path, random.Random(3))
+    as_of = "2023-12-18"
+    split: dict[str, list[float]] = {"load plan": [], "load data": [], "evaluate": [], "render JSON": []}
+    nresults = 0
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        plan = kpirules.load(path)
+        t1 = time.perf_counter()
+        data = load_data(data_path)
+        t2 = time.perf_counter()
+        results = plan.evaluate(data, as_of)
+        t3 = time.perf_counter()
+        json.dumps(results.to_json(), ensure_ascii=False, indent=2)
+        t4 = time.perf_counter()
+        for k, a, b in zip(split, (t0, t1, t2, t3), (t1, t2, t3, t4)):
+            split[k].append(b - a)
+        nresults = len(results)
+        del plan, data, results
+    gc.collect()
+    tracemalloc.start()
+    plan = kpirules.load(path)
+    data = load_data(data_path)
+    after_load = tracemalloc.get_traced_memory()[0]
+    results = plan.evaluate(data, as_of)
+    json.dumps(results.to_json(), ensure_ascii=False, indent=2)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del plan, data, results
+    med = {k: statistics.median(v) for k, v in split.items()}
+    total = sum(med.values())
+    rows = [(k, f"{v * 1e3:.1f} ms", f"{100 * v / total:.0f}%") for k, v in med.items()]
+    rows.append(("total", f"{total * 1e3:.1f} ms", "100%"))
+    name = os.path.relpath(path, ROOT) if path.startswith(ROOT) else "a generated plan"
+    return (f"(c) `check` of {name} over {units:,} units × {quarters} quarters "
+            f"({nvalues:,} values, {os.path.getsize(data_path) / 1e6:.1f} MB JSON, {nresults:,} results)\n\n"
+            + table(rows, ("step", "median", "share"))
+            + f"\n\npeak traced memory {peak / 1e6:.1f} MB (data loaded: {after_load / 1e6:.1f} MB, "
+              f"{after_load / nvalues * 1e6 / 1e6:.0f} MB per million values)")
+
+
+# --- (d) loading a long-form CSV -------------------------------------------------------------
+
+
+def write_csv(rows: int, path: str, rng: random.Random) -> None:
+    metrics = [f"metric_{i}" for i in range(36)]
+    units = [f"DV{i:04d}" for i in range(1000)]
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["period", "unit", "metric", "value"])
+        q = 0
+        while written < rows:
+            period = f"{2019 + q // 4}-Q{q % 4 + 1}"
+            for u in units:
+                for m in metrics:
+                    if written >= rows:
+                        break
+                    r = rng.random()
+                    v = rng.randint(0, 10000) if r < 0.8 else (f"{rng.randint(0, 9999) / 100}" if r < 0.95 else
+                                                                  rng.choice(["true", "false", "20%"]))
+                    w.writerow([period, u, m, v])
+                    written += 1
+            q += 1
+
+
+def bench_csv(rows: int, tmp: str) -> str:
+    path = os.path.join(tmp, "values.csv")
+    write_csv(rows, path, random.Random(5))
+
+    def bare() -> int:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return sum(1 for _ in csv.reader(fh))
+
+    t_csv = median_time(bare)
+    t_load = median_time(lambda: load_data(path))
+    gc.collect()
+    tracemalloc.start()
+    data = load_data(path)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del data
+    out = [
+        ("csv.reader over the file", f"{t_csv * 1e3:.0f} ms", "1.00×", f"{t_csv / rows * 1e6:.2f} µs"),
+        ("kpirules.load_data", f"{t_load * 1e3:.0f} ms", f"{t_load / t_csv:.2f}×", f"{t_load / rows * 1e6:.2f} µs"),
+    ]
+    return (f"(d) loading a {rows:,}-row long-form CSV ({os.path.getsize(path) / 1e6:.1f} MB)\n\n"
+            + table(out, ("reader", "median", "× csv", "per row"))
+            + f"\n\nloaded Data: {current / 1e6:.0f} MB retained, {peak / 1e6:.0f} MB peak while loading "
+              f"({current / rows:.0f} bytes retained per value)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a few seconds")
+    ap.add_argument("--only", choices=("a", "b", "c", "d"), action="append", help="run only these parts")
+    args = ap.parse_args(argv)
+    parts = set(args.only or "abcd")
+    q = args.quick
+    print(f"kpirules {kpirules.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"medians of {RUNS} runs{' (--quick sizes)' if q else ''}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        if "a" in parts:
+            print(bench_rules(2000 if q else 20000, 200 if q else 2000, 20 if q else 100), end="\n\n", flush=True)
+        if "b" in parts:
+            print(bench_parse([100, 1000] if q else [1000, 10000]), end="\n\n", flush=True)
+        if "c" in parts:
+            print(bench_check(50 if q else 1000, 28, tmp), end="\n\n", flush=True)
+        if "d" in parts:
+            print(bench_csv(50_000 if q else 1_000_000, tmp), end="\n\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
