@@ -113,7 +113,10 @@ def _one_edit(a: str, b: str) -> str | None:
 
 
 def _likely_typo(a: str, b: str) -> bool:
-    """One edit apart, and not by a digit (`level3`/`level4`, `q1`/`q2` are different metrics)."""
+    """One edit apart, not by a digit (`level3`/`level4` are different metrics), and
+    long enough for one letter to be a slip (`a` and `b` are two names)."""
+    if min(len(a), len(b)) < 4:
+        return False
     diff = _one_edit(a, b)
     return diff is not None and not any(c.isdigit() for c in diff)
 
