@@ -1,0 +1,127 @@
+"""The docs cannot drift: every example in README.md and docs/*.md is run.
+
+* ```sh / ```bash / ```shell blocks: each line is one shell command, run from
+  the repository root with a timeout; its exit status must be 0, or the
+  number given by an HTML comment ``<!-- exit: N -->`` on the line just
+  before the block (for commands that report findings, exit 1).  Lines that
+  set up an environment are not run: a line starting with ``python3 -m venv``
+  or containing ``pip install`` (the test suite already runs in one); a line
+  ending in ``\\`` continues on the next.  Commands that write files
+  (``-o FILE``, ``kpirules fmt`` without ``--check``) are run in a temporary
+  copy of the repository when the block is preceded by ``<!-- copy -->``.
+* ```python blocks are executed (from the repository root), each in a fresh
+  namespace.
+* ```kpi blocks are parsed with :func:`kpirules.parse` and must be in the
+  canonical layout of ``kpirules fmt``; a block preceded by
+  ``<!-- kpi: error -->`` must be rejected with a :class:`KpiError` instead
+  (the docs show mistakes too), and one preceded by ``<!-- kpi: fragment -->``
+  is parsed but not format-checked.
+* ```console and ```json blocks are not run: they show output.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import runpy
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import kpirules
+from kpirules.errors import KpiError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^(?P<marks>(?:<!--[^\n]*-->\n)*)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```[ \t]*$",
+                   re.M | re.S)
+SHELL = {"sh", "bash", "shell"}
+TIMEOUT = 120
+
+
+def blocks(lang: set[str]) -> list[tuple[str, str, dict[str, str]]]:
+    out = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for m in FENCE.finditer(text):
+            if m.group("lang") not in lang:
+                continue
+            line = text[: m.start("body")].count("\n") + 1
+            marks = dict(re.findall(r"<!--\s*([\w-]+)\s*:?\s*([^-]*?)\s*-->", m.group("marks")))
+            out.append((f"{page.relative_to(ROOT)}:{line}", m.group("body"), marks))
+    return out
+
+
+def shell_lines(body: str) -> list[str]:
+    lines: list[str] = []
+    pending = ""
+    for raw in body.splitlines():
+        if raw.rstrip().endswith("\\"):
+            pending += raw.strip()[:-1].strip() + " "
+            continue
+        line = (pending + raw.strip()).strip()
+        pending = ""
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("python3 -m venv") or "pip install" in line:
+            continue  # environment setup: the tests already run in one
+        lines.append(line)
+    return lines
+
+
+def test_the_docs_have_examples() -> None:
+    assert len(blocks(SHELL)) >= 5
+    assert len(blocks({"kpi"})) >= 10
+    assert blocks({"python"})
+
+
+def test_the_setup_lines_are_skipped() -> None:
+    body = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'\nkpirules \\\n  --help\n# c\n"
+    assert shell_lines(body) == ["kpirules --help"]
+
+
+@pytest.mark.parametrize(("where", "body", "marks"), blocks(SHELL), ids=lambda v: v if isinstance(v, str) and
+                         ":" in v and "\n" not in v else "")
+def test_shell_block(where: str, body: str, marks: dict[str, str], tmp_path: pathlib.Path) -> None:
+    want = int(marks.get("exit", "0"))
+    cwd = ROOT
+    if "copy" in marks:
+        cwd = tmp_path / "repo"
+        shutil.copytree(ROOT, cwd, ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__",
+                                                                  ".hypothesis", ".pytest_cache"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PYTHONIOENCODING="utf-8")
+    bindir = os.path.dirname(sys.executable)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    for line in shell_lines(body):
+        proc = subprocess.run(line, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        assert proc.returncode == want, (
+            f"{where}: `{line}` exited {proc.returncode}, expected {want}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        )
+
+
+@pytest.mark.parametrize(("where", "body", "marks"), blocks({"python"}), ids=lambda v: v if isinstance(v, str) and
+                         ":" in v and "\n" not in v else "")
+def test_python_block(where: str, body: str, marks: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                      tmp_path: pathlib.Path) -> None:
+    monkeypatch.chdir(ROOT)
+    script = tmp_path / "snippet.py"
+    script.write_text(body, encoding="utf-8")
+    runpy.run_path(str(script), run_name="__main__")
+
+
+@pytest.mark.parametrize(("where", "body", "marks"), blocks({"kpi"}), ids=lambda v: v if isinstance(v, str) and
+                         ":" in v and "\n" not in v else "")
+def test_kpi_block(where: str, body: str, marks: dict[str, str]) -> None:
+    if marks.get("kpi") == "error":
+        with pytest.raises(KpiError):
+            kpirules.parse(body, where)
+        return
+    kpirules.parse(body, where)
+    if marks.get("kpi") == "fragment":
+        return
+    from kpirules.fmt import format_text
+
+    assert format_text(body) == body, f"{where}: not in the layout of `kpirules fmt`"
