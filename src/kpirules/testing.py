@@ -198,7 +198,7 @@ def plans(draw: Any, max_rules: int = 5, max_tasks: int = 4, max_depth: int = 2)
     """Whole valid rule files as :class:`kpirules.nodes.Plan` ASTs (no positions)."""
     items: list[Any] = []
     n_rules = draw(st.integers(0, max_rules))
-    n_tasks = draw(st.integers(0 if n_rules else 1, max_tasks))
+    n_tasks = draw(st.integers(0 if n_rules else min(1, max_tasks), max_tasks))
     for i in range(1, n_rules + 1):
         if draw(st.integers(0, 3)) == 0:
             items.append(n.Section(f"S.{i}", draw(_TITLES)))
