@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from . import nodes as n
-from ._compile import Env, compile_condition
+from ._compile import Env, compile_condition, compile_truth
 from ._parser import parse_text
 from ._unparse import expr_text
 from .checker import check_plan, scheme_of
@@ -199,6 +199,8 @@ class _CompiledRule:
     fn: Any
     section: str | None
     condition: str
+    #: the truth alone (`compile_truth`): for scanning periods, where only one period needs the numbers
+    truth: Any = None
 
 
 class Plan:
@@ -231,7 +233,8 @@ class Plan:
             self.section_of[item.id] = section
             if isinstance(item, n.Rule):
                 fn = compile_condition(item.condition, self.scheme, self.kind)
-                self._compiled.append(_CompiledRule(item, fn, section, expr_text(item.condition)))
+                truth_fn = compile_truth(item.condition, self.scheme, self.kind)
+                self._compiled.append(_CompiledRule(item, fn, section, expr_text(item.condition), truth_fn))
 
     @property
     def rules(self) -> list[n.Rule]:
@@ -322,6 +325,14 @@ class Plan:
                 ordered.append(next(tasks_iter))
         return Results(self, as_of, current, ordered, data=data)
 
+    def _ending_by(self, d: datetime.date) -> Period:
+        """`last_ending_by` for this plan, remembered: per-unit rules ask it once per unit."""
+        cache = self.__dict__.setdefault("_ending_cache", {})
+        p = cache.get(d)
+        if p is None:
+            p = cache[d] = last_ending_by(d, self.kind, self.scheme)
+        return p  # type: ignore[no-any-return]
+
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None) -> Result:
         rule = cr.rule
@@ -330,6 +341,9 @@ class Plan:
 
         def at(period: Period) -> tuple[object, object, object]:
             return cr.fn(Env(data, period, unit, None, self.kind))  # type: ignore[no-any-return]
+
+        def truth_at(period: Period) -> object:
+            return cr.truth(Env(data, period, unit, None, self.kind))
 
         def judged(period: Period, truth: object, value: object, target: object, **extra: Any) -> Result:
             status, reason = _judge(truth)
@@ -344,7 +358,9 @@ class Plan:
                 for _ in range(_LOOKBACK):
                     if p < first:
                         break
-                    truth, value, target = at(p)
+                    truth = truth_at(p)
+                    if isinstance(truth, (bool, Invalid)):
+                        truth, value, target = at(p)  # the numbers, for this period only
                     if isinstance(truth, Invalid):
                         return judged(p, truth, value, target, deadline=deadline)
                     if isinstance(truth, bool):
@@ -368,7 +384,7 @@ class Plan:
             return judged(current, truth, value, target)
         if isinstance(time, n.By):
             deadline = self.when_date(time.when)
-            j = last_ending_by(deadline, self.kind, self.scheme)
+            j = self._ending_by(deadline)
             if j <= current:
                 truth, value, target = at(j)
                 return judged(j, truth, value, target, deadline=deadline)
@@ -376,8 +392,8 @@ class Plan:
         # from … to …
         start_date = self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
         end_date = self.when_date(time.end)
-        first_p = last_ending_by(start_date, self.kind, self.scheme).next()
-        last_p = last_ending_by(end_date, self.kind, self.scheme)
+        first_p = self._ending_by(start_date).next()
+        last_p = self._ending_by(end_date)
         if current < first_p:
             return trend(end_date, f"the span {first_p.label}…{last_p.label} has not started")
         upto = min(current, last_p)
@@ -385,11 +401,12 @@ class Plan:
         first_failed = None
         p = first_p
         while p <= upto:
-            truth, value, target = at(p)
+            truth = truth_at(p)
             if isinstance(truth, Invalid):
+                truth, value, target = at(p)
                 return judged(p, truth, value, target, deadline=end_date)
             if truth is False and first_failed is None:
-                first_failed = (p, value, target)
+                first_failed = (p, *at(p)[1:])
             if isinstance(truth, Undefined) and first_missing is None:
                 first_missing = (p, truth)
             p = p.next()
