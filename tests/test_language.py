@@ -408,8 +408,8 @@ def test_csv_with_bom_and_every_bad_row_reported(tmp_path: Path) -> None:
     with pytest.raises(KpiDataError) as info:
         kpirules.load_data(f)
     text = str(info.value)
-    assert f"{f}:3:1: error: column period" in text
-    assert f"{f}:4:1: error: column metric is empty" in text
+    assert f"{f}:3:1: error: column period (cell A3)" in text
+    assert f"{f}:4:11: error: column metric is empty (cell C4)" in text
     good = parse_csv_data("\ufeffperiod,unit,metric,value\n2020-Q4,,a,20%\n2020-Q4,,b,true\n2020-Q4,U,c,\n", "v.csv")
     key = kpirules.parse_period("2020-Q4").key
     assert good.value("a", key) == Fraction(1, 5) and good.value("b", key) is True
