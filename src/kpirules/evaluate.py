@@ -268,7 +268,11 @@ class Plan:
 
     # --- time
     def period(self, ref: n.PeriodRef) -> Period:
-        return ref.period.with_scheme(self.scheme)
+        cache = self.__dict__.setdefault("_period_cache", {})  # per-unit rules ask once per unit
+        p = cache.get(ref.period)
+        if p is None:
+            p = cache[ref.period] = ref.period.with_scheme(self.scheme)
+        return p  # type: ignore[no-any-return]
 
     def when_date(self, w: n.When) -> datetime.date:
         """The last day a deadline allows: a period's last day, or the date itself."""
@@ -333,6 +337,14 @@ class Plan:
             p = cache[d] = last_ending_by(d, self.kind, self.scheme)
         return p  # type: ignore[no-any-return]
 
+    def _step(self, p: Period, by: int) -> Period:
+        """``p.next()`` / ``p.previous()``, remembered: every unit walks the same periods."""
+        cache = self.__dict__.setdefault("_step_cache", {})
+        q = cache.get((p, by))
+        if q is None:
+            q = cache[(p, by)] = p.next() if by > 0 else p.previous()
+        return q  # type: ignore[no-any-return]
+
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None) -> Result:
         rule = cr.rule
@@ -369,7 +381,7 @@ class Plan:
                                       reason=f"{before}; latest data {p.label}", deadline=deadline, **base)
                     if last_reason is None:
                         last_reason = "; ".join(truth.reasons)  # type: ignore[union-attr]
-                    p = p.previous()
+                    p = self._step(p, -1)
             reason = f"{before}; no closed period has the data yet"
             if last_reason:
                 reason += f" ({last_reason})"
@@ -409,7 +421,7 @@ class Plan:
                 first_failed = (p, *at(p)[1:])
             if isinstance(truth, Undefined) and first_missing is None:
                 first_missing = (p, truth)
-            p = p.next()
+            p = self._step(p, 1)
         if first_failed is not None:
             fp, value, target = first_failed
             return judged(fp, False, value, target, deadline=end_date,
