@@ -23,6 +23,7 @@ From the API::
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -128,6 +129,8 @@ def show(v: object) -> str:
         pct = format_value(100 * v)
         if pct is not None and "/" not in pct:
             text += f" ({pct}%)"
+        elif pct is not None:  # not a terminating decimal: the exact fraction, and a rounded percentage
+            text += f" (≈{format_value(round(Fraction(100 * v), 2))}%)"
     return text
 
 
