@@ -1,0 +1,203 @@
+"""Ugly, real-world-shaped data (tests/data/messy/): each file with the values
+it must give or the error it must raise, in one expectations table."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+
+import kpirules
+from kpirules.cli import main
+from kpirules.data import parse_cell, parse_number
+from kpirules.errors import KpiDataError
+
+MESSY = Path(__file__).resolve().parent / "data" / "messy"
+Q4 = kpirules.parse_period("2020-Q4").key
+
+#: file, number format → {(unit, metric): value}
+VALUES = [
+    ("excel_vi_semicolon.csv", None, {
+        (None, "egov_users"): 1234567, (None, "eid_verified_users"): F(2469134, 10),
+        ("Vụ A; B", "work_records"): F(25, 2), (None, "mobile_portal"): True,
+        (None, "portal_decree43_compliant"): False, (None, "share_online"): F(1, 8)}),
+    ("excel_en_quoted.csv", None, {
+        (None, "egov_users"): 1234567, ("Dept, North", "work_records"): F(1, 2),
+        (None, "share_online"): F(1, 5), (None, "mobile_portal"): True, (None, "blank"): None}),
+    ("ambiguous_dot.csv", "vi", {(None, "egov_users"): 1234}),
+    ("ambiguous_dot.csv", "en", {(None, "egov_users"): F(1234, 1000)}),
+    ("ambiguous_comma.csv", "vi", {(None, "work_records"): F(1234, 1000)}),
+    ("ambiguous_comma.csv", "en", {(None, "work_records"): 1234}),
+    ("tabs.csv", None, {(None, "egov_users"): 500}),
+    ("utf16.csv", None, {(None, "egov_users"): 500}),
+    ("json_strings.json", "vi", {(None, "egov_users"): "1.234", (None, "eid_verified_users"): F(1, 10)}),
+]
+
+#: file, number format → text every error message must contain
+ERRORS = [
+    ("ambiguous_dot.csv", None, ["ambiguous_dot.csv:2:21: error: column value (cell D2): '1.234' is ambiguous",
+                                 "--number-format vi or en"]),
+    ("ambiguous_comma.csv", None, ["ambiguous_comma.csv:3:23: error: column value (cell D3): '1,234' is ambiguous"]),
+    ("unquoted_decimal_comma.csv", None, ["unquoted_decimal_comma.csv:2:24: error: cell E2: this row has 5 cells",
+                                          "decimal comma"]),
+    ("excel_en_quoted.csv", "vi", ["cell D2", "'1,234,567' is not a number in the Vietnamese format"]),
+    ("malformed.csv", None, ["malformed.csv:2:21: error: column value (cell D2): '1.2.3' is not a number",
+                             "malformed.csv:3:1: error: column period (cell A3): '2020-Q5'"]),
+    ("latin1.csv", None, ["latin1.csv:2: the file is not UTF-8 (byte 0xe0", "CSV UTF-8"]),
+    ("huge_exponent.json", None, ["huge_exponent.json", "exponent", "too large"]),
+]
+
+
+@pytest.mark.parametrize("name,fmt,expected", VALUES, ids=[f"{v[0]}-{v[1]}" for v in VALUES])
+def test_messy_file_gives_the_values(name: str, fmt: str | None, expected: dict) -> None:  # type: ignore[type-arg]
+    data = kpirules.load_data(MESSY / name, number_format=fmt)
+    for (unit, metric), value in expected.items():
+        got = data.value(metric, Q4, unit)
+        assert got == value and type(got) is type(value), (metric, got)
+
+
+@pytest.mark.parametrize("name,fmt,needles", ERRORS, ids=[f"{e[0]}-{e[1]}" for e in ERRORS])
+def test_messy_file_gives_the_error(name: str, fmt: str | None, needles: list[str]) -> None:
+    with pytest.raises(KpiDataError) as info:
+        kpirules.load_data(MESSY / name, number_format=fmt)
+    for needle in needles:
+        assert needle in str(info.value)
+
+
+def test_every_messy_file_has_an_expectation() -> None:
+    covered = {v[0] for v in VALUES} | {e[0] for e in ERRORS} | {"suspicious.csv", "tasks_semicolon.csv"}
+    assert covered == {p.name for p in MESSY.iterdir()}
+
+
+def test_semicolon_task_rows_with_quoted_notes() -> None:
+    data = kpirules.load_data(MESSY / "tasks_semicolon.csv")
+    assert [(r.task, r.status, r.note) for r in data.task_rows] == [
+        ("6", "done", "Đã ban hành; Quyết định 1"), ("7", "in_progress", None)]
+
+
+@pytest.mark.parametrize("text,vi,en,auto", [
+    ("1.234", 1234, F(1234, 1000), "ambiguous"),
+    ("1,234", F(1234, 1000), 1234, "ambiguous"),
+    ("12,5", F(25, 2), "not a number", F(25, 2)),
+    ("1.234,5", F(24690, 20), "not a number", F(24690, 20)),
+    ("1,234.5", "not a number", F(24690, 20), F(24690, 20)),
+    ("0.5", "not a number", F(1, 2), F(1, 2)),
+    ("12.50", "not a number", F(25, 2), F(25, 2)),
+    ("0.500", "not a number", F(1, 2), F(1, 2)),
+    ("1.000.000", 1000000, "not a number", 1000000),
+    ("-7", -7, -7, -7),
+    ("1,5E+03", 1500, "not a number", 1500),
+])
+def test_number_formats(text: str, vi: object, en: object, auto: object) -> None:
+    for fmt, want in (("vi", vi), ("en", en), (None, auto)):
+        if isinstance(want, str):
+            with pytest.raises(ValueError, match=want):
+                parse_number(text, fmt)
+        else:
+            assert parse_number(text, fmt) == want
+
+
+@pytest.mark.parametrize("cell,value", [
+    ("20%", F(1, 5)), ("12,5%", F(1, 8)), ("12.5 %", F(1, 8)), ("true", True), ("FALSE", False), ("có", True),
+    ("Có", True), ("không", False), ("x", True), ("X", True), ("", None), ("   ", None), ("đang làm", "đang làm"),
+])
+def test_cells(cell: str, value: object) -> None:
+    got = parse_cell(cell)
+    assert got == value and type(got) is type(value)
+
+
+def test_number_format_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text("rule a: egov_users >= 1000\n", encoding="utf-8")
+    data = str(MESSY / "ambiguous_dot.csv")
+    assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18"]) == 2
+    assert "is ambiguous" in capsys.readouterr().err
+    assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18", "--number-format", "vi"]) == 0
+    assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18", "--number-format", "en"]) == 1
+
+
+# --- sanity warnings -------------------------------------------------------------------------
+
+
+def test_sanity_warnings_in_results_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan_text = ('plan "p"\n  issued 2019-03-28\nrule a: ratio(eid_verified_users, egov_users) >= 20% by 2020\n'
+                 "rule b: for each unit: work_records > 0\n")
+    plan = tmp_path / "p.kpi"
+    plan.write_text(plan_text, encoding="utf-8")
+    data = MESSY / "suspicious.csv"
+    results = kpirules.parse(plan_text).evaluate(kpirules.load_data(data), "2020-12-18")
+    codes = [w.code for w in results.warnings]
+    assert codes == ["numerator_exceeds_denominator", "negative_count", "unused_metric", "period_outside_plan"]
+    by_code = {w.code: w for w in results.warnings}
+    assert "did you mean egov_users?" in by_code["unused_metric"].message
+    assert by_code["negative_count"].source.endswith("suspicious.csv: row 4")
+    assert "2202-Q4" in by_code["period_outside_plan"].message
+    assert [r.status.value for r in results] == ["met"]  # warnings never change a status
+
+    assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--format", "json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert [w["code"] for w in out["warnings"]] == codes
+    assert set(out["warnings"][0]) == {"code", "message", "source"}
+    main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"])
+    captured = capsys.readouterr()
+    assert "warning" not in captured.out
+    assert captured.err.count("kpirules: warning: ") == 4
+
+
+def test_a_unit_that_stopped_reporting_is_a_warning() -> None:
+    data = kpirules.data.parse_csv_data(
+        "period,unit,metric,value\n2020-Q3,A,w,1\n2020-Q3,B,w,1\n2020-Q4,A,w,2\n", "d.csv")
+    results = kpirules.parse("rule a: for each unit: w > 0").evaluate(data, "2020-12-18")
+    [w] = results.warnings
+    assert (w.code, w.source) == ("unit_stopped_reporting", "d.csv: row 3")
+    assert "unit B reported for 2020-Q3 but not for 2020-Q4" in w.message
+
+
+# --- .xlsx ------------------------------------------------------------------------------
+
+
+def _workbook(path: Path, rows: list[list[object]], title: str = "Số liệu") -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Ghi chú"
+    notes.append(["Số liệu báo cáo quý IV/2020"])
+    sheet = book.create_sheet(title)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def test_xlsx_reads_typed_and_text_cells(tmp_path: Path) -> None:
+    path = tmp_path / "d.xlsx"
+    _workbook(path, [["Kỳ", "Đơn vị", "Chỉ tiêu", "Giá trị"], ["2020-Q4", None, "a", 0.1], [2020, None, "b", 1234],
+                     ["Q4/2020", "TTCNTT", "c", "12,5"], ["2020-Q4", None, "d", True], ["2020-Q4", None, "e", "20%"]])
+    data = kpirules.load_data(path)
+    year = kpirules.parse_period("2020").key
+    assert data.value("a", Q4) == F(1, 10) and data.value("b", year) == 1234
+    assert data.value("c", Q4, "TTCNTT") == F(25, 2) and data.value("d", Q4) is True and data.value("e", Q4) == F(1, 5)
+    assert data.source("c", Q4, "TTCNTT").where == "'Số liệu'!D4"
+
+
+def test_xlsx_errors_name_the_cell(tmp_path: Path) -> None:
+    path = tmp_path / "d.xlsx"
+    _workbook(path, [["period", "unit", "metric", "value"], ["2020-Q4", None, "a", "1.234"],
+                     ["2020-Q9", None, "b", 1]], title="Sheet1")
+    with pytest.raises(KpiDataError) as info:
+        kpirules.load_data(path)
+    text = str(info.value)
+    assert f"{path}: column value (Sheet1!D2): '1.234' is ambiguous" in text
+    assert f"{path}: column period (Sheet1!A3)" in text
+    _workbook(path, [["period", "unit", "metric", "value"], ["2020-Q4", None, "a", "1.234"]], title="Sheet1")
+    assert kpirules.load_data(path, number_format="vi").value("a", Q4) == 1234
+
+
+def test_a_damaged_xlsx_is_a_data_error(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(KpiDataError, match="not a readable .xlsx workbook"):
+        kpirules.load_data(path)
