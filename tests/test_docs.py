@@ -125,3 +125,21 @@ def test_kpi_block(where: str, body: str, marks: dict[str, str]) -> None:
     from kpirules.fmt import format_text
 
     assert format_text(body) == body, f"{where}: not in the layout of `kpirules fmt`"
+
+
+def test_the_windows_figure_is_up_to_date() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_figures.py"), "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=TIMEOUT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert proc.returncode == 0, proc.stderr
+    svg = (ROOT / "docs" / "img" / "windows.svg").read_text(encoding="utf-8")
+    assert "2019-12-15" in svg and "2020-Q1" in svg and "Dec 2019" in svg
+
+
+def test_every_page_is_linked() -> None:
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if page.name != "index.md":
+            assert f"({page.name})" in index or f"(docs/{page.name})" in readme, f"{page.name} is not linked"
+    assert "(docs/index.md)" in readme
