@@ -229,11 +229,14 @@ def _check_nesting(text: str, filename: str | None, lines: list[str]) -> None:
 # --- the transformer ----------------------------------------------------------
 
 
+_ESCAPE = re.compile(r'\\(["\\\\n])')
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
+
+
 def _unquote(tok: Token | str) -> str:
     s = str(tok)
     if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
-        s = s[1:-1]
-        s = s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+        s = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], s[1:-1])
     return s
 
 
