@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .data import load_data
+from ._cmdargs import add_data_options, read_data
 from .evaluate import Results, load
 from .values import format_value
 
@@ -16,14 +16,10 @@ HELP = "evaluate a plan's rules and tasks on reported data"
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help=HELP, description=HELP + ".")
     p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
-    p.add_argument("--data", metavar="FILE", action="append", required=True,
-                   help="reported data, JSON or CSV (repeat to merge several files)")
+    add_data_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                    help="judge as of this date (default: today); the current period is the last window closed before it")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    p.add_argument("--number-format", choices=("vi", "en"), default=None,
-                   help="how CSV/.xlsx numbers are written: vi (1.234,5) or en (1,234.5); "
-                        "without it an ambiguous number such as 1.234 is an error")
     p.add_argument("--explain", action="store_true",
                    help="under every result that is not met, print how its status came about (table format)")
     p.set_defaults(func=run)
@@ -31,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
-    data = load_data(args.data, number_format=getattr(args, "number_format", None))
+    data = read_data(args)
     results = plan.evaluate(data, args.as_of)
     if args.format == "json":
         json.dump(results.to_json(), sys.stdout, ensure_ascii=False, indent=2)

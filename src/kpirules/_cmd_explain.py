@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .data import load_data
+from ._cmdargs import add_data_options, read_data
 from .evaluate import load
 from .explain import explain
 
@@ -17,8 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        "each metric with the file and row it came from, every intermediate value, "
                        "the comparison, and for no_data what is missing.")
     p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
-    p.add_argument("--data", metavar="FILE", action="append", required=True,
-                   help="reported data, JSON or CSV (repeat to merge several files)")
+    add_data_options(p)
     p.add_argument("--id", required=True, dest="ident", metavar="ID", help="the rule or task id")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="judge as of this date (default: today)")
     p.add_argument("--unit", metavar="UNIT", default=None, help="the unit, for a `for each unit:` rule")
@@ -27,6 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
-    results = plan.evaluate(load_data(args.data), args.as_of)
+    results = plan.evaluate(read_data(args), args.as_of)
     sys.stdout.write(explain(results, args.ident, args.unit).text())
     return 0

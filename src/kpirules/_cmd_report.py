@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .data import load_data
+from ._cmdargs import add_data_options, read_data
 from .evaluate import load
 from .report import FORMATS, LANGS, build_report, render
 
@@ -17,8 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("report", help=HELP, description=HELP + ". Exit status 1 when a result is not_met, "
                        "overdue or error (as for check), 2 on bad input.")
     p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
-    p.add_argument("--data", metavar="FILE", action="append", required=True,
-                   help="reported data, JSON or CSV (repeat to merge several files)")
+    add_data_options(p)
     p.add_argument("--period", metavar="PERIOD", required=True,
                    help="the reporting period (2020-Q4, Q4/2020, 'Quý IV/2020', …), taken as the current period")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
@@ -41,7 +40,7 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
-    data = load_data(args.data)
+    data = read_data(args)
     report = build_report(plan, data, args.period, args.as_of, args.lang)
     text = render(report, _format(args))
     if args.output:
