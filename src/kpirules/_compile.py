@@ -197,28 +197,14 @@ def compare_values(op: str, a: object, b: object, text: str) -> object:
 
 
 def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
-    if op == "and":
-        def and_(env: Env) -> object:
-            a, b = fa(env), fb(env)  # both sides always: an error is never hidden
-            if a is True and b is True:
-                return True
-            if isinstance(a, Invalid):
-                return a
-            if isinstance(b, Invalid):
-                return b
-            for v in (a, b):
-                if not isinstance(v, (bool, Undefined)):
-                    return Invalid(f"`{text}` needs true/false, but got {_describe(v)}")
-            if a is False or b is False:
-                return False
-            return _bad_operands(text, "boolean", a, b)
+    """Kleene ``and``/``or``: the absorbing value (false for `and`, true for `or`)
+    decides even when the other side is unknown; an invalid side always wins."""
+    absorbing = op == "or"
 
-        return and_
-
-    def or_(env: Env) -> object:
-        a, b = fa(env), fb(env)
-        if a is False and b is False:
-            return False
+    def logic(env: Env) -> object:
+        a, b = fa(env), fb(env)  # both sides always: an error is never hidden
+        if a is not absorbing and b is not absorbing and type(a) is bool and type(b) is bool:
+            return not absorbing
         if isinstance(a, Invalid):
             return a
         if isinstance(b, Invalid):
@@ -226,11 +212,11 @@ def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
         for v in (a, b):
             if not isinstance(v, (bool, Undefined)):
                 return Invalid(f"`{text}` needs true/false, but got {_describe(v)}")
-        if a is True or b is True:
-            return True
+        if a is absorbing or b is absorbing:
+            return absorbing
         return _bad_operands(text, "boolean", a, b)
 
-    return or_
+    return logic
 
 
 class Compiler:
