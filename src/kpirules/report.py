@@ -488,6 +488,15 @@ _TASK_WORDS_VI = {"in_progress": "đang thực hiện", "started": "đã bắt �
                   "blocked": "bị vướng", "cancelled": "đã dừng", "delayed": "chậm"}
 
 
+def _value_words_vi(text: str) -> str:
+    """``the text "x"`` → ``văn bản "x"`` (the phrases of kpirules._compile._describe)."""
+    for en, vi in (("the text ", "văn bản "), ("the number ", "số "), ("the boolean true", "giá trị đúng"),
+                   ("the boolean false", "giá trị sai")):
+        if text.startswith(en):
+            return vi + text[len(en):]
+    return text
+
+
 def _reason(text: str | None, lang: str) -> str:
     """A result's reason for people: dates in the report's style, common phrases in Vietnamese."""
     if not text:
@@ -525,6 +534,11 @@ def _reason(text: str | None, lang: str) -> str:
             (r"no value for (\S+) in (\S+) for unit (.+)",
              lambda m: f"thiếu số liệu {m[1]} trong {_fmt_label(m[2], lang)} (đơn vị {m[3]})"),
             (r"no value for (\S+) in (\S+)", lambda m: f"thiếu số liệu {m[1]} trong {_fmt_label(m[2], lang)}"),
+            (r"(`.+`) needs (numbers|true/false), but (?:got|unit (.+) gives) (.+)",
+             lambda m: f"{m[1]} cần {'số' if m[2] == 'numbers' else 'giá trị đúng/sai'}, nhưng số liệu"
+                       + (f" của đơn vị {m[3]}" if m[3] else "") + f" là {_value_words_vi(m[4])}"),
+            (r"(`.+`) must be true or false, but the data gives (.+)",
+             lambda m: f"{m[1]} phải là đúng/sai, nhưng số liệu là {_value_words_vi(m[2])}"),
         ]
         parts = text.split("; ")
         # whole-text patterns first (some span a "; "), then part by part
