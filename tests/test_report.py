@@ -320,3 +320,14 @@ def test_example_reports_show_every_status() -> None:
     assert seen == {s.value for s in RULE_STATUSES + TASK_STATUSES}
     q4 = {k for k, v in build_report(plan, str(EXAMPLE_DATA), "2020-Q4").results.counts().items() if v}
     assert q4 == {s.value for s in RULE_STATUSES + TASK_STATUSES}
+
+
+def test_data_type_errors_are_explained_in_vietnamese() -> None:
+    from kpirules.report import _reason
+
+    assert _reason('`ratio(a, b)` needs numbers, but got the text "đang rà soát"', "vi") == (
+        '`ratio(a, b)` cần số, nhưng số liệu là văn bản "đang rà soát"')
+    assert _reason("`sum(a)` needs numbers, but unit VPB gives the boolean true", "vi") == (
+        "`sum(a)` cần số, nhưng số liệu của đơn vị VPB là giá trị đúng")
+    assert _reason("`flag` must be true or false, but the data gives the number 3", "vi") == (
+        "`flag` phải là đúng/sai, nhưng số liệu là số 3")
