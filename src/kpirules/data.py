@@ -21,7 +21,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from fractions import Fraction
 from typing import Any, Union
 
@@ -87,16 +87,104 @@ class TaskRow:
         return None
 
 
+# A value's source is kept compact: an int ``number << _ORIGIN_BITS | origin``, where ``origin``
+# indexes (file, form) in the map's origin list and ``number`` is a CSV row or a JSON snapshot
+# index.  The Source object is built only when asked for (Data.source, data.sources[...]).
+_ORIGIN_BITS = 20
+_ORIGIN_MASK = (1 << _ORIGIN_BITS) - 1
+_ROW = 0  # Source(file, "row N")
+_JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
+
+
+class _Sources(MutableMapping):  # type: ignore[type-arg]
+    """(period key, unit, metric) → :class:`Source`, stored compactly and built on demand.
+
+    A mapping like the plain dict it replaces (get, pop, item assignment,
+    iteration), so code that edits ``data.sources`` keeps working.
+    """
+
+    __slots__ = ("by_snapshot", "origins")
+
+    def __init__(self) -> None:
+        #: (period key, unit) → {metric: Source or compact int}
+        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int]] = {}
+        #: (file, form) of each compact origin index
+        self.origins: list[tuple[str | None, int]] = []
+
+    def origin(self, file: str | None, form: int) -> int | None:
+        """The index of a new origin; None if there are too many (then Source objects are kept)."""
+        if len(self.origins) > _ORIGIN_MASK:
+            return None
+        self.origins.append((file, form))
+        return len(self.origins) - 1
+
+    def build(self, raw: Source | int, metric: str) -> Source:
+        if type(raw) is not int:
+            return raw  # type: ignore[return-value]
+        file, form = self.origins[raw & _ORIGIN_MASK]
+        number = raw >> _ORIGIN_BITS
+        if form == _ROW:
+            return Source(file, f"row {number}")
+        return Source(file, f"$.snapshots[{number}].values.{metric}")
+
+    def __getitem__(self, k: tuple[PeriodKey, str | None, str]) -> Source:
+        key, unit, metric = k
+        try:
+            return self.build(self.by_snapshot[(key, unit)][metric], metric)
+        except (KeyError, TypeError):
+            raise KeyError(k) from None
+
+    def get(self, k: tuple[PeriodKey, str | None, str], default: Any = None) -> Any:
+        key, unit, metric = k
+        srcs = self.by_snapshot.get((key, unit))
+        if srcs is None:
+            return default
+        raw = srcs.get(metric)
+        return default if raw is None else self.build(raw, metric)
+
+    def __setitem__(self, k: tuple[PeriodKey, str | None, str], source: Source) -> None:
+        key, unit, metric = k
+        self.by_snapshot.setdefault((key, unit), {})[metric] = source
+
+    def __delitem__(self, k: tuple[PeriodKey, str | None, str]) -> None:
+        key, unit, metric = k
+        try:
+            del self.by_snapshot[(key, unit)][metric]
+        except (KeyError, TypeError):
+            raise KeyError(k) from None
+
+    def __contains__(self, k: object) -> bool:
+        try:
+            key, unit, metric = k  # type: ignore[misc]
+            return metric in self.by_snapshot.get((key, unit), ())
+        except (TypeError, ValueError):
+            return False
+
+    def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
+        for (key, unit), srcs in self.by_snapshot.items():
+            for metric in srcs:
+                yield (key, unit, metric)
+
+    def __len__(self) -> int:
+        return sum(len(srcs) for srcs in self.by_snapshot.values())
+
+    def __repr__(self) -> str:
+        return f"<sources of {len(self)} values>"
+
+
 class Data:
     """Snapshots indexed by (period key, unit) → {metric: value}, plus task rows.
 
     ``unit`` is ``None`` for plan-level values.  Period keys are scheme-free
     (``Period.key``), so the same data serves any window scheme.
+    ``sources`` maps (period key, unit, metric) to the :class:`Source` of a
+    value; it stores row numbers and JSON paths compactly and builds each
+    Source when asked for.
     """
 
     def __init__(self) -> None:
         self.snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]] = {}
-        self.sources: dict[tuple[PeriodKey, str | None, str], Source] = {}
+        self.sources: _Sources = _Sources()
         self.periods: dict[PeriodKey, Period] = {}
         self.units: dict[str, None] = {}  # ordered set, in order of first appearance
         self.task_rows: list[TaskRow] = []
@@ -106,26 +194,38 @@ class Data:
     def add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source,
             problems: list[Diagnostic] | None = None) -> None:
         """Add one value; a different value for the same cell is a problem naming both places."""
+        self._add(period, unit, metric, value, source, problems)
+
+    def _add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source | int,
+             problems: list[Diagnostic] | None) -> None:
+        """add(), with a source that may be compact (an int of this Data's ``sources``)."""
         key = period.key
         self.periods.setdefault(key, period)
         if unit is not None:
             self.units.setdefault(unit, None)
         snap = self.snapshots.setdefault((key, unit), {})
         if metric in snap:
-            old = snap[metric]
-            if not _same(old, value):
-                first = self.sources.get((key, unit, metric))
-                who = f"unit {unit}" if unit is not None else "the plan level"
-                diag = Diagnostic(
-                    f"{source}: {metric} for {period.label} ({who}) is {_show(value)} here "
-                    f"but {_show(old)} at {first}"
-                )
-                if problems is None:
-                    raise KpiDataError.from_diagnostics([diag])
-                problems.append(diag)
+            self._conflict(period, unit, metric, value, source, problems)
             return
         snap[metric] = value
-        self.sources[(key, unit, metric)] = source
+        self.sources.by_snapshot.setdefault((key, unit), {})[metric] = source
+
+    def _conflict(self, period: Period, unit: str | None, metric: str, value: Value, source: Source | int,
+                  problems: list[Diagnostic] | None) -> None:
+        """A second value for a cell that has one: a problem naming both places if they differ."""
+        old = self.snapshots[(period.key, unit)][metric]
+        if _same(old, value):
+            return
+        first = self.sources.get((period.key, unit, metric))
+        here = self.sources.build(source, metric)
+        who = f"unit {unit}" if unit is not None else "the plan level"
+        diag = Diagnostic(
+            f"{here}: {metric} for {period.label} ({who}) is {_show(value)} here "
+            f"but {_show(old)} at {first}"
+        )
+        if problems is None:
+            raise KpiDataError.from_diagnostics([diag])
+        problems.append(diag)
 
     def add_snapshot(self, period: Period, unit: str | None, source: Source) -> None:
         """Record that a snapshot exists, even with no values (a unit that reported nothing)."""
@@ -136,12 +236,21 @@ class Data:
 
     def merge(self, other: Data) -> None:
         problems: list[Diagnostic] = []
+        # other's compact sources, renumbered into this Data's origins
+        offsets = [self.sources.origin(file, form) for file, form in other.sources.origins]
+        other_sources = other.sources.by_snapshot
         for (key, unit), values in other.snapshots.items():
             period = other.periods[key]
             if not values:
                 self.add_snapshot(period, unit, Source(None, ""))
+            srcs = other_sources.get((key, unit), {})
             for metric, value in values.items():
-                self.add(period, unit, metric, value, other.sources[(key, unit, metric)], problems)
+                raw = srcs.get(metric)
+                if type(raw) is int:
+                    at = offsets[raw & _ORIGIN_MASK]
+                    raw = (other.sources.build(raw, metric) if at is None
+                           else (raw & ~_ORIGIN_MASK) | at)
+                self._add(period, unit, metric, value, raw, problems)  # type: ignore[arg-type]
         for unit in other.units:
             self.units.setdefault(unit, None)
         self.task_rows.extend(other.task_rows)
@@ -157,7 +266,7 @@ class Data:
         return snap.get(metric)
 
     def source(self, metric: str, key: PeriodKey, unit: str | None = None) -> Source | None:
-        return self.sources.get((key, unit, metric))
+        return self.sources.get((key, unit, metric))  # type: ignore[no-any-return]
 
     def has_snapshot(self, key: PeriodKey, unit: str | None = None) -> bool:
         return (key, unit) in self.snapshots

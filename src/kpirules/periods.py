@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -209,6 +211,21 @@ def _last_month(kind: Kind, index: int) -> int:
     return _first_month(kind, index) + _SPAN[kind] - 1
 
 
+@functools.lru_cache(maxsize=65536)
+def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> tuple[Any, ...]:
+    """(start, end, due date, sort key) of a period, worked out once per window.
+
+    Raises ValueError or OverflowError when a date falls outside what
+    ``datetime.date`` can represent (not cached: lru_cache keeps only results).
+    """
+    scheme = Scheme(cutoff, due)
+    end = _month_end(year, _last_month(kind, index), scheme)
+    start = _month_start(year, _first_month(kind, index), scheme)
+    due_date = _due_after(end, due)
+    sort_key = (end, start, _KIND_ORDER[kind], year, index, (cutoff, 0 if due is None else due))
+    return start, end, due_date, sort_key
+
+
 def _month_of(d: datetime.date, scheme: Scheme) -> tuple[int, int]:
     """(year, month) of the month window containing ``d``."""
     if scheme.cutoff == 1 or d.day < scheme.cutoff:
@@ -234,6 +251,9 @@ class Period:
     year: int
     index: int
     scheme: Scheme = DEFAULT_SCHEME
+    # (start, end, due date, sort key), worked out once in __attrs_post_init__ (see _window);
+    # not part of equality, hashing or the repr
+    _dates: tuple[Any, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.scheme, Scheme):
@@ -251,14 +271,13 @@ class Period:
                 f"{self.kind.value} {'1' if top == 1 else f'1..{top}'}"
             )
         try:
-            end = _month_end(self.year, _last_month(self.kind, self.index), self.scheme)
-            _month_start(self.year, _first_month(self.kind, self.index), self.scheme)
-            _due_after(end, self.scheme.due)
+            dates = _window(self.kind, self.year, self.index, self.scheme.cutoff, self.scheme.due)
         except (ValueError, OverflowError):
             raise KpiPeriodError(
                 f"period {self.label} ({self.scheme.describe()}) falls outside the dates "
                 f"that can be represented (years {MIN_YEAR}..{MAX_YEAR})"
             ) from None
+        object.__setattr__(self, "_dates", dates)
 
     # ---- named constructors
 
@@ -287,17 +306,17 @@ class Period:
     @property
     def start(self) -> datetime.date:
         """First day of the window (inclusive)."""
-        return _month_start(self.year, _first_month(self.kind, self.index), self.scheme)
+        return self._dates[0]  # type: ignore[no-any-return]
 
     @property
     def end(self) -> datetime.date:
         """Last day of the window (inclusive)."""
-        return _month_end(self.year, _last_month(self.kind, self.index), self.scheme)
+        return self._dates[1]  # type: ignore[no-any-return]
 
     @property
     def due(self) -> datetime.date | None:
         """The day the report is due: the first day ``scheme.due`` after ``end``."""
-        return _due_after(self.end, self.scheme.due)
+        return self._dates[2]  # type: ignore[no-any-return]
 
     @property
     def days(self) -> int:
@@ -373,34 +392,28 @@ class Period:
     # ---- ordering
 
     def _sort_key(self) -> tuple:
-        return (
-            self.end,
-            self.start,
-            _KIND_ORDER[self.kind],
-            self.year,
-            self.index,
-            self.scheme._sort_key(),
-        )
+        """(end, start, kind order, year, index, scheme): worked out once, with the dates."""
+        return self._dates[3]  # type: ignore[no-any-return]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() < other._sort_key()
+        return self._dates[3] < other._dates[3]  # type: ignore[no-any-return]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() <= other._sort_key()
+        return self._dates[3] <= other._dates[3]  # type: ignore[no-any-return]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() > other._sort_key()
+        return self._dates[3] > other._dates[3]  # type: ignore[no-any-return]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() >= other._sort_key()
+        return self._dates[3] >= other._dates[3]  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- finding periods
@@ -572,6 +585,12 @@ def parse_period(text: str, scheme: Scheme = DEFAULT_SCHEME) -> Period:
         return text.with_scheme(scheme)
     if not isinstance(text, str):
         raise KpiPeriodError(f"not a period label: {text!r}; accepted forms: {_accepted()}")
+    return _parse_label(text, scheme)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_label(text: str, scheme: Scheme) -> Period:
+    """parse_period of a text label; the Period is immutable, so a label is read once (errors are not cached)."""
     s = _normalize(text)
     for kind, pattern in _PATTERNS:
         m = pattern.fullmatch(s)
