@@ -87,11 +87,14 @@ class TaskRow:
         return None
 
 
-# A value's source is kept compact: an int ``number << _ORIGIN_BITS | origin``, where ``origin``
+# A value's source is kept compact: an int ``origin << _NUMBER_BITS | number``, where ``origin``
 # indexes (file, form) in the map's origin list and ``number`` is a CSV row or a JSON snapshot
-# index.  The Source object is built only when asked for (Data.source, data.sources[...]).
-_ORIGIN_BITS = 20
-_ORIGIN_MASK = (1 << _ORIGIN_BITS) - 1
+# index.  For the first origin of a Data (every freshly read file) that is the number itself,
+# the very int object the reader counted with.  The Source object is built only when asked
+# for (Data.source, data.sources[...]).
+_NUMBER_BITS = 40
+_NUMBER_MASK = (1 << _NUMBER_BITS) - 1
+_MAX_ORIGINS = 1 << 20
 _ROW = 0  # Source(file, "row N")
 _JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
 
@@ -113,7 +116,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def origin(self, file: str | None, form: int) -> int | None:
         """The index of a new origin; None if there are too many (then Source objects are kept)."""
-        if len(self.origins) > _ORIGIN_MASK:
+        if len(self.origins) >= _MAX_ORIGINS:
             return None
         self.origins.append((file, form))
         return len(self.origins) - 1
@@ -121,8 +124,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     def build(self, raw: Source | int, metric: str) -> Source:
         if type(raw) is not int:
             return raw  # type: ignore[return-value]
-        file, form = self.origins[raw & _ORIGIN_MASK]
-        number = raw >> _ORIGIN_BITS
+        file, form = self.origins[raw >> _NUMBER_BITS]
+        number = raw & _NUMBER_MASK
         if form == _ROW:
             return Source(file, f"row {number}")
         return Source(file, f"$.snapshots[{number}].values.{metric}")
@@ -247,9 +250,9 @@ class Data:
             for metric, value in values.items():
                 raw = srcs.get(metric)
                 if type(raw) is int:
-                    at = offsets[raw & _ORIGIN_MASK]
+                    at = offsets[raw >> _NUMBER_BITS]
                     raw = (other.sources.build(raw, metric) if at is None
-                           else (raw & ~_ORIGIN_MASK) | at)
+                           else at << _NUMBER_BITS | raw & _NUMBER_MASK)
                 self._add(period, unit, metric, value, raw, problems)  # type: ignore[arg-type]
         for unit in other.units:
             self.units.setdefault(unit, None)
@@ -287,6 +290,9 @@ class Data:
     def __repr__(self) -> str:
         return (f"<Data {len(self.snapshots)} snapshots, {len(self.units)} units, "
                 f"{len(self.task_rows)} task rows>")
+
+
+_MISSING: Any = object()
 
 
 def _same(a: Value, b: Value) -> bool:
@@ -404,6 +410,25 @@ def _plain_number(f: Fraction) -> str:
     return format_number(_normal(f))
 
 
+def _plain_decimal(text: str, number_format: str | None) -> int | Fraction | None:
+    """``12.5`` or ``12,5`` (ASCII digits, one mark, no sign or spaces) as parse_cell reads it,
+    when that is certain; None when parse_cell must decide (or fails)."""
+    for mark, fmt in ((".", "en"), (",", "vi")):
+        whole, sep, frac = text.partition(mark)
+        if not sep:
+            continue
+        if not (whole.isdigit() and frac.isdigit() and text.isascii()) or len(text) > 40:
+            return None
+        if number_format is None:
+            # the other format reads the mark as a thousands separator: 1.234 is ambiguous
+            if 1 <= len(whole) <= 3 and whole[0] != "0" and len(frac) == 3:
+                return None
+        elif number_format != fmt:
+            return None
+        return _normal(Fraction(int(whole + frac), 10 ** len(frac)))
+    return None
+
+
 def parse_cell(text: str, number_format: str | None = None) -> Value | None:
     """Read one CSV or spreadsheet cell (see docs/data.md).
 
@@ -444,6 +469,11 @@ def _exact(text: str) -> int | Fraction:
     return _normal(Fraction(text))
 
 
+def _exact_int(text: str) -> int | Fraction:
+    """A JSON integer (``-?\\d+``), exactly; _exact for the long ones and their errors."""
+    return int(text) if len(text) <= 30 else _exact(text)
+
+
 def _normal(f: Fraction) -> int | Fraction:
     return f.numerator if f.denominator == 1 else f
 
@@ -478,8 +508,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     try:
         doc = json.loads(
             text,
-            parse_float=lambda s: _exact(s),
-            parse_int=lambda s: _exact(s),
+            parse_float=_exact,
+            parse_int=_exact_int,
             parse_constant=_reject_constant,
             object_pairs_hook=_pairs,
         )
@@ -508,6 +538,9 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     if not isinstance(snaps, list):
         bad("$.snapshots", "expected a list of snapshots")
         snaps = []
+    data.sources.origin(filename, _JSON)  # origin 0: a value's source is its snapshot's index
+    by_snapshot = data.sources.by_snapshot
+    named: set[str] = set()  # metric names seen to be non-empty
     for i, snap in enumerate(snaps):
         path = f"$.snapshots[{i}]"
         if not isinstance(snap, dict):
@@ -530,18 +563,27 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             continue
         unit = unit.strip() if isinstance(unit, str) else None
         data.add_snapshot(period, unit, Source(filename, path))
-        _dupes(values, f"{path}.values", bad)
+        if type(values) is _Dupes:
+            _dupes(values, f"{path}.values", bad)
+        key = (period.key, unit)
+        snap = data.snapshots[key]
+        srcs = by_snapshot.setdefault(key, {})
         for metric, value in values.items():
-            vpath = f"{path}.values.{metric}"
             if value is None:
                 continue
             if isinstance(value, (list, dict)):
-                bad(vpath, "expected a number, true/false, text or null")
+                bad(f"{path}.values.{metric}", "expected a number, true/false, text or null")
                 continue
-            if not isinstance(metric, str) or not metric.strip():
-                bad(vpath, "a metric needs a name")
-                continue
-            data.add(period, unit, metric, value, Source(filename, vpath), problems)
+            if metric not in named:
+                if not isinstance(metric, str) or not metric.strip():
+                    bad(f"{path}.values.{metric}", "a metric needs a name")
+                    continue
+                named.add(metric)
+            if metric in snap:  # i is the compact source of origin 0: $.snapshots[i].values.<metric>
+                data._conflict(period, unit, metric, value, i, problems)
+            else:
+                snap[metric] = value
+                srcs[metric] = i
     tasks = doc.get("tasks", [])
     if not isinstance(tasks, list):
         bad("$.tasks", "expected a list of task rows")
@@ -696,12 +738,15 @@ class _Table:
     """
 
     def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
-                 locate: Any, source: Any) -> None:
+                 locate: Any, source: Any, text_rows: bool = False, file: str | None = None) -> None:
         self.data = data
         self.problems = problems
         self.number_format = number_format
         self.locate = locate
         self.source = source
+        # CSV: every cell is text and a value's source is Source(file, "row N")
+        self.text_rows = text_rows
+        self.file = file
 
     def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
         prefix, span, line, ref = self.locate(row, col)
@@ -738,6 +783,8 @@ class _Table:
                 self.bad(row, i, f"column {name} is given twice in the header")
                 return True
             col[name] = i
+        if kind == "value" and self.text_rows:
+            it = self._common_rows(it, len(names), col)
         for row, cells in it:
             if not any(_cell_text(c).strip() for c in cells):
                 continue
@@ -756,6 +803,97 @@ class _Table:
                 continue
             self._value_row(row, get, col)
         return True
+
+    def _common_rows(self, rows: Iterator[tuple[int, list[Cell]]], ncells: int,
+                     col: dict[str, int]) -> Iterator[tuple[int, list[Cell]]]:
+        """Read the common CSV value rows quickly; yield every other row, to be read by the general code.
+
+        A row is read here only when it has as many cells as the header, its
+        period label, metric name and value cell read without a problem; then
+        it does exactly what the general code does (_value_row), with each
+        distinct label, unit, metric and cell text read once.  Any other row
+        (an error, a blank or ragged row) is handed on in order, so every
+        message stays the same.
+        """
+        data = self.data
+        snapshots, periods, units = data.snapshots, data.periods, data.units
+        by_snapshot = data.sources.by_snapshot
+        if data.sources.origin(self.file, _ROW) != 0:  # not a fresh Data: no compact row numbers
+            yield from rows
+            return
+        ip, im, iv = col["period"], col["metric"], col["value"]
+        iu = col.get("unit")
+        number_format = self.number_format
+        problems = self.problems
+        period_of: dict[str, Period] = {}
+        unit_of: dict[str, str | None] = {}
+        metric_of: dict[str, str] = {}
+        value_of: dict[str, Value | None] = {}
+        missing = _MISSING
+        last_p: Any = None
+        last_u: Any = None
+        period: Any = None
+        unit: str | None = None
+        snap: dict[str, Value] | None = None
+        srcs: dict[str, Source | int] = {}
+        for row, cells in rows:
+            if len(cells) != ncells:
+                yield row, cells
+                continue
+            raw_p: str = cells[ip]  # type: ignore[assignment]
+            raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
+            if raw_p != last_p or raw_u != last_u:
+                new_period = period_of.get(raw_p)
+                if new_period is None:
+                    try:
+                        new_period = parse_period(raw_p.strip())
+                    except KpiPeriodError:
+                        yield row, cells
+                        continue
+                    period_of[raw_p] = new_period
+                new_unit = unit_of.get(raw_u, missing)
+                if new_unit is missing:
+                    new_unit = unit_of[raw_u] = raw_u.strip() or None
+                period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
+            raw_m: str = cells[im]  # type: ignore[assignment]
+            metric = metric_of.get(raw_m)
+            if metric is None:
+                metric = raw_m.strip()
+                if not metric:
+                    yield row, cells
+                    continue
+                metric_of[raw_m] = metric
+            raw_v: str = cells[iv]  # type: ignore[assignment]
+            value = value_of.get(raw_v, missing)
+            if value is missing:
+                if raw_v.isdigit() and raw_v.isascii() and len(raw_v) < 19:
+                    value = int(raw_v)
+                elif (value := _plain_decimal(raw_v, number_format)) is not None:
+                    pass
+                else:
+                    try:
+                        value = parse_cell(raw_v, number_format)
+                    except (ValueError, ZeroDivisionError):
+                        yield row, cells
+                        continue
+                if len(value_of) < 65536:
+                    value_of[raw_v] = value
+            if snap is None:  # add_snapshot
+                key = (period.key, unit)
+                snap = snapshots.get(key)
+                if snap is None:
+                    periods.setdefault(period.key, period)
+                    if unit is not None:
+                        units.setdefault(unit, None)
+                    snap = snapshots[key] = {}
+                srcs = by_snapshot.setdefault(key, {})
+            if value is None:
+                continue
+            if metric in snap:
+                data._conflict(period, unit, metric, value, row, problems)
+            else:
+                snap[metric] = value
+                srcs[metric] = row  # the compact source of origin 0: the row number
 
     def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
         raw_period = get["period"]
@@ -831,9 +969,8 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = _LINE_BREAK.split(text)
+    first = _LINE_BREAK.split(text, maxsplit=1)[0]
     skip = 0
-    first = lines[0] if lines else ""
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter = first.strip()[4]
         skip = 1
@@ -843,9 +980,16 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
     data.files.append(filename or "<data>")
     problems: list[Diagnostic] = []
     name = filename or "<data>"
+    split: list[list[str]] = []
+
+    def lines() -> list[str]:
+        """The lines of the text, split once when a message needs one."""
+        if not split:
+            split.append(_LINE_BREAK.split(text))
+        return split[0]
 
     def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
-        src = lines[row - 1] if 0 < row <= len(lines) else None
+        src = lines()[row - 1] if 0 < row <= len(lines()) else None
         if col is None:
             return "", Span(row, 1, file=filename), src, f"row {row}"
         starts = _field_columns(src or "", delimiter)
@@ -856,21 +1000,31 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         return Source(filename, f"row {row}")
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
-        body = "\n".join(lines[skip:])
+        if "\r" in text and '"' in text:  # line ends become "\n", also inside quoted cells
+            body = "\n".join(lines()[skip:])
+        elif skip:  # (csv reads "\r\n" and "\r" as line ends too, outside quoted cells)
+            body = _LINE_BREAK.split(text, maxsplit=1)[1] if _LINE_BREAK.search(text) else ""
+        else:
+            body = text
         reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
         start = skip + 1
         try:
-            for cells in reader:
-                yield start, list(cells)
-                start = reader.line_num + skip + 1
+            if '"' not in body:  # no quoted cells: one record a line, numbered by enumerate
+                yield from enumerate(reader, start)  # type: ignore[misc]
+            else:
+                for cells in reader:
+                    yield start, cells  # type: ignore[misc]
+                    start = reader.line_num + skip + 1
         except csv.Error as exc:
+            if '"' not in body:
+                start = reader.line_num + skip
             problems.append(Diagnostic(f"not valid CSV: {exc}", Span(start, 1, file=filename),
-                                       source_line=lines[start - 1] if start <= len(lines) else None))
+                                       source_line=lines()[start - 1] if start <= len(lines()) else None))
 
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
-    _Table(data, problems, number_format, locate, source).read(rows())
+    _Table(data, problems, number_format, locate, source, text_rows=True, file=filename).read(rows())
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
@@ -915,7 +1069,7 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    merged = Data()
+    merged: Data | None = None
     problems: list[str] = []
     for p in paths:
         path = os.fspath(p)
@@ -935,12 +1089,15 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                     stripped = text.lstrip()
                     data = (parse_json_data(text, path) if stripped.startswith("{")
                             else parse_csv_data(text, path, number_format))
-            merged.merge(data)
+            if merged is None:
+                merged = data  # the first file's Data is fresh: take it as it is, rather than copy it
+            else:
+                merged.merge(data)
         except KpiDataError as exc:
             problems.append(str(exc))
     if problems:
         raise KpiDataError("\n".join(problems))
-    return merged
+    return Data() if merged is None else merged
 
 
 def iter_values(data: Data) -> Iterator[tuple[Period, str | None, str, Value]]:
