@@ -420,3 +420,13 @@ def test_malformed_json_points_at_line_and_column() -> None:
     with pytest.raises(KpiDataError) as info:
         parse_json_data('{"snapshots": [\n  {"period": "2020-Q4",, }]}', "d.json")
     assert str(info.value).startswith("d.json:2:24: error: not valid JSON")
+
+
+def test_a_per_unit_rule_without_units_in_the_data_is_not_dropped() -> None:
+    p = plan("rule pu: for each unit: ratio(a, b) >= 20% by 2020\nrule r: a >= 1 by 2020")
+    d = data([{"period": "2020-Q4", "values": {"a": 1, "b": 2}}])
+    results = p.evaluate(d, "2020-12-18")
+    assert [r.id for r in results] == ["pu", "r"]
+    pu = results[0]
+    assert (pu.status, pu.unit, pu.period) == (Status.NO_DATA, None, "2020-Q4")
+    assert "no unit appears in the data" in pu.reason

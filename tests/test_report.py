@@ -331,3 +331,14 @@ def test_data_type_errors_are_explained_in_vietnamese() -> None:
         "`sum(a)` cần số, nhưng số liệu của đơn vị VPB là giá trị đúng")
     assert _reason("`flag` must be true or false, but the data gives the number 3", "vi") == (
         "`flag` phải là đúng/sai, nhưng số liệu là số 3")
+
+
+def test_report_of_a_plan_with_unit_groups_does_not_crash(capsys) -> None:
+    # regression: `group` items have no id; the report walked them as rules
+    from kpirules.cli import main
+
+    code = main(["report", "rules/nq17_national.kpi", "--data", "examples/nq17_national/data.json",
+                 "--period", "2020-Q4", "--lang", "en", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code in (0, 1) and "Traceback" not in captured.err
+    assert '"results"' in captured.out

@@ -316,7 +316,16 @@ class Plan:
         for cr in self._compiled:
             if cr.rule.per_unit:
                 targets = self.units_of(cr.rule) if cr.rule.units else units
-                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in targets]
+                if targets:
+                    rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in targets]
+                else:  # nothing is dropped: no unit to judge is itself a result
+                    rule = cr.rule
+                    rule_results[rule.id] = [Result(
+                        id=rule.id, kind="rule", status=Status.NO_DATA,
+                        period=current.label if current else None,
+                        reason="no unit appears in the data, so this `for each unit:` rule has no unit to judge",
+                        title=rule.title, section=cr.section, lead=rule.lead, condition=cr.condition,
+                        op=_op_of(rule.condition))]
             else:
                 rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None)]
         # plan order

@@ -227,7 +227,7 @@ class Report:
                 titles[s.id] = s.title
                 order.append(s.id)
         for item in plan.ast.items:
-            if isinstance(item, n.Section):
+            if not isinstance(item, (n.Rule, n.Task)):  # sections, unit groups
                 continue
             sec = plan.section_of.get(item.id)
             bucket = own.get(sec, own[None])
