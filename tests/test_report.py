@@ -337,7 +337,8 @@ def test_report_of_a_plan_with_unit_groups_does_not_crash(capsys) -> None:
     # regression: `group` items have no id; the report walked them as rules
     from kpirules.cli import main
 
-    code = main(["report", "rules/nq17_national.kpi", "--data", "examples/nq17_national/data.json",
+    root = Path(__file__).resolve().parents[1]
+    code = main(["report", str(root / "rules/nq17_national.kpi"), "--data", str(root / "examples/nq17_national/data.json"),
                  "--period", "2020-Q4", "--lang", "en", "--format", "json"])
     captured = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in captured.err
