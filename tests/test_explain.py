@@ -8,6 +8,7 @@ import pytest
 
 import kpirules
 from kpirules.cli import main
+from kpirules.explain import show
 from kpirules.values import format_value
 
 PLAN = """plan "small"
@@ -133,3 +134,55 @@ def test_example_data_trace_matches_the_report() -> None:
             ex = r.explain()
             assert ex.steps[0].text == r.condition
             assert any(s.value == r.value and type(s.value) is type(r.value) for s in ex.steps[:2])
+
+
+def _child_of(steps: tuple, text: str) -> object:
+    """The value of the step right under the first step whose text is ``text``."""
+    i = next(k for k, s in enumerate(steps) if s.text == text)
+    assert steps[i + 1].depth == steps[i].depth + 1
+    return steps[i + 1]
+
+
+def test_explain_at_previous_year_reads_the_same_period_a_year_back(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # Bug: the trace moved `at previous year` one quarter back (2020-Q3), unlike the compiler (2019-Q4).
+    (tmp_path / "prev.kpi").write_text("rule R1: x >= 2 * x at previous year\n", encoding="utf-8")
+    (tmp_path / "prev.csv").write_text("period,unit,metric,value\n2019-Q4,,x,10\n2020-Q3,,x,15\n2020-Q4,,x,30\n",
+                                       encoding="utf-8")
+    results = kpirules.load(tmp_path / "prev.kpi").evaluate(str(tmp_path / "prev.csv"), "2020-12-18")
+    ex = results.explain("R1")
+    inner = _child_of(ex.steps, "x at previous year")
+    assert (inner.text, inner.value, inner.where) == ("x", 10, "2019-Q4")
+    assert inner.source is not None and "row 2" in inner.source
+    assert main(["explain", str(tmp_path / "prev.kpi"), "--data", str(tmp_path / "prev.csv"),
+                 "--as-of", "2020-12-18", "--id", "R1"]) == 0
+    out = capsys.readouterr().out
+    assert "row 4" in out and "row 2" in out and "row 3" not in out
+
+
+def test_explain_at_previous_year_per_unit_children_agree_with_the_parent() -> None:
+    # Bug: the tutorial's BNV.1 showed `= 0.08` above children saying "unit BNV did not report for 2020-Q3".
+    plan = kpirules.load("rules/nq17_national.kpi")
+    results = plan.evaluate("examples/nq17_national/data.json", "2020-12-18")
+    ex = results.explain("BNV.1", "BNV")
+    text = "ratio(dossiers_online, dossiers_handled) at previous year"
+    parent = next(s for s in ex.steps if s.text == text)
+    child = _child_of(ex.steps, text)
+    assert child.value == parent.value and child.where.startswith("2019-Q4")
+    assert "did not report" not in ex.text()
+
+
+def test_every_at_child_agrees_with_its_parent() -> None:
+    """Under every `at` step the inner expression has the `at` step's value (one shared move)."""
+    plan = kpirules.load("rules/nq17_national.kpi")
+    seen = 0
+    for r in plan.evaluate("examples/nq17_national/data.json", "2020-12-18"):
+        if r.kind != "rule" or r.period is None:
+            continue
+        steps = r.explain().steps
+        for k, s in enumerate(steps[:-1]):
+            kid = steps[k + 1]
+            if kid.depth == s.depth + 1 and s.text.startswith(kid.text + " at "):
+                assert show(kid.value) == show(s.value), (r.id, r.unit, s.text)
+                seen += 1
+    assert seen > 0

@@ -281,17 +281,8 @@ class Compiler:
         raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
 
     def _at(self, inner: Fn, when: object) -> Fn:
-        if isinstance(when, n.Previous) and when.year:  # extension: `at previous year`
-            return lambda env: inner(env.moved(Period(env.period.kind, env.period.year - 1, env.period.index,
-                                                      env.period.scheme)))
-        if isinstance(when, n.Previous):
-            return lambda env: inner(env.moved(env.period.previous()))
-        assert isinstance(when, n.PeriodRef), when  # the checker rejects other forms
-        target = self.period(when)
-        alt = None
-        if _coarser(target.kind, self.kind):
-            alt = last_ending_by(target.end, self.kind, self.scheme)
-        return lambda env: inner(env.moved(target, alt))
+        move = at_mover(when, self.scheme, self.kind)
+        return lambda env: inner(move(env))
 
     def _ratio(self, func: str, fa: Fn, fb: Fn, text: str, den_text: str) -> Fn:
         is_change = func == "change"
@@ -435,6 +426,30 @@ class Compiler:
             return hits
 
         return count_where
+
+
+def at_mover(when: object, scheme: Scheme, kind: Kind) -> Callable[[Env], Env]:
+    """The move made by ``expr at when``: a function from the current Env to the Env ``expr`` is read in.
+
+    The compiler and :mod:`kpirules.explain` both use it, so a trace cannot read
+    ``at`` differently from the status it explains.
+    """
+    if isinstance(when, n.Previous) and when.year:  # extension: `at previous year`
+        return lambda env: env.moved(Period(env.period.kind, env.period.year - 1, env.period.index,
+                                            env.period.scheme))
+    if isinstance(when, n.Previous):
+        return lambda env: env.moved(env.period.previous())
+    assert isinstance(when, n.PeriodRef), when  # the checker rejects other forms
+    target = when.period.with_scheme(scheme)
+    alt = None
+    if _coarser(target.kind, kind):
+        alt = last_ending_by(target.end, kind, scheme)
+    return lambda env: env.moved(target, alt)
+
+
+def at_env(e: n.At, env: Env, scheme: Scheme, kind: Kind) -> Env:
+    """The Env the inner expression of ``e`` (an ``at`` node) is evaluated in, from the current ``env``."""
+    return at_mover(e.when, scheme, kind)(env)
 
 
 def between_values(v: object, lo: object, hi: object, text: str) -> object:

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import nodes as n
-from ._compile import Compiler, Env
+from ._compile import Compiler, Env, at_env
 from ._unparse import expr_text, when_text
 from .data import Data
 from .errors import KpiError
-from .periods import Kind, Period, last_ending_by, parse_period
+from .periods import Period, last_ending_by, parse_period
 from .values import Invalid, Undefined, format_value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,8 +154,8 @@ class _Tracer:
             source = self._source(e.name, env)
         self.steps.append(Step(depth, expr_text(e), v, env.where(), source, isinstance(e, n.Metric)))
         match e:
-            case n.At(expr=inner, when=when):
-                self.trace(inner, self._moved(env, when), depth + 1)
+            case n.At(expr=inner):
+                self.trace(inner, at_env(e, env, self.plan.scheme, self.plan.kind), depth + 1)
             case n.Call(func=func, args=(arg,)) if func in n.AGGREGATES:
                 for unit in self.data.units:
                     self.trace(arg, env.for_unit(unit), depth + 1)
@@ -167,16 +167,6 @@ class _Tracer:
                     self.trace(child, env, depth + 1)  # type: ignore[arg-type]
         return v
 
-    def _moved(self, env: Env, when: object) -> Env:
-        if isinstance(when, n.Previous):
-            return env.moved(env.period.previous())
-        assert isinstance(when, n.PeriodRef), when
-        target = self.compiler.period(when)
-        alt = None
-        if _RANK[target.kind] > _RANK[self.plan.kind]:
-            alt = last_ending_by(target.end, self.plan.kind, self.plan.scheme)
-        return env.moved(target, alt)
-
     def _source(self, name: str, env: Env) -> str | None:
         for period in (env.period, env.alt):
             if period is None:
@@ -186,9 +176,6 @@ class _Tracer:
                 label = "" if period is env.period else f"read from {period.label}: "
                 return label + (str(src) if src is not None else "<data>")
         return None
-
-
-_RANK = {Kind.MONTH: 0, Kind.QUARTER: 1, Kind.HALF: 2, Kind.NINE_MONTH: 3, Kind.YEAR: 4}
 
 
 def _window(p: Period) -> str:
