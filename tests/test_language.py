@@ -430,3 +430,23 @@ def test_a_per_unit_rule_without_units_in_the_data_is_not_dropped() -> None:
     pu = results[0]
     assert (pu.status, pu.unit, pu.period) == (Status.NO_DATA, None, "2020-Q4")
     assert "no unit appears in the data" in pu.reason
+
+
+@pytest.mark.parametrize(("word", "canonical"), [
+    ("done", "done"), ("Hoàn thành", "done"), ("đã hoàn thành", "done"), ("hoan thanh", "done"),
+    ("XONG", "done"), ("in-progress", "in_progress"), ("Đang thực hiện", "in_progress"),
+    ("chưa bắt đầu", "not_started"), ("vướng mắc", "stuck"),
+])
+def test_task_status_words_in_vietnamese_and_english(word: str, canonical: str) -> None:
+    d = data([], [{"task": "1", "status": word, "date": "2020-01-01"}])
+    assert d.task_rows[0].status == canonical
+
+
+def test_an_unknown_task_status_is_an_error_not_a_silent_not_done() -> None:
+    # regression: "hoàn thành" was read as an unknown progress word and the task became overdue
+    with pytest.raises(KpiDataError) as info:
+        data([], [{"task": "1", "status": "finito", "date": "2020-01-01"}])
+    assert "$.tasks[0].status" in str(info.value) and "hoàn thành" in str(info.value)
+    p = plan("task 1: due Q2/2020")
+    d = data([], [{"task": "1", "status": "Hoàn thành", "done_on": "2020-05-01"}])
+    assert p.evaluate(d, "2020-07-01")[0].status is Status.DONE

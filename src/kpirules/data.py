@@ -50,6 +50,33 @@ PeriodKey = tuple[Kind, int, int]
 
 DONE = "done"
 
+#: the status words a task row may carry, by canonical word; matched ignoring case,
+#: Vietnamese diacritics, and `_`/`-`/space differences
+TASK_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "done": ("done", "hoàn thành", "đã hoàn thành", "completed", "finished", "xong", "đã xong"),
+    "in_progress": ("in_progress", "đang thực hiện", "đang triển khai", "in progress", "ongoing", "started"),
+    "not_started": ("not_started", "chưa thực hiện", "chưa triển khai", "not started", "planned",
+                    "chưa bắt đầu"),
+    "delayed": ("delayed", "chậm tiến độ", "chậm", "behind schedule"),
+    "stuck": ("stuck", "vướng mắc", "gặp khó khăn", "blocked"),
+    "suspended": ("suspended", "tạm dừng", "tạm dừng thực hiện", "on hold", "paused"),
+}
+
+
+def _fold(text: str) -> str:
+    """Lower case, no Vietnamese diacritics (đ → d), words joined by single spaces."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(text.replace("_", " ").replace("-", " ").split())
+
+
+_STATUS_BY_WORD = {_fold(w): key for key, words in TASK_STATUS_WORDS.items() for w in words}
+
+
+def task_status(word: str) -> str | None:
+    """The canonical status of a task row's word (``"Hoàn thành"`` → ``"done"``), or None."""
+    return _STATUS_BY_WORD.get(_fold(word))
+
 
 @attrs.frozen
 class Source:
@@ -669,11 +696,15 @@ def _task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow | Non
     if ok and date is None and period is None:
         bad("date", "a task row needs a date (or a period)")
         ok = False
+    word = task_status(status) if isinstance(status, str) and status.strip() else None
+    if ok and word is None:
+        bad("status", f"{status!r} is not a task status kpirules knows; write one of: "
+                      + "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items()))
+        ok = False
     unit = fields.get("unit")
     note = fields.get("note")
     if not ok:
         return None
-    word = status.strip().lower().replace(" ", "_").replace("-", "_")  # type: ignore[union-attr]
     return TaskRow(
         task.strip(),  # type: ignore[union-attr]
         word,
