@@ -130,16 +130,19 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     """(period key, unit, metric) → :class:`Source`, stored compactly and built on demand.
 
     A mapping like the plain dict it replaces (get, pop, item assignment,
-    iteration), so code that edits ``data.sources`` keeps working.
+    iteration), so code that edits ``data.sources`` keeps working.  For each
+    snapshot it holds {metric: Source or compact int}, or a single compact
+    int when every value of the snapshot has it (a JSON snapshot: its index).
     """
 
-    __slots__ = ("by_snapshot", "origins")
+    __slots__ = ("by_snapshot", "origins", "snapshots")
 
-    def __init__(self) -> None:
-        #: (period key, unit) → {metric: Source or compact int}
-        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int]] = {}
+    def __init__(self, snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]]) -> None:
+        #: (period key, unit) → {metric: Source or compact int}, or one compact int for all its metrics
+        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int] = {}
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
+        self.snapshots = snapshots  # the Data's snapshots: the metrics a single int stands for
 
     def origin(self, file: str | None, form: int) -> int | None:
         """The index of a new origin; None if there are too many (then Source objects are kept)."""
@@ -157,46 +160,64 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return Source(file, f"row {number}")
         return Source(file, f"$.snapshots[{number}].values.{metric}")
 
+    def raw(self, snapshot: tuple[PeriodKey, str | None], metric: str) -> Source | int | None:
+        """The stored (maybe compact) source of a value, or None."""
+        srcs = self.by_snapshot.get(snapshot)
+        if srcs is None:
+            return None
+        if type(srcs) is int:
+            return srcs if metric in self.snapshots.get(snapshot, ()) else None
+        return srcs.get(metric)  # type: ignore[union-attr]
+
+    def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
+        """The {metric: source} dict of a snapshot, made one if it has none or a single int."""
+        srcs = self.by_snapshot.get(snapshot)
+        if type(srcs) is dict:
+            return srcs
+        if srcs is None:
+            out: dict[str, Source | int] = {}
+        else:
+            out = dict.fromkeys(self.snapshots.get(snapshot, ()), srcs)
+        self.by_snapshot[snapshot] = out
+        return out
+
     def __getitem__(self, k: tuple[PeriodKey, str | None, str]) -> Source:
         key, unit, metric = k
-        try:
-            return self.build(self.by_snapshot[(key, unit)][metric], metric)
-        except (KeyError, TypeError):
-            raise KeyError(k) from None
+        raw = self.raw((key, unit), metric)
+        if raw is None:
+            raise KeyError(k)
+        return self.build(raw, metric)
 
     def get(self, k: tuple[PeriodKey, str | None, str], default: Any = None) -> Any:
         key, unit, metric = k
-        srcs = self.by_snapshot.get((key, unit))
-        if srcs is None:
-            return default
-        raw = srcs.get(metric)
+        raw = self.raw((key, unit), metric)
         return default if raw is None else self.build(raw, metric)
 
     def __setitem__(self, k: tuple[PeriodKey, str | None, str], source: Source) -> None:
         key, unit, metric = k
-        self.by_snapshot.setdefault((key, unit), {})[metric] = source
+        self.expand((key, unit))[metric] = source
 
     def __delitem__(self, k: tuple[PeriodKey, str | None, str]) -> None:
         key, unit, metric = k
-        try:
-            del self.by_snapshot[(key, unit)][metric]
-        except (KeyError, TypeError):
-            raise KeyError(k) from None
+        if self.raw((key, unit), metric) is None:
+            raise KeyError(k)
+        del self.expand((key, unit))[metric]
 
     def __contains__(self, k: object) -> bool:
         try:
             key, unit, metric = k  # type: ignore[misc]
-            return metric in self.by_snapshot.get((key, unit), ())
+            return self.raw((key, unit), metric) is not None
         except (TypeError, ValueError):
             return False
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
-            for metric in srcs:
+            metrics = self.snapshots.get((key, unit), ()) if type(srcs) is int else srcs
+            for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
     def __len__(self) -> int:
-        return sum(len(srcs) for srcs in self.by_snapshot.values())
+        return sum(1 for _ in self)
 
     def __repr__(self) -> str:
         return f"<sources of {len(self)} values>"
@@ -214,7 +235,7 @@ class Data:
 
     def __init__(self) -> None:
         self.snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]] = {}
-        self.sources: _Sources = _Sources()
+        self.sources: _Sources = _Sources(self.snapshots)
         self.periods: dict[PeriodKey, Period] = {}
         self.units: dict[str, None] = {}  # ordered set, in order of first appearance
         self.task_rows: list[TaskRow] = []
@@ -238,7 +259,7 @@ class Data:
             self._conflict(period, unit, metric, value, source, problems)
             return
         snap[metric] = value
-        self.sources.by_snapshot.setdefault((key, unit), {})[metric] = source
+        self.sources.expand((key, unit))[metric] = source
 
     def _conflict(self, period: Period, unit: str | None, metric: str, value: Value, source: Source | int,
                   problems: list[Diagnostic] | None) -> None:
@@ -268,14 +289,12 @@ class Data:
         problems: list[Diagnostic] = []
         # other's compact sources, renumbered into this Data's origins
         offsets = [self.sources.origin(file, form) for file, form in other.sources.origins]
-        other_sources = other.sources.by_snapshot
         for (key, unit), values in other.snapshots.items():
             period = other.periods[key]
             if not values:
                 self.add_snapshot(period, unit, Source(None, ""))
-            srcs = other_sources.get((key, unit), {})
             for metric, value in values.items():
-                raw = srcs.get(metric)
+                raw = other.sources.raw((key, unit), metric)
                 if type(raw) is int:
                     at = offsets[raw >> _NUMBER_BITS]
                     raw = (other.sources.build(raw, metric) if at is None
@@ -567,50 +586,65 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         snaps = []
     data.sources.origin(filename, _JSON)  # origin 0: a value's source is its snapshot's index
     by_snapshot = data.sources.by_snapshot
+    snapshots, periods, units = data.snapshots, data.periods, data.units
     named: set[str] = set()  # metric names seen to be non-empty
-    for i, snap in enumerate(snaps):
-        path = f"$.snapshots[{i}]"
-        if not isinstance(snap, dict):
-            bad(path, 'expected an object {"period": …, "values": {…}}')
+    period_of: dict[str, Period] = {}  # each distinct label read once
+    unit_of: dict[str, str] = {}  # each distinct unit name stripped (and kept) once
+    for i, obj in enumerate(snaps):
+        if not isinstance(obj, dict):
+            bad(f"$.snapshots[{i}]", 'expected an object {"period": …, "values": {…}}')
             continue
-        _dupes(snap, path, bad)
-        period = _json_period(snap.get("period"), f"{path}.period", bad)
-        unit = snap.get("unit")
+        if type(obj) is _Dupes:
+            _dupes(obj, f"$.snapshots[{i}]", bad)
+        label = obj.get("period")
+        period = period_of.get(label) if type(label) is str else None  # type: ignore[arg-type]
+        if period is None:
+            period = _json_period(label, f"$.snapshots[{i}].period", bad)
+            if period is not None:
+                period_of[label] = period
+        unit = obj.get("unit")
         if unit is not None and (not isinstance(unit, str) or not unit.strip()):
-            bad(f"{path}.unit", "expected a unit name (text) or no unit")
+            bad(f"$.snapshots[{i}].unit", "expected a unit name (text) or no unit")
             continue
-        values = snap.get("values", {})
+        values = obj.get("values", {})
         if not isinstance(values, dict):
-            bad(f"{path}.values", "expected an object of metric: value")
+            bad(f"$.snapshots[{i}].values", "expected an object of metric: value")
             continue
-        extra = set(snap) - {"period", "unit", "values", "note", "source"}
-        for k in sorted(extra):
-            bad(f"{path}.{k}", 'unknown key; a snapshot has "period", "unit" and "values"')
+        if not _SNAPSHOT_KEYS.issuperset(obj):
+            for k in sorted(set(obj) - _SNAPSHOT_KEYS):
+                bad(f"$.snapshots[{i}].{k}", 'unknown key; a snapshot has "period", "unit" and "values"')
         if period is None:
             continue
-        unit = unit.strip() if isinstance(unit, str) else None
-        data.add_snapshot(period, unit, Source(filename, path))
+        if unit is not None:
+            unit = unit_of.get(unit) or unit_of.setdefault(unit, unit.strip())
+            units.setdefault(unit, None)
+        key = (period.key, unit)  # add_snapshot
+        periods.setdefault(key[0], period)
+        snap = snapshots.setdefault(key, {})
         if type(values) is _Dupes:
-            _dupes(values, f"{path}.values", bad)
-        key = (period.key, unit)
-        snap = data.snapshots[key]
-        srcs = by_snapshot.setdefault(key, {})
+            _dupes(values, f"$.snapshots[{i}].values", bad)
+        # a new snapshot's values all come from $.snapshots[i]: one int stands for all their sources
+        srcs = None if not snap and key not in by_snapshot else data.sources.expand(key)
         for metric, value in values.items():
             if value is None:
                 continue
             if isinstance(value, (list, dict)):
-                bad(f"{path}.values.{metric}", "expected a number, true/false, text or null")
+                bad(f"$.snapshots[{i}].values.{metric}", "expected a number, true/false, text or null")
                 continue
             if metric not in named:
                 if not isinstance(metric, str) or not metric.strip():
-                    bad(f"{path}.values.{metric}", "a metric needs a name")
+                    bad(f"$.snapshots[{i}].values.{metric}", "a metric needs a name")
                     continue
                 named.add(metric)
-            if metric in snap:  # i is the compact source of origin 0: $.snapshots[i].values.<metric>
+            if srcs is None:
+                snap[metric] = value  # (the keys of a JSON object are distinct)
+            elif metric in snap:  # i is the compact source of origin 0: $.snapshots[i].values.<metric>
                 data._conflict(period, unit, metric, value, i, problems)
             else:
                 snap[metric] = value
                 srcs[metric] = i
+        if srcs is None:
+            by_snapshot[key] = i
     tasks = doc.get("tasks", [])
     if not isinstance(tasks, list):
         bad("$.tasks", "expected a list of task rows")
@@ -646,6 +680,7 @@ def _json_period(value: Any, path: str, bad: Any) -> Period | None:
         return None
 
 
+_SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
 _TASK_FIELDS = {"task", "status", "date", "done_on", "period", "unit", "note", "source"}
 
 
@@ -848,7 +883,6 @@ class _Table:
         """
         data = self.data
         snapshots, periods, units = data.snapshots, data.periods, data.units
-        by_snapshot = data.sources.by_snapshot
         if data.sources.origin(self.file, _ROW) != 0:  # not a fresh Data: no compact row numbers
             yield from rows
             return
@@ -917,7 +951,7 @@ class _Table:
                     if unit is not None:
                         units.setdefault(unit, None)
                     snap = snapshots[key] = {}
-                srcs = by_snapshot.setdefault(key, {})
+                srcs = data.sources.expand(key)
             if value is None:
                 continue
             if metric in snap:

@@ -213,7 +213,7 @@ def _last_month(kind: Kind, index: int) -> int:
 
 @functools.lru_cache(maxsize=65536)
 def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> tuple[Any, ...]:
-    """(start, end, due date, sort key) of a period, worked out once per window.
+    """(start, end, due date, sort key, key) of a period, worked out once per window.
 
     Raises ValueError or OverflowError when a date falls outside what
     ``datetime.date`` can represent (not cached: lru_cache keeps only results).
@@ -223,7 +223,7 @@ def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> 
     start = _month_start(year, _first_month(kind, index), scheme)
     due_date = _due_after(end, due)
     sort_key = (end, start, _KIND_ORDER[kind], year, index, (cutoff, 0 if due is None else due))
-    return start, end, due_date, sort_key
+    return start, end, due_date, sort_key, (kind, year, index)
 
 
 def _month_of(d: datetime.date, scheme: Scheme) -> tuple[int, int]:
@@ -251,7 +251,7 @@ class Period:
     year: int
     index: int
     scheme: Scheme = DEFAULT_SCHEME
-    # (start, end, due date, sort key), worked out once in __attrs_post_init__ (see _window);
+    # (start, end, due date, sort key, key), worked out once in __attrs_post_init__ (see _window);
     # not part of equality, hashing or the repr
     _dates: tuple[Any, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
@@ -339,8 +339,8 @@ class Period:
 
     @property
     def key(self) -> tuple[Kind, int, int]:
-        """``(kind, year, index)``: the period without its scheme."""
-        return (self.kind, self.year, self.index)
+        """``(kind, year, index)``: the period without its scheme (one tuple shared by equal periods)."""
+        return self._dates[4]  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return self.label
