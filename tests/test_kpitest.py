@@ -95,6 +95,10 @@ def test_failures_say_what_was_expected_and_explain(folder: Path) -> None:
     ('plan x.kpi\nas of 2020-12-18\ntest "t":\n  data 2020-Q5: a = 1\n  expect a met\n', "4:8"),
     ('plan x.kpi\nas of 2020-12-18\ntest "t":\n  data 2020-Q4: a = oops\n  expect a met\n', "quote text"),
     ('plan x.kpi\nas of 2020-12-18\ntest "t":\n  expct a met\n', "did you mean `expect`"),
+    ('plan x.kpi\nnumber format de\n', "expected `number format vi`"),
+    ('plan x.kpi\nnumber format vi\nnumber format en\n', "given twice"),
+    ('plan x.kpi\nas of 2020-12-18\nnumber format vi\ntest "t":\n  data 2020-Q4: a = 1.234\n  expect a met\n',
+     "5:21: error: '1.234' is ambiguous"),
 ])
 def test_bad_files_are_errors_with_positions(text: str, message: str) -> None:
     with pytest.raises(kpirules.KpiSyntaxError) as exc:
@@ -134,3 +138,40 @@ def test_nq17_kpitest_covers_every_rule_task_and_status() -> None:
     assert rule_statuses == {s.value for s in kpirules.evaluate.RULE_STATUSES}
     assert task_statuses == {s.value for s in kpirules.evaluate.TASK_STATUSES}
     assert all(o.passed for o in run_paths(["rules/nq17_bkhcn.kpitest"]))
+
+
+VI_CSV = 'period,unit,metric,value\n2020-Q4,,eid,"2.500"\n2020-Q4,,users,10000\n'
+
+
+def test_kpitest_number_format_reads_vietnamese_csv(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Bug: a .kpitest had no way to say its CSV writes 2.500 for two thousand five hundred.
+    (folder / "vi.csv").write_text(VI_CSV, encoding="utf-8")
+    body = 'test "vi":\n  data file vi.csv\n  data 2020-Q4: users = 12500\n  expect eid met value 1/5\n'
+    (folder / "vi.kpitest").write_text("plan small.kpi\nas of 2020-12-18\nnumber format vi\n" + body,
+                                       encoding="utf-8")
+    (t,) = load_tests(folder / "vi.kpitest")
+    assert t.number_format == "vi" and t.values[0].value == 12500
+    with pytest.raises(kpirules.KpiSyntaxError, match="no thousands separators: write 1234"):
+        read_tests(body.replace("12500", "12.500"), "t.kpitest")  # inline values are not the CSV's
+    (o,) = run_paths([folder / "vi.kpitest"])
+    assert o.passed, o.text()
+    # inside a test, and overriding the file's default
+    (folder / "en.kpitest").write_text('plan small.kpi\nas of 2020-12-18\nnumber format en\n'
+                                       'test "vi here":\n  number format vi\n  data file vi.csv\n'
+                                       '  expect eid met value 1/4\n', encoding="utf-8")
+    (o,) = run_paths([folder / "en.kpitest"])
+    assert o.passed, o.text()
+
+
+def test_kpitest_number_format_hint_names_the_statement(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Bug: the ambiguity error told a .kpitest author to pass --number-format, which a test file cannot.
+    (folder / "vi.csv").write_text(VI_CSV, encoding="utf-8")
+    (folder / "vi.kpitest").write_text('plan small.kpi\nas of 2020-12-18\ntest "vi":\n  data file vi.csv\n'
+                                       '  expect eid met\n', encoding="utf-8")
+    (o,) = run_paths([folder / "vi.kpitest"])
+    assert not o.passed
+    assert "`number format vi` or `number format en`" in o.text() and "--number-format" not in o.text()
+    # the command-line default applies to tests that state no format
+    assert main(["test", "--number-format", "vi", str(folder / "vi.kpitest")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
+    assert main(["test", "--number-format", "en", str(folder / "vi.kpitest")]) == 1

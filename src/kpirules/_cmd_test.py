@@ -15,11 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        "`N passed, N failed`; exits 1 when any test fails.")
     p.add_argument("paths", nargs="+", metavar="PATH", help=".kpitest files, or folders to search for them")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the failures and the summary")
+    p.add_argument("--number-format", choices=("vi", "en"), default=None,
+                   help="how the numbers of CSV/.xlsx data are written, vi (1.234,5) or en (1,234.5), "
+                        "for the tests whose file has no `number format` line")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    outcomes = run_paths(args.paths)
+    outcomes = run_paths(args.paths, args.number_format)
     for o in outcomes:
         if not (args.quiet and o.passed):
             sys.stdout.write(o.text() + "\n")

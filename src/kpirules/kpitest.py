@@ -21,6 +21,10 @@ Statements (docs/testing.md says them in full):
 * ``as of DATE`` — the as-of date (before the first test: the default);
 * ``data file PATH`` — reported data, JSON or CSV (before the first test: for
   every test);
+* ``number format vi`` (or ``en``) — how the numbers of the CSV/.xlsx data
+  files are written: ``vi`` 1.234,5, ``en`` 1,234.5 (before the first test:
+  for every test; ``kpirules test --number-format`` gives it to the tests
+  that state none);
 * ``data PERIOD [unit UNIT]: metric = value, …`` — values given inline; they
   replace a file's value for the same period, unit and metric, and
   ``metric = missing`` removes one;
@@ -96,6 +100,7 @@ class KpiTest:
     values: tuple[InlineValue, ...] = ()
     tasks: tuple[TaskRow, ...] = ()
     expects: tuple[Expectation, ...] = ()
+    number_format: str | None = None
 
     @property
     def location(self) -> str:
@@ -159,12 +164,23 @@ def _unquote(raw: str) -> str:
 
 _STATUS_WORDS = {s.value: s for s in Status}
 
+_CLI_HINT = "state the format with --number-format vi or en"
+_TEST_HINT = "state the format with `number format vi` or `number format en` in the .kpitest file"
+_INLINE_HINT = ("values written in a .kpitest have no thousands separators: write 1234 for one thousand two "
+                "hundred thirty-four, 1.2340 for the decimal")
+
+
+def _test_hint(message: str) -> str:
+    """A number-format error as a .kpitest reader should read it: naming the statement, not the option."""
+    return message.replace(_CLI_HINT, _TEST_HINT)
+
 
 class _Reader:
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, text: str, filename: str, number_format: str | None = None) -> None:
         self.filename = filename
         self.lines = text.lstrip("\ufeff").split("\n")
         self.problems: list[Diagnostic] = []
+        self.default_format = number_format  # for the tests whose file states none
 
     def fail(self, line: int, col: int, message: str, hint: str | None = None) -> None:
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
@@ -172,7 +188,7 @@ class _Reader:
         raise _Skip
 
     def read(self) -> list[KpiTest]:
-        defaults: dict[str, Any] = {"plan": None, "as_of": None, "files": []}
+        defaults: dict[str, Any] = {"plan": None, "as_of": None, "files": [], "number_format": None}
         tests: list[dict[str, Any]] = []
         cur: dict[str, Any] | None = None
         for lineno, line in enumerate(self.lines, 1):
@@ -193,6 +209,13 @@ class _Reader:
                     if len(toks) != 3 or toks[1].text != "of":
                         self.fail(lineno, head.col, "expected `as of YYYY-MM-DD`")
                     target["as_of"] = self.date(toks[2], lineno)
+                elif word == "number":
+                    if len(toks) != 3 or toks[1].text != "format" or toks[2].text not in ("vi", "en"):
+                        self.fail(lineno, head.col, "expected `number format vi` (1.234,5) or `number format en` "
+                                  "(1,234.5)")
+                    if target["number_format"] is not None:
+                        self.fail(lineno, head.col, "the number format is given twice")
+                    target["number_format"] = toks[2].text
                 elif word == "data" and len(toks) > 1 and toks[1].text == "file" and not toks[1].quoted:
                     target["files"].append(self.path(toks, 2, lineno, "data file PATH"))
                 elif word in ("data", "task", "expect"):
@@ -206,7 +229,7 @@ class _Reader:
                     else:
                         cur["expects"].append(self.expect(toks, lineno, line))
                 else:
-                    words = ["test", "plan", "as of", "data", "data file", "task", "expect"]
+                    words = ["test", "plan", "as of", "data", "data file", "number format", "task", "expect"]
                     close = difflib.get_close_matches(head.text, words, n=1)
                     self.fail(lineno, head.col, f"unknown statement `{head.text}`",
                               hint=(f"did you mean `{close[0]}`?" if close else
@@ -230,7 +253,8 @@ class _Reader:
                                                 "add a line such as: expect ID met"))
             out.append(KpiTest(t["name"], self.filename, t["line"], plan, t["as_of"] or defaults["as_of"],
                                tuple(defaults["files"] + t["files"]), tuple(t["values"]), tuple(t["tasks"]),
-                               tuple(t["expects"])))
+                               tuple(t["expects"]),
+                               t["number_format"] or defaults["number_format"] or self.default_format))
         if self.problems:
             raise KpiSyntaxError.from_diagnostics(self.problems)
         return out
@@ -244,7 +268,7 @@ class _Reader:
             self.fail(lineno, toks[0].col, 'a test needs a name: test "what it checks":')
         name = rest[0].text if len(rest) == 1 else " ".join(t.text for t in rest)
         return {"name": name, "line": lineno, "plan": None, "as_of": None, "files": [], "values": [],
-                "tasks": [], "expects": []}
+                "tasks": [], "expects": [], "number_format": None}
 
     def path(self, toks: list[_Tok], i: int, lineno: int, form: str) -> str:
         if len(toks) != i + 1:
@@ -314,7 +338,7 @@ class _Reader:
         try:
             v = parse_cell(tok.text)
         except (ValueError, ZeroDivisionError) as exc:
-            self.fail(lineno, tok.col, str(exc))
+            self.fail(lineno, tok.col, str(exc).replace(_CLI_HINT, _INLINE_HINT))
         if isinstance(v, str) or v is None:
             self.fail(lineno, tok.col, f"{tok.text!r} is not a value; quote text (\"…\")"
                       + ("; write `missing` for no value" if inline else ""))
@@ -377,30 +401,32 @@ class _Skip(Exception):
     pass
 
 
-def read_tests(text: str, filename: str) -> list[KpiTest]:
+def read_tests(text: str, filename: str, number_format: str | None = None) -> list[KpiTest]:
     """Read the tests of a ``.kpitest`` text; paths are relative to ``filename``'s folder.
 
-    Every problem of the file is collected and raised at once as a :class:`KpiSyntaxError`.
+    ``number_format`` (``"vi"`` or ``"en"``) is the number format of the tests
+    whose file states none (``number format …``).  Every problem of the file is
+    collected and raised at once as a :class:`KpiSyntaxError`.
     """
-    return _Reader(text, filename).read()
+    return _Reader(text, filename, number_format).read()
 
 
-def load_tests(path: str | os.PathLike[str]) -> list[KpiTest]:
-    """Read a ``.kpitest`` file."""
+def load_tests(path: str | os.PathLike[str], number_format: str | None = None) -> list[KpiTest]:
+    """Read a ``.kpitest`` file (``number_format``: as in :func:`read_tests`)."""
     name = os.fspath(path)
     try:
         with open(name, encoding="utf-8-sig") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise KpiError(f"{name}: cannot read the test file: {getattr(exc, 'strerror', None) or exc}") from None
-    return read_tests(text, name)
+    return read_tests(text, name, number_format)
 
 
 # --- running ------------------------------------------------------------------------
 
 
 def _build_data(test: KpiTest) -> Data:
-    data = load_data(test.data_files) if test.data_files else Data()
+    data = load_data(test.data_files, test.number_format) if test.data_files else Data()
     if not test.data_files:
         data.files.append(test.file)
     for v in test.values:
@@ -431,7 +457,7 @@ def run_test(test: KpiTest, plans: dict[str, Plan] | None = None) -> Outcome:
         data = _build_data(test)
         results = plan.evaluate(data, test.as_of)
     except KpiError as exc:
-        return Outcome(test, (str(exc),))
+        return Outcome(test, (_test_hint(str(exc)),))
     failures = []
     for e in test.expects:
         problem = _check(e, results)
@@ -516,11 +542,14 @@ def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             raise KpiError(f"{name}: no such file or folder")
 
 
-def run_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Outcome]:
-    """Read and run every test of the ``.kpitest`` files under ``paths``."""
+def run_paths(paths: Iterable[str | os.PathLike[str]], number_format: str | None = None) -> list[Outcome]:
+    """Read and run every test of the ``.kpitest`` files under ``paths``.
+
+    ``number_format`` is the number format of the tests that state none (``number format …``).
+    """
     plans: dict[str, Plan] = {}
     out: list[Outcome] = []
     for f in find_test_files(paths):
-        for t in load_tests(f):
+        for t in load_tests(f, number_format):
             out.append(run_test(t, plans))
     return out
