@@ -343,3 +343,38 @@ def test_report_of_a_plan_with_unit_groups_does_not_crash(capsys) -> None:
     captured = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in captured.err
     assert '"results"' in captured.out
+
+
+WARN_PLAN = 'plan "w"\n  reporting quarterly cutoff 15 due 20\nrule R:\n  ratio(online, handled) >= 50% by 2020\n'
+WARN_DATA = "period,unit,metric,value\n2020-Q4,,online,12\n2020-Q4,,handled,10\n2020-Q4,,onlne,3\n"
+
+
+def test_report_shows_data_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Bug: sanity warnings reached `kpirules check` but never the report (issue 8 item 4).
+    (tmp_path / "w.kpi").write_text(WARN_PLAN, encoding="utf-8")
+    (tmp_path / "w.csv").write_text(WARN_DATA, encoding="utf-8")
+    base = [str(tmp_path / "w.kpi"), "--data", str(tmp_path / "w.csv")]
+    main(["check", *base, "--as-of", "2020-12-21", "--format", "json"])
+    checked = json.loads(capsys.readouterr().out)["warnings"]
+    assert {w["code"] for w in checked} == {"numerator_exceeds_denominator", "unused_metric"}
+    main(["report", *base, "--period", "2020-Q4", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["warnings"] == checked  # the same objects as check's JSON
+    main(["report", *base, "--period", "2020-Q4", "--format", "md"])
+    md = capsys.readouterr().out
+    tail = md.split("## Cảnh báo về số liệu", 1)[1]
+    assert "online (12) is larger than handled (10)" in tail and "w.csv: row 2" in tail
+    assert "did you mean online?" in tail and "w.csv: row 4" in tail
+    main(["report", *base, "--period", "2020-Q4", "--format", "html", "--lang", "en"])
+    page = capsys.readouterr().out
+    section = page.split('<section id="warnings">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>Data warnings</h2>" in section and 'data-code="unused_metric"' in section
+    assert "w.csv: row 2" in section and page.index('id="warnings"') > page.index('id="summary"')
+
+
+def test_report_without_warnings_has_no_warnings_section(tmp_path: Path) -> None:
+    (tmp_path / "w.kpi").write_text(WARN_PLAN, encoding="utf-8")
+    (tmp_path / "w.csv").write_text("period,unit,metric,value\n2020-Q4,,online,6\n2020-Q4,,handled,10\n",
+                                    encoding="utf-8")
+    report = build_report(load(str(tmp_path / "w.kpi")), str(tmp_path / "w.csv"), "2020-Q4")
+    assert json.loads(render(report, "json"))["warnings"] == []
+    assert "Cảnh báo" not in render(report, "md") and 'id="warnings"' not in render(report, "html")

@@ -106,6 +106,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "points": " điểm %",
         "generated": "Tạo bởi kpirules từ tệp {file}.",
         "exit_fail": "Có kết quả chưa đạt, quá hạn hoặc lỗi số liệu.",
+        "warnings": "Cảnh báo về số liệu",
+        "warnings_note": "Số liệu được phép nhưng có thể sai; cảnh báo không làm thay đổi trạng thái nào.",
+        "source": "nguồn",
     },
     "en": {
         "title": "Plan implementation report",
@@ -141,6 +144,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "points": " pp",
         "generated": "Made by kpirules from {file}.",
         "exit_fail": "Some results are not met, overdue or in error.",
+        "warnings": "Data warnings",
+        "warnings_note": "Data that is allowed but probably wrong; a warning never changes a status.",
+        "source": "source",
     },
 }
 
@@ -608,6 +614,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         },
         "sections": sections,
         "results": [obj(r) for r in report.results],
+        "warnings": [wn.to_json() for wn in report.results.warnings],
     }
 
 
@@ -723,6 +730,15 @@ def render_markdown(report: Report) -> str:
             section(c)
 
     section(report.sections())
+    if report.results.warnings:
+        w(f"## {t['warnings']}")
+        w("")
+        w(f"_{_md(t['warnings_note'])}_")
+        w("")
+        for wn in report.results.warnings:
+            w(f"- {_md(wn.message)}" + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
+              + f" `{wn.code}`")
+        w("")
     if plan.filename:
         w(f"_{t['generated'].format(file=_md(plan.filename))}_")
         w("")
@@ -981,6 +997,12 @@ def render_html(report: Report) -> str:
             w("</section>")
 
     section(report.sections())
+    if report.results.warnings:
+        w(f'<section id="warnings">\n<h2>{_e(t["warnings"])}</h2>\n<p class="why">{_e(t["warnings_note"])}</p>\n<ul>')
+        for wn in report.results.warnings:
+            src = f' <span class="why">({_e(t["source"])}: {_e(wn.source)})</span>' if wn.source else ""
+            w(f'<li data-code="{_e(wn.code)}">{_e(wn.message)}{src}</li>')
+        w("</ul>\n</section>")
     if plan.filename:
         w(f"<footer>{_e(t['generated'].format(file=plan.filename))}</footer>")
     w("</main>\n</body>\n</html>\n")
