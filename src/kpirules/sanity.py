@@ -7,12 +7,17 @@ A warning never changes a status; it says where to look.  Each has a code
   snapshot where a > b ≥ 0 (a share above 100 %);
 * ``negative_count`` — a negative value of a metric used in ``ratio()`` or
   reported as whole numbers (counts are never negative);
-* ``unit_stopped_reporting`` — a unit with a snapshot in one period of the
-  plan's kind and none in the next, while other units reported then;
+* ``unit_stopped_reporting`` — a unit that reported in an earlier period of
+  the plan's kind and not in the current one, while other units did report in
+  the current one (the message names the last period it reported; gaps such
+  as half-yearly data with no Q3 do not hide it);
 * ``unused_metric`` — a metric in the data that no rule reads (a typo?), with
   the closest metric the rules do read;
 * ``period_outside_plan`` — a data period that lies wholly outside the years
-  the plan speaks of (its issue date, deadlines, spans and ``at`` periods).
+  the plan speaks of: its issue date, deadlines, spans and ``at`` periods
+  (with the periods they judge), the current period, and the year before
+  when a rule reads ``at previous``.  A plan that names no year gives
+  nothing to go on: no warning.
 """
 
 from __future__ import annotations
@@ -78,17 +83,33 @@ def _plan_metrics(plan: Plan) -> set[str]:
     return {node.name for rule in plan.rules for node in n.walk(rule.condition) if isinstance(node, n.Metric)}
 
 
-def _plan_years(plan: Plan) -> tuple[int, int] | None:
+def _plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
+    """The first and last year the plan speaks of (None when it names no year at all)."""
     years: list[int] = []
     if plan.ast.issued is not None:
         years.append(plan.ast.issued.year)
+    previous = False
     for item in plan.ast.items:
         for node in n.walk(item):
             if isinstance(node, n.PeriodRef):
                 years.append(node.period.year)
             elif isinstance(node, n.DateRef):
                 years.append(node.date.year)
-    return (min(years), max(years)) if years else None
+            elif isinstance(node, n.Previous):
+                previous = True
+                continue
+            else:
+                continue
+            try:  # the period a deadline judges: `by 2020-01-10` judges 2019-Q4
+                years.append(plan.judged_period(node).year)
+            except Exception:  # noqa: BLE001 - a date before any representable period
+                pass
+    if not years:
+        return None
+    if current is not None:
+        years.append(current.year)
+    lo, hi = min(years), max(years)
+    return (lo - 1 if previous else lo), hi
 
 
 def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200) -> list[Warning_]:
@@ -142,7 +163,7 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
             close = difflib.get_close_matches(metric, sorted(used), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             yield Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src))
-    span = _plan_years(plan)
+    span = _plan_years(plan, current)
     if span is not None:
         lo, hi = span
         for (key, unit), snap in data.snapshots.items():
@@ -158,24 +179,35 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
 
 
 def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
-    """Units that reported in a period of the plan's kind and not in the next one."""
-    keys = sorted(k for k in data.periods if k[0] is plan.kind)
-    present = set(keys)
-    for key in keys:
-        period = data.periods[key]
-        try:
-            nxt = period.with_scheme(plan.scheme).next()
-        except Exception:  # the last representable period
+    """Units that reported in an earlier period of the plan's kind and not in the current one,
+    while other units did report in the current one.
+
+    The current period is ``current`` (the last closed one), or without it the latest
+    period of the plan's kind in the data.
+    """
+    keys = sorted((k for k in data.periods if k[0] is plan.kind), key=lambda k: data.periods[k])
+    if current is not None:
+        cur_key = current.key
+        if cur_key[0] is not plan.kind:
+            return
+    elif keys:
+        cur_key = keys[-1]
+    else:
+        return
+    reporting = data.units_reporting(cur_key)
+    if not reporting:  # nobody reported for the current period: nothing to compare with
+        return
+    cur = data.periods[cur_key]  # someone reported for it, so the data has it
+    earlier = [k for k in keys if data.periods[k] < cur]
+    for unit in data.units:
+        if unit in reporting:
             continue
-        if nxt.key not in present:
+        last = next((k for k in reversed(earlier) if data.has_snapshot(k, unit)), None)
+        if last is None:
             continue
-        if current is not None and nxt.key[0] is current.key[0] and nxt > current:
-            continue
-        for unit in data.units:
-            if data.has_snapshot(key, unit) and not data.has_snapshot(nxt.key, unit):
-                src = next((data.source(m, key, unit) for m in data.snapshots[(key, unit)]), None)
-                yield Warning_(
-                    "unit_stopped_reporting",
-                    f"unit {unit} reported for {period.label} but not for {nxt.label}",
-                    _where(src),
-                )
+        src = next((data.source(m, last, unit) for m in data.snapshots[(last, unit)]), None)
+        yield Warning_(
+            "unit_stopped_reporting",
+            f"unit {unit} reported for {data.periods[last].label} but not for {cur.label}",
+            _where(src),
+        )
