@@ -131,18 +131,20 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     A mapping like the plain dict it replaces (get, pop, item assignment,
     iteration), so code that edits ``data.sources`` keeps working.  For each
-    snapshot it holds {metric: Source or compact int}, or a single compact
-    int when every value of the snapshot has it (a JSON snapshot: its index).
+    snapshot it holds {metric: Source or compact int}, or (compact int,
+    metrics) when those metrics all have that source (a JSON snapshot: its
+    index and its metric names, one frozenset shared by the snapshots that
+    have the same names).
     """
 
-    __slots__ = ("by_snapshot", "origins", "snapshots")
+    __slots__ = ("by_snapshot", "origins")
 
-    def __init__(self, snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]]) -> None:
-        #: (period key, unit) → {metric: Source or compact int}, or one compact int for all its metrics
-        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int] = {}
+    def __init__(self) -> None:
+        #: (period key, unit) → {metric: Source or compact int} or (compact int, metrics)
+        self.by_snapshot: dict[tuple[PeriodKey, str | None],
+                               dict[str, Source | int] | tuple[int, frozenset[str]]] = {}
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
-        self.snapshots = snapshots  # the Data's snapshots: the metrics a single int stands for
 
     def origin(self, file: str | None, form: int) -> int | None:
         """The index of a new origin; None if there are too many (then Source objects are kept)."""
@@ -165,19 +167,19 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         srcs = self.by_snapshot.get(snapshot)
         if srcs is None:
             return None
-        if type(srcs) is int:
-            return srcs if metric in self.snapshots.get(snapshot, ()) else None
+        if type(srcs) is tuple:
+            return srcs[0] if metric in srcs[1] else None
         return srcs.get(metric)  # type: ignore[union-attr]
 
     def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
-        """The {metric: source} dict of a snapshot, made one if it has none or a single int."""
+        """The {metric: source} dict of a snapshot, made one if it has none or a shared source."""
         srcs = self.by_snapshot.get(snapshot)
         if type(srcs) is dict:
             return srcs
         if srcs is None:
             out: dict[str, Source | int] = {}
         else:
-            out = dict.fromkeys(self.snapshots.get(snapshot, ()), srcs)
+            out = dict.fromkeys(srcs[1], srcs[0])  # type: ignore[index]
         self.by_snapshot[snapshot] = out
         return out
 
@@ -212,7 +214,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
-            metrics = self.snapshots.get((key, unit), ()) if type(srcs) is int else srcs
+            metrics = srcs[1] if type(srcs) is tuple else srcs
             for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
@@ -235,7 +237,7 @@ class Data:
 
     def __init__(self) -> None:
         self.snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]] = {}
-        self.sources: _Sources = _Sources(self.snapshots)
+        self.sources: _Sources = _Sources()
         self.periods: dict[PeriodKey, Period] = {}
         self.units: dict[str, None] = {}  # ordered set, in order of first appearance
         self.task_rows: list[TaskRow] = []
@@ -589,6 +591,7 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     snapshots, periods, units = data.snapshots, data.periods, data.units
     named: set[str] = set()  # metric names seen to be non-empty
     period_of: dict[str, Period] = {}  # each distinct label read once
+    names_of: dict[frozenset[str], frozenset[str]] = {}  # each distinct set of metric names kept once
     unit_of: dict[str, str] = {}  # each distinct unit name stripped (and kept) once
     for i, obj in enumerate(snaps):
         if not isinstance(obj, dict):
@@ -644,7 +647,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
                 snap[metric] = value
                 srcs[metric] = i
         if srcs is None:
-            by_snapshot[key] = i
+            names = frozenset(snap)
+            by_snapshot[key] = (i, names_of.setdefault(names, names))
     tasks = doc.get("tasks", [])
     if not isinstance(tasks, list):
         bad("$.tasks", "expected a list of task rows")

@@ -1,0 +1,235 @@
+"""The speed-ups of issue 7 change no answer.
+
+Periods work out their dates once (cached by window) and labels are read once;
+data keeps value sources compactly and builds Source objects on demand; CSV
+value rows are read on a fast path.  Each test here compares the fast form
+with a plain one worked out independently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from fractions import Fraction
+
+import attrs
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpirules import KpiDataError
+from kpirules.data import Data, Source, _plain_decimal, _Table, load_data, parse_cell, parse_csv_data, parse_json_data
+from kpirules.errors import KpiPeriodError
+from kpirules.periods import Kind, Period, Scheme, parse_period
+
+SPAN = {Kind.MONTH: 1, Kind.QUARTER: 3, Kind.HALF: 6, Kind.NINE_MONTH: 9, Kind.YEAR: 12}
+PER_YEAR = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.HALF: 2, Kind.NINE_MONTH: 1, Kind.YEAR: 1}
+
+
+def reference_window(kind: Kind, year: int, index: int, scheme: Scheme) -> tuple[datetime.date, datetime.date,
+                                                                                  datetime.date | None]:
+    """Start, end and due date from the definition (docs/periods), with no cache."""
+    first = (index - 1) * SPAN[kind] + 1
+    last = first + SPAN[kind] - 1
+    if scheme.cutoff == 1:
+        start = datetime.date(year, first, 1)
+        end = datetime.date(year, last, 1) + relativedelta(day=31)
+    else:
+        start = datetime.date(year, first, scheme.cutoff) - relativedelta(months=1)
+        end = datetime.date(year, last, scheme.cutoff) - datetime.timedelta(days=1)
+    if scheme.due is None:
+        due = None
+    elif scheme.due > end.day:
+        due = end.replace(day=scheme.due)
+    else:
+        due = end + relativedelta(months=1, day=scheme.due)
+    return start, end, due
+
+
+schemes = st.builds(lambda c, d: Scheme(c, d if d is None or d > c else None),
+                    st.integers(1, 27), st.one_of(st.none(), st.integers(2, 28)))
+
+
+@st.composite
+def periods(draw):  # type: ignore[no-untyped-def]
+    kind = draw(st.sampled_from(list(Kind)))
+    return Period(kind, draw(st.integers(1990, 2040)), draw(st.integers(1, PER_YEAR[kind])), draw(schemes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(periods(), periods())
+def test_cached_dates_and_order_match_the_definition(a: Period, b: Period) -> None:
+    for p in (a, b):
+        assert (p.start, p.end, p.due) == reference_window(p.kind, p.year, p.index, p.scheme)
+        assert p.key == (p.kind, p.year, p.index)
+    key = lambda p: (p.end, p.start, list(Kind).index(p.kind), p.year, p.index,  # noqa: E731
+                     (p.scheme.cutoff, p.scheme.due or 0))
+    assert (a < b, a <= b, a > b, a >= b) == (key(a) < key(b), key(a) <= key(b), key(a) > key(b), key(a) >= key(b))
+    assert (a == b) == ((a.kind, a.year, a.index, a.scheme) == (b.kind, b.year, b.index, b.scheme))
+    if a == b:
+        assert hash(a) == hash(b)
+
+
+def test_the_cached_dates_are_not_part_of_equality_repr_or_evolve() -> None:
+    p = Period(Kind.QUARTER, 2020, 1)
+    assert repr(p) == "Period(kind=<Kind.QUARTER: 'quarter'>, year=2020, index=1, scheme=Scheme(cutoff=15, due=20))"
+    later = attrs.evolve(p, year=2021)
+    assert (later.start, later.end) == (datetime.date(2020, 12, 15), datetime.date(2021, 3, 14))
+    calendar = p.with_scheme(Scheme.calendar())
+    assert calendar != p and calendar.key == p.key
+    assert (calendar.start, calendar.end, calendar.due) == (datetime.date(2020, 1, 1), datetime.date(2020, 3, 31),
+                                                           datetime.date(2020, 4, 20))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        p.year = 2030  # type: ignore[misc]
+
+
+def test_parse_period_cache_keeps_schemes_apart_and_errors_uncached() -> None:
+    default = parse_period("Quý I/2020")
+    calendar = parse_period("Quý I/2020", Scheme.calendar())
+    assert default.start == datetime.date(2019, 12, 15)
+    assert calendar.start == datetime.date(2020, 1, 1)
+    assert parse_period("Quý I/2020") == default and parse_period("quy 1/2020") == default
+    for _ in range(2):  # an error is raised every time, with the same message
+        with pytest.raises(KpiPeriodError, match="not a reporting period: 'Q9/2020x'"):
+            parse_period("Q9/2020x")
+    with pytest.raises(KpiPeriodError, match="falls outside the dates"):
+        Period(Kind.YEAR, 1, 1)  # starts in year 0 under cut-off 15
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+def test_csv_sources_name_file_and_row_and_merge_keeps_each_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a = tmp_path / "a.csv"
+    a.write_text('period,unit,metric,value\n2020-Q1,U1,x,1\n2020-Q1,U1,y,"2,5"\n2020-Q1,,z,3\n', encoding="utf-8")
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps({"snapshots": [{"period": "2020-Q2", "unit": "U1", "values": {"x": 4}},
+                                           {"period": "2020-Q1", "unit": "U1", "values": {"x": 1, "w": 5}}]}),
+                 encoding="utf-8")
+    data = load_data([a, b])
+    q1, q2 = (Kind.QUARTER, 2020, 1), (Kind.QUARTER, 2020, 2)
+    assert data.source("x", q1, "U1") == Source(str(a), "row 2")
+    assert data.source("y", q1, "U1") == Source(str(a), "row 3")
+    assert data.value("y", q1, "U1") == Fraction(5, 2)
+    assert data.source("z", q1) == Source(str(a), "row 4")
+    assert data.source("x", q2, "U1") == Source(str(b), "$.snapshots[0].values.x")
+    assert data.source("w", q1, "U1") == Source(str(b), "$.snapshots[1].values.w")
+    assert data.source("nope", q1, "U1") is None and data.source("x", q1, "U9") is None
+    assert dict(data.sources) == {
+        (q1, "U1", "x"): Source(str(a), "row 2"), (q1, "U1", "y"): Source(str(a), "row 3"),
+        (q1, None, "z"): Source(str(a), "row 4"), (q2, "U1", "x"): Source(str(b), "$.snapshots[0].values.x"),
+        (q1, "U1", "w"): Source(str(b), "$.snapshots[1].values.w"),
+    }
+
+
+def test_conflicts_name_both_places() -> None:
+    text = json.dumps({"snapshots": [{"period": "2020-Q1", "values": {"a": 1, "b": 2}},
+                                     {"period": "2020-Q1", "values": {"a": 1, "b": 3}}]})
+    with pytest.raises(KpiDataError) as info:
+        parse_json_data(text, "d.json")
+    assert str(info.value) == ("error: d.json: $.snapshots[1].values.b: b for 2020-Q1 (the plan level) is 3 here "
+                               "but 2 at d.json: $.snapshots[0].values.b")
+    with pytest.raises(KpiDataError) as info:
+        parse_csv_data("period,unit,metric,value\n2020-Q1,U,a,1\n2020-Q1,U,a,1\n2020-Q1,U,a,true\n", "d.csv")
+    assert str(info.value) == "error: d.csv: row 4: a for 2020-Q1 (unit U) is true here but 1 at d.csv: row 2"
+
+
+ops = st.lists(st.tuples(st.sampled_from(["set", "pop", "del", "get", "in"]),
+                         st.sampled_from(["a", "b", "c"]), st.sampled_from([None, "U"]), st.integers(0, 3)),
+               max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops)
+def test_sources_behave_like_a_dict(operations) -> None:  # type: ignore[no-untyped-def]
+    """data.sources (compact, JSON snapshots sharing one int) against a plain dict of Source objects."""
+    text = json.dumps({"snapshots": [{"period": "2020-Q1", "values": {"a": 1, "b": 2}},
+                                     {"period": "2020-Q1", "unit": "U", "values": {"a": 3}}]})
+    data = parse_json_data(text, "f.json")
+    q1 = (Kind.QUARTER, 2020, 1)
+    model = {(q1, None, "a"): Source("f.json", "$.snapshots[0].values.a"),
+             (q1, None, "b"): Source("f.json", "$.snapshots[0].values.b"),
+             (q1, "U", "a"): Source("f.json", "$.snapshots[1].values.a")}
+    assert dict(data.sources) == model
+    for op, metric, unit, n in operations:
+        k = (q1, unit, metric)
+        if op == "set":  # as kpitest does: the value, then its source
+            data.snapshots.setdefault((q1, unit), {})[metric] = n
+            data.sources[k] = model[k] = Source("t", f"line {n}")
+        elif op == "pop":
+            data.snapshots.get((q1, unit), {}).pop(metric, None)
+            assert data.sources.pop(k, None) == model.pop(k, None)
+        elif op == "del":
+            if k in model:
+                data.snapshots[(q1, unit)].pop(metric)
+                del data.sources[k], model[k]
+            else:
+                with pytest.raises(KeyError):
+                    del data.sources[k]
+        elif op == "get":
+            assert data.sources.get(k) == model.get(k) == data.source(metric, q1, unit)
+        else:
+            assert (k in data.sources) == (k in model)
+        assert dict(data.sources) == model and len(data.sources) == len(model)
+
+
+# --- the CSV fast path --------------------------------------------------------------------------
+
+
+def _general(text: str, number_format: str | None) -> Data:
+    """parse_csv_data with every row read by the general code (no fast path)."""
+    original = _Table._common_rows
+    _Table._common_rows = lambda self, rows, ncells, col: rows  # type: ignore[method-assign,assignment]
+    try:
+        return parse_csv_data(text, "f.csv", number_format)
+    finally:
+        _Table._common_rows = original  # type: ignore[method-assign]
+
+
+def _outcome(text: str, number_format: str | None, reader) -> object:  # type: ignore[no-untyped-def]
+    try:
+        d = reader(text, number_format)
+    except KpiDataError as exc:
+        return str(exc)
+    return repr((list(d.snapshots.items()), sorted(repr((k, str(v))) for k, v in d.sources.items()),
+                 list(d.periods.items()), list(d.units)))
+
+
+CELLS = {
+    "period": ["2020-Q1", " Q1/2020", "quý II/2020", "2020", "2020-Q5", "", "x"],
+    "unit": ["U1", " U1 ", "", "Đơn vị 2"],
+    "metric": ["a", "b", " a", "", "c d"],
+    "value": ["1", "0012", "2", "1.5", "12,5", "1.234", "1,234", '"1,234.5"', "20%", "true", "có", "", " ",
+              "-3", "1e3", "text", "١٢", "5.", "1.234.567", "99999999999999999999"],
+}
+
+
+@st.composite
+def csv_texts(draw):  # type: ignore[no-untyped-def]
+    cols = draw(st.sampled_from([["period", "unit", "metric", "value"], ["metric", "value", "period"]]))
+    rows = [",".join(cols)]
+    for _ in range(draw(st.integers(0, 10))):
+        cells = [draw(st.sampled_from(CELLS[c])) for c in cols]
+        cells = cells[: draw(st.sampled_from([len(cells)] * 8 + [len(cells) - 1, 0]))]
+        cells += draw(st.sampled_from([[]] * 8 + [[""], ["x"]]))
+        rows.append(",".join(cells))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(rows) + end
+
+
+@settings(max_examples=120, deadline=None)
+@given(csv_texts(), st.sampled_from([None, "vi", "en"]))
+def test_csv_fast_path_reads_what_the_general_code_reads(text: str, number_format: str | None) -> None:
+    fast = _outcome(text, number_format, lambda t, f: parse_csv_data(t, "f.csv", f))
+    assert fast == _outcome(text, number_format, _general)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{0,5}[.,][0-9]{0,5}", fullmatch=True) | st.text("0123456789.,٣ e-", max_size=8),
+       st.sampled_from([None, "vi", "en"]))
+def test_plain_decimal_agrees_with_parse_cell(text: str, number_format: str | None) -> None:
+    quick = _plain_decimal(text, number_format)
+    if quick is not None:
+        value = parse_cell(text, number_format)
+        assert quick == value and type(quick) is type(value)
