@@ -105,7 +105,7 @@ def test_lint_command_select_and_ignore(capsys: pytest.CaptureFixture[str]) -> N
     assert codes == {"K002", "K003"}
     assert main(["lint", "--ignore", "K0", str(DATA)]) == 0
     assert capsys.readouterr().out == ""
-    assert main(["lint", "--select", "k01", "--ignore", "K011,K012", str(DATA)]) == 1
+    assert main(["lint", "--select", "k01", "--ignore", "K011,K012,K013", str(DATA)]) == 1
     codes = {line.split()[1] for line in capsys.readouterr().out.splitlines()}
     assert codes == {"K010"}
 
@@ -153,3 +153,13 @@ def test_each_documented_example_gets_exactly_its_code() -> None:
             continue
         (example,) = re.findall(r"```kpi\n(.*?)```", part, re.S)
         assert [f.code for f in lint_text(example)] == [code], code
+
+
+def test_lint_vietnamese_thousands_separator_in_a_number() -> None:
+    # Bug: `a >= 1.000` silently meant 1 where a Vietnamese officer writing "1.000 hồ sơ" meant one thousand.
+    (f,) = lint_text("rule r: dossiers >= 1.000\n")
+    assert (f.code, f.line, f.column) == ("K013", 1, 21)
+    assert "1.000 means 1" in f.message and "write 1000" in f.message
+    assert [x.code for x in lint_text("rule r: a >= 12.500 and b >= 0.500 and c >= 1.25 and d >= 1000\n")] == ["K013"]
+    with pytest.raises(KpiSyntaxError, match="unexpected `,`"):  # `1,000` never parses: nothing to lint
+        lint_text("rule r: a >= 1,000\n")

@@ -22,7 +22,7 @@ import attrs
 from . import nodes as n
 from ._parser import parse_text
 from ._unparse import expr_text
-from .checker import scheme_of
+from .checker import after_cycles, scheme_of
 from .errors import KpiPeriodError, Span
 from .periods import Kind, Period, Scheme, containing, last_ending_by
 
@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
     "K010": "a task without `due`",
     "K011": "a rule without a deadline in a section that sets a phase (`Giai đoạn 2019-2020`)",
     "K012": "a deadline outside the phase its section sets",
+    "K013": "a number with exactly three digits after the point (`1.000`), which a Vietnamese reader takes for "
+            "a thousands separator",
 }
 
 
@@ -91,6 +93,8 @@ def lint_plan(plan: n.Plan, filename: str | None = None, lines: list[str] | None
 # --- the checks -----------------------------------------------------------------
 
 _PHASE = re.compile(r"(\d{4})\s*[-–—]\s*(\d{4})")
+#: `1.000`, `12.500`: one to three digits, a point, three digits — one thousand in Vietnamese writing
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 
 
 def _one_edit(a: str, b: str) -> str | None:
@@ -119,6 +123,12 @@ def _likely_typo(a: str, b: str) -> bool:
         return False
     diff = _one_edit(a, b)
     return diff is not None and not any(c.isdigit() for c in diff)
+
+
+def _plain(v: Fraction) -> str:
+    from .values import format_number
+
+    return format_number(v.numerator if v.denominator == 1 else v)
 
 
 def _constant(e: n.Expr) -> Fraction | None:
@@ -237,7 +247,7 @@ class _Linter:
                 where = self.find(task.span, r"\bafter\b.*?(?<![\w.])(\"?" + re.escape(dep) + r")(?![\w.])")
                 self.add("K002", f"task {task.id} comes after task {dep}, which the plan does not define{hint}",
                          where)
-        for cycle in _cycles(graph):
+        for cycle in after_cycles(graph):
             first = tasks[cycle[0]]
             path = " → ".join([*cycle, cycle[0]])
             self.add("K003", f"tasks wait for each other in a cycle of `after`: {path}; none can start",
@@ -283,6 +293,11 @@ class _Linter:
     def rule(self, rule: n.Rule, sections: list[n.Section]) -> None:
         for node in _expr_nodes(rule.condition):
             match node:
+                case n.Number(value=v, text=text) if _THOUSANDS.fullmatch(text):
+                    whole = text.replace(".", "")
+                    self.add("K013", f"{text} means {_plain(v)}: in a rule file the point is the decimal mark, "
+                             f"never a thousands separator; write {whole} if you mean {whole} "
+                             f"(Vietnamese {text}), or {_plain(v)}", node.span)
                 case n.Compare(op=op, left=a, right=b):
                     for x, y in ((a, b), (b, a)):
                         if _is_ratio(x) and isinstance(y, n.Percent) and y.value > 1:
@@ -397,61 +412,3 @@ def _expr_nodes(e: n.Expr) -> Iterator[object]:
             stack.append(node.expr)
         else:
             stack.extend(reversed(list(n.children(node))))
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """The cycles of a dependency graph, one per strongly connected component (in file order)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    comps: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph[root]))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, it = work[-1]
-            for nxt in it:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(graph[nxt])))
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    comp = []
-                    while True:
-                        x = stack.pop()
-                        on_stack.discard(x)
-                        comp.append(x)
-                        if x == node:
-                            break
-                    if len(comp) > 1 or node in graph[node]:
-                        comps.append(comp)
-    order = {name: i for i, name in enumerate(graph)}
-    result = []
-    for comp in comps:
-        members = set(comp)
-        start = min(comp, key=order.__getitem__)
-        # walk the cycle from its first task in file order
-        path = [start]
-        while True:
-            nxt = next((d for d in graph[path[-1]] if d in members and (d == start or d not in path)), None)
-            if nxt is None or nxt == start:
-                break
-            path.append(nxt)
-        result.append(path)
-    return sorted(result, key=lambda p: order[p[0]])
