@@ -97,9 +97,28 @@ def test_shell_block(where: str, body: str, marks: dict[str, str], tmp_path: pat
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     for line in shell_lines(body):
         proc = subprocess.run(line, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-        assert proc.returncode == want, (
-            f"{where}: `{line}` exited {proc.returncode}, expected {want}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-        )
+        check_run(proc, want, where, line)
+
+
+def check_run(proc: subprocess.CompletedProcess[str], want: int, where: str, line: str) -> None:
+    """The command exited ``want`` and did not crash: a Python traceback (exit 1) is never an expected failure."""
+    assert "Traceback (most recent call last)" not in proc.stderr, (
+        f"{where}: `{line}` crashed with a Python traceback\n{proc.stderr[-2000:]}"
+    )
+    assert proc.returncode == want, (
+        f"{where}: `{line}` exited {proc.returncode}, expected {want}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    )
+
+
+def test_docs_exit_1_block_fails_on_a_traceback() -> None:
+    # Bug: a block marked `<!-- exit: 1 -->` passed when the command crashed, since a traceback exits 1 too.
+    crash = subprocess.run([sys.executable, "-c", "raise RuntimeError('boom')"], capture_output=True, text=True)
+    assert crash.returncode == 1
+    with pytest.raises(AssertionError, match="crashed with a Python traceback"):
+        check_run(crash, 1, "docs/x.md:1", "python -c ...")
+    findings = subprocess.run([sys.executable, "-c", "import sys; sys.exit('kpirules: 1 finding')"],
+                              capture_output=True, text=True)
+    check_run(findings, 1, "docs/x.md:1", "python -c ...")  # an ordinary exit 1 still passes
 
 
 @pytest.mark.parametrize(("where", "body", "marks"), blocks({"python"}), ids=lambda v: v if isinstance(v, str) and
