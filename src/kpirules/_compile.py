@@ -11,6 +11,7 @@ Values follow :mod:`kpirules.values`: exact numbers, booleans, text,
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from fractions import Fraction
@@ -514,13 +515,25 @@ def compile_truth(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], obje
     value and target: the cheap form for loops over periods and units, where
     only the period that makes the result needs its numbers.
     """
-    f = Compiler(scheme, kind).compile(e)
-    if not isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):  # these give a truth value already
-        text = expr_text(e)
-        inner = f
-        f = lambda env: _truth(inner(env), text)  # noqa: E731
-    fast = _fast_truth(e, f)
-    return fast if fast is not None else f
+
+    def general() -> Callable[[Env], object]:
+        f = Compiler(scheme, kind).compile(e)
+        if not isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):  # these give a truth value already
+            text = expr_text(e)
+            inner = f
+            f = lambda env: _truth(inner(env), text)  # noqa: E731
+        return f
+
+    compiled: list[Callable[[Env], object]] = []
+
+    def fallback(env: Env) -> object:
+        """The general closures, compiled when the fast path first needs them."""
+        if not compiled:
+            compiled.append(general())
+        return compiled[0](env)
+
+    fast = _fast_truth(e, fallback)
+    return fast if fast is not None else general()
 
 
 # --- generated fast paths ---------------------------------------------------------
@@ -614,9 +627,16 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
     lines.append(f"                return {body}")
     lines.append("        return general(env)")
     lines.append("    return truth")
+    return _factory("\n".join(lines))(general, type, int, bool, *gen.names)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4096)
+def _factory(source: str) -> Callable[..., Callable[[Env], object]]:
+    """The `make` factory of a generated source, compiled once per distinct source: rules of the
+    same shape (metric names are arguments, not text) share it, each with its own closure."""
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), "<kpirules condition>", "exec"), namespace)  # noqa: S102 - our own code
-    return namespace["make"](general, type, int, bool, *gen.names)  # type: ignore[no-any-return]
+    exec(compile(source, "<kpirules condition>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["make"]  # type: ignore[no-any-return]
 
 
 def _truth(v: object, text: str) -> object:

@@ -193,14 +193,34 @@ class Results(Sequence[Result]):
         }
 
 
-@attrs.frozen
 class _CompiledRule:
-    rule: n.Rule
-    fn: Any
-    section: str | None
-    condition: str
-    #: the truth alone (`compile_truth`): for scanning periods, where only one period needs the numbers
-    truth: Any = None
+    """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
+    built on first use, as most rules of a large plan are judged from the truth alone."""
+
+    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition")
+
+    def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
+        self.rule = rule
+        self.section = section
+        #: the truth alone (`compile_truth`): for scanning periods, where only one period needs the numbers
+        self.truth = truth
+        self._scheme = scheme
+        self._kind = kind
+        self._fn: Any = None
+        self._condition: str | None = None
+
+    @property
+    def fn(self) -> Any:
+        """The exact value, target and truth (`compile_condition`), compiled once."""
+        if self._fn is None:
+            self._fn = compile_condition(self.rule.condition, self._scheme, self._kind)
+        return self._fn
+
+    @property
+    def condition(self) -> str:
+        if self._condition is None:
+            self._condition = expr_text(self.rule.condition)
+        return self._condition
 
 
 class Plan:
@@ -232,9 +252,8 @@ class Plan:
                 continue
             self.section_of[item.id] = section
             if isinstance(item, n.Rule):
-                fn = compile_condition(item.condition, self.scheme, self.kind)
                 truth_fn = compile_truth(item.condition, self.scheme, self.kind)
-                self._compiled.append(_CompiledRule(item, fn, section, expr_text(item.condition), truth_fn))
+                self._compiled.append(_CompiledRule(item, section, truth_fn, self.scheme, self.kind))
 
     @property
     def rules(self) -> list[n.Rule]:
