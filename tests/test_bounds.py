@@ -138,7 +138,8 @@ def datasets(draw):  # type: ignore[no-untyped-def]
 def test_every_rule_unit_and_task_has_a_result(plan_src, data, as_of) -> None:  # type: ignore[no-untyped-def]
     text, rules, tasks = plan_src
     results = kpirules.parse(text).evaluate(data, as_of)
-    units = list(data.units)
+    # a per-unit rule gives one result per unit, or one no_data result when the data has no unit
+    units = list(data.units) or [None]
     expected = sum(len(units) if per_unit else 1 for _, per_unit in rules) + len(tasks)
     assert len(results) == expected
     got = {(r.id, r.unit) for r in results}

@@ -53,11 +53,11 @@ def test_code_is_a_syntax_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert not [f for f in opened if "passwd" in f]
 
 
-def test_a_call_is_a_metric_then_a_bare_rule() -> None:
-    # newlines are not significant: `eval(x) > 1` is the boolean metric `eval`, then the bare rule `(x) > 1`
-    results = kpirules.parse("rule a: eval(x) > 1").evaluate(DATA, "2020-12-18")
-    assert [(r.status.value, r.reason) for r in results] == [
-        ("no_data", "no value for eval in 2020-Q4"), ("not_met", None)]
+def test_a_call_of_an_unknown_function_is_an_error_and_runs_nothing() -> None:
+    # `eval(x)` was once read as the boolean metric `eval` then a bare rule `(x) > 1`; now it is named
+    with pytest.raises(kpirules.KpiSyntaxError) as info:
+        kpirules.parse("rule a: eval(x) > 1")
+    assert "unknown function `eval`" in str(info.value)
 
 
 def test_a_metric_called_like_a_python_name_reads_its_data() -> None:

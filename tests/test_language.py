@@ -136,10 +136,20 @@ def test_a_missing_comparison_is_named() -> None:
     [
         ("rule a: ratio(a) >= 2", "1:16", "expected `,` after `ratio(a`"),
         ("rule a: x >= 5 by 20", "1:19", "is not a period"),
-        ("rule a: tỷ_lệ >= 5", "1:10", "put Vietnamese text in quotes"),
+        ("rule a: tỷ_lệ >= 5", "1:9", "unexpected `tỷ_lệ`: names are ASCII"),
         ('rule a "abc: x >= 5', "1:8", "a string is not closed"),
         ("rule a:\n  x >= 5 by", "2:12", "ends in the middle"),
         ("rule a: x >= 5 @", "1:16", "unexpected character `@`"),
+        ("rule a: x = 5", "1:11", "a single `=` is not an operator"),
+        ("rule a: x => 5", "1:11", "`=>` is not an operator"),
+        ("rule a: x >= 20 %", "1:17", "a `%` stands alone"),
+        ("rule a: x >= 1e6 by 2020", "1:14", "`1e6` is not a number kpirules reads"),
+        ("rule a: x > 1 by 2020-Q5", "1:18", "there is no quarter 5"),
+        ("task 1: due 2019-2020", "1:13", "`2019-2020` is a span of years"),
+        ("task 1: due Quý IV/2019", "1:13", "unexpected `Quý`"),
+        ("rule A Người dân: x > 1", "1:8", "unexpected `Người`"),
+        ("rule a: summ(x) >= 1000", "1:9", "unknown function `summ`"),
+        ("task 1:\n  lead X\n  laed Y\n  due 2020", "4:3", "unexpected `due`: it belongs right after"),
         ("rule a: x > 1 > 2", "1:15", "unexpected `>`"),
         ("plan p reporting quarterly cutoff 40", "1:35", "cut-off day 40 is out of range"),
     ],
@@ -450,3 +460,44 @@ def test_an_unknown_task_status_is_an_error_not_a_silent_not_done() -> None:
     p = plan("task 1: due Q2/2020")
     d = data([], [{"task": "1", "status": "Hoàn thành", "done_on": "2020-05-01"}])
     assert p.evaluate(d, "2020-07-01")[0].status is Status.DONE
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("rule a: summ(x) >= 1000 by 2020", "did you mean sum?"),
+        ("rule a: average(x) >= 1 by 2020", "did you mean avg?"),
+        ("rule a: ratoi(x, y) >= 20%", "did you mean ratio?"),
+        ("task 1:\n  lead X\n  laed Y\n  due 2020", "did you mean `lead` instead of `laed` on line 3?"),
+        ("rule a: x = 1", "write `==`"),
+        ("task 1: due Quý IV/2019", '"Quý …"'),
+        ("rule a: tỷ_lệ > 1", "metric names are ASCII (ty_le)"),
+    ],
+)
+def test_errors_say_what_to_do(text: str, hint: str) -> None:
+    with pytest.raises(KpiError) as info:
+        kpirules.parse(text, "bad.kpi")
+    assert f"hint: {hint}" in str(info.value) or hint in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rule a: x >= 1e6 by 2020",  # regression: read as `x >= 1` and a rule `e6`
+        "rule a: summ(x) >= 1000 by 2020",  # regression: a metric `summ` and a rule `(x) >= 1000`
+        "rule a: x > 1 y > 2",
+        "rule a: x > 1 by 2020 y > 2",
+    ],
+)
+def test_a_typo_never_splits_one_rule_into_two_silently(text: str) -> None:
+    with pytest.raises(KpiError):
+        kpirules.parse(text, "bad.kpi")
+
+
+def test_two_rules_on_separate_lines_are_fine() -> None:
+    assert [r.id for r in kpirules.parse("x > 1\ny > 2\n(a + b) > 1", "ok.kpi").rules] == ["L1", "L2", "L3"]
+
+
+def test_a_cycle_of_after_is_a_load_error() -> None:
+    text = semantic_error("task 1: due 2020 after 3\ntask 2: due 2020 after 1\ntask 3: due 2020 after 2\n")
+    assert "bad.kpi:1:1: error: tasks wait for each other in a cycle of `after`: 1 → 3 → 2 → 1" in text

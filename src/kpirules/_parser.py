@@ -8,6 +8,7 @@ source line, a caret and what was expected in words.
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import re
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
+from ._text import fold
 from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
 from .periods import KpiPeriodError, parse_kind, parse_period
 
@@ -75,36 +77,45 @@ _EXPR_START = {"NUMBER", "INT", "PERCENT", "NAME", "STRING", "LPAR", "TRUE", "FA
 _ARITH = {"PLUS", "MINUS", "STAR", "SLASH"}
 
 
+_ATTRIBUTES = {"LEAD", "SUPPORT", "NOTE", "DUE", "PRODUCT", "AFTER"}
+_HIDDEN = {"CALL_NAME", "BAD_PERIOD", "$END"}
+
+
 def _describe_expected(expected: Iterable[str]) -> str:
-    exp = set(expected)
+    """What the parser would have accepted, in at most a few words a person can act on."""
+    exp = set(expected) - _HIDDEN
     parts: list[str] = []
     if "COMPARE" in exp or "BETWEEN" in exp:
         parts.append("a comparison such as >= or between")
-        exp -= {"COMPARE", "BETWEEN"} | _ARITH | {"AT"}
+        exp -= {"COMPARE", "BETWEEN", "AT", "AND", "OR", "BY", "FROM", "RPAR", "COMMA"} | _ARITH
+        exp -= _ITEM_START | {"GROUP"} | _EXPR_START | _ATTRIBUTES
     if len(exp & _EXPR_START) >= 4:
         parts.append("a number, a metric, a function such as ratio(…) or `(`")
         exp -= _EXPR_START
     if {"PERIOD", "DATE"} <= exp or ({"INT", "PERIOD"} <= exp):
         parts.append("a period or date such as 2020, Q4/2020 or 2020-06-30")
         exp -= {"PERIOD", "DATE", "INT", "STRING", "NUMBER", "PREVIOUS", "NAME"}
-    if exp & _ITEM_START:
-        parts.append("`rule`, `task`, `section` or `group`")
-        exp -= _ITEM_START | _EXPR_START
     if {"BY", "FROM"} <= exp:
         parts.append("a time clause (`by …` or `from … to …`)")
         exp -= {"BY", "FROM"}
+    if len(exp & _ATTRIBUTES) >= 2:
+        parts.append("an attribute such as `lead` or `note`")
+        exp -= _ATTRIBUTES
+    if exp & _ITEM_START:
+        parts.append("a new `rule`, `task` or `section`")
+        exp -= _ITEM_START | {"GROUP"} | _EXPR_START
+    if len(parts) >= 2:  # the main possibilities are named; the rest is noise
+        exp &= {"RPAR", "COMMA", "COLON"}
     for name in sorted(exp):
-        if name in ("$END", "__ANON_0"):
+        if name.startswith("__ANON"):
             continue
         word = _WORDS.get(name)
         if word is None:
             word = f"`{name.lower().replace('_', '-')}`" if name.isupper() else name
         if word not in parts:
             parts.append(word)
-    if "$END" in exp and not parts:
-        parts.append("the end of the file")
     if not parts:
-        return "something else"
+        return "the end of the file" if "$END" in set(expected) else "something else"
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " or " + parts[-1]
@@ -153,6 +164,7 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: 
     line = getattr(err, "line", -1)
     col = getattr(err, "column", -1)
     width = 1
+    hint: str | None = None
     if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
         line = max(1, len(lines))
         col = len(lines[line - 1]) + 1 if lines else 1
@@ -165,21 +177,54 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: 
     elif isinstance(err, UnexpectedToken):
         tok = err.token
         width = max(1, len(str(tok).splitlines()[0]) if str(tok) else 1)
-        found = _token_text(tok)
-        if tok.type in _KEYWORD_TYPES:
-            what = f"keyword `{found}`"
+        pos = tok.start_pos if tok.start_pos is not None else 0
+        word = _WORD_RE.match(text, pos)
+        if word and not word.group().isascii():
+            width = len(word.group())
+            message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
+            hint = _ascii_hint(word.group())
+        elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}):
+            message = (f"unexpected `{tok}`: it belongs right after a `task` or `rule` header, "
+                       "but the item above ended before this line")
+            hint = _misspelt_attribute(lines, tok.line or 1)
         else:
-            what = f"`{found}`"
-        message = f"unexpected {what}; expected {_describe_expected(err.expected)}"
-        ctx = _context_before(err, text)
-        if ctx:
-            message += f" after `{ctx}`"
+            found = _token_text(tok)
+            what = f"keyword `{found}`" if tok.type in _KEYWORD_TYPES else f"`{found}`"
+            message = f"unexpected {what}; expected {_describe_expected(err.expected)}"
+            ctx = _context_before(err, text)
+            if ctx:
+                message += f" after `{ctx}`"
     elif isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
+        pos = err.pos_in_stream
+        ch = text[pos] if 0 <= pos < len(text) else "?"
+        rest = text[pos : pos + 3]
+        start = pos
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_") and pos - start < 60:
+            start -= 1
+        word = _WORD_RE.match(text, start)
         if ch == '"':
             message = "a string is not closed before the end of the line"
-        elif not ch.isascii() and ch.isalpha():
-            message = f"unexpected `{ch}`: names are ASCII letters, digits and _; put Vietnamese text in quotes"
+        elif word and not word.group().isascii():
+            width = len(word.group())
+            col -= pos - start
+            message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
+            hint = _ascii_hint(word.group())
+        elif ch.isdigit():
+            bad = re.match(r"[\w.]+", text[pos:])
+            shown = bad.group() if bad else ch
+            width = len(shown)
+            message = f"`{shown}` is not a number kpirules reads"
+            hint = "write digits with an optional decimal point, such as 1000000 or 12.5 (no exponent, no unit)"
+        elif rest.startswith("=>") or rest.startswith("=<"):
+            width = 2
+            message = f"`{rest[:2]}` is not an operator"
+            hint = f"write `{rest[1]}=`"
+        elif ch == "=":
+            message = "a single `=` is not an operator"
+            hint = "write `==` to compare for equality (or >=, <=)"
+        elif ch == "%":
+            message = "a `%` stands alone"
+            hint = "write a percentage with no space before the sign: 20%"
         else:
             message = f"unexpected character `{ch}`"
             allowed = getattr(err, "allowed", None)
@@ -190,11 +235,32 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: 
     if line < 1:
         line, col = max(1, len(lines)), 1
     source = lines[line - 1] if 0 < line <= len(lines) else None
-    diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), source_line=source)
+    diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
     return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
 
 
 _KEYWORD_TYPES = {k.upper().replace("-", "_") for k in KEYWORDS} | {"HALF_YEARLY"}
+_WORD_RE = re.compile(r"\w+")
+_ATTRIBUTE_WORDS = ("lead", "support", "due", "product", "note", "after")
+
+
+def _ascii_hint(word: str) -> str:
+    plain = re.sub(r"\W+", "_", fold(word))
+    return (f'metric names are ASCII ({plain}); put Vietnamese titles, unit names and periods '
+            f'in quotes ("{word} …")')
+
+
+def _misspelt_attribute(lines: list[str], line: int) -> str | None:
+    """A hint naming a misspelt attribute on the lines above ``line`` (`laed X`)."""
+    for number in range(line - 1, max(0, line - 4), -1):
+        words = lines[number - 1].split() if 0 < number <= len(lines) else []
+        if not words or words[0].startswith("#"):
+            continue
+        close = difflib.get_close_matches(words[0], _ATTRIBUTE_WORDS, n=1, cutoff=0.6)
+        if close and words[0] != close[0]:
+            return f"did you mean `{close[0]}` instead of `{words[0]}` on line {number}?"
+        break
+    return "look for a misspelt attribute or a stray word on the line above"
 
 
 # --- the nesting guard ------------------------------------------------------
@@ -479,6 +545,15 @@ class _Builder(Transformer_NonRecursive):
         text = _unquote(tok) if tok.type == "STRING" else str(tok)
         if tok.type == "DATE":
             return n.DateRef(self._date(tok), str(tok), span=span)
+        span_years = re.fullmatch(r"(\d{4})-(\d{4})", text)
+        if span_years:
+            self._problem(
+                f"`{text}` is a span of years, not one period: for a deadline write its last year "
+                f"(`{span_years[2]}`); for a target that must hold throughout, `from {span_years[1]} to "
+                f"{span_years[2]}`",
+                tok,
+            )
+            return n.PeriodRef(parse_period(span_years[2]), span_years[2], span=span)
         if tok.type == "INT" and len(text) != 4:
             self._problem(
                 f"`{text}` is not a period; write a year with four digits (2020), a quarter (Q4/2020) or a date",
@@ -600,6 +675,17 @@ class _Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def count_where(self, meta, c):  # type: ignore[no-untyped-def]
         return n.Count(c[0], span=self._span(meta))
+
+    def unknown_call(self, c):  # type: ignore[no-untyped-def]
+        name = c[0]
+        known = [*n.FUNCTIONS, "count"]
+        close = difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=0.5)
+        self._problem(
+            f"unknown function `{name}`; the functions are {', '.join(known)}",
+            name,
+            hint=f"did you mean {close[0]}?" if close else "a metric is written without parentheses",
+        )
+        return n.Metric(str(name), span=self._span(name))
 
 
 def parse_text(text: str, filename: str | None = None) -> n.Plan:

@@ -127,18 +127,28 @@ class _Checker:
     def condition(self, rule: n.Rule, following: n.Item | None) -> bool:
         """Check a rule's condition is boolean; True when ``following`` was explained by it."""
         t = self._type(rule.condition, False)
-        if t not in (NUM, TEXT):
-            return False
         span = rule.condition.span
-        if (rule.time is None and isinstance(following, n.Rule) and following.bare and span is not None
-                and following.span is not None and following.span.line == span.end_line):
+        glued = (isinstance(following, n.Rule) and following.bare and span is not None
+                 and following.span is not None and following.span.line == _last_line(rule))
+        if glued and t in (NUM, TEXT) and rule.time is None:
             shown = self.text_of(span) or "the condition"
             self.problem(
                 f"expected a comparison such as >= or between after `{shown}`",
-                following.span,
+                following.span,  # type: ignore[union-attr]
                 hint="a condition compares a value with a target: ratio(a, b) >= 20%",
             )
             return True
+        if glued:
+            # two conditions on one line are never meant: a typo split one rule in two
+            self.problem(
+                "a second condition starts on the same line as the rule before it",
+                following.span,  # type: ignore[union-attr]
+                hint="write each rule on a line of its own; a stray word or a missing operator "
+                     "(and, or, +) reads as the start of a new rule",
+            )
+            return True
+        if t not in (NUM, TEXT):
+            return False
         shown = self.text_of(span)
         shown = f"`{shown}`" if shown else "this"
         self.problem(
@@ -147,6 +157,72 @@ class _Checker:
             hint="compare it with a target, e.g. `>= 20%`",
         )
         return False
+
+
+def _last_line(rule: n.Rule) -> int | None:
+    """The line on which a rule's condition and time clause end."""
+    for part in (rule.time, rule.condition):
+        if part is not None and part.span is not None:
+            return part.span.end_line
+    return None
+
+
+def after_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The cycles of a dependency graph, one per strongly connected component (in file order)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    comps: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        x = stack.pop()
+                        on_stack.discard(x)
+                        comp.append(x)
+                        if x == node:
+                            break
+                    if len(comp) > 1 or node in graph[node]:
+                        comps.append(comp)
+    order = {name: i for i, name in enumerate(graph)}
+    result = []
+    for comp in comps:
+        members = set(comp)
+        start = min(comp, key=order.__getitem__)
+        # walk the cycle from its first task in file order
+        path = [start]
+        while True:
+            nxt = next((d for d in graph[path[-1]] if d in members and (d == start or d not in path)), None)
+            if nxt is None or nxt == start:
+                break
+            path.append(nxt)
+        result.append(path)
+    return sorted(result, key=lambda p: order[p[0]])
 
 
 def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagnostic]:
@@ -203,6 +279,12 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
                               item.span, hint=hint)
                 elif dep == item.id:
                     c.problem(f"task {item.id} cannot come after itself", item.span)
+    task_items = {item.id: item for item in plan.items if isinstance(item, n.Task)}
+    graph = {t.id: [d for d in t.after if d in task_items] for t in task_items.values()}
+    for cycle in after_cycles(graph):
+        path = " → ".join([*cycle, cycle[0]])
+        c.problem(f"tasks wait for each other in a cycle of `after`: {path}; none of them can ever start",
+                  task_items[cycle[0]].span, hint="remove one `after` of the cycle")
     return c.diags
 
 

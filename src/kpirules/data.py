@@ -27,6 +27,7 @@ from typing import Any, Union
 
 import attrs
 
+from ._text import fold
 from .errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from .periods import Kind, Period, parse_period
 
@@ -65,9 +66,7 @@ TASK_STATUS_WORDS: dict[str, tuple[str, ...]] = {
 
 def _fold(text: str) -> str:
     """Lower case, no Vietnamese diacritics (đ → d), words joined by single spaces."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(text.replace("_", " ").replace("-", " ").split())
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
 
 
 _STATUS_BY_WORD = {_fold(w): key for key, words in TASK_STATUS_WORDS.items() for w in words}

@@ -23,13 +23,13 @@ import datetime
 import enum
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from ._text import fold
 from .errors import KpiPeriodError
 
 __all__ = [
@@ -537,9 +537,7 @@ _ROMAN = {
 
 
 def _normalize(text: str) -> str:
-    s = unicodedata.normalize("NFD", text)
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    s = s.replace("đ", "d").replace("Đ", "D").lower()
+    s = fold(text)
     s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)  # hyphens and dashes
     s = re.sub(r"\s+", " ", s).strip()
     return re.sub(r" ?([/-]) ?", r"\1", s)
