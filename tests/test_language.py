@@ -501,3 +501,28 @@ def test_two_rules_on_separate_lines_are_fine() -> None:
 def test_a_cycle_of_after_is_a_load_error() -> None:
     text = semantic_error("task 1: due 2020 after 3\ntask 2: due 2020 after 1\ntask 3: due 2020 after 2\n")
     assert "bad.kpi:1:1: error: tasks wait for each other in a cycle of `after`: 1 → 3 → 2 → 1" in text
+
+
+def test_a_task_with_two_deadlines_keeps_its_first_delivery_visible() -> None:
+    # regression: a task done for 2020 and owing 2025 showed only `open`, hiding the 2020 delivery
+    p = plan("task two: due 2020, 2025\ntask late: due 2020-09-30, 2025\ntask both: due 2020, 2021")
+    d = data([], [
+        {"task": "two", "status": "done", "done_on": "2020-10-30"},
+        {"task": "late", "status": "done", "done_on": "2020-10-05"},
+        {"task": "both", "status": "done", "done_on": "2020-10-30"},
+        {"task": "both", "status": "done", "done_on": "2021-11-30"},
+    ])
+    got = {r.id: r for r in p.evaluate(d, "2021-12-20")}
+    two = got["two"]
+    assert two.status is Status.OPEN
+    assert two.deliveries == (("2020", D(2020, 12, 14), D(2020, 10, 30), True),)
+    assert "the 2020 delivery was done on 2020-10-30" in two.reason
+    assert two.to_json()["deliveries"] == [
+        {"period": "2020", "deadline": "2020-12-14", "done_on": "2020-10-30", "status": "done"}]
+    late = got["late"]
+    assert late.status is Status.OPEN and "the 2020-09-30 delivery was done late, on 2020-10-05" in late.reason
+    both = got["both"]
+    assert both.status is Status.DONE and len(both.deliveries) == 2
+    only_late = {r.id: r for r in plan("task t: due 2021-09-30").evaluate(
+        data([], [{"task": "t", "status": "done", "done_on": "2021-10-01"}]), "2021-12-20")}["t"]
+    assert only_late.reason == "due 2021-09-30, done on 2021-10-01, 1 days late"  # no "(2021-09-30)" twice

@@ -24,7 +24,7 @@ from .checker import check_plan, scheme_of
 from .data import Data, load_data
 from .errors import KpiError, KpiPeriodError
 from .periods import Kind, Period, Scheme, current_period, last_ending_by
-from .values import Invalid, Undefined, format_value
+from .values import Invalid, Undefined, format_value, is_number
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
 
@@ -75,6 +75,8 @@ class Result:
     deadline: datetime.date | None = None
     lead: tuple[str, ...] = ()
     condition: str | None = None
+    #: for a task with several deadlines, the deliveries already made: (period, deadline, done_on, on_time)
+    deliveries: tuple[tuple[str, datetime.date, datetime.date, bool], ...] = ()
     #: the evaluation this result belongs to (set by :class:`Results`; lets :meth:`explain` find the data)
     evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
@@ -116,18 +118,23 @@ class Result:
         out["section"] = self.section
         if self.op is not None:
             out["op"] = self.op
-        if self.margin is not None:
-            out["margin"] = format_value(self.margin)
+        margin = self.margin
+        if margin is not None:
+            out["margin"] = format_value(margin)
         if self.deadline is not None:
             out["deadline"] = self.deadline.isoformat()
         if self.lead:
             out["lead"] = list(self.lead)
+        if self.deliveries:
+            out["deliveries"] = [
+                {"period": p, "deadline": d.isoformat(), "done_on": on.isoformat(),
+                 "status": "done" if on_time else "done_late"}
+                for p, d, on, on_time in self.deliveries
+            ]
         return out
 
 
 def _num(v: object) -> bool:
-    from .values import is_number
-
     return is_number(v)
 
 
@@ -481,51 +488,60 @@ class Plan:
                 return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base)
             return Result(status=Status.OPEN, reason="no deadline set", **base)
         previous = datetime.date.min
-        late = None
+        made: list[tuple[str, datetime.date, datetime.date, bool]] = []  # deliveries so far
         used = 0  # done rows consumed by earlier deadlines
         for deadline, when in deadlines:
             label = _when_label(self, when)
             window = [i for i in range(used, len(done_dates)) if previous < done_dates[i] <= deadline]
             if window:
                 used = window[-1] + 1
+                made.append((label, deadline, done_dates[window[0]], True))
                 previous = deadline
                 continue
             later = [i for i in range(used, len(done_dates)) if done_dates[i] > deadline]
             if as_of > deadline and later:
                 used = later[0] + 1
-                later = [done_dates[later[0]]]
-                late = late or (deadline, label, later[0])
-                previous = max(deadline, later[0])
+                made.append((label, deadline, done_dates[later[0]], False))
+                previous = max(deadline, done_dates[later[0]])
                 continue
-            extra = dict(period=label, deadline=deadline)
+            extra = dict(period=label, deadline=deadline, deliveries=tuple(made))
+            history = "".join(f"; {_delivery_text(d)}" for d in made)
             if as_of <= deadline:
                 if waiting:
-                    return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base, **extra)
-                history = ""
-                if late is not None:
-                    history = f"; the {late[1]} delivery was done late, on {late[2].isoformat()}"
+                    return Result(status=Status.BLOCKED, reason=_waiting(waiting) + history, **base, **extra)
                 return Result(status=Status.OPEN, reason=f"due {deadline.isoformat()}{history}", **base, **extra)
             reported = [r for d, r in visible if d > previous]
             if waiting:
-                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}",
-                              **base, **extra)
+                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}"
+                              + history, **base, **extra)
             if reported:
                 last = reported[-1]
                 return Result(status=Status.OVERDUE,
                               reason=f"due {deadline.isoformat()}, not done; last reported "
                                      f"{last.status} on {last.date_in(self.scheme).isoformat()}"  # type: ignore[union-attr]
-                                     + (f" ({last.note})" if last.note else ""),
+                                     + (f" ({last.note})" if last.note else "") + history,
                               **base, **extra)
-            return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported", **base,
-                          **extra)
-        final_deadline, final_when = deadlines[-1]
-        extra = dict(period=_when_label(self, final_when), deadline=final_deadline)
-        if late is not None:
-            d, label, on = late
-            return Result(status=Status.DONE_LATE,
-                          reason=f"due {d.isoformat()} ({label}), done on {on.isoformat()}, {(on - d).days} days late",
+            return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported" + history,
                           **base, **extra)
-        return Result(status=Status.DONE, reason=f"done on {done_dates[used - 1].isoformat()}", **base, **extra)
+        final_deadline, final_when = deadlines[-1]
+        extra = dict(period=_when_label(self, final_when), deadline=final_deadline, deliveries=tuple(made))
+        late = [d for d in made if not d[3]]
+        if late:
+            label, d, on, _ = late[0]
+            shown = "" if label == d.isoformat() else f" ({label})"
+            reason = f"due {d.isoformat()}{shown}, done on {on.isoformat()}, {(on - d).days} days late"
+            others = [x for x in made if x is not late[0]]
+            return Result(status=Status.DONE_LATE, reason=reason + "".join(f"; {_delivery_text(x)}" for x in others),
+                          **base, **extra)
+        reason = f"done on {made[-1][2].isoformat()}"
+        if len(made) > 1:
+            reason += "".join(f"; {_delivery_text(x)}" for x in made[:-1])
+        return Result(status=Status.DONE, reason=reason, **base, **extra)
+
+
+def _delivery_text(delivery: tuple[str, datetime.date, datetime.date, bool]) -> str:
+    label, _, on, on_time = delivery
+    return f"the {label} delivery was done {'on' if on_time else 'late, on'} {on.isoformat()}"
 
 
 def _when_label(plan: Plan, w: n.When) -> str:
