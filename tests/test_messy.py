@@ -202,3 +202,13 @@ def test_a_damaged_xlsx_is_a_data_error(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(KpiDataError, match="not a readable .xlsx workbook"):
         kpirules.load_data(path)
+
+
+def test_non_utf8_json_is_not_told_to_save_as_csv(tmp_path: Path) -> None:
+    # Bug: a non-UTF-8 .json file was told to save "in Excel: CSV UTF-8".
+    path = tmp_path / "d.json"
+    path.write_bytes(b'{"snapshots": [{"period": "2020-Q4", "values": {"unit_name": "B\xf4"}}]}')  # Latin-1 ô
+    with pytest.raises(kpirules.KpiDataError) as exc:
+        kpirules.load_data(path)
+    assert "is not UTF-8" in str(exc.value) and "save it as UTF-8" in str(exc.value)
+    assert "CSV" not in str(exc.value)

@@ -533,7 +533,10 @@ class _Dupes(dict):  # type: ignore[type-arg]
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = dict(pairs)
+    if len(out) == len(pairs):  # no key given twice (the common case, read in C)
+        return out
+    out = {}
     dupes = []
     for k, v in pairs:
         if k in out:
@@ -1119,7 +1122,7 @@ def _read_text(path: str) -> str:
         hint = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
         raise KpiDataError(
             f"{path}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            f"save it as UTF-8 (in Excel: CSV UTF-8){hint}"
+            f"save it as UTF-8{' (in Excel: CSV UTF-8)' if path.lower().endswith(('.csv', '.txt')) else ''}{hint}"
         ) from None
 
 
