@@ -76,7 +76,7 @@ def test_a_syntax_error_is_exit_2_with_position_and_no_traceback(tmp_path, files
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--as-of", "2020-13-01"], "is not a date"),
+        (["--as-of", "2020-13-01"], "is not a valid date"),
         (["--data", "missing.json"], "cannot read"),
     ],
 )
@@ -100,3 +100,25 @@ def test_usage_errors_exit_2(capsys) -> None:
     assert main(["check"]) == 2
     assert main([]) == 2
     assert main(["nonsense"]) == 2
+
+
+@pytest.mark.parametrize(("as_of", "words"), [
+    ("18/12/2020", None),  # day first, as written in Vietnam
+    ("2020-02-30", "is not a valid date"),
+    ("12-18-2020", "write YYYY-MM-DD (2020-12-18) or DD/MM/YYYY (18/12/2020)"),
+])
+def test_as_of_dates_as_people_write_them(files, capsys, as_of, words) -> None:
+    plan, data = files
+    code = main(["check", str(plan), "--data", str(data), "--as-of", as_of, "--format", "json"])
+    captured = capsys.readouterr()
+    if words is None:
+        assert json.loads(captured.out)["as_of"] == "2020-12-18"
+    else:
+        assert code == 2 and words in captured.err
+
+
+def test_explain_exits_like_check(files, capsys) -> None:
+    plan, data = files
+    assert main(["explain", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--id", "bad"]) == 1
+    assert main(["explain", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--id", "ok"]) == 0
+    assert "0.2468" in capsys.readouterr().out

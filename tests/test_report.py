@@ -155,11 +155,16 @@ def test_json_heading_summary_and_results(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_as_of_overrides_the_due_date(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "--format", "json", "--as-of", "2020-10-15")
+    _, out, _ = run(capsys, "--format", "json", "--as-of", "16/12/2020")
     doc = json.loads(out)
-    assert doc["as_of"] == "2020-10-15"
-    tasks = {r["id"]: r["status"] for r in doc["results"] if r["kind"] == "task"}
-    assert tasks["1"] == "open"  # its done row (2020-11-30) is after the as-of date
+    assert doc["as_of"] == "2020-12-16"
+
+
+def test_an_as_of_date_inside_the_period_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # regression: --as-of 2020-10-01 for 2020-Q4 judged a window that had not closed
+    code, _, err = run(capsys, "--format", "json", "--as-of", "2020-10-15")
+    assert code == 2
+    assert "is not after the end of 2020-Q4's window (2020-12-14)" in err
 
 
 class _Tree(HTMLParser):
@@ -288,7 +293,7 @@ def test_exit_zero_when_nothing_fails(tmp_path: Path, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("args, message", [
     (["--period", "2020-Q5"], "quarter"),
     (["--period", "2020-H1"], "must be a quarter"),
-    (["--period", "2020-Q4", "--as-of", "18/12/2020"], "not a date"),
+    (["--period", "2020-Q4", "--as-of", "18.12.2020"], "is not a date"),
 ])
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     assert main(["report", PLAN, "--data", DATA, *args]) == 2

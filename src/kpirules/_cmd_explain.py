@@ -27,5 +27,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
     results = plan.evaluate(read_data(args), args.as_of)
-    sys.stdout.write(explain(results, args.ident, args.unit).text())
-    return 0
+    explanation = explain(results, args.ident, args.unit)
+    sys.stdout.write(explanation.text())
+    return 1 if explanation.result.failing else 0  # as for check: 1 when this result fails

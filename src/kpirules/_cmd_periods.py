@@ -24,6 +24,7 @@ from .periods import (
     Period,
     Scheme,
     containing,
+    parse_date,
     parse_kind,
     periods_of_year,
 )
@@ -105,22 +106,13 @@ def _scheme(args: argparse.Namespace) -> Scheme:
     try:
         return Scheme(cutoff, due)
     except KpiPeriodError as exc:
-        if args.due is None and not args.no_due and due is not None and cutoff >= due:
+        if args.due is None and not args.no_due and due is not None and 1 <= cutoff <= 28 and cutoff >= due:
             raise KpiPeriodError(f"{exc} (give a later --due N, or --no-due)") from None
         raise
 
 
 def _date(text: str) -> datetime.date:
-    t = text.strip()
-    try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
-            return datetime.date.fromisoformat(t)
-        m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", t)
-        if m:
-            return datetime.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError as exc:
-        raise KpiError(f"not a valid date: {text!r} ({exc})") from None
-    raise KpiError(f"not a date: {text!r}; write YYYY-MM-DD (2020-03-15) or DD/MM/YYYY (15/03/2020)")
+    return parse_date(text)
 
 
 def _year(text: str) -> int:

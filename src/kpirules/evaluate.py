@@ -23,7 +23,7 @@ from ._unparse import expr_text
 from .checker import check_plan, scheme_of
 from .data import Data, load_data
 from .errors import KpiError, KpiPeriodError
-from .periods import Kind, Period, Scheme, current_period, last_ending_by
+from .periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date
 from .values import Invalid, Undefined, format_value, is_number
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
@@ -608,9 +608,9 @@ def _as_date(d: datetime.date | str | None) -> datetime.date:
     if isinstance(d, datetime.date):
         return d
     try:
-        return datetime.date.fromisoformat(str(d))
-    except ValueError:
-        raise KpiError(f"as-of date {d!r} is not a date YYYY-MM-DD") from None
+        return parse_date(str(d))
+    except KpiPeriodError as exc:
+        raise KpiError(f"as-of date: {exc}") from None
 
 
 # --- loading --------------------------------------------------------------------

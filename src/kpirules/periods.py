@@ -42,6 +42,7 @@ __all__ = [
     "current_period",
     "last_ending_by",
     "parse_kind",
+    "parse_date",
     "parse_period",
     "periods_between",
     "periods_of_year",
@@ -623,3 +624,24 @@ def _parse_label(text: str, scheme: Scheme) -> Period:
         f"not a reporting period: {text!r}; accepted forms (year in 4 digits, "
         f"any case, with or without Vietnamese diacritics): {_accepted()}"
     )
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_VN_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date as people write it: ``2020-12-18`` (ISO) or ``18/12/2020`` (day first, as in Vietnam).
+
+    A well-formed date that does not exist (``2020-02-30``) is an error that says so.
+    """
+    t = text.strip()
+    try:
+        if _ISO_DATE.fullmatch(t):
+            return datetime.date.fromisoformat(t)
+        m = _VN_DATE.fullmatch(t)
+        if m:
+            return datetime.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError as exc:
+        raise KpiPeriodError(f"{text!r} is not a valid date ({exc})") from None
+    raise KpiPeriodError(f"{text!r} is not a date; write YYYY-MM-DD (2020-12-18) or DD/MM/YYYY (18/12/2020)")

@@ -31,9 +31,9 @@ import attrs
 
 from . import nodes as n
 from .data import Data
-from .errors import KpiError
+from .errors import KpiError, KpiPeriodError
 from .evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status
-from .periods import Kind, Period, parse_period
+from .periods import Kind, Period, parse_date, parse_period
 from .values import format_value, is_number
 
 __all__ = ["Report", "build_report", "render", "render_markdown", "render_html", "render_json", "FORMATS",
@@ -291,9 +291,15 @@ def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | 
         as_of = report_as_of(period)
     elif isinstance(as_of, str):
         try:
-            as_of = datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise KpiError(f"as-of date {as_of!r} is not a date YYYY-MM-DD") from None
+            as_of = parse_date(as_of)
+        except KpiPeriodError as exc:
+            raise KpiError(f"as-of date: {exc}") from None
+    if as_of <= period.end:
+        raise KpiError(
+            f"as-of date {as_of.isoformat()} is not after the end of {period.label}'s window "
+            f"({period.end.isoformat()}): a period is reported once its window has closed; "
+            f"leave --as-of out to use its due date"
+        )
     results = plan.evaluate(data, as_of, current=period)
     return Report(plan, results, period, as_of, lang)
 
