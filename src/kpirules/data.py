@@ -1156,7 +1156,10 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                     data = parse_json_data(text, path)
                 elif ext in (".csv", ".txt", ".tsv"):
                     data = parse_csv_data(text, path, number_format)
-                else:
+                elif ext:
+                    raise KpiDataError(f"{path}: kpirules reads .json, .csv (.txt, .tsv) and .xlsx data files, "
+                                       f"not {ext} files")
+                else:  # no extension: tell JSON from CSV by the first character
                     stripped = text.lstrip()
                     data = (parse_json_data(text, path) if stripped.startswith("{")
                             else parse_csv_data(text, path, number_format))

@@ -136,7 +136,7 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
         who = f" for unit {unit}" if unit is not None else ""
         for a, b, rule_id in pairs:
             va, vb = snap.get(a), snap.get(b)
-            if _num(va) and _num(vb) and vb >= 0 and va > vb and (a, b, key, unit) not in seen_pairs:  # type: ignore[operator]
+            if _num(va) and _num(vb) and vb > 0 and va > vb and (a, b, key, unit) not in seen_pairs:  # type: ignore[operator]
                 seen_pairs.add((a, b, key, unit))  # type: ignore[arg-type]
                 yield Warning_(
                     "numerator_exceeds_denominator",
@@ -163,6 +163,16 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
             close = difflib.get_close_matches(metric, sorted(used), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             yield Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src))
+    tasks = {t.id for t in plan.tasks}
+    named: dict[str, Source | None] = {}
+    for row in data.task_rows:
+        if row.task not in tasks and row.task not in named:
+            named[row.task] = row.source
+    for task, src in named.items():
+        close = difflib.get_close_matches(task, sorted(tasks), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        yield Warning_("unknown_task", f"the data reports progress of task {task}, which the plan does not "
+                                       f"define{hint}", _where(src))
     span = _plan_years(plan, current)
     if span is not None:
         lo, hi = span
