@@ -233,3 +233,21 @@ def test_plain_decimal_agrees_with_parse_cell(text: str, number_format: str | No
     if quick is not None:
         value = parse_cell(text, number_format)
         assert quick == value and type(quick) is type(value)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def test_the_depth_check_skips_only_nodes_without_children() -> None:
+    from kpirules import nodes as n
+    from kpirules._parser import _LEAVES, _depth
+
+    samples = [n.Metric("a"), n.Number(Fraction(1), "1"), n.Percent(Fraction(1, 5), "20%"), n.Bool(True),
+               n.Text("x"), n.PeriodRef(parse_period("2020"), "2020"), n.DateRef(datetime.date(2020, 1, 1), "2020-01-01")]
+    assert {type(s) for s in samples} == set(_LEAVES)
+    for leaf in samples:
+        assert list(n.children(leaf)) == [] and _depth(leaf) == 1
+    expr: n.Expr = n.Metric("a")
+    for _ in range(5):
+        expr = n.Not(expr)
+    assert _depth(n.Logic("and", n.Metric("b"), expr)) == 7

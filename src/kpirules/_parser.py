@@ -725,12 +725,19 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
 MAX_DEPTH = 200
 
 
+#: expression nodes that never have child nodes (their fields are text, numbers, periods, dates)
+_LEAVES = (n.Metric, n.Number, n.Percent, n.Bool, n.Text, n.PeriodRef, n.DateRef)
+
+
 def _depth(expr: object) -> int:
     """The depth of an expression tree, computed without recursion."""
     deepest = 0
     stack = [(expr, 1)]
+    leaves = _LEAVES
     while stack:
         node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in n.children(node))
+        if depth > deepest:
+            deepest = depth
+        if not isinstance(node, leaves):
+            stack.extend((child, depth + 1) for child in n.children(node))
     return deepest
