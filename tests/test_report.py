@@ -106,9 +106,9 @@ def test_markdown_heading_summary_and_sections(capsys: pytest.CaptureFixture[str
                                     "### A.1 Giai đoạn 2019-2020", "### A.2 Giai đoạn 2021-2025",
                                     "## B Nhiệm vụ")]
     assert order == sorted(order)
-    # numbers: exact ratios as percentages, margin in points, a text bar
-    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24,68% | ≥ 20% | +4,68 điểm % | `██████████` | **Đạt** |" in out
-    assert "| A.1.y | Rút ngắn thời gian họp | −25% | ≤ −30% | +5 điểm % | `████████░░` | **Chưa đạt** |" in out
+    # numbers: exact ratios as percentages, margin in points in the target's direction, a text bar
+    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24,68% | ≥ 20% | vượt 4,68 điểm % | `██████████` | **Đạt** |" in out
+    assert "| A.1.y | Rút ngắn thời gian họp | −25% | ≤ −30% | thiếu 5 điểm % | `████████░░` | **Chưa đạt** |" in out
     # per-unit results grouped under their rule
     rule_row = out.index("| A.2.u |")
     assert rule_row < out.index("| | ↳ U1 | 90% |") and rule_row < out.index("| | ↳ U2 | 70% |")
@@ -236,8 +236,11 @@ def test_formats_agree(reports: dict[str, str]) -> None:
     doc = json.loads(reports["json"])
     att = [(r["id"], r["unit"]) for r in doc["summary"]["attention"]]
     assert att == ATTENTION
-    assert _md_attention(reports["md"]) == att
-    assert _html_attention(reports["html"]) == att
+    later = [(r["id"], r["unit"]) for r in doc["summary"]["attention_later"]]
+    assert later == [("A.2.x", None)]  # at risk, deadline 2025: in the shorter later-phase group
+    now = [x for x in att if x not in later]
+    assert _md_attention(reports["md"]) == now
+    assert _html_attention(reports["html"]) == now
     counts = {**doc["summary"]["rules"]}
     page = reports["html"]
     for status, count in counts.items():
@@ -255,7 +258,7 @@ def test_english_labels(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     assert out.startswith("# Plan implementation report: Q4 2020\n")
     assert "(15 September 2020 to 14 December 2020)" in out
-    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24.68% | ≥ 20% | +4.68 pp |" in out
+    assert "| A.1.x | Tỷ lệ xác thực điện tử | 24.68% | ≥ 20% | 4.68 pp better |" in out
     for status in RULE_STATUSES + TASK_STATUSES:
         assert STATUS_LABELS["en"][status] in out
     for label in ("Chưa đạt", "Quá hạn", "Đúng tiến độ", "Chờ nhiệm vụ trước"):
@@ -267,7 +270,7 @@ def test_english_labels(capsys: pytest.CaptureFixture[str]) -> None:
 def test_output_file_and_format_from_extension(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     html_file = tmp_path / "r.html"
     code, out, err = run(capsys, "-o", str(html_file))
-    assert code == 1 and out == "" and err == ""
+    assert code == 1 and out == ""
     assert html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     json_file = tmp_path / "r.json"
     run(capsys, "-o", str(json_file))
@@ -383,3 +386,168 @@ def test_report_without_warnings_has_no_warnings_section(tmp_path: Path) -> None
     report = build_report(load(str(tmp_path / "w.kpi")), str(tmp_path / "w.csv"), "2020-Q4")
     assert json.loads(render(report, "json"))["warnings"] == []
     assert "Cảnh báo" not in render(report, "md") and 'id="warnings"' not in render(report, "html")
+
+
+# --------------------------------------------------------------------------- new-user trial (issue 4 follow-up)
+
+PHASES_PLAN = """plan "P"
+  issued 2019-03-28
+  reporting quarterly cutoff 15 due 20
+
+rule R1 "Cắt giảm thời gian họp":
+  change(hours, hours at 2019) <= -30% by 2020
+
+rule R2 "Giao diện di động":
+  mobile by 2020
+
+rule R3 "Tỷ lệ giai đoạn sau":
+  ratio(a, b) >= 90% by 2025
+
+rule R4 "Tỷ lệ năm sau":
+  ratio(a, b) >= 90% by Q4/2021
+
+task 1 "Hai giai đoạn, xong giai đoạn đầu":
+  due 2020, 2025
+
+task 2 "Hai giai đoạn, xong muộn quý IV/2019":
+  due Q4/2019, 2025
+
+task 3 "Chưa xong giai đoạn đầu":
+  due 2020, 2025
+
+task 4 "Một hạn, xong":
+  due 2020
+"""
+PHASES_DATA = {
+    "snapshots": [{"period": "2019-Q4", "values": {"hours": 100}},
+                  {"period": "2020-Q4", "values": {"hours": 68, "mobile": True, "a": 8, "b": 10}}],
+    "tasks": [{"task": "1", "status": "done", "done_on": "2020-10-30"},
+              {"task": "2", "status": "done", "done_on": "2020-01-20"},
+              {"task": "3", "status": "in_progress", "date": "2020-12-01"},
+              {"task": "4", "status": "done", "done_on": "2020-06-01"}],
+}
+
+
+@pytest.fixture()
+def phases(tmp_path: Path) -> tuple[str, str]:
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PHASES_PLAN, encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(PHASES_DATA), encoding="utf-8")
+    return str(plan), str(data)
+
+
+def _phases_report(phases: tuple[str, str], lang: str, period: str = "2020-Q4"):  # type: ignore[no-untyped-def]
+    return build_report(load(phases[0]), phases[1], period, lang=lang)
+
+
+def test_deliveries_of_earlier_phases_are_shown(phases: tuple[str, str]) -> None:
+    vi = _phases_report(phases, "vi")
+    md, page, doc = render(vi, "md"), render(vi, "html"), json.loads(render(vi, "json"))
+    # the phase a `2020` deadline ends runs from the plan's issue year; later ones from the previous phase
+    assert vi.phase_name("2020") == "giai đoạn 2019-2020" and vi.phase_name("2025") == "giai đoạn 2021-2025"
+    assert vi.phase_name("2019-Q4") == "Quý IV/2019"
+    row1 = next(x for x in md.splitlines() if x.startswith("| 1 |"))
+    assert "**Đang thực hiện** | Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020) |" in row1
+    row2 = next(x for x in md.splitlines() if x.startswith("| 2 |"))
+    assert "Hoàn thành muộn phần việc Quý IV/2019 (20/1/2020)" in row2
+    row4 = next(x for x in md.splitlines() if x.startswith("| 4 |"))  # the status already says it
+    assert "phần việc" not in row4
+    assert '<div class="deliv">✓ Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)</div>' in page
+    # the summary counts the tasks that delivered the work due at the last phase end (14/12/2020)
+    line = "2/3 nhiệm vụ đã hoàn thành phần việc giai đoạn 2019-2020 (hạn 14/12/2020)."
+    assert f"**{line}**" in md and f'<p class="deliv" id="deliveries">{line}</p>' in page
+    assert doc["summary"]["deliveries"]["due"] == ["1", "3", "4"]
+    assert doc["summary"]["deliveries"]["done"] == ["1", "4"] and doc["summary"]["deliveries"]["late"] == []
+    by = {r["id"]: r for r in doc["results"]}
+    assert by["1"]["deliveries_text"] == ["Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)"]
+    en = render(_phases_report(phases, "en"), "md")
+    assert "2019-2020 delivery done on 30 October 2020" in en and "Q4 2019 delivery done late, on 20 January 2020" in en
+    assert "**2 of 3 tasks have delivered their work for 2019-2020 (deadline 14 December 2020).**" in en
+
+
+def test_delivery_reasons_in_vietnamese() -> None:
+    from kpirules.report import _reason
+
+    text = ("due 2020-12-14, not done; last reported delayed on 2020-12-10 (chờ; góp ý); "
+            "the 2020 delivery was done on 2020-10-30; the 2019-Q4 delivery was done late, on 2020-01-20")
+    assert _reason(text, "vi") == (
+        "hạn 14/12/2020, chưa hoàn thành; báo cáo gần nhất ngày 10/12/2020: chậm tiến độ (chờ; góp ý); "
+        "phần việc năm 2020 đã hoàn thành ngày 30/10/2020; phần việc Quý IV/2019 hoàn thành muộn, ngày 20/1/2020")
+    assert _reason("waiting for task 6 (not done yet); due 2020-12-14; the 2020 delivery was done on 2020-10-30",
+                   "vi") == "chờ nhiệm vụ 6 hoàn thành; hạn 14/12/2020; phần việc năm 2020 đã hoàn thành ngày 30/10/2020"
+    assert _reason("due 2025-12-14; the 2020 delivery was done on 2020-10-30", "en") == (
+        "due 14 December 2025; the 2020 delivery was done on 30 October 2020")
+
+
+def test_task_status_words_are_readable_in_both_languages() -> None:
+    from kpirules.data import TASK_STATUS_WORDS
+    from kpirules.report import TASK_WORDS, _reason
+
+    for lang in ("vi", "en"):
+        assert set(TASK_WORDS[lang]) == set(TASK_STATUS_WORDS)
+        for word, label in TASK_WORDS[lang].items():
+            shown = _reason(f"due 2020-12-14, not done; last reported {word} on 2020-12-10", lang)
+            assert label in shown and (word == label or word not in shown), shown
+    assert _reason("due 2020-12-14, not done; last reported in_progress on 2020-12-10 (x)", "en") == (
+        "due 14 December 2020, not done; last reported in progress on 10 December 2020 (x)")
+
+
+def _card(page: str, rid: str) -> str:
+    m = re.search(rf'<article class="[^"]*" data-id="{re.escape(rid)}">.*?</article>', page, re.S)
+    assert m is not None, rid
+    return m[0]
+
+
+def test_deadline_is_shown_once(phases: tuple[str, str]) -> None:
+    for lang, phrase in (("vi", "chưa đến hạn"), ("en", "not reached")):
+        report = _phases_report(phases, lang, "2021-Q2")
+        page, md = render(report, "html"), render(report, "md")
+        card = _card(page, "R3")
+        assert phrase not in card and card.count("2025") == 1, card  # "Thời hạn: 14/12/2025" alone
+        item = next(x for x in md.splitlines() if re.match(r"\d+\. .*R4", x))  # R4: at risk, due within a year
+        assert phrase not in item and item.count("14") == 1, item
+        assert "2021-Q2" not in item and "2021-Q4" not in item  # period labels for people
+
+
+def test_margin_reads_in_the_target_direction(phases: tuple[str, str]) -> None:
+    from kpirules.report import _shown, directed_margin
+
+    for lang, better, none in (("vi", "vượt 2 điểm %", "Chênh lệch"), ("en", "2 pp better", "Margin")):
+        report = _phases_report(phases, lang)
+        r1 = next(r for r in report.results if r.id == "R1")  # −32% against ≤ −30%: met, 2 points better
+        assert r1.status.value == "met" and directed_margin(r1) == Fraction(2, 100)
+        assert _shown(report, r1).margin == better
+        page = render(report, "html")
+        card = _card(page, "R2")
+        assert none not in card  # a yes/no rule has no margin row
+        card1 = _card(page, "R1")
+        assert f"<b>{better}</b>" in card1
+    r3 = next(r for r in _phases_report(phases, "vi").results if r.id == "R3")
+    assert _shown(_phases_report(phases, "vi"), r3).margin == "thiếu 10 điểm %"
+    assert _shown(_phases_report(phases, "en"), r3).margin == "10 pp short"
+
+
+def test_later_phase_risks_are_a_short_separate_group(phases: tuple[str, str]) -> None:
+    report = _phases_report(phases, "vi")
+    assert [r.id for r in report.attention_later()] == ["R3"]  # due 2025: more than a year after 2020-Q4
+    assert [r.id for r in report.attention_now()] == ["3", "R4"]  # overdue task, at risk due 2021
+    md, page = render(report, "md"), render(report, "html")
+    assert "#### Chỉ tiêu giai đoạn sau có nguy cơ (1)" in md and "\nR3: 80% / ≥ 90%\n" in md
+    later = page[page.index('<details class="later"'):page.index("</details>")]
+    assert "<summary>Chỉ tiêu giai đoạn sau có nguy cơ (1)</summary>" in later and "R3: 80% / ≥ 90%" in later
+    assert 'data-id="R3"' not in page[page.index('<ol class="attention">'):page.index("</ol>")]
+
+
+def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "r.html"
+    code = main(["report", phases[0], "--data", phases[1], "--period", "2020-Q4", "-o", str(out_file)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and out_file.exists()
+    assert err == (f"kpirules: wrote {out_file} (Quý IV/2020): targets 2 met, 2 at risk; "
+                   "tasks 1 done, 2 open, 1 overdue — exit 1: "
+                   "some targets are not met, tasks overdue or data in error\n")
+    # on standard output, nothing but the report
+    main(["report", phases[0], "--data", phases[1], "--period", "2020-Q4"])
+    assert capsys.readouterr().err == ""

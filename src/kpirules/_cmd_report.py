@@ -8,7 +8,7 @@ import sys
 
 from ._cmdargs import add_data_options, read_data
 from .evaluate import load
-from .report import FORMATS, LANGS, build_report, render
+from .report import FORMATS, LANGS, Report, build_report, fmt_period, render
 
 HELP = "write the implementation report of one reporting period (Markdown, HTML or JSON)"
 
@@ -43,9 +43,23 @@ def run(args: argparse.Namespace) -> int:
     data = read_data(args)
     report = build_report(plan, data, args.period, args.as_of, args.lang)
     text = render(report, _format(args))
+    code = 1 if report.failing else 0
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        print(written_line(report, args.output, code), file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 1 if report.failing else 0
+    return code
+
+
+def written_line(report: Report, path: str, code: int) -> str:
+    """The one line printed on standard error after writing a report file: what, which period, the counts
+    by status (targets, then tasks; zeros left out) and what the exit status means."""
+    def counts(c: dict[str, int]) -> str:
+        return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items() if v) or "none"
+
+    why = ("some targets are not met, tasks overdue or data in error" if code else
+           "nothing is not met, overdue or in error")
+    return (f"kpirules: wrote {path} ({fmt_period(report.period, report.lang)}): "
+            f"targets {counts(report.rule_counts())}; tasks {counts(report.task_counts())} — exit {code}: {why}")

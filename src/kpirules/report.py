@@ -28,6 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from . import nodes as n
 from .data import Data
@@ -104,6 +105,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "yes": "Có",
         "no": "Không",
         "points": " điểm %",
+        "better": "vượt {x}",
+        "short": "thiếu {x}",
+        "on_target": "bằng mục tiêu",
+        "later": "Chỉ tiêu giai đoạn sau có nguy cơ",
+        "later_note": "Có nguy cơ không đạt, nhưng thời hạn còn hơn một năm sau kỳ báo cáo.",
+        "delivered": "Đã hoàn thành phần việc {phase} ({on})",
+        "delivered_late": "Hoàn thành muộn phần việc {phase} ({on})",
+        "phase_span": "giai đoạn {start}-{end}",
+        "phase_year": "năm {year}",
+        "phase_date": "hạn {date}",
+        "deliveries_line": "{done}/{due} nhiệm vụ đã hoàn thành phần việc {phase} (hạn {deadline})",
+        "deliveries_late": ", trong đó {late} hoàn thành muộn",
+        "latest_data": "số liệu gần nhất: {label}",
         "generated": "Tạo bởi kpirules từ tệp {file}.",
         "exit_fail": "Có kết quả chưa đạt, quá hạn hoặc lỗi số liệu.",
         "warnings": "Cảnh báo về số liệu",
@@ -142,6 +156,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "yes": "Yes",
         "no": "No",
         "points": " pp",
+        "better": "{x} better",
+        "short": "{x} short",
+        "on_target": "on target",
+        "later": "Later-phase targets at risk",
+        "later_note": "At risk, but their deadline is more than a year after the reporting period.",
+        "delivered": "{phase} delivery done on {on}",
+        "delivered_late": "{phase} delivery done late, on {on}",
+        "phase_span": "{start}-{end}",
+        "phase_year": "{year}",
+        "phase_date": "{date}",
+        "deliveries_line": "{done} of {due} tasks have delivered their work for {phase} (deadline {deadline})",
+        "deliveries_late": ", {late} of them late",
+        "latest_data": "latest data {label}",
         "generated": "Made by kpirules from {file}.",
         "exit_fail": "Some results are not met, overdue or in error.",
         "warnings": "Data warnings",
@@ -179,6 +206,17 @@ class SectionNode:
 
 
 @attrs.frozen
+class DeliverySummary:
+    """The tasks' work due at one phase deadline: which tasks had work due, which delivered, which late."""
+
+    phase: str  # the deadline's period label ("2020")
+    deadline: datetime.date
+    due: tuple[str, ...]
+    done: tuple[str, ...]
+    late: tuple[str, ...]
+
+
+@attrs.frozen
 class Report:
     """What the report shows; render it with :func:`render`."""
 
@@ -206,6 +244,92 @@ class Report:
         """The results that are overdue, not met, in error or at risk, most urgent first."""
         chosen = [(urgency(r), i, r) for i, r in enumerate(self.results) if r.status in _ATTENTION]
         return [r for _, _, r in sorted(chosen, key=lambda x: (x[0], x[1]))]
+
+    def is_later(self, r: Result) -> bool:
+        """Whether ``r`` is at risk with a deadline more than a year after the report's period.
+
+        Those go in a shorter group after the attention list, so that the
+        urgent items (overdue, not met, in error, at risk soon) stay few.
+        """
+        return (r.status is Status.AT_RISK and r.deadline is not None
+                and r.deadline > self.period.end + relativedelta(years=1))
+
+    def attention_now(self) -> list[Result]:
+        """:meth:`attention` without the later-phase at-risk results."""
+        return [r for r in self.attention() if not self.is_later(r)]
+
+    def attention_later(self) -> list[Result]:
+        """The at-risk results whose deadline is more than a year after the report's period."""
+        return [r for r in self.attention() if self.is_later(r)]
+
+    def phase_years(self) -> list[int]:
+        """The years the plan's deadlines end phases in (``by 2020``, ``due 2020, 2025``), sorted."""
+        years: set[int] = set()
+        for item in self.plan.ast.items:
+            whens: list[Any] = []
+            if isinstance(item, n.Task):
+                whens = list(item.due)
+            elif isinstance(item, n.Rule) and isinstance(item.time, n.By):
+                whens = [item.time.when]
+            elif isinstance(item, n.Rule) and isinstance(item.time, n.Span_):
+                whens = [item.time.end]
+            for w in whens:
+                if isinstance(w, n.PeriodRef) and w.period.kind is Kind.YEAR:
+                    years.add(w.period.year)
+        return sorted(years)
+
+    def phase_name(self, label: str) -> str:
+        """A deadline's label as the phase it ends: ``2020`` → ``giai đoạn 2019-2020`` when the plan was
+        issued in 2019 (or its previous phase ended in 2018); ``năm 2020``, ``Quý IV/2019``, ``hạn 30/6/2020``
+        otherwise."""
+        t = _TEXT[self.lang]
+        try:
+            d = datetime.date.fromisoformat(label)
+        except ValueError:
+            pass
+        else:
+            return t["phase_date"].format(date=fmt_date(d, self.lang))
+        try:
+            p = parse_period(label)
+        except KpiError:
+            return label
+        if p.kind is not Kind.YEAR:
+            return fmt_period(p, self.lang)
+        earlier = [y for y in self.phase_years() if y < p.year]
+        issued = self.plan.ast.issued
+        start = earlier[-1] + 1 if earlier else (issued.year if issued is not None else p.year)
+        if start < p.year:
+            return t["phase_span"].format(start=start, end=p.year)
+        return t["phase_year"].format(year=p.year)
+
+    def deliveries_due(self) -> DeliverySummary | None:
+        """The tasks' work due at the latest phase deadline on or before the end of the report's period:
+        how many tasks had work due then and how many delivered it (None when no task had)."""
+        end = self.period.end
+        due_at: dict[datetime.date, list[tuple[str, Period]]] = {}  # deadline → (task id, period)
+        for task in self.plan.tasks:
+            for w in task.due:
+                if isinstance(w, n.PeriodRef):
+                    p = self.plan.period(w)
+                    if p.end <= end:
+                        due_at.setdefault(p.end, []).append((task.id, p))
+        if not due_at:
+            return None
+        deadline = max(due_at)
+        entries = due_at[deadline]
+        ids = list(dict.fromkeys(i for i, _ in entries))
+        longest = max((p for _, p in entries), key=lambda p: p.end - p.start)
+        by_id = {r.id: r for r in self.task_results}
+        done: list[str] = []
+        late: list[str] = []
+        for i in ids:
+            r = by_id.get(i)
+            made = [d for d in (r.deliveries if r else ()) if d[1] == deadline]
+            if made:
+                done.append(i)
+                if not made[0][3]:
+                    late.append(i)
+        return DeliverySummary(longest.label, deadline, tuple(ids), tuple(done), tuple(late))
 
     @property
     def failing(self) -> bool:
@@ -440,14 +564,41 @@ def _shown(report: Report, r: Result) -> _Shown:
         op = _OPS.get(r.op or "")
         if op and not isinstance(target, bool):
             target_text = f"{op} {target_text}"
-    margin = r.margin
+    margin = directed_margin(r)
     if margin is None:
         margin_text = ""
-    elif pct:
-        margin_text = fmt_decimal(Fraction(margin) * 100, lang, places, sign=True) + t["points"]
     else:
-        margin_text = fmt_decimal(margin, lang, places, sign=True)
+        size = Fraction(abs(margin)) * (100 if pct else 1)
+        amount = fmt_decimal(size, lang, places) + (t["points"] if pct else "")
+        if _round(size, places)[0] == 0:
+            margin_text = t["on_target"]
+        else:
+            margin_text = t["better" if margin > 0 else "short"].format(x=amount)
     return _Shown(value, target_text, margin_text, _progress(r))
+
+
+def directed_margin(r: Result) -> Fraction | int | None:
+    """How far a numeric value is past its target (> 0) or short of it (< 0), in the target's direction.
+
+    For ``>=``/``>`` that is value − target; for ``<=``/``<`` (a cut: ``change(…) <= -30%``) it is
+    target − value, so −32% against ≤ −30% is 2 points *better*; for a range, the distance to its
+    nearest end (0 inside it).  None for yes/no and other non-numeric targets, and for ``==``/``!=``.
+    """
+    v, t, op = r.value, r.target, r.op
+    if isinstance(t, tuple) and len(t) == 2 and is_number(v) and all(is_number(x) for x in t):
+        lo, hi = t
+        if v < lo:
+            return Fraction(v) - Fraction(lo)
+        if v > hi:
+            return Fraction(hi) - Fraction(v)
+        return 0
+    if not (is_number(v) and is_number(t)):
+        return None
+    if op in (">=", ">"):
+        return Fraction(v) - Fraction(t)
+    if op in ("<=", "<"):
+        return Fraction(t) - Fraction(v)
+    return None
 
 
 def _clamp(f: Fraction) -> Fraction:
@@ -496,8 +647,22 @@ def _pct_width(p: Fraction) -> str:
 
 
 _ISO = r"(\d{4}-\d{2}-\d{2})"
-_TASK_WORDS_VI = {"in_progress": "đang thực hiện", "started": "đã bắt đầu", "not_started": "chưa bắt đầu",
-                  "blocked": "bị vướng", "cancelled": "đã dừng", "delayed": "chậm"}
+
+#: the words of a task's reported progress (the keys of :data:`kpirules.data.TASK_STATUS_WORDS`) for people
+TASK_WORDS: dict[str, dict[str, str]] = {
+    "vi": {"done": "đã hoàn thành", "in_progress": "đang thực hiện", "not_started": "chưa bắt đầu",
+           "delayed": "chậm tiến độ", "stuck": "gặp vướng mắc", "suspended": "tạm dừng"},
+    "en": {"done": "done", "in_progress": "in progress", "not_started": "not started",
+           "delayed": "delayed", "stuck": "stuck", "suspended": "suspended"},
+}
+
+#: one delivery of a task with several deadlines (evaluate._delivery_text)
+_DELIVERY = re.compile(rf"the (\S+) delivery was done (on|late, on) {_ISO}")
+
+
+def _lower_year(text: str) -> str:
+    """``Năm 2020`` → ``năm 2020`` inside a sentence."""
+    return "năm" + text[3:] if text.startswith("Năm") else text
 
 
 def _value_words_vi(text: str) -> str:
@@ -509,66 +674,109 @@ def _value_words_vi(text: str) -> str:
     return text
 
 
-def _reason(text: str | None, lang: str) -> str:
-    """A result's reason for people: dates in the report's style, common phrases in Vietnamese."""
+def _reason(text: str | None, lang: str, deadline_shown: bool = False, period_shown: str | None = None) -> str:
+    """A result's reason for people: dates and periods in the report's style, data words readable,
+    common phrases in Vietnamese.  ``deadline_shown``: the deadline is already next to the reason, so
+    "deadline … not reached" keeps only the latest data, and nothing when that is ``period_shown``."""
     if not text:
+        return ""
+    m = re.fullmatch(rf"deadline {_ISO} \((\S+)\) not reached; latest data (\S+)", text)
+    if m and deadline_shown and period_shown is not None and m[3] == period_shown:
         return ""
 
     def d(iso: str) -> str:
         return fmt_date(datetime.date.fromisoformat(iso), lang)
 
+    def lab(label: str) -> str:
+        return _fmt_label(label, lang)
+
+    words = TASK_WORDS[lang]
+    latest = _TEXT[lang]["latest_data"]
+    table: list[tuple[str, Any]]
     if lang == "vi":
-        table: list[tuple[str, Any]] = [
+        table = [
             (rf"due {_ISO} \(([^)]*)\), done on {_ISO}, (\d+) days? late",
-             lambda m: f"hạn {d(m[1])} ({_fmt_label(m[2], lang)}), hoàn thành ngày {d(m[3])}, muộn {m[4]} ngày"),
+             lambda m: f"hạn {d(m[1])} ({lab(m[2])}), hoàn thành ngày {d(m[3])}, muộn {m[4]} ngày"),
+            (rf"due {_ISO}, done on {_ISO}, (\d+) days? late",
+             lambda m: f"hạn {d(m[1])}, hoàn thành ngày {d(m[2])}, muộn {m[3]} ngày"),
             (rf"due {_ISO}, not done; last reported (\S+) on {_ISO}(?: \((.*)\))?",
              lambda m: f"hạn {d(m[1])}, chưa hoàn thành; báo cáo gần nhất ngày {d(m[3])}: "
-                       f"{_TASK_WORDS_VI.get(m[2], m[2])}" + (f" ({m[4]})" if m[4] else "")),
+                       f"{words.get(m[2], m[2])}" + (f" ({m[4]})" if m[4] else "")),
             (rf"waiting for task (.+?) \(not done yet\)(?:; due {_ISO})?",
              lambda m: f"chờ nhiệm vụ {m[1]} hoàn thành" + (f"; hạn {d(m[2])}" if m[2] else "")),
             (rf"due {_ISO}; nothing reported", lambda m: f"hạn {d(m[1])}; chưa có báo cáo tiến độ"),
-            (rf"due {_ISO}; the (\S+) delivery was done late, on {_ISO}",
-             lambda m: f"hạn {d(m[1])}; lần giao {_fmt_label(m[2], lang)} hoàn thành muộn, ngày {d(m[3])}"),
+            (rf"the (\S+) delivery was done on {_ISO}",
+             lambda m: f"phần việc {_lower_year(lab(m[1]))} đã hoàn thành ngày {d(m[2])}"),
+            (rf"the (\S+) delivery was done late, on {_ISO}",
+             lambda m: f"phần việc {_lower_year(lab(m[1]))} hoàn thành muộn, ngày {d(m[2])}"),
             (rf"due {_ISO}", lambda m: f"hạn {d(m[1])}"),
             (rf"done on {_ISO}", lambda m: f"hoàn thành ngày {d(m[1])}"),
             (rf"deadline {_ISO} \((\S+)\) not reached; latest data (\S+)",
-             lambda m: f"chưa đến hạn {d(m[1])} ({_fmt_label(m[2], lang)}); số liệu gần nhất: "
-                       f"{_fmt_label(m[3], lang)}"),
+             lambda m: latest.format(label=lab(m[3])) if deadline_shown else
+             f"chưa đến hạn {d(m[1])} ({lab(m[2])}); " + latest.format(label=lab(m[3]))),
             (r"the span (\S+)…(\S+) has not started; latest data (\S+)",
-             lambda m: f"giai đoạn {_fmt_label(m[1], lang)} – {_fmt_label(m[2], lang)} chưa bắt đầu; "
-                       f"số liệu gần nhất: {_fmt_label(m[3], lang)}"),
+             lambda m: f"giai đoạn {lab(m[1])} – {lab(m[2])} chưa bắt đầu; "
+                       + latest.format(label=lab(m[3]))),
+            (r"holds in every period (\S+)…(\S+)",
+             lambda m: f"đạt trong mọi kỳ từ {lab(m[1])} đến {lab(m[2])}"),
+            (r"holds in every period (\S+)…(\S+) so far \(span ends (\S+)\)",
+             lambda m: f"đạt trong mọi kỳ từ {lab(m[1])} đến {lab(m[2])} "
+                       f"(giai đoạn kết thúc {lab(m[3])})"),
             (r"the denominator (\S+) is 0 in (\S+) for unit (.+)",
-             lambda m: f"mẫu số {m[1]} bằng 0 trong {_fmt_label(m[2], lang)} (đơn vị {m[3]})"),
+             lambda m: f"mẫu số {m[1]} bằng 0 trong {lab(m[2])} (đơn vị {m[3]})"),
             (r"the denominator (\S+) is 0 in (\S+)",
-             lambda m: f"mẫu số {m[1]} bằng 0 trong {_fmt_label(m[2], lang)}"),
+             lambda m: f"mẫu số {m[1]} bằng 0 trong {lab(m[2])}"),
             (r"unit (.+) did not report for (\S+)",
-             lambda m: f"đơn vị {m[1]} không báo cáo {_fmt_label(m[2], lang)}"),
+             lambda m: f"đơn vị {m[1]} không báo cáo {lab(m[2])}"),
             (r"no value for (\S+) in (\S+) for unit (.+)",
-             lambda m: f"thiếu số liệu {m[1]} trong {_fmt_label(m[2], lang)} (đơn vị {m[3]})"),
-            (r"no value for (\S+) in (\S+)", lambda m: f"thiếu số liệu {m[1]} trong {_fmt_label(m[2], lang)}"),
+             lambda m: f"thiếu số liệu {m[1]} trong {lab(m[2])} (đơn vị {m[3]})"),
+            (r"no value for (\S+) in (\S+)", lambda m: f"thiếu số liệu {m[1]} trong {lab(m[2])}"),
             (r"(`.+`) needs (numbers|true/false), but (?:got|unit (.+) gives) (.+)",
              lambda m: f"{m[1]} cần {'số' if m[2] == 'numbers' else 'giá trị đúng/sai'}, nhưng số liệu"
                        + (f" của đơn vị {m[3]}" if m[3] else "") + f" là {_value_words_vi(m[4])}"),
             (r"(`.+`) must be true or false, but the data gives (.+)",
              lambda m: f"{m[1]} phải là đúng/sai, nhưng số liệu là {_value_words_vi(m[2])}"),
         ]
-        parts = text.split("; ")
-        # whole-text patterns first (some span a "; "), then part by part
+    else:
+        table = [
+            (rf"due {_ISO}, not done; last reported (\S+) on {_ISO}(?: \((.*)\))?",
+             lambda m: f"due {d(m[1])}, not done; last reported {words.get(m[2], m[2])} on {d(m[3])}"
+                       + (f" ({m[4]})" if m[4] else "")),
+            (rf"due {_ISO} \(([^)]*)\), done on {_ISO}, (\d+) days? late",
+             lambda m: f"due {d(m[1])} ({lab(m[2])}), done on {d(m[3])}, {m[4]} day{'s' if m[4] != '1' else ''} late"),
+            (rf"the (\S+) delivery was done (on|late, on) {_ISO}",
+             lambda m: f"the {lab(m[1])} delivery was done {m[2]} {d(m[3])}"),
+            (rf"deadline {_ISO} \((\S+)\) not reached; latest data (\S+)",
+             lambda m: latest.format(label=lab(m[3])) if deadline_shown else
+             f"deadline {d(m[1])} ({lab(m[2])}) not reached; " + latest.format(label=lab(m[3]))),
+            (r"the span (\S+)…(\S+) has not started; latest data (\S+)",
+             lambda m: f"the span {lab(m[1])} – {lab(m[2])} has not started; " + latest.format(label=lab(m[3]))),
+            (r"holds in every period (\S+)…(\S+)", lambda m: f"holds in every period {lab(m[1])} – {lab(m[2])}"),
+            (r"holds in every period (\S+)…(\S+) so far \(span ends (\S+)\)",
+             lambda m: f"holds in every period {lab(m[1])} – {lab(m[2])} so far (the span ends {lab(m[3])})"),
+            (r"unit (.+) did not report for (\S+)", lambda m: f"unit {m[1]} did not report for {lab(m[2])}"),
+            (r"the denominator (\S+) is 0 in (\S+)( for unit .+)?",
+             lambda m: f"the denominator {m[1]} is 0 in {lab(m[2])}{m[3] or ''}"),
+            (r"no value for (\S+) in (\S+)( for unit .+)?",
+             lambda m: f"no value for {m[1]} in {lab(m[2])}{m[3] or ''}"),
+        ]
+    def one(part: str, whole: bool) -> str | None:
         for pattern, fn in table:
-            m = re.fullmatch(pattern, text)
+            m = re.fullmatch(pattern, part)
             if m:
                 return str(fn(m))
-        out = []
-        for part in parts:
-            for pattern, fn in table:
-                m = re.fullmatch(pattern, part)
-                if m:
-                    out.append(str(fn(m)))
-                    break
-            else:
-                out.append(re.sub(_ISO, lambda m: d(m[1]), part))
-        return "; ".join(out)
-    return re.sub(_ISO, lambda m: d(m[1]), text)
+        return None if whole else re.sub(_ISO, lambda m: d(m[1]), part)
+
+    # the deliveries come last ("…; the 2020 delivery was done on …"); the rest is matched whole first
+    # (some patterns span a "; "), then part by part
+    parts = text.split("; ")
+    tail: list[str] = []
+    while len(parts) > 1 and _DELIVERY.fullmatch(parts[-1]):
+        tail.insert(0, parts.pop())
+    head = "; ".join(parts)
+    whole = one(head, True)
+    out = [whole] if whole is not None else [str(one(p, False)) for p in parts]
+    return "; ".join(out + [str(one(p, False)) for p in tail])
 
 
 # --------------------------------------------------------------------------- JSON
@@ -591,6 +799,10 @@ def report_dict(report: Report) -> dict[str, Any]:
             out["progress"] = format_value(shown.progress)
         if r.reason:
             out["reason_text"] = _reason(r.reason, lang)
+        if shown.margin:
+            out["margin_text"] = shown.margin
+        if r.deliveries:
+            out["deliveries_text"] = _delivery_lines(report, r)
         return out
 
     root = report.sections()
@@ -617,11 +829,21 @@ def report_dict(report: Report) -> dict[str, Any]:
             "tasks": report.task_counts(),
             "failing": report.failing,
             "attention": [obj(r) for r in report.attention()],
+            "attention_later": [{"id": r.id, "unit": r.unit} for r in report.attention_later()],
+            "deliveries": _deliveries_json(report),
         },
         "sections": sections,
         "results": [obj(r) for r in report.results],
         "warnings": [wn.to_json() for wn in report.results.warnings],
     }
+
+
+def _deliveries_json(report: Report) -> dict[str, Any] | None:
+    ds = report.deliveries_due()
+    if ds is None:
+        return None
+    return {"period": ds.phase, "phase": report.phase_name(ds.phase), "deadline": ds.deadline.isoformat(),
+            "due": list(ds.due), "done": list(ds.done), "late": list(ds.late), "text": _deliveries_line(report)}
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -665,12 +887,17 @@ def render_markdown(report: Report) -> str:
         for s, c in counts.items():
             w(f"| {report.label(Status(s))} | {c} |")
         w("")
+    line = _deliveries_line(report)
+    if line:
+        w(f"**{_md(line)}**")
+        w("")
     w(f"_{t['results_note']}_")
     w("")
     w(f"### {t['attention']}")
     w("")
-    att = report.attention()
-    if not att:
+    att = report.attention_now()
+    later = report.attention_later()
+    if not att and not later:
         w(t["attention_none"])
     for i, r in enumerate(att, 1):
         sh = _shown(report, r)
@@ -682,12 +909,19 @@ def render_markdown(report: Report) -> str:
         if r.deadline and r.kind == "rule":
             line += f"; {t['deadline'].lower()} {fmt_date(r.deadline, lang)}"
         if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-            line += f" ({_md(_reason(r.reason, lang))})"
+            line += f" ({_md(_reason(r.reason, lang, deadline_shown=r.kind == 'rule'))})"
         w(line)
     if att:
         w("")
         w(f"_{t['attention_note']}_")
     w("")
+    if later:
+        w(f"#### {t['later']} ({len(later)})")
+        w("")
+        w(f"_{_md(t['later_note'])}_")
+        w("")
+        w("; ".join(_md(_later_text(report, r)) for r in later))
+        w("")
 
     def section(node: SectionNode) -> None:
         if node.empty:
@@ -728,7 +962,7 @@ def render_markdown(report: Report) -> str:
             w(f"| {t['id']} | {t['tasks']} | {t['lead']} | {t['deadline']} | {t['status']} | {t['reason']} |")
             w("| --- | --- | --- | --- | --- | --- |")
             for r in node.tasks:
-                why = _md(_reason(r.reason, lang)) if _explain(r) else ""
+                why = "<br>".join(_md(x) for x in [_task_why(report, r), *_delivery_lines(report, r)] if x)
                 w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(r.lead))} | {_task_deadline(report, r)} | "
                   f"**{report.label(r.status)}** | {why} |")
             w("")
@@ -759,6 +993,55 @@ def _title(r: Result) -> str:
 def _explain(r: Result) -> bool:
     """Whether a task's reason goes in the report: late, blocked, overdue or unreported ones."""
     return r.status in (Status.DONE_LATE, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
+
+
+def _described_delivery(r: Result) -> tuple[str, datetime.date, datetime.date, bool] | None:
+    """The delivery a done task's status (and main reason) is already about."""
+    if r.status is Status.DONE and r.deliveries:
+        return r.deliveries[-1]
+    if r.status is Status.DONE_LATE:
+        return next((d for d in r.deliveries if not d[3]), None)
+    return None
+
+
+def _delivery_lines(report: Report, r: Result) -> list[str]:
+    """What a task has already delivered, one line per delivery its status does not already tell:
+    ``Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)``."""
+    t, lang = _TEXT[report.lang], report.lang
+    told = _described_delivery(r)
+    return [t["delivered" if on_time else "delivered_late"].format(phase=report.phase_name(label),
+                                                                  on=fmt_date(on, lang))
+            for label, deadline, on, on_time in r.deliveries if (label, deadline, on, on_time) != told]
+
+
+def _deliveries_line(report: Report) -> str:
+    """The summary's line on the tasks' work due at the last phase deadline (empty when there is none)."""
+    ds = report.deliveries_due()
+    if ds is None:
+        return ""
+    t = _TEXT[report.lang]
+    line = t["deliveries_line"].format(done=len(ds.done), due=len(ds.due), phase=report.phase_name(ds.phase),
+                                       deadline=fmt_date(ds.deadline, report.lang))
+    if ds.late:
+        line += t["deliveries_late"].format(late=len(ds.late))
+    return line + "."
+
+
+def _later_text(report: Report, r: Result) -> str:
+    """A later-phase at-risk result in one short line: id (unit): value / target."""
+    sh = _shown(report, r)
+    text = r.id + (f" ({r.unit})" if r.unit else "")
+    if sh.value != "—":
+        text += f": {sh.value} / {sh.target}"
+    return text
+
+
+def _task_why(report: Report, r: Result) -> str:
+    """A task's reason as the tasks table shows it: without the deliveries (shown on their own lines)."""
+    if not (_explain(r) and r.reason):
+        return ""
+    parts = [x for x in r.reason.split("; ") if not _DELIVERY.fullmatch(x)]
+    return _reason("; ".join(parts), report.lang)
 
 
 def _task_deadline(report: Report, r: Result) -> str:
@@ -842,6 +1125,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .units{margin-top:.5em}.units td,.units th{padding:4px 6px}
 .units .bar{min-width:60px}
 footer{color:var(--muted);font-size:.8rem;margin:2em 0 1em}
+.deliv{color:var(--good);font-size:.85rem;margin:.3em 0 0}
+p.deliv{font-size:.95rem;font-weight:600}
+details.later{margin:.6em 0;border:1px solid var(--line);border-radius:8px;padding:6px 12px}
+details.later summary{cursor:pointer;font-weight:600;color:var(--warn)}
+details.later ul{margin:.3em 0;padding-left:1.2em}details.later li{margin:.15em 0}
 @media (max-width:700px){
  main{padding:10px}.cards{grid-template-columns:1fr}
  table.rt thead{display:none}
@@ -903,12 +1191,16 @@ def render_html(report: Report) -> str:
             zero = ' zero' if c == 0 else ''
             w(f'<li class="k-{s}{zero}" data-status="{s}"><b>{c}</b>{_e(report.label(Status(s)))}</li>')
         w("</ul>")
+    line = _deliveries_line(report)
+    if line:
+        w(f'<p class="deliv" id="deliveries">{_e(line)}</p>')
     w(f'<p class="why">{_e(t["results_note"])}</p>')
     w(f"<h3>{_e(t['attention'])}</h3>")
-    att = report.attention()
-    if not att:
+    att = report.attention_now()
+    later = report.attention_later()
+    if not att and not later:
         w(f"<p>{_e(t['attention_none'])}</p>")
-    else:
+    if att:
         w('<ol class="attention">')
         for r in att:
             sh = _shown(report, r)
@@ -922,10 +1214,16 @@ def render_html(report: Report) -> str:
             if r.deadline and r.kind == "rule":
                 text += f"; {_e(t['deadline'].lower())} {_e(fmt_date(r.deadline, lang))}"
             if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-                text += f'<div class="why">{_e(_reason(r.reason, lang))}</div>'
+                text += f'<div class="why">{_e(_reason(r.reason, lang, deadline_shown=r.kind == "rule"))}</div>'
             w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{text}</li>')
         w("</ol>")
         w(f'<p class="why">{_e(t["attention_note"])}</p>')
+    if later:
+        w(f'<details class="later" id="later"><summary>{_e(t["later"])} ({len(later)})</summary>')
+        w(f'<p class="why">{_e(t["later_note"])}</p>\n<ul>')
+        for r in later:
+            w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{_e(_later_text(report, r))}</li>')
+        w("</ul>\n</details>")
     w("</section>")
 
     def card(rid: str, results: tuple[Result, ...]) -> None:
@@ -938,9 +1236,9 @@ def render_html(report: Report) -> str:
         if not per_unit:
             sh = _shown(report, first)
             w(f"<div>{_badge(report, first.status)}</div>")
+            margin = f'<div><span>{_e(t["margin"])}</span><b>{_e(sh.margin)}</b></div>' if sh.margin else ""
             w(f'<div class="nums"><div><span>{_e(t["value"])}</span><b>{_e(sh.value)}</b></div>'
-              f'<div><span>{_e(t["target"])}</span><b>{_e(sh.target)}</b></div>'
-              f'<div><span>{_e(t["margin"])}</span><b>{_e(sh.margin)}</b></div></div>')
+              f'<div><span>{_e(t["target"])}</span><b>{_e(sh.target)}</b></div>{margin}</div>')
             w(_bar(sh.progress, first.status))
             extra = []
             if first.period:
@@ -948,7 +1246,9 @@ def render_html(report: Report) -> str:
             if first.deadline:
                 extra.append(f"{t['deadline']}: {fmt_date(first.deadline, lang)}")
             if first.reason and first.status is not Status.MET:
-                extra.append(_reason(first.reason, lang))
+                extra.append(_reason(first.reason, lang, deadline_shown=first.deadline is not None,
+                                     period_shown=first.period))
+            extra = [x for x in extra if x]
             if extra:
                 w(f'<p class="why">{_e(" · ".join(extra))}</p>')
         else:
@@ -959,7 +1259,9 @@ def render_html(report: Report) -> str:
                 sh = _shown(report, r)
                 why = ""
                 if r.reason and r.status is not Status.MET:
-                    why = f'<div class="why">{_e(_reason(r.reason, lang))}</div>'
+                    text = _reason(r.reason, lang, deadline_shown=r.deadline is not None,
+                                   period_shown=report.period.label)
+                    why = f'<div class="why">{_e(text)}</div>' if text else ""
                 margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""
                 w(f'<tr class="k-{r.status.value}" data-unit="{_e(r.unit)}">'
                   f'<td class="first"><b>{_e(r.unit)}</b></td>'
@@ -989,7 +1291,9 @@ def render_html(report: Report) -> str:
             w(f'<table class="tasks rt"><thead><tr><th class="first">{_e(t["id"])}</th><th>{_e(t["tasks"])}</th>'
               f'<th>{_e(t["lead"])}</th><th>{_e(t["deadline"])}</th><th>{_e(t["status"])}</th></tr></thead><tbody>')
             for r in node.tasks:
-                why = f'<div class="why">{_e(_reason(r.reason, lang))}</div>' if _explain(r) and r.reason else ""
+                why = _task_why(report, r)
+                why = f'<div class="why">{_e(why)}</div>' if why else ""
+                why += "".join(f'<div class="deliv">✓ {_e(x)}</div>' for x in _delivery_lines(report, r))
                 w(f'<tr class="k-{r.status.value}" data-id="{_e(r.id)}">'
                   f'<td class="first"><b>{_e(r.id)}</b></td>'
                   f'<td data-label="{_e(t["tasks"])}">{_e(r.title or "")}</td>'
