@@ -1,6 +1,6 @@
 """kpirules benchmark: compiled conditions, parsing, end-to-end check, CSV loading.
 
-    python bench/run.py            # the full sizes (a few minutes, ~1 GB peak for part d)
+    python bench/run.py            # the full sizes (a few minutes, ~250 MB peak for part d)
     python bench/run.py --quick    # small sizes, for a smoke run
 
 Every figure is the median of at least 5 timed runs, and every ratio compares
