@@ -526,3 +526,25 @@ def test_a_task_with_two_deadlines_keeps_its_first_delivery_visible() -> None:
     only_late = {r.id: r for r in plan("task t: due 2021-09-30").evaluate(
         data([], [{"task": "t", "status": "done", "done_on": "2021-10-01"}]), "2021-12-20")}["t"]
     assert only_late.reason == "due 2021-09-30, done on 2021-10-01, 1 days late"  # no "(2021-09-30)" twice
+
+
+@pytest.mark.parametrize(("text", "where", "word", "meant"), [
+    ('task 1 "x":\n  due 2020\n  laed X\n', "3:3", "laed", "lead"),  # the last line of the task
+    ('task 1 "x":\n  laed "Vụ A"\n', "2:3", "laed", "lead"),
+    ('task 1:\n  due 2020\n  prodcut "y"\ntask 2: due 2020', "3:3", "prodcut", "product"),
+    ('rule A "t":\n  a > 1\n  suport X\nrule B: b > 1', "3:3", "suport", "support"),
+])
+def test_a_misspelt_last_attribute_is_named(text: str, where: str, word: str, meant: str) -> None:
+    # regression: `laed X` as the last line gave "a second condition…" and a made-up duplicate id
+    message = semantic_error(text)
+    assert message.startswith(f"bad.kpi:{where}: error: `{word}` is not an attribute; did you mean `{meant}`?")
+    assert "duplicate id" not in message and "second condition" not in message
+
+
+def test_a_flag_named_like_an_attribute_is_still_a_rule() -> None:
+    assert [r.id for r in kpirules.parse("task 1: due 2020\nsupport_ok\n", "ok.kpi").rules] == ["L2"]
+
+
+def test_a_task_after_itself_is_one_error() -> None:
+    message = semantic_error("task 1: due 2020 after 1\n")
+    assert "cannot come after itself" in message and "cycle" not in message

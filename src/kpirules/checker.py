@@ -159,6 +159,19 @@ class _Checker:
         return False
 
 
+_ATTRIBUTE_WORDS = ("lead", "support", "due", "product", "note", "after")
+
+
+def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | None:
+    """(`laed`, `lead`) when a bare rule is only a misspelt attribute word after a task or rule."""
+    if not rule.bare or not isinstance(rule.condition, n.Metric) or not isinstance(before, (n.Task, n.Rule)):
+        return None
+    word = rule.condition.name
+    close = difflib.get_close_matches(word.lower(), _ATTRIBUTE_WORDS, n=1, cutoff=0.75)
+    # only words about as long as the attribute: `support_ok` is a flag, `suport` a typo
+    return (word, close[0]) if close and len(word) <= len(close[0]) + 1 else None
+
+
 def _last_line(rule: n.Rule) -> int | None:
     """The line on which a rule's condition and time clause end."""
     for part in (rule.time, rule.condition):
@@ -253,7 +266,8 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
                 )
             sections.setdefault(item.id, item)
         else:
-            if item.id in ids:
+            if item.id in ids and not (isinstance(item, n.Rule) and item.bare):  # a bare id is derived
+                                                                              # from its line
                 first = ids[item.id].span
                 kind = "rule" if isinstance(item, n.Rule) else "task"
                 c.problem(f"duplicate id {item.id}: this {kind} repeats the id at line {first.line if first else '?'}",
@@ -261,6 +275,15 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
             ids.setdefault(item.id, item)
         if isinstance(item, n.Rule):
             following = items[index + 1] if index + 1 < len(items) else None
+            stray = _stray_attribute(item, items[index - 1] if index else None)
+            if stray is not None and index not in explained:
+                word, close = stray
+                c.problem(f"`{word}` is not an attribute; did you mean `{close}`?", item.condition.span,
+                          hint="a misspelt word after a task or rule reads as the start of a new rule")
+                if isinstance(following, n.Rule) and following.bare and following.span and \
+                        following.span.line == _last_line(item):
+                    explained.add(index + 1)
+                continue
             if index in explained:
                 c._type(item.condition, False)  # type errors inside, but not "must be boolean" again
             elif c.condition(item, following):
@@ -282,6 +305,8 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
     task_items = {item.id: item for item in plan.items if isinstance(item, n.Task)}
     graph = {t.id: [d for d in t.after if d in task_items] for t in task_items.values()}
     for cycle in after_cycles(graph):
+        if len(cycle) == 1:
+            continue  # a task after itself is reported above
         path = " → ".join([*cycle, cycle[0]])
         c.problem(f"tasks wait for each other in a cycle of `after`: {path}; none of them can ever start",
                   task_items[cycle[0]].span, hint="remove one `after` of the cycle")
