@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import io
 import re
+import threading
 from collections.abc import Iterable
 from fractions import Fraction
 
 from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
+from lark.tree import Meta
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import nodes as n
@@ -688,6 +691,137 @@ class _Builder(Transformer_NonRecursive):
         return n.Metric(str(name), span=self._span(name))
 
 
+# --- the fast path: building nodes while lark parses -----------------------------
+#
+# lark's own embedded transformer cannot pass positions (`v_args(meta=True)`), so
+# a second LALR parser with the same tables gets callbacks of ours instead of
+# lark's tree builders.  Each callback computes what lark's propagate_positions
+# would: a reduction's extent runs from its first child's extent to its last
+# child's; a `?rule` that inlines its one child gives that child a new extent
+# (lark's container positions) but keeps the child's own span.  Results travel
+# on lark's value stack as `_Reduced` (value + extent) or as bare Tokens.
+#
+# Only clean input takes this path: on a syntax error, any problem or any
+# exception, parse_text parses again the plain way (tree, then _Builder), so
+# every message and position comes from exactly the same code as before.
+
+
+class _Reduced:
+    """A callback's result on lark's value stack, with its extent in the text (a lark Meta stand-in)."""
+
+    __slots__ = ("value", "line", "column", "end_line", "end_column")
+    empty = False
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+
+_state = threading.local()
+
+
+def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
+    """The callback of one grammar rule (alternative): positions, child filter, _Builder method."""
+    from lark.visitors import _vargs_meta  # lark's v_args(meta=True) wrapper (private: checked here, once)
+
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    expansion = rule.expansion
+    keep_all = rule.options.keep_all_tokens
+    keep = tuple(
+        (i, not sym.is_term and sym.name.startswith("_"))
+        for i, sym in enumerate(expansion)
+        if keep_all or not (sym.is_term and sym.filter_out)
+    )
+    expand1 = bool(rule.options.expand1) and not rule.alias
+    if expand1 and len(expansion) == 1 and keep == ((0, False),):
+        # `?sum: product`: the child passes through with its own extent
+        return lambda children: children[0]
+    method = None
+    for klass in builder_class.__mro__:
+        if name in klass.__dict__:
+            method = klass.__dict__[name]
+            break
+    with_meta = False
+    if method is not None and getattr(method, "visit_wrapper", None) is not None:
+        if method.visit_wrapper is not _vargs_meta:  # pragma: no cover - we only use v_args(meta=True)
+            raise TypeError(f"unsupported v_args on {name}")
+        method = method.base_func
+        with_meta = True
+    state = _state
+    reduced = _Reduced
+
+    def callback(children):  # type: ignore[no-untyped-def]
+        if children:
+            first = children[0]
+            last = children[-1]
+            meta = reduced(first.line, first.column, last.end_line, last.end_column)
+        else:
+            meta = Meta()
+        values = []
+        for i, expand in keep:
+            child = children[i]
+            if type(child) is reduced:
+                child = child.value
+            if expand:
+                values.extend(child.children)
+            else:
+                values.append(child)
+        if expand1 and len(values) == 1:
+            value = values[0]
+        elif method is None:
+            value = Tree(name, values)
+        elif with_meta:
+            value = method(state.builder, meta, values)
+        else:
+            value = method(state.builder, values)
+        if type(value) is Token or type(meta) is not reduced:
+            return value
+        meta.value = value
+        return meta
+
+    return callback
+
+
+@functools.cache
+def _fast_lark() -> Lark | None:
+    """A second LALR parser with the same tables, whose callbacks build nodes (None if lark's insides differ)."""
+    try:
+        buffer = io.BytesIO()
+        _lark().save(buffer)
+        buffer.seek(0)
+        parser = Lark.load(buffer)
+        callbacks = parser._callbacks
+        if parser.parser.parser.parser.callbacks is not callbacks or set(callbacks) != set(parser.rules):
+            return None
+        callbacks.update({rule: _fast_callback(rule, _Builder) for rule in parser.rules})
+    except Exception:  # pragma: no cover - another lark version: the plain path still works
+        return None
+    return parser
+
+
+def _fast_parse(text: str, filename: str | None, lines: list[str]) -> tuple[n.Plan, _Builder] | None:
+    """The plan of clean text, built while parsing; None when the plain path must run."""
+    parser = _fast_lark()
+    if parser is None:
+        return None
+    builder = _Builder(filename, lines)
+    _state.builder = builder
+    try:
+        result = parser.parse(text)
+    except Exception:
+        return None
+    finally:
+        _state.builder = None
+    if builder.problems:
+        return None
+    plan = result.value if type(result) is _Reduced else result
+    if not isinstance(plan, n.Plan):  # pragma: no cover
+        return None
+    return plan, builder
+
+
 def parse_text(text: str, filename: str | None = None) -> n.Plan:
     """Parse rule-file text into a :class:`~kpirules.nodes.Plan` (no semantic checks)."""
     if not isinstance(text, str):
@@ -698,17 +832,21 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
     # lark counts lines by "\n" only; make the list agree with it
     lines = text.split("\n")
     _check_nesting(text, filename, lines)
-    try:
-        tree = _lark().parse(text)
-    except UnexpectedInput as err:
-        raise _syntax_error(err, text, filename, lines) from None
-    builder = _Builder(filename, lines)
-    try:
-        plan = builder.transform(tree)
-    except VisitError as err:
-        if isinstance(err.orig_exc, KpiError):
-            raise err.orig_exc from None
-        raise
+    fast = _fast_parse(text, filename, lines)
+    if fast is not None:
+        plan, builder = fast
+    else:
+        try:
+            tree = _lark().parse(text)
+        except UnexpectedInput as err:
+            raise _syntax_error(err, text, filename, lines) from None
+        builder = _Builder(filename, lines)
+        try:
+            plan = builder.transform(tree)
+        except VisitError as err:
+            if isinstance(err.orig_exc, KpiError):
+                raise err.orig_exc from None
+            raise
     for item in plan.items:
         if isinstance(item, n.Rule) and _depth(item.condition) > MAX_DEPTH:
             builder._problem(
