@@ -370,8 +370,8 @@ def test_report_shows_data_warnings(tmp_path: Path, capsys: pytest.CaptureFixtur
     main(["report", *base, "--period", "2020-Q4", "--format", "md"])
     md = capsys.readouterr().out
     tail = md.split("## Cảnh báo về số liệu", 1)[1]
-    assert "online (12) is larger than handled (10)" in tail and "w.csv: row 2" in tail
-    assert "did you mean online?" in tail and "w.csv: row 4" in tail
+    assert "online (12) lớn hơn handled (10)" in tail and "w.csv: row 2" in tail
+    assert "có phải là online?" in tail and "w.csv: row 4" in tail
     main(["report", *base, "--period", "2020-Q4", "--format", "html", "--lang", "en"])
     page = capsys.readouterr().out
     section = page.split('<section id="warnings">', 1)[1].split("</section>", 1)[0]
@@ -551,3 +551,18 @@ def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Pat
     # on standard output, nothing but the report
     main(["report", phases[0], "--data", phases[1], "--period", "2020-Q4"])
     assert capsys.readouterr().err == ""
+
+
+def test_warnings_and_the_no_unit_reason_read_in_vietnamese() -> None:
+    # regression: the data-warnings section of a Vietnamese report was in English
+    from kpirules.report import _ec, _reason, _warning_text
+
+    assert _warning_text("unit CB reported for 2020-Q2 but not for 2020-Q4", "vi") == (
+        "đơn vị CB đã báo cáo Quý II/2020 nhưng không báo cáo Quý IV/2020")
+    assert _warning_text("no rule reads the metric egov_user given in the data; did you mean egov_users?", "vi") == (
+        "không chỉ tiêu nào dùng số liệu egov_user; có phải là egov_users?")
+    assert _warning_text("unit CB reported for 2020-Q2 but not for 2020-Q4", "en") == (
+        "unit CB reported for 2020-Q2 but not for 2020-Q4")
+    assert _reason("no unit appears in the data, so this `for each unit:` rule has no unit to judge", "vi").startswith(
+        "số liệu không có đơn vị nào")
+    assert _ec("`ratio(a, b)` cần số") == "<code>ratio(a, b)</code> cần số"  # code, not literal backticks

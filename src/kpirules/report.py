@@ -665,6 +665,39 @@ def _lower_year(text: str) -> str:
     return "năm" + text[3:] if text.startswith("Năm") else text
 
 
+_WARNINGS_VI: list[tuple[str, Any]] = [
+    (r"unit (.+) reported for (\S+) but not for (\S+)",
+     lambda m, f: f"đơn vị {m[1]} đã báo cáo {f(m[2])} nhưng không báo cáo {f(m[3])}"),
+    (r"(\S+) \((\S+)\) is larger than (\S+) \((\S+)\) in (\S+)( for unit (.+))?, "
+     r"though rule (\S+) takes ratio\((\S+), (\S+)\) as a share",
+     lambda m, f: f"{m[1]} ({m[2]}) lớn hơn {m[3]} ({m[4]}) trong {f(m[5])}"
+                  + (f" (đơn vị {m[7]})" if m[7] else "") + f", trong khi chỉ tiêu {m[8]} coi "
+                  f"ratio({m[9]}, {m[10]}) là một tỷ lệ"),
+    (r"(\S+) is (\S+) in (\S+)( for unit (.+))?: a count cannot be negative",
+     lambda m, f: f"{m[1]} bằng {m[2]} trong {f(m[3])}" + (f" (đơn vị {m[5]})" if m[5] else "")
+                  + ": số đếm không thể âm"),
+    (r"no rule reads the metric (\S+) given in the data(?:; did you mean (\S+)\?)?",
+     lambda m, f: f"không chỉ tiêu nào dùng số liệu {m[1]}" + (f"; có phải là {m[2]}?" if m[2] else "")),
+    (r"the data reports progress of task (.+), which the plan does not define(?:; did you mean (\S+)\?)?",
+     lambda m, f: f"số liệu báo cáo tiến độ nhiệm vụ {m[1]}, nhưng kế hoạch không có nhiệm vụ này"
+                  + (f"; có phải là {m[2]}?" if m[2] else "")),
+    (r"data for (\S+) lies outside the years the plan speaks of \((\d+)–(\d+)\); a typo in the period label\?",
+     lambda m, f: f"số liệu kỳ {f(m[1])} nằm ngoài các năm của kế hoạch ({m[2]}–{m[3]}); "
+                  "nhãn kỳ báo cáo bị gõ nhầm?"),
+]
+
+
+def _warning_text(message: str, lang: str) -> str:
+    """A data warning for people: in Vietnamese for a Vietnamese report, periods in the report's style."""
+    if lang != "vi":
+        return message
+    for pattern, fn in _WARNINGS_VI:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return str(fn(m, lambda label: _fmt_label(label, lang)))
+    return message
+
+
 def _value_words_vi(text: str) -> str:
     """``the text "x"`` → ``văn bản "x"`` (the phrases of kpirules._compile._describe)."""
     for en, vi in (("the text ", "văn bản "), ("the number ", "số "), ("the boolean true", "giá trị đúng"),
@@ -731,6 +764,8 @@ def _reason(text: str | None, lang: str, deadline_shown: bool = False, period_sh
             (r"no value for (\S+) in (\S+) for unit (.+)",
              lambda m: f"thiếu số liệu {m[1]} trong {lab(m[2])} (đơn vị {m[3]})"),
             (r"no value for (\S+) in (\S+)", lambda m: f"thiếu số liệu {m[1]} trong {lab(m[2])}"),
+            (r"no unit appears in the data, so this `for each unit:` rule has no unit to judge",
+             lambda m: "số liệu không có đơn vị nào, nên chỉ tiêu `for each unit:` này không có đơn vị để đánh giá"),
             (r"(`.+`) needs (numbers|true/false), but (?:got|unit (.+) gives) (.+)",
              lambda m: f"{m[1]} cần {'số' if m[2] == 'numbers' else 'giá trị đúng/sai'}, nhưng số liệu"
                        + (f" của đơn vị {m[3]}" if m[3] else "") + f" là {_value_words_vi(m[4])}"),
@@ -976,7 +1011,8 @@ def render_markdown(report: Report) -> str:
         w(f"_{_md(t['warnings_note'])}_")
         w("")
         for wn in report.results.warnings:
-            w(f"- {_md(wn.message)}" + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
+            w(f"- {_md(_warning_text(wn.message, report.lang))}"
+              + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
               + f" `{wn.code}`")
         w("")
     if plan.filename:
@@ -1152,6 +1188,14 @@ def _e(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _ec(text: object) -> str:
+    """Like :func:`_e`, with `code` spans of reasons and warnings shown as code."""
+    return _CODE.sub(r"<code>\1</code>", _e(text))
+
+
 def _badge(report: Report, status: Status) -> str:
     return f'<span class="badge s-{status.value}">{_e(report.label(status))}</span>'
 
@@ -1214,7 +1258,7 @@ def render_html(report: Report) -> str:
             if r.deadline and r.kind == "rule":
                 text += f"; {_e(t['deadline'].lower())} {_e(fmt_date(r.deadline, lang))}"
             if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-                text += f'<div class="why">{_e(_reason(r.reason, lang, deadline_shown=r.kind == "rule"))}</div>'
+                text += f'<div class="why">{_ec(_reason(r.reason, lang, deadline_shown=r.kind == "rule"))}</div>'
             w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{text}</li>')
         w("</ol>")
         w(f'<p class="why">{_e(t["attention_note"])}</p>')
@@ -1250,7 +1294,7 @@ def render_html(report: Report) -> str:
                                      period_shown=first.period))
             extra = [x for x in extra if x]
             if extra:
-                w(f'<p class="why">{_e(" · ".join(extra))}</p>')
+                w(f'<p class="why">{_ec(" · ".join(extra))}</p>')
         else:
             w(f'<div class="why">{_e(t["units"])}: {_e(_unit_summary(report, results))}</div>')
             w(f'<table class="units rt"><thead><tr><th>{_e(t["unit"])}</th><th>{_e(t["value"])}</th>'
@@ -1261,7 +1305,7 @@ def render_html(report: Report) -> str:
                 if r.reason and r.status is not Status.MET:
                     text = _reason(r.reason, lang, deadline_shown=r.deadline is not None,
                                    period_shown=report.period.label)
-                    why = f'<div class="why">{_e(text)}</div>' if text else ""
+                    why = f'<div class="why">{_ec(text)}</div>' if text else ""
                 margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""
                 w(f'<tr class="k-{r.status.value}" data-unit="{_e(r.unit)}">'
                   f'<td class="first"><b>{_e(r.unit)}</b></td>'
@@ -1311,7 +1355,7 @@ def render_html(report: Report) -> str:
         w(f'<section id="warnings">\n<h2>{_e(t["warnings"])}</h2>\n<p class="why">{_e(t["warnings_note"])}</p>\n<ul>')
         for wn in report.results.warnings:
             src = f' <span class="why">({_e(t["source"])}: {_e(wn.source)})</span>' if wn.source else ""
-            w(f'<li data-code="{_e(wn.code)}">{_e(wn.message)}{src}</li>')
+            w(f'<li data-code="{_e(wn.code)}">{_ec(_warning_text(wn.message, lang))}{src}</li>')
         w("</ul>\n</section>")
     if plan.filename:
         w(f"<footer>{_e(t['generated'].format(file=plan.filename))}</footer>")
