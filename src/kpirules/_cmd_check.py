@@ -30,8 +30,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_data(args)
     results = plan.evaluate(data, args.as_of)
     if args.format == "json":
-        json.dump(results.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(render_json(results) + "\n")
     else:
         sys.stdout.write(render_table(results))
         for w in results.warnings:  # after the results, on stderr: the table stays clean to pipe
@@ -41,6 +40,80 @@ def run(args: argparse.Namespace) -> int:
                 if r.status.value not in ("met", "done"):
                     sys.stdout.write("\n" + r.explain().text())
     return 1 if results.failing else 0
+
+
+def render_json(results: Results) -> str:
+    """The text of ``--format json``: ``json.dumps(results.to_json(), ensure_ascii=False, indent=2)``."""
+    return json_text(results.to_json())
+
+
+class _Other(Exception):
+    """A value that json_text leaves to the json module."""
+
+
+_encode_str = json.encoder.encode_basestring  # what json uses for text with ensure_ascii=False (C)
+
+
+def json_text(obj: object) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2)``, the same text, made faster.
+
+    The json module indents in pure Python, one generator per object; this
+    writes the plain shapes of our output (dicts with text keys, lists,
+    text, ints, booleans, null) into one list.  Anything else (a float, a
+    subclass, a key that is not text) is left to the json module.
+    """
+    out: list[str] = []
+    try:
+        _encode(obj, out, "\n")
+    except _Other:
+        return json.dumps(obj, ensure_ascii=False, indent=2)
+    return "".join(out)
+
+
+def _encode(o: object, out: list[str], nl: str) -> None:
+    t = type(o)
+    if t is str:
+        out.append(_encode_str(o))
+    elif o is None:
+        out.append("null")
+    elif o is True:
+        out.append("true")
+    elif o is False:
+        out.append("false")
+    elif t is int:
+        out.append(int.__repr__(o))  # type: ignore[arg-type]
+    elif t is dict:
+        if not o:
+            out.append("{}")
+            return
+        inner = nl + "  "
+        sep = "{" + inner
+        for k, v in o.items():  # type: ignore[attr-defined]
+            if type(k) is not str:
+                raise _Other
+            tv = type(v)
+            if tv is str:  # (the common flat cases inline)
+                out.append(sep + _encode_str(k) + ": " + _encode_str(v))
+            elif v is None:
+                out.append(sep + _encode_str(k) + ": null")
+            else:
+                out.append(sep + _encode_str(k) + ": ")
+                _encode(v, out, inner)
+            sep = "," + inner
+        out.append(nl + "}")
+    elif t is list or t is tuple:
+        if not o:
+            out.append("[]")
+            return
+        inner = nl + "  "
+        sep = "[" + inner
+        for v in o:  # type: ignore[attr-defined]
+            out.append(sep)
+            sep = "," + inner
+            _encode(v, out, inner)
+        out.append(nl + "]")
+    else:
+        raise _Other
 
 
 def _cell(v: object) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 import os
+from fractions import Fraction
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -101,26 +102,35 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `kpirules check --format json` (contract fields first)."""
-        target = self.target
+        return self._json(format_value)
+
+    def _json(self, fmt: Any) -> dict[str, Any]:
+        """to_json, writing values with ``fmt`` (Results.to_json: one that remembers
+        the text of each value and target; a margin is written with format_value)."""
+        value, target = self.value, self.target
+        tv, tt = type(value), type(target)
+        ranged = tt is tuple
         out: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "status": self.status.value,
             "period": self.period,
             "unit": self.unit,
-            "value": format_value(self.value),
-            "target": None if isinstance(target, tuple) else format_value(target),
+            # (an int's text inline; anything else as format_value writes it)
+            "value": str(value) if tv is int else None if value is None else fmt(value),
+            "target": (None if ranged or target is None else str(target) if tt is int
+                       else fmt(target)),
             "reason": self.reason,
         }
-        if isinstance(target, tuple):
-            out["target_range"] = [format_value(t) for t in target]
+        if ranged:
+            out["target_range"] = [fmt(t) for t in target]
         out["title"] = self.title
         out["section"] = self.section
         if self.op is not None:
             out["op"] = self.op
-        margin = self.margin
-        if margin is not None:
-            out["margin"] = format_value(margin)
+        if (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # the margin, value − target
+            margin = value - target
+            out["margin"] = str(margin) if type(margin) is int else format_value(margin)
         if self.deadline is not None:
             out["deadline"] = self.deadline.isoformat()
         if self.lead:
@@ -190,12 +200,24 @@ class Results(Sequence[Result]):
         return any(r.failing for r in self._results)
 
     def to_json(self) -> dict[str, Any]:
+        # The text of each Fraction object once: a rule's target is one object for all its results.
+        # (By id, as hashing a Fraction costs more than writing it; the results keep them alive.)
+        known: dict[int, str | None] = {}
+
+        def fmt(v: object) -> str | None:
+            if type(v) is not Fraction:
+                return format_value(v)
+            text = known.get(id(v), known)
+            if text is known:
+                text = known[id(v)] = format_value(v)
+            return text  # type: ignore[return-value]
+
         return {
             "plan": self.plan.id,
             "as_of": self.as_of.isoformat(),
             "period": self.current.label if self.current else None,
             "counts": self.counts(),
-            "results": [r.to_json() for r in self._results],
+            "results": [r._json(fmt) for r in self._results],
             "warnings": [w.to_json() for w in self.warnings],
         }
 
