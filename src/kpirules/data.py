@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gc
 import io
 import itertools
 import json
@@ -1114,17 +1113,8 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
-    # The collector is paused while the rows are read: reading makes no reference cycles, but
-    # the many young Fractions and dicts it keeps would set off collections that find nothing
-    # and that cost a sixth of the time of a large file.  It is left as it was found.
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        _Table(data, problems, number_format, locate, source, text_rows=True, file=filename).read(rows())
-    finally:
-        if paused:
-            gc.enable()
+    # (the garbage collector is left alone: a library must not switch off process-wide state)
+    _Table(data, problems, number_format, locate, source, text_rows=True, file=filename).read(rows())
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
