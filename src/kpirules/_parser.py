@@ -370,16 +370,24 @@ class _Builder(Transformer_NonRecursive):
         return fields
 
     @v_args(meta=True)
-    def title(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("title", _unquote(children[0]), meta)
-
-    @v_args(meta=True)
-    def implements(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("implements", _unquote(children[0]), meta)
-
-    @v_args(meta=True)
     def issued(self, meta, children):  # type: ignore[no-untyped-def]
         return ("issued", self._date(children[0]), meta)
+
+    def _field(name: str, quoted: bool):  # type: ignore[no-untyped-def]  # noqa: N805
+        """A header field or item attribute: (name, its value, where it stands)."""
+        @v_args(meta=True)
+        def build(self, meta, children):  # type: ignore[no-untyped-def]
+            return (name, _unquote(children[0]) if quoted else children[0], meta)
+
+        return build
+
+    title = _field("title", True)
+    implements = _field("implements", True)
+    note = _field("note", True)
+    product = _field("product", True)
+    lead = _field("lead", False)  # a tuple of units, made by unit_list
+    support = _field("support", False)
+    del _field
 
     @v_args(meta=True)
     def reporting(self, meta, children):  # type: ignore[no-untyped-def]
@@ -499,22 +507,6 @@ class _Builder(Transformer_NonRecursive):
             after=fields.get("after", ()),  # type: ignore[arg-type]
             span=self._span(meta),
         )
-
-    @v_args(meta=True)
-    def lead(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("lead", children[0], meta)
-
-    @v_args(meta=True)
-    def support(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("support", children[0], meta)
-
-    @v_args(meta=True)
-    def note(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("note", _unquote(children[0]), meta)
-
-    @v_args(meta=True)
-    def product(self, meta, children):  # type: ignore[no-untyped-def]
-        return ("product", _unquote(children[0]), meta)
 
     @v_args(meta=True)
     def due(self, meta, children):  # type: ignore[no-untyped-def]
