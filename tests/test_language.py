@@ -548,3 +548,9 @@ def test_a_flag_named_like_an_attribute_is_still_a_rule() -> None:
 def test_a_task_after_itself_is_one_error() -> None:
     message = semantic_error("task 1: due 2020 after 1\n")
     assert "cannot come after itself" in message and "cycle" not in message
+
+
+def test_an_unquoted_vietnamese_title_is_told_to_quote_it() -> None:
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse("rule A Người dân: a > 1", "bad.kpi")
+    assert 'hint: put Vietnamese text in quotes: "Người …"' in str(info.value)

@@ -185,7 +185,7 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: 
         if word and not word.group().isascii():
             width = len(word.group())
             message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
-            hint = _ascii_hint(word.group())
+            hint = _ascii_hint(word.group(), set(err.expected))
         elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}):
             message = (f"unexpected `{tok}`: it belongs right after a `task` or `rule` header, "
                        "but the item above ended before this line")
@@ -211,7 +211,7 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: 
             width = len(word.group())
             col -= pos - start
             message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
-            hint = _ascii_hint(word.group())
+            hint = _ascii_hint(word.group(), set(getattr(err, "allowed", None) or ()) or None)
         elif ch.isdigit():
             bad = re.match(r"[\w.]+", text[pos:])
             shown = bad.group() if bad else ch
@@ -247,7 +247,10 @@ _WORD_RE = re.compile(r"\w+")
 _ATTRIBUTE_WORDS = ("lead", "support", "due", "product", "note", "after")
 
 
-def _ascii_hint(word: str) -> str:
+def _ascii_hint(word: str, expected: set[str] | None = None) -> str:
+    if expected is not None and "STRING" in expected and not expected & _EXPR_START - {"STRING"}:
+        # where a title or a unit may stand, not a metric
+        return f'put Vietnamese text in quotes: "{word} …"'
     plain = re.sub(r"\W+", "_", fold(word))
     return (f'metric names are ASCII ({plain}); put Vietnamese titles, unit names and periods '
             f'in quotes ("{word} …")')
