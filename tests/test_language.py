@@ -554,3 +554,14 @@ def test_an_unquoted_vietnamese_title_is_told_to_quote_it() -> None:
     with pytest.raises(KpiSyntaxError) as info:
         kpirules.parse("rule A Người dân: a > 1", "bad.kpi")
     assert 'hint: put Vietnamese text in quotes: "Người …"' in str(info.value)
+
+
+def test_a_done_row_dated_by_period_unblocks_on_the_plans_own_window() -> None:
+    # `after` used to date a period-only `done` row by the default windows, _judge_task by the plan's:
+    # under calendar windows 2020-Q4 ends 2020-12-31, so as of 2020-12-20 task 1 is not done yet
+    p = plan("task 1: due 2021\ntask 2: due 2021 after 1", header='plan "t"\n  reporting quarterly calendar\n')
+    d = data([], [{"task": "1", "status": "done", "period": "2020-Q4"}])
+    got = {r.id: r.status for r in p.evaluate(d, "2020-12-20")}
+    assert got == {"1": Status.OPEN, "2": Status.BLOCKED}
+    got = {r.id: r.status for r in p.evaluate(d, "2021-01-05")}
+    assert got == {"1": Status.DONE, "2": Status.OPEN}

@@ -354,7 +354,7 @@ class Plan:
         first = _first_period(data, self.kind, self.scheme)
         results: list[Result] = []
         units = list(data.units)
-        task_done = _done_tasks(data, as_of)
+        task_done = _done_tasks(data, as_of, self.scheme)
         for item in self.ast.items:
             if isinstance(item, n.Section):
                 continue
@@ -574,12 +574,13 @@ def _waiting(deps: list[str]) -> str:
     return "waiting for task " + ", ".join(deps) + " (not done yet)"
 
 
-def _done_tasks(data: Data, as_of: datetime.date) -> dict[str, datetime.date]:
+def _done_tasks(data: Data, as_of: datetime.date, scheme: Scheme) -> dict[str, datetime.date]:
+    """The first visible `done` date of every task, dated as `_judge_task` dates rows."""
     out: dict[str, datetime.date] = {}
     for r in data.task_rows:
         if not r.is_done:
             continue
-        d = r.date if r.date is not None else (r.period.end if r.period is not None else None)
+        d = r.date_in(scheme)
         if d is not None and d <= as_of and (r.task not in out or d < out[r.task]):
             out[r.task] = d
     return out
