@@ -459,11 +459,8 @@ def between_values(v: object, lo: object, hi: object, text: str) -> object:
     return _bad_operands(text, "number", v, lo, hi)
 
 
-_KIND_RANK = {Kind.MONTH: 0, Kind.QUARTER: 1, Kind.HALF: 2, Kind.NINE_MONTH: 3, Kind.YEAR: 4}
-
-
 def _coarser(a: Kind, b: Kind) -> bool:
-    return _KIND_RANK[a] > _KIND_RANK[b]
+    return a.months > b.months
 
 
 def compile_expr(e: n.Expr, scheme: Scheme, kind: Kind) -> Fn:

@@ -159,7 +159,6 @@ class _Checker:
         return False
 
 
-_ATTRIBUTE_WORDS = ("lead", "support", "due", "product", "note", "after")
 
 
 def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | None:
@@ -167,7 +166,7 @@ def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | N
     if not rule.bare or not isinstance(rule.condition, n.Metric) or not isinstance(before, (n.Task, n.Rule)):
         return None
     word = rule.condition.name
-    close = difflib.get_close_matches(word.lower(), _ATTRIBUTE_WORDS, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word.lower(), n.ATTRIBUTES, n=1, cutoff=0.75)
     # only words about as long as the attribute: `support_ok` is a flag, `suport` a typo
     return (word, close[0]) if close and len(word) <= len(close[0]) + 1 else None
 

@@ -61,6 +61,7 @@ __all__ = [
     "walk",
     "span_of",
     "FUNCTIONS",
+    "ATTRIBUTES",
     "AGGREGATES",
 ]
 
@@ -215,6 +216,8 @@ class Logic:
 
 FUNCTIONS = ("ratio", "change", "sum", "min", "max", "avg")
 AGGREGATES = ("sum", "min", "max", "avg")
+#: the attributes a task or rule body may have, in their canonical order
+ATTRIBUTES = ("lead", "support", "due", "product", "note", "after")
 
 
 @attrs.frozen

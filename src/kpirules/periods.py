@@ -67,6 +67,11 @@ class Kind(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def months(self) -> int:
+        """How many months a window of this kind covers (a year: 12)."""
+        return _SPAN[self]
+
 
 _KIND_ORDER = {k: i for i, k in enumerate(Kind)}
 
