@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from itertools import repeat
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -122,30 +123,68 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
     return out
 
 
+#: types whose values compare exactly with each other and with 0 (bool among them: never below 0)
+_ORDERED = frozenset({int, bool, Fraction})
+#: the exact types of data values that say nothing against a metric being whole numbers
+_NOT_FRACTIONS = frozenset({int, bool, str, type(None)})
+
+
 def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
-    pairs = _ratio_pairs(plan)
-    ratio_metrics = {m for a, b, _ in pairs for m in (a, b)}
+    # The work is per snapshot, per set of metric names and per metric, in C where it can be:
+    # the ratio pairs of a snapshot by its set of names, negative values looked for only where
+    # a snapshot's smallest number is below 0, and "whole numbers only" worked out per metric
+    # the first time a negative value asks.  The warnings and their order are those of
+    # ``sanity_reference`` in tests/test_perf_invariants.py (value by value, every snapshot).
+    snapshots = data.snapshots
+    pairs: dict[tuple[str, str], str] = {}
+    for a, b, rule_id in _ratio_pairs(plan):  # one warning per (a, b) and snapshot: the first rule's
+        pairs.setdefault((a, b), rule_id)
+    ratio_metrics = {m for a, b in pairs for m in (a, b)}
     whole: dict[str, bool] = {}
-    for snap in data.snapshots.values():
+
+    def is_whole(metric: str) -> bool:
+        """Every number the data gives for ``metric`` is an int (there is one, as a value asks)."""
+        if metric not in whole:
+            values = map(dict.get, snapshots.values(), repeat(metric))
+            types = set(map(type, values))
+            if types <= _NOT_FRACTIONS or types - _NOT_FRACTIONS == {Fraction}:
+                whole[metric] = Fraction not in types
+            else:  # some other type: value by value
+                whole[metric] = all(isinstance(v, int) for s in snapshots.values()
+                                    if metric in s and _num(v := s[metric]))
+        return whole[metric]
+
+    by_names: dict[frozenset[str], list[tuple[str, str, str]]] = {}
+    for (key, unit), snap in snapshots.items():
+        names = frozenset(snap)
+        mine = by_names.get(names)
+        if mine is None:
+            mine = by_names[names] = [(a, b, r) for (a, b), r in pairs.items() if a in names and b in names]
+        label = who = None
+        for a, b, rule_id in mine:
+            va, vb = snap[a], snap[b]
+            if type(va) is int and type(vb) is int:
+                if not 0 < vb < va:
+                    continue
+            elif not (_num(va) and _num(vb) and vb > 0 and va > vb):  # type: ignore[operator]
+                continue
+            if label is None:
+                label = data.periods[key].label
+                who = f" for unit {unit}" if unit is not None else ""
+            yield Warning_(
+                "numerator_exceeds_denominator",
+                f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
+                f"though rule {rule_id} takes ratio({a}, {b}) as a share",
+                _where(data.source(a, key, unit)),
+            )
+        values = snap.values()
+        if not values or (set(map(type, values)) <= _ORDERED and min(values) >= 0):  # type: ignore[type-var]
+            continue  # (the common case: no number below 0)
         for metric, v in snap.items():
-            if _num(v):
-                whole[metric] = whole.get(metric, True) and isinstance(v, int)
-    seen_pairs: set[tuple[str, str]] = set()
-    for (key, unit), snap in data.snapshots.items():
-        label = data.periods[key].label
-        who = f" for unit {unit}" if unit is not None else ""
-        for a, b, rule_id in pairs:
-            va, vb = snap.get(a), snap.get(b)
-            if _num(va) and _num(vb) and vb > 0 and va > vb and (a, b, key, unit) not in seen_pairs:  # type: ignore[operator]
-                seen_pairs.add((a, b, key, unit))  # type: ignore[arg-type]
-                yield Warning_(
-                    "numerator_exceeds_denominator",
-                    f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
-                    f"though rule {rule_id} takes ratio({a}, {b}) as a share",
-                    _where(data.source(a, key, unit)),
-                )
-        for metric, v in snap.items():
-            if _num(v) and v < 0 and (metric in ratio_metrics or whole.get(metric)):  # type: ignore[operator]
+            if _num(v) and v < 0 and (metric in ratio_metrics or is_whole(metric)):  # type: ignore[operator]
+                if label is None:
+                    label = data.periods[key].label
+                    who = f" for unit {unit}" if unit is not None else ""
                 yield Warning_(
                     "negative_count",
                     f"{metric} is {_show(v)} in {label}{who}: a count cannot be negative",
@@ -153,12 +192,17 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
                 )
     yield from _stopped(plan, data, current)
     used = _plan_metrics(plan)
-    if used:
+    unused = set().union(*snapshots.values()) - used if used else None  # (names of every snapshot, in C)
+    if unused:
         first_source: dict[str, Source | None] = {}
-        for (key, unit), snap in data.snapshots.items():
+        for (key, unit), snap in snapshots.items():
+            if unused.isdisjoint(snap):
+                continue
             for metric in snap:
-                if metric not in used and metric not in first_source:
+                if metric in unused and metric not in first_source:
                     first_source[metric] = data.source(metric, key, unit)
+            if len(first_source) == len(unused):  # each one's first source found
+                break
         for metric, src in first_source.items():
             close = difflib.get_close_matches(metric, sorted(used), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
@@ -176,9 +220,10 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
     span = _plan_years(plan, current)
     if span is not None:
         lo, hi = span
-        for (key, unit), snap in data.snapshots.items():
-            period = data.periods[key]
-            if period.year < lo or period.year > hi:
+        outside = {key for key, period in data.periods.items() if period.year < lo or period.year > hi}
+        for (key, unit), snap in snapshots.items() if outside else ():
+            if key in outside:
+                period = data.periods[key]
                 src = next((data.source(m, key, unit) for m in snap), None)
                 yield Warning_(
                     "period_outside_plan",
@@ -204,7 +249,7 @@ def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
         cur_key = keys[-1]
     else:
         return
-    reporting = data.units_reporting(cur_key)
+    reporting = set(data.units_reporting(cur_key))
     if not reporting:  # nobody reported for the current period: nothing to compare with
         return
     cur = data.periods[cur_key]  # someone reported for it, so the data has it
