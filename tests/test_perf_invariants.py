@@ -251,3 +251,176 @@ def test_the_depth_check_skips_only_nodes_without_children() -> None:
     for _ in range(5):
         expr = n.Not(expr)
     assert _depth(n.Logic("and", n.Metric("b"), expr)) == 7
+
+
+# --- sanity warnings, the JSON text and the numbers of `check --format json` ------------------------
+
+
+def sanity_reference(plan, data, current):  # type: ignore[no-untyped-def]
+    """The sanity warnings value by value over every snapshot (kpirules.sanity._all before it
+    worked per snapshot, per set of names and per metric)."""
+    import difflib
+
+    from kpirules.sanity import Warning_, _plan_metrics, _plan_years, _ratio_pairs, _show, _stopped, _where
+
+    def num(v: object) -> bool:
+        return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+
+    pairs = _ratio_pairs(plan)
+    ratio_metrics = {m for a, b, _ in pairs for m in (a, b)}
+    whole: dict[str, bool] = {}
+    for snap in data.snapshots.values():
+        for metric, v in snap.items():
+            if num(v):
+                whole[metric] = whole.get(metric, True) and isinstance(v, int)
+    seen: set[object] = set()
+    out = []
+    for (key, unit), snap in data.snapshots.items():
+        label = data.periods[key].label
+        who = f" for unit {unit}" if unit is not None else ""
+        for a, b, rule_id in pairs:
+            va, vb = snap.get(a), snap.get(b)
+            if num(va) and num(vb) and vb > 0 and va > vb and (a, b, key, unit) not in seen:
+                seen.add((a, b, key, unit))
+                out.append(Warning_("numerator_exceeds_denominator",
+                                    f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
+                                    f"though rule {rule_id} takes ratio({a}, {b}) as a share",
+                                    _where(data.source(a, key, unit))))
+        for metric, v in snap.items():
+            if num(v) and v < 0 and (metric in ratio_metrics or whole.get(metric)):
+                out.append(Warning_("negative_count", f"{metric} is {_show(v)} in {label}{who}: a count cannot be "
+                                    "negative", _where(data.source(metric, key, unit))))
+    out += _stopped(plan, data, current)
+    used = _plan_metrics(plan)
+    first: dict[str, object] = {}
+    for (key, unit), snap in data.snapshots.items():
+        for metric in snap:
+            if used and metric not in used and metric not in first:
+                first[metric] = data.source(metric, key, unit)
+    for metric, src in first.items():
+        close = difflib.get_close_matches(metric, sorted(used), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        out.append(Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src)))
+    # (no task rows here: unknown_task is left out)
+    span = _plan_years(plan, current)
+    if span is not None:
+        lo, hi = span
+        for (key, unit), snap in data.snapshots.items():
+            period = data.periods[key]
+            if period.year < lo or period.year > hi:
+                src = next((data.source(m, key, unit) for m in snap), None)
+                out.append(Warning_("period_outside_plan", f"data for {period.label} lies outside the years the plan "
+                                    f"speaks of ({lo}–{hi}); a typo in the period label?", _where(src)))
+    return out
+
+
+SANITY_PLAN = """\
+rule a: ratio(x, y) >= 20%
+rule b: for each unit: ratio(x, y) >= 50% and ratio(z, y) <= 10%
+rule c: for each unit: w > 0 by 2020-12-20
+rule d: ratio(x, y) >= 30%
+"""
+sanity_values = st.one_of(st.integers(-3, 5), st.fractions(min_value=-3, max_value=5, max_denominator=4),
+                          st.booleans(), st.sampled_from(["t", "", None]))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2019-Q4", "2020-Q2", "2020-Q3", "2020-Q4", "2023-Q1"]),
+                          st.sampled_from([None, "A", "B", "C"]),
+                          st.dictionaries(st.sampled_from(["x", "y", "z", "w", "v", "xx"]), sanity_values)),
+                max_size=12),
+       st.sampled_from([None, "2020-Q3", "2020-Q4", "2020"]))
+def test_sanity_warnings_are_those_worked_out_value_by_value(snaps, current) -> None:  # type: ignore[no-untyped-def]
+    import kpirules
+    from kpirules.sanity import sanity_warnings
+
+    plan = kpirules.parse(SANITY_PLAN)
+    data = Data()
+    for i, (label, unit, values) in enumerate(snaps):
+        period = parse_period(label)
+        data.add_snapshot(period, unit, Source("d", f"snapshot {i}"))
+        for metric, v in values.items():
+            if metric not in data.snapshots[(period.key, unit)]:  # (the first value of a cell)
+                data.add(period, unit, metric, v, Source("d", f"snapshot {i} {metric}"))
+    cur = parse_period(current) if current else None
+    assert sanity_warnings(plan, data, cur, limit=10**6) == sanity_reference(plan, data, cur)
+    assert sanity_warnings(plan, data, cur, limit=3) == sanity_reference(plan, data, cur)[:3]
+
+
+def test_fraction_valued_metric_is_not_a_count_and_a_ratio_metric_always_is() -> None:
+    import kpirules
+    from kpirules.sanity import sanity_warnings
+
+    data = Data()
+    q = parse_period("2020-Q4")
+    for unit, values in [("A", {"v": -2, "x": Fraction(-1, 2), "y": 4}), ("B", {"v": Fraction(1, 2), "w": -1})]:
+        for metric, value in values.items():
+            data.add(q, unit, metric, value, Source("d", f"{unit}.{metric}"))
+    ws = sanity_warnings(kpirules.parse(SANITY_PLAN), data)
+    negative = [w.message for w in ws if w.code == "negative_count"]
+    assert negative == ["x is -0.5 in 2020-Q4 for unit A: a count cannot be negative",
+                        "w is -1 in 2020-Q4 for unit B: a count cannot be negative"]
+
+
+json_leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.sampled_from(
+    ["%s", "%", "}", "},\n  {", "\x00", "\u2028", '"']) | st.floats(allow_nan=False)
+json_keys = st.sampled_from(["id", "%s", "a%b", "", "\n", "\x00", "ключ", '"'])
+json_values = st.recursive(json_leaves, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(json_keys, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"id": st.text(max_size=3)}, optional={
+    "%s": json_values, "status": st.sampled_from(["met", None, 1, True]), "lead": st.lists(json_leaves, max_size=2),
+    "more": json_values}), max_size=6) | json_values)
+def test_json_text_of_lists_of_records_is_json_dumps(obj) -> None:  # type: ignore[no-untyped-def]
+    """Lists of dicts sharing keys (one template per set of keys), '%' and quotes in keys and text,
+    nested lists and dicts among the values, empty ones, floats (left to json)."""
+    from kpirules._cmd_check import json_text
+
+    assert json_text(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
+    assert json_text({"results": obj, "n": [obj, {}]}) == json.dumps({"results": obj, "n": [obj, {}]},
+                                                                      ensure_ascii=False, indent=2)
+
+
+def format_reference(f: Fraction) -> str:
+    """The definition: a terminating decimal written out in full, else n/d."""
+    if f.denominator == 1:
+        return str(f.numerator)
+    for places in range(1, 200):
+        scaled = f * 10**places
+        if scaled.denominator == 1:
+            text = str(abs(scaled.numerator)).rjust(places + 1, "0")
+            return ("-" if f < 0 else "") + text[:-places] + "." + text[-places:]
+    return f"{f.numerator}/{f.denominator}"
+
+
+fractions_ = st.builds(lambda n, d: Fraction(n, d), st.integers(-10**8, 10**8),
+                       st.one_of(st.integers(1, 10**4), st.builds(lambda a, b: 2**a * 5**b, st.integers(0, 30),
+                                                                  st.integers(0, 30))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(fractions_ | st.integers(-10**20, 10**20), fractions_ | st.integers(-10**6, 10**6))
+def test_numbers_and_margins_are_written_as_defined(a, b) -> None:  # type: ignore[no-untyped-def]
+    from kpirules.evaluate import _difference_text
+    from kpirules.values import format_number, ratio_text
+
+    assert format_number(a) == format_reference(Fraction(a))
+    f = Fraction(a)
+    assert ratio_text(f.numerator, f.denominator) == format_reference(f)
+    if type(a) is Fraction or type(b) is Fraction:
+        assert _difference_text(a, b) == format_reference(Fraction(a) - Fraction(b))
+
+
+def test_check_json_is_json_dumps_of_to_json_on_the_examples() -> None:
+    import kpirules
+    from kpirules._cmd_check import render_json
+
+    for plan, path in [("rules/nq17_bkhcn.kpi", "examples/nq17_bkhcn/data.json"),
+                       ("rules/nq17_national.kpi", "examples/nq17_national/data.json")]:
+        for as_of in ("2020-12-18", "2021-07-01"):
+            results = kpirules.load(plan).evaluate(path, as_of)
+            doc = results.to_json()
+            assert render_json(results) == json.dumps(doc, ensure_ascii=False, indent=2)
+            assert [r.to_json() for r in results] == doc["results"]  # the per-Result form agrees

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from itertools import chain
 
 from ._cmdargs import add_data_options, read_data
 from .evaluate import Results, load
@@ -52,15 +54,21 @@ class _Other(Exception):
 
 
 _encode_str = json.encoder.encode_basestring  # what json uses for text with ensure_ascii=False (C)
+#: the types json_text writes itself (exact types: no subclasses)
+_KNOWN = frozenset({str, int, bool, type(None), list, tuple, dict})
 
 
 def json_text(obj: object) -> str:
     """``json.dumps(obj, ensure_ascii=False, indent=2)``, the same text, made faster.
 
-    The json module indents in pure Python, one generator per object; this
-    writes the plain shapes of our output (dicts with text keys, lists,
-    text, ints, booleans, null) into one list.  Anything else (a float, a
-    subclass, a key that is not text) is left to the json module.
+    The json module indents in pure Python, one generator per object.  Here
+    the texts among the values of a list (of a whole list of dicts) are
+    written by json's C function in one ``map``, the few other values by
+    type, and the dicts by one template per set of keys, filled by ``%`` in
+    C (no JSON text holds a raw newline or an unescaped quote, so a template
+    is the whole structure).  This covers the plain shapes of our output (dicts
+    with text keys, lists, text, ints, booleans, null); anything else (a
+    float, a subclass, a key that is not text) is left to the json module.
     """
     out: list[str] = []
     try:
@@ -68,6 +76,65 @@ def json_text(obj: object) -> str:
     except _Other:
         return json.dumps(obj, ensure_ascii=False, indent=2)
     return "".join(out)
+
+
+def _texts(values: list[object], nl: str) -> list[str]:
+    """The JSON text of each value: text by json's own C function, in one map; then the few
+    others in their places (a nested list or dict starting on a line indented ``nl``)."""
+    kinds = list(map(type, values))
+    other = set(kinds)
+    other.discard(str)
+    if not other:
+        return list(map(_encode_str, values))  # type: ignore[arg-type]
+    if not other <= _KNOWN:
+        raise _Other
+    at = [i for t in other for i in _at(kinds, t)]
+    plain = values.copy()
+    for i in at:
+        plain[i] = ""
+    texts = list(map(_encode_str, plain))  # type: ignore[arg-type]
+    for i in at:
+        v = values[i]
+        if v is None:
+            texts[i] = "null"
+        elif v is True:
+            texts[i] = "true"
+        elif v is False:
+            texts[i] = "false"
+        elif type(v) is int:
+            texts[i] = int.__repr__(v)  # type: ignore[arg-type]
+        else:
+            part: list[str] = []
+            _encode(v, part, nl)
+            texts[i] = "".join(part)
+    return texts
+
+
+def _at(seq: list[object], x: object) -> Iterator[int]:
+    """Every index of ``x`` in ``seq`` (found by list.index, in C)."""
+    i = -1
+    try:
+        while True:
+            i = seq.index(x, i + 1)
+            yield i
+    except ValueError:
+        return
+
+
+def _objects(objs: list[dict[str, object]], nl: str) -> str:
+    """The text of ``objs`` (dicts), each starting a line indented ``nl``, separated by commas."""
+    inner = nl + "  "
+    keys = list(map(tuple, objs))
+    shapes = set(keys)
+    if not set(map(type, chain.from_iterable(shapes))) <= {str}:
+        raise _Other
+    texts = _texts(list(chain.from_iterable(map(dict.values, objs))), inner)
+    templates = {  # '{' inner '"key": %s,' inner … nl '}', a '%' in a key doubled
+        ks: "{" + inner + ("," + inner).join(_encode_str(k).replace("%", "%%") + ": %s" for k in ks) + nl + "}"
+        if ks else "{}"
+        for ks in shapes
+    }
+    return ("," + nl).join(map(templates.__getitem__, keys)) % tuple(texts)
 
 
 def _encode(o: object, out: list[str], nl: str) -> None:
@@ -83,35 +150,16 @@ def _encode(o: object, out: list[str], nl: str) -> None:
     elif t is int:
         out.append(int.__repr__(o))  # type: ignore[arg-type]
     elif t is dict:
-        if not o:
-            out.append("{}")
-            return
-        inner = nl + "  "
-        sep = "{" + inner
-        for k, v in o.items():  # type: ignore[attr-defined]
-            if type(k) is not str:
-                raise _Other
-            tv = type(v)
-            if tv is str:  # (the common flat cases inline)
-                out.append(sep + _encode_str(k) + ": " + _encode_str(v))
-            elif v is None:
-                out.append(sep + _encode_str(k) + ": null")
-            else:
-                out.append(sep + _encode_str(k) + ": ")
-                _encode(v, out, inner)
-            sep = "," + inner
-        out.append(nl + "}")
+        out.append(_objects([o], nl) if o else "{}")  # type: ignore[list-item]
     elif t is list or t is tuple:
         if not o:
             out.append("[]")
             return
         inner = nl + "  "
-        sep = "[" + inner
-        for v in o:  # type: ignore[attr-defined]
-            out.append(sep)
-            sep = "," + inner
-            _encode(v, out, inner)
-        out.append(nl + "]")
+        if set(map(type, o)) == {dict}:  # type: ignore[call-overload]
+            out.append("[" + inner + _objects(o, inner) + nl + "]")  # type: ignore[arg-type]
+        else:
+            out.append("[" + inner + ("," + inner).join(_texts(list(o), inner)) + nl + "]")  # type: ignore[call-overload]
     else:
         raise _Other
 

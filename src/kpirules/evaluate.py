@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import math
 import os
 from fractions import Fraction
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,7 +26,7 @@ from .checker import check_plan, scheme_of
 from .data import Data, load_data
 from .errors import KpiError, KpiPeriodError
 from .periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date
-from .values import Invalid, Undefined, format_value, is_number
+from .values import Invalid, Undefined, format_value, is_number, ratio_text
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
 
@@ -113,11 +114,12 @@ class Result:
         out: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
-            "status": self.status.value,
+            "status": self.status._value_,  # (the enum's value, without the descriptor)
             "period": self.period,
             "unit": self.unit,
-            # (an int's text inline; anything else as format_value writes it)
-            "value": str(value) if tv is int else None if value is None else fmt(value),
+            # (an int's or a Fraction's text inline; anything else as format_value writes it)
+            "value": (str(value) if tv is int else None if value is None
+                      else ratio_text(value.numerator, value.denominator) if tv is Fraction else fmt(value)),
             "target": (None if ranged or target is None else str(target) if tt is int
                        else fmt(target)),
             "reason": self.reason,
@@ -128,9 +130,10 @@ class Result:
         out["section"] = self.section
         if self.op is not None:
             out["op"] = self.op
-        if (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # the margin, value − target
-            margin = value - target
-            out["margin"] = str(margin) if type(margin) is int else format_value(margin)
+        if tv is int and tt is int:  # the margin, value − target
+            out["margin"] = str(value - target)
+        elif (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # (worked out as Fraction would)
+            out["margin"] = _difference_text(value, target)
         if self.deadline is not None:
             out["deadline"] = self.deadline.isoformat()
         if self.lead:
@@ -146,6 +149,18 @@ class Result:
 
 def _num(v: object) -> bool:
     return is_number(v)
+
+
+def _difference_text(a: int | Fraction, b: int | Fraction) -> str:
+    """``format_number(a - b)`` for ints and Fractions, one of them a Fraction, without building one."""
+    na, da = (a, 1) if type(a) is int else (a.numerator, a.denominator)
+    nb, db = (b, 1) if type(b) is int else (b.numerator, b.denominator)
+    if da == db:
+        num, den = na - nb, da
+    else:
+        num, den = na * db - nb * da, da * db
+    g = math.gcd(num, den)  # lowest terms, as Fraction keeps them
+    return ratio_text(num // g, den // g)
 
 
 class Results(Sequence[Result]):

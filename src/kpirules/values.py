@@ -14,7 +14,7 @@ from typing import Union
 
 import attrs
 
-__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number"]
+__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text"]
 
 Number = Union[int, Fraction]
 
@@ -54,26 +54,30 @@ def format_number(v: Number) -> str:
     >>> format_number(Fraction(617, 2500)), format_number(Fraction(1, 3)), format_number(-3)
     ('0.2468', '1/3', '-3')
     """
-    if type(v) is int:
+    t = type(v)
+    if t is int:
         return str(v)
-    f = Fraction(v)
-    if f.denominator == 1:
-        return str(f.numerator)
-    d = f.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
+    if t is not Fraction:  # (a bool, a Decimal, a subclass: as Fraction reads it)
+        v = Fraction(v)
+    return ratio_text(v.numerator, v.denominator)
+
+
+def ratio_text(numerator: int, denominator: int) -> str:
+    """:func:`format_number` of the fraction ``numerator/denominator``, given in lowest terms
+    with ``denominator > 0`` (no Fraction is built)."""
+    if denominator == 1:
+        return str(numerator)
+    twos = (denominator & -denominator).bit_length() - 1  # the factors 2 of the denominator
+    d = denominator >> twos
+    fives = 0
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d != 1:
-        return f"{f.numerator}/{f.denominator}"
+    if d != 1:  # a prime other than 2 and 5: the decimal never ends
+        return f"{numerator}/{denominator}"
     places = max(twos, fives)
-    scaled = abs(f.numerator) * 10**places // f.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    text = digits[:-places] + "." + digits[-places:]
-    return ("-" if f < 0 else "") + text
+    digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
+    return ("-" if numerator < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 
 def format_value(v: object) -> str | None:
