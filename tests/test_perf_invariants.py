@@ -140,17 +140,35 @@ ops = st.lists(st.tuples(st.sampled_from(["set", "pop", "del", "get", "in"]),
                max_size=12)
 
 
+Q1 = (Kind.QUARTER, 2020, 1)
+
+
 @settings(max_examples=60, deadline=None)
 @given(ops)
 def test_sources_behave_like_a_dict(operations) -> None:  # type: ignore[no-untyped-def]
     """data.sources (compact, JSON snapshots sharing one int) against a plain dict of Source objects."""
     text = json.dumps({"snapshots": [{"period": "2020-Q1", "values": {"a": 1, "b": 2}},
                                      {"period": "2020-Q1", "unit": "U", "values": {"a": 3}}]})
-    data = parse_json_data(text, "f.json")
-    q1 = (Kind.QUARTER, 2020, 1)
-    model = {(q1, None, "a"): Source("f.json", "$.snapshots[0].values.a"),
-             (q1, None, "b"): Source("f.json", "$.snapshots[0].values.b"),
-             (q1, "U", "a"): Source("f.json", "$.snapshots[1].values.a")}
+    model = {(Q1, None, "a"): Source("f.json", "$.snapshots[0].values.a"),
+             (Q1, None, "b"): Source("f.json", "$.snapshots[0].values.b"),
+             (Q1, "U", "a"): Source("f.json", "$.snapshots[1].values.a")}
+    _same_as_a_dict(parse_json_data(text, "f.json"), model, operations)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops)
+def test_csv_run_sources_behave_like_a_dict(operations) -> None:  # type: ignore[no-untyped-def]
+    """The same for CSV snapshots on consecutive rows (one first row and the metric names a snapshot)."""
+    text = "period,unit,metric,value\n2020-Q1,,a,1\n2020-Q1,,b,2\n2020-Q1,U,a,3\n"
+    model = {(Q1, None, "a"): Source("f.csv", "row 2"), (Q1, None, "b"): Source("f.csv", "row 3"),
+             (Q1, "U", "a"): Source("f.csv", "row 4")}
+    data = parse_csv_data(text, "f.csv")
+    assert {type(s).__name__ for s in data.sources.by_snapshot.values()} == {"_Run"}
+    _same_as_a_dict(data, model, operations)
+
+
+def _same_as_a_dict(data: Data, model: dict, operations) -> None:  # type: ignore[no-untyped-def,type-arg]
+    q1 = Q1
     assert dict(data.sources) == model
     for op, metric, unit, n in operations:
         k = (q1, unit, metric)
@@ -209,8 +227,12 @@ CELLS = {
 def csv_texts(draw):  # type: ignore[no-untyped-def]
     cols = draw(st.sampled_from([["period", "unit", "metric", "value"], ["metric", "value", "period"]]))
     rows = [",".join(cols)]
-    for _ in range(draw(st.integers(0, 10))):
+    last: dict[str, str] = {}
+    for _ in range(draw(st.integers(0, 14))):
         cells = [draw(st.sampled_from(CELLS[c])) for c in cols]
+        if last and draw(st.booleans()):  # the snapshot of the row before: runs of rows, as files have them
+            cells = [last.get(c, cell) if c in ("period", "unit") else cell for c, cell in zip(cols, cells)]
+        last = dict(zip(cols, cells))
         cells = cells[: draw(st.sampled_from([len(cells)] * 8 + [len(cells) - 1, 0]))]
         cells += draw(st.sampled_from([[]] * 8 + [[""], ["x"]]))
         rows.append(",".join(cells))
@@ -223,6 +245,30 @@ def csv_texts(draw):  # type: ignore[no-untyped-def]
 def test_csv_fast_path_reads_what_the_general_code_reads(text: str, number_format: str | None) -> None:
     fast = _outcome(text, number_format, lambda t, f: parse_csv_data(t, "f.csv", f))
     assert fast == _outcome(text, number_format, _general)
+
+
+RUN_BREAKERS = {
+    "a blank value": "P,U,a,1\nP,U,b,\nP,U,c,2\nP,U,d,3\n",
+    "a bad period, then the run's label again": "P,U,a,1\n2020-Q5,U,b,2\nP,U,c,3\nP,U,d,4\n",
+    "a ragged row": "P,U,a,1\nP,U,b,2,x\nP,U,c,3\n",
+    "a row the general code reads": "P,U,a,1\nP,U,b,2,\nP,U,c,3\nP,U,d,4\n",
+    "a metric twice, same value": "P,U,a,1\nP,U,b,2\nP,U,a,1\nP,U,c,3\n",
+    "a metric twice, other value": "P,U,a,1\nP,U,b,2\nP,U,a,9\nP,U,c,3\n",
+    "a snapshot met again": "P,U,a,1\nP,V,a,2\nP,U,b,3\nP,U,c,4\n",
+    "two labels of one period": "P,U,a,1\nQ1/2020,U,b,2\nP,U,c,3\n",
+    "a bad value": "P,U,a,1\nP,U,b,1e3\nP,U,c,3\n",
+    "an empty metric": "P,U,a,1\nP,U, ,2\nP,U,c,3\n",
+    "a blank row": "P,U,a,1\n\nP,U,c,3\n",
+}
+
+
+@pytest.mark.parametrize("body", RUN_BREAKERS.values(), ids=RUN_BREAKERS.keys())
+def test_what_breaks_a_run_of_rows_is_read_as_the_general_code_reads_it(body: str) -> None:
+    # with and without later conflicts, whose messages name where the first values were
+    text = "period,unit,metric,value\n" + body.replace("P,", "2020-Q1,")
+    assert _outcome(text, None, lambda t, f: parse_csv_data(t, "f.csv", f)) == _outcome(text, None, _general)
+    text += "2020-Q1,U,a,7\n2020-Q1,U,c,8\n"
+    assert _outcome(text, None, lambda t, f: parse_csv_data(t, "f.csv", f)) == _outcome(text, None, _general)
 
 
 @settings(max_examples=300, deadline=None)

@@ -126,15 +126,25 @@ _ROW = 0  # Source(file, "row N")
 _JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
 
 
+class _Run:
+    """The sources of a snapshot read from consecutive CSV rows: ``metrics[i]`` is on row ``row + i``."""
+
+    __slots__ = ("row", "metrics")
+
+    def __init__(self, row: int, metrics: tuple[str, ...]) -> None:
+        self.row = row  # the compact int of the first row
+        self.metrics = metrics  # distinct metric names, in row order
+
+
 class _Sources(MutableMapping):  # type: ignore[type-arg]
     """(period key, unit, metric) → :class:`Source`, stored compactly and built on demand.
 
     A mapping like the plain dict it replaces (get, pop, item assignment,
     iteration), so code that edits ``data.sources`` keeps working.  For each
-    snapshot it holds {metric: Source or compact int}, or (compact int,
+    snapshot it holds {metric: Source or compact int}; or (compact int,
     metrics) when those metrics all have that source (a JSON snapshot: its
     index and its metric names, one frozenset shared by the snapshots that
-    have the same names).
+    have the same names); or a :class:`_Run` (CSV values on consecutive rows).
     """
 
     __slots__ = ("by_snapshot", "origins")
@@ -142,7 +152,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     def __init__(self) -> None:
         #: (period key, unit) → {metric: Source or compact int} or (compact int, metrics)
         self.by_snapshot: dict[tuple[PeriodKey, str | None],
-                               dict[str, Source | int] | tuple[int, frozenset[str]]] = {}
+                               dict[str, Source | int] | tuple[int, frozenset[str]] | _Run] = {}
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
 
@@ -169,6 +179,11 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return None
         if type(srcs) is tuple:
             return srcs[0] if metric in srcs[1] else None
+        if type(srcs) is _Run:
+            try:
+                return srcs.row + srcs.metrics.index(metric)
+            except ValueError:
+                return None
         return srcs.get(metric)  # type: ignore[union-attr]
 
     def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
@@ -178,6 +193,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return srcs
         if srcs is None:
             out: dict[str, Source | int] = {}
+        elif type(srcs) is _Run:
+            out = dict(zip(srcs.metrics, range(srcs.row, srcs.row + len(srcs.metrics))))
         else:
             out = dict.fromkeys(srcs[1], srcs[0])  # type: ignore[index]
         self.by_snapshot[snapshot] = out
@@ -214,7 +231,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
-            metrics = srcs[1] if type(srcs) is tuple else srcs
+            metrics = srcs[1] if type(srcs) is tuple else srcs.metrics if type(srcs) is _Run else srcs
             for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
@@ -803,6 +820,19 @@ def _cell_text(cell: Cell) -> str:
     return format_number(cell)
 
 
+def _cell_value(text: str, number_format: str | None) -> Value | None:
+    """A CSV value cell as :func:`parse_cell` reads it, plain numbers quickly; _MISSING if it does not read."""
+    if text.isdigit() and text.isascii() and len(text) < 19:
+        return int(text)
+    value = _plain_decimal(text, number_format)
+    if value is not None:
+        return value
+    try:
+        return parse_cell(text, number_format)
+    except (ValueError, ZeroDivisionError):
+        return _MISSING  # type: ignore[no-any-return]
+
+
 class _Table:
     """Reads rows of cells into a :class:`Data`; ``locate`` says where a cell is.
 
@@ -887,9 +917,17 @@ class _Table:
         distinct label, unit, metric and cell text read once.  Any other row
         (an error, a blank or ragged row) is handed on in order, so every
         message stays the same.
+
+        A new snapshot whose values come on consecutive rows, one new metric a
+        row (the usual long-form file), keeps no row number per value: its
+        sources are one :class:`_Run`, the first row and the metric names in
+        the snapshot's own order.  Anything else (a blank value, a metric
+        given twice, a row handed on, a snapshot met again later) turns the
+        run into the {metric: row} dict of the general code first.
         """
         data = self.data
         snapshots, periods, units = data.snapshots, data.periods, data.units
+        by_snapshot, expand = data.sources.by_snapshot, data.sources.expand
         if data.sources.origin(self.file, _ROW) != 0:  # not a fresh Data: no compact row numbers
             yield from rows
             return
@@ -906,20 +944,29 @@ class _Table:
         last_u: Any = None
         period: Any = None
         unit: str | None = None
+        key: Any = None
         snap: dict[str, Value] | None = None
         srcs: dict[str, Source | int] = {}
+        run = 0  # the first row of the snapshot being read as a run; 0: none (its sources are in srcs)
         for row, cells in rows:
             if len(cells) != ncells:
+                if run:  # the general code may add to this snapshot: its sources become a dict
+                    by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                    run, snap = 0, None
                 yield row, cells
                 continue
             raw_p: str = cells[ip]  # type: ignore[assignment]
             raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
             if raw_p != last_p or raw_u != last_u:
+                if run:
+                    by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                    run = 0
                 new_period = period_of.get(raw_p)
                 if new_period is None:
                     try:
                         new_period = parse_period(raw_p.strip())
                     except KpiPeriodError:
+                        snap = last_p = None
                         yield row, cells
                         continue
                     period_of[raw_p] = new_period
@@ -927,27 +974,29 @@ class _Table:
                 if new_unit is missing:
                     new_unit = unit_of[raw_u] = raw_u.strip() or None
                 period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
-            raw_m: str = cells[im]  # type: ignore[assignment]
-            metric = metric_of.get(raw_m)
-            if metric is None:
+            try:  # (a failed lookup costs, a try does not)
+                metric = metric_of[cells[im]]  # type: ignore[index]
+            except KeyError:
+                raw_m: str = cells[im]  # type: ignore[assignment]
                 metric = raw_m.strip()
                 if not metric:
+                    if run:
+                        by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                        run, snap = 0, None
                     yield row, cells
                     continue
                 metric_of[raw_m] = metric
-            raw_v: str = cells[iv]  # type: ignore[assignment]
-            value = value_of.get(raw_v, missing)
-            if value is missing:
-                if raw_v.isdigit() and raw_v.isascii() and len(raw_v) < 19:
-                    value = int(raw_v)
-                elif (value := _plain_decimal(raw_v, number_format)) is not None:
-                    pass
-                else:
-                    try:
-                        value = parse_cell(raw_v, number_format)
-                    except (ValueError, ZeroDivisionError):
-                        yield row, cells
-                        continue
+            try:
+                value = value_of[cells[iv]]  # type: ignore[index]
+            except KeyError:
+                raw_v: str = cells[iv]  # type: ignore[assignment]
+                value = _cell_value(raw_v, number_format)
+                if value is missing:
+                    if run:
+                        by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                        run, snap = 0, None
+                    yield row, cells
+                    continue
                 if len(value_of) < 65536:
                     value_of[raw_v] = value
             if snap is None:  # add_snapshot
@@ -958,14 +1007,28 @@ class _Table:
                     if unit is not None:
                         units.setdefault(unit, None)
                     snap = snapshots[key] = {}
-                srcs = data.sources.expand(key)
+                    if value is not None:
+                        run = row  # a new snapshot: read it as a run
+                if not run:
+                    srcs = expand(key)
             if value is None:
+                if run:  # a run has a value on every row
+                    by_snapshot[key] = _Run(run, tuple(snap))
+                    run = 0
+                    srcs = expand(key)
                 continue
             if metric in snap:
+                if run:
+                    by_snapshot[key] = _Run(run, tuple(snap))
+                    run = 0
+                    srcs = expand(key)
                 data._conflict(period, unit, metric, value, row, problems)
             else:
                 snap[metric] = value
-                srcs[metric] = row  # the compact source of origin 0: the row number
+                if not run:
+                    srcs[metric] = row  # the compact source of origin 0: the row number
+        if run:
+            by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
 
     def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
         raw_period = get["period"]
