@@ -67,17 +67,30 @@ def ratio_text(numerator: int, denominator: int) -> str:
     with ``denominator > 0`` (no Fraction is built)."""
     if denominator == 1:
         return str(numerator)
-    twos = (denominator & -denominator).bit_length() - 1  # the factors 2 of the denominator
+    places = _PLACES.get(denominator)
+    if places is None:
+        if len(_PLACES) >= 4096:
+            _PLACES.clear()
+        places = _PLACES[denominator] = _places(denominator)
+    if not places:  # the decimal never ends
+        return f"{numerator}/{denominator}"
+    digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
+    return ("-" if numerator < 0 else "") + digits[:-places] + "." + digits[-places:]
+
+
+#: denominator (> 1) → the places of its decimals, 0 if they never end (a few thousand kept)
+_PLACES: dict[int, int] = {}
+
+
+def _places(denominator: int) -> int:
+    """The decimal places of 1/denominator (> 1), or 0 when it has a prime factor other than 2 and 5."""
+    twos = (denominator & -denominator).bit_length() - 1  # the factors 2
     d = denominator >> twos
     fives = 0
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d != 1:  # a prime other than 2 and 5: the decimal never ends
-        return f"{numerator}/{denominator}"
-    places = max(twos, fives)
-    digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
-    return ("-" if numerator < 0 else "") + digits[:-places] + "." + digits[-places:]
+    return max(twos, fives) if d == 1 else 0
 
 
 def format_value(v: object) -> str | None:
