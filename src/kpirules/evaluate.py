@@ -106,8 +106,9 @@ class Result:
         return self._json(format_value)
 
     def _json(self, fmt: Any) -> dict[str, Any]:
-        """to_json, writing values with ``fmt`` (Results.to_json: one that remembers
-        the text of each value and target; a margin is written with format_value)."""
+        """to_json, writing targets and unusual values with ``fmt`` (Results.to_json: one that
+        remembers the text of each target); an int or Fraction value and the margin are written
+        here, from numerators and denominators, as format_value would write them."""
         value, target = self.value, self.target
         tv, tt = type(value), type(target)
         ranged = tt is tuple
