@@ -470,3 +470,81 @@ def test_check_json_is_json_dumps_of_to_json_on_the_examples() -> None:
             doc = results.to_json()
             assert render_json(results) == json.dumps(doc, ensure_ascii=False, indent=2)
             assert [r.to_json() for r in results] == doc["results"]  # the per-Result form agrees
+
+
+# --- the JSON fast paths ------------------------------------------------------------------------
+
+
+def _general_json(text: str, number_format: str | None = None) -> Data:
+    """parse_json_data with json's hooks for every number and object and the snapshot loop (no fast path)."""
+    import kpirules.data as data_module
+
+    plain, snapshots = data_module._plain_json, data_module._plain_snapshots
+    data_module._plain_json = lambda text: None  # type: ignore[assignment]
+    data_module._plain_snapshots = lambda snaps, data: False  # type: ignore[assignment]
+    try:
+        return parse_json_data(text, "f.json")
+    finally:
+        data_module._plain_json, data_module._plain_snapshots = plain, snapshots
+
+
+def _json_outcome(text: str, reader) -> object:  # type: ignore[no-untyped-def]
+    try:
+        d = reader(text, None)
+    except KpiDataError as exc:
+        return str(exc)
+    return repr((list(d.snapshots.items()), sorted(repr((k, str(v))) for k, v in d.sources.items()),
+                 list(d.periods.items()), list(d.units), d.task_rows))
+
+
+JSON_FIELDS = {
+    "period": ['"2020-Q1"', '"Q1/2020"', '"2020-Q2"', '"2020-Q5"', "5", "null"],
+    "unit": ['"U1"', '" U1 "', '"U2"', '""', "3"],
+    "note": ['"ghi chú: xem"', '"x"', '{"a": 1}', '{"a": 1, "a": 2}'],
+    "x": ["1"],
+}
+JSON_VALUES = ["1", "-0", "1.5", "12.50", "1e2", "true", '"t"', '"a: b"', "null", "[1]", "{}", "1" * 31, "2" * 30]
+
+
+@st.composite
+def json_texts(draw):  # type: ignore[no-untyped-def]
+    """Snapshot lists as text, with what only the hooks or the loop see: keys given twice, a ':' in a
+    string, long integers, nested objects, nulls, bad labels and units, a snapshot given twice."""
+    snaps = []
+    for _ in range(draw(st.integers(0, 5))):
+        names = draw(st.lists(st.sampled_from(["a", "b", " ", "c"]), max_size=4))
+        values = ", ".join(f'"{m}": {draw(st.sampled_from(JSON_VALUES))}' for m in names)
+        fields = [("period", draw(st.sampled_from(JSON_FIELDS["period"])))] if draw(st.integers(0, 9)) else []
+        fields += [(k, draw(st.sampled_from(JSON_FIELDS[k])))
+                   for k in draw(st.lists(st.sampled_from(["unit", "note", "x", "unit"]), max_size=2))]
+        if draw(st.integers(0, 9)):
+            fields.append(("values", "{" + values + "}"))
+        snaps.append("{" + ", ".join(f'"{k}": {v}' for k, v in draw(st.permutations(fields))) + "}")
+    tasks = draw(st.sampled_from(["", ', "tasks": []', ', "tasks": [{"task": "T1", "status": "done", '
+                                  '"date": "2020-03-01", "note": "a: b"}]', ', "snapshots": []']))
+    return '{"snapshots": [' + ", ".join(snaps) + "]" + tasks + "}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_texts())
+def test_json_fast_paths_read_what_the_hooks_and_the_loop_read(text: str) -> None:
+    fast = _json_outcome(text, lambda t, f: parse_json_data(t, "f.json"))
+    assert fast == _json_outcome(text, _general_json)
+
+
+def test_the_json_fast_paths_are_taken_for_plain_data_and_not_otherwise() -> None:
+    import kpirules.data as data_module
+
+    plain = '{"snapshots": [{"period": "2020-Q1", "unit": "U", "values": {"a": 1, "b": 1.5}}]}'
+    doc = data_module._plain_json(plain)
+    assert doc is not None and data_module._plain_snapshots(doc["snapshots"], Data())
+    assert data_module._plain_json(plain.replace('"b"', '"a"')) is None  # a key given twice
+    assert data_module._plain_json(plain.replace('"U"', '"U:1"')) is None  # a ':' in a string
+    assert data_module._plain_json(plain.replace("1.5", "1" * 31)) is None  # past int()'s share of _exact_int
+    for other in ('"b": null', '"b": [1]', '"unit": ""', '"unit": " "', '"period": "2020-Q5"', '" ": 1'):
+        field = other.split(":")[0]
+        changed = json.loads(plain.replace('"b": 1.5', other) if field in ('"b"', '" "')
+                             else plain.replace(field + ": " + plain.split(field + ": ")[1].split(",")[0], other))
+        assert not data_module._plain_snapshots(changed["snapshots"], Data()), other
+        assert _json_outcome(json.dumps(changed), lambda t, f: parse_json_data(t, "f.json")) == _json_outcome(
+            json.dumps(changed), _general_json)

@@ -571,16 +571,60 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number kpirules accepts")
 
 
+#: ASCII digits to "0", to find a run of them with one ``in``
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_INT = b"0" * 31  # (_exact_int reads up to 30 characters with int())
+
+
+def _plain_json(text: str) -> Any:
+    """The document as json's C scanner reads it alone, when that is sure to be what the hooks make; else None.
+
+    The hooks of :func:`parse_json_data` cost a Python call per integer and
+    per object.  Without them, integers are read by ``int`` (as _exact_int
+    reads any of up to 30 characters: so no run of 31 digits may be in the
+    text), and an object given a key twice keeps the last value silently.  No
+    key is given twice when the text has exactly as many ``:`` as the
+    snapshot, values, task and top-level objects have keys: every key of the
+    text has its own ``:``, and those objects' keys are among them.  Any
+    other text (a ``:`` in a string, an object elsewhere, an error) is left to
+    the hooks.
+    """
+    if _LONG_INT in text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO):
+        return None
+    try:
+        doc = json.loads(text, parse_float=_exact, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
+    if type(doc) is not dict:
+        return None
+    keys = len(doc)
+    snaps, tasks = doc.get("snapshots", ()), doc.get("tasks", ())
+    for obj in snaps if type(snaps) is list else ():
+        if type(obj) is dict:
+            values = obj.get("values")
+            keys += len(obj) + (len(values) if type(values) is dict else 0)
+    for row in tasks if type(tasks) is list else ():
+        if type(row) is dict:
+            keys += len(row)
+    return doc if keys == text.count(":") else None
+
+
+#: the types of JSON values stored as they are (None is skipped; lists and objects are errors)
+_STORED = frozenset({int, bool, str, Fraction})
+
+
 def parse_json_data(text: str, filename: str | None = None) -> Data:
     """Read the JSON form of reported data."""
     try:
-        doc = json.loads(
-            text,
-            parse_float=_exact,
-            parse_int=_exact_int,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_pairs,
-        )
+        doc = _plain_json(text)
+        if doc is None:
+            doc = json.loads(
+                text,
+                parse_float=_exact,
+                parse_int=_exact_int,
+                parse_constant=_reject_constant,
+                object_pairs_hook=_pairs,
+            )
     except json.JSONDecodeError as exc:
         lines = text.split("\n")
         src = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
@@ -613,6 +657,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     period_of: dict[str, Period] = {}  # each distinct label read once
     names_of: dict[frozenset[str], frozenset[str]] = {}  # each distinct set of metric names kept once
     unit_of: dict[str, str] = {}  # each distinct unit name stripped (and kept) once
+    if _plain_snapshots(snaps, data):
+        snaps = []  # (all read)
     for i, obj in enumerate(snaps):
         if not isinstance(obj, dict):
             bad(f"$.snapshots[{i}]", 'expected an object {"period": …, "values": {…}}')
@@ -648,6 +694,9 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             _dupes(values, f"$.snapshots[{i}].values", bad)
         # a new snapshot's values all come from $.snapshots[i]: one int stands for all their sources
         srcs = None if not snap and key not in by_snapshot else data.sources.expand(key)
+        if srcs is None and named.issuperset(values) and _STORED.issuperset(map(type, values.values())):
+            snap.update(values)  # every name good and every value stored as it is: in one step
+            values = {}
         for metric, value in values.items():
             if value is None:
                 continue
@@ -686,6 +735,58 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
+
+
+def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
+    """Read a list of plain snapshots into a fresh Data a field at a time; False (and nothing read) if not plain.
+
+    Plain: every snapshot an object with "period" (a label that reads),
+    "values" (an object of named numbers, booleans and text: no null) and
+    maybe "unit" (a name), and no two for the same period and unit.  Then the
+    loop of :func:`parse_json_data` would store each values object as it is,
+    and this does the same in a few passes in C: each distinct label and unit
+    is read once, and each values object becomes its snapshot's dict.  Any
+    other list is left to that loop, which says what is wrong.
+    """
+    get, repeat, chain = dict.get, itertools.repeat, itertools.chain.from_iterable
+    if not snaps or set(map(type, snaps)) != {dict} or not all(map(_SNAPSHOT_KEYS.issuperset, snaps)):
+        return False
+    values = list(map(get, snaps, repeat("values")))
+    if set(map(type, values)) != {dict} or not _STORED.issuperset(map(type, chain(map(dict.values, values)))):
+        return False
+    if not all(map(str.strip, set(chain(values)))):  # (the keys of a JSON object are text)
+        return False
+    labels = list(map(get, snaps, repeat("period")))
+    period_of: dict[str, Period] = {}
+    for label in dict.fromkeys(labels):  # each distinct label, in order of first appearance
+        if type(label) is not str:
+            return False
+        try:
+            period_of[label] = parse_period(label)
+        except KpiPeriodError:
+            return False
+    raw_units = list(map(get, snaps, repeat("unit")))
+    unit_of: dict[str | None, str | None] = {None: None}
+    for raw in dict.fromkeys(raw_units):
+        if raw is not None:
+            if type(raw) is not str or not raw.strip():
+                return False
+            unit_of[raw] = raw.strip()
+    unit_list = list(map(unit_of.__getitem__, raw_units))
+    keys = list(zip((p.key for p in map(period_of.__getitem__, labels)), unit_list))
+    snapshots = dict(zip(keys, values))
+    if len(snapshots) != len(keys):  # a snapshot given twice: the loop merges them
+        return False
+    data.snapshots.update(snapshots)
+    for period in period_of.values():
+        data.periods.setdefault(period.key, period)
+    units = dict.fromkeys(unit_list)
+    units.pop(None, None)
+    data.units.update(units)
+    names = list(map(frozenset, values))  # origin 0: a value's source is its snapshot's index
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    data.sources.by_snapshot.update(zip(keys, zip(itertools.count(), map(shared.setdefault, names, names))))
+    return True
 
 
 def _dupes(obj: dict[str, Any], path: str, bad: Any) -> None:
