@@ -41,12 +41,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def median_time(fn: Callable[[], Any], runs: int = RUNS) -> float:
-    """The median wall time of ``runs`` calls, in seconds (garbage collection on, as in real use)."""
+    """The median CPU time of ``runs`` calls, in seconds (garbage collection on, as in real use).
+
+    CPU time (time.process_time), like interleaved_cpu_medians, so that ratios
+    between the two compare like with like and a wait for the CPU is not work.
+    """
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
@@ -304,18 +308,17 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
                     same += r == v
         return f"{100 * same / both:.2f}% of {both}" if both else "-"
 
-    t_lambda = median_time(run_lambdas) / evals
+    # the four in-process ways take turns, on CPU time, so a busy moment falls on each of them
+    t_lambda, t_truth, t_full, t_eval = (t / evals for t in interleaved_cpu_medians(
+        [run_lambdas, run_truth, run_full, run_eval]))
     rows: list[tuple[str, ...]] = []
 
     def add(name: str, per_eval: float, agree: str, note: str = "") -> None:
         rows.append((name, us(per_eval), f"{per_eval / t_lambda:.2f}×", agree, note))
 
     add("hand-written Python lambdas (float)", t_lambda, agreement(run_lambdas()), f"{size:,} snapshots")
-    t_truth = median_time(run_truth) / evals
     add("kpirules compiled (truth)", t_truth, "100% (reference)", "exact; Undefined with reasons")
-    t_full = median_time(run_full) / evals
     add("kpirules compiled (truth, value, target)", t_full, "same", "exact value built too")
-    t_eval = median_time(run_eval) / evals
     add("Python compile()+eval (float)", t_eval, agreement(run_eval()), "exceptions → no answer")
 
     try:
@@ -431,8 +434,7 @@ def bench_parse(sizes: list[int]) -> str:
     for count in sizes:
         text = generated_rules(count, random.Random(count))
         lark = _lark()
-        t_lark = median_time(lambda: lark.parse(text))
-        t_ours = median_time(lambda: kpirules.parse(text))
+        t_lark, t_ours = interleaved_cpu_medians([lambda: lark.parse(text), lambda: kpirules.parse(text)])
         note = ""
         if rule_engine is not None and count <= 1000:
             exprs = [to_rule_engine(SPECS[i % len(SPECS)]) for i in range(count)]
