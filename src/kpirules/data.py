@@ -141,18 +141,20 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     A mapping like the plain dict it replaces (get, pop, item assignment,
     iteration), so code that edits ``data.sources`` keeps working.  For each
-    snapshot it holds {metric: Source or compact int}; or (compact int,
-    metrics) when those metrics all have that source (a JSON snapshot: its
-    index and its metric names, one frozenset shared by the snapshots that
-    have the same names); or a :class:`_Run` (CSV values on consecutive rows).
+    snapshot it holds {metric: Source or compact int}; or a compact int when
+    the metrics in ``names[snapshot]`` all have that source (a JSON snapshot:
+    its index; the names are one frozenset shared by the snapshots that have
+    the same names, and no tuple is made per snapshot, so the collector has
+    nothing more to look at); or a :class:`_Run` (CSV values on consecutive rows).
     """
 
-    __slots__ = ("by_snapshot", "origins")
+    __slots__ = ("by_snapshot", "names", "origins")
 
     def __init__(self) -> None:
-        #: (period key, unit) → {metric: Source or compact int} or (compact int, metrics)
-        self.by_snapshot: dict[tuple[PeriodKey, str | None],
-                               dict[str, Source | int] | tuple[int, frozenset[str]] | _Run] = {}
+        #: (period key, unit) → {metric: Source or compact int}, compact int or _Run
+        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int | _Run] = {}
+        #: the metrics of each snapshot stored as one compact int
+        self.names: dict[tuple[PeriodKey, str | None], frozenset[str]] = {}
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
 
@@ -177,8 +179,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         srcs = self.by_snapshot.get(snapshot)
         if srcs is None:
             return None
-        if type(srcs) is tuple:
-            return srcs[0] if metric in srcs[1] else None
+        if type(srcs) is int:
+            return srcs if metric in self.names[snapshot] else None
         if type(srcs) is _Run:
             try:
                 return srcs.row + srcs.metrics.index(metric)
@@ -196,7 +198,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         elif type(srcs) is _Run:
             out = dict(zip(srcs.metrics, range(srcs.row, srcs.row + len(srcs.metrics))))
         else:
-            out = dict.fromkeys(srcs[1], srcs[0])  # type: ignore[index]
+            out = dict.fromkeys(self.names.pop(snapshot), srcs)
         self.by_snapshot[snapshot] = out
         return out
 
@@ -231,7 +233,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
-            metrics = srcs[1] if type(srcs) is tuple else srcs.metrics if type(srcs) is _Run else srcs
+            metrics = (self.names[(key, unit)] if type(srcs) is int
+                       else srcs.metrics if type(srcs) is _Run else srcs)
             for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
@@ -717,7 +720,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
                 srcs[metric] = i
         if srcs is None:
             names = frozenset(snap)
-            by_snapshot[key] = (i, names_of.setdefault(names, names))
+            by_snapshot[key] = i
+            data.sources.names[key] = names_of.setdefault(names, names)
     tasks = doc.get("tasks", [])
     if not isinstance(tasks, list):
         bad("$.tasks", "expected a list of task rows")
@@ -785,7 +789,8 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
     data.units.update(units)
     names = list(map(frozenset, values))  # origin 0: a value's source is its snapshot's index
     shared: dict[frozenset[str], frozenset[str]] = {}
-    data.sources.by_snapshot.update(zip(keys, zip(itertools.count(), map(shared.setdefault, names, names))))
+    data.sources.by_snapshot.update(zip(keys, itertools.count()))
+    data.sources.names.update(zip(keys, map(shared.setdefault, names, names)))
     return True
 
 
