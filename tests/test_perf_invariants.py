@@ -216,9 +216,9 @@ def _outcome(text: str, number_format: str | None, reader) -> object:  # type: i
 
 CELLS = {
     "period": ["2020-Q1", " Q1/2020", "quý II/2020", "2020", "2020-Q5", "", "x"],
-    "unit": ["U1", " U1 ", "", "Đơn vị 2"],
+    "unit": ["U1", " U1 ", "", "Đơn vị 2", '"U\r\n1"'],
     "metric": ["a", "b", " a", "", "c d"],
-    "value": ["1", "0012", "2", "1.5", "12,5", "1.234", "1,234", '"1,234.5"', "20%", "true", "có", "", " ",
+    "value": ["1", "0012", "2", "1.5", "12,5", "1.234", "1,234", '"1,234.5"', '"3\n"', "20%", "true", "có", "", " ",
               "-3", "1e3", "text", "١٢", "5.", "1.234.567", "99999999999999999999"],
 }
 
@@ -248,6 +248,7 @@ def test_csv_fast_path_reads_what_the_general_code_reads(text: str, number_forma
 
 
 RUN_BREAKERS = {
+    "a quoted line break (rows are records, not lines)": 'P,U,a,"1\n"\nP,U,b,2\nP,U,c,3\n',
     "a blank value": "P,U,a,1\nP,U,b,\nP,U,c,2\nP,U,d,3\n",
     "a bad period, then the run's label again": "P,U,a,1\n2020-Q5,U,b,2\nP,U,c,3\nP,U,d,4\n",
     "a ragged row": "P,U,a,1\nP,U,b,2,x\nP,U,c,3\n",
@@ -498,8 +499,8 @@ def _json_outcome(text: str, reader) -> object:  # type: ignore[no-untyped-def]
 
 
 JSON_FIELDS = {
-    "period": ['"2020-Q1"', '"Q1/2020"', '"2020-Q2"', '"2020-Q5"', "5", "null"],
-    "unit": ['"U1"', '" U1 "', '"U2"', '""', "3"],
+    "period": ['"2020-Q1"', '"Q1/2020"', '"2020-Q2"', '"2020-Q5"', "5", "null", '["2020-Q1"]', '{"a": 1}'],
+    "unit": ['"U1"', '" U1 "', '"U2"', '""', "3", '["U1"]', '{"a": 1}'],
     "note": ['"ghi chú: xem"', '"x"', '{"a": 1}', '{"a": 1, "a": 2}'],
     "x": ["1"],
 }

@@ -614,6 +614,7 @@ def _plain_json(text: str) -> Any:
 
 #: the types of JSON values stored as they are (None is skipped; lists and objects are errors)
 _STORED = frozenset({int, bool, str, Fraction})
+_UNIT_TYPES = frozenset({str, type(None)})
 
 
 def parse_json_data(text: str, filename: str | None = None) -> Data:
@@ -761,19 +762,19 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
     if not all(map(str.strip, set(chain(values)))):  # (the keys of a JSON object are text)
         return False
     labels = list(map(get, snaps, repeat("period")))
+    raw_units = list(map(get, snaps, repeat("unit")))
+    if set(map(type, labels)) != {str} or not _UNIT_TYPES.issuperset(map(type, raw_units)):
+        return False  # (and a list or an object cannot be a dict key)
     period_of: dict[str, Period] = {}
     for label in dict.fromkeys(labels):  # each distinct label, in order of first appearance
-        if type(label) is not str:
-            return False
         try:
             period_of[label] = parse_period(label)
         except KpiPeriodError:
             return False
-    raw_units = list(map(get, snaps, repeat("unit")))
     unit_of: dict[str | None, str | None] = {None: None}
     for raw in dict.fromkeys(raw_units):
         if raw is not None:
-            if type(raw) is not str or not raw.strip():
+            if not raw.strip():
                 return False
             unit_of[raw] = raw.strip()
     unit_list = list(map(unit_of.__getitem__, raw_units))
@@ -947,7 +948,8 @@ class _Table:
     """
 
     def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
-                 locate: Any, source: Any, text_rows: bool = False, file: str | None = None) -> None:
+                 locate: Any, source: Any, text_rows: bool = False, file: str | None = None,
+                 line_rows: bool = False) -> None:
         self.data = data
         self.problems = problems
         self.number_format = number_format
@@ -956,6 +958,9 @@ class _Table:
         # CSV: every cell is text and a value's source is Source(file, "row N")
         self.text_rows = text_rows
         self.file = file
+        # CSV with no quote: a record is one line, so rows are numbered one a line (a quoted
+        # cell may hold a line break); only then is a snapshot on consecutive rows a _Run
+        self.line_rows = line_rows
 
     def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
         prefix, span, line, ref = self.locate(row, col)
@@ -1113,7 +1118,7 @@ class _Table:
                     if unit is not None:
                         units.setdefault(unit, None)
                     snap = snapshots[key] = {}
-                    if value is not None:
+                    if value is not None and self.line_rows:
                         run = row  # a new snapshot: read it as a run
                 if not run:
                     srcs = expand(key)
@@ -1283,7 +1288,8 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         line = text[: text.index("\x00")].count("\n") + 1
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
     # (the garbage collector is left alone: a library must not switch off process-wide state)
-    _Table(data, problems, number_format, locate, source, text_rows=True, file=filename).read(rows())
+    _Table(data, problems, number_format, locate, source, text_rows=True, file=filename,
+           line_rows='"' not in text).read(rows())
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
