@@ -236,8 +236,12 @@ def csv_texts(draw):  # type: ignore[no-untyped-def]
         cells = cells[: draw(st.sampled_from([len(cells)] * 8 + [len(cells) - 1, 0]))]
         cells += draw(st.sampled_from([[]] * 8 + [[""], ["x"]]))
         rows.append(",".join(cells))
-    end = draw(st.sampled_from(["\n", "\r\n"]))
-    return end.join(rows) + end
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = end.join(rows) + end
+    # as spreadsheets write them: ';' (with or without Excel's sep= line) and a byte-order mark
+    if draw(st.booleans()) and '"' not in text:
+        text = draw(st.sampled_from(["", "sep=;" + end])) + text.replace(",", ";")
+    return draw(st.sampled_from(["", "\ufeff"])) + text
 
 
 @settings(max_examples=120, deadline=None)
