@@ -1254,10 +1254,10 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
             body = text
         quoted = '"' in body
         if not quoted:  # one line end throughout: split the lines once
-            end = ("\n" if "\r" not in body else "\r" if "\n" not in body
-                   else "\r\n" if body.count("\r") == body.count("\n") == body.count("\r\n") else None)
-            if end is not None:
-                split_lines = body.split(end)
+            end = "\n" if "\r" not in body else "\r" if "\n" not in body else "\r\n"
+            split_lines = body.split(end)
+            # "\r\n" throughout: as many of them (the splits) as of "\r" and of "\n"
+            if end != "\r\n" or body.count("\r") == len(split_lines) - 1 == body.count("\n"):
                 if not split_lines[-1]:
                     split_lines.pop()  # (the text ends with a line end)
                 if max(map(len, split_lines), default=0) <= csv.field_size_limit():
