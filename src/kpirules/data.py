@@ -126,16 +126,6 @@ _ROW = 0  # Source(file, "row N")
 _JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
 
 
-class _Run:
-    """The sources of a snapshot read from consecutive CSV rows: ``metrics[i]`` is on row ``row + i``."""
-
-    __slots__ = ("row", "metrics")
-
-    def __init__(self, row: int, metrics: tuple[str, ...]) -> None:
-        self.row = row  # the compact int of the first row
-        self.metrics = metrics  # distinct metric names, in row order
-
-
 class _Sources(MutableMapping):  # type: ignore[type-arg]
     """(period key, unit, metric) → :class:`Source`, stored compactly and built on demand.
 
@@ -145,14 +135,17 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     the metrics in ``names[snapshot]`` all have that source (a JSON snapshot:
     its index; the names are one frozenset shared by the snapshots that have
     the same names, and no tuple is made per snapshot, so the collector has
-    nothing more to look at); or a :class:`_Run` (CSV values on consecutive rows).
+    nothing more to look at); or a run, (first row, metric names): CSV values on
+    consecutive rows, the i-th metric on the i-th row from the first (a plain tuple of
+    ints and text, which the collector stops looking at).
     """
 
     __slots__ = ("by_snapshot", "names", "origins")
 
     def __init__(self) -> None:
-        #: (period key, unit) → {metric: Source or compact int}, compact int or _Run
-        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int | _Run] = {}
+        #: (period key, unit) → {metric: Source or compact int}, compact int or run
+        self.by_snapshot: dict[tuple[PeriodKey, str | None],
+                               dict[str, Source | int] | int | tuple[int, tuple[str, ...]]] = {}
         #: the metrics of each snapshot stored as one compact int
         self.names: dict[tuple[PeriodKey, str | None], frozenset[str]] = {}
         #: (file, form) of each compact origin index
@@ -181,9 +174,9 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return None
         if type(srcs) is int:
             return srcs if metric in self.names[snapshot] else None
-        if type(srcs) is _Run:
+        if type(srcs) is tuple:
             try:
-                return srcs.row + srcs.metrics.index(metric)
+                return srcs[0] + srcs[1].index(metric)
             except ValueError:
                 return None
         return srcs.get(metric)  # type: ignore[union-attr]
@@ -195,8 +188,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return srcs
         if srcs is None:
             out: dict[str, Source | int] = {}
-        elif type(srcs) is _Run:
-            out = dict(zip(srcs.metrics, range(srcs.row, srcs.row + len(srcs.metrics))))
+        elif type(srcs) is tuple:
+            out = dict(zip(srcs[1], range(srcs[0], srcs[0] + len(srcs[1]))))
         else:
             out = dict.fromkeys(self.names.pop(snapshot), srcs)
         self.by_snapshot[snapshot] = out
@@ -234,7 +227,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
             metrics = (self.names[(key, unit)] if type(srcs) is int
-                       else srcs.metrics if type(srcs) is _Run else srcs)
+                       else srcs[1] if type(srcs) is tuple else srcs)
             for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
@@ -959,7 +952,7 @@ class _Table:
         self.text_rows = text_rows
         self.file = file
         # CSV with no quote: a record is one line, so rows are numbered one a line (a quoted
-        # cell may hold a line break); only then is a snapshot on consecutive rows a _Run
+        # cell may hold a line break); only then is a snapshot on consecutive rows a run
         self.line_rows = line_rows
 
     def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
@@ -1031,7 +1024,7 @@ class _Table:
 
         A new snapshot whose values come on consecutive rows, one new metric a
         row (the usual long-form file), keeps no row number per value: its
-        sources are one :class:`_Run`, the first row and the metric names in
+        sources are one run (see :class:`_Sources`), the first row and the metric names in
         the snapshot's own order.  Anything else (a blank value, a metric
         given twice, a row handed on, a snapshot met again later) turns the
         run into the {metric: row} dict of the general code first.
@@ -1062,7 +1055,7 @@ class _Table:
         for row, cells in rows:
             if len(cells) != ncells:
                 if run:  # the general code may add to this snapshot: its sources become a dict
-                    by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                     run, snap = 0, None
                 yield row, cells
                 continue
@@ -1070,7 +1063,7 @@ class _Table:
             raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
             if raw_p != last_p or raw_u != last_u:
                 if run:
-                    by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                     run = 0
                 new_period = period_of.get(raw_p)
                 if new_period is None:
@@ -1092,7 +1085,7 @@ class _Table:
                 metric = raw_m.strip()
                 if not metric:
                     if run:
-                        by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                        by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                         run, snap = 0, None
                     yield row, cells
                     continue
@@ -1104,7 +1097,7 @@ class _Table:
                 value = _cell_value(raw_v, number_format)
                 if value is missing:
                     if run:
-                        by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+                        by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                         run, snap = 0, None
                     yield row, cells
                     continue
@@ -1124,13 +1117,13 @@ class _Table:
                     srcs = expand(key)
             if value is None:
                 if run:  # a run has a value on every row
-                    by_snapshot[key] = _Run(run, tuple(snap))
+                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                     run = 0
                     srcs = expand(key)
                 continue
             if metric in snap:
                 if run:
-                    by_snapshot[key] = _Run(run, tuple(snap))
+                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
                     run = 0
                     srcs = expand(key)
                 data._conflict(period, unit, metric, value, row, problems)
@@ -1139,7 +1132,7 @@ class _Table:
                 if not run:
                     srcs[metric] = row  # the compact source of origin 0: the row number
         if run:
-            by_snapshot[key] = _Run(run, tuple(snap))  # type: ignore[arg-type]
+            by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
 
     def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
         raw_period = get["period"]
