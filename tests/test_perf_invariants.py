@@ -163,7 +163,8 @@ def test_csv_run_sources_behave_like_a_dict(operations) -> None:  # type: ignore
     model = {(Q1, None, "a"): Source("f.csv", "row 2"), (Q1, None, "b"): Source("f.csv", "row 3"),
              (Q1, "U", "a"): Source("f.csv", "row 4")}
     data = parse_csv_data(text, "f.csv")
-    assert {type(s) for s in data.sources.by_snapshot.values()} == {tuple}  # runs of rows
+    assert {type(s) for s in data.sources.by_snapshot.values()} == {int}  # runs of rows:
+    assert {type(n) for n in data.sources.names.values()} == {tuple}  # a first row and the names in order
     _same_as_a_dict(data, model, operations)
 
 

@@ -131,25 +131,38 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     A mapping like the plain dict it replaces (get, pop, item assignment,
     iteration), so code that edits ``data.sources`` keeps working.  For each
-    snapshot it holds {metric: Source or compact int}; or a compact int when
-    the metrics in ``names[snapshot]`` all have that source (a JSON snapshot:
-    its index; the names are one frozenset shared by the snapshots that have
-    the same names, and no tuple is made per snapshot, so the collector has
-    nothing more to look at); or a run, (first row, metric names): CSV values on
-    consecutive rows, the i-th metric on the i-th row from the first (a plain tuple of
-    ints and text, which the collector stops looking at).
+    snapshot it holds {metric: Source or compact int}, or one compact int
+    with the snapshot's metric names in ``names``:
+
+    * a frozenset: every one of those metrics has that source (a JSON
+      snapshot: its index);
+    * a tuple: the metrics in row order, the i-th on the i-th row from that
+      one (CSV values on consecutive rows).
+
+    The names are shared by the snapshots that have the same ones, and no
+    object is made per snapshot: a long file's snapshots cost the collector
+    nothing more to look at.
     """
 
-    __slots__ = ("by_snapshot", "names", "origins")
+    __slots__ = ("by_snapshot", "names", "origins", "_shared")
 
     def __init__(self) -> None:
-        #: (period key, unit) → {metric: Source or compact int}, compact int or run
-        self.by_snapshot: dict[tuple[PeriodKey, str | None],
-                               dict[str, Source | int] | int | tuple[int, tuple[str, ...]]] = {}
-        #: the metrics of each snapshot stored as one compact int
-        self.names: dict[tuple[PeriodKey, str | None], frozenset[str]] = {}
+        #: (period key, unit) → {metric: Source or compact int}, or a compact int
+        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int] = {}
+        #: the metric names of each snapshot stored as one compact int
+        self.names: dict[tuple[PeriodKey, str | None], frozenset[str] | tuple[str, ...]] = {}
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
+        self._shared: dict[Any, Any] = {}  # each distinct set (or row order) of names, kept once
+
+    def share(self, names: Any) -> Any:
+        """The one kept copy of these names (a frozenset or a tuple)."""
+        return self._shared.setdefault(names, names)
+
+    def run(self, snapshot: tuple[PeriodKey, str | None], row: int, snap: dict[str, Value]) -> None:
+        """The metrics of ``snap``, in its order, are on rows ``row``, ``row + 1``, … (compact ints)."""
+        self.by_snapshot[snapshot] = row
+        self.names[snapshot] = self.share(tuple(snap))
 
     def origin(self, file: str | None, form: int) -> int | None:
         """The index of a new origin; None if there are too many (then Source objects are kept)."""
@@ -173,25 +186,25 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         if srcs is None:
             return None
         if type(srcs) is int:
-            return srcs if metric in self.names[snapshot] else None
-        if type(srcs) is tuple:
-            try:
-                return srcs[0] + srcs[1].index(metric)
-            except ValueError:
-                return None
+            names = self.names[snapshot]
+            if type(names) is tuple:  # a run of rows
+                try:
+                    return srcs + names.index(metric)
+                except ValueError:
+                    return None
+            return srcs if metric in names else None
         return srcs.get(metric)  # type: ignore[union-attr]
 
     def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
-        """The {metric: source} dict of a snapshot, made one if it has none or a shared source."""
+        """The {metric: source} dict of a snapshot, made one if it has none or a compact int."""
         srcs = self.by_snapshot.get(snapshot)
         if type(srcs) is dict:
             return srcs
-        if srcs is None:
-            out: dict[str, Source | int] = {}
-        elif type(srcs) is tuple:
-            out = dict(zip(srcs[1], range(srcs[0], srcs[0] + len(srcs[1]))))
-        else:
-            out = dict.fromkeys(self.names.pop(snapshot), srcs)
+        out: dict[str, Source | int] = {}
+        if srcs is not None:
+            names = self.names.pop(snapshot)
+            out = (dict(zip(names, range(srcs, srcs + len(names)))) if type(names) is tuple  # type: ignore[operator]
+                   else dict.fromkeys(names, srcs))
         self.by_snapshot[snapshot] = out
         return out
 
@@ -226,8 +239,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
         for (key, unit), srcs in self.by_snapshot.items():
-            metrics = (self.names[(key, unit)] if type(srcs) is int
-                       else srcs[1] if type(srcs) is tuple else srcs)
+            metrics = self.names[(key, unit)] if type(srcs) is int else srcs
             for metric in metrics:  # type: ignore[union-attr]
                 yield (key, unit, metric)
 
@@ -652,7 +664,6 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
     snapshots, periods, units = data.snapshots, data.periods, data.units
     named: set[str] = set()  # metric names seen to be non-empty
     period_of: dict[str, Period] = {}  # each distinct label read once
-    names_of: dict[frozenset[str], frozenset[str]] = {}  # each distinct set of metric names kept once
     unit_of: dict[str, str] = {}  # each distinct unit name stripped (and kept) once
     if _plain_snapshots(snaps, data):
         snaps = []  # (all read)
@@ -715,7 +726,7 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         if srcs is None:
             names = frozenset(snap)
             by_snapshot[key] = i
-            data.sources.names[key] = names_of.setdefault(names, names)
+            data.sources.names[key] = data.sources.share(names)
     tasks = doc.get("tasks", [])
     if not isinstance(tasks, list):
         bad("$.tasks", "expected a list of task rows")
@@ -782,9 +793,8 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
     units.pop(None, None)
     data.units.update(units)
     names = list(map(frozenset, values))  # origin 0: a value's source is its snapshot's index
-    shared: dict[frozenset[str], frozenset[str]] = {}
     data.sources.by_snapshot.update(zip(keys, itertools.count()))
-    data.sources.names.update(zip(keys, map(shared.setdefault, names, names)))
+    data.sources.names.update(zip(keys, map(data.sources.share, names)))
     return True
 
 
@@ -1031,7 +1041,7 @@ class _Table:
         """
         data = self.data
         snapshots, periods, units = data.snapshots, data.periods, data.units
-        by_snapshot, expand = data.sources.by_snapshot, data.sources.expand
+        run_sources, expand = data.sources.run, data.sources.expand
         if data.sources.origin(self.file, _ROW) != 0:  # not a fresh Data: no compact row numbers
             yield from rows
             return
@@ -1055,7 +1065,7 @@ class _Table:
         for row, cells in rows:
             if len(cells) != ncells:
                 if run:  # the general code may add to this snapshot: its sources become a dict
-                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                    run_sources(key, run, snap)  # type: ignore[arg-type]
                     run, snap = 0, None
                 yield row, cells
                 continue
@@ -1063,7 +1073,7 @@ class _Table:
             raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
             if raw_p != last_p or raw_u != last_u:
                 if run:
-                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                    run_sources(key, run, snap)  # type: ignore[arg-type]
                     run = 0
                 new_period = period_of.get(raw_p)
                 if new_period is None:
@@ -1085,7 +1095,7 @@ class _Table:
                 metric = raw_m.strip()
                 if not metric:
                     if run:
-                        by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
                         run, snap = 0, None
                     yield row, cells
                     continue
@@ -1097,7 +1107,7 @@ class _Table:
                 value = _cell_value(raw_v, number_format)
                 if value is missing:
                     if run:
-                        by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
                         run, snap = 0, None
                     yield row, cells
                     continue
@@ -1117,13 +1127,13 @@ class _Table:
                     srcs = expand(key)
             if value is None:
                 if run:  # a run has a value on every row
-                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                    run_sources(key, run, snap)  # type: ignore[arg-type]
                     run = 0
                     srcs = expand(key)
                 continue
             if metric in snap:
                 if run:
-                    by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+                    run_sources(key, run, snap)  # type: ignore[arg-type]
                     run = 0
                     srcs = expand(key)
                 data._conflict(period, unit, metric, value, row, problems)
@@ -1132,7 +1142,7 @@ class _Table:
                 if not run:
                     srcs[metric] = row  # the compact source of origin 0: the row number
         if run:
-            by_snapshot[key] = (run, tuple(snap))  # type: ignore[arg-type]
+            run_sources(key, run, snap)  # type: ignore[arg-type]
 
     def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
         raw_period = get["period"]
