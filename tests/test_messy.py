@@ -38,7 +38,12 @@ VALUES = [
 ERRORS = [
     ("ambiguous_dot.csv", None, ["ambiguous_dot.csv:2:21: error: column value (cell D2): '1.234' is ambiguous",
                                  "--number-format vi or en"]),
-    ("ambiguous_comma.csv", None, ["ambiguous_comma.csv:3:23: error: column value (cell D3): '1,234' is ambiguous"]),
+    ("ambiguous_comma.csv", None, ["ambiguous_comma.csv:3:23: error: column value (cell D3): '1,234' is ambiguous",
+                                   "(comma is the decimal mark) or 1234 in the English format (comma groups"]),
+    ("unclosed_quote.csv", None, ['unclosed_quote.csv:2:21: error: row 2: a quote (") opens a cell here and is '
+                                  "never closed"]),
+    ("semicolon_ragged.csv", None, ["semicolon_ragged.csv:3:33: error: cell E3: this row has 5 cells",
+                                    "(a ';' inside a cell? quote the cell)"]),
     ("unquoted_decimal_comma.csv", None, ["unquoted_decimal_comma.csv:2:24: error: cell E2: this row has 5 cells",
                                           "decimal comma"]),
     ("excel_en_quoted.csv", "vi", ["cell D2", "'1,234,567' is not a number in the Vietnamese format"]),

@@ -469,9 +469,12 @@ def parse_number(text: str, number_format: str | None = None) -> int | Fraction 
     values = set(found.values())
     if len(values) > 1:
         vi, en = found["vi"], found["en"]
+        # (only one kind of mark can make a number read two ways: 1.234 or 12,500)
+        vi_says, en_says = (("dot groups thousands", "dot is the decimal mark") if "." in text
+                            else ("comma is the decimal mark", "comma groups thousands"))
         raise ValueError(
-            f"{text.strip()!r} is ambiguous: {_plain_number(vi)} in the Vietnamese format (dot groups thousands) "
-            f"or {_plain_number(en)} in the English format (dot is the decimal mark); "
+            f"{text.strip()!r} is ambiguous: {_plain_number(vi)} in the Vietnamese format ({vi_says}) "
+            f"or {_plain_number(en)} in the English format ({en_says}); "
             "state the format with --number-format vi or en"
         )
     return _normal(sign * values.pop())
@@ -894,6 +897,12 @@ _HEADER_ALIASES = {
     "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
     "ngày hoàn thành": "done_on", "ghi chú": "note",
 }
+#: what a CSV row with more cells than its header may mean, by the file's delimiter
+_RAGGED_HINTS = {
+    ",": " (a decimal comma in a comma-separated file? quote the cell or use ';')",
+    ";": " (a ';' inside a cell? quote the cell)",
+    "\t": " (a tab inside a cell? quote the cell)",
+}
 #: a table cell: text (CSV, or a text cell of a spreadsheet) or a typed spreadsheet value
 Cell = Union[str, int, Fraction, bool, datetime.date, None]
 
@@ -952,7 +961,7 @@ class _Table:
 
     def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
                  locate: Any, source: Any, text_rows: bool = False, file: str | None = None,
-                 line_rows: bool = False) -> None:
+                 line_rows: bool = False, delimiter: str | None = None) -> None:
         self.data = data
         self.problems = problems
         self.number_format = number_format
@@ -964,6 +973,7 @@ class _Table:
         # CSV with no quote: a record is one line, so rows are numbered one a line (a quoted
         # cell may hold a line break); only then is a snapshot on consecutive rows a run
         self.line_rows = line_rows
+        self.delimiter = delimiter  # (CSV)
 
     def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
         prefix, span, line, ref = self.locate(row, col)
@@ -1008,7 +1018,7 @@ class _Table:
             extra = [i for i in range(len(names), len(cells)) if _cell_text(cells[i]).strip()]
             if extra:
                 self.bad(row, extra[0], f"this row has {len(cells)} cells but the header has {len(names)}"
-                         " (a decimal comma in a comma-separated file? quote the cell or use ';')")
+                         + _RAGGED_HINTS.get(self.delimiter, ""))
                 continue
             get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
             if kind == "task":
@@ -1205,6 +1215,25 @@ def _field_columns(line: str, delimiter: str) -> list[int]:
     return starts
 
 
+def _open_quote_column(line: str, delimiter: str) -> int:
+    """The 1-based column of the quote that opens a cell of ``line`` and is still open at its end (else 1)."""
+    quoted, opened, at_start = False, 0, True
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if line[i + 1:i + 2] == '"':
+                    i += 1  # "" inside a quoted cell
+                else:
+                    quoted = False
+        elif ch == '"' and at_start:
+            quoted, opened = True, i + 1
+        at_start = not quoted and ch == delimiter
+        i += 1
+    return opened if quoted else 1
+
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -1271,6 +1300,26 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
                 return _csv_rows(split_lines, quoted)
         return _csv_rows(io.StringIO(body, newline=""), quoted)
 
+    def unclosed_quote(row: int) -> None:
+        """A problem if the record that starts on ``row`` (the last) opens a quote and the file ends in it.
+
+        csv reads such a record to the end of the file as one cell, silently:
+        every row after the quote would be lost.  Its text is read again
+        strictly, which tells the end of the file inside a quoted cell apart.
+        """
+        tail = "\n".join(lines()[row - 1:])
+        try:
+            for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                return  # (a stray quote that the lenient reading takes as it is)
+            line = lines()[row - 1]
+            problems.append(Diagnostic(
+                f"row {row}: a quote (\") opens a cell here and is never closed, so the rest of the file "
+                "would be one cell; close the quote (a quote inside a quoted cell is written \"\")",
+                Span(row, _open_quote_column(line, delimiter), file=filename), source_line=line))
+
     def _csv_rows(source: Iterable[str], quoted: bool) -> Iterator[tuple[int, list[Cell]]]:
         reader = csv.reader(source, delimiter=delimiter)
         start = skip + 1
@@ -1278,9 +1327,13 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
             if not quoted:  # no quoted cells: one record a line, numbered by enumerate
                 yield from enumerate(reader, start)  # type: ignore[misc]
             else:
+                last = 0
                 for cells in reader:
+                    last = start
                     yield start, cells  # type: ignore[misc]
                     start = reader.line_num + skip + 1
+                if last:
+                    unclosed_quote(last)
         except csv.Error as exc:
             if not quoted:
                 start = reader.line_num + skip
@@ -1292,7 +1345,7 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
     # (the garbage collector is left alone: a library must not switch off process-wide state)
     _Table(data, problems, number_format, locate, source, text_rows=True, file=filename,
-           line_rows='"' not in text).read(rows())
+           line_rows='"' not in text, delimiter=delimiter).read(rows())
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
