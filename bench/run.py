@@ -646,7 +646,7 @@ def bench_csv(rows: int, tmp: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a few seconds")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 20 seconds")
     ap.add_argument("--only", choices=("a", "b", "c", "d"), action="append", help="run only these parts")
     args = ap.parse_args(argv)
     parts = set(args.only or "abcd")
