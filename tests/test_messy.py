@@ -42,6 +42,8 @@ ERRORS = [
                                    "(comma is the decimal mark) or 1234 in the English format (comma groups"]),
     ("unclosed_quote.csv", None, ['unclosed_quote.csv:2:21: error: row 2: a quote (") opens a cell here and is '
                                   "never closed"]),
+    ("quote_runs_on.csv", None, ["quote_runs_on.csv:3:29: error: cell D3: this row has 7 cells but the header has 4:",
+                                 'the quote (") that opens this cell runs on over the next lines']),
     ("semicolon_ragged.csv", None, ["semicolon_ragged.csv:3:33: error: cell E3: this row has 5 cells",
                                     "(a ';' inside a cell? quote the cell)"]),
     ("unquoted_decimal_comma.csv", None, ["unquoted_decimal_comma.csv:2:24: error: cell E2: this row has 5 cells",

@@ -1017,6 +1017,12 @@ class _Table:
                 continue
             extra = [i for i in range(len(names), len(cells)) if _cell_text(cells[i]).strip()]
             if extra:
+                spans = [i for i, c in enumerate(cells) if type(c) is str and "\n" in c]
+                if spans and self.text_rows:  # a quote left open runs on until a later quote closes it
+                    self.bad(row, spans[0], f"this row has {len(cells)} cells but the header has {len(names)}: "
+                             "the quote (\") that opens this cell runs on over the next lines; is it closed "
+                             "where it should be? (a quote inside a quoted cell is written \"\")")
+                    continue
                 self.bad(row, extra[0], f"this row has {len(cells)} cells but the header has {len(names)}"
                          + _RAGGED_HINTS.get(self.delimiter, ""))
                 continue
