@@ -618,8 +618,12 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
              "    def truth(env):",
              "        s = env.snap",
              "        if s is not None:"]
-    for key, var in zip(keys, gen.names.values()):
-        lines.append(f"            {var} = s.get({key})")
+    if keys:
+        lines.append("            try:  # (a missing metric goes to the general closures, which say so)")
+        for key, var in zip(keys, gen.names.values()):
+            lines.append(f"                {var} = s[{key}]")
+        lines.append("            except KeyError:")
+        lines.append("                return general(env)")
     lines.append(f"            if {' and '.join(guards) or 'True'}:")
     lines.append(f"                return {body}")
     lines.append("        return general(env)")
