@@ -219,3 +219,11 @@ def test_non_utf8_json_is_not_told_to_save_as_csv(tmp_path: Path) -> None:
         kpirules.load_data(path)
     assert "is not UTF-8" in str(exc.value) and "save it as UTF-8" in str(exc.value)
     assert "CSV" not in str(exc.value)
+
+
+def test_a_quote_inside_a_cell_does_not_move_the_caret_of_later_cells() -> None:
+    """csv reads a quote that does not start a cell as a character; the caret counts cells the same way."""
+    text = 'period,unit,metric,value\n2020-Q4,Dept 5" x,a,1.2.3\n'
+    with pytest.raises(KpiDataError) as exc:
+        kpirules.data.parse_csv_data(text, "q.csv")
+    assert "q.csv:2:21: error: column value (cell D2): '1.2.3' is not a number" in str(exc.value)

@@ -1209,35 +1209,31 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _field_columns(line: str, delimiter: str) -> list[int]:
-    """The 1-based character column where each field of a CSV line starts."""
+def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
+    """The 1-based columns where the fields of a CSV line start, and that of a quote still open at its end (0: none).
+
+    As the csv module reads a line: a quote opens a quoted cell only at the
+    start of a field (elsewhere it is a character of the cell), and ``""``
+    inside a quoted cell is one quote.
+    """
     starts = [1]
     quoted = False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delimiter and not quoted:
-            starts.append(i + 2)
-    return starts
-
-
-def _open_quote_column(line: str, delimiter: str) -> int:
-    """The 1-based column of the quote that opens a cell of ``line`` and is still open at its end (else 1)."""
-    quoted, opened, at_start = False, 0, True
-    i = 0
-    while i < len(line):
+    opened = 0
+    i, n = 0, len(line)
+    while i < n:
         ch = line[i]
         if quoted:
             if ch == '"':
                 if line[i + 1:i + 2] == '"':
-                    i += 1  # "" inside a quoted cell
+                    i += 1
                 else:
                     quoted = False
-        elif ch == '"' and at_start:
+        elif ch == delimiter:
+            starts.append(i + 2)
+        elif ch == '"' and starts[-1] == i + 1:
             quoted, opened = True, i + 1
-        at_start = not quoted and ch == delimiter
         i += 1
-    return opened if quoted else 1
+    return starts, opened if quoted else 0
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -1276,7 +1272,7 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         src = lines()[row - 1] if 0 < row <= len(lines()) else None
         if col is None:
             return "", Span(row, 1, file=filename), src, f"row {row}"
-        starts = _field_columns(src or "", delimiter)
+        starts = _field_columns(src or "", delimiter)[0]
         column = starts[col] if col < len(starts) else 1
         return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
 
@@ -1324,7 +1320,7 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
             problems.append(Diagnostic(
                 f"row {row}: a quote (\") opens a cell here and is never closed, so the rest of the file "
                 "would be one cell; close the quote (a quote inside a quoted cell is written \"\")",
-                Span(row, _open_quote_column(line, delimiter), file=filename), source_line=line))
+                Span(row, _field_columns(line, delimiter)[1] or 1, file=filename), source_line=line))
 
     def _csv_rows(source: Iterable[str], quoted: bool) -> Iterator[tuple[int, list[Cell]]]:
         reader = csv.reader(source, delimiter=delimiter)
