@@ -536,10 +536,9 @@ ACCEPTED_FORMS: tuple[str, ...] = (
     "2020-03, 03/2020, tháng 3/2020, tháng 3 năm 2020 (month)",
 )
 
-_ROMAN = {
-    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
-    "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12,
-}  # fmt: skip
+#: the Roman numerals 1–12, as labels write quarters and months (Quý IV)
+ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ROMAN = {numeral.lower(): n for n, numeral in enumerate(ROMAN_NUMERALS, 1)}
 
 
 def _normalize(text: str) -> str:

@@ -34,7 +34,7 @@ from . import nodes as n
 from .data import Data
 from .errors import KpiError, KpiPeriodError
 from .evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status
-from .periods import Kind, Period, parse_date, parse_period
+from .periods import ROMAN_NUMERALS, Kind, Period, parse_date, parse_period
 from .values import format_value, is_number
 
 __all__ = ["Report", "build_report", "render", "render_markdown", "render_html", "render_json", "FORMATS",
@@ -179,7 +179,6 @@ _TEXT: dict[str, dict[str, str]] = {
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
               "October", "November", "December")
-_ROMAN = ("I", "II", "III", "IV")
 _OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 #: statuses in the summary's attention list; rank 0 before rank 1
@@ -442,7 +441,7 @@ def fmt_period(p: Period, lang: str) -> str:
     """``Quý IV/2020`` / ``Q4 2020``, ``Năm 2020`` / ``2020``, …"""
     if lang == "vi":
         if p.kind is Kind.QUARTER:
-            return f"Quý {_ROMAN[p.index - 1]}/{p.year}"
+            return f"Quý {ROMAN_NUMERALS[p.index - 1]}/{p.year}"
         if p.kind is Kind.HALF:
             return f"6 tháng {'đầu' if p.index == 1 else 'cuối'} năm {p.year}"
         if p.kind is Kind.MONTH:
