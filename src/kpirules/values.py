@@ -9,6 +9,7 @@ never exceptions.
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Union
 
@@ -67,21 +68,14 @@ def ratio_text(numerator: int, denominator: int) -> str:
     with ``denominator > 0`` (no Fraction is built)."""
     if denominator == 1:
         return str(numerator)
-    places = _PLACES.get(denominator)
-    if places is None:
-        if len(_PLACES) >= 4096:
-            _PLACES.clear()
-        places = _PLACES[denominator] = _places(denominator)
+    places = _places(denominator)
     if not places:  # the decimal never ends
         return f"{numerator}/{denominator}"
     digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
     return ("-" if numerator < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 
-#: denominator (> 1) → the places of its decimals, 0 if they never end (a few thousand kept)
-_PLACES: dict[int, int] = {}
-
-
+@functools.lru_cache(maxsize=4096)  # (the same denominators recur across units and periods)
 def _places(denominator: int) -> int:
     """The decimal places of 1/denominator (> 1), or 0 when it has a prime factor other than 2 and 5."""
     twos = (denominator & -denominator).bit_length() - 1  # the factors 2
