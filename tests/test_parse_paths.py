@@ -39,7 +39,7 @@ def same(text: str) -> None:
 
 
 def test_the_fast_path_is_available() -> None:
-    assert _parser._fast_lark() is not None
+    assert _parser._fast_tables() is not None
 
 
 @pytest.mark.parametrize("path", KPI_FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -12,7 +12,6 @@ import difflib
 import functools
 import io
 import re
-import threading
 from collections.abc import Iterable
 from fractions import Fraction
 
@@ -20,6 +19,7 @@ from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from . import _lalr
 from . import nodes as n
 from ._text import fold
 from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
@@ -326,6 +326,10 @@ class _Builder(Transformer_NonRecursive):
 
     # positions
     def _span(self, meta_or_tok: object) -> Span | None:
+        """The span of a lark Meta or Token, or of an extent (line, column, end_line, end_column) of the fast path."""
+        if type(meta_or_tok) is tuple:
+            line, column, end_line, end_column = meta_or_tok
+            return Span(line, column, end_line, end_column, file=self.filename)
         if isinstance(meta_or_tok, Span) or meta_or_tok is None:
             return meta_or_tok
         line = getattr(meta_or_tok, "line", None)
@@ -359,7 +363,7 @@ class _Builder(Transformer_NonRecursive):
             implements=header.get("implements"),
             reporting=header.get("reporting"),
             items=items,
-            span=self._span(meta) if not meta.empty else None,
+            span=self._span(meta),  # None for an empty file
         )
 
     @v_args(meta=True)
@@ -481,7 +485,8 @@ class _Builder(Transformer_NonRecursive):
     def bare_rule(self, meta, children):  # type: ignore[no-untyped-def]
         condition = children[0]
         time = children[1] if len(children) > 1 else None
-        return n.Rule(f"L{meta.line}", None, condition, time, bare=True, span=self._span(meta))
+        span = self._span(meta)
+        return n.Rule(f"L{span.line}", None, condition, time, bare=True, span=span)
 
     def for_each(self, children):  # type: ignore[no-untyped-def]
         return ("for_each", children[0] if children else ())
@@ -684,39 +689,24 @@ class _Builder(Transformer_NonRecursive):
         return n.Metric(str(name), span=self._span(name))
 
 
-# --- the fast path: building nodes while lark parses -----------------------------
+# --- the fast path: building nodes while parsing -----------------------------------
 #
-# lark's own embedded transformer cannot pass positions (`v_args(meta=True)`), so
-# a second LALR parser with the same tables gets callbacks of ours instead of
-# lark's tree builders.  Each callback computes what lark's propagate_positions
-# would: a reduction's extent runs from its first child's extent to its last
-# child's; a `?rule` that inlines its one child gives that child a new extent
-# (lark's container positions) but keeps the child's own span.  Results travel
-# on lark's value stack as `_Reduced` (value + extent) or as bare Tokens.
+# _lalr.run drives lark's own LALR tables and contextual-lexer regexes with a plain
+# loop and calls a callback of ours at each reduction, which builds our nodes straight
+# away (no lark tree).  Each reduction's extent (line, column, end line, end column)
+# is what lark's propagate_positions would give it: from its first child's start to
+# its last child's end; a `?rule` that inlines its one child gives that child a new
+# extent (lark's container positions: `(x)` covers the parentheses) but the child
+# keeps its own span.  _Builder's methods take an extent where the plain path gives
+# them a lark Meta.
 #
-# Only clean input takes this path: on a syntax error, any problem or any
-# exception, parse_text parses again the plain way (tree, then _Builder), so
-# every message and position comes from exactly the same code as before.
-
-
-class _Reduced:
-    """A callback's result on lark's value stack, with its extent in the text (a lark Meta stand-in)."""
-
-    __slots__ = ("value", "line", "column", "end_line", "end_column")
-    empty = False
-
-    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
-
-
-_state = threading.local()
+# Only clean input takes this path: on a syntax error, any problem or any exception,
+# parse_text parses again the plain way (tree, then _Builder), so every message and
+# position comes from exactly the same code as before.
 
 
 def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
-    """The callback of one grammar rule (alternative): positions, child filter, _Builder method."""
+    """The callback of one grammar rule (alternative): child filter, then the _Builder method; None to pass on."""
     from lark.visitors import _vargs_meta  # lark's v_args(meta=True) wrapper (private: checked here, once)
 
     name = rule.alias or rule.options.template_source or rule.origin.name
@@ -729,8 +719,7 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
     )
     expand1 = bool(rule.options.expand1) and not rule.alias
     if expand1 and len(expansion) == 1 and keep == ((0, False),):
-        # `?sum: product`: the child passes through with its own extent
-        return lambda children: children[0]
+        return None  # `?sum: product`: the child passes through with its own extent
     method = None
     for klass in builder_class.__mro__:
         if name in klass.__dict__:
@@ -742,75 +731,64 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
             raise TypeError(f"unsupported v_args on {name}")
         method = method.base_func
         with_meta = True
-    state = _state
-    reduced = _Reduced
+    empty_meta = Meta()
+    picks = tuple(i for i, _ in keep)
+    if any(expand for _, expand in keep):
+        def pick(children):  # type: ignore[no-untyped-def]
+            values = []
+            for i, expand in keep:
+                if expand:  # an inlined `_rule`: its children stand in its place
+                    values.extend(children[i].children)
+                else:
+                    values.append(children[i])
+            return values
+    elif picks == tuple(range(len(expansion))):
+        def pick(children):  # type: ignore[no-untyped-def]
+            return children
+    else:
+        def pick(children):  # type: ignore[no-untyped-def]
+            return [children[i] for i in picks]
 
-    def callback(children):  # type: ignore[no-untyped-def]
-        if children:
-            first = children[0]
-            last = children[-1]
-            meta = reduced(first.line, first.column, last.end_line, last.end_column)
-        else:
-            meta = Meta()
-        values = []
-        for i, expand in keep:
-            child = children[i]
-            if type(child) is reduced:
-                child = child.value
-            if expand:
-                values.extend(child.children)
-            else:
-                values.append(child)
-        if expand1 and len(values) == 1:
-            value = values[0]
-        elif method is None:
-            value = Tree(name, values)
-        elif with_meta:
-            value = method(state.builder, meta, values)
-        else:
-            value = method(state.builder, values)
-        if type(value) is Token or type(meta) is not reduced:
-            return value
-        meta.value = value
-        return meta
-
+    if expand1:
+        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+            values = pick(children)
+            if len(values) == 1:
+                return values[0]
+            return method(builder, extent or empty_meta, values) if with_meta else method(builder, values)
+    elif method is None:
+        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+            return Tree(name, pick(children))
+    elif with_meta:
+        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+            return method(builder, extent or empty_meta, pick(children))
+    else:
+        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+            return method(builder, pick(children))
     return callback
 
 
 @functools.cache
-def _fast_lark() -> Lark | None:
-    """A second LALR parser with the same tables, whose callbacks build nodes (None if lark's insides differ)."""
+def _fast_tables() -> _lalr.Tables | None:
+    """lark's tables with our callbacks (None if lark's insides differ: then only the plain path runs)."""
+    parser = _lark()
     try:
-        buffer = io.BytesIO()
-        _lark().save(buffer)
-        buffer.seek(0)
-        parser = Lark.load(buffer)
-        callbacks = parser._callbacks
-        if parser.parser.parser.parser.callbacks is not callbacks or set(callbacks) != set(parser.rules):
-            return None
-        callbacks.update({rule: _fast_callback(rule, _Builder) for rule in parser.rules})
-    except Exception:  # pragma: no cover - another lark version: the plain path still works
+        callbacks = {rule: _fast_callback(rule, _Builder) for rule in parser.rules}
+    except Exception:  # pragma: no cover - another lark version
         return None
-    return parser
+    return _lalr.tables_for(parser, callbacks)
 
 
 def _fast_parse(text: str, filename: str | None, lines: list[str]) -> tuple[n.Plan, _Builder] | None:
     """The plan of clean text, built while parsing; None when the plain path must run."""
-    parser = _fast_lark()
-    if parser is None:
+    tables = _fast_tables()
+    if tables is None:
         return None
     builder = _Builder(filename, lines)
-    _state.builder = builder
     try:
-        result = parser.parse(text)
+        plan = _lalr.run(tables, text, builder)
     except Exception:
         return None
-    finally:
-        _state.builder = None
-    if builder.problems:
-        return None
-    plan = result.value if type(result) is _Reduced else result
-    if not isinstance(plan, n.Plan):  # pragma: no cover
+    if builder.problems or not isinstance(plan, n.Plan):
         return None
     return plan, builder
 
