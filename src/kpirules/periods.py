@@ -219,7 +219,7 @@ def _last_month(kind: Kind, index: int) -> int:
 
 @functools.lru_cache(maxsize=65536)
 def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> tuple[Any, ...]:
-    """(start, end, due date, sort key, key) of a period, worked out once per window.
+    """(start, end, due date, sort key, key, label) of a period, worked out once per window.
 
     Raises ValueError or OverflowError when a date falls outside what
     ``datetime.date`` can represent (not cached: lru_cache keeps only results).
@@ -229,7 +229,20 @@ def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> 
     start = _month_start(year, _first_month(kind, index), scheme)
     due_date = _due_after(end, due)
     sort_key = (end, start, _KIND_ORDER[kind], year, index, (cutoff, 0 if due is None else due))
-    return start, end, due_date, sort_key, (kind, year, index)
+    return start, end, due_date, sort_key, (kind, year, index), _label(kind, year, index)
+
+
+def _label(kind: Kind, year: int, index: int) -> str:
+    """``2020-03``, ``2020-Q4``, ``2020-H1``, ``2020-9M``, ``2020``."""
+    if kind is Kind.MONTH:
+        return f"{year:04d}-{index:02d}"
+    if kind is Kind.QUARTER:
+        return f"{year:04d}-Q{index}"
+    if kind is Kind.HALF:
+        return f"{year:04d}-H{index}"
+    if kind is Kind.NINE_MONTH:
+        return f"{year:04d}-9M"
+    return f"{year:04d}"
 
 
 def _month_of(d: datetime.date, scheme: Scheme) -> tuple[int, int]:
@@ -257,9 +270,13 @@ class Period:
     year: int
     index: int
     scheme: Scheme = DEFAULT_SCHEME
-    # (start, end, due date, sort key, key), worked out once in __attrs_post_init__ (see _window);
+    # (start, end, due date, sort key, key, label), worked out once in __attrs_post_init__ (see _window);
     # not part of equality, hashing or the repr
     _dates: tuple[Any, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    #: ``(kind, year, index)``: the period without its scheme (one tuple shared by equal periods)
+    key: tuple[Kind, int, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    #: ``2020-03``, ``2020-Q4``, ``2020-H1``, ``2020-9M``, ``2020``
+    label: str = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.scheme, Scheme):
@@ -280,10 +297,13 @@ class Period:
             dates = _window(self.kind, self.year, self.index, self.scheme.cutoff, self.scheme.due)
         except (ValueError, OverflowError):
             raise KpiPeriodError(
-                f"period {self.label} ({self.scheme.describe()}) falls outside the dates "
+                f"period {_label(self.kind, self.year, self.index)} ({self.scheme.describe()}) falls outside the dates "
                 f"that can be represented (years {MIN_YEAR}..{MAX_YEAR})"
             ) from None
         object.__setattr__(self, "_dates", dates)
+        # plain attributes rather than properties: read on every snapshot lookup and in every message
+        object.__setattr__(self, "key", dates[4])
+        object.__setattr__(self, "label", dates[5])
 
     # ---- named constructors
 
@@ -328,25 +348,6 @@ class Period:
     def days(self) -> int:
         """Number of days in the window."""
         return (self.end - self.start).days + 1
-
-    @property
-    def label(self) -> str:
-        """``2020-03``, ``2020-Q4``, ``2020-H1``, ``2020-9M``, ``2020``."""
-        y = f"{self.year:04d}"
-        if self.kind is Kind.MONTH:
-            return f"{y}-{self.index:02d}"
-        if self.kind is Kind.QUARTER:
-            return f"{y}-Q{self.index}"
-        if self.kind is Kind.HALF:
-            return f"{y}-H{self.index}"
-        if self.kind is Kind.NINE_MONTH:
-            return f"{y}-9M"
-        return y
-
-    @property
-    def key(self) -> tuple[Kind, int, int]:
-        """``(kind, year, index)``: the period without its scheme (one tuple shared by equal periods)."""
-        return self._dates[4]  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return self.label
