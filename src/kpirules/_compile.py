@@ -74,18 +74,22 @@ def _describe(v: object) -> str:
 
 
 def _bad_operands(text: str, need: str, *values: object) -> object:
-    """Combine operands that are not all numbers (or booleans): invalid first, then undefined."""
+    """Combine operands that are not all numbers (or booleans): the first invalid one, else an
+    invalid value for the first operand of the wrong type, else the undefined ones merged."""
+    undef: Undefined | None = None
+    wrong = None
     for v in values:
-        if isinstance(v, Invalid):
+        t = type(v)
+        if t is Undefined:
+            undef = v if undef is None else undef.merge(v)  # type: ignore[assignment,arg-type]
+        elif t is Invalid:
             return v
-    for v in values:
-        if not isinstance(v, Undefined) and not _ok(v, need):
-            return Invalid(f"`{text}` needs {need}s, but got {_describe(v)}")
-    undef = [v for v in values if isinstance(v, Undefined)]
-    out = undef[0]
-    for u in undef[1:]:
-        out = out.merge(u)
-    return out
+        elif wrong is None and not _ok(v, need):
+            wrong = v
+    if wrong is not None:
+        return Invalid(f"`{text}` needs {need}s, but got {_describe(wrong)}")
+    assert undef is not None, "no operand was undefined, invalid or of the wrong type"
+    return undef
 
 
 def _ok(v: object, need: str) -> bool:
@@ -174,7 +178,8 @@ def _const(e: n.Expr) -> int | Fraction | None:
 
 def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str, env: Env) -> object:
     """``ratio(a, b)`` or ``change(a, b)`` of two evaluated operands."""
-    if _is_num(a) and _is_num(b):
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         if b == 0:
             what = "the baseline" if is_change else "the denominator"
             return Undefined((f"{what} {den_text} is 0 in {env.where()}",))
@@ -184,9 +189,10 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
 
 def compare_values(op: str, a: object, b: object, text: str) -> object:
     """``a op b`` with missing and ill-typed operands handled as values."""
-    if _is_num(a) and _is_num(b):
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         return _CMP[op](a, b)
-    if isinstance(a, (Invalid, Undefined)) or isinstance(b, (Invalid, Undefined)):
+    if ta is Undefined or ta is Invalid or tb is Undefined or tb is Invalid:
         return _bad_operands(text, "any", a, b)
     if op in ("==", "!="):
         same_kind = (isinstance(a, bool) and isinstance(b, bool)) or (
@@ -223,9 +229,11 @@ def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
 class Compiler:
     """Compiles expressions of one plan (its scheme and reporting kind)."""
 
-    def __init__(self, scheme: Scheme, kind: Kind) -> None:
+    def __init__(self, scheme: Scheme, kind: Kind, shortcuts: bool = True) -> None:
         self.scheme = scheme
         self.kind = kind
+        #: the int fast paths of comparisons (off behind a generated fast path, which has tried them)
+        self.shortcuts = shortcuts
 
     def period(self, ref: n.PeriodRef) -> Period:
         return ref.period.with_scheme(self.scheme)
@@ -312,7 +320,7 @@ class Compiler:
             return compare_values(op, x, y, text)
 
         const = _const(b)
-        if const is None:
+        if const is None or not self.shortcuts:
             return general
         if isinstance(a, n.Metric):
             name = a.name
@@ -512,25 +520,33 @@ def compile_truth(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], obje
     value and target: the cheap form for loops over periods and units, where
     only the period that makes the result needs its numbers.
     """
+    fast = _fast_truth(e, _fallback(e, scheme, kind))
+    return fast if fast is not None else _general_truth(e, scheme, kind, shortcuts=True)
 
-    def general() -> Callable[[Env], object]:
-        f = Compiler(scheme, kind).compile(e)
-        if not isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):  # these give a truth value already
-            text = expr_text(e)
-            inner = f
-            f = lambda env: _truth(inner(env), text)  # noqa: E731
+
+def _general_truth(e: n.Expr, scheme: Scheme, kind: Kind, shortcuts: bool) -> Callable[[Env], object]:
+    """``env -> truth`` from the general closures."""
+    f = Compiler(scheme, kind, shortcuts).compile(e)
+    if isinstance(e, (n.Compare, n.Between, n.Logic, n.Not)):  # these give a truth value already
         return f
+    text = expr_text(e)
+    return lambda env: _truth(f(env), text)
 
+
+def _fallback(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], object]:
+    """The general truth behind a generated fast path, compiled when the fast path first needs it.
+
+    It runs only where the fast path could not answer, so it skips the int shortcuts of
+    comparisons, which that path has already tried.
+    """
     compiled: list[Callable[[Env], object]] = []
 
     def fallback(env: Env) -> object:
-        """The general closures, compiled when the fast path first needs them."""
         if not compiled:
-            compiled.append(general())
+            compiled.append(_general_truth(e, scheme, kind, shortcuts=False))
         return compiled[0](env)
 
-    fast = _fast_truth(e, fallback)
-    return fast if fast is not None else general()
+    return fallback
 
 
 # --- generated fast paths ---------------------------------------------------------
