@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kpirules import _parser
 from kpirules import nodes as n
+from kpirules.errors import KpiError
 from kpirules.testing import plan_texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,3 +60,136 @@ def test_generated_plans_parse_the_same_both_ways(text: str) -> None:
                                   "rule a: ratio((a), b) at previous >= 1 by 2020"])
 def test_parenthesised_operands_keep_their_positions(text: str) -> None:
     same(text)
+
+
+# --- texts the generator does not write: layout, comments, CRLF, every form of token ---------
+
+#: words and marks to splice into valid texts: every keyword, near-keywords, numbers, periods,
+#: dates, strings (also non-ASCII), operators, and characters no terminal starts with
+VOCABULARY = (
+    _parser.KEYWORDS
+    + ["year", "andx", "by2020", "Q4x", "rulez", "x_and", "_not", "Units", "AND", "ratio2", "count_", "yearly2"]
+    + ["0", "7", "2020", "12.5", "1.0", "007", "20%", "12.5%", "1e6", "12abc", "2020-06-30", "2020-13-45",
+       "2020-Q4", "Q4/2020", "q1/2021", "H1/2020", "2020-9M", "2020-Q5", "2019-2020", "2020-06", "1.2.3", "II.1.a"]
+    + ['"x"', '"Sở Tư pháp"', '"a \\"q\\" b"', '"', '"\\n"', "Bộ", "Đ", "é"]
+    + [">=", "<=", "==", "!=", ">", "<", "=", "=>", "+", "-", "*", "/", "(", ")", ",", ":", ".", "%", "#", "@"]
+)
+BLANKS = (" ", "  ", "\t", "\n", "\r\n", " \n\n  ", " # a comment\n", "# ratio(a, b) >= 20%\n", "\f")
+
+
+@st.composite
+def laid_out(draw: st.DrawFn) -> str:
+    """A valid text with its blanks replaced by others: tabs, line breaks, CRLF, comments."""
+    out = []
+    for i, part in enumerate(re.split(r'("(?:[^"\\\n]|\\.)*")', draw(plan_texts()))):
+        if i % 2:  # a string: its spaces stay
+            out.append(part)
+            continue
+        words = part.split(" ")
+        out.append(words[0])
+        for word in words[1:]:
+            out.append(draw(st.sampled_from(BLANKS)))
+            out.append(word)
+    text = "".join(out)
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return draw(st.sampled_from(["", "# head\n", "\n\n"])) + text + draw(st.sampled_from(["", "\n", " # end"]))
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    """A valid text with a few words or characters put in, taken out or swapped: often not valid."""
+    text = draw(st.one_of(plan_texts(), st.sampled_from(SHORT_RULES)))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        how = draw(st.sampled_from(["insert", "insert", "delete", "replace"]))
+        word = draw(st.sampled_from(VOCABULARY))
+        if how != "insert":
+            end = min(len(text), at + draw(st.integers(1, 6)))
+            text = text[:at] + (word if how == "replace" else "") + text[end:]
+        else:
+            text = text[:at] + draw(st.sampled_from(["", " "])) + word + draw(st.sampled_from(["", " "])) + text[at:]
+    return text
+
+
+#: short texts that use what the generator rarely does
+SHORT_RULES = [
+    'plan "676/QĐ-BKHCN"\n  title "Kế hoạch"\n  issued 2023-05-04\n  implements "QĐ 06"\n'
+    "  reporting half-yearly cutoff 15 due 20\n",
+    "plan P reporting monthly calendar\nrule 1: x >= 1",
+    "plan P reporting annual\nplan_x > 0",
+    "group ministries: BNV, BTC, \"Bộ Y tế\"\nrule a: for each unit in ministries: x >= 1 lead BNV support BTC",
+    "rule a: for each unit: count(units where x > 0) >= count(units) / 2",
+    "rule II.1.a \"Tên\": ratio(a, b) at previous year >= 20% from 2020-Q1 to Q4/2021 note \"n\"",
+    "rule a: x at previous\nyear > 2",
+    "rule a: year >= 2",
+    "rule a: x at 2020-06-30 > x at Q4/2020 + x at 2020 + x at H1/2021 - x at 2020-9M",
+    "rule a: sum(x) + min(x) * max(x) / avg(x) - change(x, y) between 1 and 12.5",
+    "rule a: not not (true or false) and done == true by 2020-12-31",
+    "rule a: -(-x) != -1.25 by \"2020\"",
+    "task t1 \"Việc\": lead A, \"Sở B\" due 2020, Q4/2021 product \"p\" after t0, 2 note \"n\"",
+    "section II \"Mục\"\nsection \"III\"\nsection 4",
+    "rule a: x at 5 > 1\nrule b: x at 2020-Q5 > 1\nrule c: x at foo > 1",
+    "rule a: ratio(x, y) >= 20% by 2019-2020",
+    "rule a: frobnicate(x) > 1",
+    "rule a: x > 1 by 20201",
+    "a > 1\nb < 2 by 2021\n",
+    "",
+    "# only a comment",
+]
+
+
+def plain(text: str) -> n.Plan | str:
+    """The plan the plain path makes (lark's tree, then _Builder), or its error message."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parser, "_fast_parse", lambda *args: None)
+        try:
+            return _parser.parse_text(text, "f.kpi")
+        except KpiError as err:
+            return str(err)
+
+
+def either(text: str) -> n.Plan | str:
+    try:
+        return _parser.parse_text(text, "f.kpi")
+    except KpiError as err:
+        return str(err)
+
+
+def agrees(text: str) -> None:
+    """parse_text gives what the plain path gives (plan and spans, or message); the fast path gives up or agrees."""
+    expected, got = plain(text), either(text)
+    assert got == expected
+    if isinstance(expected, str):
+        assert _parser._fast_parse(text, "f.kpi", text.split("\n")) is None, "the fast path took bad text"
+    else:
+        assert spans(got) == spans(expected)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(laid_out())
+def test_any_layout_parses_the_same_both_ways(text: str) -> None:
+    same(text)
+
+
+@pytest.mark.parametrize("text", [t for t in SHORT_RULES])
+def test_every_form_parses_the_same_both_ways(text: str) -> None:
+    agrees(text)
+    if not isinstance(plain(text), str):
+        same(text)
+        same(text.replace("\n", "\r\n"))
+        same(text.replace(" ", "\t  ") + "\n# end")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_texts_give_the_same_plan_or_the_same_error(text: str) -> None:
+    agrees(text)
+
+
+@pytest.mark.parametrize("word", VOCABULARY)
+def test_every_word_in_every_place_of_a_rule_agrees(word: str) -> None:
+    base = "rule r1 \"t\": ratio(a, b) at 2020 >= 20% by 2020 lead X\n"
+    for at in range(0, len(base), 3):
+        agrees(base[:at] + word + base[at:])
+        agrees(base[:at] + " " + word + " " + base[at:])

@@ -31,12 +31,20 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+try:  # the parser of regex syntax, to find the characters a terminal can start with
+    from re import _constants as _sre, _parser as _sre_parse  # Python >= 3.11
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 from lark import Lark, Token
 
 __all__ = ["Extent", "Tables", "tables_for", "run"]
 
 #: where a token or a rule's text stands: (line, column, end_line, end_column), as lark counts them
 Extent = tuple[int, int, int, int]
+#: a compiled regex's `match`
+Match = Callable[[str, int], "re.Match[str] | None"]
 #: a rule's callback: (context, children, extent) → the rule's value
 Callback = Callable[[Any, list, "Extent | None"], Any]
 
@@ -57,7 +65,8 @@ class Tables:
         self.actions: dict[int, dict[str, Any]] = {}
         for state, row in table.states.items():
             actions: dict[str, Any] = {}
-            for symbol, (action, arg) in row.items():
+            for name, (action, arg) in row.items():
+                symbol = str(name)  # lark's names may be Tokens, slower to compare
                 if action.name == "Shift":
                     actions[symbol] = arg
                 elif action.name == "Reduce":
@@ -65,21 +74,14 @@ class Tables:
                         callback = callbacks[arg]
                         if callback is None and len(arg.expansion) != 1:
                             raise ValueError(f"{arg} has no single child to pass on")
-                        reductions[arg] = (len(arg.expansion), callback, arg.origin.name)
+                        reductions[arg] = (len(arg.expansion), callback, str(arg.origin.name))
                     actions[symbol] = reductions[arg]
                 else:
                     raise ValueError(f"unknown LALR action {action.name}")
             self.actions[state] = actions
-        # what lark's contextual lexer does in each state: its regex, and the names it makes keywords of
-        self.match: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
-        self.keywords: dict[int, dict[str, dict[str, str]]] = {}
-        for state, state_lexer in lexer.lexers.items():
-            scanner = state_lexer.scanner  # lark builds it on first use
-            if len(scanner._mres) != 1:
-                raise ValueError("a lexer regex split in parts")
-            self.match[state] = scanner._mres[0].match
-            self.keywords[state] = {kind: _keywords_of(callback) for kind, callback in state_lexer.callback.items()}
-        if set(self.match) != set(self.actions):
+        # what lark's contextual lexer does in each state, made on first use
+        self.lexers = _Lexers(lexer)
+        if set(lexer.lexers) != set(self.actions):
             raise ValueError("the lexer's states are not the parser's")
         self.ignore = frozenset(lexer.root_lexer.ignore_types)
         self.newline_types = frozenset(lexer.root_lexer.newline_types)
@@ -105,6 +107,137 @@ def _keywords_of(callback: object) -> dict[str, str]:
     return keywords
 
 
+class _Lexers:
+    """For each parser state and the character at hand, a regex that lexes as lark's contextual lexer.
+
+    lark's regex for a state tries that state's terminals one after the other,
+    and the first that matches wins.  A terminal that cannot start with the
+    character at hand cannot match there, so leaving it out changes nothing:
+    the regex for `r` keeps, in lark's order, only the terminals that can start
+    with `r` (`rule`, `ratio`, names …), the one for a space only whitespace.
+    Which characters a terminal can start with is read from its regex,
+    generously: a lookahead or anything unknown lets every character through.
+    Regexes are made on first use, as lark makes its own (a text uses few
+    states).  A token that starts with a character beyond ASCII gets no match:
+    no terminal of kpirules' grammar starts with one, and the plain path then
+    gives lark's own error.
+    """
+
+    def __init__(self, lexer: Any) -> None:
+        if lexer.root_lexer.g_regex_flags & re.IGNORECASE or lexer.root_lexer.re is not re:
+            raise ValueError("a case-insensitive lexer, or not of the re module")
+        self.flags = lexer.root_lexer.g_regex_flags
+        self.lark_lexers = lexer.lexers
+        #: state → character → the `match` of its regex (what run() reads)
+        self.by_char: dict[int, dict[str, Match]] = {state: {} for state in lexer.lexers}
+        #: state → token type → text → the keyword lark makes of it ("unless" a name spells one)
+        self.keywords: dict[int, dict[str, dict[str, str]]] = {}
+        self._terminals: dict[int, list[tuple[str, str, frozenset[str]]]] = {}  # state → (type, regex, first chars)
+        self._firsts: dict[str, frozenset[str]] = {}
+        self._regexes: dict[tuple[str, ...], Match] = {}
+
+    def learn(self, state: int, char: str) -> Match:
+        """The `match` of the regex for ``state`` at ``char``, made now and kept."""
+        terminals = self._terminals.get(state)
+        if terminals is None:
+            terminals = self._terminals[state] = self._read(state)
+        chosen = tuple((name, regexp) for name, regexp, first in terminals if char in first)
+        match = self._regexes.get(chosen)
+        if match is None:
+            pattern = "|".join(f"(?P<{name}>{regexp})" for name, regexp in chosen)
+            match = self._regexes[chosen] = re.compile(pattern, self.flags).match if chosen else _no_match
+        self.by_char[state][char] = match
+        return match
+
+    def _read(self, state: int) -> list[tuple[str, str, frozenset[str]]]:
+        """The terminals of lark's lexer for a state, in its order, with the characters each may start with."""
+        lark_lexer = self.lark_lexers[state]
+        scanner = lark_lexer.scanner  # lark makes it on first use, as its own parser would here
+        terminals = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
+        regexes = scanner._mres
+        if len(regexes) != 1 or regexes[0].pattern != "|".join(f"(?P<{name}>{regexp})" for name, regexp in terminals):
+            raise ValueError("lark's lexer regex is not made as expected")
+        self.keywords[state] = {kind: _keywords_of(callback) for kind, callback in lark_lexer.callback.items()}
+        return [(name, regexp, self._first(regexp)) for name, regexp in terminals]
+
+    def _first(self, regexp: str) -> frozenset[str]:
+        if regexp not in self._firsts:
+            parsed = _sre_parse.parse(regexp, self.flags)
+            chars, may_be_empty = _first_chars(parsed)
+            anything = may_be_empty or parsed.state.flags & re.IGNORECASE
+            self._firsts[regexp] = _ASCII if anything else frozenset(chars)
+        return self._firsts[regexp]
+
+
+_ASCII = frozenset(map(chr, range(128)))
+
+
+_CATEGORIES = {
+    _sre.CATEGORY_DIGIT: r"\d",
+    _sre.CATEGORY_NOT_DIGIT: r"\D",
+    _sre.CATEGORY_SPACE: r"\s",
+    _sre.CATEGORY_NOT_SPACE: r"\S",
+    _sre.CATEGORY_WORD: r"\w",
+    _sre.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _no_match(text: str, pos: int) -> None:
+    return None
+
+
+def _first_chars(items: Any) -> tuple[set[str], bool]:
+    """The ASCII characters a parsed regex may start with, and whether it may match the empty string."""
+    chars: set[str] = set()
+    for op, arg in items:
+        if op is _sre.LITERAL:
+            first, may_be_empty = {chr(arg)}, False
+        elif op is _sre.IN:
+            first, may_be_empty = _class_chars(arg), False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+            low, _high, body = arg
+            first, may_be_empty = _first_chars(body)
+            may_be_empty = may_be_empty or low == 0
+        elif op is _sre.SUBPATTERN and not arg[1] and not arg[2]:  # a group with no flags of its own
+            first, may_be_empty = _first_chars(arg[3])
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            first, may_be_empty = _first_chars(arg)
+        elif op is _sre.BRANCH:
+            first, may_be_empty = set(), False
+            for branch in arg[1]:
+                branch_first, branch_empty = _first_chars(branch)
+                first |= branch_first
+                may_be_empty = may_be_empty or branch_empty
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):  # matches no character: look further
+            first, may_be_empty = set(), True
+        else:  # anything else may start with anything
+            first, may_be_empty = set(_ASCII), False
+        chars |= first
+        if not may_be_empty:
+            return chars, False
+    return chars, True
+
+
+def _class_chars(items: Any) -> set[str]:
+    """The ASCII characters of a character class such as `[^"\\\n]` or `\\d`."""
+    negate = bool(items) and items[0][0] is _sre.NEGATE
+    inside: set[str] = set()
+    for op, arg in items[1:] if negate else items:
+        if op is _sre.LITERAL:
+            inside.add(chr(arg))
+        elif op is _sre.RANGE:
+            inside.update(chr(code) for code in range(arg[0], min(arg[1], 127) + 1))
+        elif op is _sre.CATEGORY:
+            escape = _CATEGORIES.get(arg)
+            if escape is None:
+                return set(_ASCII)
+            # as re reads it, with or without re.ASCII (they differ on a few control characters)
+            inside.update(char for char in _ASCII if re.match(escape, char) or re.match(escape, char, re.ASCII))
+        else:
+            return set(_ASCII)
+    return set(_ASCII) - inside if negate else inside
+
+
 def tables_for(lark: Lark, callbacks: dict[Any, Callback | None]) -> Tables | None:
     """The tables of a lark LALR parser with a contextual lexer; None if lark's insides are not as expected."""
     try:
@@ -125,8 +258,9 @@ def run(tables: Tables, text: str, context: object) -> Any:
     ``extent`` runs from the first child's start to the last child's end.
     """
     actions = tables.actions
-    match = tables.match
-    keywords = tables.keywords
+    by_char = tables.lexers.by_char
+    learn = tables.lexers.learn
+    keywords = tables.lexers.keywords
     ignore = tables.ignore
     newline_types = tables.newline_types
     kept = tables.kept
@@ -143,24 +277,23 @@ def run(tables: Tables, text: str, context: object) -> Any:
         # --- the next token, lexed as lark's contextual lexer lexes it in this state
         if pos < size:
             state = states[-1]
-            m = match[state](text, pos)
+            char = text[pos]
+            m = (by_char[state].get(char) or learn(state, char))(text, pos)
             if m is None:
                 return None
             kind = m.lastgroup
             start = pos
             pos = m.end()
-            newlines = text.count("\n", start, pos) if kind in newline_types else 0
-            if kind in ignore:
+            if kind in newline_types:
+                newlines = text.count("\n", start, pos)
                 if newlines:
+                    if kind not in ignore:  # a token over several lines (none in valid kpirules text)
+                        return None
                     line += newlines
                     line_start = text.rindex("\n", start, pos) + 1
+            if kind in ignore:
                 continue
-            column = start - line_start + 1
-            end_line = line + newlines
-            if newlines:  # pragma: no cover - no kept terminal of kpirules' grammar spans lines
-                line_start = text.rindex("\n", start, pos) + 1
-            extent = (line, column, end_line, pos - line_start + 1)
-            line = end_line
+            extent = (line, start - line_start + 1, line, pos - line_start + 1)
             value = m.group()
             if keywords[state]:
                 kind = keywords[state].get(kind, {}).get(value, kind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
-import io
+import operator
 import re
 from collections.abc import Iterable
 from fractions import Fraction
@@ -311,8 +311,13 @@ def _unquote(tok: Token | str) -> str:
     return s
 
 
-def _fraction(text: str) -> Fraction:
-    return Fraction(text)
+def _fraction(text: str, scale: int = 1) -> Fraction:
+    """The exact value of a number's digits (`12`, `12.5`; NUMBER and INT), divided by ``scale``.
+
+    Read as integers: Fraction's own parser of text is general and several times slower.
+    """
+    whole, _, decimals = text.partition(".")
+    return Fraction(int(whole + decimals), scale * 10 ** len(decimals))
 
 
 class _Builder(Transformer_NonRecursive):
@@ -330,6 +335,9 @@ class _Builder(Transformer_NonRecursive):
         if type(meta_or_tok) is tuple:
             line, column, end_line, end_column = meta_or_tok
             return Span(line, column, end_line, end_column, file=self.filename)
+        if type(meta_or_tok) is Token:
+            return Span(meta_or_tok.line, meta_or_tok.column, meta_or_tok.end_line, meta_or_tok.end_column,
+                        file=self.filename)
         if isinstance(meta_or_tok, Span) or meta_or_tok is None:
             return meta_or_tok
         line = getattr(meta_or_tok, "line", None)
@@ -636,7 +644,7 @@ class _Builder(Transformer_NonRecursive):
 
     def percent(self, c):  # type: ignore[no-untyped-def]
         tok = c[0]
-        return n.Percent(_fraction(str(tok)[:-1]) / 100, str(tok), span=self._span(tok))
+        return n.Percent(_fraction(str(tok)[:-1], 100), str(tok), span=self._span(tok))
 
     @v_args(meta=True)
     def true(self, meta, c):  # type: ignore[no-untyped-def]
@@ -732,7 +740,7 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
         method = method.base_func
         with_meta = True
     empty_meta = Meta()
-    picks = tuple(i for i, _ in keep)
+    picks = [i for i, _ in keep]
     if any(expand for _, expand in keep):
         def pick(children):  # type: ignore[no-untyped-def]
             values = []
@@ -742,12 +750,17 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
                 else:
                     values.append(children[i])
             return values
-    elif picks == tuple(range(len(expansion))):
+    elif picks == list(range(len(expansion))):
         def pick(children):  # type: ignore[no-untyped-def]
             return children
-    else:
+    elif not picks:
         def pick(children):  # type: ignore[no-untyped-def]
-            return [children[i] for i in picks]
+            return []
+    elif len(picks) == 1:
+        def pick(children, i=picks[0]):  # type: ignore[no-untyped-def]
+            return [children[i]]
+    else:
+        pick = operator.itemgetter(*picks)  # a tuple of the kept children
 
     if expand1:
         def callback(builder, children, extent):  # type: ignore[no-untyped-def]
@@ -757,7 +770,7 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
             return method(builder, extent or empty_meta, values) if with_meta else method(builder, values)
     elif method is None:
         def callback(builder, children, extent):  # type: ignore[no-untyped-def]
-            return Tree(name, pick(children))
+            return Tree(name, list(pick(children)))
     elif with_meta:
         def callback(builder, children, extent):  # type: ignore[no-untyped-def]
             return method(builder, extent or empty_meta, pick(children))
@@ -819,7 +832,7 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
                 raise err.orig_exc from None
             raise
     for item in plan.items:
-        if isinstance(item, n.Rule) and _depth(item.condition) > MAX_DEPTH:
+        if isinstance(item, n.Rule) and not _shallow(item.condition) and _depth(item.condition) > MAX_DEPTH:
             builder._problem(
                 f"the condition of rule {item.id} is nested more than {MAX_DEPTH} levels deep",
                 item.condition.span,
@@ -836,6 +849,17 @@ MAX_DEPTH = 200
 
 #: expression nodes that never have child nodes (their fields are text, numbers, periods, dates)
 _LEAVES = (n.Metric, n.Number, n.Percent, n.Bool, n.Text, n.PeriodRef, n.DateRef)
+
+
+def _shallow(expr: object) -> bool:
+    """Whether an expression is surely no deeper than MAX_DEPTH, from its span alone.
+
+    Every node owns a token of its own (its operator, name, keyword or literal), so
+    its depth is at most the number of tokens in its span, which is at most the
+    number of characters.
+    """
+    span = getattr(expr, "span", None)
+    return span is not None and span.end_line == span.line and span.end_column - span.column <= MAX_DEPTH
 
 
 def _depth(expr: object) -> int:
