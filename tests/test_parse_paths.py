@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpirules import _parser
+from kpirules import _lalr, _parser
 from kpirules import nodes as n
 from kpirules.errors import KpiError
 from kpirules.testing import plan_texts
@@ -161,7 +161,13 @@ def agrees(text: str) -> None:
     expected, got = plain(text), either(text)
     assert got == expected
     if isinstance(expected, str):
-        assert _parser._fast_parse(text, "f.kpi", text.split("\n")) is None, "the fast path took bad text"
+        fast = _parser._fast_parse(text, "f.kpi", text.split("\n"))
+        if fast is not None:  # then the error comes after parsing (the depth limit), from the same plan
+            lines = text.split("\n")
+            builder = _parser._Builder("f.kpi", lines)
+            made = builder.transform(_parser._lark().parse(text))
+            assert not builder.problems, "the fast path took text the plain path finds problems in"
+            assert made == fast[0] and spans(made) == spans(fast[0])
     else:
         assert spans(got) == spans(expected)
 
@@ -193,3 +199,52 @@ def test_every_word_in_every_place_of_a_rule_agrees(word: str) -> None:
     for at in range(0, len(base), 3):
         agrees(base[:at] + word + base[at:])
         agrees(base[:at] + " " + word + " " + base[at:])
+
+
+@pytest.mark.parametrize("minuses, deep", [(199, False), (200, True)])
+def test_the_depth_limit_holds_at_its_edge(minuses: int, deep: bool) -> None:
+    # `---…-x`: a node per character, so the span is as short as the depth allows (the quick check's edge)
+    text = "rule a: " + "-" * minuses + "x"
+    got = either(text)
+    assert isinstance(got, str) == deep
+    assert deep == ("nested more than 200 levels" in str(got))
+    agrees(text)
+
+
+# --- the lexer: the regex for a state and a first character matches as lark's regex for the state --------
+
+
+@pytest.mark.parametrize("regexp, chars, may_be_empty", [
+    ("a?b", "ab", False),
+    ("(?!x)[a-c]", "abc", False),
+    (r"\d+(\.\d+)?%", "0123456789", False),
+    ("(?:ab|c)d", "ac", False),
+    ("x*", "x", True),
+    ("(?=y)y|z", "yz", False),
+])
+def test_the_first_characters_of_a_regex(regexp: str, chars: str, may_be_empty: bool) -> None:
+    from re import _parser as sre_parse
+
+    assert _lalr._first_chars(sre_parse.parse(regexp)) == (set(chars), may_be_empty)
+
+
+def test_a_negated_class_may_start_with_anything_else() -> None:
+    from re import _parser as sre_parse
+
+    first, _ = _lalr._first_chars(sre_parse.parse(r'[^"\\\n]'))
+    assert first == set(map(chr, range(128))) - {'"', "\\", "\n"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(VOCABULARY + list(BLANKS) + ["x", "Q", "_a", "h1"]), min_size=1, max_size=4))
+def test_each_state_lexes_as_lark_lexes_there(words: list[str]) -> None:
+    text = "".join(words)
+    tables = _parser._fast_tables()
+    lark_lexers = _parser._lark().parser.lexer.lexers
+    for state, lark_lexer in lark_lexers.items():
+        expected = lark_lexer.scanner._mres[0].match(text, 0)
+        ours = tables.lexers.learn(state, text[0])(text, 0)
+        if ord(text[0]) >= 128:  # no terminal starts beyond ASCII: ours gives up, the plain path runs
+            assert ours is None
+        else:
+            assert (ours and (ours.group(), ours.lastgroup)) == (expected and (expected.group(), expected.lastgroup))
