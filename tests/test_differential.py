@@ -202,7 +202,37 @@ def test_compiled_conditions_agree_with_the_reference(cond: n.Expr, snap: dict[s
     truth, value, target = compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
     want = ref_condition(cond, snap)
     assert (plain(truth), plain(value), plain(target)) == want
-    assert plain(compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)) == want[0]
+    fast = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
+    assert plain(fast) == want[0]
+    # the same value, reasons and message included (an undefined truth works its reasons out when read)
+    assert fast == truth and repr(fast) == repr(truth)
+
+
+ALT = parse_period("2020-Q3")
+#: clean snapshots with some values left out (the ones to look up in the period fallen back on)
+partial = st.tuples(clean, st.sets(st.sampled_from(METRICS))).map(
+    lambda c: {k: v for k, v in c[0].items() if k not in c[1]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(conditions, st.none() | partial | partial | any_snapshot, clean | any_snapshot, st.booleans())
+def test_truth_agrees_with_the_full_condition_across_periods(cond: n.Expr, here: dict[str, object] | None,
+                                                             there: dict[str, object], with_alt: bool) -> None:
+    """A unit that did not report (no snapshot) and a period to fall back on (`at 2018` in a
+    quarterly plan): the truth alone is the truth of the full condition, reasons and all."""
+    data = Data()
+    for period, snap in ((PERIOD, here), (ALT, there)):  # (a unit with no snapshot here did not report)
+        if snap is not None:
+            data.add_snapshot(period, "u", Source(None, "test"))
+            for k, v in snap.items():
+                data.add(period, "u", k, v, Source(None, k))
+    env = Env(data, PERIOD, "u", ALT if with_alt else None, Kind.QUARTER)
+    truth = compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)[0]
+    fast = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
+    assert fast == truth
+    assert type(fast) is type(truth) or isinstance(truth, Undefined)
+    if isinstance(fast, Undefined):
+        assert fast.reasons and hash(fast) == hash(truth)
 
 
 @settings(max_examples=150, deadline=None)
@@ -261,3 +291,31 @@ def test_cross_multiplication_agrees_with_the_reference(cond: n.Expr, snap: dict
     env = env_for(snap)
     assert plain(compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)) == ref(cond, snap)
     assert plain(compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)[0]) == ref(cond, snap)
+
+
+def test_an_undefined_truth_says_why_only_when_asked() -> None:
+    """The truth alone leaves an undefined value's reasons to be worked out when read, once;
+    the value is equal to, hashed, printed and pickled like the plain Undefined."""
+    import pickle
+
+    from kpirules.values import _Later
+
+    cond = kpirules.parse("rule r: ratio(a, b) >= 20%").rules[0].condition
+    env = env_for({"a": 3})
+    calls: list[Env] = []
+    full = compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)
+
+    def why(e: Env) -> object:
+        calls.append(e)
+        return full(e)[0]
+
+    later = _Later(why, env)
+    assert calls == []
+    want = Undefined(("no value for b in 2020-Q4",))
+    assert later == want and want == later and hash(later) == hash(want)
+    assert later.reasons == want.reasons and repr(later) == repr(want) == "Undefined(reasons=('no value for b in 2020-Q4',))"
+    assert calls == [env]  # worked out once, then kept
+    assert pickle.loads(pickle.dumps(later)) == want and type(pickle.loads(pickle.dumps(later))) is Undefined
+    assert later != Undefined(("another reason",)) and later.merge(Undefined(("x",))).reasons == want.reasons + ("x",)
+    got = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
+    assert type(got) is _Later and got == want

@@ -21,7 +21,7 @@ from . import nodes as n
 from ._unparse import expr_text
 from .data import Data
 from .periods import Kind, Period, Scheme, last_ending_by
-from .values import Invalid, Undefined, format_value
+from .values import Invalid, Undefined, _Later, format_value
 
 __all__ = ["Env", "compile_expr", "compile_condition", "compile_truth", "Fn"]
 
@@ -79,10 +79,9 @@ def _bad_operands(text: str, need: str, *values: object) -> object:
     undef: Undefined | None = None
     wrong = None
     for v in values:
-        t = type(v)
-        if t is Undefined:
-            undef = v if undef is None else undef.merge(v)  # type: ignore[assignment,arg-type]
-        elif t is Invalid:
+        if isinstance(v, Undefined):
+            undef = v if undef is None else undef.merge(v)
+        elif type(v) is Invalid:
             return v
         elif wrong is None and not _ok(v, need):
             wrong = v
@@ -192,7 +191,7 @@ def compare_values(op: str, a: object, b: object, text: str) -> object:
     ta, tb = type(a), type(b)
     if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         return _CMP[op](a, b)
-    if ta is Undefined or ta is Invalid or tb is Undefined or tb is Invalid:
+    if isinstance(a, (Invalid, Undefined)) or isinstance(b, (Invalid, Undefined)):
         return _bad_operands(text, "any", a, b)
     if op in ("==", "!="):
         same_kind = (isinstance(a, bool) and isinstance(b, bool)) or (
@@ -569,27 +568,36 @@ class _NotFast(Exception):
 class _Gen:
     def __init__(self) -> None:
         self.names: dict[str, str] = {}  # metric name -> local variable
-        self.guards: list[str] = []
-        self.seen: set[str] = set()
+        self.kinds: list[tuple[str, str]] = []  # (variable, the type it must have), in order
+        self.signs: list[str] = []  # denominators that must be positive for the integer answer
+        self.temps = 0
 
     def load(self, name: str, kind: str) -> str:
         var = self.names.setdefault(name, f"v{len(self.names)}")
-        guard = f"type({var}) is {kind}"
-        if (var, kind) not in self.seen:
-            self.seen.add((var, kind))  # type: ignore[arg-type]
-            self.guards.append(guard)
+        if (var, kind) not in self.kinds:
+            self.kinds.append((var, kind))
         return var
 
-    def expr(self, e: n.Expr) -> str:  # noqa: C901 - one case per node
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def expr(self, e: n.Expr) -> tuple[str, str]:  # noqa: C901 - one case per node
+        """``e`` twice: with every value an int (or bool) and every denominator positive, in
+        plain Python; and with missing values as None, in Kleene logic (None for unknown)."""
         match e:
             case n.Bool(value=v):
-                return "True" if v else "False"
+                return ("True", "True") if v else ("False", "False")
             case n.Metric(name=name):
-                return self.load(name, "bool")
+                var = self.load(name, "bool")
+                return var, var
             case n.Not(operand=x):
-                return f"(not {self.expr(x)})"
+                plain, tri = self.expr(x)
+                t = self.temp()
+                return f"(not {plain})", f"(None if ({t} := {tri}) is None else not {t})"
             case n.Logic(op=op, left=a, right=b):
-                return f"({self.expr(a)} {op} {self.expr(b)})"
+                (pa, ta), (pb, tb) = self.expr(a), self.expr(b)
+                return f"({pa} {op} {pb})", self.kleene(op, ta, tb)
             case n.Compare(op=op, left=a, right=b):
                 const = _const(b)
                 if const is None:
@@ -599,52 +607,78 @@ class _Gen:
                 clo, chi = _const(lo), _const(hi)
                 if clo is None or chi is None:
                     raise _NotFast
-                return f"({self.scaled(v, '>=', clo)} and {self.scaled(v, '<=', chi)})"
+                (p1, t1), (p2, t2) = self.scaled(v, ">=", clo), self.scaled(v, "<=", chi)
+                return f"({p1} and {p2})", self.kleene("and", t1, t2)
         raise _NotFast
 
-    def scaled(self, a: n.Expr, op: str, const: int | Fraction) -> str:
-        """``a op const`` for a metric or ratio/change of metrics, in integers."""
+    def kleene(self, op: str, a: str, b: str) -> str:
+        """Kleene ``and``/``or`` of two three-valued expressions (no operand can be invalid here:
+        the type guards hold)."""
+        absorbing, other = ("False", "True") if op == "and" else ("True", "False")
+        ta, tb = self.temp(), self.temp()
+        return (f"({absorbing} if ({ta} := {a}) is {absorbing} or ({tb} := {b}) is {absorbing} "
+                f"else (None if {ta} is None or {tb} is None else {other}))")
+
+    def scaled(self, a: n.Expr, op: str, const: int | Fraction) -> tuple[str, str]:
+        """``a op const`` for a metric or ratio/change of metrics, in integers (plain, three-valued)."""
         p, q = (const.numerator, const.denominator) if type(const) is Fraction else (int(const), 1)
+        times_q = f" * {q}" if q != 1 else ""
         if isinstance(a, n.Metric):
             x = self.load(a.name, "int")
-            return f"({x} * {q} {op} {p})" if q != 1 else f"({x} {op} {p})"
+            test = f"({x}{times_q} {op} {p})"
+            return test, f"(None if {x} is None else {test})"
         if isinstance(a, n.Call) and a.func in ("ratio", "change") and all(
                 isinstance(arg, n.Metric) for arg in a.args):
             x = self.load(a.args[0].name, "int")  # type: ignore[union-attr]
             y = self.load(a.args[1].name, "int")  # type: ignore[union-attr]
-            guard = f"{y} > 0"
-            if guard not in self.guards:
-                self.guards.append(guard)
+            if y not in self.signs:
+                self.signs.append(y)
             num = f"({x} - {y})" if a.func == "change" else x
-            return f"({num} * {q} {op} {p} * {y})"
+            times_p = f"{p} * " if p != 1 else ""
+            test = f"({num}{times_q} {op} {times_p}{y})"
+            # ratio(x, y) op P/Q  ⇔  x·Q op P·y when y > 0, and with op flipped when y < 0
+            flipped = f"({num}{times_q} {_FLIP[op]} {times_p}{y})"
+            return test, (f"(None if {x} is None or {y} is None or {y} == 0 "
+                          f"else {test} if {y} > 0 else {flipped})")
         raise _NotFast
 
 
 def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], object] | None:
     gen = _Gen()
     try:
-        body = gen.expr(e)
+        body, tri = gen.expr(e)
     except _NotFast:
         return None
-    # int guards first, then the denominators' signs (which need ints)
-    guards = sorted(gen.guards, key=lambda g: not g.startswith("type("))
     keys = [f"k{i}" for i in range(len(gen.names))]
+    variables = list(gen.names.values())
+    guards = [f"type({v}) is {k}" for v, k in gen.kinds] + [f"{y} > 0" for y in gen.signs]
+    loose = [f"({v} is None or type({v}) is {k})" for v, k in gen.kinds]
     # a factory, so that names, `type`, `int` and `bool` are closure cells (the fastest loads)
-    lines = [f"def make(general, type, int, bool, {', '.join(keys + [''])}):",
+    lines = [f"def make(general, later, type, int, bool, {', '.join(keys + [''])}):",
              "    def truth(env):",
              "        s = env.snap",
-             "        if s is not None:"]
-    if keys:
-        lines.append("            try:  # (a missing metric goes to the general closures, which say so)")
-        for key, var in zip(keys, gen.names.values()):
-            lines.append(f"                {var} = s[{key}]")
-        lines.append("            except KeyError:")
-        lines.append("                return general(env)")
-    lines.append(f"            if {' and '.join(guards) or 'True'}:")
-    lines.append(f"                return {body}")
-    lines.append("        return general(env)")
-    lines.append("    return truth")
-    return _factory("\n".join(lines))(general, type, int, bool, *gen.names)  # type: ignore[no-any-return]
+             "        if s is not None:",
+             "            try:",
+             *([f"                {v} = s[{k}]" for v, k in zip(variables, keys)] or ["                pass"]),
+             "            except KeyError:",
+             "                if env.alt is not None:  # (the general closures look the value up there)",
+             "                    return general(env)",
+             *[f"                {v} = s.get({k})" for v, k in zip(variables, keys)],
+             "            else:",
+             f"                if {' and '.join(guards) or 'True'}:",
+             f"                    return {body}",
+             "        elif env.alt is None:",
+             *([f"            {v} = None" for v in variables] or ["            pass"]),
+             "        else:",
+             "            return general(env)",
+             "        # a missing value or a zero or negative denominator: Kleene logic on ints and",
+             "        # booleans, the reasons left to the general closures, should anyone read them",
+             f"        if {' and '.join(loose) or 'True'}:",
+             f"            t0 = {tri}",
+             "            return later(general, env) if t0 is None else t0",
+             "        return general(env)",
+             "    return truth"]
+    return _factory("\n".join(lines))(general, _Later, type, int, bool, *gen.names)  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from typing import Union
+from collections.abc import Callable
+from typing import Any, Union
 
 import attrs
 
@@ -20,7 +21,7 @@ __all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "i
 Number = Union[int, Fraction]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Undefined:
     """No value: ``reasons`` say what was missing (a metric, a denominator of 0)."""
 
@@ -29,9 +30,52 @@ class Undefined:
     def __bool__(self) -> bool:  # never let an undefined value pass as false by accident
         raise TypeError("Undefined has no truth value; use Kleene logic")
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Undefined):
+            return NotImplemented
+        return self.reasons == other.reasons
+
+    def __hash__(self) -> int:
+        return hash((Undefined, self.reasons))
+
     def merge(self, other: Undefined) -> Undefined:
         seen = dict.fromkeys(self.reasons + other.reasons)
         return Undefined(tuple(seen))
+
+
+_REASONS = Undefined.__dict__["reasons"]  # the slot that holds the reasons
+
+
+class _Later(Undefined):
+    """An undefined value whose reasons are worked out when first read, as ``why(arg).reasons``.
+
+    A truth-only scan over many periods or units (see ``_compile``) finds undefined values
+    without the work of saying why; a result reads the reasons of one of them at most.
+    Equal to, and hashed like, the :class:`Undefined` with the same reasons.
+    """
+
+    __slots__ = ("_why", "_arg")
+
+    def __init__(self, why: Callable[[Any], Undefined], arg: Any) -> None:
+        object.__setattr__(self, "_why", why)
+        object.__setattr__(self, "_arg", arg)
+
+    @property  # type: ignore[misc]
+    def reasons(self) -> tuple[str, ...]:  # type: ignore[override]
+        try:
+            return _REASONS.__get__(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            found = self._why(self._arg)
+            if not isinstance(found, Undefined):  # pragma: no cover - the fast paths' three-valued logic slipped
+                raise AssertionError(f"an undefined truth was worked out again as {found!r}") from None
+            _REASONS.__set__(self, found.reasons)
+            return found.reasons
+
+    def __repr__(self) -> str:
+        return f"Undefined(reasons={self.reasons!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Undefined, (self.reasons,)
 
 
 @attrs.frozen
