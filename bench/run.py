@@ -329,7 +329,7 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
         return t_peer / (limit * len(SPECS)), t_ours / (times * limit * len(SPECS))
 
     add("hand-written Python lambdas (float)", t_lambda, agreement(run_lambdas()), f"{size:,} snapshots")
-    add("kpirules compiled (truth)", t_truth, "100% (reference)", "exact; Undefined with reasons")
+    add("kpirules compiled (truth)", t_truth, "100% (reference)", "exact; Undefined (reasons when read)")
     add("kpirules compiled (truth, value, target)", t_full, "same", "exact value built too")
     add("Python compile()+eval (float)", t_eval, agreement(run_eval()), "exceptions → no answer")
 
