@@ -265,7 +265,8 @@ def run(tables: Tables, text: str, context: object) -> Any:
     newline_types = tables.newline_types
     kept = tables.kept
     end_state = tables.end
-    states = [tables.start]
+    state = tables.start  # always the state on top of `states`
+    states = [state]
     values: list[Any] = []
     extents: list[Extent | None] = []
     chains: dict[tuple[int, int, str], int] = {}  # (state below, state on top, lookahead) → state after the chain
@@ -276,7 +277,6 @@ def run(tables: Tables, text: str, context: object) -> Any:
     while True:
         # --- the next token, lexed as lark's contextual lexer lexes it in this state
         if pos < size:
-            state = states[-1]
             char = text[pos]
             m = (by_char[state].get(char) or learn(state, char))(text, pos)
             if m is None:
@@ -284,15 +284,15 @@ def run(tables: Tables, text: str, context: object) -> Any:
             kind = m.lastgroup
             start = pos
             pos = m.end()
-            if kind in newline_types:
-                newlines = text.count("\n", start, pos)
-                if newlines:
-                    if kind not in ignore:  # a token over several lines (none in valid kpirules text)
-                        return None
-                    line += newlines
-                    line_start = text.rindex("\n", start, pos) + 1
             if kind in ignore:
+                if kind in newline_types:
+                    newlines = text.count("\n", start, pos)
+                    if newlines:
+                        line += newlines
+                        line_start = text.rindex("\n", start, pos) + 1
                 continue
+            if kind in newline_types and "\n" in text[start:pos]:
+                return None  # a token over several lines: none in valid kpirules text
             extent = (line, start - line_start + 1, line, pos - line_start + 1)
             value = m.group()
             if keywords[state]:
@@ -311,24 +311,23 @@ def run(tables: Tables, text: str, context: object) -> Any:
             token = extent = None
         # --- reductions until this token is shifted (at the end: until the start rule is made)
         while True:
-            action = actions[states[-1]].get(kind)
+            action = actions[state].get(kind)
             if action is None:
                 return None
             if type(action) is int:
                 if token is None:  # pragma: no cover - lark never shifts the end
                     return None
-                states.append(action)
+                state = action
+                states.append(state)
                 values.append(token)
                 extents.append(extent)
                 break
             count, callback, made = action
             if callback is None:
                 # `?rule: child`: the child stands for the rule; only the state on top changes
-                key = (states[-2], states[-1], kind)
-                after = chains.get(key)
-                if after is None:
-                    after = chains[key] = _chain(actions, key, end_state)
-                states[-1] = after
+                key = (states[-2], state, kind)
+                state = chains.get(key) or _chain(actions, key, end_state, chains)
+                states[-1] = state
             else:
                 if count:
                     first = extents[-count]
@@ -343,18 +342,21 @@ def run(tables: Tables, text: str, context: object) -> Any:
                     children = []
                 values.append(callback(context, children, made_extent))
                 extents.append(made_extent)
-                states.append(actions[states[-1]][made])
-            if token is None and states[-1] == end_state:
+                state = actions[states[-1]][made]
+                states.append(state)
+            if token is None and state == end_state:
                 return values[-1]
 
 
-def _chain(actions: dict[int, dict[str, Any]], key: tuple[int, int, str], end_state: int) -> int:
-    """The state a chain of `?rule: child` reductions ends in, from (state below, state on top, lookahead)."""
+def _chain(actions: dict[int, dict[str, Any]], key: tuple[int, int, str], end_state: int, chains: dict) -> int:
+    """The state a chain of `?rule: child` reductions ends in, from (state below, state on top, lookahead); kept."""
     below, top, kind = key
     while True:
         action = actions[top].get(kind)
         if type(action) is not tuple or action[1] is not None:
-            return top
+            break
         top = actions[below][action[2]]
         if kind == "$END" and top == end_state:
-            return top
+            break
+    chains[key] = top
+    return top

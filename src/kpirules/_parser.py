@@ -753,12 +753,8 @@ def _fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
     elif picks == list(range(len(expansion))):
         def pick(children):  # type: ignore[no-untyped-def]
             return children
-    elif not picks:
-        def pick(children):  # type: ignore[no-untyped-def]
-            return []
-    elif len(picks) == 1:
-        def pick(children, i=picks[0]):  # type: ignore[no-untyped-def]
-            return [children[i]]
+    elif picks == list(range(picks[0] if picks else 0, picks[-1] + 1 if picks else 0)):
+        pick = operator.itemgetter(slice(picks[0], picks[-1] + 1) if picks else slice(0, 0))  # a list
     else:
         pick = operator.itemgetter(*picks)  # a tuple of the kept children
 
