@@ -223,15 +223,11 @@ def test_the_depth_limit_holds_at_its_edge(minuses: int, deep: bool) -> None:
     ("(?=y)y|z", "yz", False),
 ])
 def test_the_first_characters_of_a_regex(regexp: str, chars: str, may_be_empty: bool) -> None:
-    from re import _parser as sre_parse
-
-    assert _lalr._first_chars(sre_parse.parse(regexp)) == (set(chars), may_be_empty)
+    assert _lalr._first_chars(_lalr._sre_parse.parse(regexp)) == (set(chars), may_be_empty)
 
 
 def test_a_negated_class_may_start_with_anything_else() -> None:
-    from re import _parser as sre_parse
-
-    first, _ = _lalr._first_chars(sre_parse.parse(r'[^"\\\n]'))
+    first, _ = _lalr._first_chars(_lalr._sre_parse.parse(r'[^"\\\n]'))
     assert first == set(map(chr, range(128))) - {'"', "\\", "\n"}
 
 
