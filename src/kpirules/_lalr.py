@@ -7,11 +7,13 @@ built for the grammar -- the parse table and, for every parser state, the
 compiled regex of its contextual lexer -- and runs the same automaton with
 lists and dicts of plain values:
 
-* **Lexing** at the parser's current state uses that state's own regex, the
-  one lark's contextual lexer would use there, so the token stream is lark's
-  by construction (no second list of terminals to keep in step).  A name
-  that spells a keyword the state accepts (lark's "unless" callback) takes
-  the keyword's type, as in lark.
+* **Lexing** at the parser's current state matches as the regex lark's
+  contextual lexer uses there, so the token stream is lark's (no second list
+  of terminals to keep in step).  For speed the regex is split by first
+  character: only the terminals that can start with the character at hand
+  are tried, in lark's order (see _Lexers).  A name that spells a keyword
+  the state accepts (lark's "unless" callback) takes the keyword's type, as
+  in lark.
 * **Tokens** are lark Tokens only where a grammar rule keeps them; a keyword
   or punctuation mark that every rule filters out is pushed as its bare
   extent.
@@ -21,8 +23,8 @@ lists and dicts of plain values:
   up once rather than walked at every operand.
 
 Anything this loop does not expect -- no regex match, a token the state does
-not accept, an action it does not know -- ends it with None, and the caller
-parses the plain way, which produces lark's own error.
+not accept, a token beyond ASCII or over several lines -- ends it with None,
+and the caller parses the plain way, which produces lark's own error.
 """
 
 from __future__ import annotations
