@@ -168,7 +168,8 @@ _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 def _const(e: n.Expr) -> int | Fraction | None:
     """The value of a constant number (``20%``, ``-30%``, ``5``), else None."""
     if isinstance(e, (n.Number, n.Percent)):
-        return _norm(Fraction(e.value))
+        v = e.value
+        return _norm(v if type(v) is Fraction else Fraction(v))
     if isinstance(e, n.Neg):
         inner = _const(e.operand)
         return None if inner is None else -inner
@@ -649,10 +650,24 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
         body, tri = gen.expr(e)
     except _NotFast:
         return None
-    keys = [f"k{i}" for i in range(len(gen.names))]
-    variables = list(gen.names.values())
-    guards = [f"type({v}) is {k}" for v, k in gen.kinds] + [f"{y} > 0" for y in gen.signs]
-    loose = [f"({v} is None or type({v}) is {k})" for v, k in gen.kinds]
+    make = _factory(body, tri, tuple(gen.kinds), tuple(gen.signs), len(gen.names))
+    return make(general, _Later, type, int, bool, *gen.names)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4096)
+def _factory(body: str, tri: str, kinds: tuple[tuple[str, str], ...], signs: tuple[str, ...],
+             count: int) -> Callable[..., Callable[[Env], object]]:
+    """The `make` factory of a generated truth, compiled once per shape: rules of the same shape
+    (metric names are arguments, not text) share it, each with its own closure.
+
+    ``body`` is the plain answer and ``tri`` the three-valued one (:meth:`_Gen.expr`); ``kinds``
+    the (variable, type) pairs to check; ``signs`` the denominators that must be positive for
+    ``body``; ``count`` the number of metrics, read into ``v0``, ``v1``, ….
+    """
+    keys = [f"k{i}" for i in range(count)]
+    variables = [f"v{i}" for i in range(count)]
+    guards = [f"type({v}) is {k}" for v, k in kinds] + [f"{y} > 0" for y in signs]
+    loose = [f"({v} is None or type({v}) is {k})" for v, k in kinds]
     # a factory, so that names, `type`, `int` and `bool` are closure cells (the fastest loads)
     lines = [f"def make(general, later, type, int, bool, {', '.join(keys + [''])}):",
              "    def truth(env):",
@@ -678,15 +693,8 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
              "            return later(general, env) if t0 is None else t0",
              "        return general(env)",
              "    return truth"]
-    return _factory("\n".join(lines))(general, _Later, type, int, bool, *gen.names)  # type: ignore[no-any-return]
-
-
-@functools.lru_cache(maxsize=4096)
-def _factory(source: str) -> Callable[..., Callable[[Env], object]]:
-    """The `make` factory of a generated source, compiled once per distinct source: rules of the
-    same shape (metric names are arguments, not text) share it, each with its own closure."""
     namespace: dict[str, Any] = {}
-    exec(compile(source, "<kpirules condition>", "exec"), namespace)  # noqa: S102 - our own code
+    exec(compile("\n".join(lines), "<kpirules condition>", "exec"), namespace)  # noqa: S102 - our own code
     return namespace["make"]  # type: ignore[no-any-return]
 
 
