@@ -319,3 +319,29 @@ def test_an_undefined_truth_says_why_only_when_asked() -> None:
     assert later != Undefined(("another reason",)) and later.merge(Undefined(("x",))).reasons == want.reasons + ("x",)
     got = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
     assert type(got) is _Later and got == want
+
+
+def test_a_value_stored_as_none_is_looked_up_in_the_period_fallen_back_on() -> None:
+    """A value present as None is missing: with a period to fall back on, its value there decides."""
+    cond = kpirules.parse("rule r: ratio(a, b) >= 20%").rules[0].condition
+    data = Data()
+    data.add_snapshot(PERIOD, "u", Source(None, "t"))
+    data.add(PERIOD, "u", "a", None, Source(None, "a"))
+    data.add(PERIOD, "u", "b", 5, Source(None, "b"))
+    data.add_snapshot(ALT, "u", Source(None, "t"))
+    data.add(ALT, "u", "a", 1, Source(None, "a"))
+    env = Env(data, PERIOD, "u", ALT, Kind.QUARTER)
+    assert compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)[0] is True
+    assert compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env) is True
+
+
+def test_only_known_operators_reach_generated_code() -> None:
+    """A hand-built tree with an operator that is not one of ours is never written into code."""
+    env = env_for({"a": 2})
+    for bad in (n.Compare(">= 0 and print('x') or 1 >=", n.Metric("a"), n.Number(Fraction(1), "1")),
+                n.Logic("and print('x') or", n.Metric("a"), n.Metric("a"))):
+        try:
+            compile_truth(bad, DEFAULT_SCHEME, Kind.QUARTER)(env)
+        except KeyError:
+            continue  # the general closures know no such operator
+        raise AssertionError(f"{bad.op!r} was accepted")

@@ -596,10 +596,10 @@ class _Gen:
                 plain, tri = self.expr(x)
                 t = self.temp()
                 return f"(not {plain})", f"(None if ({t} := {tri}) is None else not {t})"
-            case n.Logic(op=op, left=a, right=b):
+            case n.Logic(op=op, left=a, right=b) if op in ("and", "or"):
                 (pa, ta), (pb, tb) = self.expr(a), self.expr(b)
                 return f"({pa} {op} {pb})", self.kleene(op, ta, tb)
-            case n.Compare(op=op, left=a, right=b):
+            case n.Compare(op=op, left=a, right=b) if op in _CMP:  # (an operator is written into the code)
                 const = _const(b)
                 if const is None:
                     raise _NotFast
@@ -676,19 +676,16 @@ def _factory(body: str, tri: str, kinds: tuple[tuple[str, str], ...], signs: tup
              "            try:",
              *([f"                {v} = s[{k}]" for v, k in zip(variables, keys)] or ["                pass"]),
              "            except KeyError:",
-             "                if env.alt is not None:  # (the general closures look the value up there)",
-             "                    return general(env)",
-             *[f"                {v} = s.get({k})" for v, k in zip(variables, keys)],
+             *([f"                {v} = s.get({k})" for v, k in zip(variables, keys)] or ["                pass"]),
              "            else:",
              f"                if {' and '.join(guards) or 'True'}:",
              f"                    return {body}",
-             "        elif env.alt is None:",
-             *([f"            {v} = None" for v in variables] or ["            pass"]),
              "        else:",
-             "            return general(env)",
+             *([f"            {v} = None" for v in variables] or ["            pass"]),
              "        # a missing value or a zero or negative denominator: Kleene logic on ints and",
-             "        # booleans, the reasons left to the general closures, should anyone read them",
-             f"        if {' and '.join(loose) or 'True'}:",
+             "        # booleans, the reasons left to the general closures, should anyone read them;",
+             "        # with a period to fall back on, the general closures look missing values up there",
+             f"        if env.alt is None and {' and '.join(loose) or 'True'}:",
              f"            t0 = {tri}",
              "            return later(general, env) if t0 is None else t0",
              "        return general(env)",

@@ -51,7 +51,9 @@ class _Later(Undefined):
 
     A truth-only scan over many periods or units (see ``_compile``) finds undefined values
     without the work of saying why; a result reads the reasons of one of them at most.
-    Equal to, and hashed like, the :class:`Undefined` with the same reasons.
+    Equal to, and hashed like, the :class:`Undefined` with the same reasons.  The reasons are
+    worked out from the data as it is when they are first read: the evaluator reads them
+    before the data can change (and a caller who changes a Data should not keep old truths).
     """
 
     __slots__ = ("_why", "_arg")
