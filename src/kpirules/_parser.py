@@ -311,6 +311,11 @@ def _unquote(tok: Token | str) -> str:
     return s
 
 
+#: the most digits a number in a rule file may have (real targets have a handful; Python's int
+#: reads at most 4,300, and every exact value must stay printable)
+MAX_DIGITS = 100
+
+
 def _fraction(text: str, scale: int = 1) -> Fraction:
     """The exact value of a number's digits (`12`, `12.5`; NUMBER and INT), divided by ``scale``.
 
@@ -417,7 +422,7 @@ class _Builder(Transformer_NonRecursive):
                     self._problem("the cut-off is given twice in the `reporting` line", where)
                 cutoff = value
                 if not 1 <= value <= 28:
-                    self._problem(f"cut-off day {value} is out of range; use 1 (calendar) to 28", where)
+                    self._problem(f"cut-off day {where} is out of range; use 1 (calendar) to 28", where)
             elif name == "calendar":
                 if cutoff is not None or calendar:
                     self._problem("the cut-off is given twice in the `reporting` line", where)
@@ -427,19 +432,32 @@ class _Builder(Transformer_NonRecursive):
                     self._problem("`due` is given twice in the `reporting` line", where)
                 due = value
                 if not 1 <= value <= 28:
-                    self._problem(f"due day {value} is out of range; use 1 to 28", where)
+                    self._problem(f"due day {where} is out of range; use 1 to 28", where)
         rep = n.Reporting(kind=kind, cutoff=cutoff, calendar=calendar, due=due, span=self._span(meta))
         return ("reporting", rep, meta)
 
+    def _number(self, tok: Token, scale: int = 1, digits: str | None = None) -> Fraction:
+        """The exact value of a NUMBER or INT token (``digits``: its text without a ``%``)."""
+        digits = str(tok) if digits is None else digits
+        if len(digits) - ("." in digits) > MAX_DIGITS:
+            self._problem(f"this number has {len(digits) - ('.' in digits):,} digits; a number in a rule file "
+                          f"may have at most {MAX_DIGITS}", tok)
+            return Fraction(0)
+        return _fraction(digits, scale)
+
+    def _day(self, tok: Token) -> int:
+        """A day of the month (`cutoff 15`, `due 20`); 0, which is out of range, for an absurdly long one."""
+        return int(tok) if len(tok) <= 9 else 0
+
     def cutoff(self, children):  # type: ignore[no-untyped-def]
-        return ("cutoff", int(children[0]), children[0])
+        return ("cutoff", self._day(children[0]), children[0])
 
     @v_args(meta=True)
     def calendar(self, meta, children):  # type: ignore[no-untyped-def]
         return ("calendar", True, meta)
 
     def due_day(self, children):  # type: ignore[no-untyped-def]
-        return ("due", int(children[0]), children[0])
+        return ("due", self._day(children[0]), children[0])
 
     # --- items
     @v_args(meta=True)
@@ -625,7 +643,7 @@ class _Builder(Transformer_NonRecursive):
         when = c[1]
         if isinstance(when, Token):
             if when.type == "NUMBER" or (when.type == "INT" and len(str(when)) != 4):
-                when = n.Number(_fraction(str(when)), str(when), span=self._span(when))
+                when = n.Number(self._number(when), str(when), span=self._span(when))
             else:
                 when = self._when(when)
         return n.At(c[0], when, span=self._span(meta))
@@ -640,11 +658,11 @@ class _Builder(Transformer_NonRecursive):
 
     def number(self, c):  # type: ignore[no-untyped-def]
         tok = c[0]
-        return n.Number(_fraction(str(tok)), str(tok), span=self._span(tok))
+        return n.Number(self._number(tok), str(tok), span=self._span(tok))
 
     def percent(self, c):  # type: ignore[no-untyped-def]
         tok = c[0]
-        return n.Percent(_fraction(str(tok)[:-1], 100), str(tok), span=self._span(tok))
+        return n.Percent(self._number(tok, 100, str(tok)[:-1]), str(tok), span=self._span(tok))
 
     @v_args(meta=True)
     def true(self, meta, c):  # type: ignore[no-untyped-def]
