@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import _lalr
 from . import nodes as n
 from ._text import fold
+from .data import MAX_DIGITS as DATA_MAX_DIGITS
 from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
 from .periods import KpiPeriodError, parse_kind, parse_period
 
@@ -311,9 +312,9 @@ def _unquote(tok: Token | str) -> str:
     return s
 
 
-#: the most digits a number in a rule file may have (real targets have a handful; Python's int
-#: reads at most 4,300, and every exact value must stay printable)
-MAX_DIGITS = 100
+#: the most digits a number in a rule file may have: as many as in the data (Python's int reads
+#: at most 4,300)
+MAX_DIGITS = DATA_MAX_DIGITS
 
 
 def _fraction(text: str, scale: int = 1) -> Fraction:
@@ -441,7 +442,7 @@ class _Builder(Transformer_NonRecursive):
         digits = str(tok) if digits is None else digits
         if len(digits) - ("." in digits) > MAX_DIGITS:
             self._problem(f"this number has {len(digits) - ('.' in digits):,} digits; a number in a rule file "
-                          f"may have at most {MAX_DIGITS}", tok)
+                          f"may have at most {MAX_DIGITS:,}", tok)
             return Fraction(0)
         return _fraction(digits, scale)
 
