@@ -52,7 +52,7 @@ Callback = Callable[[Any, list, "Extent | None"], Any]
 
 
 class Tables:
-    """lark's automaton for one grammar, as plain dicts (built once, then only read)."""
+    """lark's automaton for one grammar, as plain dicts (built once; lexers and chains filled in on first use)."""
 
     def __init__(self, lark: Lark, callbacks: dict[Any, Callback | None]) -> None:
         """``callbacks`` maps each of lark's grammar rules to its callback, or to None for `?rule: child`."""
@@ -81,6 +81,9 @@ class Tables:
                 else:
                     raise ValueError(f"unknown LALR action {action.name}")
             self.actions[state] = actions
+        #: (state below, state on top, lookahead) → the state a chain of `?rule: child` reductions
+        #: ends in (see _chain); filled as parses meet them
+        self.chains: dict[tuple[int, int, str], int] = {}
         # what lark's contextual lexer does in each state, made on first use
         self.lexers = _Lexers(lexer)
         if set(lexer.lexers) != set(self.actions):
@@ -271,7 +274,7 @@ def run(tables: Tables, text: str, context: object) -> Any:
     states = [state]
     values: list[Any] = []
     extents: list[Extent | None] = []
-    chains: dict[tuple[int, int, str], int] = {}  # (state below, state on top, lookahead) → state after the chain
+    chains = tables.chains
     size = len(text)
     pos = 0
     line = 1

@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import _lalr
 from . import nodes as n
 from ._text import fold
-from .data import MAX_DIGITS as DATA_MAX_DIGITS
+from .data import MAX_DIGITS  # a number in a rule file may have as many digits as in the data
 from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
 from .periods import KpiPeriodError, parse_kind, parse_period
 
@@ -312,11 +312,6 @@ def _unquote(tok: Token | str) -> str:
     return s
 
 
-#: the most digits a number in a rule file may have: as many as in the data (Python's int reads
-#: at most 4,300)
-MAX_DIGITS = DATA_MAX_DIGITS
-
-
 def _fraction(text: str, scale: int = 1) -> Fraction:
     """The exact value of a number's digits (`12`, `12.5`; NUMBER and INT), divided by ``scale``.
 
@@ -440,8 +435,9 @@ class _Builder(Transformer_NonRecursive):
     def _number(self, tok: Token, scale: int = 1, digits: str | None = None) -> Fraction:
         """The exact value of a NUMBER or INT token (``digits``: its text without a ``%``)."""
         digits = str(tok) if digits is None else digits
-        if len(digits) - ("." in digits) > MAX_DIGITS:
-            self._problem(f"this number has {len(digits) - ('.' in digits):,} digits; a number in a rule file "
+        count = len(digits) - ("." in digits)
+        if count > MAX_DIGITS:  # (Python's int reads at most 4,300)
+            self._problem(f"this number has {count:,} digits; a number in a rule file "
                           f"may have at most {MAX_DIGITS:,}", tok)
             return Fraction(0)
         return _fraction(digits, scale)
