@@ -30,7 +30,7 @@ from typing import Any
 
 import kpirules
 from kpirules import nodes as n
-from kpirules._cmd_check import render_json
+from kpirules._cmd_check import render_json, rollup_text
 from kpirules._compile import Env, compile_condition, compile_truth
 from kpirules._parser import _lark
 from kpirules.data import Data, Source, load_data
@@ -527,10 +527,36 @@ def bench_check(units: int, quarters: int, tmp: str) -> str:
             fh.write(generated_rules(40, random.Random(1)))
     data_path = os.path.join(tmp, "check.json")
     nvalues = write_plan_data(kpirules.load(path), units, quarters, data_path, random.Random(3))
-    as_of = "2023-12-18"
+    last = parse_period(f"{2019 + (quarters - 1) // 4}-Q{(quarters - 1) % 4 + 1}")
+    name = os.path.relpath(path, ROOT) if path.startswith(ROOT) else "a generated plan"
+    head = (f"(c) `check` of {name} over {units:,} units × {quarters} quarters "
+            f"({nvalues:,} values, {os.path.getsize(data_path) / 1e6:.1f} MB JSON)")
+
+    def one(plan: Any, data: Data) -> list[Any]:  # `check --as-of 2023-12-18`: the current quarter only
+        return [plan.evaluate(data, "2023-12-18")]
+
+    def every(plan: Any, data: Data) -> list[Any]:  # `check --period all`: each quarter, on its due date
+        return plan.evaluate_periods(data, None, last.due)
+
+    def render(plan: Any, checks: list[Any]) -> None:  # the text `check --format json` writes
+        if len(checks) == 1:
+            render_json(checks[0])
+        else:
+            rollup_text(plan, last.due, checks)
+
+    return "\n\n".join([
+        head,
+        _check_split(path, data_path, nvalues, one, render, "one quarter (`check --as-of 2023-12-18`: 2023-Q4)"),
+        _check_split(path, data_path, nvalues, every, render,
+                     f"every quarter (`check --period all --as-of {last.due.isoformat()}`: a roll-up)"),
+    ])
+
+
+def _check_split(path: str, data_path: str, nvalues: int, evaluate: Callable[[Any, Data], list[Any]],
+                 render: Callable[[Any, list[Any]], None], what: str) -> str:
     split: dict[str, list[float]] = {"load plan": [], "load data": [], "evaluate": [], "sanity warnings": [],
                                      "render JSON": []}
-    nresults = 0
+    nresults = nperiods = 0
     bare_json: list[float] = []  # the standard library's json.loads of the same file, no hooks: a reference
     collector: list[float] = []  # the garbage collector's pauses while the data loads
     pauses: list[float] = []
@@ -555,26 +581,27 @@ def bench_check(units: int, quarters: int, tmp: str) -> str:
             gc.callbacks.remove(pause)
         t2 = time.perf_counter()
         collector.append(sum(b - a for a, b in zip(pauses[::2], pauses[1::2])))
-        results = plan.evaluate(data, as_of)
+        checks = evaluate(plan, data)
         t3 = time.perf_counter()
-        results.warnings  # the sanity warnings (sanity.py), computed once and part of the output
+        for results in checks:
+            results.warnings  # the sanity warnings (sanity.py), computed once and part of the output
         t4 = time.perf_counter()
-        render_json(results)  # what `check --format json` writes
+        render(plan, checks)
         t5 = time.perf_counter()
         for k, a, b in zip(split, (t0, t1b, t2, t3, t4), (t1, t2, t3, t4, t5)):
             split[k].append(b - a)
-        nresults = len(results)
-        del plan, data, results
+        nresults, nperiods = sum(map(len, checks)), len(checks)
+        del plan, data, checks
     gc.collect()
     tracemalloc.start()
     plan = kpirules.load(path)
     data = load_data(data_path)
     after_load = tracemalloc.get_traced_memory()[0]
-    results = plan.evaluate(data, as_of)
-    render_json(results)
+    checks = evaluate(plan, data)
+    render(plan, checks)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    del plan, data, results
+    del plan, data, checks
     med = {k: statistics.median(v) for k, v in split.items()}
     total = sum(med.values())
     rows = [(k, f"{v * 1e3:.1f} ms", f"{100 * v / total:.0f}%") for k, v in med.items()]
@@ -583,12 +610,10 @@ def bench_check(units: int, quarters: int, tmp: str) -> str:
     rows.insert(2, ("· of which the collector's pauses", f"{t_gc * 1e3:.1f} ms", f"{100 * t_gc / total:.0f}%"))
     rows.append(("reference: json.loads of the file (no hooks)", f"{t_json * 1e3:.1f} ms",
                  f"{100 * t_json / total:.0f}%"))
-    name = os.path.relpath(path, ROOT) if path.startswith(ROOT) else "a generated plan"
-    return (f"(c) `check` of {name} over {units:,} units × {quarters} quarters "
-            f"({nvalues:,} values, {os.path.getsize(data_path) / 1e6:.1f} MB JSON, {nresults:,} results)\n\n"
+    return (f"{what}: {nperiods} period{'s' * (nperiods != 1)}, {nresults:,} results\n\n"
             + table(rows, ("step", "median", "share"))
             + f"\n\npeak traced memory {peak / 1e6:.1f} MB (held after loading the plan and the data: "
-              f"{after_load / 1e6:.1f} MB, {after_load / nvalues * 1e6 / 1e6:.0f} MB per million values)")
+              f"{after_load / 1e6:.1f} MB, {after_load / nvalues:.0f} MB per million values)")
 
 
 # --- (d) loading a long-form CSV -------------------------------------------------------------

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from collections.abc import Iterator
 from itertools import chain
 
 from ._cmdargs import add_data_options, read_data
-from .evaluate import Results, load
+from .errors import KpiError
+from .evaluate import Plan, Results, Status, _as_date, load
+from .periods import Period, periods_between
+from .report import build_report
 from .values import format_value
 
 HELP = "evaluate a plan's rules and tasks on reported data"
@@ -21,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_data_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
                    help="judge as of this date (default: today); the current period is the last window closed before it")
+    p.add_argument("--period", metavar="PERIOD", action="append", default=None,
+                   help="check this period as the current one (2020-Q4, Q4/2020, 'Quý IV/2020'), judged on its due "
+                        "date unless --as-of says otherwise; a range 2019-Q1..2020-Q4, 'all' (every period from the "
+                        "first with data through the last closed by --as-of) or the option repeated checks each "
+                        "period in turn (a roll-up)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--explain", action="store_true",
                    help="under every result that is not met, print how its status came about (table format)")
@@ -29,8 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
+    wanted = args.period or []
+    if len(wanted) > 1 or any(w.strip().lower() == "all" or ".." in w for w in wanted):
+        return _run_rollup(args, plan, wanted)
+    periods = [plan.as_current(w) for w in wanted]  # (a bad label is an error before the data is read)
     data = read_data(args)
-    results = plan.evaluate(data, args.as_of)
+    if periods:
+        results = build_report(plan, data, periods[0], args.as_of).results
+    else:
+        results = plan.evaluate(data, args.as_of)
     if args.format == "json":
         sys.stdout.write(render_json(results) + "\n")
     else:
@@ -42,6 +58,86 @@ def run(args: argparse.Namespace) -> int:
                 if r.status.value not in ("met", "done"):
                     sys.stdout.write("\n" + r.explain().text())
     return 1 if results.failing else 0
+
+
+def _chosen(plan: Plan, wanted: list[str]) -> list[Period] | None:
+    """The periods that ``--period`` values name, in order (None for ``all``)."""
+    out: list[Period] = []
+    for w in wanted:
+        if w.strip().lower() == "all":
+            if len(wanted) > 1:
+                raise KpiError("--period all checks every period; give it alone")
+            return None
+        if ".." in w:
+            a, _, b = w.partition("..")
+            first, last = plan.as_current(a.strip()), plan.as_current(b.strip())
+            if last < first:
+                raise KpiError(f"--period {w}: the range ends ({last.label}) before it starts ({first.label})")
+            out.extend(periods_between(first, last))
+        else:
+            out.append(plan.as_current(w))
+    return out
+
+
+def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
+    chosen = _chosen(plan, wanted)
+    data = read_data(args)
+    checks = plan.evaluate_periods(data, chosen, args.as_of)
+    as_of = _as_date(args.as_of)
+    if args.format == "json":
+        sys.stdout.write(rollup_text(plan, as_of, checks))
+    else:
+        sys.stdout.write(render_rollup_table(plan, as_of, checks))
+        seen: dict[str, None] = {}
+        for results in checks:
+            seen.update(dict.fromkeys(str(w) for w in results.warnings))
+        for w in seen:
+            print(f"kpirules: {w}", file=sys.stderr)
+    return 1 if any(r.failing for r in checks) else 0
+
+
+def rollup_json(plan: Plan, as_of: datetime.date, checks: list[Results]) -> dict[str, object]:
+    """The JSON of a roll-up: each period's check (the object ``check --format json`` gives) in ``checks``,
+    with the periods and the counts summed over them."""
+    counts: dict[str, int] = {}
+    for results in checks:
+        for k, v in results.counts().items():
+            counts[k] = counts.get(k, 0) + v
+    return {
+        "plan": plan.id,
+        "as_of": as_of.isoformat(),
+        "periods": [r.current.label if r.current else None for r in checks],
+        "counts": counts,
+        "checks": [r.to_json() for r in checks],
+    }
+
+
+def rollup_text(plan: Plan, as_of: datetime.date, checks: list[Results]) -> str:
+    """The text of a roll-up's ``--format json``: :func:`rollup_json` written compactly, each period's
+    check on a line of its own (a national roll-up runs to tens of megabytes: json's C encoder writes
+    this in less than half the time the indented form takes, and a third fewer bytes)."""
+    doc = rollup_json(plan, as_of, checks)
+    lines = [json.dumps(c, ensure_ascii=False) for c in doc.pop("checks")]
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    return head + (', "checks": [\n' + ",\n".join(lines) + "\n]}\n" if lines else ', "checks": []}\n')
+
+
+def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results]) -> str:
+    """One line per period: the day it is judged on and how many results have each status."""
+    counts = [r.counts() for r in checks]
+    statuses = [s.value for s in Status if any(s.value in c for c in counts)]
+    head = ("PERIOD", "JUDGED ON", *statuses)
+    rows = [head] + [(r.current.label if r.current else "", r.as_of.isoformat(), *(str(c.get(s, 0)) for s in statuses))
+                     for r, c in zip(checks, counts)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(c.rjust(w) if i >= 2 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+             for row in rows]
+    failing = sum(r.failing for r in checks)
+    span = f"{checks[0].current.label}…{checks[-1].current.label}" if checks and checks[0].current else "none"
+    lines.append("")
+    lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} periods ({span}), "
+                 f"{failing} with a result not_met, overdue or error")
+    return "\n".join(lines) + "\n"
 
 
 def render_json(results: Results) -> str:

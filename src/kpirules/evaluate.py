@@ -8,8 +8,10 @@ them in full.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import enum
+import operator
 import math
 import os
 from fractions import Fraction
@@ -25,10 +27,11 @@ from ._unparse import expr_text
 from .checker import check_plan, scheme_of
 from .data import Data, load_data
 from .errors import KpiError, KpiPeriodError
-from .periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date
+from .periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date, parse_period, periods_between
 from .values import Invalid, Undefined, format_value, is_number, ratio_text
 
-__all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
+__all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
+           "TASK_STATUSES"]
 
 
 class Status(str, enum.Enum):
@@ -57,6 +60,7 @@ FAILING = frozenset({Status.NOT_MET, Status.OVERDUE, Status.ERROR})
 
 #: how far back `on_track`/`at_risk` look for the latest closed data
 _LOOKBACK = 400
+_STATUS_OF = operator.attrgetter("status")
 
 
 @attrs.frozen
@@ -206,10 +210,9 @@ class Results(Sequence[Result]):
         return [r for r in self._results if r.id == ident]
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self._results:
-            out[r.status.value] = out.get(r.status.value, 0) + 1
-        return out
+        """Status → number of results, in order of first appearance."""
+        by_status = collections.Counter(map(_STATUS_OF, self._results))
+        return {s._value_: c for s, c in by_status.items()}  # (the enum's value, without the descriptor)
 
     @property
     def failing(self) -> bool:
@@ -401,6 +404,52 @@ class Plan:
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
         return Results(self, as_of, current, ordered, data=data)
+
+    def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
+                         periods: Iterable[Period | str] | None = None,
+                         as_of: datetime.date | str | None = None) -> list[Results]:
+        """The check of each period in turn, on data read once: one :class:`Results` per period.
+
+        Each period is judged as `kpirules report --period` judges it: it is
+        the current period, and the as-of date is its report's due date (the
+        day after its window when the plan sets no due day), or ``as_of`` when
+        that comes first.  ``periods``: Period objects or labels ("2020-Q4",
+        "Quý IV/2020") of the plan's kind, judged in the order given; None
+        means every period from the first that has data of the plan's kind
+        through the last one closed by ``as_of`` (default today).  A period of
+        another kind, or one whose window has not closed by ``as_of``, is a
+        :class:`KpiError`.
+        """
+        if not isinstance(data, Data):
+            data = load_data(data)  # type: ignore[arg-type]
+        limit = _as_date(as_of)
+        if periods is None:
+            first = _first_period(data, self.kind, self.scheme)
+            try:
+                last = self.current_period(limit)
+            except KpiPeriodError:
+                return []
+            chosen = list(periods_between(first, last)) if first is not None and first <= last else []
+        else:
+            chosen = [self.as_current(p) for p in periods]
+        out = []
+        for p in chosen:
+            day = min(report_as_of(p), limit)
+            if day <= p.end:
+                raise KpiError(f"{p.label}'s window ends on {p.end.isoformat()}, not before the as-of date "
+                               f"{limit.isoformat()}: a period is checked once its window has closed")
+            out.append(self.evaluate(data, day, current=p))
+        return out
+
+    def as_current(self, period: Period | str) -> Period:
+        """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""
+        if isinstance(period, str):
+            period = parse_period(period, self.scheme)
+        period = period.with_scheme(self.scheme)
+        if period.kind is not self.kind:
+            raise KpiError(f"the plan reports by {self.kind.value}, so the period must be a {self.kind.value}, "
+                           f"not {period.label} ({period.kind.value})")
+        return period
 
     def _ending_by(self, d: datetime.date) -> Period:
         """`last_ending_by` for this plan, remembered: per-unit rules ask it once per unit."""
@@ -600,6 +649,11 @@ def _done_tasks(data: Data, as_of: datetime.date, scheme: Scheme) -> dict[str, d
         if d is not None and d <= as_of and (r.task not in out or d < out[r.task]):
             out[r.task] = d
     return out
+
+
+def report_as_of(period: Period) -> datetime.date:
+    """The day a period is judged on by default: its report's due date, or the day after its window when it has none."""
+    return period.due or period.end + datetime.timedelta(days=1)
 
 
 def _first_period(data: Data, kind: Kind, scheme: Scheme) -> Period | None:

@@ -33,7 +33,7 @@ from dateutil.relativedelta import relativedelta
 from . import nodes as n
 from .data import Data
 from .errors import KpiError, KpiPeriodError
-from .evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status
+from .evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
 from .periods import ROMAN_NUMERALS, Kind, Period, parse_date, parse_period
 from .values import format_value, is_number
 
@@ -385,11 +385,6 @@ class Report:
         return self.period.start, self.period.end
 
 
-def report_as_of(period: Period) -> datetime.date:
-    """The default as-of date: the period's due date, or the day after its window when it has none."""
-    return period.due or period.end + datetime.timedelta(days=1)
-
-
 def urgency(r: Result) -> tuple[int, datetime.date]:
     """The sort key of the attention list: overdue, not met and error before at risk; earlier deadline first."""
     return (_ATTENTION.get(r.status, 2), r.deadline or datetime.date.max)
@@ -400,17 +395,16 @@ def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | 
     """Evaluate ``plan`` on ``data`` with ``period`` as the current period.
 
     ``as_of`` defaults to the period's due date (the day after its window when
-    the plan's scheme sets no due day).
+    the plan's scheme sets no due day); without it, a period whose window has
+    not closed by today is an error.
     """
     if lang not in LANGS:
         raise KpiError(f"unknown report language {lang!r}; expected one of: {', '.join(LANGS)}")
-    if isinstance(period, str):
-        period = parse_period(period, plan.scheme)
-    period = period.with_scheme(plan.scheme)
-    if period.kind is not plan.kind:
-        raise KpiError(f"the plan reports by {plan.kind.value}, so the report period must be a {plan.kind.value}, "
-                       f"not {period.label} ({period.kind.value})")
+    period = plan.as_current(period)
     if as_of is None:
+        if period.end >= datetime.date.today():
+            raise KpiError(f"{period.label}'s window has not closed: it ends on {period.end.isoformat()}; "
+                           f"a period is reported once its window has closed (give --as-of to judge it as of a date)")
         as_of = report_as_of(period)
     elif isinstance(as_of, str):
         try:
