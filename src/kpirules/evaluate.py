@@ -107,14 +107,20 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `kpirules check --format json` (contract fields first)."""
-        return self._json(format_value)
+        return self._json(format_value, datetime.date.isoformat)
 
-    def _json(self, fmt: Any) -> dict[str, Any]:
-        """to_json, writing targets and unusual values with ``fmt`` (Results.to_json: one that
-        remembers the text of each target); an int or Fraction value and the margin are written
-        here, from numerators and denominators, as format_value would write them."""
+    def _json(self, fmt: Any, day: Any) -> dict[str, Any]:
+        """to_json, writing targets and unusual values with ``fmt`` and dates with ``day``
+        (Results.to_json: ones that remember the text of each target and date); an int or
+        Fraction value and the margin are written here, from numerators and denominators, as
+        format_value would write them."""
         value, target = self.value, self.target
         tv, tt = type(value), type(target)
+        if tv is Fraction:
+            nv, dv = value.as_integer_ratio()
+            text = ratio_text(nv, dv)
+        else:
+            text = str(value) if tv is int else None if value is None else fmt(value)
         ranged = tt is tuple
         out: dict[str, Any] = {
             "id": self.id,
@@ -122,11 +128,8 @@ class Result:
             "status": self.status._value_,  # (the enum's value, without the descriptor)
             "period": self.period,
             "unit": self.unit,
-            # (an int's or a Fraction's text inline; anything else as format_value writes it)
-            "value": (str(value) if tv is int else None if value is None
-                      else ratio_text(value.numerator, value.denominator) if tv is Fraction else fmt(value)),
-            "target": (None if ranged or target is None else str(target) if tt is int
-                       else fmt(target)),
+            "value": text,
+            "target": None if ranged or target is None else str(target) if tt is int else fmt(target),
             "reason": self.reason,
         }
         if ranged:
@@ -138,9 +141,16 @@ class Result:
         if tv is int and tt is int:  # the margin, value − target
             out["margin"] = str(value - target)
         elif (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # (worked out as Fraction would)
-            out["margin"] = _difference_text(value, target)
+            na, da = (value, 1) if tv is int else (nv, dv)
+            nb, db = (target, 1) if tt is int else target.as_integer_ratio()
+            if da == db:
+                num, den = na - nb, da
+            else:
+                num, den = na * db - nb * da, da * db
+            g = math.gcd(num, den)  # lowest terms, as Fraction keeps them
+            out["margin"] = ratio_text(num // g, den // g)
         if self.deadline is not None:
-            out["deadline"] = self.deadline.isoformat()
+            out["deadline"] = day(self.deadline)
         if self.lead:
             out["lead"] = list(self.lead)
         if self.deliveries:
@@ -154,18 +164,6 @@ class Result:
 
 def _num(v: object) -> bool:
     return is_number(v)
-
-
-def _difference_text(a: int | Fraction, b: int | Fraction) -> str:
-    """``format_number(a - b)`` for ints and Fractions, one of them a Fraction, without building one."""
-    na, da = (a, 1) if type(a) is int else (a.numerator, a.denominator)
-    nb, db = (b, 1) if type(b) is int else (b.numerator, b.denominator)
-    if da == db:
-        num, den = na - nb, da
-    else:
-        num, den = na * db - nb * da, da * db
-    g = math.gcd(num, den)  # lowest terms, as Fraction keeps them
-    return ratio_text(num // g, den // g)
 
 
 class Results(Sequence[Result]):
@@ -188,7 +186,8 @@ class Results(Sequence[Result]):
         if "_warnings" not in self.__dict__:
             from .sanity import sanity_warnings
 
-            self._warnings = sanity_warnings(self.plan, self.data, self.current) if self.data is not None else []
+            self._warnings = (sanity_warnings(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
+                              if self.data is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 
     def explain(self, result: Result | str, unit: str | None = None) -> Any:
@@ -231,12 +230,20 @@ class Results(Sequence[Result]):
                 text = known[id(v)] = format_value(v)
             return text  # type: ignore[return-value]
 
+        days: dict[datetime.date, str] = {}  # a rule's deadline is one date for all its results
+
+        def day(d: datetime.date) -> str:
+            text = days.get(d)
+            if text is None:
+                text = days[d] = d.isoformat()
+            return text
+
         return {
             "plan": self.plan.id,
             "as_of": self.as_of.isoformat(),
             "period": self.current.label if self.current else None,
             "counts": self.counts(),
-            "results": [r._json(fmt) for r in self._results],
+            "results": [r._json(fmt, day) for r in self._results],
             "warnings": [w.to_json() for w in self.warnings],
         }
 
@@ -433,12 +440,15 @@ class Plan:
         else:
             chosen = [self.as_current(p) for p in periods]
         out = []
+        memo: dict[str, Any] = {}  # the sanity warnings that are the same for every period: worked out once
         for p in chosen:
             day = min(report_as_of(p), limit)
             if day <= p.end:
                 raise KpiError(f"{p.label}'s window ends on {p.end.isoformat()}, not before the as-of date "
                                f"{limit.isoformat()}: a period is checked once its window has closed")
-            out.append(self.evaluate(data, day, current=p))
+            results = self.evaluate(data, day, current=p)
+            results._memo = memo
+            out.append(results)
         return out
 
     def as_current(self, period: Period | str) -> Period:

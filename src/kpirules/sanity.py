@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import chain, islice, repeat
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,21 @@ def _plan_metrics(plan: Plan) -> set[str]:
 
 def _plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
     """The first and last year the plan speaks of (None when it names no year at all)."""
+    return _span(_years(plan), current)
+
+
+def _span(years: tuple[list[int], bool], current: Any) -> tuple[int, int] | None:
+    """:func:`_plan_years` from what :func:`_years` found."""
+    found, previous = years
+    if not found:
+        return None
+    found = found + [current.year] if current is not None else found
+    lo, hi = min(found), max(found)
+    return (lo - 1 if previous else lo), hi
+
+
+def _years(plan: Plan) -> tuple[list[int], bool]:
+    """The years the plan names, and whether a rule reads ``at previous``."""
     years: list[int] = []
     if plan.ast.issued is not None:
         years.append(plan.ast.issued.year)
@@ -105,22 +120,34 @@ def _plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
                 years.append(plan.judged_period(node).year)
             except Exception:  # noqa: BLE001 - a date before any representable period
                 pass
-    if not years:
-        return None
-    if current is not None:
-        years.append(current.year)
-    lo, hi = min(years), max(years)
-    return (lo - 1 if previous else lo), hi
+    return years, previous
 
 
-def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200) -> list[Warning_]:
-    """Every sanity warning of ``data`` read against ``plan`` (at most ``limit``)."""
-    out: list[Warning_] = []
-    for w in _all(plan, data, current):
-        out.append(w)
-        if len(out) >= limit:
-            break
-    return out
+def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200,
+                    memo: dict[str, Any] | None = None) -> list[Warning_]:
+    """Every sanity warning of ``data`` read against ``plan`` (at most ``limit``).
+
+    ``memo``: a dict shared by calls on the same plan and data that differ
+    only in ``current`` (the periods of a roll-up, ``Plan.evaluate_periods``):
+    the warnings that do not depend on the current period are worked out by
+    the first call and kept there.
+    """
+    memo = {} if memo is None else memo
+
+    def shared(name: str, make: Any) -> list[Warning_]:
+        if name not in memo:
+            memo[name] = list(islice(make(), limit))
+        return memo[name]  # type: ignore[no-any-return]
+
+    years = memo.get("years", memo)
+    if years is memo:
+        years = memo["years"] = _years(plan)
+    return list(islice(chain(
+        shared("values", lambda: _values(plan, data)),
+        _stopped(plan, data, current),
+        shared("names", lambda: _names(plan, data)),
+        _outside(data, _span(years, current)),
+    ), limit))
 
 
 #: types whose values compare exactly with each other and with 0 (bool among them: never below 0)
@@ -129,7 +156,8 @@ _ORDERED = frozenset({int, bool, Fraction})
 _NOT_FRACTIONS = frozenset({int, bool, str, type(None)})
 
 
-def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
+def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
+    """The warnings of the values themselves: a numerator above its denominator, a negative count."""
     # The work is per snapshot, per set of metric names and per metric, in C where it can be:
     # the ratio pairs of a snapshot by its set of names, negative values looked for only where
     # a snapshot's smallest number is below 0, and "whole numbers only" worked out per metric
@@ -190,7 +218,11 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
                     f"{metric} is {_show(v)} in {label}{who}: a count cannot be negative",
                     _where(data.source(metric, key, unit)),
                 )
-    yield from _stopped(plan, data, current)
+
+
+def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
+    """The warnings of names: metrics no rule reads, progress of tasks the plan does not define."""
+    snapshots = data.snapshots
     used = _plan_metrics(plan)
     unused = set().union(*snapshots.values()) - used if used else None  # (names of every snapshot, in C)
     if unused:
@@ -217,7 +249,11 @@ def _all(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
         hint = f"; did you mean {close[0]}?" if close else ""
         yield Warning_("unknown_task", f"the data reports progress of task {task}, which the plan does not "
                                        f"define{hint}", _where(src))
-    span = _plan_years(plan, current)
+
+
+def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
+    """Data periods outside the years ``span`` (the plan's, with the current period's)."""
+    snapshots = data.snapshots
     if span is not None:
         lo, hi = span
         outside = {key for key, period in data.periods.items() if period.year < lo or period.year > hi}
