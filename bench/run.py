@@ -19,7 +19,9 @@ import io
 import json
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -546,10 +548,40 @@ def bench_check(units: int, quarters: int, tmp: str) -> str:
 
     return "\n\n".join([
         head,
+        _cold_start(path, data_path),
         _check_split(path, data_path, nvalues, one, render, "one quarter (`check --as-of 2023-12-18`: 2023-Q4)"),
         _check_split(path, data_path, nvalues, every, render,
                      f"every quarter (`check --period all --as-of {last.due.isoformat()}`: a roll-up)"),
     ])
+
+
+def _child_cpu(argv: list[str]) -> float:
+    """The CPU time (user + system) of running ``argv`` in a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _cold_start(path: str, data_path: str) -> str:
+    """What a command line run costs beyond the steps timed in one process: starting Python, importing,
+    building the grammar's parser, the first parse (lexer regexes made on first use)."""
+    py = sys.executable
+    steps = [
+        ("Python starts", [py, "-c", "pass"]),
+        ("+ import kpirules", [py, "-c", "import kpirules"]),
+        ("+ load the plan (lark builds its parser, lexer regexes are made)",
+         [py, "-c", f"import kpirules; kpirules.load({path!r})"]),
+        ("whole `kpirules check --as-of 2023-12-18 --format json`",
+         [py, "-m", "kpirules", "check", path, "--data", data_path, "--as-of", "2023-12-18", "--format", "json"]),
+    ]
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(RUNS):  # taking turns, as interleaved_cpu_medians does
+        for (_, argv), ts in zip(steps, times):
+            ts.append(_child_cpu(argv))
+    rows = [(what, f"{statistics.median(ts) * 1e3:.0f} ms") for (what, _), ts in zip(steps, times)]
+    return ("a fresh process, as the command line runs (CPU time of the child, median)\n\n"
+            + table(rows, ("process", "CPU time")))
 
 
 def _check_split(path: str, data_path: str, nvalues: int, evaluate: Callable[[Any, Data], list[Any]],

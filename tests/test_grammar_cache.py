@@ -1,0 +1,101 @@
+"""The parser built from grammar.lark is kept between runs: read back, it parses exactly as a new one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from lark.exceptions import UnexpectedInput
+
+from kpirules import _parser
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.kpi"))]
+BROKEN = ["plan \"x\"\nrule a: ratio(a, b) >= \n", "rule a: a >= 1 by 2020-Q5", "rule 1a: x", "plan\n  reporting"]
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(tmp_path / "cache"))
+    _parser._lark.cache_clear()
+    yield tmp_path / "cache"
+    _parser._lark.cache_clear()
+    _parser._fast_tables.cache_clear()
+
+
+def _outcome(parser, text: str) -> object:  # type: ignore[no-untyped-def]
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as exc:
+        return (type(exc).__name__, exc.line, exc.column, sorted(getattr(exc, "expected", None) or ()))
+
+
+def test_a_parser_read_back_parses_as_a_new_one(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = _parser._lark()  # built, and written
+    [kept] = list(cache_dir.iterdir())
+    assert kept.name.startswith("grammar-") and f"lark{_parser.lark.__version__}" in kept.name
+    assert oct(kept.stat().st_mode & 0o777) == oct(0o600)  # a pickle: the user's own
+    _parser._lark.cache_clear()
+
+    def no_build():  # type: ignore[no-untyped-def]
+        raise AssertionError("the parser should come from the cache")
+
+    monkeypatch.setattr(_parser, "_build_lark", no_build)
+    loaded = _parser._lark()
+    assert loaded is not built
+    for text in TEXTS + BROKEN:
+        assert _outcome(loaded, text) == _outcome(built, text)
+    _parser._fast_tables.cache_clear()
+    assert _parser._fast_tables() is not None  # the fast path reads its tables as well, and parses
+    for text in TEXTS:
+        assert _parser._fast_parse(text, None, text.split("\n")) is not None
+
+
+def test_a_damaged_file_is_built_again_and_replaced(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _parser._lark()
+    [kept] = list(cache_dir.iterdir())
+    kept.write_bytes(b"\x80\x04garbage")
+    _parser._lark.cache_clear()
+    builds = []
+    real = _parser._build_lark
+    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
+    assert _outcome(_parser._lark(), TEXTS[0]) == _outcome(real(), TEXTS[0])
+    assert builds == [1]
+    _parser._lark.cache_clear()
+    _parser._lark()  # read back: no second build
+    assert builds == [1] and len(list(cache_dir.iterdir())) == 1
+
+
+@pytest.mark.parametrize("setting", ["", "relative/dir"])
+def test_no_cache_when_switched_off_or_not_a_full_path(setting: str, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", setting)
+    monkeypatch.chdir(tmp_path)
+    assert _parser._cache_file("grammar") is None
+    _parser._lark.cache_clear()
+    try:
+        assert _parser._lark().parse(TEXTS[0])
+    finally:
+        _parser._lark.cache_clear()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(blocked / "cache"))
+    _parser._lark.cache_clear()
+    try:
+        assert _parser._lark().parse(TEXTS[0])
+    finally:
+        _parser._lark.cache_clear()
+    assert blocked.read_text() == "not a directory"
+
+
+def test_the_default_place_is_the_users_cache_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KPIRULES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = _parser._cache_file("grammar")
+    assert path is not None and os.path.dirname(path) == str(tmp_path / "kpirules")
+    assert _parser._cache_file("another grammar") != path  # a changed grammar never reads the old file
