@@ -122,3 +122,13 @@ def test_explain_exits_like_check(files, capsys) -> None:
     assert main(["explain", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--id", "bad"]) == 1
     assert main(["explain", str(plan), "--data", str(data), "--as-of", "2020-12-18", "--id", "ok"]) == 0
     assert "0.2468" in capsys.readouterr().out
+
+
+def test_the_version_is_the_installed_distributions(capsys) -> None:
+    import importlib.metadata
+
+    import kpirules
+
+    assert kpirules.__version__ == importlib.metadata.version("kpirules")  # pyproject.toml reads it from the package
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"kpirules {kpirules.__version__}"
