@@ -560,3 +560,23 @@ def test_the_json_fast_paths_are_taken_for_plain_data_and_not_otherwise() -> Non
         assert not data_module._plain_snapshots(changed["snapshots"], Data()), other
         assert _json_outcome(json.dumps(changed), lambda t, f: parse_json_data(t, "f.json")) == _json_outcome(
             json.dumps(changed), _general_json)
+
+
+def test_sanity_stops_at_the_limit_without_working_out_the_later_kinds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import kpirules
+    from kpirules import sanity
+
+    plan = kpirules.parse(SANITY_PLAN)
+    data = Data()
+    p = parse_period("2020-Q4")
+    data.add(p, None, "x", 5, Source("d", "row 1"))
+    data.add(p, None, "y", 1, Source("d", "row 2"))  # x > y: a value warning comes first
+
+    def never(*args):  # type: ignore[no-untyped-def]  # (a generator, as they are: fails when read)
+        raise AssertionError("worked out though the limit was reached")
+        yield
+
+    monkeypatch.setattr(sanity, "_names", never)
+    monkeypatch.setattr(sanity, "_stopped", never)
+    [w] = sanity.sanity_warnings(plan, data, p, limit=1)
+    assert w.code == "numerator_exceeds_denominator"

@@ -134,10 +134,12 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
     """
     memo = {} if memo is None else memo
 
-    def shared(name: str, make: Any) -> list[Warning_]:
+    def shared(name: str, make: Any) -> Iterator[Warning_]:
+        """The warnings ``make`` gives, worked out once per memo, and only when the ones before
+        them leave room under the limit (a generator: nothing runs until it is read)."""
         if name not in memo:
             memo[name] = list(islice(make(), limit))
-        return memo[name]  # type: ignore[no-any-return]
+        yield from memo[name]
 
     years = memo.get("years", memo)
     if years is memo:
