@@ -1,6 +1,6 @@
 """kpirules benchmark: compiled conditions, parsing, end-to-end check, CSV loading.
 
-    python bench/run.py            # the full sizes (2 to 5 minutes, ~300 MB for part d)
+    python bench/run.py            # the full sizes (4 to 7 minutes, ~300 MB for part d)
     python bench/run.py --quick    # small sizes, for a smoke run
 
 Every figure is the median of at least 5 timed runs, and every ratio compares
@@ -704,7 +704,7 @@ def bench_csv(rows: int, tmp: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 20 seconds")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 30 seconds")
     ap.add_argument("--only", choices=("a", "b", "c", "d"), action="append", help="run only these parts")
     args = ap.parse_args(argv)
     parts = set(args.only or "abcd")
