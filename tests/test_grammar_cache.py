@@ -99,3 +99,35 @@ def test_the_default_place_is_the_users_cache_directory(monkeypatch: pytest.Monk
     path = _parser._cache_file("grammar")
     assert path is not None and os.path.dirname(path) == str(tmp_path / "kpirules")
     assert _parser._cache_file("another grammar") != path  # a changed grammar never reads the old file
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file modes: POSIX")
+@pytest.mark.parametrize("where", ["file", "directory"])
+def test_a_file_others_could_have_written_is_not_read(cache_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      where: str) -> None:
+    _parser._lark()
+    [kept] = list(cache_dir.iterdir())
+    assert oct(cache_dir.stat().st_mode & 0o777) == oct(0o700)  # made the user's own
+    (kept if where == "file" else cache_dir).chmod(0o666 if where == "file" else 0o777)
+    _parser._lark.cache_clear()
+    builds = []
+    real = _parser._build_lark
+    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
+    _parser._lark()  # a pickle anybody could have put there is never loaded: built instead
+    assert builds == [1]
+
+
+def test_the_name_changes_with_the_build_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(tmp_path))
+    before = _parser._cache_file("grammar")
+    monkeypatch.setitem(_parser._LARK_OPTIONS, "propagate_positions", False)
+    assert _parser._cache_file("grammar") != before
+
+
+def test_cache_settings_as_people_write_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KPIRULES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # ignored, as the XDG rules say
+    assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / ".cache" / "kpirules")
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", "~/kc")
+    assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / "kc")

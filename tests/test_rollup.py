@@ -97,14 +97,20 @@ def test_one_period_is_the_check_as_of_its_due_date(capsys) -> None:
     assert one["period"] == "2020-Q4" and one["as_of"] == "2020-12-20"
 
 
-def test_a_rollup_holds_each_periods_own_check(capsys) -> None:
-    code, out = _json(capsys, "--period", "2020-Q3..2021-Q1", "--as-of", "2022-01-01")
+@pytest.mark.parametrize("as_of", ["2022-01-01", "2020-12-18"])
+def test_a_rollup_holds_each_periods_own_check(capsys, as_of) -> None:
+    code, out = _json(capsys, "--period", "2020-Q2..2020-Q4", "--as-of", as_of)
     assert code == 1
-    assert out["plan"] == "676/QĐ-BKHCN" and out["as_of"] == "2022-01-01"
-    assert out["periods"] == ["2020-Q3", "2020-Q4", "2021-Q1"]
+    assert out["plan"] == "676/QĐ-BKHCN" and out["as_of"] == as_of
+    assert out["periods"] == ["2020-Q2", "2020-Q3", "2020-Q4"]
     for label, check in zip(out["periods"], out["checks"]):
-        _, alone = _json(capsys, "--period", label)
+        day = min(report_as_of(parse_period(label)).isoformat(), as_of)  # its judging day
+        assert check["as_of"] == day
+        _, alone = _json(capsys, "--period", label, "--as-of", day)
         assert check == alone
+    # in a roll-up --as-of is a limit; for one period it is the day to judge on (as for report)
+    _, later = _json(capsys, "--period", "2020-Q3", "--as-of", as_of)
+    assert later["as_of"] == as_of
     summed: dict[str, int] = {}
     for check in out["checks"]:
         for k, v in check["counts"].items():
@@ -124,6 +130,8 @@ def test_a_rollup_is_written_a_check_a_line(capsys) -> None:
 def test_the_option_repeated_is_a_rollup_too(capsys) -> None:
     _, out = _json(capsys, "--period", "2021-Q1", "--period", "2020-Q4")
     assert out["periods"] == ["2021-Q1", "2020-Q4"]
+    _, out = _json(capsys, "--period", "2020-Q4", "--period", "2020-Q3..2021-Q1", "--period", "Q4/2020")
+    assert out["periods"] == ["2020-Q4", "2020-Q3", "2021-Q1"]  # each period once, where first named
 
 
 def test_a_rollup_exits_1_only_when_some_period_fails(capsys) -> None:
@@ -157,6 +165,7 @@ def test_the_rollup_table_has_a_line_per_period(capsys) -> None:
     (["--period", "Q5/2020"], "Q5/2020"),
     (["--period", "2020-Q4..2021-Q4", "--as-of", "2021-06-01"], "2021-Q2's window ends on 2021-06-14"),
     ([f"--period", f"{datetime.date.today().year + 1}-Q4"], "has not closed"),
+    (["--period", "all", "--explain"], "--explain explains the results of one period"),
 ])
 def test_periods_that_cannot_be_checked_exit_2(capsys, args, words) -> None:
     code = main(["check", PLAN, "--data", DATA, *args])
@@ -164,11 +173,32 @@ def test_periods_that_cannot_be_checked_exit_2(capsys, args, words) -> None:
     assert code == 2 and words in err and "Traceback" not in err
 
 
-def test_nothing_to_check_is_an_empty_rollup(capsys) -> None:
-    code, out = _json(capsys, "--period", "all", "--as-of", "2019-01-01")
-    assert code == 0 and out["periods"] == [] and out["checks"] == [] and out["counts"] == {}
+def test_nothing_to_check_is_an_empty_rollup_and_a_note(capsys) -> None:
+    code = main(["check", PLAN, "--data", DATA, "--format", "json", "--period", "all", "--as-of", "2019-01-01"])
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert code == 0 and doc["periods"] == [] and doc["checks"] == [] and doc["counts"] == {}
+    assert "no period to check: no quarter with data has closed by 2019-01-01" in out.err
     code = main(["check", PLAN, "--data", DATA, "--period", "all", "--as-of", "2019-01-01"])
     assert code == 0 and "0 periods (none)" in capsys.readouterr().out
+
+
+def test_an_open_period_in_a_rollup_is_found_before_any_work(plan_and_data, monkeypatch) -> None:
+    plan, data = plan_and_data
+    monkeypatch.setattr(type(plan), "evaluate", lambda *a, **k: pytest.fail("evaluated before the check"))
+    with pytest.raises(KpiError, match="2021-Q2's window ends"):
+        plan.evaluate_periods(data, ["2020-Q4", "2021-Q1", "2021-Q2"], as_of="2021-06-01")
+
+
+def test_one_period_is_never_judged_on_a_day_still_to_come(capsys, monkeypatch) -> None:
+    from kpirules import report
+
+    monkeypatch.setattr(report, "_today", lambda: datetime.date(2020, 12, 17))  # 2020-Q4 closed, due the 20th
+    code, one = _json(capsys, "--period", "2020-Q4")
+    assert one["as_of"] == "2020-12-17"
+    monkeypatch.setattr(report, "_today", lambda: datetime.date(2021, 1, 5))
+    code, one = _json(capsys, "--period", "2020-Q4")
+    assert one["as_of"] == "2020-12-20"
 
 
 def test_a_report_of_a_period_not_yet_closed_needs_an_as_of_date(capsys) -> None:

@@ -80,10 +80,15 @@ def _chosen(plan: Plan, wanted: list[str]) -> list[Period] | None:
 
 
 def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
+    if getattr(args, "explain", False):
+        raise KpiError("--explain explains the results of one period; give a single --period with it")
     chosen = _chosen(plan, wanted)
     data = read_data(args)
     checks = plan.evaluate_periods(data, chosen, args.as_of)
     as_of = _as_date(args.as_of)
+    if not checks:
+        print(f"kpirules: no period to check: no {plan.kind.value} with data has closed by {as_of.isoformat()}",
+              file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(rollup_text(plan, as_of, checks))
     else:

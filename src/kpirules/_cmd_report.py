@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--period", metavar="PERIOD", required=True,
                    help="the reporting period (2020-Q4, Q4/2020, 'Quý IV/2020', …), taken as the current period")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
-                   help="judge tasks as of this date (default: the period's due date, or the day after its window)")
+                   help="judge tasks as of this date (default: the period's due date, or the day after its window; "
+                        "today while that is still to come)")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the -o file's extension, else md)")
     p.add_argument("--lang", choices=LANGS, default="vi", help="labels: Vietnamese (default) or English")

@@ -421,7 +421,8 @@ class Plan:
         the current period, and the as-of date is its report's due date (the
         day after its window when the plan sets no due day), or ``as_of`` when
         that comes first.  ``periods``: Period objects or labels ("2020-Q4",
-        "Quý IV/2020") of the plan's kind, judged in the order given; None
+        "Quý IV/2020") of the plan's kind, judged in the order given (a period
+        given twice is judged once); None
         means every period from the first that has data of the plan's kind
         through the last one closed by ``as_of`` (default today).  A period of
         another kind, or one whose window has not closed by ``as_of``, is a
@@ -438,15 +439,15 @@ class Plan:
                 return []
             chosen = list(periods_between(first, last)) if first is not None and first <= last else []
         else:
-            chosen = [self.as_current(p) for p in periods]
+            chosen = list(dict.fromkeys(self.as_current(p) for p in periods))  # each period once, in order
+        for p in chosen:  # every window checked before any work
+            if p.end >= limit:
+                raise KpiError(f"{p.label}'s window ends on {p.end.isoformat()}, not before the as-of date "
+                               f"{limit.isoformat()}: a period is checked once its window has closed")
         out = []
         memo: dict[str, Any] = {}  # the sanity warnings that are the same for every period: worked out once
         for p in chosen:
-            day = min(report_as_of(p), limit)
-            if day <= p.end:
-                raise KpiError(f"{p.label}'s window ends on {p.end.isoformat()}, not before the as-of date "
-                               f"{limit.isoformat()}: a period is checked once its window has closed")
-            results = self.evaluate(data, day, current=p)
+            results = self.evaluate(data, min(report_as_of(p), limit), current=p)
             results._memo = memo
             out.append(results)
         return out

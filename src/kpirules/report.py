@@ -390,22 +390,28 @@ def urgency(r: Result) -> tuple[int, datetime.date]:
     return (_ATTENTION.get(r.status, 2), r.deadline or datetime.date.max)
 
 
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
 def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | str,
                  as_of: datetime.date | str | None = None, lang: str = "vi") -> Report:
     """Evaluate ``plan`` on ``data`` with ``period`` as the current period.
 
     ``as_of`` defaults to the period's due date (the day after its window when
-    the plan's scheme sets no due day); without it, a period whose window has
-    not closed by today is an error.
+    the plan's scheme sets no due day), or today while that date is still to
+    come; without it, a period whose window has not closed by today is an
+    error.
     """
     if lang not in LANGS:
         raise KpiError(f"unknown report language {lang!r}; expected one of: {', '.join(LANGS)}")
     period = plan.as_current(period)
     if as_of is None:
-        if period.end >= datetime.date.today():
+        today = _today()
+        if period.end >= today:
             raise KpiError(f"{period.label}'s window has not closed: it ends on {period.end.isoformat()}; "
                            f"a period is reported once its window has closed (give --as-of to judge it as of a date)")
-        as_of = report_as_of(period)
+        as_of = min(report_as_of(period), today)  # never a day still to come
     elif isinstance(as_of, str):
         try:
             as_of = parse_date(as_of)
