@@ -64,6 +64,11 @@ def test_periods_given_are_judged_in_the_order_given(plan_and_data) -> None:
     plan, data = plan_and_data
     checks = plan.evaluate_periods(data, ["2021-Q1", "Quý IV/2020"], as_of="2022-01-01")
     assert [r.current.label for r in checks] == ["2021-Q1", "2020-Q4"]
+    [one] = plan.evaluate_periods(data, "2020-Q4", as_of="2022-01-01")  # a label, not its characters
+    assert _rows(one) == _rows(checks[1])
+    assert _rows(plan.evaluate(data, "2020-12-20", current="Q4/2020")) == _rows(one)  # current: a label too
+    with pytest.raises(KpiError, match="must be a quarter, not 2020-H2"):
+        plan.evaluate(data, "2021-01-10", current="2020-H2")
 
 
 @pytest.mark.parametrize(("periods", "as_of", "words"), [
@@ -127,6 +132,16 @@ def test_a_rollup_is_written_a_check_a_line(capsys) -> None:
     assert [c["period"] for c in checks] == ["2020-Q3", "2020-Q4", "2021-Q1"]
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["--period", "2020-Q4", "--period", "2020-Q3"], "2 periods (2020-Q4, 2020-Q3), 2 with"),
+    (["--period", "2020-Q4..2020-Q4"], "1 period (2020-Q4), 1 with"),
+    (["--period", " 2020-Q2 .. 2020-Q4 "], "3 periods (2020-Q2…2020-Q4), 3 with"),
+])
+def test_the_rollup_table_names_the_periods_as_given(capsys, args, words) -> None:
+    main(["check", PLAN, "--data", DATA, "--as-of", "2021-01-01", *args])
+    assert words in capsys.readouterr().out
+
+
 def test_the_option_repeated_is_a_rollup_too(capsys) -> None:
     _, out = _json(capsys, "--period", "2021-Q1", "--period", "2020-Q4")
     assert out["periods"] == ["2021-Q1", "2020-Q4"]
@@ -166,6 +181,9 @@ def test_the_rollup_table_has_a_line_per_period(capsys) -> None:
     (["--period", "2020-Q4..2021-Q4", "--as-of", "2021-06-01"], "2021-Q2's window ends on 2021-06-14"),
     ([f"--period", f"{datetime.date.today().year + 1}-Q4"], "has not closed"),
     (["--period", "all", "--explain"], "--explain explains the results of one period"),
+    (["--period", "2020-Q3.."], "a range is two periods with '..' between them"),
+    (["--period", "..2020-Q4"], "a range is two periods with '..' between them"),
+    (["--period", "2020-Q3...2020-Q4"], "a range is two periods with '..' between them"),
 ])
 def test_periods_that_cannot_be_checked_exit_2(capsys, args, words) -> None:
     code = main(["check", PLAN, "--data", DATA, *args])

@@ -70,7 +70,10 @@ def _chosen(plan: Plan, wanted: list[str]) -> list[Period] | None:
             return None
         if ".." in w:
             a, _, b = w.partition("..")
-            first, last = plan.as_current(a.strip()), plan.as_current(b.strip())
+            a, b = a.strip(), b.strip()
+            if not a or not b or b.startswith(".") or ".." in b:
+                raise KpiError(f"--period {w}: a range is two periods with '..' between them, as in 2019-Q1..2020-Q4")
+            first, last = plan.as_current(a), plan.as_current(b)
             if last < first:
                 raise KpiError(f"--period {w}: the range ends ({last.label}) before it starts ({first.label})")
             out.extend(periods_between(first, last))
@@ -138,10 +141,17 @@ def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results])
     lines = ["  ".join(c.rjust(w) if i >= 2 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
              for row in rows]
     failing = sum(r.failing for r in checks)
-    span = f"{checks[0].current.label}…{checks[-1].current.label}" if checks and checks[0].current else "none"
+    labels = [r.current.label for r in checks if r.current]
+    steps = all(b.current == a.current.next() for a, b in zip(checks, checks[1:]))  # type: ignore[union-attr]
+    if not labels:
+        span = "none"
+    elif steps and len(labels) > 1:
+        span = f"{labels[0]}…{labels[-1]}"
+    else:  # one period, or periods in an order of the user's
+        span = ", ".join(labels[:6]) + (f", … {labels[-1]}" if len(labels) > 6 else "")
     lines.append("")
-    lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} periods ({span}), "
-                 f"{failing} with a result not_met, overdue or error")
+    lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} period{'' if len(checks) == 1 else 's'} "
+                 f"({span}), {failing} with a result not_met, overdue or error")
     return "\n".join(lines) + "\n"
 
 

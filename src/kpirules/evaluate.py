@@ -361,11 +361,12 @@ class Plan:
 
     # --- evaluation
     def evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str], as_of: datetime.date | str | None = None,
-                 *, current: Period | None = None) -> Results:
+                 *, current: Period | str | None = None) -> Results:
         """One result per rule (per unit for `for each unit:`) and per task.
 
-        ``as_of`` defaults to today; ``current`` overrides the current period
-        (what `kpirules report --period` does).
+        ``as_of`` defaults to today; ``current`` (a Period or a label of the
+        plan's kind) overrides the current period (what `kpirules report
+        --period` does).
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
@@ -376,7 +377,7 @@ class Plan:
             except KpiPeriodError:
                 current = None
         else:
-            current = current.with_scheme(self.scheme)
+            current = self.as_current(current)
         first = _first_period(data, self.kind, self.scheme)
         results: list[Result] = []
         units = list(data.units)
@@ -439,6 +440,8 @@ class Plan:
                 return []
             chosen = list(periods_between(first, last)) if first is not None and first <= last else []
         else:
+            if isinstance(periods, (str, Period)):  # one period, not the characters of a label
+                periods = [periods]
             chosen = list(dict.fromkeys(self.as_current(p) for p in periods))  # each period once, in order
         for p in chosen:  # every window checked before any work
             if p.end >= limit:
