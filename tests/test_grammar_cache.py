@@ -131,3 +131,23 @@ def test_cache_settings_as_people_write_them(monkeypatch: pytest.MonkeyPatch, tm
     assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / ".cache" / "kpirules")
     monkeypatch.setenv("KPIRULES_CACHE_DIR", "~/kc")
     assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / "kc")
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file modes: POSIX")
+def test_a_directory_an_older_version_left_open_is_made_the_users_own(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    where = tmp_path / "cache"
+    where.mkdir()
+    where.chmod(0o775)  # made with a umask of 002 before the cache checked modes
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(where))
+    builds = []
+    real = _parser._build_lark
+    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
+    try:
+        for _ in range(3):
+            _parser._lark.cache_clear()
+            _parser._lark()
+    finally:
+        _parser._lark.cache_clear()
+    assert oct(where.stat().st_mode & 0o777) == oct(0o700)
+    assert builds == [1]  # built once, then read back

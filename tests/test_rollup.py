@@ -69,6 +69,8 @@ def test_periods_given_are_judged_in_the_order_given(plan_and_data) -> None:
     assert _rows(plan.evaluate(data, "2020-12-20", current="Q4/2020")) == _rows(one)  # current: a label too
     with pytest.raises(KpiError, match="must be a quarter, not 2020-H2"):
         plan.evaluate(data, "2021-01-10", current="2020-H2")
+    with pytest.raises(KpiError, match="a period is a Period or a label"):
+        plan.evaluate_periods(data, [datetime.date(2020, 12, 1)], as_of="2022-01-01")
 
 
 @pytest.mark.parametrize(("periods", "as_of", "words"), [
@@ -136,6 +138,9 @@ def test_a_rollup_is_written_a_check_a_line(capsys) -> None:
     (["--period", "2020-Q4", "--period", "2020-Q3"], "2 periods (2020-Q4, 2020-Q3), 2 with"),
     (["--period", "2020-Q4..2020-Q4"], "1 period (2020-Q4), 1 with"),
     (["--period", " 2020-Q2 .. 2020-Q4 "], "3 periods (2020-Q2…2020-Q4), 3 with"),
+    ([x for q in ("2020-Q4", "2020-Q3", "2020-Q2", "2020-Q1", "2019-Q4", "2019-Q3", "2019-Q2")
+      for x in ("--period", q)],
+     "7 periods (2020-Q4, 2020-Q3, 2020-Q2, 2020-Q1, 2019-Q4, 2019-Q3, 2019-Q2), 5 with"),
 ])
 def test_the_rollup_table_names_the_periods_as_given(capsys, args, words) -> None:
     main(["check", PLAN, "--data", DATA, "--as-of", "2021-01-01", *args])

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="judge as of this date (default: today); the current period is the last window closed before it")
     p.add_argument("--period", metavar="PERIOD", action="append", default=None,
                    help="check this period as the current one (2020-Q4, Q4/2020, 'Quý IV/2020'), judged on its due "
-                        "date unless --as-of says otherwise; a range 2019-Q1..2020-Q4, 'all' (every period from the "
+                        "date (today while that is still to come) unless --as-of says otherwise; a range 2019-Q1..2020-Q4, 'all' (every period from the "
                         "first with data through the last closed by --as-of) or the option repeated checks each "
                         "period in turn (a roll-up)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
@@ -148,7 +148,7 @@ def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results])
     elif steps and len(labels) > 1:
         span = f"{labels[0]}…{labels[-1]}"
     else:  # one period, or periods in an order of the user's
-        span = ", ".join(labels[:6]) + (f", … {labels[-1]}" if len(labels) > 6 else "")
+        span = ", ".join(labels) if len(labels) <= 7 else ", ".join(labels[:6]) + f", …, {labels[-1]}"
     lines.append("")
     lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} period{'' if len(checks) == 1 else 's'} "
                  f"({span}), {failing} with a result not_met, overdue or error")

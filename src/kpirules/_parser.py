@@ -113,8 +113,15 @@ def _trusted(path: str) -> bool:
 def _write_cache(parser: Lark, path: str) -> None:
     """Keep ``parser`` at ``path``, whole or not at all (a new file renamed into place); never fail."""
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".grammar-", suffix=".tmp")  # (mode 0600)
+        where = os.path.dirname(path)
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid"):  # an existing directory (an older kpirules made it with the umask's mode)
+            st = os.stat(where)
+            if st.st_uid != os.getuid():
+                return  # not ours: never written, never read
+            if st.st_mode & 0o077:
+                os.chmod(where, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".grammar-", suffix=".tmp")  # (mode 0600)
         try:
             with os.fdopen(fd, "wb") as fh:
                 parser.save(fh)

@@ -459,6 +459,8 @@ class Plan:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""
         if isinstance(period, str):
             period = parse_period(period, self.scheme)
+        elif not isinstance(period, Period):
+            raise KpiError(f"a period is a Period or a label such as '2020-Q4', not {period!r}")
         period = period.with_scheme(self.scheme)
         if period.kind is not self.kind:
             raise KpiError(f"the plan reports by {self.kind.value}, so the period must be a {self.kind.value}, "
