@@ -244,3 +244,16 @@ def test_each_state_lexes_as_lark_lexes_there(words: list[str]) -> None:
             assert ours is None
         else:
             assert (ours and (ours.group(), ours.lastgroup)) == (expected and (expected.group(), expected.lastgroup))
+
+
+def test_each_state_reads_lark_scanners_terminals_and_keywords_without_building_it() -> None:
+    # _read builds lark's scanner for the first state it meets only; every state must give what the scanner has
+    tables = _parser._fast_tables()
+    lexers = tables.lexers
+    for state, lark_lexer in _parser._lark().parser.lexer.lexers.items():
+        if state not in lexers._terminals:
+            lexers._terminals[state] = lexers._read(state)
+        scanner = lark_lexer.scanner
+        assert [name for name, _, _ in lexers._terminals[state]] == [t.name for t in scanner.terminals]
+        assert lexers.keywords[state] == {k: _lalr._keywords_of(c) for k, c in lark_lexer.callback.items()}
+    assert lexers._checked

@@ -41,6 +41,11 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 from lark import Lark, Token
 
+try:  # what lark's lexer makes of keywords that a name's regex also matches
+    from lark.lexer import _create_unless
+except ImportError:  # pragma: no cover - another lark version: Tables refuses, and the plain path runs
+    _create_unless = None
+
 __all__ = ["Extent", "Tables", "tables_for", "run"]
 
 #: where a token or a rule's text stands: (line, column, end_line, end_column), as lark counts them
@@ -56,6 +61,8 @@ class Tables:
 
     def __init__(self, lark: Lark, callbacks: dict[Any, Callback | None]) -> None:
         """``callbacks`` maps each of lark's grammar rules to its callback, or to None for `?rule: child`."""
+        if _create_unless is None:
+            raise ValueError("lark.lexer._create_unless is not there")
         frontend = lark.parser
         table = frontend.parser.parser.parse_table
         lexer = frontend.lexer
@@ -139,6 +146,7 @@ class _Lexers:
         self.keywords: dict[int, dict[str, dict[str, str]]] = {}
         self._terminals: dict[int, list[tuple[str, str, frozenset[str]]]] = {}  # state → (type, regex, first chars)
         self._firsts: dict[str, frozenset[str]] = {}
+        self._checked = False  # lark's scanner seen to be made as _read expects (see there)
         self._regexes: dict[tuple[str, ...], Match] = {}
 
     def learn(self, state: int, char: str) -> Match:
@@ -155,14 +163,32 @@ class _Lexers:
         return match
 
     def _read(self, state: int) -> list[tuple[str, str, frozenset[str]]]:
-        """The terminals of lark's lexer for a state, in its order, with the characters each may start with."""
+        """The terminals of lark's lexer for a state, in its order, with the characters each may start with.
+
+        The first state read has lark build its scanner, as its own parser
+        would, to see that the scanner is one regex of the terminals in this
+        order and that lark's `_create_unless` gives the same terminals and
+        keyword callbacks.  The other states take them from `_create_unless`
+        alone: the scanner's big regex, which this module never runs, is not
+        compiled (about half of what a first parse costs in a new process).
+        """
         lark_lexer = self.lark_lexers[state]
-        scanner = lark_lexer.scanner  # lark makes it on first use, as its own parser would here
-        terminals = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
-        regexes = scanner._mres
-        if len(regexes) != 1 or regexes[0].pattern != "|".join(f"(?P<{name}>{regexp})" for name, regexp in terminals):
-            raise ValueError("lark's lexer regex is not made as expected")
-        self.keywords[state] = {kind: _keywords_of(callback) for kind, callback in lark_lexer.callback.items()}
+        if lark_lexer.user_callbacks:
+            raise ValueError("lexer callbacks of the user's")
+        defs, callbacks = _create_unless(lark_lexer.terminals, lark_lexer.g_regex_flags, lark_lexer.re,
+                                         lark_lexer.use_bytes)
+        terminals = [(t.name, t.pattern.to_regexp()) for t in defs]
+        if not self._checked:
+            scanner = lark_lexer.scanner
+            regexes = scanner._mres
+            joined = "|".join(f"(?P<{name}>{regexp})" for name, regexp in terminals)
+            if ([t.name for t in scanner.terminals] != [name for name, _ in terminals]
+                    or len(regexes) != 1 or regexes[0].pattern != joined
+                    or {k: _keywords_of(c) for k, c in lark_lexer.callback.items()}
+                    != {k: _keywords_of(c) for k, c in callbacks.items()}):
+                raise ValueError("lark's lexer regex is not made as expected")
+            self._checked = True
+        self.keywords[state] = {kind: _keywords_of(callback) for kind, callback in callbacks.items()}
         return [(name, regexp, self._first(regexp)) for name, regexp in terminals]
 
     def _first(self, regexp: str) -> frozenset[str]:
