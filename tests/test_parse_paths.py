@@ -246,7 +246,7 @@ def test_each_state_lexes_as_lark_lexes_there(words: list[str]) -> None:
             assert (ours and (ours.group(), ours.lastgroup)) == (expected and (expected.group(), expected.lastgroup))
 
 
-def test_each_state_reads_lark_scanners_terminals_and_keywords_without_building_it() -> None:
+def test_each_state_reads_the_terminals_and_keywords_of_lark_scanner() -> None:
     # _read builds lark's scanner for the first state it meets only; every state must give what the scanner has
     tables = _parser._fast_tables()
     lexers = tables.lexers
@@ -257,3 +257,12 @@ def test_each_state_reads_lark_scanners_terminals_and_keywords_without_building_
         assert [name for name, _, _ in lexers._terminals[state]] == [t.name for t in scanner.terminals]
         assert lexers.keywords[state] == {k: _lalr._keywords_of(c) for k, c in lark_lexer.callback.items()}
     assert lexers._checked
+
+
+def test_lark_insides_not_as_expected_mean_the_plain_path_for_good(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def changed(*args):  # type: ignore[no-untyped-def]
+        raise TypeError("another lark")
+
+    monkeypatch.setattr(_lalr, "_create_unless", changed)
+    assert _lalr.tables_for(_parser._lark(), {rule: _parser._fast_callback(rule, _parser._Builder)
+                                               for rule in _parser._lark().rules}) is None

@@ -95,6 +95,9 @@ class Tables:
         self.lexers = _Lexers(lexer)
         if set(lexer.lexers) != set(self.actions):
             raise ValueError("the lexer's states are not the parser's")
+        # the start state read now (every parse reads it first): lark's insides checked once, here, so that
+        # if they are not as expected the caller keeps the plain path for good
+        self.lexers._terminals[self.start] = self.lexers._read(self.start)
         self.ignore = frozenset(lexer.root_lexer.ignore_types)
         self.newline_types = frozenset(lexer.root_lexer.newline_types)
         #: the terminals some rule keeps (the others reach no callback: only their extent counts)
