@@ -141,14 +141,13 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
             memo[name] = list(islice(make(), limit))
         yield from memo[name]
 
-    years = memo.get("years", memo)
-    if years is memo:
-        years = memo["years"] = _years(plan)
+    if "years" not in memo:
+        memo["years"] = _years(plan)
     return list(islice(chain(
         shared("values", lambda: _values(plan, data)),
         _stopped(plan, data, current),
         shared("names", lambda: _names(plan, data)),
-        _outside(data, _span(years, current)),
+        _outside(data, _span(memo["years"], current)),
     ), limit))
 
 
