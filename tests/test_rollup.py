@@ -196,6 +196,20 @@ def test_periods_that_cannot_be_checked_exit_2(capsys, args, words) -> None:
     assert code == 2 and words in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("split", [["2020-Q3", "..", "2020-Q4"], ["2020-Q3", "..2020-Q4"]])
+def test_a_range_written_with_spaces_is_told_how_to_write_it(capsys, split) -> None:
+    code = main(["check", PLAN, "--data", DATA, "--period", *split])
+    err = capsys.readouterr().err
+    assert code == 2 and "unrecognized arguments" in err
+    assert "a range of periods is one word, without spaces: --period 2019-Q1..2020-Q4" in err
+
+
+def test_other_unrecognized_arguments_get_no_range_hint(capsys) -> None:
+    code = main(["check", PLAN, "--data", DATA, "--period", "2020-Q3", "extra", "x..y"])
+    err = capsys.readouterr().err
+    assert code == 2 and "unrecognized arguments: extra x..y" in err and "range" not in err
+
+
 def test_nothing_to_check_is_an_empty_rollup_and_a_note(capsys) -> None:
     code = main(["check", PLAN, "--data", DATA, "--format", "json", "--period", "all", "--as-of", "2019-01-01"])
     out = capsys.readouterr()

@@ -32,7 +32,15 @@ EXIT_USAGE = 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep the text short
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_hint(message)}\n")
+
+
+def _hint(message: str) -> str:
+    """What an argparse message most likely means, when a common slip caused it."""
+    head, _, rest = message.partition(": ")
+    if head == "unrecognized arguments" and any(w.startswith("..") for w in rest.split()):
+        return "\n(a range of periods is one word, without spaces: --period 2019-Q1..2020-Q4)"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
