@@ -8,6 +8,8 @@ with a plain one worked out independently.
 
 from __future__ import annotations
 
+import itertools
+
 import datetime
 import json
 from fractions import Fraction
@@ -250,6 +252,43 @@ def csv_texts(draw):  # type: ignore[no-untyped-def]
 def test_csv_fast_path_reads_what_the_general_code_reads(text: str, number_format: str | None) -> None:
     fast = _outcome(text, number_format, lambda t, f: parse_csv_data(t, "f.csv", f))
     assert fast == _outcome(text, number_format, _general)
+
+
+@st.composite
+def long_form_texts(draw):  # type: ignore[no-untyped-def]
+    """Snapshots of a few metrics again and again, as long-form files have them, so that most rows go on
+    a run with a metric and a value cell read before (the loop of runs), and now and then a row that breaks it.
+    Some metrics are named like values, so that reading the columns of another header as the usual one's
+    would be seen."""
+    # the usual header most of the time, or its columns in another order
+    cols = draw(st.sampled_from([["period", "unit", "metric", "value"]] * 3 + [list(c) for c in itertools.permutations(
+        ["period", "unit", "metric", "value"])]))
+    rows = [",".join(cols)]
+    for _ in range(draw(st.integers(1, 6))):
+        p = draw(st.sampled_from(["2020-Q1", "2020-Q2", " 2020-Q2", "Q1/2020"]))
+        u = draw(st.sampled_from(["U1", "U2", " U1", ""]))
+        for m in draw(st.lists(st.sampled_from(["a", "b", "c", "d", " a", "", "1", "2"]), min_size=1, max_size=7)):
+            cells = {"period": p, "unit": u, "metric": m, "value": draw(st.sampled_from(["1", "2", "1.5", "7", "", "x", "20%"]))}
+            row = ",".join(cells[c] for c in cols)
+            if draw(st.integers(0, 9)) == 0:
+                row = draw(st.sampled_from([row + ",", row + ",x", row.rsplit(",", 1)[0], "", "2020-Q5,U1,a,1"]))
+            rows.append(row)
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(rows) + end
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_form_texts())
+def test_rows_that_go_on_a_run_are_read_as_the_general_code_reads_them(text: str) -> None:
+    assert _outcome(text, None, lambda t, f: parse_csv_data(t, "f.csv", f)) == _outcome(text, None, _general)
+
+
+def test_another_header_order_is_not_read_as_the_usual_one() -> None:
+    # metrics named like values: read as period,unit,metric,value, the last row would give metric 9 the value 5
+    text = "period,unit,value,metric\n2020-Q1,U,5,7\n2020-Q1,U,7,9\n2020-Q1,U,9,5\n2020-Q2,U,5,7\n2020-Q2,U,9,5\n"
+    data = parse_csv_data(text, "f.csv")
+    assert data.snapshots[(parse_period("2020-Q2").key, "U")] == {"7": 5, "5": 9}
+    assert _outcome(text, None, lambda t, f: parse_csv_data(t, "f.csv", f)) == _outcome(text, None, _general)
 
 
 RUN_BREAKERS = {

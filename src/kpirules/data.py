@@ -1078,85 +1078,110 @@ class _Table:
         snap: dict[str, Value] | None = None
         srcs: dict[str, Source | int] = {}
         run = 0  # the first row of the snapshot being read as a run; 0: none (its sources are in srcs)
-        for row, cells in rows:
-            if len(cells) != ncells:
-                if run:  # the general code may add to this snapshot: its sources become a dict
-                    run_sources(key, run, snap)  # type: ignore[arg-type]
-                    run, snap = 0, None
-                yield row, cells
-                continue
-            raw_p: str = cells[ip]  # type: ignore[assignment]
-            raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
-            if raw_p != last_p or raw_u != last_u:
-                if run:
-                    run_sources(key, run, snap)  # type: ignore[arg-type]
-                    run = 0
-                new_period = period_of.get(raw_p)
-                if new_period is None:
-                    try:
-                        new_period = parse_period(raw_p.strip())
-                    except KpiPeriodError:
-                        snap = last_p = None
+        # the usual header, period,unit,metric,value: the rows that go on a run are read by a loop of their own
+        usual = ncells == 4 and (ip, iu, im, iv) == (0, 1, 2, 3)
+        it = iter(rows)
+        for row, cells in it:
+            while True:  # (each pass reads the row at hand; `break` goes on to the next row of the file)
+                if len(cells) != ncells:
+                    if run:  # the general code may add to this snapshot: its sources become a dict
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run, snap = 0, None
+                    yield row, cells
+                    break
+                raw_p: str = cells[ip]  # type: ignore[assignment]
+                raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
+                if raw_p != last_p or raw_u != last_u:
+                    if run:
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run = 0
+                    new_period = period_of.get(raw_p)
+                    if new_period is None:
+                        try:
+                            new_period = parse_period(raw_p.strip())
+                        except KpiPeriodError:
+                            snap = last_p = None
+                            yield row, cells
+                            break
+                        period_of[raw_p] = new_period
+                    new_unit = unit_of.get(raw_u, missing)
+                    if new_unit is missing:
+                        new_unit = unit_of[raw_u] = raw_u.strip() or None
+                    period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
+                try:  # (a failed lookup costs, a try does not)
+                    metric = metric_of[cells[im]]  # type: ignore[index]
+                except KeyError:
+                    raw_m: str = cells[im]  # type: ignore[assignment]
+                    metric = raw_m.strip()
+                    if not metric:
+                        if run:
+                            run_sources(key, run, snap)  # type: ignore[arg-type]
+                            run, snap = 0, None
                         yield row, cells
-                        continue
-                    period_of[raw_p] = new_period
-                new_unit = unit_of.get(raw_u, missing)
-                if new_unit is missing:
-                    new_unit = unit_of[raw_u] = raw_u.strip() or None
-                period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
-            try:  # (a failed lookup costs, a try does not)
-                metric = metric_of[cells[im]]  # type: ignore[index]
-            except KeyError:
-                raw_m: str = cells[im]  # type: ignore[assignment]
-                metric = raw_m.strip()
-                if not metric:
+                        break
+                    metric_of[raw_m] = metric
+                try:
+                    value = value_of[cells[iv]]  # type: ignore[index]
+                except KeyError:  # (a blank cell, None, is read again each time: the loop of runs needs no test for it)
+                    raw_v: str = cells[iv]  # type: ignore[assignment]
+                    value = _cell_value(raw_v, number_format)
+                    if value is missing:
+                        if run:
+                            run_sources(key, run, snap)  # type: ignore[arg-type]
+                            run, snap = 0, None
+                        yield row, cells
+                        break
+                    if value is not None and len(value_of) < 65536:
+                        value_of[raw_v] = value
+                if snap is None:  # add_snapshot
+                    key = (period.key, unit)
+                    snap = snapshots.get(key)
+                    if snap is None:
+                        periods.setdefault(period.key, period)
+                        if unit is not None:
+                            units.setdefault(unit, None)
+                        snap = snapshots[key] = {}
+                        if value is not None and self.line_rows:
+                            run = row  # a new snapshot: read it as a run
+                    if not run:
+                        srcs = expand(key)
+                if value is None:
+                    if run:  # a run has a value on every row
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run = 0
+                        srcs = expand(key)
+                    break
+                if metric in snap:
                     if run:
                         run_sources(key, run, snap)  # type: ignore[arg-type]
-                        run, snap = 0, None
-                    yield row, cells
-                    continue
-                metric_of[raw_m] = metric
-            try:
-                value = value_of[cells[iv]]  # type: ignore[index]
-            except KeyError:
-                raw_v: str = cells[iv]  # type: ignore[assignment]
-                value = _cell_value(raw_v, number_format)
-                if value is missing:
-                    if run:
-                        run_sources(key, run, snap)  # type: ignore[arg-type]
-                        run, snap = 0, None
-                    yield row, cells
-                    continue
-                if len(value_of) < 65536:
-                    value_of[raw_v] = value
-            if snap is None:  # add_snapshot
-                key = (period.key, unit)
-                snap = snapshots.get(key)
-                if snap is None:
-                    periods.setdefault(period.key, period)
-                    if unit is not None:
-                        units.setdefault(unit, None)
-                    snap = snapshots[key] = {}
-                    if value is not None and self.line_rows:
-                        run = row  # a new snapshot: read it as a run
-                if not run:
-                    srcs = expand(key)
-            if value is None:
-                if run:  # a run has a value on every row
-                    run_sources(key, run, snap)  # type: ignore[arg-type]
-                    run = 0
-                    srcs = expand(key)
-                continue
-            if metric in snap:
-                if run:
-                    run_sources(key, run, snap)  # type: ignore[arg-type]
-                    run = 0
-                    srcs = expand(key)
-                data._conflict(period, unit, metric, value, row, problems)
-            else:
+                        run = 0
+                        srcs = expand(key)
+                    data._conflict(period, unit, metric, value, row, problems)
+                    break
                 snap[metric] = value
                 if not run:
                     srcs[metric] = row  # the compact source of origin 0: the row number
+                    break
+                if not usual:
+                    break
+                # The rows that go on this run: same period and unit cells, a metric and a value cell
+                # read before, a metric new to the snapshot.  That is the general code's path above
+                # with every test passing, in fewer steps.  Any other row ends this loop and is read
+                # above, by the next pass.
+                for row, cells in it:
+                    try:
+                        raw_p, raw_u, raw_m, raw_v = cells  # type: ignore[misc]
+                        if raw_p != last_p or raw_u != last_u:
+                            break
+                        metric = metric_of[raw_m]
+                        value = value_of[raw_v]
+                    except (ValueError, KeyError):
+                        break
+                    if metric in snap:
+                        break
+                    snap[metric] = value
+                else:
+                    break  # (the end of the file)
         if run:
             run_sources(key, run, snap)  # type: ignore[arg-type]
 
