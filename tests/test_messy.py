@@ -227,3 +227,22 @@ def test_a_quote_inside_a_cell_does_not_move_the_caret_of_later_cells() -> None:
     with pytest.raises(KpiDataError) as exc:
         kpirules.data.parse_csv_data(text, "q.csv")
     assert "q.csv:2:21: error: column value (cell D2): '1.2.3' is not a number" in str(exc.value)
+
+
+def test_load_data_keeps_one_diagnostic_per_problem_of_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("period,unit,metric,value\n2020-Q4,U,a,1.2.3\n2020-Q4,U,b,2..5\n", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"snapshots": [{"period": "2020-Q5", "values": {}}]}', encoding="utf-8")
+    paths = [str(tmp_path / name) for name in ("a.csv", "b.json", "missing.csv")]
+    with pytest.raises(KpiDataError) as info:
+        kpirules.load_data(paths)
+    diags = info.value.diagnostics
+    assert [(d.span.file, d.span.line, d.span.column) if d.span else None for d in diags] == [
+        (paths[0], 2, 13), (paths[0], 3, 13), None, None]
+    assert "'1.2.3' is not a number" in diags[0].message and "'2..5'" in diags[1].message
+    assert "there is no quarter 5" in diags[2].message and "cannot read the data file" in diags[3].message
+    assert all(d.message in str(info.value) for d in diags)  # (the text is unchanged: every problem, in order)
+
+
+def test_an_error_made_from_a_message_has_that_message_as_its_diagnostic() -> None:
+    (d,) = KpiDataError("x.csv: cannot read the data file").diagnostics
+    assert d.message == "x.csv: cannot read the data file" and d.span is None

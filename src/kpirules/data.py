@@ -1165,9 +1165,9 @@ class _Table:
                 if not usual:
                     break
                 # The rows that go on this run: same period and unit cells, a metric and a value cell
-                # read before, a metric new to the snapshot.  That is the general code's path above
-                # with every test passing, in fewer steps.  Any other row ends this loop and is read
-                # above, by the next pass.
+                # read before, a metric new to the snapshot.  That is the path above with every test
+                # passing, in fewer steps.  Any other row ends this loop and is read above, by the
+                # next pass.
                 for row, cells in it:
                     try:
                         raw_p, raw_u, raw_m, raw_v = cells  # type: ignore[misc]
@@ -1419,6 +1419,7 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         paths = [paths]
     merged: Data | None = None
     problems: list[str] = []
+    diagnostics: list[Diagnostic] = []
     for p in paths:
         path = os.fspath(p)
         try:
@@ -1444,10 +1445,11 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                 merged = data  # the first file's Data is fresh: take it as it is, rather than copy it
             else:
                 merged.merge(data)
-        except KpiDataError as exc:
+        except KpiDataError as exc:  # (every file is read, so that one bad file hides no other's problems)
             problems.append(str(exc))
+            diagnostics.extend(exc.diagnostics)
     if problems:
-        raise KpiDataError("\n".join(problems))
+        raise KpiDataError("\n".join(problems), diagnostics)
     return Data() if merged is None else merged
 
 

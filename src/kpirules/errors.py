@@ -90,7 +90,8 @@ class KpiError(Exception):
     """Base of every error kpirules raises on bad input."""
 
     def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        #: one Diagnostic per problem; an error made from a message alone has that message as its one
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics) or (Diagnostic(message),)
         super().__init__(message)
 
     @classmethod
