@@ -196,7 +196,7 @@ def test_periods_that_cannot_be_checked_exit_2(capsys, args, words) -> None:
     assert code == 2 and words in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("split", [["2020-Q3", "..", "2020-Q4"], ["2020-Q3", "..2020-Q4"]])
+@pytest.mark.parametrize("split", [["2020-Q3", "..", "2020-Q4"], ["2020-Q3", "..2020-Q4"], ["2020-Q3..", "2020-Q4"]])
 def test_a_range_written_with_spaces_is_told_how_to_write_it(capsys, split) -> None:
     code = main(["check", PLAN, "--data", DATA, "--period", *split])
     err = capsys.readouterr().err

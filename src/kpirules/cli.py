@@ -30,15 +30,19 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
+    #: the words of the command line (main sets them on the top parser, which reports unknown words)
+    words: Sequence[str] = ()
+
     def error(self, message: str) -> None:  # argparse exits 2 too; keep the text short
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_hint(message)}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_hint(message, self.words)}\n")
 
 
-def _hint(message: str) -> str:
+def _hint(message: str, words: Sequence[str]) -> str:
     """What an argparse message most likely means, when a common slip caused it."""
     head, _, rest = message.partition(": ")
-    if head == "unrecognized arguments" and any(w.startswith("..") for w in rest.split()):
+    if head == "unrecognized arguments" and (any(w.startswith("..") for w in rest.split())
+                                            or any(w.endswith("..") for w in words)):
         return "\n(a range of periods is one word, without spaces: --period 2019-Q1..2020-Q4)"
     return ""
 
@@ -60,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
+    parser.words = list(sys.argv[1:] if argv is None else argv)  # type: ignore[attr-defined]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
