@@ -258,19 +258,29 @@ def test_csv_fast_path_reads_what_the_general_code_reads(text: str, number_forma
 def long_form_texts(draw):  # type: ignore[no-untyped-def]
     """Snapshots of a few metrics again and again, as long-form files have them, so that most rows go on
     a run with a metric and a value cell read before (the loop of runs), and now and then a row that breaks it.
-    Some metrics are named like values, so that reading the columns of another header as the usual one's
-    would be seen."""
+
+    A metric has the same value wherever its snapshot is given again (so a file is mostly without errors
+    and its data is compared, not only a message); once in a while a row has another value, a blank, or
+    another shape.  Some metrics are named like values, so that reading the columns of another header as
+    the usual one's would be seen."""
     # the usual header most of the time, or its columns in another order
     cols = draw(st.sampled_from([["period", "unit", "metric", "value"]] * 3 + [list(c) for c in itertools.permutations(
         ["period", "unit", "metric", "value"])]))
+    periods, units, metrics = ["2020-Q1", "2020-Q2", " 2020-Q2", "Q1/2020"], ["U1", "U2", " U1", ""], list("abcd12")
+    values = ["1", "2", "7", "1.5", "20%", "x"]
     rows = [",".join(cols)]
-    for _ in range(draw(st.integers(1, 6))):
-        p = draw(st.sampled_from(["2020-Q1", "2020-Q2", " 2020-Q2", "Q1/2020"]))
-        u = draw(st.sampled_from(["U1", "U2", " U1", ""]))
-        for m in draw(st.lists(st.sampled_from(["a", "b", "c", "d", " a", "", "1", "2"]), min_size=1, max_size=7)):
-            cells = {"period": p, "unit": u, "metric": m, "value": draw(st.sampled_from(["1", "2", "1.5", "7", "", "x", "20%"]))}
+    rare = draw(st.sampled_from([0, 15]))  # half the files without a row that breaks a run, half with some
+    for _ in range(draw(st.integers(1, 8))):
+        p, u = draw(st.sampled_from(periods)), draw(st.sampled_from(units))
+        names = draw(st.lists(st.sampled_from(metrics), min_size=1, max_size=6, unique=True))
+        for m in draw(st.sampled_from([names, names + [draw(st.sampled_from(metrics))]])):
+            # (the same value for the same period, unit and metric, however their cells are written)
+            v = values[([0, 1, 1, 0][periods.index(p)] * 2 + [0, 1, 0, 2][units.index(u)] * 3 + metrics.index(m)) % 6]
+            cells = {"period": p, "unit": u, "metric": m, "value": v}
+            if rare and draw(st.integers(0, rare)) == 0:
+                cells = {**cells, draw(st.sampled_from(list(cells))): draw(st.sampled_from(["", " ", "9", "1e3"]))}
             row = ",".join(cells[c] for c in cols)
-            if draw(st.integers(0, 9)) == 0:
+            if rare and draw(st.integers(0, rare)) == 0:
                 row = draw(st.sampled_from([row + ",", row + ",x", row.rsplit(",", 1)[0], "", "2020-Q5,U1,a,1"]))
             rows.append(row)
     end = draw(st.sampled_from(["\n", "\r\n"]))
@@ -304,6 +314,10 @@ RUN_BREAKERS = {
     "a bad value": "P,U,a,1\nP,U,b,1e3\nP,U,c,3\n",
     "an empty metric": "P,U,a,1\nP,U, ,2\nP,U,c,3\n",
     "a blank row": "P,U,a,1\n\nP,U,c,3\n",
+    # for the loop of runs, whose metrics and value cells are ones read before
+    "a blank value met before": "P,U,b,\n2020-Q2,U,a,1\n2020-Q2,U,b,\n",
+    "another unit, the same period": "P,W,b,1\nP,U,a,1\nP,V,b,1\n",
+    "another period, the same unit": "P,W,b,1\nP,U,a,1\n2020-Q2,U,b,1\n",
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -41,10 +42,16 @@ class _Parser(argparse.ArgumentParser):
 def _hint(message: str, words: Sequence[str]) -> str:
     """What an argparse message most likely means, when a common slip caused it."""
     head, _, rest = message.partition(": ")
-    if head == "unrecognized arguments" and (any(w.startswith("..") for w in rest.split())
-                                            or any(w.endswith("..") for w in words)):
+    if head != "unrecognized arguments" or "check" not in words or not any(w.startswith("--period") for w in words):
+        return ""
+    # `check --period 2020-Q3 .. 2020-Q4`, `2020-Q3 ..2020-Q4` or `2020-Q3.. 2020-Q4` (not a path such as ../x)
+    if any(w == ".." or _RANGE_START.match(w) for w in rest.split()) or any(map(_RANGE_END.search, words)):
         return "\n(a range of periods is one word, without spaces: --period 2019-Q1..2020-Q4)"
     return ""
+
+
+_RANGE_START = re.compile(r"\.\.\w")
+_RANGE_END = re.compile(r"\w\.\.$")
 
 
 def build_parser() -> argparse.ArgumentParser:
