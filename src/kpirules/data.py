@@ -1054,6 +1054,11 @@ class _Table:
         the snapshot's own order.  Anything else (a blank value, a metric
         given twice, a row handed on, a snapshot met again later) turns the
         run into the {metric: row} dict of the general code first.
+
+        Under the usual header (period,unit,metric,value) the rows that go on
+        a run (its period and unit cells, a metric name and a value cell read
+        before, a metric new to the snapshot) are read by an inner loop that
+        only unpacks and stores; any other row ends it and is read as above.
         """
         data = self.data
         snapshots, periods, units = data.snapshots, data.periods, data.units
