@@ -88,7 +88,7 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
             try:
                 data.merge(sheet_data)
             except KpiDataError as exc:
-                problems.extend(exc.diagnostics or [Diagnostic(str(exc))])
+                problems.extend(exc.diagnostics)  # (a KpiError has at least one)
     except KpiDataError:
         raise
     except Exception as exc:  # a damaged sheet part
