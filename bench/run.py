@@ -36,9 +36,9 @@ except ImportError:  # pragma: no cover - Windows
 
 import kpirules
 from kpirules import nodes as n
-from kpirules._cmd_check import render_json, rollup_text
-from kpirules._compile import Env, compile_condition, compile_truth
-from kpirules._parser import _lark
+from kpirules.cli.check import render_json, rollup_text
+from kpirules.engine.compile import Env, compile_condition, compile_truth
+from kpirules.lang.parser import _lark
 from kpirules.data import Data, Source, load_data
 from kpirules.periods import parse_period
 

@@ -48,7 +48,7 @@ DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 
 def test_api_docs_list_the_public_modules() -> None:
     # Bug: api.md called every module but `kpirules` internal while other pages told people to use
-    # kpirules.testing, kpirules.nodes, kpirules.periods, kpirules.fmt, kpirules.lint, kpirules.sanity …
+    # kpirules.testing, kpirules.nodes, kpirules.periods, kpirules.fmt, kpirules.lint, kpirules.engine.warnings …
     assert PUBLIC_MODULES, "docs/api.md has no '## Public modules' table"
     mentioned = set()
     for page in DOCS.glob("*.md"):

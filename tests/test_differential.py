@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules import nodes as n
-from kpirules._compile import Env, compile_condition, compile_truth
+from kpirules.engine.compile import Env, compile_condition, compile_truth
 from kpirules.data import Data, Source
 from kpirules.periods import DEFAULT_SCHEME, Kind, parse_period
 from kpirules.values import Invalid, Undefined
@@ -239,7 +239,7 @@ def test_truth_agrees_with_the_full_condition_across_periods(cond: n.Expr, here:
 @given(st.lists(st.tuples(comparisons, any_snapshot), min_size=1, max_size=4))
 def test_plan_statuses_agree_with_the_reference(cases: list[tuple[n.Expr, dict[str, object]]]) -> None:
     """Through the whole pipeline: rule text → parse → check → evaluate, one rule per case."""
-    from kpirules._unparse import expr_text
+    from kpirules.lang.unparse import expr_text
 
     for i, (cond, snap) in enumerate(cases):
         try:

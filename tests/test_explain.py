@@ -8,7 +8,7 @@ import pytest
 
 import kpirules
 from kpirules.cli import main
-from kpirules.explain import show
+from kpirules.engine.trace import show
 from kpirules.values import format_value
 
 PLAN = """plan "small"

@@ -12,7 +12,7 @@ import pytest
 
 import kpirules
 from kpirules import nodes as n
-from kpirules._unparse import expr_text
+from kpirules.lang.unparse import expr_text
 from kpirules.errors import KpiError
 
 
@@ -143,7 +143,7 @@ def test_group_and_in_are_reserved(word: str) -> None:
     with pytest.raises(KpiError) as info:
         kpirules.parse(f"rule a: {word} >= 1\n", "bad.kpi")
     assert f"keyword `{word}`" in str(info.value)
-    assert word in kpirules._parser.KEYWORDS
+    assert word in kpirules.lang.parser.KEYWORDS
 
 
 def test_for_each_unit_without_in_is_unchanged() -> None:

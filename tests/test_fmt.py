@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpirules import nodes as n
-from kpirules._parser import parse_text
-from kpirules._unparse import expr_text
+from kpirules.lang.parser import parse_text
+from kpirules.lang.unparse import expr_text
 from kpirules.cli import main
 from kpirules.errors import KpiSyntaxError
 from kpirules.fmt import format_plan, format_text

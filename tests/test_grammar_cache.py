@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lark.exceptions import UnexpectedInput
 
-from kpirules import _parser
+from kpirules.lang import parser as _parser
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.kpi"))]

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpirules._cmd_check import json_text
+from kpirules.cli.check import json_text
 
 leaves = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
 values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4)

@@ -135,8 +135,8 @@ def test_nq17_kpitest_covers_every_rule_task_and_status() -> None:
     assert ids <= expected, ids - expected
     rule_statuses = {e.status.value for t in tests for e in t.expects if isinstance(plan.item(e.id), n.Rule)}
     task_statuses = {e.status.value for t in tests for e in t.expects if isinstance(plan.item(e.id), n.Task)}
-    assert rule_statuses == {s.value for s in kpirules.evaluate.RULE_STATUSES}
-    assert task_statuses == {s.value for s in kpirules.evaluate.TASK_STATUSES}
+    assert rule_statuses == {s.value for s in kpirules.engine.evaluate.RULE_STATUSES}
+    assert task_statuses == {s.value for s in kpirules.engine.evaluate.TASK_STATUSES}
     assert all(o.passed for o in run_paths(["rules/nq17_bkhcn.kpitest"]))
 
 

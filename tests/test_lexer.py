@@ -11,7 +11,7 @@ pygments = pytest.importorskip("pygments")  # the `highlight` and `test` extras 
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename  # noqa: E402
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, String  # noqa: E402
 
-from kpirules._parser import KEYWORDS  # noqa: E402
+from kpirules.lang.parser import KEYWORDS  # noqa: E402
 from kpirules.pygments_lexer import KpiLexer  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

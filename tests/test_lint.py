@@ -10,7 +10,7 @@ import pytest
 
 from kpirules.cli import main
 from kpirules.errors import KpiSyntaxError
-from kpirules.evaluate import parse
+from kpirules.engine.evaluate import parse
 from kpirules.lint import CODES, lint_text, selected
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpirules import _lalr, _parser
+from kpirules.lang import lalr as _lalr, parser as _parser
 from kpirules import nodes as n
 from kpirules.errors import KpiError
 from kpirules.testing import plan_texts

@@ -345,7 +345,7 @@ def test_plain_decimal_agrees_with_parse_cell(text: str, number_format: str | No
 
 def test_the_depth_check_skips_only_nodes_without_children() -> None:
     from kpirules import nodes as n
-    from kpirules._parser import _LEAVES, _depth
+    from kpirules.lang.parser import _LEAVES, _depth
 
     samples = [n.Metric("a"), n.Number(Fraction(1), "1"), n.Percent(Fraction(1, 5), "20%"), n.Bool(True),
                n.Text("x"), n.PeriodRef(parse_period("2020"), "2020"), n.DateRef(datetime.date(2020, 1, 1), "2020-01-01")]
@@ -362,11 +362,11 @@ def test_the_depth_check_skips_only_nodes_without_children() -> None:
 
 
 def sanity_reference(plan, data, current):  # type: ignore[no-untyped-def]
-    """The sanity warnings value by value over every snapshot (kpirules.sanity._all before it
+    """The sanity warnings value by value over every snapshot (kpirules.engine.warnings._all before it
     worked per snapshot, per set of names and per metric)."""
     import difflib
 
-    from kpirules.sanity import Warning_, _plan_metrics, _plan_years, _ratio_pairs, _show, _stopped, _where
+    from kpirules.engine.warnings import Warning_, _plan_metrics, _plan_years, _ratio_pairs, _show, _stopped, _where
 
     def num(v: object) -> bool:
         return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
@@ -437,7 +437,7 @@ sanity_values = st.one_of(st.integers(-3, 5), st.fractions(min_value=-3, max_val
        st.sampled_from([None, "2020-Q3", "2020-Q4", "2020"]))
 def test_sanity_warnings_are_those_worked_out_value_by_value(snaps, current) -> None:  # type: ignore[no-untyped-def]
     import kpirules
-    from kpirules.sanity import sanity_warnings
+    from kpirules.engine.warnings import sanity_warnings
 
     plan = kpirules.parse(SANITY_PLAN)
     data = Data()
@@ -459,7 +459,7 @@ def test_sanity_warnings_are_those_worked_out_value_by_value(snaps, current) -> 
 
 def test_fraction_valued_metric_is_not_a_count_and_a_ratio_metric_always_is() -> None:
     import kpirules
-    from kpirules.sanity import sanity_warnings
+    from kpirules.engine.warnings import sanity_warnings
 
     data = Data()
     q = parse_period("2020-Q4")
@@ -486,7 +486,7 @@ json_values = st.recursive(json_leaves, lambda inner: st.lists(inner, max_size=4
 def test_json_text_of_lists_of_records_is_json_dumps(obj) -> None:  # type: ignore[no-untyped-def]
     """Lists of dicts sharing keys (one template per set of keys), '%' and quotes in keys and text,
     nested lists and dicts among the values, empty ones, floats (left to json)."""
-    from kpirules._cmd_check import json_text
+    from kpirules.cli.check import json_text
 
     assert json_text(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
     assert json_text({"results": obj, "n": [obj, {}]}) == json.dumps({"results": obj, "n": [obj, {}]},
@@ -513,7 +513,7 @@ fractions_ = st.builds(lambda n, d: Fraction(n, d), st.integers(-10**8, 10**8),
 @settings(max_examples=300, deadline=None)
 @given(fractions_ | st.integers(-10**20, 10**20), fractions_ | st.integers(-10**6, 10**6))
 def test_numbers_and_margins_are_written_as_defined(a, b) -> None:  # type: ignore[no-untyped-def]
-    from kpirules.evaluate import Result, Status
+    from kpirules.engine.evaluate import Result, Status
     from kpirules.values import format_number, ratio_text
 
     assert format_number(a) == format_reference(Fraction(a))
@@ -526,7 +526,7 @@ def test_numbers_and_margins_are_written_as_defined(a, b) -> None:  # type: igno
 
 def test_check_json_is_json_dumps_of_to_json_on_the_examples() -> None:
     import kpirules
-    from kpirules._cmd_check import render_json
+    from kpirules.cli.check import render_json
 
     for plan, path in [("rules/nq17_bkhcn.kpi", "examples/nq17_bkhcn/data.json"),
                        ("rules/nq17_national.kpi", "examples/nq17_national/data.json")]:
@@ -617,7 +617,7 @@ def test_the_json_fast_paths_are_taken_for_plain_data_and_not_otherwise() -> Non
 
 def test_sanity_stops_at_the_limit_without_working_out_the_later_kinds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import kpirules
-    from kpirules import sanity
+    from kpirules.engine import warnings as sanity
 
     plan = kpirules.parse(SANITY_PLAN)
     data = Data()

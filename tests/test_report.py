@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kpirules import load
 from kpirules.cli import main
-from kpirules.evaluate import RULE_STATUSES, TASK_STATUSES
+from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES
 from kpirules.periods import parse_period
 from kpirules.report import STATUS_LABELS, build_report, fmt_date, fmt_decimal, fmt_percent, render
 
@@ -122,7 +122,7 @@ def test_markdown_heading_summary_and_sections(capsys: pytest.CaptureFixture[str
 
 
 def _status(name: str):  # type: ignore[no-untyped-def]
-    from kpirules.evaluate import Status
+    from kpirules.engine.evaluate import Status
 
     return Status(name)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kpirules import load, load_data
 from kpirules.cli import main
 from kpirules.errors import KpiError
-from kpirules.evaluate import report_as_of
+from kpirules.engine.evaluate import report_as_of
 from kpirules.periods import current_period, parse_period, periods_between
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Sanity warnings (kpirules.sanity): regressions for units that stop reporting and the plan's years."""
+"""Sanity warnings (kpirules.engine.warnings): regressions for units that stop reporting and the plan's years."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import kpirules
 from kpirules.data import parse_csv_data
 
 
-def _warnings(plan: str, csv: str, as_of: str = "2020-12-18") -> list[kpirules.sanity.Warning_]:
+def _warnings(plan: str, csv: str, as_of: str = "2020-12-18") -> list[kpirules.engine.warnings.Warning_]:
     return kpirules.parse(plan).evaluate(parse_csv_data("period,unit,metric,value\n" + csv, "d.csv"), as_of).warnings
 
 
-def _codes(ws: list[kpirules.sanity.Warning_], code: str) -> list[kpirules.sanity.Warning_]:
+def _codes(ws: list[kpirules.engine.warnings.Warning_], code: str) -> list[kpirules.engine.warnings.Warning_]:
     return [w for w in ws if w.code == code]
 
 

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules import nodes as n
-from kpirules._parser import parse_text
-from kpirules._unparse import expr_text
-from kpirules.checker import check_plan, expr_type
+from kpirules.lang.parser import parse_text
+from kpirules.lang.unparse import expr_text
+from kpirules.lang.checker import check_plan, expr_type
 from kpirules.fmt import format_plan
 from kpirules.periods import Kind, Period
 from kpirules.testing import data_for, dates_in, expressions, metric_types, periods, plan_texts, plans, schemes

@@ -1,6 +1,6 @@
 """kpirules: a declarative rule language for the targets and tasks of action plans."""
 
-from .errors import (
+from kpirules.errors import (
     Diagnostic,
     KpiDataError,
     KpiError,
@@ -10,10 +10,10 @@ from .errors import (
     Span,
 )
 
-from .data import Data, Source, TaskRow, load_data
-from .evaluate import FAILING, Plan, Result, Results, Status, load, parse
-from .periods import Kind, Period, Scheme, parse_period
-from .values import Invalid, Undefined
+from kpirules.data import Data, Source, TaskRow, load_data
+from kpirules.engine.evaluate import FAILING, Plan, Result, Results, Status, load, parse
+from kpirules.periods import Kind, Period, Scheme, parse_period
+from kpirules.values import Invalid, Undefined
 
 #: the version; pyproject.toml reads it from here (importlib.metadata would cost a tenth of the import time)
 __version__ = "0.1.0"

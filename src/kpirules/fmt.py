@@ -26,7 +26,7 @@ The layout::
       after 6
 
 Header fields and item bodies are indented two spaces; items are separated
-by one blank line; expressions are spelled by :func:`kpirules._unparse.expr_text`
+by one blank line; expressions are spelled by :func:`kpirules.lang.unparse.expr_text`
 (canonical spacing, only the parentheses needed); numbers, percentages,
 periods and dates keep the text they were written with; strings keep their
 text, escaping only ``"`` and ``\\``.
@@ -49,10 +49,10 @@ from collections.abc import Iterable
 import attrs
 from lark import Token, Tree
 
-from . import nodes as n
-from ._parser import _lark, parse_text
-from ._unparse import _quote, expr_text, when_text
-from .periods import Kind
+from kpirules import nodes as n
+from kpirules.lang.parser import _lark, parse_text
+from kpirules.lang.unparse import _quote, expr_text, when_text
+from kpirules.periods import Kind
 
 __all__ = ["format_text", "format_plan"]
 

@@ -51,11 +51,11 @@ from typing import Any
 
 import attrs
 
-from .data import Data, Source, TaskRow, load_data, parse_cell
-from .errors import Diagnostic, KpiError, KpiPeriodError, KpiSyntaxError, Span
-from .evaluate import Plan, Result, Status, load
-from .periods import Period, parse_period
-from .values import format_value
+from kpirules.data import Data, Source, TaskRow, load_data, parse_cell
+from kpirules.errors import Diagnostic, KpiError, KpiPeriodError, KpiSyntaxError, Span
+from kpirules.engine.evaluate import Plan, Result, Status, load
+from kpirules.periods import Period, parse_period
+from kpirules.values import format_value
 
 __all__ = ["Expectation", "KpiTest", "Outcome", "read_tests", "load_tests", "run_test", "run_paths",
            "find_test_files", "SUFFIX"]

@@ -1,6 +1,6 @@
 """``kpirules lint``: likely mistakes in a rule file, each with a stable code.
 
-The linter works on the syntax tree alone (:func:`kpirules._parser.parse_text`),
+The linter works on the syntax tree alone (:func:`kpirules.lang.parser.parse_text`),
 so it also reports on files that the load-time checker rejects (a duplicate
 id, an unknown task in ``after``).  Each finding has a code that never
 changes meaning (like ruff's); :data:`CODES` lists them all::
@@ -19,12 +19,12 @@ from fractions import Fraction
 
 import attrs
 
-from . import nodes as n
-from ._parser import parse_text
-from ._unparse import expr_text
-from .checker import after_cycles, scheme_of
-from .errors import KpiPeriodError, Span
-from .periods import Kind, Period, Scheme, containing, last_ending_by
+from kpirules import nodes as n
+from kpirules.lang.parser import parse_text
+from kpirules.lang.unparse import expr_text
+from kpirules.lang.checker import after_cycles, scheme_of
+from kpirules.errors import KpiPeriodError, Span
+from kpirules.periods import Kind, Period, Scheme, containing, last_ending_by
 
 __all__ = ["CODES", "Finding", "lint_text", "lint_plan", "selected"]
 
@@ -126,7 +126,7 @@ def _likely_typo(a: str, b: str) -> bool:
 
 
 def _plain(v: Fraction) -> str:
-    from .values import format_number
+    from kpirules.values import format_number
 
     return format_number(v.numerator if v.denominator == 1 else v)
 

@@ -23,8 +23,8 @@ from typing import Union
 
 import attrs
 
-from .errors import Span
-from .periods import Kind, Period
+from kpirules.errors import Span
+from kpirules.periods import Kind, Period
 
 __all__ = [
     "Number",

@@ -29,8 +29,8 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from ._text import fold
-from .errors import KpiPeriodError
+from kpirules.text import fold
+from kpirules.errors import KpiPeriodError
 
 __all__ = [
     "ACCEPTED_FORMS",

@@ -6,7 +6,7 @@ and registered through the ``pygments.lexers`` entry point, so that
 Pygments highlight ```` ```kpi ```` blocks.
 
 The token rules follow ``grammar.lark``: keywords are the reserved words of
-:data:`kpirules._parser.KEYWORDS` (plus ``year`` after ``previous``), and a
+:data:`kpirules.lang.parser.KEYWORDS` (plus ``year`` after ``previous``), and a
 period or a date is one token, never a number followed by an operator.
 """
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from .errors import KpiError
-from .evaluate import Plan
-from .kpitest import SUFFIX, KpiTest, Outcome, load_tests, run_test
+from kpirules.errors import KpiError
+from kpirules.engine.evaluate import Plan
+from kpirules.kpitest import SUFFIX, KpiTest, Outcome, load_tests, run_test
 
 _PLANS: dict[str, Plan] = {}  # each rule file is loaded once per session
 

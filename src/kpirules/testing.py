@@ -30,9 +30,9 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise ImportError("kpirules.testing needs hypothesis: pip install 'kpirules[test]'") from exc
 
-from . import nodes as n
-from .data import Data, Source, TaskRow
-from .periods import DEFAULT_SCHEME, Kind, Period, Scheme, parse_period
+from kpirules import nodes as n
+from kpirules.data import Data, Source, TaskRow
+from kpirules.periods import DEFAULT_SCHEME, Kind, Period, Scheme, parse_period
 
 __all__ = [
     "periods",
@@ -222,7 +222,7 @@ def plans(draw: Any, max_rules: int = 5, max_tasks: int = 4, max_depth: int = 2)
 
 def plan_texts(**kwargs: Any) -> st.SearchStrategy[str]:
     """Whole valid rule files as text: :func:`plans` laid out by :func:`kpirules.fmt.format_plan`."""
-    from .fmt import format_plan
+    from kpirules.fmt import format_plan
 
     return plans(**kwargs).map(format_plan)
 
@@ -302,7 +302,7 @@ def data_for(draw: Any, plan: Any, *, periods: Sequence[Period] | None = None,
     with.  Each task gets a few progress rows (``done`` or ``in_progress``).
     """
     ast = getattr(plan, "ast", plan)
-    from .checker import scheme_of
+    from kpirules.lang.checker import scheme_of
 
     scheme = scheme_of(ast)
     kind = ast.reporting.kind if ast.reporting else Kind.QUARTER

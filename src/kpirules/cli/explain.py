@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._cmdargs import add_data_options, read_data
-from .evaluate import load
-from .explain import explain
+from kpirules.cli.args import add_data_options, read_data
+from kpirules.engine.evaluate import load
+from kpirules.engine.trace import explain
 
 HELP = "show how the status of one rule or task came about"
 

@@ -9,12 +9,12 @@ import sys
 from collections.abc import Iterator
 from itertools import chain
 
-from ._cmdargs import add_data_options, read_data
-from .errors import KpiError
-from .evaluate import Plan, Results, Status, _as_date, load
-from .periods import Period, periods_between
-from .report import build_report
-from .values import format_value
+from kpirules.cli.args import add_data_options, read_data
+from kpirules.errors import KpiError
+from kpirules.engine.evaluate import Plan, Results, Status, _as_date, load
+from kpirules.periods import Period, periods_between
+from kpirules.report import build_report
+from kpirules.values import format_value
 
 HELP = "evaluate a plan's rules and tasks on reported data"
 

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from .data import Cell, Data, Source, _normal, _Table, column_letter
-from .errors import Diagnostic, KpiDataError
+from kpirules.data import Cell, Data, Source, _normal, _Table, column_letter
+from kpirules.errors import Diagnostic, KpiDataError
 
 __all__ = ["parse_xlsx_data"]
 

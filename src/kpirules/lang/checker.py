@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from . import nodes as n
-from .errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span
-from .periods import DEFAULT_SCHEME, Scheme
+from kpirules import nodes as n
+from kpirules.errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span
+from kpirules.periods import DEFAULT_SCHEME, Scheme
 
 __all__ = ["check_plan", "plan_diagnostics", "expr_type", "scheme_of"]
 

@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
-from ._cmd_fmt import kpi_files, read_source
-from .errors import KpiError
-from .lint import CODES, Finding, lint_text, selected
+from kpirules.cli.fmt import kpi_files, read_source
+from kpirules.errors import KpiError
+from kpirules.lint import CODES, Finding, lint_text, selected
 
 HELP = "report likely mistakes in .kpi files, each with a stable code (K001…)"
 

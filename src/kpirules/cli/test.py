@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .kpitest import run_paths
+from kpirules.kpitest import run_paths
 
 HELP = "run the tests of rule files (.kpitest)"
 

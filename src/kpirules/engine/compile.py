@@ -17,11 +17,11 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from . import nodes as n
-from ._unparse import expr_text
-from .data import Data
-from .periods import Kind, Period, Scheme, last_ending_by
-from .values import Invalid, Undefined, _Later, format_value
+from kpirules import nodes as n
+from kpirules.lang.unparse import expr_text
+from kpirules.data import Data
+from kpirules.periods import Kind, Period, Scheme, last_ending_by
+from kpirules.values import Invalid, Undefined, _Later, format_value
 
 __all__ = ["Env", "compile_expr", "compile_condition", "compile_truth", "Fn"]
 
@@ -440,7 +440,7 @@ class Compiler:
 def at_mover(when: object, scheme: Scheme, kind: Kind) -> Callable[[Env], Env]:
     """The move made by ``expr at when``: a function from the current Env to the Env ``expr`` is read in.
 
-    The compiler and :mod:`kpirules.explain` both use it, so a trace cannot read
+    The compiler and :mod:`kpirules.engine.trace` both use it, so a trace cannot read
     ``at`` differently from the status it explains.
     """
     if isinstance(when, n.Previous) and when.year:  # extension: `at previous year`

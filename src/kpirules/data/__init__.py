@@ -28,9 +28,9 @@ from typing import Any, Union
 
 import attrs
 
-from ._text import fold
-from .errors import Diagnostic, KpiDataError, KpiPeriodError, Span
-from .periods import Kind, Period, parse_period
+from kpirules.text import fold
+from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
+from kpirules.periods import Kind, Period, parse_period
 
 __all__ = [
     "Value",
@@ -379,7 +379,7 @@ def _show(v: Value) -> str:
         return "true" if v else "false"
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
-    from .values import format_number
+    from kpirules.values import format_number
 
     return format_number(v)
 
@@ -481,7 +481,7 @@ def parse_number(text: str, number_format: str | None = None) -> int | Fraction 
 
 
 def _plain_number(f: Fraction) -> str:
-    from .values import format_number
+    from kpirules.values import format_number
 
     return format_number(_normal(f))
 
@@ -934,7 +934,7 @@ def _cell_text(cell: Cell) -> str:
         return cell.date().isoformat()
     if isinstance(cell, datetime.date):
         return cell.isoformat()
-    from .values import format_number
+    from kpirules.values import format_number
 
     return format_number(cell)
 
@@ -1430,7 +1430,7 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         try:
             ext = os.path.splitext(path)[1].lower()
             if ext in (".xlsx", ".xlsm"):
-                from ._xlsx import parse_xlsx_data
+                from kpirules.data.xlsx import parse_xlsx_data
 
                 data = parse_xlsx_data(path, number_format)
             else:

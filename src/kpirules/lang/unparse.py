@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nodes as n
+from kpirules import nodes as n
 
 __all__ = ["expr_text", "when_text", "PRECEDENCE"]
 

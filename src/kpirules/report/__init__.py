@@ -30,12 +30,12 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from . import nodes as n
-from .data import Data
-from .errors import KpiError, KpiPeriodError
-from .evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
-from .periods import ROMAN_NUMERALS, Kind, Period, parse_date, parse_period
-from .values import format_value, is_number
+from kpirules import nodes as n
+from kpirules.data import Data
+from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
+from kpirules.periods import ROMAN_NUMERALS, Kind, Period, parse_date, parse_period
+from kpirules.values import format_value, is_number
 
 __all__ = ["Report", "build_report", "render", "render_markdown", "render_html", "render_json", "FORMATS",
            "LANGS", "STATUS_LABELS", "report_as_of", "urgency"]
@@ -698,7 +698,7 @@ def _warning_text(message: str, lang: str) -> str:
 
 
 def _value_words_vi(text: str) -> str:
-    """``the text "x"`` → ``văn bản "x"`` (the phrases of kpirules._compile._describe)."""
+    """``the text "x"`` → ``văn bản "x"`` (the phrases of kpirules.engine.compile._describe)."""
     for en, vi in (("the text ", "văn bản "), ("the number ", "số "), ("the boolean true", "giá trị đúng"),
                    ("the boolean false", "giá trị sai")):
         if text.startswith(en):

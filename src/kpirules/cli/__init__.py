@@ -1,6 +1,6 @@
 """The ``kpirules`` command.
 
-Each subcommand lives in a module ``kpirules._cmd_<name>`` that defines
+Each subcommand lives in a module ``kpirules.cli.<name>`` that defines
 ``register(subparsers)``; the parser it adds sets ``func`` to a function
 ``(args) -> int``.  Exit codes are a contract:
 
@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from .errors import KpiError
+from kpirules.errors import KpiError
 
 __all__ = ["main"]
 
@@ -55,7 +55,7 @@ _RANGE_END = re.compile(r"\w\.\.$")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from kpirules import __version__
 
     parser = _Parser(
         prog="kpirules",
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kpirules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        importlib.import_module(f"kpirules._cmd_{name}").register(sub)
+        importlib.import_module(f"kpirules.cli.{name}").register(sub)
     return parser
 
 

@@ -17,8 +17,8 @@ import re
 import sys
 from collections.abc import Sequence
 
-from .errors import KpiError, KpiPeriodError
-from .periods import (
+from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.periods import (
     DEFAULT_SCHEME,
     Kind,
     Period,

@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from .errors import KpiError
-from .fmt import format_text
+from kpirules.errors import KpiError
+from kpirules.fmt import format_text
 
 HELP = "rewrite .kpi files in the canonical layout (comments kept)"
 

@@ -20,15 +20,15 @@ from typing import Any
 
 import attrs
 
-from . import nodes as n
-from ._compile import Env, compile_condition, compile_truth
-from ._parser import parse_text
-from ._unparse import expr_text
-from .checker import check_plan, scheme_of
-from .data import Data, load_data
-from .errors import KpiError, KpiPeriodError
-from .periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date, parse_period, periods_between
-from .values import Invalid, Undefined, format_value, is_number, ratio_text
+from kpirules import nodes as n
+from kpirules.engine.compile import Env, compile_condition, compile_truth
+from kpirules.lang.parser import parse_text
+from kpirules.lang.unparse import expr_text
+from kpirules.lang.checker import check_plan, scheme_of
+from kpirules.data import Data, load_data
+from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date, parse_period, periods_between
+from kpirules.values import Invalid, Undefined, format_value, is_number, ratio_text
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
            "TASK_STATUSES"]
@@ -87,8 +87,8 @@ class Result:
     evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
     def explain(self) -> Any:
-        """How this status came about: a :class:`kpirules.explain.Explanation` (``str()`` it to read it)."""
-        from .explain import explain
+        """How this status came about: a :class:`kpirules.engine.trace.Explanation` (``str()`` it to read it)."""
+        from kpirules.engine.trace import explain
 
         if self.evaluation is None:
             raise KpiError(f"result {self.id} is not from an evaluation; use Results.explain(result)")
@@ -182,17 +182,17 @@ class Results(Sequence[Result]):
 
     @property
     def warnings(self) -> list[Any]:
-        """Sanity warnings on the data (:mod:`kpirules.sanity`); they never change a status."""
+        """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
         if "_warnings" not in self.__dict__:
-            from .sanity import sanity_warnings
+            from kpirules.engine.warnings import sanity_warnings
 
             self._warnings = (sanity_warnings(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
                               if self.data is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 
     def explain(self, result: Result | str, unit: str | None = None) -> Any:
-        """The :class:`kpirules.explain.Explanation` of a result (or of the result with this id and unit)."""
-        from .explain import explain
+        """The :class:`kpirules.engine.trace.Explanation` of a result (or of the result with this id and unit)."""
+        from kpirules.engine.trace import explain
 
         return explain(self, result, unit=unit)
 

@@ -25,12 +25,12 @@ from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import _lalr
-from . import nodes as n
-from ._text import fold
-from .data import MAX_DIGITS  # a number in a rule file may have as many digits as in the data
-from .errors import Diagnostic, KpiError, KpiSyntaxError, Span
-from .periods import KpiPeriodError, parse_kind, parse_period
+from kpirules.lang import lalr as _lalr
+from kpirules import nodes as n
+from kpirules.text import fold
+from kpirules.data import MAX_DIGITS  # a number in a rule file may have as many digits as in the data
+from kpirules.errors import Diagnostic, KpiError, KpiSyntaxError, Span
+from kpirules.periods import KpiPeriodError, parse_kind, parse_period
 
 __all__ = ["parse_text", "MAX_NESTING", "KEYWORDS"]
 
@@ -48,7 +48,7 @@ KEYWORDS = (
 @functools.cache
 def _lark() -> Lark:
     """lark's LALR parser for grammar.lark, built once per process (read from the cache when it is there)."""
-    grammar = importlib.resources.files("kpirules").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = importlib.resources.files("kpirules.lang").joinpath("grammar.lark").read_text(encoding="utf-8")
     path = _cache_file(grammar)
     if path is not None and _trusted(path):
         try:
@@ -67,7 +67,7 @@ _LARK_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions":
 
 
 def _build_lark() -> Lark:
-    return Lark.open_from_package("kpirules", "grammar.lark", **_LARK_OPTIONS)  # type: ignore[arg-type]
+    return Lark.open_from_package("kpirules.lang", "grammar.lark", **_LARK_OPTIONS)  # type: ignore[arg-type]
 
 
 def _cache_file(grammar: str) -> str | None:

@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 
-from ._cmdargs import add_data_options, read_data
-from .evaluate import load
-from .report import FORMATS, LANGS, Report, build_report, fmt_period, render
+from kpirules.cli.args import add_data_options, read_data
+from kpirules.engine.evaluate import load
+from kpirules.report import FORMATS, LANGS, Report, build_report, fmt_period, render
 
 HELP = "write the implementation report of one reporting period (Markdown, HTML or JSON)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .data import Data, load_data
+from kpirules.data import Data, load_data
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,1 @@
+"""Evaluation: conditions compiled to closures, rules and tasks judged period by period."""

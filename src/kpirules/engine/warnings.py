@@ -1,0 +1,305 @@
+"""Sanity warnings: data that is allowed but probably wrong.
+
+A warning never changes a status; it says where to look.  Each has a code
+(stable, for scripts), a message and the source it came from:
+
+* ``numerator_exceeds_denominator`` — in a ``ratio(a, b)`` of the plan, a
+  snapshot where a > b ≥ 0 (a share above 100 %);
+* ``negative_count`` — a negative value of a metric used in ``ratio()`` or
+  reported as whole numbers (counts are never negative);
+* ``unit_stopped_reporting`` — a unit that reported in an earlier period of
+  the plan's kind and not in the current one, while other units did report in
+  the current one (the message names the last period it reported; gaps such
+  as half-yearly data with no Q3 do not hide it);
+* ``unused_metric`` — a metric in the data that no rule reads (a typo?), with
+  the closest metric the rules do read;
+* ``period_outside_plan`` — a data period that lies wholly outside the years
+  the plan speaks of: its issue date, deadlines, spans and ``at`` periods
+  (with the periods they judge), the current period, and the year before
+  when a rule reads ``at previous``.  A plan that names no year gives
+  nothing to go on: no warning.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from itertools import chain, islice, repeat
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kpirules import nodes as n
+from kpirules.data import Data, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kpirules.engine.evaluate import Plan
+
+__all__ = ["Warning_", "sanity_warnings"]
+
+
+@attrs.frozen
+class Warning_:
+    """One sanity warning: a stable code, the message, and where it came from."""
+
+    code: str
+    message: str
+    source: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "source": self.source}
+
+    def __str__(self) -> str:
+        return f"warning: {self.message}" + (f" ({self.source})" if self.source else "")
+
+
+def _num(v: object) -> bool:
+    return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+
+
+def _where(src: Source | None) -> str | None:
+    return str(src) if src is not None else None
+
+
+def _show(v: object) -> str:
+    from kpirules.values import format_number
+
+    return format_number(v)  # type: ignore[arg-type]
+
+
+def _ratio_pairs(plan: Plan) -> list[tuple[str, str, str]]:
+    """(numerator, denominator, rule id) for each ``ratio(metric, metric)`` of the plan."""
+    out = []
+    for rule in plan.rules:
+        for node in n.walk(rule.condition):
+            if isinstance(node, n.Call) and node.func == "ratio" and len(node.args) == 2:
+                a, b = node.args
+                if isinstance(a, n.Metric) and isinstance(b, n.Metric):
+                    out.append((a.name, b.name, rule.id))
+    return out
+
+
+def _plan_metrics(plan: Plan) -> set[str]:
+    return {node.name for rule in plan.rules for node in n.walk(rule.condition) if isinstance(node, n.Metric)}
+
+
+def _plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
+    """The first and last year the plan speaks of (None when it names no year at all)."""
+    return _span(_years(plan), current)
+
+
+def _span(years: tuple[list[int], bool], current: Any) -> tuple[int, int] | None:
+    """:func:`_plan_years` from what :func:`_years` found."""
+    found, previous = years
+    if not found:
+        return None
+    found = found + [current.year] if current is not None else found
+    lo, hi = min(found), max(found)
+    return (lo - 1 if previous else lo), hi
+
+
+def _years(plan: Plan) -> tuple[list[int], bool]:
+    """The years the plan names, and whether a rule reads ``at previous``."""
+    years: list[int] = []
+    if plan.ast.issued is not None:
+        years.append(plan.ast.issued.year)
+    previous = False
+    for item in plan.ast.items:
+        for node in n.walk(item):
+            if isinstance(node, n.PeriodRef):
+                years.append(node.period.year)
+            elif isinstance(node, n.DateRef):
+                years.append(node.date.year)
+            elif isinstance(node, n.Previous):
+                previous = True
+                continue
+            else:
+                continue
+            try:  # the period a deadline judges: `by 2020-01-10` judges 2019-Q4
+                years.append(plan.judged_period(node).year)
+            except Exception:  # noqa: BLE001 - a date before any representable period
+                pass
+    return years, previous
+
+
+def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200,
+                    memo: dict[str, Any] | None = None) -> list[Warning_]:
+    """Every sanity warning of ``data`` read against ``plan`` (at most ``limit``).
+
+    ``memo``: a dict shared by calls on the same plan and data that differ
+    only in ``current`` (the periods of a roll-up, ``Plan.evaluate_periods``):
+    the warnings that do not depend on the current period are worked out by
+    the first call and kept there.
+    """
+    memo = {} if memo is None else memo
+
+    def shared(name: str, make: Any) -> Iterator[Warning_]:
+        """The warnings ``make`` gives, worked out once per memo, and only when the ones before
+        them leave room under the limit (a generator: nothing runs until it is read)."""
+        if name not in memo:
+            memo[name] = list(islice(make(), limit))
+        yield from memo[name]
+
+    if "years" not in memo:
+        memo["years"] = _years(plan)
+    return list(islice(chain(
+        shared("values", lambda: _values(plan, data)),
+        _stopped(plan, data, current),
+        shared("names", lambda: _names(plan, data)),
+        _outside(data, _span(memo["years"], current)),
+    ), limit))
+
+
+#: types whose values compare exactly with each other and with 0 (bool among them: never below 0)
+_ORDERED = frozenset({int, bool, Fraction})
+#: the exact types of data values that say nothing against a metric being whole numbers
+_NOT_FRACTIONS = frozenset({int, bool, str, type(None)})
+
+
+def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
+    """The warnings of the values themselves: a numerator above its denominator, a negative count."""
+    # The work is per snapshot, per set of metric names and per metric, in C where it can be:
+    # the ratio pairs of a snapshot by its set of names, negative values looked for only where
+    # a snapshot's smallest number is below 0, and "whole numbers only" worked out per metric
+    # the first time a negative value asks.  The warnings and their order are those of
+    # ``sanity_reference`` in tests/test_perf_invariants.py (value by value, every snapshot).
+    snapshots = data.snapshots
+    pairs: dict[tuple[str, str], str] = {}
+    for a, b, rule_id in _ratio_pairs(plan):  # one warning per (a, b) and snapshot: the first rule's
+        pairs.setdefault((a, b), rule_id)
+    ratio_metrics = {m for a, b in pairs for m in (a, b)}
+    whole: dict[str, bool] = {}
+
+    def is_whole(metric: str) -> bool:
+        """Every number the data gives for ``metric`` is an int (there is one, as a value asks)."""
+        if metric not in whole:
+            values = map(dict.get, snapshots.values(), repeat(metric))
+            types = set(map(type, values))
+            if types <= _NOT_FRACTIONS or types - _NOT_FRACTIONS == {Fraction}:
+                whole[metric] = Fraction not in types
+            else:  # some other type: value by value
+                whole[metric] = all(isinstance(v, int) for s in snapshots.values()
+                                    if metric in s and _num(v := s[metric]))
+        return whole[metric]
+
+    by_names: dict[frozenset[str], list[tuple[str, str, str]]] = {}
+    for (key, unit), snap in snapshots.items():
+        names = frozenset(snap)
+        mine = by_names.get(names)
+        if mine is None:
+            mine = by_names[names] = [(a, b, r) for (a, b), r in pairs.items() if a in names and b in names]
+        label = who = None
+        for a, b, rule_id in mine:
+            va, vb = snap[a], snap[b]
+            if type(va) is int and type(vb) is int:
+                if not 0 < vb < va:
+                    continue
+            elif not (_num(va) and _num(vb) and vb > 0 and va > vb):  # type: ignore[operator]
+                continue
+            if label is None:
+                label = data.periods[key].label
+                who = f" for unit {unit}" if unit is not None else ""
+            yield Warning_(
+                "numerator_exceeds_denominator",
+                f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
+                f"though rule {rule_id} takes ratio({a}, {b}) as a share",
+                _where(data.source(a, key, unit)),
+            )
+        values = snap.values()
+        if not values or (set(map(type, values)) <= _ORDERED and min(values) >= 0):  # type: ignore[type-var]
+            continue  # (the common case: no number below 0)
+        for metric, v in snap.items():
+            if _num(v) and v < 0 and (metric in ratio_metrics or is_whole(metric)):  # type: ignore[operator]
+                if label is None:
+                    label = data.periods[key].label
+                    who = f" for unit {unit}" if unit is not None else ""
+                yield Warning_(
+                    "negative_count",
+                    f"{metric} is {_show(v)} in {label}{who}: a count cannot be negative",
+                    _where(data.source(metric, key, unit)),
+                )
+
+
+def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
+    """The warnings of names: metrics no rule reads, progress of tasks the plan does not define."""
+    snapshots = data.snapshots
+    used = _plan_metrics(plan)
+    unused = set().union(*snapshots.values()) - used if used else None  # (names of every snapshot, in C)
+    if unused:
+        first_source: dict[str, Source | None] = {}
+        for (key, unit), snap in snapshots.items():
+            if unused.isdisjoint(snap):
+                continue
+            for metric in snap:
+                if metric in unused and metric not in first_source:
+                    first_source[metric] = data.source(metric, key, unit)
+            if len(first_source) == len(unused):  # each one's first source found
+                break
+        for metric, src in first_source.items():
+            close = difflib.get_close_matches(metric, sorted(used), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            yield Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src))
+    tasks = {t.id for t in plan.tasks}
+    named: dict[str, Source | None] = {}
+    for row in data.task_rows:
+        if row.task not in tasks and row.task not in named:
+            named[row.task] = row.source
+    for task, src in named.items():
+        close = difflib.get_close_matches(task, sorted(tasks), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        yield Warning_("unknown_task", f"the data reports progress of task {task}, which the plan does not "
+                                       f"define{hint}", _where(src))
+
+
+def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
+    """Data periods outside the years ``span`` (the plan's, with the current period's)."""
+    snapshots = data.snapshots
+    if span is not None:
+        lo, hi = span
+        outside = {key for key, period in data.periods.items() if period.year < lo or period.year > hi}
+        for (key, unit), snap in snapshots.items() if outside else ():
+            if key in outside:
+                period = data.periods[key]
+                src = next((data.source(m, key, unit) for m in snap), None)
+                yield Warning_(
+                    "period_outside_plan",
+                    f"data for {period.label} lies outside the years the plan speaks of ({lo}–{hi}); "
+                    "a typo in the period label?",
+                    _where(src),
+                )
+
+
+def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
+    """Units that reported in an earlier period of the plan's kind and not in the current one,
+    while other units did report in the current one.
+
+    The current period is ``current`` (the last closed one), or without it the latest
+    period of the plan's kind in the data.
+    """
+    keys = sorted((k for k in data.periods if k[0] is plan.kind), key=lambda k: data.periods[k])
+    if current is not None:
+        cur_key = current.key
+        if cur_key[0] is not plan.kind:
+            return
+    elif keys:
+        cur_key = keys[-1]
+    else:
+        return
+    reporting = set(data.units_reporting(cur_key))
+    if not reporting:  # nobody reported for the current period: nothing to compare with
+        return
+    cur = data.periods[cur_key]  # someone reported for it, so the data has it
+    earlier = [k for k in keys if data.periods[k] < cur]
+    for unit in data.units:
+        if unit in reporting:
+            continue
+        last = next((k for k in reversed(earlier) if data.has_snapshot(k, unit)), None)
+        if last is None:
+            continue
+        src = next((data.source(m, last, unit) for m in data.snapshots[(last, unit)]), None)
+        yield Warning_(
+            "unit_stopped_reporting",
+            f"unit {unit} reported for {data.periods[last].label} but not for {cur.label}",
+            _where(src),
+        )

@@ -1,0 +1,1 @@
+"""The rule language: grammar, parser, tree builder, checker and unparser."""
