@@ -38,7 +38,7 @@ import kpirules
 from kpirules import nodes as n
 from kpirules.cli.check import render_json, rollup_text
 from kpirules.engine.compile import Env, compile_condition, compile_truth
-from kpirules.lang.parser import _lark
+from kpirules.lang.grammar import lark_parser
 from kpirules.data import Data, Source, load_data
 from kpirules.periods import parse_period
 
@@ -452,7 +452,7 @@ def bench_parse(sizes: list[int]) -> str:
         rule_engine = None
     for count in sizes:
         text = generated_rules(count, random.Random(count))
-        lark = _lark()
+        lark = lark_parser()
         t_lark, t_ours = interleaved_cpu_medians([lambda: lark.parse(text), lambda: kpirules.parse(text)])
         note = ""
         if rule_engine is not None and count <= 1000:

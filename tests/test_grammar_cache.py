@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lark.exceptions import UnexpectedInput
 
-from kpirules.lang import parser as _parser
+from kpirules.lang import fast as _fast, grammar as _grammar
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.kpi"))]
@@ -18,10 +18,10 @@ BROKEN = ["plan \"x\"\nrule a: ratio(a, b) >= \n", "rule a: a >= 1 by 2020-Q5", 
 @pytest.fixture()
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KPIRULES_CACHE_DIR", str(tmp_path / "cache"))
-    _parser._lark.cache_clear()
+    _grammar.lark_parser.cache_clear()
     yield tmp_path / "cache"
-    _parser._lark.cache_clear()
-    _parser._fast_tables.cache_clear()
+    _grammar.lark_parser.cache_clear()
+    _fast.fast_tables.cache_clear()
 
 
 def _outcome(parser, text: str) -> object:  # type: ignore[no-untyped-def]
@@ -32,38 +32,38 @@ def _outcome(parser, text: str) -> object:  # type: ignore[no-untyped-def]
 
 
 def test_a_parser_read_back_parses_as_a_new_one(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = _parser._lark()  # built, and written
+    built = _grammar.lark_parser()  # built, and written
     [kept] = list(cache_dir.iterdir())
-    assert kept.name.startswith("grammar-") and f"lark{_parser.lark.__version__}" in kept.name
+    assert kept.name.startswith("grammar-") and f"lark{_grammar.lark.__version__}" in kept.name
     assert oct(kept.stat().st_mode & 0o777) == oct(0o600)  # a pickle: the user's own
-    _parser._lark.cache_clear()
+    _grammar.lark_parser.cache_clear()
 
     def no_build():  # type: ignore[no-untyped-def]
         raise AssertionError("the parser should come from the cache")
 
-    monkeypatch.setattr(_parser, "_build_lark", no_build)
-    loaded = _parser._lark()
+    monkeypatch.setattr(_grammar, "_build_lark", no_build)
+    loaded = _grammar.lark_parser()
     assert loaded is not built
     for text in TEXTS + BROKEN:
         assert _outcome(loaded, text) == _outcome(built, text)
-    _parser._fast_tables.cache_clear()
-    assert _parser._fast_tables() is not None  # the fast path reads its tables as well, and parses
+    _fast.fast_tables.cache_clear()
+    assert _fast.fast_tables() is not None  # the fast path reads its tables as well, and parses
     for text in TEXTS:
-        assert _parser._fast_parse(text, None, text.split("\n")) is not None
+        assert _fast.fast_parse(text, None, text.split("\n")) is not None
 
 
 def test_a_damaged_file_is_built_again_and_replaced(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _parser._lark()
+    _grammar.lark_parser()
     [kept] = list(cache_dir.iterdir())
     kept.write_bytes(b"\x80\x04garbage")
-    _parser._lark.cache_clear()
+    _grammar.lark_parser.cache_clear()
     builds = []
-    real = _parser._build_lark
-    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
-    assert _outcome(_parser._lark(), TEXTS[0]) == _outcome(real(), TEXTS[0])
+    real = _grammar._build_lark
+    monkeypatch.setattr(_grammar, "_build_lark", lambda: builds.append(1) or real())
+    assert _outcome(_grammar.lark_parser(), TEXTS[0]) == _outcome(real(), TEXTS[0])
     assert builds == [1]
-    _parser._lark.cache_clear()
-    _parser._lark()  # read back: no second build
+    _grammar.lark_parser.cache_clear()
+    _grammar.lark_parser()  # read back: no second build
     assert builds == [1] and len(list(cache_dir.iterdir())) == 1
 
 
@@ -72,12 +72,12 @@ def test_no_cache_when_switched_off_or_not_a_full_path(setting: str, monkeypatch
                                                      tmp_path: Path) -> None:
     monkeypatch.setenv("KPIRULES_CACHE_DIR", setting)
     monkeypatch.chdir(tmp_path)
-    assert _parser._cache_file("grammar") is None
-    _parser._lark.cache_clear()
+    assert _grammar._cache_file("grammar") is None
+    _grammar.lark_parser.cache_clear()
     try:
-        assert _parser._lark().parse(TEXTS[0])
+        assert _grammar.lark_parser().parse(TEXTS[0])
     finally:
-        _parser._lark.cache_clear()
+        _grammar.lark_parser.cache_clear()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -85,52 +85,52 @@ def test_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path, monkeypatch:
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     monkeypatch.setenv("KPIRULES_CACHE_DIR", str(blocked / "cache"))
-    _parser._lark.cache_clear()
+    _grammar.lark_parser.cache_clear()
     try:
-        assert _parser._lark().parse(TEXTS[0])
+        assert _grammar.lark_parser().parse(TEXTS[0])
     finally:
-        _parser._lark.cache_clear()
+        _grammar.lark_parser.cache_clear()
     assert blocked.read_text() == "not a directory"
 
 
 def test_the_default_place_is_the_users_cache_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("KPIRULES_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = _parser._cache_file("grammar")
+    path = _grammar._cache_file("grammar")
     assert path is not None and os.path.dirname(path) == str(tmp_path / "kpirules")
-    assert _parser._cache_file("another grammar") != path  # a changed grammar never reads the old file
+    assert _grammar._cache_file("another grammar") != path  # a changed grammar never reads the old file
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="file modes: POSIX")
 @pytest.mark.parametrize("where", ["file", "directory"])
 def test_a_file_others_could_have_written_is_not_read(cache_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                       where: str) -> None:
-    _parser._lark()
+    _grammar.lark_parser()
     [kept] = list(cache_dir.iterdir())
     assert oct(cache_dir.stat().st_mode & 0o777) == oct(0o700)  # made the user's own
     (kept if where == "file" else cache_dir).chmod(0o666 if where == "file" else 0o777)
-    _parser._lark.cache_clear()
+    _grammar.lark_parser.cache_clear()
     builds = []
-    real = _parser._build_lark
-    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
-    _parser._lark()  # a pickle anybody could have put there is never loaded: built instead
+    real = _grammar._build_lark
+    monkeypatch.setattr(_grammar, "_build_lark", lambda: builds.append(1) or real())
+    _grammar.lark_parser()  # a pickle anybody could have put there is never loaded: built instead
     assert builds == [1]
 
 
 def test_the_name_changes_with_the_build_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KPIRULES_CACHE_DIR", str(tmp_path))
-    before = _parser._cache_file("grammar")
-    monkeypatch.setitem(_parser._LARK_OPTIONS, "propagate_positions", False)
-    assert _parser._cache_file("grammar") != before
+    before = _grammar._cache_file("grammar")
+    monkeypatch.setitem(_grammar._LARK_OPTIONS, "propagate_positions", False)
+    assert _grammar._cache_file("grammar") != before
 
 
 def test_cache_settings_as_people_write_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("KPIRULES_CACHE_DIR", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # ignored, as the XDG rules say
-    assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / ".cache" / "kpirules")
+    assert os.path.dirname(_grammar._cache_file("g") or "") == str(tmp_path / ".cache" / "kpirules")
     monkeypatch.setenv("KPIRULES_CACHE_DIR", "~/kc")
-    assert os.path.dirname(_parser._cache_file("g") or "") == str(tmp_path / "kc")
+    assert os.path.dirname(_grammar._cache_file("g") or "") == str(tmp_path / "kc")
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="file modes: POSIX")
@@ -141,13 +141,13 @@ def test_a_directory_an_older_version_left_open_is_made_the_users_own(tmp_path: 
     where.chmod(0o775)  # made with a umask of 002 before the cache checked modes
     monkeypatch.setenv("KPIRULES_CACHE_DIR", str(where))
     builds = []
-    real = _parser._build_lark
-    monkeypatch.setattr(_parser, "_build_lark", lambda: builds.append(1) or real())
+    real = _grammar._build_lark
+    monkeypatch.setattr(_grammar, "_build_lark", lambda: builds.append(1) or real())
     try:
         for _ in range(3):
-            _parser._lark.cache_clear()
-            _parser._lark()
+            _grammar.lark_parser.cache_clear()
+            _grammar.lark_parser()
     finally:
-        _parser._lark.cache_clear()
+        _grammar.lark_parser.cache_clear()
     assert oct(where.stat().st_mode & 0o777) == oct(0o700)
     assert builds == [1]  # built once, then read back

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpirules.lang import lalr as _lalr, parser as _parser
+from kpirules.lang import build as _build, fast as _fast, grammar as _grammar, lalr as _lalr, parser as _parser
 from kpirules import nodes as n
 from kpirules.errors import KpiError
 from kpirules.testing import plan_texts
@@ -21,11 +21,11 @@ KPI_FILES = sorted(p for p in ROOT.rglob("*.kpi") if ".venv" not in p.parts)
 
 def slow(text: str) -> n.Plan:
     lines = text.split("\n")
-    return _parser._Builder("f.kpi", lines).transform(_parser._lark().parse(text))  # type: ignore[no-any-return]
+    return _build.Builder("f.kpi", lines).transform(_grammar.lark_parser().parse(text))  # type: ignore[no-any-return]
 
 
 def fast(text: str) -> n.Plan:
-    got = _parser._fast_parse(text, "f.kpi", text.split("\n"))
+    got = _fast.fast_parse(text, "f.kpi", text.split("\n"))
     assert got is not None, "the fast path gave up on clean text"
     return got[0]
 
@@ -42,7 +42,7 @@ def same(text: str) -> None:
 
 
 def test_the_fast_path_is_available() -> None:
-    assert _parser._fast_tables() is not None
+    assert _fast.fast_tables() is not None
 
 
 @pytest.mark.parametrize("path", KPI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -140,9 +140,9 @@ SHORT_RULES = [
 
 
 def plain(text: str) -> n.Plan | str:
-    """The plan the plain path makes (lark's tree, then _Builder), or its error message."""
+    """The plan the plain path makes (lark's tree, then Builder), or its error message."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_parser, "_fast_parse", lambda *args: None)
+        patch.setattr(_parser, "fast_parse", lambda *args: None)
         try:
             return _parser.parse_text(text, "f.kpi")
         except KpiError as err:
@@ -161,11 +161,11 @@ def agrees(text: str) -> None:
     expected, got = plain(text), either(text)
     assert got == expected
     if isinstance(expected, str):
-        fast = _parser._fast_parse(text, "f.kpi", text.split("\n"))
+        fast = _fast.fast_parse(text, "f.kpi", text.split("\n"))
         if fast is not None:  # then the error comes after parsing (the depth limit), from the same plan
             lines = text.split("\n")
-            builder = _parser._Builder("f.kpi", lines)
-            made = builder.transform(_parser._lark().parse(text))
+            builder = _build.Builder("f.kpi", lines)
+            made = builder.transform(_grammar.lark_parser().parse(text))
             assert not builder.problems, "the fast path took text the plain path finds problems in"
             assert made == fast[0] and spans(made) == spans(fast[0])
     else:
@@ -235,8 +235,8 @@ def test_a_negated_class_may_start_with_anything_else() -> None:
 @given(st.lists(st.sampled_from(VOCABULARY + list(BLANKS) + ["x", "Q", "_a", "h1"]), min_size=1, max_size=4))
 def test_each_state_lexes_as_lark_lexes_there(words: list[str]) -> None:
     text = "".join(words)
-    tables = _parser._fast_tables()
-    lark_lexers = _parser._lark().parser.lexer.lexers
+    tables = _fast.fast_tables()
+    lark_lexers = _grammar.lark_parser().parser.lexer.lexers
     for state, lark_lexer in lark_lexers.items():
         expected = lark_lexer.scanner._mres[0].match(text, 0)
         ours = tables.lexers.learn(state, text[0])(text, 0)
@@ -248,9 +248,9 @@ def test_each_state_lexes_as_lark_lexes_there(words: list[str]) -> None:
 
 def test_each_state_reads_the_terminals_and_keywords_of_lark_scanner() -> None:
     # _read builds lark's scanner for the first state it meets only; every state must give what the scanner has
-    tables = _parser._fast_tables()
+    tables = _fast.fast_tables()
     lexers = tables.lexers
-    for state, lark_lexer in _parser._lark().parser.lexer.lexers.items():
+    for state, lark_lexer in _grammar.lark_parser().parser.lexer.lexers.items():
         if state not in lexers._terminals:
             lexers._terminals[state] = lexers._read(state)
         scanner = lark_lexer.scanner
@@ -264,5 +264,5 @@ def test_lark_insides_not_as_expected_mean_the_plain_path_for_good(monkeypatch) 
         raise TypeError("another lark")
 
     monkeypatch.setattr(_lalr, "_create_unless", changed)
-    assert _lalr.tables_for(_parser._lark(), {rule: _parser._fast_callback(rule, _parser._Builder)
-                                               for rule in _parser._lark().rules}) is None
+    assert _lalr.tables_for(_grammar.lark_parser(), {rule: _fast.fast_callback(rule, _build.Builder)
+                                               for rule in _grammar.lark_parser().rules}) is None

@@ -50,7 +50,8 @@ import attrs
 from lark import Token, Tree
 
 from kpirules import nodes as n
-from kpirules.lang.parser import _lark, parse_text
+from kpirules.lang.grammar import lark_parser
+from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import _quote, expr_text, when_text
 from kpirules.periods import Kind
 
@@ -68,7 +69,7 @@ _KIND_WORD = {
 
 @functools.cache
 def _terminal(name: str) -> re.Pattern[str]:
-    return re.compile(_lark().get_terminal(name).pattern.to_regexp())
+    return re.compile(lark_parser().get_terminal(name).pattern.to_regexp())
 
 
 def _is_name(s: str) -> bool:
@@ -417,6 +418,6 @@ def format_text(text: str, filename: str | None = None) -> str:
     blocks = _blocks(plan)
     comments = comments_of(text)
     if comments:
-        _attach_positions(blocks, plan, _lark().parse(text))
+        _attach_positions(blocks, plan, lark_parser().parse(text))
     trailing = _place(blocks, comments)
     return _render(blocks, trailing)

@@ -1,0 +1,117 @@
+"""The grammar's lark parser: built once per process, and kept between runs in a cache file.
+
+:func:`lark_parser` is lark's LALR parser with a contextual lexer for
+grammar.lark; building its tables costs about a fifth of a second, so the
+built parser is kept in a file of the user's own and read back (see
+:func:`_cache_file` and :func:`_trusted`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.resources
+import os
+import sys
+import tempfile
+
+import lark
+from lark import Lark
+
+__all__ = ["lark_parser", "KEYWORDS"]
+
+KEYWORDS = (
+    "plan title issued implements reporting monthly quarterly half-yearly yearly annual "
+    "cutoff calendar due section rule task lead support product note after by from to at "
+    "previous for each unit units where and or not between ratio change sum min max avg "
+    "count true false group in"
+).split()
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """lark's LALR parser for grammar.lark, built once per process (read from the cache when it is there)."""
+    grammar = importlib.resources.files("kpirules.lang").joinpath("grammar.lark").read_text(encoding="utf-8")
+    path = _cache_file(grammar)
+    if path is not None and _trusted(path):
+        try:
+            with open(path, "rb") as fh:
+                return Lark.load(fh)
+        except Exception:  # noqa: BLE001 - a damaged or foreign file: build the parser and write it anew
+            pass
+    parser = _build_lark()
+    if path is not None:
+        _write_cache(parser, path)
+    return parser
+
+
+#: how the parser is built from grammar.lark (part of the cache file's name: a change never reads an old file)
+_LARK_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True, "maybe_placeholders": False}
+
+
+def _build_lark() -> Lark:
+    return Lark.open_from_package("kpirules.lang", "grammar.lark", **_LARK_OPTIONS)  # type: ignore[arg-type]
+
+
+def _cache_file(grammar: str) -> str | None:
+    """Where the parser built from ``grammar`` is kept between runs, or None (no cache).
+
+    Building lark's LALR tables costs about a fifth of a second at every
+    start of the command line; loading them back costs a tenth of that.  The
+    file lives in ``$KPIRULES_CACHE_DIR`` (empty: no cache), else in
+    ``$XDG_CACHE_HOME/kpirules`` or ``~/.cache/kpirules``: a directory of the
+    user's own, as the file is a pickle, which only kpirules writes (see
+    :func:`_trusted`).  Its name holds a digest of the grammar, the build
+    options and the versions of lark and Python, so a file is only ever read
+    by the same grammar, options, lark and Python that wrote it.
+    """
+    where = os.environ.get("KPIRULES_CACHE_DIR")
+    if where is None:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):  # (the XDG rule: a relative path is ignored)
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+        where = os.path.join(base, "kpirules")
+    elif where:
+        where = os.path.expanduser(where)
+    if not where or not os.path.isabs(where):
+        return None
+    digest = hashlib.sha256((grammar + repr(sorted(_LARK_OPTIONS.items()))).encode("utf-8")).hexdigest()[:16]
+    version = ".".join(map(str, sys.version_info[:2]))
+    return os.path.join(where, f"grammar-{digest}-lark{lark.__version__}-py{version}.pickle")
+
+
+def _trusted(path: str) -> bool:
+    """Whether the cache file may be read: the user's own file in the user's own directory, and neither
+    writable by anybody else (reading a pickle runs what it says, so nobody else may have written it)."""
+    getuid = getattr(os, "getuid", None)
+    try:
+        for st in (os.stat(os.path.dirname(path)), os.stat(path)):
+            if getuid is not None and (st.st_uid != getuid() or st.st_mode & 0o022):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _write_cache(parser: Lark, path: str) -> None:
+    """Keep ``parser`` at ``path``, whole or not at all (a new file renamed into place); never fail."""
+    try:
+        where = os.path.dirname(path)
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid"):  # an existing directory (an older kpirules made it with the umask's mode)
+            st = os.stat(where)
+            if st.st_uid != os.getuid():
+                return  # not ours: never written, never read
+            if st.st_mode & 0o077:
+                os.chmod(where, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".grammar-", suffix=".tmp")  # (mode 0600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                parser.save(fh)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # noqa: BLE001 - a read-only or full disk: the next run builds the parser again
+        pass
+

@@ -1,0 +1,237 @@
+"""Syntax errors in words: lark's exceptions become :class:`KpiSyntaxError`.
+
+This module is the one error boundary between lark and kpirules: the
+position, the source line, a caret and what was expected in words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from kpirules import nodes as n
+from kpirules.errors import Diagnostic, KpiSyntaxError, Span
+from kpirules.lang.grammar import KEYWORDS
+from kpirules.text import fold
+
+__all__ = ["syntax_error"]
+
+_WORDS = {
+    "COMPARE": "a comparison such as >=",
+    "BETWEEN": "`between`",
+    "NUMBER": "a number",
+    "INT": "a number",
+    "PERCENT": "a percentage",
+    "NAME": "a name",
+    "STRING": 'a quoted string "…"',
+    "DOTTED": "an id",
+    "PERIOD": "a period such as 2020-Q4",
+    "DATE": "a date such as 2020-06-30",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COMMA": "`,`",
+    "COLON": "`:`",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "STAR": "`*`",
+    "SLASH": "`/`",
+    "$END": "the end of the file",
+}
+
+_ITEM_START = {"RULE", "TASK", "SECTION", "GROUP"}
+_EXPR_START = {"NUMBER", "INT", "PERCENT", "NAME", "STRING", "LPAR", "TRUE", "FALSE", "RATIO", "CHANGE",
+               "SUM", "MIN", "MAX", "AVG", "COUNT", "MINUS", "NOT"}
+_ARITH = {"PLUS", "MINUS", "STAR", "SLASH"}
+
+
+_ATTRIBUTES = {word.upper() for word in n.ATTRIBUTES}  # their token types
+_HIDDEN = {"CALL_NAME", "BAD_PERIOD", "$END"}
+
+
+def _describe_expected(expected: Iterable[str]) -> str:
+    """What the parser would have accepted, in at most a few words a person can act on."""
+    exp = set(expected) - _HIDDEN
+    parts: list[str] = []
+    if "COMPARE" in exp or "BETWEEN" in exp:
+        parts.append("a comparison such as >= or between")
+        exp -= {"COMPARE", "BETWEEN", "AT", "AND", "OR", "BY", "FROM", "RPAR", "COMMA"} | _ARITH
+        exp -= _ITEM_START | {"GROUP"} | _EXPR_START | _ATTRIBUTES
+    if len(exp & _EXPR_START) >= 4:
+        parts.append("a number, a metric, a function such as ratio(…) or `(`")
+        exp -= _EXPR_START
+    if {"PERIOD", "DATE"} <= exp or ({"INT", "PERIOD"} <= exp):
+        parts.append("a period or date such as 2020, Q4/2020 or 2020-06-30")
+        exp -= {"PERIOD", "DATE", "INT", "STRING", "NUMBER", "PREVIOUS", "NAME"}
+    if {"BY", "FROM"} <= exp:
+        parts.append("a time clause (`by …` or `from … to …`)")
+        exp -= {"BY", "FROM"}
+    if len(exp & _ATTRIBUTES) >= 2:
+        parts.append("an attribute such as `lead` or `note`")
+        exp -= _ATTRIBUTES
+    if exp & _ITEM_START:
+        parts.append("a new `rule`, `task` or `section`")
+        exp -= _ITEM_START | {"GROUP"} | _EXPR_START
+    if len(parts) >= 2:  # the main possibilities are named; the rest is noise
+        exp &= {"RPAR", "COMMA", "COLON"}
+    for name in sorted(exp):
+        if name.startswith("__ANON"):
+            continue
+        word = _WORDS.get(name)
+        if word is None:
+            word = f"`{name.lower().replace('_', '-')}`" if name.isupper() else name
+        if word not in parts:
+            parts.append(word)
+    if not parts:
+        return "the end of the file" if "$END" in set(expected) else "something else"
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _token_text(tok: Token) -> str:
+    text = str(tok)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+_CONTEXT_STOP = {"COLON", "BY", "FROM", "TO", "LEAD", "SUPPORT", "NOTE", "DUE", "AFTER", "PRODUCT"}
+
+
+def _context_before(err: UnexpectedToken, text: str) -> str | None:
+    """The text of what was read just before the bad token (`ratio(a, b)`)."""
+    try:
+        stack = list(err.interactive_parser.parser_state.value_stack)
+    except AttributeError:  # pragma: no cover - lark internals moved
+        return None
+    start = end = None
+    for item in reversed(stack):
+        if isinstance(item, Token):
+            if item.type in _CONTEXT_STOP or item.type in _ITEM_START:
+                break
+            s, e = item.start_pos, item.end_pos
+        elif isinstance(item, Tree) and not item.meta.empty:
+            if item.data in ("rule", "task", "section", "header", "bare_rule"):
+                break
+            s, e = item.meta.start_pos, item.meta.end_pos
+        else:
+            break
+        if s is None or e is None:
+            break
+        start = s if start is None else min(start, s)
+        end = e if end is None else max(end, e)
+    if start is None or end is None:
+        return None
+    snippet = " ".join(text[start:end].split())
+    if len(snippet) > 50:
+        last = stack[-1]
+        snippet = str(last) if isinstance(last, Token) else snippet[-50:]
+    return snippet or None
+
+
+def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: list[str]) -> KpiSyntaxError:
+    line = getattr(err, "line", -1)
+    col = getattr(err, "column", -1)
+    width = 1
+    hint: str | None = None
+    if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
+        line = max(1, len(lines))
+        col = len(lines[line - 1]) + 1 if lines else 1
+        message = "the file ends in the middle of an item"
+        if isinstance(err, UnexpectedToken):
+            message += f"; expected {_describe_expected(err.expected)}"
+            ctx = _context_before(err, text)
+            if ctx:
+                message += f" after `{ctx}`"
+    elif isinstance(err, UnexpectedToken):
+        tok = err.token
+        width = max(1, len(str(tok).splitlines()[0]) if str(tok) else 1)
+        pos = tok.start_pos if tok.start_pos is not None else 0
+        word = _WORD_RE.match(text, pos)
+        if word and not word.group().isascii():
+            width = len(word.group())
+            message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
+            hint = _ascii_hint(word.group(), set(err.expected))
+        elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}):
+            message = (f"unexpected `{tok}`: it belongs right after a `task` or `rule` header, "
+                       "but the item above ended before this line")
+            hint = _misspelt_attribute(lines, tok.line or 1)
+        else:
+            found = _token_text(tok)
+            what = f"keyword `{found}`" if tok.type in _KEYWORD_TYPES else f"`{found}`"
+            message = f"unexpected {what}; expected {_describe_expected(err.expected)}"
+            ctx = _context_before(err, text)
+            if ctx:
+                message += f" after `{ctx}`"
+    elif isinstance(err, UnexpectedCharacters):
+        pos = err.pos_in_stream
+        ch = text[pos] if 0 <= pos < len(text) else "?"
+        rest = text[pos : pos + 3]
+        start = pos
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_") and pos - start < 60:
+            start -= 1
+        word = _WORD_RE.match(text, start)
+        if ch == '"':
+            message = "a string is not closed before the end of the line"
+        elif word and not word.group().isascii():
+            width = len(word.group())
+            col -= pos - start
+            message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
+            hint = _ascii_hint(word.group(), set(getattr(err, "allowed", None) or ()) or None)
+        elif ch.isdigit():
+            bad = re.match(r"[\w.]+", text[pos:])
+            shown = bad.group() if bad else ch
+            width = len(shown)
+            message = f"`{shown}` is not a number kpirules reads"
+            hint = "write digits with an optional decimal point, such as 1000000 or 12.5 (no exponent, no unit)"
+        elif rest.startswith("=>") or rest.startswith("=<"):
+            width = 2
+            message = f"`{rest[:2]}` is not an operator"
+            hint = f"write `{rest[1]}=`"
+        elif ch == "=":
+            message = "a single `=` is not an operator"
+            hint = "write `==` to compare for equality (or >=, <=)"
+        elif ch == "%":
+            message = "a `%` stands alone"
+            hint = "write a percentage with no space before the sign: 20%"
+        else:
+            message = f"unexpected character `{ch}`"
+            allowed = getattr(err, "allowed", None)
+            if allowed:
+                message += f"; expected {_describe_expected(allowed)}"
+    else:  # pragma: no cover
+        message = str(err).splitlines()[0]
+    if line < 1:
+        line, col = max(1, len(lines)), 1
+    source = lines[line - 1] if 0 < line <= len(lines) else None
+    diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
+    return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+_KEYWORD_TYPES = {k.upper().replace("-", "_") for k in KEYWORDS} | {"HALF_YEARLY"}
+_WORD_RE = re.compile(r"\w+")
+
+
+def _ascii_hint(word: str, expected: set[str] | None = None) -> str:
+    if expected is not None and "STRING" in expected and not expected & _EXPR_START - {"STRING"}:
+        # where a title or a unit may stand, not a metric
+        return f'put Vietnamese text in quotes: "{word} …"'
+    plain = re.sub(r"\W+", "_", fold(word))
+    return (f'metric names are ASCII ({plain}); put Vietnamese titles, unit names and periods '
+            f'in quotes ("{word} …")')
+
+
+def _misspelt_attribute(lines: list[str], line: int) -> str | None:
+    """A hint naming a misspelt attribute on the lines above ``line`` (`laed X`)."""
+    for number in range(line - 1, max(0, line - 4), -1):
+        words = lines[number - 1].split() if 0 < number <= len(lines) else []
+        if not words or words[0].startswith("#"):
+            continue
+        close = difflib.get_close_matches(words[0], n.ATTRIBUTES, n=1, cutoff=0.6)
+        if close and words[0] != close[0]:
+            return f"did you mean `{close[0]}` instead of `{words[0]}` on line {number}?"
+        break
+    return "look for a misspelt attribute or a stray word on the line above"
+
