@@ -21,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpirules import KpiDataError
-from kpirules.data import Data, Source, _plain_decimal, _Table, load_data, parse_cell, parse_csv_data, parse_json_data
+from kpirules.data import Data, Source, load_data, parse_cell, parse_csv_data, parse_json_data
+from kpirules.data.cells import plain_decimal
+from kpirules.data.table import Table
 from kpirules.errors import KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, parse_period
 
@@ -200,12 +202,12 @@ def _same_as_a_dict(data: Data, model: dict, operations) -> None:  # type: ignor
 
 def _general(text: str, number_format: str | None) -> Data:
     """parse_csv_data with every row read by the general code (no fast path)."""
-    original = _Table._common_rows
-    _Table._common_rows = lambda self, rows, ncells, col: rows  # type: ignore[method-assign,assignment]
+    original = Table._common_rows
+    Table._common_rows = lambda self, rows, ncells, col: rows  # type: ignore[method-assign,assignment]
     try:
         return parse_csv_data(text, "f.csv", number_format)
     finally:
-        _Table._common_rows = original  # type: ignore[method-assign]
+        Table._common_rows = original  # type: ignore[method-assign]
 
 
 def _outcome(text: str, number_format: str | None, reader) -> object:  # type: ignore[no-untyped-def]
@@ -334,7 +336,7 @@ def test_what_breaks_a_run_of_rows_is_read_as_the_general_code_reads_it(body: st
 @given(st.from_regex(r"[0-9]{0,5}[.,][0-9]{0,5}", fullmatch=True) | st.text("0123456789.,٣ e-", max_size=8),
        st.sampled_from([None, "vi", "en"]))
 def test_plain_decimal_agrees_with_parse_cell(text: str, number_format: str | None) -> None:
-    quick = _plain_decimal(text, number_format)
+    quick = plain_decimal(text, number_format)
     if quick is not None:
         value = parse_cell(text, number_format)
         assert quick == value and type(quick) is type(value)
@@ -542,7 +544,7 @@ def test_check_json_is_json_dumps_of_to_json_on_the_examples() -> None:
 
 def _general_json(text: str, number_format: str | None = None) -> Data:
     """parse_json_data with json's hooks for every number and object and the snapshot loop (no fast path)."""
-    import kpirules.data as data_module
+    import kpirules.data.jsonfile as data_module
 
     plain, snapshots = data_module._plain_json, data_module._plain_snapshots
     data_module._plain_json = lambda text: None  # type: ignore[assignment]
@@ -598,14 +600,14 @@ def test_json_fast_paths_read_what_the_hooks_and_the_loop_read(text: str) -> Non
 
 
 def test_the_json_fast_paths_are_taken_for_plain_data_and_not_otherwise() -> None:
-    import kpirules.data as data_module
+    import kpirules.data.jsonfile as data_module
 
     plain = '{"snapshots": [{"period": "2020-Q1", "unit": "U", "values": {"a": 1, "b": 1.5}}]}'
     doc = data_module._plain_json(plain)
     assert doc is not None and data_module._plain_snapshots(doc["snapshots"], Data())
     assert data_module._plain_json(plain.replace('"b"', '"a"')) is None  # a key given twice
     assert data_module._plain_json(plain.replace('"U"', '"U:1"')) is None  # a ':' in a string
-    assert data_module._plain_json(plain.replace("1.5", "1" * 31)) is None  # past int()'s share of _exact_int
+    assert data_module._plain_json(plain.replace("1.5", "1" * 31)) is None  # past int()'s share of exact_int
     for other in ('"b": null', '"b": [1]', '"unit": ""', '"unit": " "', '"period": "2020-Q5"', '" ": 1'):
         field = other.split(":")[0]
         changed = json.loads(plain.replace('"b": 1.5', other) if field in ('"b"', '" "')

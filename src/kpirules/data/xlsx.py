@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from kpirules.data import Cell, Data, Source, _normal, _Table, column_letter
+from kpirules.data.cells import normal_number
+from kpirules.data.model import Data, Source
+from kpirules.data.table import Cell, Table, column_letter
 from kpirules.errors import Diagnostic, KpiDataError
 
 __all__ = ["parse_xlsx_data"]
@@ -35,7 +37,7 @@ def _typed(value: Any) -> Cell:
     if isinstance(value, float):
         if not math.isfinite(value):
             return repr(value)  # read as text: an error where a number is needed
-        return _normal(Fraction(repr(value)))
+        return normal_number(Fraction(repr(value)))
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value
     if isinstance(value, datetime.time):
@@ -83,7 +85,7 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
                     yield i, [_typed(v) for v in values]
 
             sheet_data = Data()
-            if _Table(sheet_data, problems, number_format, locate, source).read(rows(), skip_foreign=True):
+            if Table(sheet_data, problems, number_format, locate, source).read(rows(), skip_foreign=True):
                 found = True
             try:
                 data.merge(sheet_data)

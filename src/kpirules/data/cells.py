@@ -1,0 +1,177 @@
+"""Cells: numbers in the Vietnamese or English format, booleans and text, read exactly."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+
+from kpirules.data.model import Value
+
+
+#: the number formats a CSV or spreadsheet cell may be written in
+NUMBER_FORMATS = ("vi", "en")
+#: (decimal mark, thousands separator) of each format
+_MARKS = {"vi": (",", "."), "en": (".", ",")}
+_FORMAT_NAMES = {"vi": "Vietnamese", "en": "English"}
+
+#: largest decimal exponent read (``1e400``); beyond, a cell is an error, not a hang
+MAX_EXPONENT = 400
+#: most digits a number cell may have (Python refuses int(text) past 4,300)
+MAX_DIGITS = 4000
+
+# anything made of digits, '.', ',' (and an exponent): a cell that means to be a number
+_NUMERIC_RE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*([eE][+-]?\d+)?")
+_EXP_RE = re.compile(r"(?P<m>[^eE]*)[eE](?P<e>[+-]?\d+)")
+_SPACES = "\u00a0\u202f\u2009 "  # (no-break, narrow and thin) spaces Excel puts before "%"
+
+_TRUE = {"true", "có", "x"}
+_FALSE = {"false", "không"}
+
+
+def _read_format(body: str, fmt: str) -> Fraction | None:
+    """``body`` (no sign, no %) read in one number format, or None if it does not fit."""
+    dec, group = _MARKS[fmt]
+    m = _EXP_RE.fullmatch(body)
+    exp = 0
+    if m:
+        body, exp_text = m.group("m"), m.group("e")
+        if group in body:  # no thousands separators in scientific notation
+            return None
+        if len(exp_text.lstrip("+-")) > 6 or abs(int(exp_text)) > MAX_EXPONENT:
+            raise ValueError(f"the exponent of {body}e{exp_text} is too large (more than {MAX_EXPONENT})")
+        exp = int(exp_text)
+    whole, _, frac = body.partition(dec)
+    if dec in frac or group in frac:
+        return None
+    if group in whole:
+        parts = whole.split(group)
+        # 1.234.567: a first group of 1-3 digits not starting with 0, then groups of exactly 3
+        if not (1 <= len(parts[0]) <= 3 and parts[0][0] != "0" and all(len(p) == 3 for p in parts[1:])):
+            return None
+        whole = "".join(parts)
+    if not (whole.isdigit() or whole == "") or not (frac.isdigit() or frac == ""):
+        return None
+    if not whole and not frac or dec in body and not frac and not whole:
+        return None
+    if len(whole) + len(frac) > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
+    return value * Fraction(10) ** exp
+
+
+def parse_number(text: str, number_format: str | None = None) -> int | Fraction | None:
+    """Read a number as a spreadsheet shows it, in the Vietnamese or English format.
+
+    ``1.234`` is one thousand two hundred thirty-four in Vietnamese (``vi``)
+    and one point two three four in English (``en``); ``12,5`` is twelve and
+    a half in Vietnamese and fits no English number.  Without a stated
+    ``number_format`` a text that the two formats read differently raises
+    :class:`ValueError` (ambiguous); one that only one format reads is read
+    that way.  Returns None when the text is not a number at all, raises
+    ValueError when it looks like one but fits no format.
+    """
+    s = text.strip().strip(_SPACES)
+    if not _NUMERIC_RE.fullmatch(s):
+        return None
+    if number_format is not None and number_format not in _MARKS:
+        raise ValueError(f"unknown number format {number_format!r}; expected vi or en")
+    sign = -1 if s[0] == "-" else 1
+    body = s[1:] if s[0] in "+-" else s
+    formats = (number_format,) if number_format else NUMBER_FORMATS
+    readings = {fmt: _read_format(body, fmt) for fmt in formats}
+    found = {fmt: v for fmt, v in readings.items() if v is not None}
+    if not found:
+        if number_format:
+            dec, group = _MARKS[number_format]
+            raise ValueError(
+                f"{text.strip()!r} is not a number in the {_FORMAT_NAMES[number_format]} format "
+                f"(decimal mark {dec!r}, thousands separator {group!r})"
+            )
+        raise ValueError(f"{text.strip()!r} is not a number in the Vietnamese (1.234,5) or English (1,234.5) format")
+    values = set(found.values())
+    if len(values) > 1:
+        vi, en = found["vi"], found["en"]
+        # (only one kind of mark can make a number read two ways: 1.234 or 12,500)
+        vi_says, en_says = (("dot groups thousands", "dot is the decimal mark") if "." in text
+                            else ("comma is the decimal mark", "comma groups thousands"))
+        raise ValueError(
+            f"{text.strip()!r} is ambiguous: {_plain_number(vi)} in the Vietnamese format ({vi_says}) "
+            f"or {_plain_number(en)} in the English format ({en_says}); "
+            "state the format with --number-format vi or en"
+        )
+    return normal_number(sign * values.pop())
+
+
+def _plain_number(f: Fraction) -> str:
+    from kpirules.values import format_number
+
+    return format_number(normal_number(f))
+
+
+def plain_decimal(text: str, number_format: str | None) -> int | Fraction | None:
+    """``12.5`` or ``12,5`` (ASCII digits, one mark, no sign or spaces) as parse_cell reads it,
+    when that is certain; None when parse_cell must decide (or fails)."""
+    for mark, fmt in ((".", "en"), (",", "vi")):
+        whole, sep, frac = text.partition(mark)
+        if not sep:
+            continue
+        if not (whole.isdigit() and frac.isdigit() and text.isascii()) or len(text) > 40:
+            return None
+        if number_format is None:
+            # the other format reads the mark as a thousands separator: 1.234 is ambiguous
+            if 1 <= len(whole) <= 3 and whole[0] != "0" and len(frac) == 3:
+                return None
+        elif number_format != fmt:
+            return None
+        return normal_number(Fraction(int(whole + frac), 10 ** len(frac)))
+    return None
+
+
+def parse_cell(text: str, number_format: str | None = None) -> Value | None:
+    """Read one CSV or spreadsheet cell (see docs/data.md).
+
+    A number (``1.234,5`` or ``1,234.5``; see :func:`parse_number`), a
+    percentage (``20%`` is 1/5, ``12,5%`` is 1/8), a boolean (``true``,
+    ``có``, ``x`` / ``false``, ``không``, any case), empty or blank (None:
+    missing, never false) or, anything else, text.  Raises
+    :class:`ValueError` for an ambiguous or malformed number.
+    """
+    s = text.strip().strip(_SPACES)
+    if not s:
+        return None
+    if s.endswith("%"):
+        try:
+            pct = parse_number(s[:-1], number_format)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(repr(s[:-1].strip().strip(_SPACES)), repr(s), 1)) from None
+        if pct is not None:
+            return normal_number(Fraction(pct) / 100)
+    number = parse_number(s, number_format)
+    if number is not None:
+        return number
+    low = unicodedata.normalize("NFC", s).lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    return s
+
+
+def exact_number(text: str) -> int | Fraction:
+    """A JSON number, exactly, from its decimal text."""
+    mantissa, _, exp = text.lower().partition("e")
+    if exp and (len(exp.lstrip("+-")) > 6 or abs(int(exp)) > MAX_EXPONENT):
+        raise ValueError(f"the exponent of {text} is too large (more than {MAX_EXPONENT})")
+    if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    return normal_number(Fraction(text))
+
+
+def exact_int(text: str) -> int | Fraction:
+    """A JSON integer (``-?\\d+``), exactly; exact_number for the long ones and their errors."""
+    return int(text) if len(text) <= 30 else exact_number(text)
+
+
+def normal_number(f: Fraction) -> int | Fraction:
+    return f.numerator if f.denominator == 1 else f

@@ -1,0 +1,170 @@
+"""The CSV reader: delimiter and quoting as spreadsheets export them, with a fast loop for plain lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+
+from kpirules.data.model import Data, Source
+from kpirules.data.table import Cell, column_letter, Table
+from kpirules.errors import Diagnostic, KpiDataError, Span
+
+
+def _sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: the most frequent of ``,`` ``;`` tab outside quotes."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
+    """The 1-based columns where the fields of a CSV line start, and that of a quote still open at its end (0: none).
+
+    As the csv module reads a line: a quote opens a quoted cell only at the
+    start of a field (elsewhere it is a character of the cell), and ``""``
+    inside a quoted cell is one quote.
+    """
+    starts = [1]
+    quoted = False
+    opened = 0
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if line[i + 1:i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == delimiter:
+            starts.append(i + 2)
+        elif ch == '"' and starts[-1] == i + 1:
+            quoted, opened = True, i + 1
+        i += 1
+    return starts, opened if quoted else 0
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def parse_csv_data(text: str, filename: str | None = None, number_format: str | None = None) -> Data:
+    """Read a CSV file: long-form values, or task rows (a header with ``task``).
+
+    Spreadsheet exports are read as written: a UTF-8 byte-order mark, CRLF
+    line ends, ``;`` or tab delimiters (Excel under a Vietnamese locale), an
+    Excel ``sep=;`` first line, quoted cells with commas, and numbers in the
+    Vietnamese or English format (``number_format``: see :func:`parse_number`).
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first = _LINE_BREAK.split(text, maxsplit=1)[0]
+    skip = 0
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter = first.strip()[4]
+        skip = 1
+    else:
+        delimiter = _sniff_delimiter(first)
+    data = Data()
+    data.files.append(filename or "<data>")
+    problems: list[Diagnostic] = []
+    name = filename or "<data>"
+    split: list[list[str]] = []
+
+    def lines() -> list[str]:
+        """The lines of the text, split once when a message needs one."""
+        if not split:
+            split.append(_LINE_BREAK.split(text))
+        return split[0]
+
+    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
+        src = lines()[row - 1] if 0 < row <= len(lines()) else None
+        if col is None:
+            return "", Span(row, 1, file=filename), src, f"row {row}"
+        starts = _field_columns(src or "", delimiter)[0]
+        column = starts[col] if col < len(starts) else 1
+        return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
+
+    def source(row: int, col: int | None) -> Source:
+        return Source(filename, f"row {row}")
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        if "\r" in text and '"' in text:  # line ends become "\n", also inside quoted cells
+            body = "\n".join(lines()[skip:])
+        elif skip:  # (csv reads "\r\n" and "\r" as line ends too, outside quoted cells)
+            body = _LINE_BREAK.split(text, maxsplit=1)[1] if _LINE_BREAK.search(text) else ""
+        else:
+            body = text
+        quoted = '"' in body
+        if not quoted:  # one line end throughout: split the lines once
+            end = "\n" if "\r" not in body else "\r" if "\n" not in body else "\r\n"
+            split_lines = body.split(end)
+            # "\r\n" throughout: as many of them (the splits) as of "\r" and of "\n"
+            if end != "\r\n" or body.count("\r") == len(split_lines) - 1 == body.count("\n"):
+                if not split_lines[-1]:
+                    split_lines.pop()  # (the text ends with a line end)
+                if max(map(len, split_lines), default=0) <= csv.field_size_limit():
+                    # No quote, no line end and no NUL in a line, no field over csv's limit: csv
+                    # reads each line as line.split(delimiter) (a blank line as [''] rather than
+                    # [], and both are skipped as blank), so split it so, in C, row by row.
+                    return enumerate(map(str.split, split_lines, itertools.repeat(delimiter)), skip + 1)
+                return _csv_rows(split_lines, quoted)
+        return _csv_rows(io.StringIO(body, newline=""), quoted)
+
+    def unclosed_quote(row: int) -> None:
+        """A problem if the record that starts on ``row`` (the last) opens a quote and the file ends in it.
+
+        csv reads such a record to the end of the file as one cell, silently:
+        every row after the quote would be lost.  Its text is read again
+        strictly, which tells the end of the file inside a quoted cell apart.
+        """
+        tail = "\n".join(lines()[row - 1:])
+        try:
+            for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                return  # (a stray quote that the lenient reading takes as it is)
+            line = lines()[row - 1]
+            problems.append(Diagnostic(
+                f"row {row}: a quote (\") opens a cell here and is never closed, so the rest of the file "
+                "would be one cell; close the quote (a quote inside a quoted cell is written \"\")",
+                Span(row, _field_columns(line, delimiter)[1] or 1, file=filename), source_line=line))
+
+    def _csv_rows(source: Iterable[str], quoted: bool) -> Iterator[tuple[int, list[Cell]]]:
+        reader = csv.reader(source, delimiter=delimiter)
+        start = skip + 1
+        try:
+            if not quoted:  # no quoted cells: one record a line, numbered by enumerate
+                yield from enumerate(reader, start)  # type: ignore[misc]
+            else:
+                last = 0
+                for cells in reader:
+                    last = start
+                    yield start, cells  # type: ignore[misc]
+                    start = reader.line_num + skip + 1
+                if last:
+                    unclosed_quote(last)
+        except csv.Error as exc:
+            if not quoted:
+                start = reader.line_num + skip
+            problems.append(Diagnostic(f"not valid CSV: {exc}", Span(start, 1, file=filename),
+                                       source_line=lines()[start - 1] if start <= len(lines()) else None))
+
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+    # (the garbage collector is left alone: a library must not switch off process-wide state)
+    Table(data, problems, number_format, locate, source, text_rows=True, file=filename,
+           line_rows='"' not in text, delimiter=delimiter).read(rows())
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data

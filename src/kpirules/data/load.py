@@ -1,0 +1,84 @@
+"""Reading data files: decoding, the choice of reader by extension, and merging several files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from kpirules.data.cells import NUMBER_FORMATS
+from kpirules.data.csvfile import parse_csv_data
+from kpirules.data.jsonfile import parse_json_data
+from kpirules.data.model import Data
+from kpirules.errors import Diagnostic, KpiDataError
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise KpiDataError(f"{path}: cannot read the data file: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise KpiDataError(f"{path}: the file starts like UTF-16 but is not valid UTF-16") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
+        raise KpiDataError(
+            f"{path}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            f"save it as UTF-8{' (in Excel: CSV UTF-8)' if path.lower().endswith(('.csv', '.txt')) else ''}{hint}"
+        ) from None
+
+
+def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+              number_format: str | None = None) -> Data:
+    """Read reported data from one or more JSON, CSV or .xlsx files (chosen by extension).
+
+    Several files are merged; a value given in two files with different
+    contents is an error naming both.  ``number_format`` (``"vi"`` or
+    ``"en"``) says how the numbers of CSV and spreadsheet cells are written;
+    without it an ambiguous number such as ``1.234`` is an error naming its
+    cell (see :func:`parse_number`).  JSON numbers are JSON's own.
+    """
+    if number_format is not None and number_format not in NUMBER_FORMATS:
+        raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    merged: Data | None = None
+    problems: list[str] = []
+    diagnostics: list[Diagnostic] = []
+    for p in paths:
+        path = os.fspath(p)
+        try:
+            ext = os.path.splitext(path)[1].lower()
+            if ext in (".xlsx", ".xlsm"):
+                from kpirules.data.xlsx import parse_xlsx_data
+
+                data = parse_xlsx_data(path, number_format)
+            else:
+                text = _read_text(path)
+                if ext == ".json":
+                    data = parse_json_data(text, path)
+                elif ext in (".csv", ".txt", ".tsv"):
+                    data = parse_csv_data(text, path, number_format)
+                elif ext:
+                    raise KpiDataError(f"{path}: kpirules reads .json, .csv (.txt, .tsv) and .xlsx data files, "
+                                       f"not {ext} files")
+                else:  # no extension: tell JSON from CSV by the first character
+                    stripped = text.lstrip()
+                    data = (parse_json_data(text, path) if stripped.startswith("{")
+                            else parse_csv_data(text, path, number_format))
+            if merged is None:
+                merged = data  # the first file's Data is fresh: take it as it is, rather than copy it
+            else:
+                merged.merge(data)
+        except KpiDataError as exc:  # (every file is read, so that one bad file hides no other's problems)
+            problems.append(str(exc))
+            diagnostics.extend(exc.diagnostics)
+    if problems:
+        raise KpiDataError("\n".join(problems), diagnostics)
+    return Data() if merged is None else merged

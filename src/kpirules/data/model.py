@@ -1,0 +1,335 @@
+"""The data model: :class:`Data` (snapshots of values, task rows) and where each value came from."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, MutableMapping
+from fractions import Fraction
+from typing import Any, Union
+
+import attrs
+
+from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.periods import Kind, Period
+
+
+#: a reported value: an exact number (int or Fraction), a boolean or text
+Value = Union[int, Fraction, bool, str]
+PeriodKey = tuple[Kind, int, int]
+
+DONE = "done"
+
+
+
+@attrs.frozen
+class Source:
+    """Where a value came from: the file and a row number or a JSON path."""
+
+    file: str | None
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.file or '<data>'}: {self.where}"
+
+
+@attrs.frozen
+class TaskRow:
+    """One progress row of a task: its status word and the date it was reported."""
+
+    task: str
+    status: str
+    date: datetime.date | None
+    period: Period | None = None
+    unit: str | None = None
+    note: str | None = None
+    source: Source | None = attrs.field(default=None, eq=False)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == DONE
+
+    def date_in(self, scheme: Any) -> datetime.date | None:
+        """The row's date; a row that gives only a period is dated at its end."""
+        if self.date is not None:
+            return self.date
+        if self.period is not None:
+            return self.period.with_scheme(scheme).end
+        return None
+
+
+# A value's source is kept compact: an int ``origin << _NUMBER_BITS | number``, where ``origin``
+# indexes (file, form) in the map's origin list and ``number`` is a CSV row or a JSON snapshot
+# index.  For the first origin of a Data (every freshly read file) that is the number itself,
+# the very int object the reader counted with.  The Source object is built only when asked
+# for (Data.source, data.sources[...]).
+_NUMBER_BITS = 40
+_NUMBER_MASK = (1 << _NUMBER_BITS) - 1
+_MAX_ORIGINS = 1 << 20
+FORM_ROW = 0  # Source(file, "row N")
+FORM_JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
+
+
+class _Sources(MutableMapping):  # type: ignore[type-arg]
+    """(period key, unit, metric) → :class:`Source`, stored compactly and built on demand.
+
+    A mapping like the plain dict it replaces (get, pop, item assignment,
+    iteration), so code that edits ``data.sources`` keeps working.  For each
+    snapshot it holds {metric: Source or compact int}, or one compact int
+    with the snapshot's metric names in ``names``:
+
+    * a frozenset: every one of those metrics has that source (a JSON
+      snapshot: its index);
+    * a tuple: the metrics in row order, the i-th on the i-th row from that
+      one (CSV values on consecutive rows).
+
+    The names are shared by the snapshots that have the same ones, and no
+    object is made per snapshot: a long file's snapshots cost the collector
+    nothing more to look at.
+    """
+
+    __slots__ = ("by_snapshot", "names", "origins", "_shared")
+
+    def __init__(self) -> None:
+        #: (period key, unit) → {metric: Source or compact int}, or a compact int
+        self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int] = {}
+        #: the metric names of each snapshot stored as one compact int
+        self.names: dict[tuple[PeriodKey, str | None], frozenset[str] | tuple[str, ...]] = {}
+        #: (file, form) of each compact origin index
+        self.origins: list[tuple[str | None, int]] = []
+        self._shared: dict[Any, Any] = {}  # each distinct set (or row order) of names, kept once
+
+    def share(self, names: Any) -> Any:
+        """The one kept copy of these names (a frozenset or a tuple)."""
+        return self._shared.setdefault(names, names)
+
+    def run(self, snapshot: tuple[PeriodKey, str | None], row: int, snap: dict[str, Value]) -> None:
+        """The metrics of ``snap``, in its order, are on rows ``row``, ``row + 1``, … (compact ints)."""
+        self.by_snapshot[snapshot] = row
+        self.names[snapshot] = self.share(tuple(snap))
+
+    def origin(self, file: str | None, form: int) -> int | None:
+        """The index of a new origin; None if there are too many (then Source objects are kept)."""
+        if len(self.origins) >= _MAX_ORIGINS:
+            return None
+        self.origins.append((file, form))
+        return len(self.origins) - 1
+
+    def build(self, raw: Source | int, metric: str) -> Source:
+        if type(raw) is not int:
+            return raw  # type: ignore[return-value]
+        file, form = self.origins[raw >> _NUMBER_BITS]
+        number = raw & _NUMBER_MASK
+        if form == FORM_ROW:
+            return Source(file, f"row {number}")
+        return Source(file, f"$.snapshots[{number}].values.{metric}")
+
+    def raw(self, snapshot: tuple[PeriodKey, str | None], metric: str) -> Source | int | None:
+        """The stored (maybe compact) source of a value, or None."""
+        srcs = self.by_snapshot.get(snapshot)
+        if srcs is None:
+            return None
+        if type(srcs) is int:
+            names = self.names[snapshot]
+            if type(names) is tuple:  # a run of rows
+                try:
+                    return srcs + names.index(metric)
+                except ValueError:
+                    return None
+            return srcs if metric in names else None
+        return srcs.get(metric)  # type: ignore[union-attr]
+
+    def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
+        """The {metric: source} dict of a snapshot, made one if it has none or a compact int."""
+        srcs = self.by_snapshot.get(snapshot)
+        if type(srcs) is dict:
+            return srcs
+        out: dict[str, Source | int] = {}
+        if srcs is not None:
+            names = self.names.pop(snapshot)
+            out = (dict(zip(names, range(srcs, srcs + len(names)))) if type(names) is tuple  # type: ignore[operator]
+                   else dict.fromkeys(names, srcs))
+        self.by_snapshot[snapshot] = out
+        return out
+
+    def __getitem__(self, k: tuple[PeriodKey, str | None, str]) -> Source:
+        key, unit, metric = k
+        raw = self.raw((key, unit), metric)
+        if raw is None:
+            raise KeyError(k)
+        return self.build(raw, metric)
+
+    def get(self, k: tuple[PeriodKey, str | None, str], default: Any = None) -> Any:
+        key, unit, metric = k
+        raw = self.raw((key, unit), metric)
+        return default if raw is None else self.build(raw, metric)
+
+    def __setitem__(self, k: tuple[PeriodKey, str | None, str], source: Source) -> None:
+        key, unit, metric = k
+        self.expand((key, unit))[metric] = source
+
+    def __delitem__(self, k: tuple[PeriodKey, str | None, str]) -> None:
+        key, unit, metric = k
+        if self.raw((key, unit), metric) is None:
+            raise KeyError(k)
+        del self.expand((key, unit))[metric]
+
+    def __contains__(self, k: object) -> bool:
+        try:
+            key, unit, metric = k  # type: ignore[misc]
+            return self.raw((key, unit), metric) is not None
+        except (TypeError, ValueError):
+            return False
+
+    def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
+        for (key, unit), srcs in self.by_snapshot.items():
+            metrics = self.names[(key, unit)] if type(srcs) is int else srcs
+            for metric in metrics:  # type: ignore[union-attr]
+                yield (key, unit, metric)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"<sources of {len(self)} values>"
+
+
+class Data:
+    """Snapshots indexed by (period key, unit) → {metric: value}, plus task rows.
+
+    ``unit`` is ``None`` for plan-level values.  Period keys are scheme-free
+    (``Period.key``), so the same data serves any window scheme.
+    ``sources`` maps (period key, unit, metric) to the :class:`Source` of a
+    value; it stores row numbers and JSON paths compactly and builds each
+    Source when asked for.
+    """
+
+    def __init__(self) -> None:
+        self.snapshots: dict[tuple[PeriodKey, str | None], dict[str, Value]] = {}
+        self.sources: _Sources = _Sources()
+        self.periods: dict[PeriodKey, Period] = {}
+        self.units: dict[str, None] = {}  # ordered set, in order of first appearance
+        self.task_rows: list[TaskRow] = []
+        self.files: list[str] = []
+
+    # --- building
+    def add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source,
+            problems: list[Diagnostic] | None = None) -> None:
+        """Add one value; a different value for the same cell is a problem naming both places."""
+        self._add(period, unit, metric, value, source, problems)
+
+    def _add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source | int,
+             problems: list[Diagnostic] | None) -> None:
+        """add(), with a source that may be compact (an int of this Data's ``sources``)."""
+        key = period.key
+        self.periods.setdefault(key, period)
+        if unit is not None:
+            self.units.setdefault(unit, None)
+        snap = self.snapshots.setdefault((key, unit), {})
+        if metric in snap:
+            self.conflict(period, unit, metric, value, source, problems)
+            return
+        snap[metric] = value
+        self.sources.expand((key, unit))[metric] = source
+
+    def conflict(self, period: Period, unit: str | None, metric: str, value: Value, source: Source | int,
+                  problems: list[Diagnostic] | None) -> None:
+        """A second value for a cell that has one: a problem naming both places if they differ."""
+        old = self.snapshots[(period.key, unit)][metric]
+        if _same(old, value):
+            return
+        first = self.sources.get((period.key, unit, metric))
+        here = self.sources.build(source, metric)
+        who = f"unit {unit}" if unit is not None else "the plan level"
+        diag = Diagnostic(
+            f"{here}: {metric} for {period.label} ({who}) is {_show(value)} here "
+            f"but {_show(old)} at {first}"
+        )
+        if problems is None:
+            raise KpiDataError.from_diagnostics([diag])
+        problems.append(diag)
+
+    def add_snapshot(self, period: Period, unit: str | None, source: Source) -> None:
+        """Record that a snapshot exists, even with no values (a unit that reported nothing)."""
+        self.periods.setdefault(period.key, period)
+        if unit is not None:
+            self.units.setdefault(unit, None)
+        self.snapshots.setdefault((period.key, unit), {})
+
+    def merge(self, other: Data) -> None:
+        problems: list[Diagnostic] = []
+        # other's compact sources, renumbered into this Data's origins
+        offsets = [self.sources.origin(file, form) for file, form in other.sources.origins]
+        for (key, unit), values in other.snapshots.items():
+            period = other.periods[key]
+            if not values:
+                self.add_snapshot(period, unit, Source(None, ""))
+            for metric, value in values.items():
+                raw = other.sources.raw((key, unit), metric)
+                if type(raw) is int:
+                    at = offsets[raw >> _NUMBER_BITS]
+                    raw = (other.sources.build(raw, metric) if at is None
+                           else at << _NUMBER_BITS | raw & _NUMBER_MASK)
+                self._add(period, unit, metric, value, raw, problems)  # type: ignore[arg-type]
+        for unit in other.units:
+            self.units.setdefault(unit, None)
+        self.task_rows.extend(other.task_rows)
+        self.files.extend(other.files)
+        if problems:
+            raise KpiDataError.from_diagnostics(problems)
+
+    # --- reading
+    def value(self, metric: str, key: PeriodKey, unit: str | None = None) -> Value | None:
+        snap = self.snapshots.get((key, unit))
+        if snap is None:
+            return None
+        return snap.get(metric)
+
+    def source(self, metric: str, key: PeriodKey, unit: str | None = None) -> Source | None:
+        return self.sources.get((key, unit, metric))  # type: ignore[no-any-return]
+
+    def has_snapshot(self, key: PeriodKey, unit: str | None = None) -> bool:
+        return (key, unit) in self.snapshots
+
+    def units_reporting(self, key: PeriodKey) -> list[str]:
+        """The units with a snapshot for the period, in order of first appearance."""
+        return [u for u in self.units if (key, u) in self.snapshots]
+
+    def metrics(self) -> set[str]:
+        return {m for snap in self.snapshots.values() for m in snap}
+
+    def reports_per_unit(self, metric: str, key: PeriodKey) -> bool:
+        return any(metric in self.snapshots.get((key, u), ()) for u in self.units)
+
+    def tasks_for(self, task_id: str) -> list[TaskRow]:
+        return [r for r in self.task_rows if r.task == task_id]
+
+    def __repr__(self) -> str:
+        return (f"<Data {len(self.snapshots)} snapshots, {len(self.units)} units, "
+                f"{len(self.task_rows)} task rows>")
+
+
+MISSING: Any = object()
+
+
+def _same(a: Value, b: Value) -> bool:
+    return type(a) is type(b) and a == b or (
+        not isinstance(a, (bool, str)) and not isinstance(b, (bool, str)) and a == b
+    )
+
+
+def _show(v: Value) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    from kpirules.values import format_number
+
+    return format_number(v)
+
+
+
+def iter_values(data: Data) -> Iterator[tuple[Period, str | None, str, Value]]:
+    for (key, unit), snap in data.snapshots.items():
+        for metric, value in snap.items():
+            yield data.periods[key], unit, metric, value

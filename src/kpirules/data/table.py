@@ -1,0 +1,351 @@
+"""Rows of cells (CSV lines or spreadsheet rows) read into :class:`Data`: headers, values and task rows."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from typing import Any, Union
+
+from kpirules.data.cells import parse_cell, plain_decimal
+from kpirules.data.model import Data, FORM_ROW, MISSING, Source, Value
+from kpirules.data.tasks import read_task_row
+from kpirules.errors import Diagnostic, KpiPeriodError
+from kpirules.periods import Period, parse_period
+
+
+_VALUE_HEADER = ("period", "unit", "metric", "value")
+#: Vietnamese column names accepted in a header (any case, with diacritics)
+_HEADER_ALIASES = {
+    "kỳ": "period", "kỳ báo cáo": "period", "đơn vị": "unit", "chỉ tiêu": "metric",
+    "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
+    "ngày hoàn thành": "done_on", "ghi chú": "note",
+}
+#: what a CSV row with more cells than its header may mean, by the file's delimiter
+_RAGGED_HINTS = {
+    ",": " (a decimal comma in a comma-separated file? quote the cell or use ';')",
+    ";": " (a ';' inside a cell? quote the cell)",
+    "\t": " (a tab inside a cell? quote the cell)",
+}
+#: a table cell: text (CSV, or a text cell of a spreadsheet) or a typed spreadsheet value
+Cell = Union[str, int, Fraction, bool, datetime.date, None]
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet name of a 0-based column index: 0 → A, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _header_name(cell: Cell) -> str:
+    text = unicodedata.normalize("NFC", _cell_text(cell)).strip().lower()
+    return _HEADER_ALIASES.get(text, text)
+
+
+def _cell_text(cell: Cell) -> str:
+    """A cell as text, for the columns that hold labels, names, words and dates."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    from kpirules.values import format_number
+
+    return format_number(cell)
+
+
+def _cell_value(text: str, number_format: str | None) -> Value | None:
+    """A CSV value cell as :func:`parse_cell` reads it, plain numbers quickly; MISSING if it does not read."""
+    if text.isdigit() and text.isascii() and len(text) < 19:
+        return int(text)
+    value = plain_decimal(text, number_format)
+    if value is not None:
+        return value
+    try:
+        return parse_cell(text, number_format)
+    except (ValueError, ZeroDivisionError):
+        return MISSING  # type: ignore[no-any-return]
+
+
+class Table:
+    """Reads rows of cells into a :class:`Data`; ``locate`` says where a cell is.
+
+    ``locate(row, col)`` (col None: the whole row) gives the message prefix,
+    span, source line and cell reference of a diagnostic; ``source(row, col)`` the :class:`Source` of a value.
+    """
+
+    def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
+                 locate: Any, source: Any, text_rows: bool = False, file: str | None = None,
+                 line_rows: bool = False, delimiter: str | None = None) -> None:
+        self.data = data
+        self.problems = problems
+        self.number_format = number_format
+        self.locate = locate
+        self.source = source
+        # CSV: every cell is text and a value's source is Source(file, "row N")
+        self.text_rows = text_rows
+        self.file = file
+        # CSV with no quote: a record is one line, so rows are numbered one a line (a quoted
+        # cell may hold a line break); only then is a snapshot on consecutive rows a run
+        self.line_rows = line_rows
+        self.delimiter = delimiter  # (CSV)
+
+    def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
+        prefix, span, line, ref = self.locate(row, col)
+        if field is not None and message.startswith("is "):
+            message = f"column {field} {message} ({ref})"
+        elif field is not None:
+            message = f"column {field} ({ref}): {message}"
+        elif col is not None:
+            message = f"{ref}: {message}"
+        self.problems.append(Diagnostic(prefix + message, span, source_line=line))
+
+    def read(self, rows: Iterable[tuple[int, list[Cell]]], skip_foreign: bool = False) -> bool:
+        """Read the rows; False when there is no data header (``skip_foreign``: silently)."""
+        it = iter(rows)
+        for row, header in it:
+            if any(_cell_text(c).strip() for c in header):
+                break
+        else:
+            return False
+        names = [_header_name(h) for h in header]
+        kind, needed = ("task", ("task", "status")) if "task" in names else ("value", ("period", "metric", "value"))
+        missing = [h for h in needed if h not in names]
+        if missing:
+            if skip_foreign:
+                return False
+            self.bad(row, None, f"the header lacks {', '.join(missing)}; expected "
+                     f"{','.join(_VALUE_HEADER)} (values) or task,status,date,note (tasks)")
+            return False
+        col: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if not name:
+                continue
+            if name in col:
+                self.bad(row, i, f"column {name} is given twice in the header")
+                return True
+            col[name] = i
+        if kind == "value" and self.text_rows:
+            it = self._common_rows(it, len(names), col)
+        for row, cells in it:
+            if not any(_cell_text(c).strip() for c in cells):
+                continue
+            extra = [i for i in range(len(names), len(cells)) if _cell_text(cells[i]).strip()]
+            if extra:
+                spans = [i for i, c in enumerate(cells) if type(c) is str and "\n" in c]
+                if spans and self.text_rows:  # a quote left open runs on until a later quote closes it
+                    self.bad(row, spans[0], f"this row has {len(cells)} cells but the header has {len(names)}: "
+                             "the quote (\") that opens this cell runs on over the next lines; is it closed "
+                             "where it should be? (a quote inside a quoted cell is written \"\")")
+                    continue
+                self.bad(row, extra[0], f"this row has {len(cells)} cells but the header has {len(names)}"
+                         + _RAGGED_HINTS.get(self.delimiter, ""))
+                continue
+            get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
+            if kind == "task":
+                fields = {k: _cell_text(v) for k, v in get.items() if _cell_text(v).strip()}
+                r = read_task_row(fields, self.source(row, None),
+                              lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
+                if r is not None:
+                    self.data.task_rows.append(r)
+                continue
+            self._value_row(row, get, col)
+        return True
+
+    def _common_rows(self, rows: Iterator[tuple[int, list[Cell]]], ncells: int,
+                     col: dict[str, int]) -> Iterator[tuple[int, list[Cell]]]:
+        """Read the common CSV value rows quickly; yield every other row, to be read by the general code.
+
+        A row is read here only when it has as many cells as the header, its
+        period label, metric name and value cell read without a problem; then
+        it does exactly what the general code does (_value_row), with each
+        distinct label, unit, metric and cell text read once.  Any other row
+        (an error, a blank or ragged row) is handed on in order, so every
+        message stays the same.
+
+        A new snapshot whose values come on consecutive rows, one new metric a
+        row (the usual long-form file), keeps no row number per value: its
+        sources are one run (see :class:`_Sources`), the first row and the metric names in
+        the snapshot's own order.  Anything else (a blank value, a metric
+        given twice, a row handed on, a snapshot met again later) turns the
+        run into the {metric: row} dict of the general code first.
+
+        Under the usual header (period,unit,metric,value) the rows that go on
+        a run (its period and unit cells, a metric name and a value cell read
+        before, a metric new to the snapshot) are read by an inner loop that
+        only unpacks and stores; any other row ends it and is read as above.
+        """
+        data = self.data
+        snapshots, periods, units = data.snapshots, data.periods, data.units
+        run_sources, expand = data.sources.run, data.sources.expand
+        if data.sources.origin(self.file, FORM_ROW) != 0:  # not a fresh Data: no compact row numbers
+            yield from rows
+            return
+        ip, im, iv = col["period"], col["metric"], col["value"]
+        iu = col.get("unit")
+        number_format = self.number_format
+        problems = self.problems
+        period_of: dict[str, Period] = {}
+        unit_of: dict[str, str | None] = {}
+        metric_of: dict[str, str] = {}
+        value_of: dict[str, Value | None] = {}
+        missing = MISSING
+        last_p: Any = None
+        last_u: Any = None
+        period: Any = None
+        unit: str | None = None
+        key: Any = None
+        snap: dict[str, Value] | None = None
+        srcs: dict[str, Source | int] = {}
+        run = 0  # the first row of the snapshot being read as a run; 0: none (its sources are in srcs)
+        # the usual header, period,unit,metric,value: the rows that go on a run are read by a loop of their own
+        usual = ncells == 4 and (ip, iu, im, iv) == (0, 1, 2, 3)
+        it = iter(rows)
+        for row, cells in it:
+            while True:  # (each pass reads the row at hand; `break` goes on to the next row of the file)
+                if len(cells) != ncells:
+                    if run:  # the general code may add to this snapshot: its sources become a dict
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run, snap = 0, None
+                    yield row, cells
+                    break
+                raw_p: str = cells[ip]  # type: ignore[assignment]
+                raw_u: str = "" if iu is None else cells[iu]  # type: ignore[assignment]
+                if raw_p != last_p or raw_u != last_u:
+                    if run:
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run = 0
+                    new_period = period_of.get(raw_p)
+                    if new_period is None:
+                        try:
+                            new_period = parse_period(raw_p.strip())
+                        except KpiPeriodError:
+                            snap = last_p = None
+                            yield row, cells
+                            break
+                        period_of[raw_p] = new_period
+                    new_unit = unit_of.get(raw_u, missing)
+                    if new_unit is missing:
+                        new_unit = unit_of[raw_u] = raw_u.strip() or None
+                    period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
+                try:  # (a failed lookup costs, a try does not)
+                    metric = metric_of[cells[im]]  # type: ignore[index]
+                except KeyError:
+                    raw_m: str = cells[im]  # type: ignore[assignment]
+                    metric = raw_m.strip()
+                    if not metric:
+                        if run:
+                            run_sources(key, run, snap)  # type: ignore[arg-type]
+                            run, snap = 0, None
+                        yield row, cells
+                        break
+                    metric_of[raw_m] = metric
+                try:
+                    value = value_of[cells[iv]]  # type: ignore[index]
+                except KeyError:  # (a blank cell, None, is read again each time: the loop of runs needs no test for it)
+                    raw_v: str = cells[iv]  # type: ignore[assignment]
+                    value = _cell_value(raw_v, number_format)
+                    if value is missing:
+                        if run:
+                            run_sources(key, run, snap)  # type: ignore[arg-type]
+                            run, snap = 0, None
+                        yield row, cells
+                        break
+                    if value is not None and len(value_of) < 65536:
+                        value_of[raw_v] = value
+                if snap is None:  # add_snapshot
+                    key = (period.key, unit)
+                    snap = snapshots.get(key)
+                    if snap is None:
+                        periods.setdefault(period.key, period)
+                        if unit is not None:
+                            units.setdefault(unit, None)
+                        snap = snapshots[key] = {}
+                        if value is not None and self.line_rows:
+                            run = row  # a new snapshot: read it as a run
+                    if not run:
+                        srcs = expand(key)
+                if value is None:
+                    if run:  # a run has a value on every row
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run = 0
+                        srcs = expand(key)
+                    break
+                if metric in snap:
+                    if run:
+                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run = 0
+                        srcs = expand(key)
+                    data.conflict(period, unit, metric, value, row, problems)
+                    break
+                snap[metric] = value
+                if not run:
+                    srcs[metric] = row  # the compact source of origin 0: the row number
+                    break
+                if not usual:
+                    break
+                # The rows that go on this run: same period and unit cells, a metric and a value cell
+                # read before, a metric new to the snapshot.  That is the path above with every test
+                # passing, in fewer steps.  Any other row ends this loop and is read above, by the
+                # next pass.
+                for row, cells in it:
+                    try:
+                        raw_p, raw_u, raw_m, raw_v = cells  # type: ignore[misc]
+                        if raw_p != last_p or raw_u != last_u:
+                            break
+                        metric = metric_of[raw_m]
+                        value = value_of[raw_v]
+                    except (ValueError, KeyError):
+                        break
+                    if metric in snap:
+                        break
+                    snap[metric] = value
+                else:
+                    break  # (the end of the file)
+        if run:
+            run_sources(key, run, snap)  # type: ignore[arg-type]
+
+    def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
+        raw_period = get["period"]
+        if isinstance(raw_period, (datetime.date, Fraction)) or isinstance(raw_period, int) and raw_period < 1000:
+            self.bad(row, col["period"], f"{_cell_text(raw_period)!r} is not a period label; "
+                     "write it as text such as 2020-Q4 or Q4/2020", "period")
+            return
+        label = _cell_text(raw_period).strip()
+        try:
+            period = parse_period(label)
+        except KpiPeriodError as exc:
+            self.bad(row, col["period"], str(exc).splitlines()[0], "period")
+            return
+        unit = _cell_text(get.get("unit")).strip() or None
+        metric = _cell_text(get["metric"]).strip()
+        if not metric:
+            self.bad(row, col["metric"], "is empty", "metric")
+            return
+        raw = get["value"]
+        value: Value | None
+        if isinstance(raw, str):
+            try:
+                value = parse_cell(raw, self.number_format)
+            except (ValueError, ZeroDivisionError) as exc:
+                self.bad(row, col["value"], str(exc), "value")
+                return
+        elif isinstance(raw, datetime.date):
+            self.bad(row, col["value"], f"a date ({_cell_text(raw)}) is not a metric value", "value")
+            return
+        else:
+            value = raw
+        self.data.add_snapshot(period, unit, self.source(row, None))
+        if value is None:
+            return
+        self.data.add(period, unit, metric, value, self.source(row, col["value"]), self.problems)

@@ -1,0 +1,108 @@
+"""Task progress rows: the status words and the checks of a row's fields."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from kpirules.data.model import Source, TaskRow
+from kpirules.errors import KpiPeriodError
+from kpirules.periods import parse_period
+from kpirules.text import fold
+
+
+#: the status words a task row may carry, by canonical word; matched ignoring case,
+#: Vietnamese diacritics, and `_`/`-`/space differences
+TASK_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "done": ("done", "hoàn thành", "đã hoàn thành", "completed", "finished", "xong", "đã xong"),
+    "in_progress": ("in_progress", "đang thực hiện", "đang triển khai", "in progress", "ongoing", "started"),
+    "not_started": ("not_started", "chưa thực hiện", "chưa triển khai", "not started", "planned",
+                    "chưa bắt đầu"),
+    "delayed": ("delayed", "chậm tiến độ", "chậm", "behind schedule"),
+    "stuck": ("stuck", "vướng mắc", "gặp khó khăn", "blocked"),
+    "suspended": ("suspended", "tạm dừng", "tạm dừng thực hiện", "on hold", "paused"),
+}
+
+
+def _fold(text: str) -> str:
+    """Lower case, no Vietnamese diacritics (đ → d), words joined by single spaces."""
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+_STATUS_BY_WORD = {_fold(w): key for key, words in TASK_STATUS_WORDS.items() for w in words}
+
+
+def task_status(word: str) -> str | None:
+    """The canonical status of a task row's word (``"Hoàn thành"`` → ``"done"``), or None."""
+    return _STATUS_BY_WORD.get(_fold(word))
+
+
+
+_TASK_FIELDS = {"task", "status", "date", "done_on", "period", "unit", "note", "source"}
+
+
+def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow | None:
+    ok = True
+    for k in sorted(set(fields) - _TASK_FIELDS):
+        bad(k, "unknown field; a task row has task, status, date (or done_on), period, unit, note")
+        ok = False
+    task = fields.get("task")
+    if not isinstance(task, str) or not task.strip():
+        bad("task", "expected the task's id")
+        ok = False
+    status = fields.get("status")
+    if not isinstance(status, str) or not status.strip():
+        bad("status", 'expected a status word such as "done" or "in_progress"')
+        ok = False
+    date = None
+    for name in ("done_on", "date"):
+        raw = fields.get(name)
+        if raw in (None, ""):
+            continue
+        if not isinstance(raw, str):
+            bad(name, "expected a date YYYY-MM-DD")
+            ok = False
+            continue
+        try:
+            d = datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            bad(name, f"{raw!r} is not a date YYYY-MM-DD")
+            ok = False
+            continue
+        if date is not None and d != date:
+            bad(name, "done_on and date disagree")
+            ok = False
+        date = d
+    period = None
+    raw_period = fields.get("period")
+    if raw_period not in (None, ""):
+        if not isinstance(raw_period, str):
+            bad("period", "expected a period label")
+            ok = False
+        else:
+            try:
+                period = parse_period(raw_period)
+            except KpiPeriodError as exc:
+                bad("period", str(exc).splitlines()[0])
+                ok = False
+    if ok and date is None and period is None:
+        bad("date", "a task row needs a date (or a period)")
+        ok = False
+    word = task_status(status) if isinstance(status, str) and status.strip() else None
+    if ok and word is None:
+        bad("status", f"{status!r} is not a task status kpirules knows; write one of: "
+                      + "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items()))
+        ok = False
+    unit = fields.get("unit")
+    note = fields.get("note")
+    if not ok:
+        return None
+    return TaskRow(
+        task.strip(),  # type: ignore[union-attr]
+        word,
+        date,
+        period,
+        unit.strip() if isinstance(unit, str) and unit.strip() else None,
+        note if isinstance(note, str) and note else None,
+        source,
+    )
