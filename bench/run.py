@@ -37,7 +37,8 @@ except ImportError:  # pragma: no cover - Windows
 import kpirules
 from kpirules import nodes as n
 from kpirules.cli.check import render_json, rollup_text
-from kpirules.engine.compile import Env, compile_condition, compile_truth
+from kpirules.engine.compile import Env
+from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.lang.grammar import lark_parser
 from kpirules.data import Data, Source, load_data
 from kpirules.periods import parse_period

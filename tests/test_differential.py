@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules import nodes as n
-from kpirules.engine.compile import Env, compile_condition, compile_truth
+from kpirules.engine.compile import Env
+from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.data import Data, Source
 from kpirules.periods import DEFAULT_SCHEME, Kind, parse_period
 from kpirules.values import Invalid, Undefined

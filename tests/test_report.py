@@ -331,7 +331,7 @@ def test_example_reports_show_every_status() -> None:
 
 
 def test_data_type_errors_are_explained_in_vietnamese() -> None:
-    from kpirules.report import _reason
+    from kpirules.report.reasons import reason_text as _reason
 
     assert _reason('`ratio(a, b)` needs numbers, but got the text "đang rà soát"', "vi") == (
         '`ratio(a, b)` cần số, nhưng số liệu là văn bản "đang rà soát"')
@@ -467,7 +467,7 @@ def test_deliveries_of_earlier_phases_are_shown(phases: tuple[str, str]) -> None
 
 
 def test_delivery_reasons_in_vietnamese() -> None:
-    from kpirules.report import _reason
+    from kpirules.report.reasons import reason_text as _reason
 
     text = ("due 2020-12-14, not done; last reported delayed on 2020-12-10 (chờ; góp ý); "
             "the 2020 delivery was done on 2020-10-30; the 2019-Q4 delivery was done late, on 2020-01-20")
@@ -482,7 +482,7 @@ def test_delivery_reasons_in_vietnamese() -> None:
 
 def test_task_status_words_are_readable_in_both_languages() -> None:
     from kpirules.data import TASK_STATUS_WORDS
-    from kpirules.report import TASK_WORDS, _reason
+    from kpirules.report.reasons import TASK_WORDS, reason_text as _reason
 
     for lang in ("vi", "en"):
         assert set(TASK_WORDS[lang]) == set(TASK_STATUS_WORDS)
@@ -511,7 +511,8 @@ def test_deadline_is_shown_once(phases: tuple[str, str]) -> None:
 
 
 def test_margin_reads_in_the_target_direction(phases: tuple[str, str]) -> None:
-    from kpirules.report import _shown, directed_margin
+    from kpirules.report import directed_margin
+    from kpirules.report.model import shown_value as _shown
 
     for lang, better, none in (("vi", "vượt 2 điểm %", "Chênh lệch"), ("en", "2 pp better", "Margin")):
         report = _phases_report(phases, lang)
@@ -555,7 +556,8 @@ def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Pat
 
 def test_warnings_and_the_no_unit_reason_read_in_vietnamese() -> None:
     # regression: the data-warnings section of a Vietnamese report was in English
-    from kpirules.report import _ec, _reason, _warning_text
+    from kpirules.report.html import _ec
+    from kpirules.report.reasons import reason_text as _reason, warning_text as _warning_text
 
     assert _warning_text("unit CB reported for 2020-Q2 but not for 2020-Q4", "vi") == (
         "đơn vị CB đã báo cáo Quý II/2020 nhưng không báo cáo Quý IV/2020")

@@ -11,7 +11,8 @@ from itertools import chain
 
 from kpirules.cli.args import add_data_options, read_data
 from kpirules.errors import KpiError
-from kpirules.engine.evaluate import Plan, Results, Status, _as_date, load
+from kpirules.engine.evaluate import Plan, Results, Status, load
+from kpirules.engine.timing import as_date
 from kpirules.periods import Period, periods_between
 from kpirules.report import build_report
 from kpirules.values import format_value
@@ -88,7 +89,7 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
     chosen = _chosen(plan, wanted)
     data = read_data(args)
     checks = plan.evaluate_periods(data, chosen, args.as_of)
-    as_of = _as_date(args.as_of)
+    as_of = as_date(args.as_of)
     if not checks:
         print(f"kpirules: no period to check: no {plan.kind.value} with data has closed by {as_of.isoformat()}",
               file=sys.stderr)

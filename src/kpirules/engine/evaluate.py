@@ -8,244 +8,30 @@ them in full.
 
 from __future__ import annotations
 
-import collections
 import datetime
-import enum
-import operator
-import math
 import os
-from fractions import Fraction
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-import attrs
-
 from kpirules import nodes as n
-from kpirules.engine.compile import Env, compile_condition, compile_truth
+from kpirules.engine.compile import Env
+from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
 from kpirules.errors import KpiError, KpiPeriodError
-from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_date, parse_period, periods_between
-from kpirules.values import Invalid, Undefined, format_value, is_number, ratio_text
+from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
+from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
+from kpirules.engine.tasks import done_tasks, judge_task
+from kpirules.engine.timing import as_date, first_period, report_as_of
+from kpirules.values import Invalid, Undefined
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
            "TASK_STATUSES"]
 
-
-class Status(str, enum.Enum):
-    """The status of a rule or a task. The values are a contract: never renamed."""
-
-    MET = "met"
-    NOT_MET = "not_met"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    NO_DATA = "no_data"
-    ERROR = "error"
-    DONE = "done"
-    DONE_LATE = "done_late"
-    OPEN = "open"
-    OVERDUE = "overdue"
-    BLOCKED = "blocked"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-RULE_STATUSES = (Status.MET, Status.NOT_MET, Status.ON_TRACK, Status.AT_RISK, Status.NO_DATA, Status.ERROR)
-TASK_STATUSES = (Status.DONE, Status.DONE_LATE, Status.OPEN, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
-#: statuses that make `kpirules check` exit 1
-FAILING = frozenset({Status.NOT_MET, Status.OVERDUE, Status.ERROR})
-
 #: how far back `on_track`/`at_risk` look for the latest closed data
 _LOOKBACK = 400
-_STATUS_OF = operator.attrgetter("status")
-
-
-@attrs.frozen
-class Result:
-    """The status of one rule (for one unit) or one task, with its numbers and reason."""
-
-    id: str
-    kind: str  # "rule" or "task"
-    status: Status
-    period: str | None = None
-    unit: str | None = None
-    value: Any = None
-    target: Any = None
-    reason: str | None = None
-    title: str | None = None
-    section: str | None = None
-    op: str | None = None
-    deadline: datetime.date | None = None
-    lead: tuple[str, ...] = ()
-    condition: str | None = None
-    #: for a task with several deadlines, the deliveries already made: (period, deadline, done_on, on_time)
-    deliveries: tuple[tuple[str, datetime.date, datetime.date, bool], ...] = ()
-    #: the evaluation this result belongs to (set by :class:`Results`; lets :meth:`explain` find the data)
-    evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-
-    def explain(self) -> Any:
-        """How this status came about: a :class:`kpirules.engine.trace.Explanation` (``str()`` it to read it)."""
-        from kpirules.engine.trace import explain
-
-        if self.evaluation is None:
-            raise KpiError(f"result {self.id} is not from an evaluation; use Results.explain(result)")
-        return explain(self.evaluation, self)
-
-    @property
-    def failing(self) -> bool:
-        return self.status in FAILING
-
-    @property
-    def margin(self) -> Any:
-        """value − target for numeric comparisons (None otherwise)."""
-        if _num(self.value) and _num(self.target):
-            return self.value - self.target
-        return None
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of `kpirules check --format json` (contract fields first)."""
-        return self._json(format_value, datetime.date.isoformat)
-
-    def _json(self, fmt: Any, day: Any) -> dict[str, Any]:
-        """to_json, writing targets and unusual values with ``fmt`` and dates with ``day``
-        (Results.to_json: ones that remember the text of each target and date); an int or
-        Fraction value and the margin are written here, from numerators and denominators, as
-        format_value would write them."""
-        value, target = self.value, self.target
-        tv, tt = type(value), type(target)
-        if tv is Fraction:
-            nv, dv = value.as_integer_ratio()
-            text = ratio_text(nv, dv)
-        else:
-            text = str(value) if tv is int else None if value is None else fmt(value)
-        ranged = tt is tuple
-        out: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "status": self.status._value_,  # (the enum's value, without the descriptor)
-            "period": self.period,
-            "unit": self.unit,
-            "value": text,
-            "target": None if ranged or target is None else str(target) if tt is int else fmt(target),
-            "reason": self.reason,
-        }
-        if ranged:
-            out["target_range"] = [fmt(t) for t in target]
-        out["title"] = self.title
-        out["section"] = self.section
-        if self.op is not None:
-            out["op"] = self.op
-        if tv is int and tt is int:  # the margin, value − target
-            out["margin"] = str(value - target)
-        elif (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # (worked out as Fraction would)
-            na, da = (value, 1) if tv is int else (nv, dv)
-            nb, db = (target, 1) if tt is int else target.as_integer_ratio()
-            if da == db:
-                num, den = na - nb, da
-            else:
-                num, den = na * db - nb * da, da * db
-            g = math.gcd(num, den)  # lowest terms, as Fraction keeps them
-            out["margin"] = ratio_text(num // g, den // g)
-        if self.deadline is not None:
-            out["deadline"] = day(self.deadline)
-        if self.lead:
-            out["lead"] = list(self.lead)
-        if self.deliveries:
-            out["deliveries"] = [
-                {"period": p, "deadline": d.isoformat(), "done_on": on.isoformat(),
-                 "status": "done" if on_time else "done_late"}
-                for p, d, on, on_time in self.deliveries
-            ]
-        return out
-
-
-def _num(v: object) -> bool:
-    return is_number(v)
-
-
-class Results(Sequence[Result]):
-    """The results of one evaluation, in plan order."""
-
-    def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
-                 data: Data | None = None) -> None:
-        self.plan = plan
-        self.as_of = as_of
-        self.current = current
-        self.data = data  # kept for explain()
-        self._results = results
-        for r in results:  # bind once, at construction; the field is excluded from equality
-            if r.evaluation is None:
-                object.__setattr__(r, "evaluation", self)
-
-    @property
-    def warnings(self) -> list[Any]:
-        """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
-        if "_warnings" not in self.__dict__:
-            from kpirules.engine.warnings import sanity_warnings
-
-            self._warnings = (sanity_warnings(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
-                              if self.data is not None else [])
-        return self._warnings  # type: ignore[no-any-return]
-
-    def explain(self, result: Result | str, unit: str | None = None) -> Any:
-        """The :class:`kpirules.engine.trace.Explanation` of a result (or of the result with this id and unit)."""
-        from kpirules.engine.trace import explain
-
-        return explain(self, result, unit=unit)
-
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
-        return self._results[i]
-
-    def __len__(self) -> int:
-        return len(self._results)
-
-    def __iter__(self) -> Iterator[Result]:
-        return iter(self._results)
-
-    def by_id(self, ident: str) -> list[Result]:
-        return [r for r in self._results if r.id == ident]
-
-    def counts(self) -> dict[str, int]:
-        """Status → number of results, in order of first appearance."""
-        by_status = collections.Counter(map(_STATUS_OF, self._results))
-        return {s._value_: c for s, c in by_status.items()}  # (the enum's value, without the descriptor)
-
-    @property
-    def failing(self) -> bool:
-        return any(r.failing for r in self._results)
-
-    def to_json(self) -> dict[str, Any]:
-        # The text of each Fraction object once: a rule's target is one object for all its results.
-        # (By id, as hashing a Fraction costs more than writing it; the results keep them alive.)
-        known: dict[int, str | None] = {}
-
-        def fmt(v: object) -> str | None:
-            if type(v) is not Fraction:
-                return format_value(v)
-            text = known.get(id(v), known)
-            if text is known:
-                text = known[id(v)] = format_value(v)
-            return text  # type: ignore[return-value]
-
-        days: dict[datetime.date, str] = {}  # a rule's deadline is one date for all its results
-
-        def day(d: datetime.date) -> str:
-            text = days.get(d)
-            if text is None:
-                text = days[d] = d.isoformat()
-            return text
-
-        return {
-            "plan": self.plan.id,
-            "as_of": self.as_of.isoformat(),
-            "period": self.current.label if self.current else None,
-            "counts": self.counts(),
-            "results": [r._json(fmt, day) for r in self._results],
-            "warnings": [w.to_json() for w in self.warnings],
-        }
 
 
 class _CompiledRule:
@@ -370,7 +156,7 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
-        as_of = _as_date(as_of)
+        as_of = as_date(as_of)
         if current is None:
             try:
                 current = self.current_period(as_of)
@@ -378,15 +164,15 @@ class Plan:
                 current = None
         else:
             current = self.as_current(current)
-        first = _first_period(data, self.kind, self.scheme)
+        first = first_period(data, self.kind, self.scheme)
         results: list[Result] = []
         units = list(data.units)
-        task_done = _done_tasks(data, as_of, self.scheme)
+        task_done = done_tasks(data, as_of, self.scheme)
         for item in self.ast.items:
             if isinstance(item, n.Section):
                 continue
             if isinstance(item, n.Task):
-                results.append(self._judge_task(item, data, as_of, task_done))
+                results.append(judge_task(self, item, data, as_of, task_done))
         rule_results = {}
         for cr in self._compiled:
             if cr.rule.per_unit:
@@ -431,9 +217,9 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
-        limit = _as_date(as_of)
+        limit = as_date(as_of)
         if periods is None:
-            first = _first_period(data, self.kind, self.scheme)
+            first = first_period(data, self.kind, self.scheme)
             try:
                 last = self.current_period(limit)
             except KpiPeriodError:
@@ -576,106 +362,6 @@ class Plan:
                       reason=f"holds in every period {first_p.label}…{upto.label} so far (span ends {last_p.label})",
                       deadline=end_date, **base)
 
-    def _judge_task(self, task: n.Task, data: Data, as_of: datetime.date, done: dict[str, datetime.date]) -> Result:
-        rows = [r for r in data.tasks_for(task.id)]
-        dated = [(r.date_in(self.scheme), r) for r in rows]
-        visible = sorted(((d, r) for d, r in dated if d is not None and d <= as_of), key=lambda x: x[0])
-        done_dates = [d for d, r in visible if r.is_done]
-        base = dict(id=task.id, kind="task", title=task.title, section=self.section_of.get(task.id), lead=task.lead)
-        waiting = [dep for dep in task.after if dep not in done]
-        deadlines = sorted(((self.when_date(w), w) for w in task.due), key=lambda x: x[0])
-        if not deadlines:
-            if done_dates:
-                return Result(status=Status.DONE, reason=f"done on {done_dates[0].isoformat()}", **base)
-            if waiting:
-                return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base)
-            return Result(status=Status.OPEN, reason="no deadline set", **base)
-        previous = datetime.date.min
-        made: list[tuple[str, datetime.date, datetime.date, bool]] = []  # deliveries so far
-        used = 0  # done rows consumed by earlier deadlines
-        for deadline, when in deadlines:
-            label = _when_label(self, when)
-            window = [i for i in range(used, len(done_dates)) if previous < done_dates[i] <= deadline]
-            if window:
-                used = window[-1] + 1
-                made.append((label, deadline, done_dates[window[0]], True))
-                previous = deadline
-                continue
-            later = [i for i in range(used, len(done_dates)) if done_dates[i] > deadline]
-            if as_of > deadline and later:
-                used = later[0] + 1
-                made.append((label, deadline, done_dates[later[0]], False))
-                previous = max(deadline, done_dates[later[0]])
-                continue
-            extra = dict(period=label, deadline=deadline, deliveries=tuple(made))
-            history = "".join(f"; {_delivery_text(d)}" for d in made)
-            if as_of <= deadline:
-                if waiting:
-                    return Result(status=Status.BLOCKED, reason=_waiting(waiting) + history, **base, **extra)
-                return Result(status=Status.OPEN, reason=f"due {deadline.isoformat()}{history}", **base, **extra)
-            reported = [r for d, r in visible if d > previous]
-            if waiting:
-                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}"
-                              + history, **base, **extra)
-            if reported:
-                last = reported[-1]
-                return Result(status=Status.OVERDUE,
-                              reason=f"due {deadline.isoformat()}, not done; last reported "
-                                     f"{last.status} on {last.date_in(self.scheme).isoformat()}"  # type: ignore[union-attr]
-                                     + (f" ({last.note})" if last.note else "") + history,
-                              **base, **extra)
-            return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported" + history,
-                          **base, **extra)
-        final_deadline, final_when = deadlines[-1]
-        extra = dict(period=_when_label(self, final_when), deadline=final_deadline, deliveries=tuple(made))
-        late = [d for d in made if not d[3]]
-        if late:
-            label, d, on, _ = late[0]
-            shown = "" if label == d.isoformat() else f" ({label})"
-            reason = f"due {d.isoformat()}{shown}, done on {on.isoformat()}, {(on - d).days} days late"
-            others = [x for x in made if x is not late[0]]
-            return Result(status=Status.DONE_LATE, reason=reason + "".join(f"; {_delivery_text(x)}" for x in others),
-                          **base, **extra)
-        reason = f"done on {made[-1][2].isoformat()}"
-        if len(made) > 1:
-            reason += "".join(f"; {_delivery_text(x)}" for x in made[:-1])
-        return Result(status=Status.DONE, reason=reason, **base, **extra)
-
-
-def _delivery_text(delivery: tuple[str, datetime.date, datetime.date, bool]) -> str:
-    label, _, on, on_time = delivery
-    return f"the {label} delivery was done {'on' if on_time else 'late, on'} {on.isoformat()}"
-
-
-def _when_label(plan: Plan, w: n.When) -> str:
-    return plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat()
-
-
-def _waiting(deps: list[str]) -> str:
-    return "waiting for task " + ", ".join(deps) + " (not done yet)"
-
-
-def _done_tasks(data: Data, as_of: datetime.date, scheme: Scheme) -> dict[str, datetime.date]:
-    """The first visible `done` date of every task, dated as `_judge_task` dates rows."""
-    out: dict[str, datetime.date] = {}
-    for r in data.task_rows:
-        if not r.is_done:
-            continue
-        d = r.date_in(scheme)
-        if d is not None and d <= as_of and (r.task not in out or d < out[r.task]):
-            out[r.task] = d
-    return out
-
-
-def report_as_of(period: Period) -> datetime.date:
-    """The day a period is judged on by default: its report's due date, or the day after its window when it has none."""
-    return period.due or period.end + datetime.timedelta(days=1)
-
-
-def _first_period(data: Data, kind: Kind, scheme: Scheme) -> Period | None:
-    firsts = [p.with_scheme(scheme) for p in data.periods.values() if p.kind is kind]
-    return min(firsts) if firsts else None
-
 
 def _judge(truth: object) -> tuple[Status, str | None]:
     if truth is True:
@@ -707,19 +393,6 @@ def _op_of(e: n.Expr) -> str | None:
     if isinstance(e, (n.Metric, n.At)):
         return "is"
     return None
-
-
-def _as_date(d: datetime.date | str | None) -> datetime.date:
-    if d is None:
-        return datetime.date.today()
-    if isinstance(d, datetime.datetime):
-        return d.date()
-    if isinstance(d, datetime.date):
-        return d
-    try:
-        return parse_date(str(d))
-    except KpiPeriodError as exc:
-        raise KpiError(f"as-of date: {exc}") from None
 
 
 # --- loading --------------------------------------------------------------------

@@ -1,0 +1,237 @@
+"""What an evaluation gives: the statuses, one :class:`Result` per rule (per unit) and task, and :class:`Results`."""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import enum
+import math
+import operator
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kpirules.data import Data
+from kpirules.errors import KpiError
+from kpirules.periods import Period
+from kpirules.values import format_value, is_number, ratio_text
+
+if TYPE_CHECKING:
+    from kpirules.engine.evaluate import Plan
+
+__all__ = ["Status", "Result", "Results", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
+
+
+class Status(str, enum.Enum):
+    """The status of a rule or a task. The values are a contract: never renamed."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    NO_DATA = "no_data"
+    ERROR = "error"
+    DONE = "done"
+    DONE_LATE = "done_late"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    BLOCKED = "blocked"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+RULE_STATUSES = (Status.MET, Status.NOT_MET, Status.ON_TRACK, Status.AT_RISK, Status.NO_DATA, Status.ERROR)
+TASK_STATUSES = (Status.DONE, Status.DONE_LATE, Status.OPEN, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
+#: statuses that make `kpirules check` exit 1
+FAILING = frozenset({Status.NOT_MET, Status.OVERDUE, Status.ERROR})
+
+_STATUS_OF = operator.attrgetter("status")
+
+
+@attrs.frozen
+class Result:
+    """The status of one rule (for one unit) or one task, with its numbers and reason."""
+
+    id: str
+    kind: str  # "rule" or "task"
+    status: Status
+    period: str | None = None
+    unit: str | None = None
+    value: Any = None
+    target: Any = None
+    reason: str | None = None
+    title: str | None = None
+    section: str | None = None
+    op: str | None = None
+    deadline: datetime.date | None = None
+    lead: tuple[str, ...] = ()
+    condition: str | None = None
+    #: for a task with several deadlines, the deliveries already made: (period, deadline, done_on, on_time)
+    deliveries: tuple[tuple[str, datetime.date, datetime.date, bool], ...] = ()
+    #: the evaluation this result belongs to (set by :class:`Results`; lets :meth:`explain` find the data)
+    evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def explain(self) -> Any:
+        """How this status came about: a :class:`kpirules.engine.trace.Explanation` (``str()`` it to read it)."""
+        from kpirules.engine.trace import explain
+
+        if self.evaluation is None:
+            raise KpiError(f"result {self.id} is not from an evaluation; use Results.explain(result)")
+        return explain(self.evaluation, self)
+
+    @property
+    def failing(self) -> bool:
+        return self.status in FAILING
+
+    @property
+    def margin(self) -> Any:
+        """value − target for numeric comparisons (None otherwise)."""
+        if _num(self.value) and _num(self.target):
+            return self.value - self.target
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `kpirules check --format json` (contract fields first)."""
+        return self._json(format_value, datetime.date.isoformat)
+
+    def _json(self, fmt: Any, day: Any) -> dict[str, Any]:
+        """to_json, writing targets and unusual values with ``fmt`` and dates with ``day``
+        (Results.to_json: ones that remember the text of each target and date); an int or
+        Fraction value and the margin are written here, from numerators and denominators, as
+        format_value would write them."""
+        value, target = self.value, self.target
+        tv, tt = type(value), type(target)
+        if tv is Fraction:
+            nv, dv = value.as_integer_ratio()
+            text = ratio_text(nv, dv)
+        else:
+            text = str(value) if tv is int else None if value is None else fmt(value)
+        ranged = tt is tuple
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status._value_,  # (the enum's value, without the descriptor)
+            "period": self.period,
+            "unit": self.unit,
+            "value": text,
+            "target": None if ranged or target is None else str(target) if tt is int else fmt(target),
+            "reason": self.reason,
+        }
+        if ranged:
+            out["target_range"] = [fmt(t) for t in target]
+        out["title"] = self.title
+        out["section"] = self.section
+        if self.op is not None:
+            out["op"] = self.op
+        if tv is int and tt is int:  # the margin, value − target
+            out["margin"] = str(value - target)
+        elif (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # (worked out as Fraction would)
+            na, da = (value, 1) if tv is int else (nv, dv)
+            nb, db = (target, 1) if tt is int else target.as_integer_ratio()
+            if da == db:
+                num, den = na - nb, da
+            else:
+                num, den = na * db - nb * da, da * db
+            g = math.gcd(num, den)  # lowest terms, as Fraction keeps them
+            out["margin"] = ratio_text(num // g, den // g)
+        if self.deadline is not None:
+            out["deadline"] = day(self.deadline)
+        if self.lead:
+            out["lead"] = list(self.lead)
+        if self.deliveries:
+            out["deliveries"] = [
+                {"period": p, "deadline": d.isoformat(), "done_on": on.isoformat(),
+                 "status": "done" if on_time else "done_late"}
+                for p, d, on, on_time in self.deliveries
+            ]
+        return out
+
+
+def _num(v: object) -> bool:
+    return is_number(v)
+
+
+class Results(Sequence[Result]):
+    """The results of one evaluation, in plan order."""
+
+    def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
+                 data: Data | None = None) -> None:
+        self.plan = plan
+        self.as_of = as_of
+        self.current = current
+        self.data = data  # kept for explain()
+        self._results = results
+        for r in results:  # bind once, at construction; the field is excluded from equality
+            if r.evaluation is None:
+                object.__setattr__(r, "evaluation", self)
+
+    @property
+    def warnings(self) -> list[Any]:
+        """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
+        if "_warnings" not in self.__dict__:
+            from kpirules.engine.warnings import sanity_warnings
+
+            self._warnings = (sanity_warnings(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
+                              if self.data is not None else [])
+        return self._warnings  # type: ignore[no-any-return]
+
+    def explain(self, result: Result | str, unit: str | None = None) -> Any:
+        """The :class:`kpirules.engine.trace.Explanation` of a result (or of the result with this id and unit)."""
+        from kpirules.engine.trace import explain
+
+        return explain(self, result, unit=unit)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._results[i]
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self._results)
+
+    def by_id(self, ident: str) -> list[Result]:
+        return [r for r in self._results if r.id == ident]
+
+    def counts(self) -> dict[str, int]:
+        """Status → number of results, in order of first appearance."""
+        by_status = collections.Counter(map(_STATUS_OF, self._results))
+        return {s._value_: c for s, c in by_status.items()}  # (the enum's value, without the descriptor)
+
+    @property
+    def failing(self) -> bool:
+        return any(r.failing for r in self._results)
+
+    def to_json(self) -> dict[str, Any]:
+        # The text of each Fraction object once: a rule's target is one object for all its results.
+        # (By id, as hashing a Fraction costs more than writing it; the results keep them alive.)
+        known: dict[int, str | None] = {}
+
+        def fmt(v: object) -> str | None:
+            if type(v) is not Fraction:
+                return format_value(v)
+            text = known.get(id(v), known)
+            if text is known:
+                text = known[id(v)] = format_value(v)
+            return text  # type: ignore[return-value]
+
+        days: dict[datetime.date, str] = {}  # a rule's deadline is one date for all its results
+
+        def day(d: datetime.date) -> str:
+            text = days.get(d)
+            if text is None:
+                text = days[d] = d.isoformat()
+            return text
+
+        return {
+            "plan": self.plan.id,
+            "as_of": self.as_of.isoformat(),
+            "period": self.current.label if self.current else None,
+            "counts": self.counts(),
+            "results": [r._json(fmt, day) for r in self._results],
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+

@@ -1,0 +1,108 @@
+"""Tasks: the status of a task from its rows, its deadlines and the tasks it waits for."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from kpirules import nodes as n
+from kpirules.data import Data
+from kpirules.engine.results import Result, Status
+from kpirules.periods import Scheme
+
+if TYPE_CHECKING:
+    from kpirules.engine.evaluate import Plan
+
+__all__ = ["judge_task", "done_tasks"]
+
+
+def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done: dict[str, datetime.date]) -> Result:
+    """The status of one task as of a date: done, done_late, open, overdue, blocked or no_data."""
+    rows = [r for r in data.tasks_for(task.id)]
+    dated = [(r.date_in(plan.scheme), r) for r in rows]
+    visible = sorted(((d, r) for d, r in dated if d is not None and d <= as_of), key=lambda x: x[0])
+    done_dates = [d for d, r in visible if r.is_done]
+    base = dict(id=task.id, kind="task", title=task.title, section=plan.section_of.get(task.id), lead=task.lead)
+    waiting = [dep for dep in task.after if dep not in done]
+    deadlines = sorted(((plan.when_date(w), w) for w in task.due), key=lambda x: x[0])
+    if not deadlines:
+        if done_dates:
+            return Result(status=Status.DONE, reason=f"done on {done_dates[0].isoformat()}", **base)
+        if waiting:
+            return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base)
+        return Result(status=Status.OPEN, reason="no deadline set", **base)
+    previous = datetime.date.min
+    made: list[tuple[str, datetime.date, datetime.date, bool]] = []  # deliveries so far
+    used = 0  # done rows consumed by earlier deadlines
+    for deadline, when in deadlines:
+        label = _when_label(plan, when)
+        window = [i for i in range(used, len(done_dates)) if previous < done_dates[i] <= deadline]
+        if window:
+            used = window[-1] + 1
+            made.append((label, deadline, done_dates[window[0]], True))
+            previous = deadline
+            continue
+        later = [i for i in range(used, len(done_dates)) if done_dates[i] > deadline]
+        if as_of > deadline and later:
+            used = later[0] + 1
+            made.append((label, deadline, done_dates[later[0]], False))
+            previous = max(deadline, done_dates[later[0]])
+            continue
+        extra = dict(period=label, deadline=deadline, deliveries=tuple(made))
+        history = "".join(f"; {_delivery_text(d)}" for d in made)
+        if as_of <= deadline:
+            if waiting:
+                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + history, **base, **extra)
+            return Result(status=Status.OPEN, reason=f"due {deadline.isoformat()}{history}", **base, **extra)
+        reported = [r for d, r in visible if d > previous]
+        if waiting:
+            return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}"
+                          + history, **base, **extra)
+        if reported:
+            last = reported[-1]
+            return Result(status=Status.OVERDUE,
+                          reason=f"due {deadline.isoformat()}, not done; last reported "
+                                 f"{last.status} on {last.date_in(plan.scheme).isoformat()}"  # type: ignore[union-attr]
+                                 + (f" ({last.note})" if last.note else "") + history,
+                          **base, **extra)
+        return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported" + history,
+                      **base, **extra)
+    final_deadline, final_when = deadlines[-1]
+    extra = dict(period=_when_label(plan, final_when), deadline=final_deadline, deliveries=tuple(made))
+    late = [d for d in made if not d[3]]
+    if late:
+        label, d, on, _ = late[0]
+        shown = "" if label == d.isoformat() else f" ({label})"
+        reason = f"due {d.isoformat()}{shown}, done on {on.isoformat()}, {(on - d).days} days late"
+        others = [x for x in made if x is not late[0]]
+        return Result(status=Status.DONE_LATE, reason=reason + "".join(f"; {_delivery_text(x)}" for x in others),
+                      **base, **extra)
+    reason = f"done on {made[-1][2].isoformat()}"
+    if len(made) > 1:
+        reason += "".join(f"; {_delivery_text(x)}" for x in made[:-1])
+    return Result(status=Status.DONE, reason=reason, **base, **extra)
+
+
+def _delivery_text(delivery: tuple[str, datetime.date, datetime.date, bool]) -> str:
+    label, _, on, on_time = delivery
+    return f"the {label} delivery was done {'on' if on_time else 'late, on'} {on.isoformat()}"
+
+
+def _when_label(plan: Plan, w: n.When) -> str:
+    return plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat()
+
+
+def _waiting(deps: list[str]) -> str:
+    return "waiting for task " + ", ".join(deps) + " (not done yet)"
+
+
+def done_tasks(data: Data, as_of: datetime.date, scheme: Scheme) -> dict[str, datetime.date]:
+    """The first visible `done` date of every task, dated as `_judge_task` dates rows."""
+    out: dict[str, datetime.date] = {}
+    for r in data.task_rows:
+        if not r.is_done:
+            continue
+        d = r.date_in(scheme)
+        if d is not None and d <= as_of and (r.task not in out or d < out[r.task]):
+            out[r.task] = d
+    return out

@@ -1,0 +1,201 @@
+"""The report as one self-contained HTML file (inline CSS, no script, no external resource)."""
+
+from __future__ import annotations
+
+import html
+import importlib.resources
+import re
+from fractions import Fraction
+
+from kpirules.engine.evaluate import Result, Status
+from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
+from kpirules.report.i18n import TEXT
+from kpirules.report.model import Report, SectionNode, pct_width, shown_value
+from kpirules.report.parts import deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.reasons import reason_text, warning_text
+
+
+def _deadline_html(report: Report, r: Result) -> str:
+    return "<br>".join(f'<span class="nw">{_e(x)}</span>' for x in task_deadlines(report, r))
+
+
+_CSS = "\n" + importlib.resources.files("kpirules.report").joinpath("style.css").read_text(encoding="utf-8")
+
+
+def _e(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _ec(text: object) -> str:
+    """Like :func:`_e`, with `code` spans of reasons and warnings shown as code."""
+    return _CODE.sub(r"<code>\1</code>", _e(text))
+
+
+def _badge(report: Report, status: Status) -> str:
+    return f'<span class="badge s-{status.value}">{_e(report.label(status))}</span>'
+
+
+def _bar(p: Fraction | None, status: Status) -> str:
+    if p is None:
+        return ""
+    return (f'<div class="bar" role="img" aria-label="{_e(fmt_percent(p, "en", 0))}">'
+            f'<i class="s-{status.value}" style="width:{pct_width(p)}"></i></div>')
+
+
+def render_html(report: Report) -> str:
+    lang, t = report.lang, TEXT[report.lang]
+    plan, p = report.plan, report.period
+    out: list[str] = []
+    w = out.append
+    title = f"{t['title']}: {fmt_period(p, lang)}"
+    w(f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+      f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+      f"<title>{_e(plan.id)} — {_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>")
+    start, end = report.window
+    w(f"<header>\n<h1>{_e(title)}</h1>")
+    w(f'<p class="plan"><b>{_e(plan.id)}</b>' + (f" — {_e(plan.title)}" if plan.title else "") + "</p>")
+    w('<dl class="meta">')
+    w(f"<dt>{_e(t['period'])}</dt><dd>{_e(fmt_period(p, lang))} "
+      f"({_e(t['window'].format(start=fmt_date(start, lang), end=fmt_date(end, lang)))})</dd>")
+    if p.due:
+        w(f"<dt>{_e(t['due'])}</dt><dd>{_e(fmt_date(p.due, lang))}</dd>")
+    w(f"<dt>{_e(t['as_of'])}</dt><dd>{_e(fmt_date(report.as_of, lang))}</dd>")
+    w("</dl>\n</header>")
+
+    w(f'<section id="summary">\n<h2>{_e(t["summary"])}</h2>')
+    for key, head, counts in (("rules", t["rules"], report.rule_counts()), ("tasks", t["tasks"], report.task_counts())):
+        w(f"<h3>{_e(head)}</h3>")
+        w(f'<ul class="counts" id="counts-{key}">')
+        for s, c in counts.items():
+            zero = ' zero' if c == 0 else ''
+            w(f'<li class="k-{s}{zero}" data-status="{s}"><b>{c}</b>{_e(report.label(Status(s)))}</li>')
+        w("</ul>")
+    line = deliveries_line(report)
+    if line:
+        w(f'<p class="deliv" id="deliveries">{_e(line)}</p>')
+    w(f'<p class="why">{_e(t["results_note"])}</p>')
+    w(f"<h3>{_e(t['attention'])}</h3>")
+    att = report.attention_now()
+    later = report.attention_later()
+    if not att and not later:
+        w(f"<p>{_e(t['attention_none'])}</p>")
+    if att:
+        w('<ol class="attention">')
+        for r in att:
+            sh = shown_value(report, r)
+            text = f"{_badge(report, r.status)} <b>{_e(r.id)}</b>"
+            if r.unit:
+                text += f" ({_e(r.unit)})"
+            if r.title:
+                text += f" — {_e(result_title(r))}"
+            if r.kind == "rule" and sh.value != "—":
+                text += f": <b>{_e(sh.value)}</b> / {_e(sh.target)}"
+            if r.deadline and r.kind == "rule":
+                text += f"; {_e(t['deadline'].lower())} {_e(fmt_date(r.deadline, lang))}"
+            if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
+                text += f'<div class="why">{_ec(reason_text(r.reason, lang, deadline_shown=r.kind == "rule"))}</div>'
+            w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{text}</li>')
+        w("</ol>")
+        w(f'<p class="why">{_e(t["attention_note"])}</p>')
+    if later:
+        w(f'<details class="later" id="later"><summary>{_e(t["later"])} ({len(later)})</summary>')
+        w(f'<p class="why">{_e(t["later_note"])}</p>\n<ul>')
+        for r in later:
+            w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{_e(later_text(report, r))}</li>')
+        w("</ul>\n</details>")
+    w("</section>")
+
+    def card(rid: str, results: tuple[Result, ...]) -> None:
+        first = results[0]
+        per_unit = not (len(results) == 1 and first.unit is None)
+        cls = " wide" if per_unit else f" k-{first.status.value}"
+        w(f'<article class="card{cls}" data-id="{_e(rid)}">')
+        head = f'<p class="title"><span class="sid">{_e(rid)}</span>{_e(first.title or "")}</p>'
+        w(head)
+        if not per_unit:
+            sh = shown_value(report, first)
+            w(f"<div>{_badge(report, first.status)}</div>")
+            margin = f'<div><span>{_e(t["margin"])}</span><b>{_e(sh.margin)}</b></div>' if sh.margin else ""
+            w(f'<div class="nums"><div><span>{_e(t["value"])}</span><b>{_e(sh.value)}</b></div>'
+              f'<div><span>{_e(t["target"])}</span><b>{_e(sh.target)}</b></div>{margin}</div>')
+            w(_bar(sh.progress, first.status))
+            extra = []
+            if first.period:
+                extra.append(f"{t['judged']}: {fmt_label(first.period, lang)}")
+            if first.deadline:
+                extra.append(f"{t['deadline']}: {fmt_date(first.deadline, lang)}")
+            if first.reason and first.status is not Status.MET:
+                extra.append(reason_text(first.reason, lang, deadline_shown=first.deadline is not None,
+                                     period_shown=first.period))
+            extra = [x for x in extra if x]
+            if extra:
+                w(f'<p class="why">{_ec(" · ".join(extra))}</p>')
+        else:
+            w(f'<div class="why">{_e(t["units"])}: {_e(unit_summary(report, results))}</div>')
+            w(f'<table class="units rt"><thead><tr><th>{_e(t["unit"])}</th><th>{_e(t["value"])}</th>'
+              f'<th>{_e(t["target"])}</th><th>{_e(t["status"])}</th></tr></thead><tbody>')
+            for r in results:
+                sh = shown_value(report, r)
+                why = ""
+                if r.reason and r.status is not Status.MET:
+                    text = reason_text(r.reason, lang, deadline_shown=r.deadline is not None,
+                                   period_shown=report.period.label)
+                    why = f'<div class="why">{_ec(text)}</div>' if text else ""
+                margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""
+                w(f'<tr class="k-{r.status.value}" data-unit="{_e(r.unit)}">'
+                  f'<td class="first"><b>{_e(r.unit)}</b></td>'
+                  f'<td data-label="{_e(t["value"])}"><b>{_e(sh.value)}</b>{margin}{_bar(sh.progress, r.status)}</td>'
+                  f'<td data-label="{_e(t["target"])}">{_e(sh.target)}</td>'
+                  f'<td data-label="{_e(t["status"])}">{_badge(report, r.status)}{why}</td></tr>')
+            w("</tbody></table>")
+            if first.deadline:
+                w(f'<p class="why">{_e(t["deadline"])}: {_e(fmt_date(first.deadline, lang))}</p>')
+        w("</article>")
+
+    def section(node: SectionNode) -> None:
+        if node.empty:
+            return
+        level = min(6, node.depth + 1)
+        if node.id is not None:
+            w(f'<section data-section="{_e(node.id)}">')
+            w(f'<h{level}><span class="sid">{_e(node.id)}</span>{_e(node.title or "")}</h{level}>')
+        elif node.rules or node.tasks:
+            w(f"<section><h2>{_e(t['other'])}</h2>")
+        if node.rules:
+            w('<div class="cards">')
+            for rid, results in node.rules:
+                card(rid, results)
+            w("</div>")
+        if node.tasks:
+            w(f'<table class="tasks rt"><thead><tr><th class="first">{_e(t["id"])}</th><th>{_e(t["tasks"])}</th>'
+              f'<th>{_e(t["lead"])}</th><th>{_e(t["deadline"])}</th><th>{_e(t["status"])}</th></tr></thead><tbody>')
+            for r in node.tasks:
+                why = task_why(report, r)
+                why = f'<div class="why">{_e(why)}</div>' if why else ""
+                why += "".join(f'<div class="deliv">✓ {_e(x)}</div>' for x in delivery_lines(report, r))
+                w(f'<tr class="k-{r.status.value}" data-id="{_e(r.id)}">'
+                  f'<td class="first"><b>{_e(r.id)}</b></td>'
+                  f'<td data-label="{_e(t["tasks"])}">{_e(r.title or "")}</td>'
+                  f'<td data-label="{_e(t["lead"])}">{_e(", ".join(r.lead))}</td>'
+                  f'<td data-label="{_e(t["deadline"])}">{_deadline_html(report, r)}</td>'
+                  f'<td data-label="{_e(t["status"])}">{_badge(report, r.status)}{why}</td></tr>')
+            w("</tbody></table>")
+        for c in node.children:
+            section(c)
+        if node.id is not None or node.rules or node.tasks:
+            w("</section>")
+
+    section(report.sections())
+    if report.results.warnings:
+        w(f'<section id="warnings">\n<h2>{_e(t["warnings"])}</h2>\n<p class="why">{_e(t["warnings_note"])}</p>\n<ul>')
+        for wn in report.results.warnings:
+            src = f' <span class="why">({_e(t["source"])}: {_e(wn.source)})</span>' if wn.source else ""
+            w(f'<li data-code="{_e(wn.code)}">{_ec(warning_text(wn.message, lang))}{src}</li>')
+        w("</ul>\n</section>")
+    if plan.filename:
+        w(f"<footer>{_e(t['generated'].format(file=plan.filename))}</footer>")
+    w("</main>\n</body>\n</html>\n")
+    return "\n".join(out)

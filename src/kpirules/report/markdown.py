@@ -1,0 +1,150 @@
+"""The report as Markdown."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from kpirules.engine.evaluate import Status
+from kpirules.report.format import fmt_date, fmt_period
+from kpirules.report.i18n import TEXT
+from kpirules.report.model import Report, SectionNode, shown_value
+from kpirules.report.parts import deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.reasons import reason_text, warning_text
+
+
+def _md(text: str | None) -> str:
+    """Text safe inside a Markdown table cell."""
+    if not text:
+        return ""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return re.sub(r"([*_`<>\[\]])", r"\\\1", text)
+
+
+def _text_bar(p: Fraction | None, width: int = 10) -> str:
+    if p is None:
+        return ""
+    q = (p * width).numerator // (p * width).denominator  # floor: a bar is full only when the target is reached
+    return "█" * q + "░" * (width - q)
+
+
+def render_markdown(report: Report) -> str:
+    lang, t = report.lang, TEXT[report.lang]
+    plan, p = report.plan, report.period
+    out: list[str] = []
+    w = out.append
+    w(f"# {t['title']}: {fmt_period(p, lang)}")
+    w("")
+    w(f"**{_md(plan.id)}**" + (f" — {_md(plan.title)}" if plan.title else ""))
+    w("")
+    start, end = report.window
+    w(f"- {t['period']}: **{fmt_period(p, lang)}** ({t['window'].format(start=fmt_date(start, lang), end=fmt_date(end, lang))})")
+    if p.due:
+        w(f"- {t['due']}: {fmt_date(p.due, lang)}")
+    w(f"- {t['as_of']}: {fmt_date(report.as_of, lang)}")
+    w("")
+    w(f"## {t['summary']}")
+    w("")
+    for head, counts in ((t["rules"], report.rule_counts()), (t["tasks"], report.task_counts())):
+        w(f"| {head} | {t['count']} |")
+        w("| --- | ---: |")
+        for s, c in counts.items():
+            w(f"| {report.label(Status(s))} | {c} |")
+        w("")
+    line = deliveries_line(report)
+    if line:
+        w(f"**{_md(line)}**")
+        w("")
+    w(f"_{t['results_note']}_")
+    w("")
+    w(f"### {t['attention']}")
+    w("")
+    att = report.attention_now()
+    later = report.attention_later()
+    if not att and not later:
+        w(t["attention_none"])
+    for i, r in enumerate(att, 1):
+        sh = shown_value(report, r)
+        bits = [f"**{report.label(r.status)}**", f"{_md(r.id)}" + (f" ({_md(r.unit)})" if r.unit else ""),
+                _md(result_title(r))]
+        line = f"{i}. " + " — ".join(b for b in bits if b)
+        if r.kind == "rule" and sh.value != "—":
+            line += f": {sh.value} / {sh.target}"
+        if r.deadline and r.kind == "rule":
+            line += f"; {t['deadline'].lower()} {fmt_date(r.deadline, lang)}"
+        if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
+            line += f" ({_md(reason_text(r.reason, lang, deadline_shown=r.kind == 'rule'))})"
+        w(line)
+    if att:
+        w("")
+        w(f"_{t['attention_note']}_")
+    w("")
+    if later:
+        w(f"#### {t['later']} ({len(later)})")
+        w("")
+        w(f"_{_md(t['later_note'])}_")
+        w("")
+        w("; ".join(_md(later_text(report, r)) for r in later))
+        w("")
+
+    def section(node: SectionNode) -> None:
+        if node.empty:
+            return
+        if node.id is not None:
+            w("#" * min(6, node.depth + 1) + f" {_md(node.id)}" + (f" {_md(node.title)}" if node.title else ""))
+            w("")
+        elif node.rules or node.tasks:
+            w(f"## {t['other']}")
+            w("")
+        if node.rules:
+            w(f"| {t['id']} | {t['rules']} | {t['value']} | {t['target']} | {t['margin']} | {t['progress']} "
+              f"| {t['status']} |")
+            w("| --- | --- | ---: | ---: | ---: | --- | --- |")
+            for rid, results in node.rules:
+                if len(results) == 1 and results[0].unit is None:
+                    r = results[0]
+                    sh = shown_value(report, r)
+                    status = f"**{report.label(r.status)}**"
+                    if r.reason and r.status is not Status.MET:
+                        status += f"<br>{_md(reason_text(r.reason, lang))}"
+                    w(f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} | "
+                      f"`{_text_bar(sh.progress)}` | {status} |" if sh.progress is not None else
+                      f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} |  | {status} |")
+                else:
+                    first = results[0]
+                    w(f"| {_md(rid)} | {_md(first.title)} ({t['units'].lower()}) | | | | | "
+                      f"{unit_summary(report, results)} |")
+                    for r in results:
+                        sh = shown_value(report, r)
+                        status = f"**{report.label(r.status)}**"
+                        if r.reason and r.status is not Status.MET:
+                            status += f"<br>{_md(reason_text(r.reason, lang))}"
+                        bar = f"`{_text_bar(sh.progress)}`" if sh.progress is not None else ""
+                        w(f"| | ↳ {_md(r.unit)} | {sh.value} | {sh.target} | {sh.margin} | {bar} | {status} |")
+            w("")
+        if node.tasks:
+            w(f"| {t['id']} | {t['tasks']} | {t['lead']} | {t['deadline']} | {t['status']} | {t['reason']} |")
+            w("| --- | --- | --- | --- | --- | --- |")
+            for r in node.tasks:
+                why = "<br>".join(_md(x) for x in [task_why(report, r), *delivery_lines(report, r)] if x)
+                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(r.lead))} | {task_deadline(report, r)} | "
+                  f"**{report.label(r.status)}** | {why} |")
+            w("")
+        for c in node.children:
+            section(c)
+
+    section(report.sections())
+    if report.results.warnings:
+        w(f"## {t['warnings']}")
+        w("")
+        w(f"_{_md(t['warnings_note'])}_")
+        w("")
+        for wn in report.results.warnings:
+            w(f"- {_md(warning_text(wn.message, report.lang))}"
+              + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
+              + f" `{wn.code}`")
+        w("")
+    if plan.filename:
+        w(f"_{t['generated'].format(file=_md(plan.filename))}_")
+        w("")
+    return "\n".join(out)

@@ -1,0 +1,400 @@
+"""The report's view model: one evaluation gathered into a heading, a summary and nested sections, and the value shown for each result."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from kpirules import nodes as n
+from kpirules.data import Data
+from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
+from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.periods import Kind, Period, parse_date, parse_period
+from kpirules.report.format import fmt_date, fmt_decimal, fmt_percent, fmt_period, round_places
+from kpirules.report.i18n import ATTENTION, LANGS, OPS, STATUS_LABELS, TEXT
+from kpirules.values import format_value, is_number
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@attrs.frozen
+class SectionNode:
+    """A section of the plan with its own items and its subsections (nested by dotted id)."""
+
+    id: str | None
+    title: str | None
+    depth: int
+    rules: tuple[tuple[str, tuple[Result, ...]], ...]  # (rule id, its results) in plan order
+    tasks: tuple[Result, ...]
+    children: tuple[SectionNode, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rules and not self.tasks and all(c.empty for c in self.children)
+
+
+@attrs.frozen
+class DeliverySummary:
+    """The tasks' work due at one phase deadline: which tasks had work due, which delivered, which late."""
+
+    phase: str  # the deadline's period label ("2020")
+    deadline: datetime.date
+    due: tuple[str, ...]
+    done: tuple[str, ...]
+    late: tuple[str, ...]
+
+
+@attrs.frozen
+class Report:
+    """What the report shows; render it with :func:`render`."""
+
+    plan: Plan
+    results: Results
+    period: Period
+    as_of: datetime.date
+    lang: str = "vi"
+
+    @property
+    def rule_results(self) -> list[Result]:
+        return [r for r in self.results if r.kind == "rule"]
+
+    @property
+    def task_results(self) -> list[Result]:
+        return [r for r in self.results if r.kind == "task"]
+
+    def rule_counts(self) -> dict[str, int]:
+        return {s.value: sum(1 for r in self.rule_results if r.status is s) for s in RULE_STATUSES}
+
+    def task_counts(self) -> dict[str, int]:
+        return {s.value: sum(1 for r in self.task_results if r.status is s) for s in TASK_STATUSES}
+
+    def attention(self) -> list[Result]:
+        """The results that are overdue, not met, in error or at risk, most urgent first."""
+        chosen = [(urgency(r), i, r) for i, r in enumerate(self.results) if r.status in ATTENTION]
+        return [r for _, _, r in sorted(chosen, key=lambda x: (x[0], x[1]))]
+
+    def is_later(self, r: Result) -> bool:
+        """Whether ``r`` is at risk with a deadline more than a year after the report's period.
+
+        Those go in a shorter group after the attention list, so that the
+        urgent items (overdue, not met, in error, at risk soon) stay few.
+        """
+        return (r.status is Status.AT_RISK and r.deadline is not None
+                and r.deadline > self.period.end + relativedelta(years=1))
+
+    def attention_now(self) -> list[Result]:
+        """:meth:`attention` without the later-phase at-risk results."""
+        return [r for r in self.attention() if not self.is_later(r)]
+
+    def attention_later(self) -> list[Result]:
+        """The at-risk results whose deadline is more than a year after the report's period."""
+        return [r for r in self.attention() if self.is_later(r)]
+
+    def phase_years(self) -> list[int]:
+        """The years the plan's deadlines end phases in (``by 2020``, ``due 2020, 2025``), sorted."""
+        years: set[int] = set()
+        for item in self.plan.ast.items:
+            whens: list[Any] = []
+            if isinstance(item, n.Task):
+                whens = list(item.due)
+            elif isinstance(item, n.Rule) and isinstance(item.time, n.By):
+                whens = [item.time.when]
+            elif isinstance(item, n.Rule) and isinstance(item.time, n.Span_):
+                whens = [item.time.end]
+            for w in whens:
+                if isinstance(w, n.PeriodRef) and w.period.kind is Kind.YEAR:
+                    years.add(w.period.year)
+        return sorted(years)
+
+    def phase_name(self, label: str) -> str:
+        """A deadline's label as the phase it ends: ``2020`` → ``giai đoạn 2019-2020`` when the plan was
+        issued in 2019 (or its previous phase ended in 2018); ``năm 2020``, ``Quý IV/2019``, ``hạn 30/6/2020``
+        otherwise."""
+        t = TEXT[self.lang]
+        try:
+            d = datetime.date.fromisoformat(label)
+        except ValueError:
+            pass
+        else:
+            return t["phase_date"].format(date=fmt_date(d, self.lang))
+        try:
+            p = parse_period(label)
+        except KpiError:
+            return label
+        if p.kind is not Kind.YEAR:
+            return fmt_period(p, self.lang)
+        earlier = [y for y in self.phase_years() if y < p.year]
+        issued = self.plan.ast.issued
+        start = earlier[-1] + 1 if earlier else (issued.year if issued is not None else p.year)
+        if start < p.year:
+            return t["phase_span"].format(start=start, end=p.year)
+        return t["phase_year"].format(year=p.year)
+
+    def deliveries_due(self) -> DeliverySummary | None:
+        """The tasks' work due at the latest phase deadline on or before the end of the report's period:
+        how many tasks had work due then and how many delivered it (None when no task had)."""
+        end = self.period.end
+        due_at: dict[datetime.date, list[tuple[str, Period]]] = {}  # deadline → (task id, period)
+        for task in self.plan.tasks:
+            for w in task.due:
+                if isinstance(w, n.PeriodRef):
+                    p = self.plan.period(w)
+                    if p.end <= end:
+                        due_at.setdefault(p.end, []).append((task.id, p))
+        if not due_at:
+            return None
+        deadline = max(due_at)
+        entries = due_at[deadline]
+        ids = list(dict.fromkeys(i for i, _ in entries))
+        longest = max((p for _, p in entries), key=lambda p: p.end - p.start)
+        by_id = {r.id: r for r in self.task_results}
+        done: list[str] = []
+        late: list[str] = []
+        for i in ids:
+            r = by_id.get(i)
+            made = [d for d in (r.deliveries if r else ()) if d[1] == deadline]
+            if made:
+                done.append(i)
+                if not made[0][3]:
+                    late.append(i)
+        return DeliverySummary(longest.label, deadline, tuple(ids), tuple(done), tuple(late))
+
+    @property
+    def failing(self) -> bool:
+        return self.results.failing
+
+    def label(self, status: Status) -> str:
+        return STATUS_LABELS[self.lang][status]
+
+    def sections(self) -> SectionNode:
+        """The root of the section tree (id None: the items before any section)."""
+        plan = self.plan
+        by_rule: dict[str, list[Result]] = {}
+        tasks_by_id: dict[str, Result] = {}
+        for r in self.results:
+            if r.kind == "rule":
+                by_rule.setdefault(r.id, []).append(r)
+            else:
+                tasks_by_id[r.id] = r
+        own: dict[str | None, tuple[list[tuple[str, tuple[Result, ...]]], list[Result]]] = {None: ([], [])}
+        titles: dict[str, str | None] = {}
+        order: list[str] = []
+        for s in plan.sections:
+            if s.id not in own:
+                own[s.id] = ([], [])
+                titles[s.id] = s.title
+                order.append(s.id)
+        for item in plan.ast.items:
+            if not isinstance(item, (n.Rule, n.Task)):  # sections, unit groups
+                continue
+            sec = plan.section_of.get(item.id)
+            bucket = own.get(sec, own[None])
+            if isinstance(item, n.Rule) and item.id in by_rule:
+                bucket[0].append((item.id, tuple(by_rule.pop(item.id))))
+            elif isinstance(item, n.Task) and item.id in tasks_by_id:
+                bucket[1].append(tasks_by_id.pop(item.id))
+        parent: dict[str, str | None] = {}
+        for i, sid in enumerate(order):
+            parent[sid] = None
+            for prev in reversed(order[:i]):
+                if sid.startswith(prev + "."):
+                    parent[sid] = prev
+                    break
+
+        def build(sid: str | None, depth: int) -> SectionNode:
+            kids = tuple(build(c, depth + 1) for c in order if parent[c] == sid)
+            rules, tasks = own[sid]
+            return SectionNode(sid, titles.get(sid) if sid else None, depth, tuple(rules), tuple(tasks), kids)
+
+        return build(None, 0)
+
+    # heading
+    @property
+    def window(self) -> tuple[datetime.date, datetime.date]:
+        return self.period.start, self.period.end
+
+
+def urgency(r: Result) -> tuple[int, datetime.date]:
+    """The sort key of the attention list: overdue, not met and error before at risk; earlier deadline first."""
+    return (ATTENTION.get(r.status, 2), r.deadline or datetime.date.max)
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | str,
+                 as_of: datetime.date | str | None = None, lang: str = "vi") -> Report:
+    """Evaluate ``plan`` on ``data`` with ``period`` as the current period.
+
+    ``as_of`` defaults to the period's due date (the day after its window when
+    the plan's scheme sets no due day), or today while that date is still to
+    come; without it, a period whose window has not closed by today is an
+    error.
+    """
+    if lang not in LANGS:
+        raise KpiError(f"unknown report language {lang!r}; expected one of: {', '.join(LANGS)}")
+    period = plan.as_current(period)
+    if as_of is None:
+        today = _today()
+        if period.end >= today:
+            raise KpiError(f"{period.label}'s window has not closed: it ends on {period.end.isoformat()}; "
+                           f"a period is reported once its window has closed (give --as-of to judge it as of a date)")
+        as_of = min(report_as_of(period), today)  # never a day still to come
+    elif isinstance(as_of, str):
+        try:
+            as_of = parse_date(as_of)
+        except KpiPeriodError as exc:
+            raise KpiError(f"as-of date: {exc}") from None
+    if as_of <= period.end:
+        raise KpiError(
+            f"as-of date {as_of.isoformat()} is not after the end of {period.label}'s window "
+            f"({period.end.isoformat()}): a period is reported once its window has closed; "
+            f"leave --as-of out to use its due date"
+        )
+    results = plan.evaluate(data, as_of, current=period)
+    return Report(plan, results, period, as_of, lang)
+
+
+def _is_percent_rule(rule: n.Rule | n.Task | None) -> bool:
+    """Whether a rule's value and target read as percentages: a ``ratio``/``change`` or a ``%`` target."""
+    if not isinstance(rule, n.Rule):
+        return False
+    e = rule.condition
+    sides: list[Any] = []
+    if isinstance(e, n.Compare):
+        sides = [e.left, e.right]
+    elif isinstance(e, n.Between):
+        sides = [e.value, e.low, e.high]
+    for s in sides:
+        while isinstance(s, (n.At, n.Neg)):
+            s = s.expr if isinstance(s, n.At) else s.operand
+        if isinstance(s, n.Percent) or (isinstance(s, n.Call) and s.func in ("ratio", "change")):
+            return True
+    return False
+
+
+@attrs.frozen
+class Shown:
+    """The display texts of one result's numbers."""
+
+    value: str
+    target: str
+    margin: str
+    progress: Fraction | None  # 0..1, None when there is no bar
+
+
+def shown_value(report: Report, r: Result) -> Shown:
+    lang = report.lang
+    t = TEXT[lang]
+    pct = _is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
+
+    def one(v: object, places: int) -> str:
+        if isinstance(v, bool):
+            return t["yes"] if v else t["no"]
+        if is_number(v):
+            return fmt_percent(v, lang, places) if pct else fmt_decimal(v, lang, places)  # type: ignore[arg-type]
+        text = format_value(v)
+        return "" if text is None else text
+
+    # enough decimals that a value and its target that differ never look the same
+    places = 2
+    if is_number(r.value) and is_number(r.target) and r.value != r.target:
+        scale = 100 if pct else 1
+        while places < 8 and round_places(Fraction(r.value) * scale, places)[0] == round_places(Fraction(r.target) * scale,
+                                                                                        places)[0]:
+            places += 1
+    value = one(r.value, places) if r.value is not None else "—"
+    target = r.target
+    if isinstance(target, tuple):
+        target_text = " – ".join(one(x, places) for x in target)
+    elif target is None:
+        target_text = ""
+    else:
+        target_text = one(target, places)
+        op = OPS.get(r.op or "")
+        if op and not isinstance(target, bool):
+            target_text = f"{op} {target_text}"
+    margin = directed_margin(r)
+    if margin is None:
+        margin_text = ""
+    else:
+        size = Fraction(abs(margin)) * (100 if pct else 1)
+        amount = fmt_decimal(size, lang, places) + (t["points"] if pct else "")
+        if round_places(size, places)[0] == 0:
+            margin_text = t["on_target"]
+        else:
+            margin_text = t["better" if margin > 0 else "short"].format(x=amount)
+    return Shown(value, target_text, margin_text, _progress(r))
+
+
+def directed_margin(r: Result) -> Fraction | int | None:
+    """How far a numeric value is past its target (> 0) or short of it (< 0), in the target's direction.
+
+    For ``>=``/``>`` that is value − target; for ``<=``/``<`` (a cut: ``change(…) <= -30%``) it is
+    target − value, so −32% against ≤ −30% is 2 points *better*; for a range, the distance to its
+    nearest end (0 inside it).  None for yes/no and other non-numeric targets, and for ``==``/``!=``.
+    """
+    v, t, op = r.value, r.target, r.op
+    if isinstance(t, tuple) and len(t) == 2 and is_number(v) and all(is_number(x) for x in t):
+        lo, hi = t
+        if v < lo:
+            return Fraction(v) - Fraction(lo)
+        if v > hi:
+            return Fraction(hi) - Fraction(v)
+        return 0
+    if not (is_number(v) and is_number(t)):
+        return None
+    if op in (">=", ">"):
+        return Fraction(v) - Fraction(t)
+    if op in ("<=", "<"):
+        return Fraction(t) - Fraction(v)
+    return None
+
+
+def _clamp(f: Fraction) -> Fraction:
+    return max(Fraction(0), min(Fraction(1), f))
+
+
+def _progress(r: Result) -> Fraction | None:
+    """How far the value has come towards its target, 0..1 (exact)."""
+    v, t, op = r.value, r.target, r.op
+    if v is None or t is None:
+        return None
+    if isinstance(v, bool) or isinstance(t, bool):
+        return Fraction(1) if v == t else Fraction(0)
+    if isinstance(t, tuple):
+        lo, hi = t
+        if not (is_number(v) and is_number(lo) and is_number(hi)):
+            return None
+        if lo <= v <= hi:
+            return Fraction(1)
+        if v < lo and lo > 0:
+            return _clamp(Fraction(v) / lo)
+        return Fraction(0)
+    if not (is_number(v) and is_number(t)):
+        return None
+    v, t = Fraction(v), Fraction(t)
+    if op in (">=", ">", "=="):
+        if t > 0:
+            return _clamp(v / t)
+        return Fraction(1) if v >= t else Fraction(0)
+    if op in ("<=", "<"):
+        if t < 0:  # a cut: change(…) <= -30%
+            return _clamp(v / t)
+        if t > 0:
+            return Fraction(1) if v <= t else _clamp(t / v)
+        return Fraction(1) if v <= t else Fraction(0)
+    return None
+
+
+def pct_width(p: Fraction) -> str:
+    """A CSS width from an exact fraction, one decimal."""
+    q, _ = round_places(p * 100, 1)
+    return f"{q // 10}.{q % 10}%"

@@ -1,0 +1,102 @@
+"""Pieces of text that the Markdown and HTML reports both show: titles, deliveries, deadlines, unit summaries."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from kpirules import nodes as n
+from kpirules.engine.evaluate import RULE_STATUSES, Result, Status
+from kpirules.report.format import fmt_date, fmt_label
+from kpirules.report.i18n import TEXT
+from kpirules.report.model import Report, shown_value
+from kpirules.report.reasons import DELIVERY_RE, reason_text
+
+
+def result_title(r: Result) -> str:
+    """A result's title without its closing full stop (the report adds its own punctuation)."""
+    return (r.title or "").rstrip().rstrip(".")
+
+
+def _explain(r: Result) -> bool:
+    """Whether a task's reason goes in the report: late, blocked, overdue or unreported ones."""
+    return r.status in (Status.DONE_LATE, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
+
+
+def _described_delivery(r: Result) -> tuple[str, datetime.date, datetime.date, bool] | None:
+    """The delivery a done task's status (and main reason) is already about."""
+    if r.status is Status.DONE and r.deliveries:
+        return r.deliveries[-1]
+    if r.status is Status.DONE_LATE:
+        return next((d for d in r.deliveries if not d[3]), None)
+    return None
+
+
+def delivery_lines(report: Report, r: Result) -> list[str]:
+    """What a task has already delivered, one line per delivery its status does not already tell:
+    ``Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)``."""
+    t, lang = TEXT[report.lang], report.lang
+    told = _described_delivery(r)
+    return [t["delivered" if on_time else "delivered_late"].format(phase=report.phase_name(label),
+                                                                  on=fmt_date(on, lang))
+            for label, deadline, on, on_time in r.deliveries if (label, deadline, on, on_time) != told]
+
+
+def deliveries_line(report: Report) -> str:
+    """The summary's line on the tasks' work due at the last phase deadline (empty when there is none)."""
+    ds = report.deliveries_due()
+    if ds is None:
+        return ""
+    t = TEXT[report.lang]
+    line = t["deliveries_line"].format(done=len(ds.done), due=len(ds.due), phase=report.phase_name(ds.phase),
+                                       deadline=fmt_date(ds.deadline, report.lang))
+    if ds.late:
+        line += t["deliveries_late"].format(late=len(ds.late))
+    return line + "."
+
+
+def later_text(report: Report, r: Result) -> str:
+    """A later-phase at-risk result in one short line: id (unit): value / target."""
+    sh = shown_value(report, r)
+    text = r.id + (f" ({r.unit})" if r.unit else "")
+    if sh.value != "—":
+        text += f": {sh.value} / {sh.target}"
+    return text
+
+
+def task_why(report: Report, r: Result) -> str:
+    """A task's reason as the tasks table shows it: without the deliveries (shown on their own lines)."""
+    if not (_explain(r) and r.reason):
+        return ""
+    parts = [x for x in r.reason.split("; ") if not DELIVERY_RE.fullmatch(x)]
+    return reason_text("; ".join(parts), report.lang)
+
+
+def task_deadline(report: Report, r: Result) -> str:
+    """A task's deadlines in the plan's words, the one its status is about with its last day."""
+    return " · ".join(task_deadlines(report, r))
+
+
+
+
+def task_deadlines(report: Report, r: Result) -> list[str]:
+    lang = report.lang
+    task = report.plan.item(r.id)
+    whens = task.due if isinstance(task, n.Task) else ()
+    labels = [report.plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat() for w in whens]
+    shown = []
+    for label in labels:
+        text = fmt_label(label, lang)
+        if r.deadline is not None and label == r.period:
+            text += f" ({fmt_date(r.deadline, lang)})"
+        shown.append(text)
+    if r.deadline is not None and r.period not in labels:
+        shown.append(fmt_date(r.deadline, lang))
+    return shown
+
+
+def unit_summary(report: Report, results: Iterable[Result]) -> str:
+    counts: dict[Status, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return ", ".join(f"{report.label(s)} {counts[s]}" for s in RULE_STATUSES if s in counts)
