@@ -114,6 +114,7 @@ def test_a_rollup_holds_each_periods_own_check(capsys, as_of) -> None:
         day = min(report_as_of(parse_period(label)).isoformat(), as_of)  # its judging day
         assert check["as_of"] == day
         _, alone = _json(capsys, "--period", label, "--as-of", day)
+        assert alone.pop("provenance")["period"] == label  # (the roll-up has one block for all its checks)
         assert check == alone
     # in a roll-up --as-of is a limit; for one period it is the day to judge on (as for report)
     _, later = _json(capsys, "--period", "2020-Q3", "--as-of", as_of)
