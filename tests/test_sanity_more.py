@@ -34,5 +34,5 @@ def test_an_unknown_data_file_type_is_named(tmp_path: Path) -> None:
         kpirules.load_data(f)
     assert "reads .json, .csv (.txt, .tsv) and .xlsx data files, not .xml files" in str(info.value)
     g = tmp_path / "noext"
-    g.write_text('{"snapshots": []}', encoding="utf-8")
-    assert len(kpirules.load_data(g).snapshots) == 0
+    g.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"x": 1}}]}', encoding="utf-8")
+    assert len(kpirules.load_data(g).snapshots) == 1  # read as JSON, told by its first character

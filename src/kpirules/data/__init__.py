@@ -1,4 +1,4 @@
-"""Reported data: snapshots of metric values and task progress rows, read from JSON, CSV and .xlsx files."""
+"""Reported data: snapshots of metric values task progress rows and events, read from JSON, CSV and .xlsx files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from kpirules.data.cells import MAX_DIGITS, MAX_EXPONENT, NUMBER_FORMATS, parse_
 from kpirules.data.csvfile import parse_csv_data
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.load import load_data
-from kpirules.data.model import DONE, Data, Source, TaskRow, Value, iter_values
+from kpirules.data.model import DONE, Data, EventRow, Source, TaskRow, Value, iter_values
 from kpirules.data.table import Cell, column_letter
 from kpirules.data.tasks import TASK_STATUS_WORDS, task_status
 
@@ -14,6 +14,7 @@ __all__ = [
     "Value",
     "Source",
     "TaskRow",
+    "EventRow",
     "Data",
     "load_data",
     "parse_json_data",

@@ -9,7 +9,7 @@ from typing import Any
 
 from kpirules.data.cells import exact_int, exact_number
 from kpirules.data.model import Data, FORM_JSON, Source
-from kpirules.data.tasks import read_task_row
+from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_period
 
@@ -71,9 +71,10 @@ def _plain_json(text: str) -> Any:
         if type(obj) is dict:
             values = obj.get("values")
             keys += len(obj) + (len(values) if type(values) is dict else 0)
-    for row in tasks if type(tasks) is list else ():
-        if type(row) is dict:
-            keys += len(row)
+    for rows in (tasks, doc.get("events", ())):
+        for row in rows if type(rows) is list else ():
+            if type(row) is dict:
+                keys += len(row)
     return doc if keys == text.count(":") else None
 
 
@@ -112,9 +113,9 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         bad("$", 'expected an object with "snapshots" and/or "tasks"')
         raise KpiDataError.from_diagnostics(problems)
     _dupes(doc, "$", bad)
-    unknown = set(doc) - {"snapshots", "tasks", "plan", "comment", "description", "source"}
+    unknown = set(doc) - {"snapshots", "tasks", "events", "plan", "comment", "description", "source"}
     for k in sorted(unknown):
-        bad(f"$.{k}", 'unknown key; expected "snapshots" or "tasks"')
+        bad(f"$.{k}", 'unknown key; expected "snapshots", "tasks" or "events"')
     snaps = doc.get("snapshots", [])
     if not isinstance(snaps, list):
         bad("$.snapshots", "expected a list of snapshots")
@@ -201,6 +202,18 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         r = read_task_row(fields, Source(filename, path), lambda field, msg, p=path: bad(f"{p}.{field}", msg))
         if r is not None:
             data.task_rows.append(r)
+    events = doc.get("events", [])
+    if not isinstance(events, list):
+        bad("$.events", 'expected a list of events {"event": …, "date": …}')
+        events = []
+    for i, row in enumerate(events):
+        path = f"$.events[{i}]"
+        if not isinstance(row, dict):
+            bad(path, 'expected an object {"event": …, "date": …}')
+            continue
+        e = read_event_row(row, Source(filename, path), lambda field, msg, p=path: bad(f"{p}.{field}", msg))
+        if e is not None:
+            data.events.append(e)
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data

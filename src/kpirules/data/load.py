@@ -72,6 +72,9 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                     stripped = text.lstrip()
                     data = (parse_json_data(text, path) if stripped.startswith("{")
                             else parse_csv_data(text, path, number_format))
+            if data.is_empty():  # (LANGUAGE.md: data that cannot belong to the plan is refused)
+                raise KpiDataError(f"{path}: the file holds no snapshot, no task row and no event: "
+                                   f"there is nothing to check a plan on")
             if merged is None:
                 merged = data  # the first file's Data is fresh: take it as it is, rather than copy it
             else:

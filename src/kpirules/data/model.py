@@ -58,6 +58,16 @@ class TaskRow:
         return None
 
 
+@attrs.frozen
+class EventRow:
+    """An event outside the plan, reported as happened on ``date`` (``after ND138`` waits for it)."""
+
+    event: str
+    date: datetime.date
+    note: str | None = None
+    source: Source | None = attrs.field(default=None, eq=False)
+
+
 # A value's source is kept compact: an int ``origin << _NUMBER_BITS | number``, where ``origin``
 # indexes (file, form) in the map's origin list and ``number`` is a CSV row or a JSON snapshot
 # index.  For the first origin of a Data (every freshly read file) that is the number itself,
@@ -210,6 +220,8 @@ class Data:
         self.periods: dict[PeriodKey, Period] = {}
         self.units: dict[str, None] = {}  # ordered set, in order of first appearance
         self.task_rows: list[TaskRow] = []
+        #: events outside the plan, as reported (JSON "events", a CSV table with an `event` column)
+        self.events: list[EventRow] = []
         self.files: list[str] = []
 
     # --- building
@@ -274,6 +286,7 @@ class Data:
         for unit in other.units:
             self.units.setdefault(unit, None)
         self.task_rows.extend(other.task_rows)
+        self.events.extend(other.events)
         self.files.extend(other.files)
         if problems:
             raise KpiDataError.from_diagnostics(problems)
@@ -307,6 +320,10 @@ class Data:
     def __repr__(self) -> str:
         return (f"<Data {len(self.snapshots)} snapshots, {len(self.units)} units, "
                 f"{len(self.task_rows)} task rows>")
+
+    def is_empty(self) -> bool:
+        """No snapshot, no task row and no event: nothing a plan could be checked on."""
+        return not self.snapshots and not self.task_rows and not self.events
 
 
 MISSING: Any = object()

@@ -10,7 +10,7 @@ from typing import Any, Union
 
 from kpirules.data.cells import parse_cell, plain_decimal
 from kpirules.data.model import Data, FORM_ROW, MISSING, Source, Value
-from kpirules.data.tasks import read_task_row
+from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
 from kpirules.periods import Period, parse_period
 
@@ -20,7 +20,7 @@ _VALUE_HEADER = ("period", "unit", "metric", "value")
 _HEADER_ALIASES = {
     "kỳ": "period", "kỳ báo cáo": "period", "đơn vị": "unit", "chỉ tiêu": "metric",
     "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
-    "ngày hoàn thành": "done_on", "ghi chú": "note",
+    "ngày hoàn thành": "done_on", "ghi chú": "note", "sự kiện": "event",
 }
 #: what a CSV row with more cells than its header may mean, by the file's delimiter
 _RAGGED_HINTS = {
@@ -119,13 +119,15 @@ class Table:
         else:
             return False
         names = [_header_name(h) for h in header]
-        kind, needed = ("task", ("task", "status")) if "task" in names else ("value", ("period", "metric", "value"))
+        kind, needed = (("task", ("task", "status")) if "task" in names
+                        else ("event", ("event", "date")) if "event" in names
+                        else ("value", ("period", "metric", "value")))
         missing = [h for h in needed if h not in names]
         if missing:
             if skip_foreign:
                 return False
             self.bad(row, None, f"the header lacks {', '.join(missing)}; expected "
-                     f"{','.join(_VALUE_HEADER)} (values) or task,status,date,note (tasks)")
+                     f"{','.join(_VALUE_HEADER)} (values), task,status,date,note (tasks) or event,date,note (events)")
             return False
         col: dict[str, int] = {}
         for i, name in enumerate(names):
@@ -158,6 +160,13 @@ class Table:
                               lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
                 if r is not None:
                     self.data.task_rows.append(r)
+                continue
+            if kind == "event":
+                fields = {k: _cell_text(v) for k, v in get.items() if _cell_text(v).strip()}
+                e = read_event_row(fields, self.source(row, None),
+                                   lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
+                if e is not None:
+                    self.data.events.append(e)
                 continue
             self._value_row(row, get, col)
         return True

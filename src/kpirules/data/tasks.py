@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from kpirules.data.model import Source, TaskRow
+from kpirules.data.model import DONE, EventRow, Source, TaskRow
 from kpirules.errors import KpiPeriodError
-from kpirules.periods import parse_period
+from kpirules.periods import parse_date, parse_period
 from kpirules.text import fold
 
 
@@ -38,6 +38,45 @@ def task_status(word: str) -> str | None:
 
 
 
+def read_date(raw: str, name: str, bad: Any) -> datetime.date | None:
+    """A date of a task or event row: ``2020-12-17`` or ``17/12/2020`` (day first); None after ``bad``."""
+    try:
+        return parse_date(raw)
+    except KpiPeriodError as exc:
+        bad(name, str(exc).splitlines()[0])
+        return None
+
+
+_EVENT_FIELDS = {"event", "date", "note", "source"}
+
+
+def read_event_row(fields: dict[str, Any], source: Source, bad: Any) -> EventRow | None:
+    """An event reported in data: ``{"event": "ND138", "date": "2020-05-15"}`` (or a CSV row ``event,date,note``)."""
+    ok = True
+    for k in sorted(set(fields) - _EVENT_FIELDS):
+        bad(k, "unknown field; an event row has event, date, note")
+        ok = False
+    event = fields.get("event")
+    if not isinstance(event, str) or not event.strip():
+        bad("event", "expected the event's id, as the plan declares it (`event ND138 …`)")
+        ok = False
+    raw = fields.get("date")
+    date = None
+    if raw in (None, ""):
+        bad("date", "an event needs the date it happened")
+        ok = False
+    elif not isinstance(raw, str):
+        bad("date", "expected a date YYYY-MM-DD or dd/mm/yyyy")
+        ok = False
+    else:
+        date = read_date(raw, "date", bad)
+        ok = ok and date is not None
+    note = fields.get("note")
+    if not ok:
+        return None
+    return EventRow(event.strip(), date, note if isinstance(note, str) and note else None, source)  # type: ignore[union-attr, arg-type]
+
+
 _TASK_FIELDS = {"task", "status", "date", "done_on", "period", "unit", "note", "source"}
 
 
@@ -60,13 +99,11 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow |
         if raw in (None, ""):
             continue
         if not isinstance(raw, str):
-            bad(name, "expected a date YYYY-MM-DD")
+            bad(name, "expected a date YYYY-MM-DD or dd/mm/yyyy")
             ok = False
             continue
-        try:
-            d = datetime.date.fromisoformat(raw.strip())
-        except ValueError:
-            bad(name, f"{raw!r} is not a date YYYY-MM-DD")
+        d = read_date(raw, name, bad)
+        if d is None:
             ok = False
             continue
         if date is not None and d != date:
@@ -85,10 +122,12 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow |
             except KpiPeriodError as exc:
                 bad("period", str(exc).splitlines()[0])
                 ok = False
-    if ok and date is None and period is None:
-        bad("date", "a task row needs a date (or a period)")
-        ok = False
     word = task_status(status) if isinstance(status, str) and status.strip() else None
+    if ok and date is None and period is None and word == DONE:
+        # a progress row without a date is the unit's report as of the as-of date; a delivery's
+        # lateness depends on its date
+        bad("date", "a `done` row needs a date (or the period it delivers): whether it was on time depends on it")
+        ok = False
     if ok and word is None:
         bad("status", f"{status!r} is not a task status kpirules knows; write one of: "
                       + "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items()))
