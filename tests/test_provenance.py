@@ -83,7 +83,7 @@ def _stamp(work: Path, capsys: pytest.CaptureFixture[str], kind: str) -> Path:
     return out
 
 
-KINDS = ["check", "rollup"]  # (the report JSON: below)
+KINDS = ["check", "rollup", "report"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -196,3 +196,20 @@ def test_verify_missing_data_file(work: Path, capsys: pytest.CaptureFixture[str]
     (work / "data.json").unlink()
     code, _, err = _run(capsys, "verify", str(stamped))
     assert code == 2 and "data.json: cannot read the data file; give the data with --data" in err
+
+
+def test_report_and_check_stamp_the_same_results(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check = _check(capsys)["provenance"]
+    report = json.loads(_stamp(work, capsys, "report").read_text(encoding="utf-8"))["provenance"]
+    assert report == check  # the same inputs, period and as-of date: the same stamp, in any language
+    code, out, _ = _run(capsys, "report", "plan.kpi", "--data", "data.json", "--period", "2020-Q4", "--lang", "en",
+                        "--format", "json")
+    assert json.loads(out)["provenance"] == check
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_footer_shows_the_short_digest(work: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    digest = _check(capsys)["provenance"]["digest"]
+    code, out, _ = _run(capsys, "report", "plan.kpi", "--data", "data.json", "--period", "2020-Q4", "--format", fmt)
+    assert f"Mã kiểm chứng {digest[:12]} (kpirules " in out
+    assert digest[:13] not in out

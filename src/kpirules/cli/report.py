@@ -42,7 +42,7 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
     data = read_data(args)
-    report = build_report(plan, data, args.period, args.as_of, args.lang)
+    report = build_report(plan, data, args.period, args.as_of, args.lang, number_format=args.number_format)
     text = render(report, _format(args))
     code = 1 if report.failing else 0
     if args.output:

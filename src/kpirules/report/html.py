@@ -11,7 +11,7 @@ from kpirules.engine.evaluate import Result, Status
 from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
 from kpirules.report.i18n import TEXT
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 
 
@@ -195,7 +195,7 @@ def render_html(report: Report) -> str:
             src = f' <span class="why">({_e(t["source"])}: {_e(wn.source)})</span>' if wn.source else ""
             w(f'<li data-code="{_e(wn.code)}">{_ec(warning_text(wn.message, lang))}{src}</li>')
         w("</ul>\n</section>")
-    if plan.filename:
-        w(f"<footer>{_e(t['generated'].format(file=plan.filename))}</footer>")
+    made = t["generated"].format(file=plan.filename) + " " if plan.filename else ""
+    w(f'<footer>{_e(made)}<span class="stamp">{_e(stamp_line(report))}</span></footer>')
     w("</main>\n</body>\n</html>\n")
     return "\n".join(out)

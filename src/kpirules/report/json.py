@@ -67,6 +67,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "sections": sections,
         "results": [obj(r) for r in report.results],
         "warnings": [wn.to_json() for wn in report.results.warnings],
+        "provenance": report.provenance(),
     }
 
 

@@ -9,7 +9,7 @@ from kpirules.engine.evaluate import Status
 from kpirules.report.format import fmt_date, fmt_period
 from kpirules.report.i18n import TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 
 
@@ -144,7 +144,7 @@ def render_markdown(report: Report) -> str:
               + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
               + f" `{wn.code}`")
         w("")
-    if plan.filename:
-        w(f"_{t['generated'].format(file=_md(plan.filename))}_")
-        w("")
+    made = t["generated"].format(file=_md(plan.filename)) + " " if plan.filename else ""
+    w(f"_{made}{_md(stamp_line(report))}_")
+    w("")
     return "\n".join(out)

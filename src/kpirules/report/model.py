@@ -11,7 +11,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from kpirules import nodes as n
-from kpirules.data import Data
+from kpirules.data import Data, load_data
 from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
 from kpirules.errors import KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, parse_date, parse_period
@@ -59,6 +59,14 @@ class Report:
     period: Period
     as_of: datetime.date
     lang: str = "vi"
+    #: how the CSV/.xlsx numbers of the data were read (recorded in the provenance block)
+    number_format: str | None = attrs.field(default=None, kw_only=True)
+
+    def provenance(self) -> dict[str, Any]:
+        """The stamp of how this report was made (:func:`kpirules.report.provenance.provenance`)."""
+        from kpirules.report.provenance import provenance
+
+        return provenance(self.results, number_format=self.number_format)
 
     @property
     def rule_results(self) -> list[Result]:
@@ -230,13 +238,14 @@ def _today() -> datetime.date:
 
 
 def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | str,
-                 as_of: datetime.date | str | None = None, lang: str = "vi") -> Report:
+                 as_of: datetime.date | str | None = None, lang: str = "vi", *,
+                 number_format: str | None = None) -> Report:
     """Evaluate ``plan`` on ``data`` with ``period`` as the current period.
 
     ``as_of`` defaults to the period's due date (the day after its window when
     the plan's scheme sets no due day), or today while that date is still to
     come; without it, a period whose window has not closed by today is an
-    error.
+    error.  ``number_format`` says how CSV/.xlsx numbers are written, when ``data`` names files.
     """
     if lang not in LANGS:
         raise KpiError(f"unknown report language {lang!r}; expected one of: {', '.join(LANGS)}")
@@ -258,8 +267,10 @@ def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | 
             f"({period.end.isoformat()}): a period is reported once its window has closed; "
             f"leave --as-of out to use its due date"
         )
+    if not isinstance(data, Data):
+        data = load_data(data, number_format=number_format)  # type: ignore[arg-type]
     results = plan.evaluate(data, as_of, current=period)
-    return Report(plan, results, period, as_of, lang)
+    return Report(plan, results, period, as_of, lang, number_format=number_format)
 
 
 def _is_percent_rule(rule: n.Rule | n.Task | None) -> bool:

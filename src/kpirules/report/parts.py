@@ -100,3 +100,11 @@ def unit_summary(report: Report, results: Iterable[Result]) -> str:
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     return ", ".join(f"{report.label(s)} {counts[s]}" for s in RULE_STATUSES if s in counts)
+
+
+def stamp_line(report: Report, block: dict[str, object] | None = None) -> str:
+    """The footer's line with the short digest of the report's provenance block."""
+    block = report.provenance() if block is None else block
+    from kpirules.report.provenance import short
+
+    return TEXT[report.lang]["stamp"].format(digest=short(block), version=block.get("version"))
