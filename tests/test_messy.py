@@ -51,7 +51,7 @@ ERRORS = [
     ("excel_en_quoted.csv", "vi", ["cell D2", "'1,234,567' is not a number in the Vietnamese format"]),
     ("malformed.csv", None, ["malformed.csv:2:21: error: column value (cell D2): '1.2.3' is not a number",
                              "malformed.csv:3:1: error: column period (cell A3): '2020-Q5'"]),
-    ("latin1.csv", None, ["latin1.csv:2: the file is not UTF-8 (byte 0xe0", "CSV UTF-8"]),
+    ("latin1.csv", None, ["latin1.csv:2: the data file is not UTF-8 (byte 0xe0", "CSV UTF-8"]),
     ("huge_exponent.json", None, ["huge_exponent.json", "exponent", "too large"]),
 ]
 

@@ -56,6 +56,7 @@ from kpirules.errors import Diagnostic, KpiError, KpiPeriodError, KpiSyntaxError
 from kpirules.engine.evaluate import Plan, Result, Status, load
 from kpirules.periods import Period, parse_period
 from kpirules.values import format_value
+from kpirules.text import read_text
 
 __all__ = ["Expectation", "KpiTest", "Outcome", "read_tests", "load_tests", "run_test", "run_paths",
            "find_test_files", "SUFFIX"]
@@ -414,11 +415,7 @@ def read_tests(text: str, filename: str, number_format: str | None = None) -> li
 def load_tests(path: str | os.PathLike[str], number_format: str | None = None) -> list[KpiTest]:
     """Read a ``.kpitest`` file (``number_format``: as in :func:`read_tests`)."""
     name = os.fspath(path)
-    try:
-        with open(name, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KpiError(f"{name}: cannot read the test file: {getattr(exc, 'strerror', None) or exc}") from None
+    text = read_text(name, "test file", KpiError)
     return read_tests(text, name, number_format)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
-__all__ = ["fold"]
+__all__ = ["fold", "read_text"]
 
 
 def fold(text: str) -> str:
@@ -14,3 +15,34 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
+    """The text of a file kpirules reads (a rule file, a data file, a test file).
+
+    UTF-8, with or without a byte-order mark (which is not part of the text);
+    a file starting with a UTF-16 byte-order mark (Excel's and Notepad's
+    "Unicode") is read as UTF-16.  Newlines are kept as they are.  A file that
+    cannot be read or decoded raises ``error(message)``, the message naming
+    the file (and, for bytes that are not UTF-8, the line and offset), for
+    example ``plan.kpi:3: the rule file is not UTF-8 (byte 0xe1 at offset 40); save it as UTF-8``.
+    ``kind`` names the file in the message: "rule file", "data file", "test file".
+    """
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {kind}: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise error(f"{path}: the {kind} starts like UTF-16 but is not valid UTF-16") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        excel = " (in Excel: CSV UTF-8)" if path.lower().endswith((".csv", ".txt", ".tsv")) else ""
+        zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
+        raise error(f"{path}:{line}: the {kind} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    f"save it as UTF-8{excel}{zipped}") from None

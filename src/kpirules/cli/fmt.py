@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from kpirules.errors import KpiError
 from kpirules.fmt import format_text
+from kpirules.text import read_text
 
 HELP = "rewrite .kpi files in the canonical layout (comments kept)"
 
@@ -39,13 +40,7 @@ def kpi_files(paths: Sequence[str]) -> Iterator[str]:
 
 
 def read_source(path: str) -> str:
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KpiError(f"{path}:{line}: the rule file is not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    return read_text(path, "rule file", KpiError)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,28 +10,11 @@ from kpirules.data.csvfile import parse_csv_data
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.model import Data
 from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.text import read_text
 
 
 def _read_text(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise KpiDataError(f"{path}: cannot read the data file: {exc.strerror or exc}") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise KpiDataError(f"{path}: the file starts like UTF-16 but is not valid UTF-16") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
-        raise KpiDataError(
-            f"{path}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            f"save it as UTF-8{' (in Excel: CSV UTF-8)' if path.lower().endswith(('.csv', '.txt')) else ''}{hint}"
-        ) from None
+    return read_text(path, "data file", KpiDataError)
 
 
 def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],

@@ -25,6 +25,7 @@ from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_b
 from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
 from kpirules.engine.tasks import done_tasks, judge_task
 from kpirules.engine.timing import as_date, first_period, report_as_of
+from kpirules.text import read_text
 from kpirules.values import Invalid, Undefined
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
@@ -408,14 +409,5 @@ def parse(text: str, filename: str | None = None) -> Plan:
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read, parse and check a .kpi file."""
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise KpiError(f"{name}: cannot read the rule file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KpiError(f"{name}:{line}: the rule file is not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    text = read_text(name, "rule file", KpiError)
     return parse(text, name)
