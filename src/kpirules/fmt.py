@@ -199,6 +199,13 @@ def _header_block(plan: n.Plan) -> _Block | None:
         lines.append(_Line(1, f"implements {_quote(plan.implements)}"))
     if plan.reporting is not None:
         lines.append(_Line(1, _reporting(plan.reporting)))
+    if plan.report is not None:
+        r = plan.report
+        lines.append(_Line(1, "report" + (f" {_quote(r.symbol)}" if r.symbol is not None else "")))
+        for key, value in (("issuer", r.issuer), ("place", (r.place,) if r.place is not None else ()),
+                           ("signer", r.signer), ("recipients", r.recipients)):
+            if value:
+                lines.append(_Line(2, f"{key} " + ", ".join(_quote(v) for v in value)))
     return _Block(lines)
 
 
@@ -325,7 +332,7 @@ def _join(*ranges: tuple[int, int] | None) -> tuple[int, int] | None:
 
 
 _ATTR_ORDER = {"lead": 0, "support": 1, "due": 2, "product": 3, "note": 4, "after": 5}
-_HEADER_ORDER = {"title": 1, "issued": 2, "implements": 3, "reporting": 4}
+_HEADER_ORDER = {"title": 1, "issued": 2, "implements": 3, "reporting": 4, "report": 5}
 
 
 def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
@@ -343,6 +350,8 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
         block.lines[0].start = block.start
         block.lines[0].end = r[1] if r else block.start
         fields = {c.data: c for c in header_tree.children[1:] if isinstance(c, Tree)}
+        if "report" in fields:  # (the report block's own fields are lines of their own)
+            fields.update({c.data: c for c in fields["report"].children if isinstance(c, Tree)})
         for line in block.lines[1:]:
             key = line.text.split(" ", 1)[0]
             r = _meta_range(fields.get(key))

@@ -336,6 +336,25 @@ class Reporting:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class ReportBlock:
+    """``report "BC-VP"`` in the plan header, with the fields of the official report's layout.
+
+    ``issuer``: the lines of the issuing body, the body above it first and the
+    issuing body last (``"BỘ KHOA HỌC VÀ CÔNG NGHỆ", "VĂN PHÒNG BỘ"``);
+    ``signer``: the signer's title lines, then the signer's name last;
+    ``recipients``: the lines of *Nơi nhận*; ``symbol``: the document's
+    symbol (ký hiệu) after the number (``Số: 12/BC-VP``).
+    """
+
+    symbol: str | None = None
+    issuer: tuple[str, ...] = ()
+    place: str | None = None
+    signer: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    span: Span | None = _span()
+
+
 Item = Union[Section, Rule, Task, Group]
 
 
@@ -349,6 +368,8 @@ class Plan:
     implements: str | None = None
     reporting: Reporting | None = None
     items: tuple[Item, ...] = attrs.field(default=(), converter=tuple)
+    #: the official report's fields (``report`` in the header), None when the plan gives none
+    report: ReportBlock | None = attrs.field(default=None, kw_only=True)
     span: Span | None = _span()
 
 

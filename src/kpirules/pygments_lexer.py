@@ -18,7 +18,8 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 __all__ = ["KpiLexer"]
 
 _DECLARATIONS = ("plan", "section", "rule", "task", "group")
-_FIELDS = ("title", "issued", "implements", "reporting", "cutoff", "calendar", "due", "lead", "support",
+_FIELDS = ("title", "issued", "implements", "reporting", "report", "issuer", "place", "signer", "recipients",
+           "cutoff", "calendar", "due", "lead", "support",
            "product", "note", "after")
 _FREQUENCIES = ("monthly", "quarterly", "half-yearly", "yearly", "annual")
 _TIME = ("by", "from", "to", "at", "previous", "for", "each", "unit", "units", "where", "in")

@@ -87,6 +87,7 @@ class Builder(Transformer_NonRecursive):
             implements=header.get("implements"),
             reporting=header.get("reporting"),
             items=items,
+            report=header.get("report"),
             span=self._span(meta),  # None for an empty file
         )
 
@@ -118,6 +119,38 @@ class Builder(Transformer_NonRecursive):
     lead = _field("lead", False)  # a tuple of units, made by unit_list
     support = _field("support", False)
     del _field
+
+    @v_args(meta=True)
+    def report(self, meta, children):  # type: ignore[no-untyped-def]
+        symbol = None
+        fields: dict[str, object] = {}
+        for c in children:
+            if isinstance(c, Token):
+                symbol = unquote(c)
+                continue
+            name, value, where = c
+            if name in fields:
+                self.problem(f"`{name}` is given twice in the `report` block", where)
+            fields[name] = value
+        block = n.ReportBlock(symbol=symbol, issuer=fields.get("issuer", ()), place=fields.get("place"),
+                              signer=fields.get("signer", ()), recipients=fields.get("recipients", ()),
+                              span=self._span(meta))
+        return ("report", block, meta)
+
+    def _strings(name: str):  # type: ignore[no-untyped-def]  # noqa: N805
+        """A `report` field of one or more strings: (name, its strings (the first alone for `place`), where)."""
+        @v_args(meta=True)
+        def build(self, meta, children):  # type: ignore[no-untyped-def]
+            texts = tuple(unquote(c) for c in children)
+            return (name, texts[0] if name == "place" else texts, meta)
+
+        return build
+
+    issuer = _strings("issuer")
+    place = _strings("place")
+    signer = _strings("signer")
+    recipients = _strings("recipients")
+    del _strings
 
     @v_args(meta=True)
     def reporting(self, meta, children):  # type: ignore[no-untyped-def]
