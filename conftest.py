@@ -13,3 +13,6 @@ if "KPIRULES_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="kpirules-test-cache-")
     os.environ["KPIRULES_CACHE_DIR"] = _cache
     atexit.register(shutil.rmtree, _cache, True)
+
+# Every JSON document kpirules makes in the suite is validated against its published schema.
+pytest_plugins = ["tests._schema_guard"]
