@@ -10,7 +10,17 @@ from kpirules.errors import (
     Span,
 )
 
-from kpirules.data import Data, Source, TaskRow, load_data
+from kpirules.data import (
+    Data,
+    Source,
+    TaskRow,
+    data_from_cursor,
+    data_from_frame,
+    data_from_rows,
+    data_from_snapshots,
+    data_from_task_rows,
+    load_data,
+)
 from kpirules.engine.evaluate import FAILING, Plan, Result, Results, Status, load, parse
 from kpirules.periods import Kind, Period, Scheme, parse_period
 from kpirules.values import Invalid, Undefined
@@ -34,6 +44,11 @@ __all__ = [
     "Undefined",
     "load",
     "load_data",
+    "data_from_cursor",
+    "data_from_frame",
+    "data_from_rows",
+    "data_from_snapshots",
+    "data_from_task_rows",
     "parse",
     "parse_period",
     "Diagnostic",

@@ -6,6 +6,13 @@ from kpirules.data.cells import MAX_DIGITS, MAX_EXPONENT, NUMBER_FORMATS, parse_
 from kpirules.data.csvfile import parse_csv_data
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.load import load_data
+from kpirules.data.objects import (
+    data_from_cursor,
+    data_from_frame,
+    data_from_rows,
+    data_from_snapshots,
+    data_from_task_rows,
+)
 from kpirules.data.model import DONE, Data, EventRow, Source, TaskRow, Value, iter_values
 from kpirules.data.table import Cell, column_letter
 from kpirules.data.tasks import TASK_STATUS_WORDS, task_status
@@ -17,6 +24,11 @@ __all__ = [
     "EventRow",
     "Data",
     "load_data",
+    "data_from_snapshots",
+    "data_from_rows",
+    "data_from_task_rows",
+    "data_from_frame",
+    "data_from_cursor",
     "parse_json_data",
     "parse_csv_data",
     "parse_cell",

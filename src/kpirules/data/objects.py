@@ -1,0 +1,489 @@
+"""Reported data from Python objects: mappings, rows, data frames, Arrow tables, database cursors.
+
+The twins of the file readers, for a tool that already holds its numbers in
+Python (docs/application.md).  Each follows the rules of the file it stands
+for, and raises the same :class:`~kpirules.errors.KpiDataError`, one
+diagnostic per problem, naming the row index or the key path where a file
+error names a line:
+
+* :func:`data_from_snapshots`: snapshot mappings, as the ``"snapshots"`` of a
+  JSON data file (a ``str`` value is text, as in JSON), with task rows.
+* :func:`data_from_rows`: long-form rows ``(period, unit, metric, value)``, or
+  mappings with those keys, as the lines of a CSV file (a ``str`` value is
+  read as a CSV cell: ``"12,5"``, ``"20%"``, ``"có"``).
+* :func:`data_from_task_rows`: task progress rows (mappings or
+  :class:`~kpirules.data.TaskRow`).
+* :func:`data_from_frame`: a pandas or polars DataFrame, or an Arrow table, in
+  the long form (columns ``period``, ``unit``, ``metric``, ``value``, or the
+  columns of task rows), read as a CSV file with that header.  None of these
+  libraries is needed by kpirules: a frame is recognised by what it offers.
+* :func:`data_from_cursor`: the rows of a DB-API cursor after ``execute``,
+  its columns named by ``cursor.description``.
+
+Numbers are exact: ``int``, :class:`~fractions.Fraction`,
+:class:`~decimal.Decimal` (and numpy's integers) are taken as they are, and
+decimal strings are read exactly where the file twin reads them.  A
+``float`` is an error, unless ``floats`` says how to read it: ``"shortest"``
+(the shortest decimal that gives the float back, what ``repr`` shows: 0.1
+is 1/10, as a spreadsheet cell is read) or ``"binary"`` (the float's own
+binary value: 0.1 is 3602879701896397/36028797018963968).  A NaN (or
+pandas' ``NA``, ``NaT``) is a missing value, as pandas uses it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, Literal, Protocol, Union, runtime_checkable
+
+from kpirules.data.cells import NUMBER_FORMATS
+from kpirules.data.model import Data, Source, TaskRow, Value
+from kpirules.data.table import Cell, Table, _header_name
+from kpirules.data.tasks import read_task_row
+from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
+from kpirules.periods import Period, parse_period
+
+__all__ = [
+    "FLOATS",
+    "ArrowTable",
+    "PandasFrame",
+    "PolarsFrame",
+    "Cursor",
+    "data_from_snapshots",
+    "data_from_rows",
+    "data_from_task_rows",
+    "data_from_frame",
+    "data_from_cursor",
+]
+
+#: the ways a float may be read (the ``floats`` argument)
+FLOATS = ("shortest", "binary")
+Floats = Union[Literal["shortest", "binary"], None]
+
+_VALUE_COLUMNS = ("period", "unit", "metric", "value")
+_SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
+
+
+# --- what a frame offers (no import of pandas, polars or pyarrow) -------------------------------
+
+
+@runtime_checkable
+class ArrowTable(Protocol):
+    """A ``pyarrow.Table`` or ``RecordBatch`` (or anything with its names and columns)."""
+
+    @property
+    def column_names(self) -> Sequence[str]: ...
+
+    def column(self, i: Any) -> Any: ...
+
+
+@runtime_checkable
+class PolarsFrame(Protocol):
+    """A ``polars.DataFrame``."""
+
+    @property
+    def columns(self) -> Sequence[str]: ...
+
+    def iter_rows(self, *, named: bool = False) -> Iterator[tuple[Any, ...]]: ...
+
+
+@runtime_checkable
+class PandasFrame(Protocol):
+    """A ``pandas.DataFrame``."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    @property
+    def index(self) -> Any: ...
+
+    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterable[tuple[Any, ...]]: ...
+
+
+class Cursor(Protocol):
+    """A DB-API 2.0 cursor (PEP 249) after ``execute``."""
+
+    @property
+    def description(self) -> Sequence[Sequence[Any]] | None: ...
+
+    def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+
+
+Frame = Union[PandasFrame, PolarsFrame, ArrowTable]
+
+
+class _Bad(Exception):
+    """A Python value that kpirules does not read; the message says why."""
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def _check_options(floats: Any, number_format: Any = None) -> None:
+    if floats is not None and floats not in FLOATS:
+        raise KpiDataError(f"floats={floats!r}: expected None, 'shortest' or 'binary'")
+    if number_format is not None and number_format not in NUMBER_FORMATS:
+        raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
+
+
+def _normal(f: Fraction) -> int | Fraction:
+    return f.numerator if f.denominator == 1 else f
+
+
+def _missing(v: object) -> bool:
+    """None, a float NaN, or pandas' NA / NaT."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return math.isnan(v)
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _native(v: Any) -> Any:
+    """A numpy scalar as the Python value it holds (numpy is not imported)."""
+    t = type(v)
+    if t.__module__ == "numpy" and hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _float(v: float, floats: Floats) -> int | Fraction:
+    if math.isinf(v):
+        raise _Bad(f"{v!r} is not a number kpirules accepts")
+    if floats is None:
+        raise _Bad(f"{v!r} is a float, which is not exact; give an int, Decimal, Fraction or decimal text, "
+                   "or say how to read floats: floats='shortest' (0.1 is 1/10) or floats='binary'")
+    if floats == "shortest":
+        return _normal(Fraction(repr(v)))
+    return _normal(Fraction(v))
+
+
+def _number(v: Any, floats: Floats) -> Any:
+    """An exact number, bool, str, date or None from a Python value; other types are _Bad.
+    (Text is returned as it is: each reader decides what it means.)"""
+    v = _native(v)
+    if _missing(v):
+        return None
+    t = type(v)
+    if t is bool or t is str or t is int:
+        return v
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, Fraction):
+        return _normal(v)
+    if isinstance(v, decimal.Decimal):
+        if not v.is_finite():
+            raise _Bad(f"Decimal({str(v)!r}) is not a number kpirules accepts")
+        return _normal(Fraction(v))
+    if isinstance(v, float):
+        return _float(v, floats)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, (datetime.date, Period)):
+        return v
+    raise _Bad(f"expected a number (int, Decimal, Fraction), true/false, text or None, not {t.__name__} {v!r}")
+
+
+def _where(name: str, path: str) -> Source:
+    return Source(name, path)
+
+
+# --- snapshots (the JSON form) ----------------------------------------------------------------------
+
+
+def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[Mapping[str, Any] | TaskRow] = (),
+                        *, floats: Floats = None, name: str = "<snapshots>") -> Data:
+    """Data from snapshot mappings ``{"period", "unit"?, "values": {metric: value}}``, as the
+    ``"snapshots"`` of a JSON data file (docs/data.md#json), and task rows as its ``"tasks"``.
+
+    ``period`` is a label (any form ``parse_period`` reads) or a :class:`~kpirules.Period`;
+    ``unit`` a name or None (plan level).  A value is a number (int, Fraction, Decimal; a float
+    only with ``floats``), a bool, text (a ``str`` is text, even ``"1234"``, as in JSON) or None
+    (missing).  Problems are named by key path: ``<snapshots>: $[3].values.online: …``.
+    """
+    _check_options(floats)
+    data = Data()
+    data.files.append(name)
+    problems: list[Diagnostic] = []
+
+    def bad(path: str, message: str) -> None:
+        problems.append(Diagnostic(f"{name}: {path}: {message}"))
+
+    try:
+        items = iter(snapshots)
+    except TypeError:
+        raise KpiDataError(f"{name}: expected an iterable of snapshot mappings, not {type(snapshots).__name__}") from None
+    for i, snap in enumerate(items):
+        at = f"$[{i}]"
+        if not isinstance(snap, Mapping):
+            bad(at, f'expected a mapping {{"period": …, "values": {{…}}}}, not {type(snap).__name__}')
+            continue
+        for k in sorted(set(map(str, snap)) - _SNAPSHOT_KEYS):
+            bad(f"{at}.{k}", 'unknown key; a snapshot has "period", "unit" and "values"')
+        period = _period(snap.get("period"), f"{at}.period", bad)
+        unit = snap.get("unit")
+        if unit is not None and (not isinstance(unit, str) or not unit.strip()):
+            bad(f"{at}.unit", f"expected a unit name (text) or None, not {unit!r}")
+            continue
+        values = snap.get("values", {})
+        if not isinstance(values, Mapping):
+            bad(f"{at}.values", f"expected a mapping of metric: value, not {type(values).__name__}")
+            continue
+        if period is None:
+            continue
+        unit = unit.strip() if unit is not None else None
+        data.add_snapshot(period, unit, _where(name, at))
+        for metric, raw in values.items():
+            path = f"{at}.values.{metric}"
+            if not isinstance(metric, str) or not metric.strip():
+                bad(path, "a metric needs a name (non-blank text)")
+                continue
+            try:
+                value = _number(raw, floats)
+            except _Bad as exc:
+                bad(path, str(exc))
+                continue
+            if value is None:
+                continue
+            if isinstance(value, (datetime.date, Period)):
+                bad(path, f"a {type(value).__name__} ({value}) is not a metric value")
+                continue
+            data.add(period, unit, metric, value, _where(name, path), problems)
+    _task_rows(data, tasks, floats, "tasks", name, problems)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data
+
+
+def _period(raw: Any, path: str, bad: Any) -> Period | None:
+    if isinstance(raw, Period):
+        return raw
+    if not isinstance(raw, str):
+        bad(path, f'expected a period label such as "2020-Q4" (or a Period), not {raw!r}')
+        return None
+    try:
+        return parse_period(raw)
+    except KpiPeriodError as exc:
+        bad(path, str(exc).splitlines()[0])
+        return None
+
+
+# --- task rows ---------------------------------------------------------------------------------------
+
+
+def data_from_task_rows(rows: Iterable[Mapping[str, Any] | TaskRow], *, name: str = "<task rows>") -> Data:
+    """Data holding task progress rows only: mappings with the fields of a JSON task row
+    (``task``, ``status``, ``date`` or ``done_on``, ``period``, ``unit``, ``note``; docs/data.md),
+    or :class:`~kpirules.data.TaskRow` values.  A date may be a ``datetime.date`` (or a
+    datetime, whose day is taken) or ``YYYY-MM-DD`` text; a period a Period or a label.
+    Problems are named by key path: ``<task rows>: $[2].status: …``."""
+    data = Data()
+    data.files.append(name)
+    problems: list[Diagnostic] = []
+    _task_rows(data, rows, None, "", name, problems)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data
+
+
+def _task_rows(data: Data, rows: Iterable[Mapping[str, Any] | TaskRow], floats: Floats, what: str, name: str,
+               problems: list[Diagnostic]) -> None:
+    prefix = f"$.{what}" if what else "$"
+    try:
+        items = iter(rows)
+    except TypeError:
+        problems.append(Diagnostic(f"{name}: {prefix}: expected an iterable of task rows, not {type(rows).__name__}"))
+        return
+    for i, row in enumerate(items):
+        path = f"{prefix}[{i}]"
+        if isinstance(row, TaskRow):
+            data.task_rows.append(row)
+            continue
+        if not isinstance(row, Mapping):
+            problems.append(Diagnostic(f"{name}: {path}: expected a mapping "
+                                       f'{{"task": …, "status": …, "date": …}}, not {type(row).__name__}'))
+            continue
+        fields: dict[str, Any] = {}
+        for k, v in row.items():
+            try:
+                v = _number(v, floats)
+            except _Bad as exc:
+                problems.append(Diagnostic(f"{name}: {path}.{k}: {exc}"))
+                fields = {}
+                break
+            if v is None:
+                continue
+            if isinstance(v, datetime.datetime):
+                v = v.date()
+            if isinstance(v, datetime.date):
+                v = v.isoformat()
+            elif isinstance(v, Period):
+                v = v.label
+            elif isinstance(v, bool):
+                v = "true" if v else "false"
+            elif isinstance(v, (int, Fraction)):
+                v = str(v)
+            fields[str(k)] = v
+        else:
+            r = read_task_row(fields, Source(name, path),
+                              lambda field, msg, p=path: problems.append(Diagnostic(f"{name}: {p}.{field}: {msg}")))
+            if r is not None:
+                data.task_rows.append(r)
+
+
+# --- long-form rows (the CSV form) -------------------------------------------------------------------
+
+
+def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats: Floats = None,
+                   number_format: str | None = None, name: str = "<rows>") -> Data:
+    """Data from long-form rows, one value a row, as the lines of a CSV file (docs/data.md#csv):
+    ``(period, unit, metric, value)`` sequences, or mappings with those keys (``unit`` may be left
+    out).  ``unit`` None or blank is the plan level.  A ``str`` value is read as a CSV cell is
+    (``"0,5"``, ``"20%"``, ``"có"``; ``number_format`` ``"vi"`` or ``"en"`` as
+    ``--number-format``); an int, Fraction or Decimal is exact; a float needs ``floats``.
+    Problems name the row by its index: ``<rows>: column value (row 3): …``."""
+    _check_options(floats, number_format)
+    problems: list[Diagnostic] = []
+    cells: list[tuple[int, list[Cell]]] = []
+    try:
+        items = iter(rows)
+    except TypeError:
+        raise KpiDataError(f"{name}: expected an iterable of rows, not {type(rows).__name__}") from None
+    for i, row in enumerate(items):
+        if isinstance(row, Mapping):
+            unknown = sorted(set(map(str, row)) - set(_VALUE_COLUMNS))
+            if unknown:
+                problems.append(Diagnostic(f"{name}: row {i}: unknown key {unknown[0]!r}; a row has "
+                                           "period, unit, metric and value"))
+                continue
+            row = [row.get(k) for k in _VALUE_COLUMNS]
+        elif isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+            problems.append(Diagnostic(f"{name}: row {i}: expected (period, unit, metric, value) or a mapping, "
+                                       f"not {type(row).__name__}"))
+            continue
+        elif len(row) != 4:
+            problems.append(Diagnostic(f"{name}: row {i}: expected 4 items (period, unit, metric, value), "
+                                       f"not {len(row)}"))
+            continue
+        cells.append((i, _cells(row, _VALUE_COLUMNS, floats, name, i, problems)))
+    return _read_table(list(_VALUE_COLUMNS), cells, number_format, name, problems, _row)
+
+
+def _cells(row: Sequence[Any], names: Sequence[str], floats: Floats, name: str, index: int,
+           problems: list[Diagnostic], label: Any = None) -> list[Cell]:
+    """The cells of one row, each Python value made a table cell; a bad one is a problem, and blank."""
+    out: list[Cell] = []
+    for col, v in zip(names, row):
+        try:
+            c = _number(v, floats)
+        except _Bad as exc:
+            problems.append(Diagnostic(f"{name}: column {col} ({(label or _row)(index)}): {exc}"))
+            c = None
+        if isinstance(c, Period):
+            c = c.label
+        out.append(c)
+    return out
+
+
+def _row(i: int) -> str:
+    return f"row {i}"
+
+
+def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_format: str | None, name: str,
+                problems: list[Diagnostic], label: Any) -> Data:
+    """Read rows of cells under a header of ``names`` as a CSV file with that header is read."""
+    data = Data()
+    data.files.append(name)
+
+    def locate(row: int, col: int | None) -> tuple[str, None, None, str]:
+        if row < 0:
+            return f"{name}: ", None, None, "the columns"
+        return f"{name}: ", None, None, label(row)
+
+    def source(row: int, col: int | None) -> Source:
+        return Source(name, label(row))
+
+    folded = [_header_name(n) for n in names]
+    needed = ("task", "status") if "task" in folded else ("period", "metric", "value")
+    lacking = [n for n in needed if n not in folded]
+    if lacking:
+        problems.append(Diagnostic(
+            f"{name}: there is no column {', '.join(lacking)} (the columns are {', '.join(names) or 'none'}); "
+            "expected the columns period, unit, metric, value (values) or task, status, date, note (task rows)"))
+        raise KpiDataError.from_diagnostics(problems[-1:])
+
+    header: list[Cell] = list(names)
+    Table(data, problems, number_format, locate, source).read(
+        iter([(-1, header), *rows]))  # (the header is row -1: the rows keep their own indexes)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data
+
+
+# --- frames and cursors ------------------------------------------------------------------------------
+
+
+def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str | None = None,
+                    name: str = "<frame>") -> Data:
+    """Data from a pandas or polars DataFrame or an Arrow table (or record batch) in the long form:
+    the columns of a CSV file's header (``period``, ``unit``, ``metric``, ``value``, in any order
+    and case, or the Vietnamese names; or the columns of task rows: ``task``, ``status``, ``date``,
+    …), one value a row, read by the rules of that CSV file (a ``str`` value is a CSV cell).
+    Typed columns keep their type: integers and decimals (``Decimal``, Arrow's ``decimal128``)
+    are exact, a float column needs ``floats``, a date column is a date.  Problems name the row
+    by its position (and a pandas frame's index label, when that differs).
+    """
+    _check_options(floats, number_format)
+    label: Any = _row
+    if isinstance(frame, ArrowTable) and not isinstance(frame, PolarsFrame):
+        names = [str(c) for c in frame.column_names]
+        columns = [frame.column(i).to_pylist() for i in range(len(names))]
+        it: Iterable[Sequence[Any]] = zip(*columns)
+    elif isinstance(frame, PolarsFrame) and not hasattr(frame, "itertuples"):
+        names = [str(c) for c in frame.columns]
+        it = frame.iter_rows()
+    elif isinstance(frame, PandasFrame):
+        names = [str(c) for c in frame.columns]
+        index = list(frame.index)
+        if index != list(range(len(index))):
+            def label(i: int) -> str:
+                return f"row {i}, index {index[i]!r}"
+        it = frame.itertuples(index=False, name=None)
+    else:
+        raise KpiDataError(f"{name}: expected a pandas or polars DataFrame or an Arrow table, "
+                           f"not {type(frame).__module__}.{type(frame).__name__}")
+    return _table(names, it, floats, number_format, name, label)
+
+
+def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, number_format: str | None,
+           name: str, label: Any) -> Data:
+    problems: list[Diagnostic] = []
+    cells = [(i, _cells(row, names, floats, name, i, problems, label)) for i, row in enumerate(rows)]
+    return _read_table(names, cells, number_format, name, problems, label)
+
+
+def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: str | None = None,
+                     name: str = "<cursor>") -> Data:
+    """Data from the rows of a DB-API cursor after ``execute`` (sqlite3, psycopg, DuckDB, …): its
+    columns, named by ``cursor.description``, are those of :func:`data_from_frame`; rows are
+    numbered from 0 in the order fetched.  A NUMERIC column that the driver gives as Decimal is
+    exact; a REAL (float) column needs ``floats``."""
+    _check_options(floats, number_format)
+    description = getattr(cursor, "description", None)
+    if description is None:
+        raise KpiDataError(f"{name}: the cursor has no rows to read (call execute with a SELECT first)")
+    names = [str(d[0]) for d in description]
+
+    def rows() -> Iterator[Sequence[Any]]:
+        while True:
+            batch = cursor.fetchmany(1000)
+            if not batch:
+                return
+            yield from batch
+
+    return _table(names, rows(), floats, number_format, name, _row)
