@@ -23,11 +23,12 @@ import pytest
 
 #: (module, attribute of the module, "Class.method" or a function name, the schema it must follow)
 PRODUCERS: list[tuple[str, str, str]] = [
-    ("kpirules.engine.evaluate", "Results.to_json", "urn:kpirules:schema:check"),
-    ("kpirules.engine.evaluate", "Result.to_json", "urn:kpirules:schema:check#/$defs/result"),
+    ("kpirules.engine.results", "Results.to_json", "urn:kpirules:schema:check"),
+    ("kpirules.engine.results", "Result.to_json", "urn:kpirules:schema:check#/$defs/result"),
+    ("kpirules.engine.export", "Rollup.to_json", "urn:kpirules:schema:rollup"),
     ("kpirules.engine.warnings", "Warning_.to_json", "urn:kpirules:schema:common#/$defs/warning"),
     ("kpirules.cli.check", "rollup_json", "urn:kpirules:schema:rollup"),
-    ("kpirules.report", "report_dict", "urn:kpirules:schema:report"),
+    ("kpirules.report.json", "report_dict", "urn:kpirules:schema:report"),
     ("kpirules.lint", "Finding.to_json", "urn:kpirules:schema:lint#/items"),
     ("kpirules.cli.periods", "_row", "urn:kpirules:schema:periods#/items"),
 ]

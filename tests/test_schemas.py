@@ -32,15 +32,18 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
 def test_every_ref_resolves() -> None:
     def refs(node: object) -> list[str]:
         if isinstance(node, dict):
-            return [node["$ref"]] * ("$ref" in node) + [r for v in node.values() for r in refs(v)]
+            return ([node["$ref"]] if "$ref" in node else []) + [r for v in node.values() for r in refs(v)]
         if isinstance(node, list):
             return [r for v in node for r in refs(v)]
         return []
 
+    found = 0
     for name in schemas.NAMES:
-        resolver = schemas.validator(name).registry.resolver(base_uri=schemas.schema_id(name))
         for ref in refs(schemas.load(name)):
-            assert resolver.lookup(ref).contents is not None, (name, ref)
+            full = schemas.schema_id(name) + ref if ref.startswith("#") else ref
+            schemas.validator(name).evolve(schema={"$ref": full}).is_valid(None)  # an unresolvable one raises
+            found += 1
+    assert found > 30
 
 
 def test_the_schemas_are_package_data() -> None:
@@ -150,12 +153,12 @@ def test_the_event_schema() -> None:
 
 def test_the_guard_checks_every_producer_it_lists() -> None:
     kpirules.parse("rule a:\n  a >= 1\n").evaluate(kpirules.Data(), "2020-12-18").to_json()
-    assert guard.CHECKED["kpirules.engine.evaluate.Results.to_json"] >= 1
+    assert guard.CHECKED["kpirules.engine.results.Results.to_json"] >= 1
     assert [p[1] for p in guard.PRODUCERS if "to_json" in p[1]]
 
 
 def test_the_guard_fails_a_field_added_without_its_schema() -> None:
-    from kpirules.engine.evaluate import Result
+    from kpirules.engine.results import Result
 
     # every producer listed is wrapped in place
     for module_name, path, _ in guard.PRODUCERS:

@@ -21,6 +21,7 @@ from kpirules.data import (
     data_from_task_rows,
     load_data,
 )
+from kpirules.engine.export import Rollup
 from kpirules.engine.evaluate import FAILING, Plan, Result, Results, Status, load, parse
 from kpirules.periods import Kind, Period, Scheme, parse_period
 from kpirules.values import Invalid, Undefined
@@ -37,6 +38,7 @@ __all__ = [
     "Plan",
     "Result",
     "Results",
+    "Rollup",
     "Scheme",
     "Source",
     "Status",

@@ -11,6 +11,7 @@ from itertools import chain
 
 from kpirules.cli.args import add_data_options, read_data
 from kpirules.errors import KpiError
+from kpirules.engine.export import Rollup
 from kpirules.engine.evaluate import Plan, Results, Status, load
 from kpirules.engine.timing import as_date
 from kpirules.periods import Period, periods_between
@@ -110,18 +111,8 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
 
 def rollup_json(plan: Plan, as_of: datetime.date, checks: list[Results]) -> dict[str, object]:
     """The JSON of a roll-up: each period's check (the object ``check --format json`` gives) in ``checks``,
-    with the periods and the counts summed over them."""
-    counts: dict[str, int] = {}
-    for results in checks:
-        for k, v in results.counts().items():
-            counts[k] = counts.get(k, 0) + v
-    return {
-        "plan": plan.id,
-        "as_of": as_of.isoformat(),
-        "periods": [r.current.label if r.current else None for r in checks],
-        "counts": counts,
-        "checks": [r.to_json() for r in checks],
-    }
+    with the periods and the counts summed over them (``Rollup.to_json``)."""
+    return Rollup(checks, plan, as_of).to_json()
 
 
 def rollup_text(plan: Plan, as_of: datetime.date, checks: list[Results], *, stamp: bool = True,

@@ -37,7 +37,7 @@ import decimal
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Literal, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS
 from kpirules.data.model import Data, Source, TaskRow, Value
@@ -70,49 +70,46 @@ _SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
 # --- what a frame offers (no import of pandas, polars or pyarrow) -------------------------------
 
 
-@runtime_checkable
-class ArrowTable(Protocol):
-    """A ``pyarrow.Table`` or ``RecordBatch`` (or anything with its names and columns)."""
+if TYPE_CHECKING:  # (the protocols cost a few milliseconds to make: only type checkers need them)
+    class ArrowTable(Protocol):
+        """A ``pyarrow.Table`` or ``RecordBatch`` (or anything with its names and columns)."""
 
-    @property
-    def column_names(self) -> Sequence[str]: ...
+        @property
+        def column_names(self) -> Sequence[str]: ...
 
-    def column(self, i: Any) -> Any: ...
-
-
-@runtime_checkable
-class PolarsFrame(Protocol):
-    """A ``polars.DataFrame``."""
-
-    @property
-    def columns(self) -> Sequence[str]: ...
-
-    def iter_rows(self, *, named: bool = False) -> Iterator[tuple[Any, ...]]: ...
+        def column(self, i: Any) -> Any: ...
 
 
-@runtime_checkable
-class PandasFrame(Protocol):
-    """A ``pandas.DataFrame``."""
+    class PolarsFrame(Protocol):
+        """A ``polars.DataFrame``."""
 
-    @property
-    def columns(self) -> Any: ...
+        @property
+        def columns(self) -> Sequence[str]: ...
 
-    @property
-    def index(self) -> Any: ...
-
-    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterable[tuple[Any, ...]]: ...
+        def iter_rows(self, *, named: bool = False) -> Iterator[tuple[Any, ...]]: ...
 
 
-class Cursor(Protocol):
-    """A DB-API 2.0 cursor (PEP 249) after ``execute``."""
+    class PandasFrame(Protocol):
+        """A ``pandas.DataFrame``."""
 
-    @property
-    def description(self) -> Sequence[Sequence[Any]] | None: ...
+        @property
+        def columns(self) -> Any: ...
 
-    def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+        @property
+        def index(self) -> Any: ...
+
+        def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterable[tuple[Any, ...]]: ...
 
 
-Frame = Union[PandasFrame, PolarsFrame, ArrowTable]
+    class Cursor(Protocol):
+        """A DB-API 2.0 cursor (PEP 249) after ``execute``."""
+
+        @property
+        def description(self) -> Sequence[Sequence[Any]] | None: ...
+
+        def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+
+    Frame = Union[PandasFrame, PolarsFrame, ArrowTable]
 
 
 class _Bad(Exception):
@@ -428,7 +425,7 @@ def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_for
 # --- frames and cursors ------------------------------------------------------------------------------
 
 
-def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str | None = None,
+def data_from_frame(frame: Frame | Any, *, floats: Floats = None, number_format: str | None = None,
                     name: str = "<frame>") -> Data:
     """Data from a pandas or polars DataFrame or an Arrow table (or record batch) in the long form:
     the columns of a CSV file's header (``period``, ``unit``, ``metric``, ``value``, in any order
@@ -440,14 +437,14 @@ def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str |
     """
     _check_options(floats, number_format)
     label: Any = _row
-    if isinstance(frame, ArrowTable) and not isinstance(frame, PolarsFrame):
+    if hasattr(frame, "column_names") and hasattr(frame, "column") and not hasattr(frame, "iter_rows"):
         names = [str(c) for c in frame.column_names]
         columns = [frame.column(i).to_pylist() for i in range(len(names))]
         it: Iterable[Sequence[Any]] = zip(*columns)
-    elif isinstance(frame, PolarsFrame) and not hasattr(frame, "itertuples"):
+    elif hasattr(frame, "iter_rows") and hasattr(frame, "columns") and not hasattr(frame, "itertuples"):
         names = [str(c) for c in frame.columns]
         it = frame.iter_rows()
-    elif isinstance(frame, PandasFrame):
+    elif hasattr(frame, "itertuples") and hasattr(frame, "columns") and hasattr(frame, "index"):
         names = [str(c) for c in frame.columns]
         index = list(frame.index)
         if index != list(range(len(index))):
@@ -467,7 +464,7 @@ def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, numb
     return _read_table(names, cells, number_format, name, problems, label)
 
 
-def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: str | None = None,
+def data_from_cursor(cursor: Cursor | Any, *, floats: Floats = None, number_format: str | None = None,
                      name: str = "<cursor>") -> Data:
     """Data from the rows of a DB-API cursor after ``execute`` (sqlite3, psycopg, DuckDB, …): its
     columns, named by ``cursor.description``, are those of :func:`data_from_frame`; rows are

@@ -16,6 +16,7 @@ from typing import Any
 from kpirules import nodes as n
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
+from kpirules.engine.export import Rollup
 from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
@@ -202,8 +203,9 @@ class Plan:
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,
-                         as_of: datetime.date | str | None = None) -> list[Results]:
-        """The check of each period in turn, on data read once: one :class:`Results` per period.
+                         as_of: datetime.date | str | None = None) -> Rollup:
+        """The check of each period in turn, on data read once: one :class:`Results` per period, in a
+        :class:`~kpirules.engine.export.Rollup` (a list, with the roll-up's ``to_json``, records and frames).
 
         Each period is judged as `kpirules report --period` judges it: it is
         the current period, and the as-of date is its report's due date (the
@@ -224,7 +226,7 @@ class Plan:
             try:
                 last = self.current_period(limit)
             except KpiPeriodError:
-                return []
+                return Rollup([], self, limit)
             chosen = list(periods_between(first, last)) if first is not None and first <= last else []
         else:
             if isinstance(periods, (str, Period)):  # one period, not the characters of a label
@@ -240,7 +242,7 @@ class Plan:
             results = self.evaluate(data, min(report_as_of(p), limit), current=p)
             results._memo = memo
             out.append(results)
-        return out
+        return Rollup(out, self, limit)
 
     def as_current(self, period: Period | str) -> Period:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""

@@ -17,6 +17,7 @@ from kpirules.data import Data
 from kpirules.errors import KpiError
 from kpirules.periods import Period
 from kpirules.values import format_value, is_number, ratio_text
+from kpirules.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from kpirules.engine.evaluate import Plan
@@ -233,5 +234,31 @@ class Results(Sequence[Result]):
             "counts": self.counts(),
             "results": [r._json(fmt, day) for r in self._results],
             "warnings": [w.to_json() for w in self.warnings],
+            "schema_version": SCHEMA_VERSION,
         }
+
+    # --- records and frames (kpirules.engine.export; docs/application.md)
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per result, numbers exact (int, Fraction), dates as ``datetime.date``."""
+        from kpirules.engine.export import records
+
+        return records(self)
+
+    def to_pandas(self, values: str = "text") -> Any:
+        """A pandas DataFrame, one row a result; numbers as exact text, or (``values="object"``) as objects."""
+        from kpirules.engine.export import to_pandas
+
+        return to_pandas(self.to_records(), values=values)
+
+    def to_polars(self) -> Any:
+        """A polars DataFrame, one row a result; numbers as exact text."""
+        from kpirules.engine.export import to_polars
+
+        return to_polars(self.to_records())
+
+    def to_arrow(self) -> Any:
+        """A pyarrow Table, one row a result; numbers as exact text."""
+        from kpirules.engine.export import to_arrow
+
+        return to_arrow(self.to_records())
 

@@ -11,6 +11,7 @@ from kpirules.report.i18n import STATUS_LABELS
 from kpirules.report.model import Report, SectionNode, shown_value
 from kpirules.report.parts import deliveries_line, delivery_lines
 from kpirules.report.reasons import reason_text
+from kpirules.schemas import SCHEMA_VERSION
 from kpirules.values import format_value
 
 
@@ -68,6 +69,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "results": [obj(r) for r in report.results],
         "warnings": [wn.to_json() for wn in report.results.warnings],
         "provenance": report.provenance(),
+        "schema_version": SCHEMA_VERSION,
     }
 
 

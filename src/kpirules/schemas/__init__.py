@@ -35,7 +35,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from importlib import resources
 from typing import Any
 
 from kpirules.errors import Diagnostic, KpiError
@@ -64,6 +63,8 @@ def _check_name(name: str) -> None:
 
 @functools.lru_cache(maxsize=None)
 def _raw(name: str) -> str:
+    from importlib import resources  # (here: kpirules is imported without it)
+
     return (resources.files(__package__) / f"{name}.schema.json").read_text(encoding="utf-8")
 
 
@@ -120,5 +121,11 @@ def validate(name: str, instance: Any, *, closed: bool = True) -> None:
     one diagnostic per problem, each naming its JSON path (``$.results[3].status: …``)."""
     errors = sorted(validator(name, closed=closed).iter_errors(instance),
                     key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in e.absolute_path])
-    if errors:
-        raise KpiError.from_diagnostics(Diagnostic(f"{e.json_path}: {e.message}") for e in errors)
+    seen: set[tuple[str, str]] = set()  # (a value that fails the same test twice, as `status` may, is told once)
+    diagnostics = []
+    for e in errors:
+        if (e.json_path, str(e.validator)) not in seen:
+            seen.add((e.json_path, str(e.validator)))
+            diagnostics.append(Diagnostic(f"{e.json_path}: {e.message}"))
+    if diagnostics:
+        raise KpiError.from_diagnostics(diagnostics)

@@ -1,0 +1,318 @@
+"""Data from Python objects and results out as records and frames (issue 22).
+
+The shipped plan evaluated from a list of dicts, rows, a pandas or polars
+DataFrame, an Arrow table and a database cursor gives the results the file
+gives; bad input gets a KpiDataError naming the row index or key path, never
+a TypeError or KeyError.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kpirules
+from kpirules import KpiDataError, KpiError
+from kpirules.engine.export import FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = [("rules/nq17_national.kpi", "examples/nq17_national/data.json", "2020-12-18"),
+         ("rules/nq17_bkhcn.kpi", "examples/nq17_bkhcn/data.json", "2021-01-10")]
+
+
+def _doc(path: str) -> dict:
+    return json.loads((ROOT / path).read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def _long(doc: dict) -> list[tuple]:
+    """The long form of a JSON data file's snapshots: (period, unit, metric, value), a snapshot with no
+    value kept as a row with a blank value (as a CSV file keeps it)."""
+    rows = []
+    for s in doc["snapshots"]:
+        values = {m: v for m, v in s.get("values", {}).items() if v is not None}
+        if not values:
+            rows.append((s["period"], s.get("unit"), "any", None))
+        rows.extend((s["period"], s.get("unit"), m, v) for m, v in values.items())
+    return rows
+
+
+def _texts(rows: list[tuple]) -> list[tuple]:
+    """The rows with every value as text, as a CSV cell or a text column holds it (a str value in JSON is
+    text; such rows are left out of the long forms that read text as cells)."""
+    out = []
+    for p, u, m, v in rows:
+        out.append((p, u, m, None if v is None else "true" if v is True else "false" if v is False else str(v)))
+    return out
+
+
+def _outcome(results: kpirules.Results) -> list[tuple]:
+    return [(r.id, r.unit, r.status, r.period, r.value, r.target, r.reason, r.deliveries) for r in results]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: c[0])
+def case(request):  # type: ignore[no-untyped-def]
+    plan_path, data_path, as_of = request.param
+    plan = kpirules.load(str(ROOT / plan_path))
+    doc = _doc(data_path)
+    expected = plan.evaluate(str(ROOT / data_path), as_of)
+    return plan, doc, as_of, expected
+
+
+def test_the_text_values_of_the_doc_read_as_text_in_a_cell(case) -> None:
+    """(so the long forms that read a str as a CSV cell hold the values of the file)"""
+    from kpirules.data import parse_cell
+
+    _, doc, _, _ = case
+    texts = [v for s in doc["snapshots"] for v in s.get("values", {}).values() if isinstance(v, str)]
+    assert all(parse_cell(v) == v for v in texts)
+
+
+def test_a_list_of_dicts_gives_the_results_of_the_file(case) -> None:
+    plan, doc, as_of, expected = case
+    data = kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()))
+    got = plan.evaluate(data, as_of)
+    assert _outcome(got) == _outcome(expected) and got.counts() == expected.counts()
+    assert [(w.code, w.message) for w in got.warnings] == [(w.code, w.message) for w in expected.warnings]
+    assert got.to_json()["results"] == expected.to_json()["results"]
+
+
+def _tasks(doc: dict) -> kpirules.Data:
+    return kpirules.data_from_task_rows(doc.get("tasks", ()))
+
+
+def _with_tasks(data: kpirules.Data, doc: dict) -> kpirules.Data:
+    data.merge(_tasks(doc))
+    return data
+
+
+def test_rows_give_the_results_of_the_file(case) -> None:
+    plan, doc, as_of, expected = case
+    for rows in (_long(doc), _texts(_long(doc)), [dict(zip(("period", "unit", "metric", "value"), r)) for r in _long(doc)]):
+        got = plan.evaluate(_with_tasks(kpirules.data_from_rows(rows), doc), as_of)
+        assert _outcome(got) == _outcome(expected)
+
+
+def _frame(doc: dict) -> pd.DataFrame:
+    return pd.DataFrame(_long(doc), columns=["period", "unit", "metric", "value"])
+
+
+def test_a_pandas_frame_gives_the_results_of_the_file(case) -> None:
+    plan, doc, as_of, expected = case
+    frame = _frame(doc)  # values: Decimal and int objects
+    assert _outcome(plan.evaluate(_with_tasks(kpirules.data_from_frame(frame), doc), as_of)) == _outcome(expected)
+    text = pd.DataFrame(_texts(_long(doc)), columns=["Period", "UNIT", "metric", "value"])  # header in any case
+    assert _outcome(plan.evaluate(_with_tasks(kpirules.data_from_frame(text), doc), as_of)) == _outcome(expected)
+
+
+def test_a_polars_frame_and_an_arrow_table_give_the_results_of_the_file(case) -> None:
+    plan, doc, as_of, expected = case
+    text = _texts(_long(doc))
+    columns = {k: [r[i] for r in text] for i, k in enumerate(("period", "unit", "metric", "value"))}
+    polars = pl.DataFrame(columns, schema={k: pl.Utf8 for k in columns})
+    arrow = pa.table(columns)
+    for frame in (polars, arrow, arrow.to_batches()[0]):
+        got = plan.evaluate(_with_tasks(kpirules.data_from_frame(frame), doc), as_of)
+        assert _outcome(got) == _outcome(expected)
+    numbers = [r for r in _long(doc) if not isinstance(r[3], (bool, str))]  # a decimal128 column of the numbers
+    exact = pa.table({"period": [r[0] for r in numbers], "unit": [r[1] for r in numbers],
+                      "metric": [r[2] for r in numbers],
+                      "value": pa.array([None if r[3] is None else Decimal(r[3]) for r in numbers], pa.decimal128(38, 10))})
+    data = kpirules.data_from_frame(exact)
+    data.merge(kpirules.data_from_rows([r for r in _long(doc) if isinstance(r[3], (bool, str))]))
+    assert _outcome(plan.evaluate(_with_tasks(data, doc), as_of)) == _outcome(expected)
+
+
+def test_a_database_cursor_gives_the_results_of_the_file(case) -> None:
+    plan, doc, as_of, expected = case
+    con = sqlite3.connect(":memory:")
+    con.execute("create table v (period text, unit text, metric text, value text)")
+    con.executemany("insert into v values (?, ?, ?, ?)", _texts(_long(doc)))
+    con.execute("create table t (task text, status text, done_on text, note text)")
+    con.executemany("insert into t values (?, ?, ?, ?)",
+                    [(t["task"], t["status"], t.get("done_on") or t.get("date"), t.get("note")) for t in doc.get("tasks", ())])
+    data = kpirules.data_from_cursor(con.execute("select * from v order by rowid"))
+    data.merge(kpirules.data_from_cursor(con.execute("select * from t")))
+    assert _outcome(plan.evaluate(data, as_of)) == _outcome(expected)
+
+
+# --- exact numbers and floats ----------------------------------------------------------------------
+
+
+def test_numbers_are_exact_and_a_float_needs_a_stated_reading() -> None:
+    data = kpirules.data_from_rows([("2020-Q4", None, "a", Decimal("0.1")), ("2020-Q4", None, "b", Fraction(1, 3)),
+                                    ("2020-Q4", None, "c", "12,5"), ("2020-Q4", None, "d", 7)])
+    key = kpirules.parse_period("2020-Q4").key
+    assert [data.value(m, key) for m in "abcd"] == [Fraction(1, 10), Fraction(1, 3), Fraction(25, 2), 7]
+    with pytest.raises(KpiDataError, match=r"<rows>: column value \(row 0\): 0.1 is a float, which is not exact"):
+        kpirules.data_from_rows([("2020-Q4", None, "a", 0.1)])
+    shortest = kpirules.data_from_rows([("2020-Q4", None, "a", 0.1)], floats="shortest")
+    binary = kpirules.data_from_rows([("2020-Q4", None, "a", 0.1)], floats="binary")
+    assert shortest.value("a", key) == Fraction(1, 10) and binary.value("a", key) == Fraction(0.1)
+    with pytest.raises(KpiDataError, match="floats='half'"):
+        kpirules.data_from_rows([], floats="half")  # type: ignore[arg-type]
+    with pytest.raises(KpiDataError, match=r"\$\[0\]\.values\.a: 0.5 is a float"):
+        kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 0.5}}])
+    assert kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 0.5}}], floats="shortest").value("a", key) \
+        == Fraction(1, 2)
+
+
+def test_a_str_value_is_text_in_snapshots_and_a_cell_in_rows() -> None:
+    key = kpirules.parse_period("2020-Q4").key
+    assert kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": "1234"}}]).value("a", key) == "1234"
+    assert kpirules.data_from_rows([("2020-Q4", None, "a", "1234")]).value("a", key) == 1234
+    with pytest.raises(KpiDataError, match="'1.234' is ambiguous"):
+        kpirules.data_from_rows([("2020-Q4", None, "a", "1.234")])
+    assert kpirules.data_from_rows([("2020-Q4", None, "a", "1.234")], number_format="vi").value("a", key) == 1234
+
+
+def test_missing_values_of_a_frame() -> None:
+    frame = pd.DataFrame({"period": ["2020-Q4", "2020-Q4"], "unit": ["A", "B"], "metric": ["m", "m"],
+                          "value": [1.5, float("nan")]})
+    data = kpirules.data_from_frame(frame, floats="shortest")
+    key = kpirules.parse_period("2020-Q4").key
+    assert data.value("m", key, "A") == Fraction(3, 2) and data.value("m", key, "B") is None
+    assert data.has_snapshot(key, "B")  # a unit with a missing value still reported
+    ints = pd.DataFrame({"period": ["2020-Q4"], "metric": ["m"], "value": pd.array([None], dtype="Int64")})
+    assert kpirules.data_from_frame(ints).value("m", key) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-10**9, max_value=10**9))
+def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
+    key = kpirules.parse_period("2020-Q4").key
+    for data in (kpirules.data_from_rows([("2020-Q4", None, "a", d)]),
+                 kpirules.data_from_rows([("2020-Q4", None, "a", str(d))], number_format="en"),
+                 kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": d}}]),
+                 kpirules.data_from_frame(pa.table({"period": ["2020-Q4"], "metric": ["a"], "value": [str(d)]}),
+                                          number_format="en")):
+        assert data.value("a", key) == Fraction(d)
+
+
+# --- bad input: KpiDataError naming the place ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", 1), ("2020-Q4", None, "a", 2)]),
+     "<rows>: row 1: a for 2020-Q4 (the plan level) is 2 here but 1 at <rows>: row 0"),
+    (lambda: kpirules.data_from_rows([("2020-Q9", None, "a", 1)]), "<rows>: column period (row 0):"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "", 1)]), "<rows>: column metric is empty (row 0)"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a")]), "<rows>: row 0: expected 4 items"),
+    (lambda: kpirules.data_from_rows([5]), "<rows>: row 0: expected (period, unit, metric, value) or a mapping"),
+    (lambda: kpirules.data_from_rows([{"period": "2020-Q4", "metrc": "a", "value": 1}]), "row 0: unknown key 'metrc'"),
+    (lambda: kpirules.data_from_rows(5), "<rows>: expected an iterable of rows"),  # type: ignore[arg-type]
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", object())]), "column value (row 0): expected a number"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", datetime.date(2020, 1, 1))]),
+     "a date (2020-01-01) is not a metric value"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", Decimal("NaN"))]), "Decimal('NaN') is not a number"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", float("inf"))], floats="shortest"), "inf is not a number"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": [1]}}]),
+     "<snapshots>: $[0].values.a: expected a number"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 1}},
+                                           {"period": "Q4/2020", "values": {"a": 2}}]),
+     "<snapshots>: $[1].values.a: a for 2020-Q4 (the plan level) is 2 here but 1 at <snapshots>: $[0].values.a"),
+    (lambda: kpirules.data_from_snapshots([{"period": 2020}]), "<snapshots>: $[0].period: expected a period label"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "unit": 3}]), "$[0].unit: expected a unit name"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": [1]}]), "$[0].values: expected a mapping"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "vals": {}}]), "$[0].vals: unknown key"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {" ": 1}}]), "a metric needs a name"),
+    (lambda: kpirules.data_from_snapshots(["x"]), "$[0]: expected a mapping"),
+    (lambda: kpirules.data_from_snapshots(None), "expected an iterable of snapshot mappings"),  # type: ignore[arg-type]
+    (lambda: kpirules.data_from_snapshots([], [{"task": "1", "status": "done"}]),
+     "<snapshots>: $.tasks[0].date: a task row needs a date (or a period)"),
+    (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "finito", "date": "2020-01-01"}]),
+     "<task rows>: $[0].status: 'finito' is not a task status"),
+    (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "done", "date": "01/13/2020"}]),
+     "<task rows>: $[0].date: '01/13/2020' is not a date"),
+    (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "done", "when": "2020-01-01"}]),
+     "<task rows>: $[0].when: unknown field"),
+    (lambda: kpirules.data_from_task_rows([3]), "<task rows>: $[0]: expected a mapping"),
+    (lambda: kpirules.data_from_frame(pd.DataFrame({"period": ["2020-Q4"], "value": [1]})),
+     "<frame>: there is no column metric (the columns are period, value)"),
+    (lambda: kpirules.data_from_frame(pd.DataFrame({"period": ["2020-Q4"], "metric": ["a"], "value": [0.5]},
+                                                   index=["x"])),
+     "<frame>: column value (row 0, index 'x'): 0.5 is a float"),
+    (lambda: kpirules.data_from_frame(pl.DataFrame({"period": ["2020-Q4", "2020-Q4"], "metric": ["a", "a"],
+                                                    "value": ["1", "2"]})),
+     "<frame>: row 1: a for 2020-Q4 (the plan level) is 2 here but 1 at <frame>: row 0"),
+    (lambda: kpirules.data_from_frame([["2020-Q4"]]), "<frame>: expected a pandas or polars DataFrame or an Arrow table"),
+    (lambda: kpirules.data_from_cursor(sqlite3.connect(":memory:").cursor()), "<cursor>: the cursor has no rows"),
+])
+def test_bad_input_is_a_kpi_data_error_naming_the_place(make, words: str) -> None:
+    with pytest.raises(KpiDataError) as info:
+        make()
+    assert words in str(info.value)
+    assert info.value.diagnostics
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5), st.floats(), st.booleans(),
+                          st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+                          st.dates(), st.decimals(), st.fractions()), min_size=0, max_size=5), st.integers(0, 2))
+def test_any_python_values_give_data_or_a_kpi_error(values: list, form: int) -> None:
+    """Never a TypeError, KeyError or any other exception than KpiError."""
+    try:
+        if form == 0:
+            kpirules.data_from_rows([tuple(values)])
+        elif form == 1:
+            kpirules.data_from_snapshots([dict(zip(("period", "unit", "values", "note", "x"), values))])
+        else:
+            kpirules.data_from_task_rows([dict(zip(("task", "status", "date", "period", "note"), values))])
+    except KpiError:
+        pass
+
+
+# --- results out ---------------------------------------------------------------------------------
+
+
+def test_records_keep_exact_values(case) -> None:
+    plan, doc, as_of, expected = case
+    records = expected.to_records()
+    assert len(records) == len(expected)
+    for rec, r in zip(records, expected):
+        assert tuple(rec) == FIELDS
+        assert (rec["id"], rec["status"], rec["value"], rec["margin"]) == (r.id, r.status.value, r.value, r.margin)
+        assert type(rec["status"]) is str and (rec["deadline"] is None or isinstance(rec["deadline"], datetime.date))
+        assert not any(isinstance(v, float) for v in rec.values())
+
+
+def test_frames_write_numbers_as_the_exact_text_of_the_json(case) -> None:
+    plan, doc, as_of, expected = case
+    results = expected.to_json()["results"]
+    pandas, polars, arrow = expected.to_pandas(), expected.to_polars(), expected.to_arrow()
+    assert len(pandas) == polars.height == arrow.num_rows == len(expected)
+    for column in ("id", "status", "value", "target", "margin"):
+        want = [r.get(column) for r in results]
+        assert list(pandas[column]) == polars[column].to_list() == arrow.column(column).to_pylist() == want
+    assert list(expected.to_pandas(values="object")["value"]) == [r.value for r in expected]
+    assert arrow.schema.field("deadline").type == pa.date32()
+    with pytest.raises(KpiError, match="values='float'"):
+        expected.to_pandas(values="float")
+
+
+def test_a_rollup_has_records_and_frames_of_every_period() -> None:
+    plan = kpirules.load(str(ROOT / "rules" / "nq17_bkhcn.kpi"))
+    rollup = plan.evaluate_periods(str(ROOT / "examples" / "nq17_bkhcn" / "data.json"), ["2020-Q3", "2020-Q4"],
+                                   as_of="2021-01-10")
+    assert isinstance(rollup, list) and isinstance(rollup, kpirules.Rollup) and len(rollup) == 2
+    records = rollup.to_records()
+    assert len(records) == sum(len(r) for r in rollup)
+    assert {(rec["checked_period"], rec["judged_on"]) for rec in records} == {
+        ("2020-Q3", datetime.date(2020, 9, 20)), ("2020-Q4", datetime.date(2020, 12, 20))}
+    assert list(rollup.to_pandas().columns[:3]) == ["checked_period", "judged_on", "id"]
+    assert rollup.to_polars().height == rollup.to_arrow().num_rows == len(records)
+    doc = rollup.to_json()
+    assert doc["periods"] == ["2020-Q3", "2020-Q4"] and doc["checks"] == [r.to_json() for r in rollup]
+    assert kpirules.Rollup([]).to_records() == []
+    with pytest.raises(KpiError, match="no plan or as-of date"):
+        kpirules.Rollup([]).to_json()
