@@ -8,6 +8,8 @@ follow its schema fails the test that made it, naming the JSON path.  As the
 schemas are closed (``additionalProperties: false``), a field added to an
 output without its schema fails the suite.
 
+``check --format json`` is ``Results.to_json()`` with the ``provenance``
+block added, and each of the two is checked where it is made.
 The places wrapped are listed in :data:`PRODUCERS`: (module, attribute,
 schema reference).  A module or attribute that no longer exists is an error
 of this plugin, so the list cannot silently go stale when code moves.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 from typing import Any
 
 import pytest
@@ -28,7 +31,9 @@ PRODUCERS: list[tuple[str, str, str]] = [
     ("kpirules.engine.export", "Rollup.to_json", "urn:kpirules:schema:rollup"),
     ("kpirules.engine.warnings", "Warning_.to_json", "urn:kpirules:schema:common#/$defs/warning"),
     ("kpirules.cli.check", "rollup_json", "urn:kpirules:schema:rollup"),
+    ("kpirules.cli.check", "rollup_text", "urn:kpirules:schema:rollup"),  # (text: with the provenance block)
     ("kpirules.report.json", "report_dict", "urn:kpirules:schema:report"),
+    ("kpirules.report.provenance", "provenance", "urn:kpirules:schema:provenance"),
     ("kpirules.lint", "Finding.to_json", "urn:kpirules:schema:lint#/items"),
     ("kpirules.cli.periods", "_row", "urn:kpirules:schema:periods#/items"),
 ]
@@ -65,7 +70,7 @@ def _wrap(owner: Any, attr: str, ref: str, where: str) -> None:
     @functools.wraps(original)
     def checked(*args: Any, **kwargs: Any) -> Any:
         doc = original(*args, **kwargs)
-        check(ref, doc, where)
+        check(ref, json.loads(doc) if isinstance(doc, str) else doc, where)
         return doc
 
     setattr(owner, attr, checked)

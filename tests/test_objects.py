@@ -176,6 +176,13 @@ def test_a_str_value_is_text_in_snapshots_and_a_cell_in_rows() -> None:
     assert kpirules.data_from_rows([("2020-Q4", None, "a", "1.234")], number_format="vi").value("a", key) == 1234
 
 
+def test_events_from_mappings_and_frames() -> None:
+    for data in (kpirules.data_from_events([{"event": "ND138", "date": datetime.date(2020, 5, 15)}]),
+                 kpirules.data_from_snapshots([], [], [{"event": "ND138", "date": "15/05/2020"}]),
+                 kpirules.data_from_frame(pl.DataFrame({"event": ["ND138"], "date": [datetime.date(2020, 5, 15)]}))):
+        assert [(e.event, e.date) for e in data.events] == [("ND138", datetime.date(2020, 5, 15))]
+
+
 def test_missing_values_of_a_frame() -> None:
     frame = pd.DataFrame({"period": ["2020-Q4", "2020-Q4"], "unit": ["A", "B"], "metric": ["m", "m"],
                           "value": [1.5, float("nan")]})
@@ -229,11 +236,18 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_snapshots(["x"]), "$[0]: expected a mapping"),
     (lambda: kpirules.data_from_snapshots(None), "expected an iterable of snapshot mappings"),  # type: ignore[arg-type]
     (lambda: kpirules.data_from_snapshots([], [{"task": "1", "status": "done"}]),
-     "<snapshots>: $.tasks[0].date: a task row needs a date (or a period)"),
+     "<snapshots>: $.tasks[0].date: a `done` row needs a date (or the period it delivers)"),
+    (lambda: kpirules.data_from_snapshots([], [], [{"event": "ND138"}]),
+     "<snapshots>: $.events[0].date: an event needs the date it happened"),
+    (lambda: kpirules.data_from_events([{"event": "ND138", "date": "2020-05-15", "by": 1}]),
+     "<events>: $[0].by: unknown field"),
+    (lambda: kpirules.data_from_events([1]), "<events>: $[0]: expected a mapping {\"event\": …, \"date\": …}"),
+    (lambda: kpirules.data_from_frame(pd.DataFrame({"event": ["ND138"], "day": ["2020-05-15"]})),
+     "<frame>: there is no column date (the columns are event, day)"),
     (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "finito", "date": "2020-01-01"}]),
      "<task rows>: $[0].status: 'finito' is not a task status"),
     (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "done", "date": "01/13/2020"}]),
-     "<task rows>: $[0].date: '01/13/2020' is not a date"),
+     "<task rows>: $[0].date: '01/13/2020' is not a valid date"),
     (lambda: kpirules.data_from_task_rows([{"task": "1", "status": "done", "when": "2020-01-01"}]),
      "<task rows>: $[0].when: unknown field"),
     (lambda: kpirules.data_from_task_rows([3]), "<task rows>: $[0]: expected a mapping"),

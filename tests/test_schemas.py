@@ -129,7 +129,9 @@ def test_the_data_files_of_the_repository_follow_the_data_schema(path: str) -> N
     ({"snapshots": [{"period": "2020-Q4", "unit": "  "}]}, "$.snapshots[0].unit"),
     ({"snapshots": [{"period": "2020-Q4", "colour": 1}]}, "('colour' was unexpected)"),
     ({"tasks": [{"task": "1", "status": "done"}]}, "$.tasks[0]"),
-    ({"tasks": [{"task": "1", "status": "done", "date": "20/11/2019"}]}, "$.tasks[0]"),
+    ({"tasks": [{"task": "1", "status": "done", "date": "20.11.2019"}]}, "$.tasks[0]"),
+    ({"events": [{"event": "ND138"}]}, "$.events[0]: 'date' is a required property"),
+    ({"events": [{"event": "ND138", "date": "2020-05-15", "by": 1}]}, "('by' was unexpected)"),
     ({"tasks": [{"task": "1", "status": "done", "date": "2019-11-20", "by": "x"}]}, "('by' was unexpected)"),
 ])
 def test_the_data_schema_refuses_what_the_reader_refuses(doc: dict, words: str, tmp_path: Path) -> None:
@@ -144,6 +146,7 @@ def test_the_data_schema_refuses_what_the_reader_refuses(doc: dict, words: str, 
 
 def test_the_event_schema() -> None:
     schemas.validate("event", {"event": "ND138", "date": "2020-05-15", "note": "Nghị định"})
+    schemas.validate("event", {"event": "ND138", "date": "15/05/2020"})
     with pytest.raises(KpiError, match="'date' is a required property"):
         schemas.validate("event", {"event": "ND138"})
 

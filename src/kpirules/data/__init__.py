@@ -8,6 +8,7 @@ from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.load import load_data
 from kpirules.data.objects import (
     data_from_cursor,
+    data_from_events,
     data_from_frame,
     data_from_rows,
     data_from_snapshots,
@@ -27,6 +28,7 @@ __all__ = [
     "data_from_snapshots",
     "data_from_rows",
     "data_from_task_rows",
+    "data_from_events",
     "data_from_frame",
     "data_from_cursor",
     "parse_json_data",

@@ -12,10 +12,11 @@ error names a line:
   mappings with those keys, as the lines of a CSV file (a ``str`` value is
   read as a CSV cell: ``"12,5"``, ``"20%"``, ``"có"``).
 * :func:`data_from_task_rows`: task progress rows (mappings or
-  :class:`~kpirules.data.TaskRow`).
+  :class:`~kpirules.data.TaskRow`); :func:`data_from_events`: events
+  (mappings ``{"event", "date", "note"}``).
 * :func:`data_from_frame`: a pandas or polars DataFrame, or an Arrow table, in
   the long form (columns ``period``, ``unit``, ``metric``, ``value``, or the
-  columns of task rows), read as a CSV file with that header.  None of these
+  columns of task rows or events), read as a CSV file with that header.  None of these
   libraries is needed by kpirules: a frame is recognised by what it offers.
 * :func:`data_from_cursor`: the rows of a DB-API cursor after ``execute``,
   its columns named by ``cursor.description``.
@@ -40,9 +41,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS
-from kpirules.data.model import Data, Source, TaskRow, Value
+from kpirules.data.model import Data, EventRow, Source, TaskRow, Value
 from kpirules.data.table import Cell, Table, _header_name
-from kpirules.data.tasks import read_task_row
+from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import Period, parse_period
 
@@ -55,6 +56,7 @@ __all__ = [
     "data_from_snapshots",
     "data_from_rows",
     "data_from_task_rows",
+    "data_from_events",
     "data_from_frame",
     "data_from_cursor",
 ]
@@ -194,9 +196,11 @@ def _where(name: str, path: str) -> Source:
 
 
 def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[Mapping[str, Any] | TaskRow] = (),
-                        *, floats: Floats = None, name: str = "<snapshots>") -> Data:
+                        events: Iterable[Mapping[str, Any] | EventRow] = (), *, floats: Floats = None,
+                        name: str = "<snapshots>") -> Data:
     """Data from snapshot mappings ``{"period", "unit"?, "values": {metric: value}}``, as the
-    ``"snapshots"`` of a JSON data file (docs/data.md#json), and task rows as its ``"tasks"``.
+    ``"snapshots"`` of a JSON data file (docs/data.md#json), task rows as its ``"tasks"`` and
+    events as its ``"events"``.
 
     ``period`` is a label (any form ``parse_period`` reads) or a :class:`~kpirules.Period`;
     ``unit`` a name or None (plan level).  A value is a number (int, Fraction, Decimal; a float
@@ -252,6 +256,7 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
                 continue
             data.add(period, unit, metric, value, _where(name, path), problems)
     _task_rows(data, tasks, floats, "tasks", name, problems)
+    _task_rows(data, events, floats, "events", name, problems)
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
@@ -288,22 +293,39 @@ def data_from_task_rows(rows: Iterable[Mapping[str, Any] | TaskRow], *, name: st
     return data
 
 
-def _task_rows(data: Data, rows: Iterable[Mapping[str, Any] | TaskRow], floats: Floats, what: str, name: str,
-               problems: list[Diagnostic]) -> None:
+def data_from_events(rows: Iterable[Mapping[str, Any] | EventRow], *, name: str = "<events>") -> Data:
+    """Data holding events only: mappings ``{"event": "ND138", "date": "2020-05-15", "note": …}``
+    (a JSON data file's ``"events"``; ``after ND138`` waits for one) or
+    :class:`~kpirules.data.EventRow` values.  A date may be a ``datetime.date``.
+    Problems are named by key path: ``<events>: $[0].date: …``."""
+    data = Data()
+    data.files.append(name)
+    problems: list[Diagnostic] = []
+    _task_rows(data, rows, None, "", name, problems, events=True)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data
+
+
+def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name: str,
+               problems: list[Diagnostic], events: bool = False) -> None:
+    """Task rows (``events``: event rows, also when ``what`` is ``"events"``) into ``data``."""
+    events = events or what == "events"
+    kind, row_type, read = (("events", EventRow, read_event_row) if events else ("task rows", TaskRow, read_task_row))
     prefix = f"$.{what}" if what else "$"
     try:
         items = iter(rows)
     except TypeError:
-        problems.append(Diagnostic(f"{name}: {prefix}: expected an iterable of task rows, not {type(rows).__name__}"))
+        problems.append(Diagnostic(f"{name}: {prefix}: expected an iterable of {kind}, not {type(rows).__name__}"))
         return
     for i, row in enumerate(items):
         path = f"{prefix}[{i}]"
-        if isinstance(row, TaskRow):
-            data.task_rows.append(row)
+        if isinstance(row, row_type):
+            (data.events if events else data.task_rows).append(row)
             continue
         if not isinstance(row, Mapping):
-            problems.append(Diagnostic(f"{name}: {path}: expected a mapping "
-                                       f'{{"task": …, "status": …, "date": …}}, not {type(row).__name__}'))
+            shape = '{"event": …, "date": …}' if events else '{"task": …, "status": …, "date": …}'
+            problems.append(Diagnostic(f"{name}: {path}: expected a mapping {shape}, not {type(row).__name__}"))
             continue
         fields: dict[str, Any] = {}
         for k, v in row.items():
@@ -327,10 +349,10 @@ def _task_rows(data: Data, rows: Iterable[Mapping[str, Any] | TaskRow], floats: 
                 v = str(v)
             fields[str(k)] = v
         else:
-            r = read_task_row(fields, Source(name, path),
-                              lambda field, msg, p=path: problems.append(Diagnostic(f"{name}: {p}.{field}: {msg}")))
+            r = read(fields, Source(name, path),
+                     lambda field, msg, p=path: problems.append(Diagnostic(f"{name}: {p}.{field}: {msg}")))
             if r is not None:
-                data.task_rows.append(r)
+                (data.events if events else data.task_rows).append(r)
 
 
 # --- long-form rows (the CSV form) -------------------------------------------------------------------
@@ -406,12 +428,14 @@ def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_for
         return Source(name, label(row))
 
     folded = [_header_name(n) for n in names]
-    needed = ("task", "status") if "task" in folded else ("period", "metric", "value")
+    needed = (("task", "status") if "task" in folded else ("event", "date") if "event" in folded
+              else ("period", "metric", "value"))
     lacking = [n for n in needed if n not in folded]
     if lacking:
         problems.append(Diagnostic(
             f"{name}: there is no column {', '.join(lacking)} (the columns are {', '.join(names) or 'none'}); "
-            "expected the columns period, unit, metric, value (values) or task, status, date, note (task rows)"))
+            "expected the columns period, unit, metric, value (values), task, status, date, note (task rows) "
+            "or event, date, note (events)"))
         raise KpiDataError.from_diagnostics(problems[-1:])
 
     header: list[Cell] = list(names)

@@ -6,12 +6,13 @@ One schema a document kind (docs/schemas.md says what each one covers):
 ``check``             ``kpirules check --format json``, ``Results.to_json()``
 ``rollup``            ``kpirules check --period all --format json``
 ``report``            ``kpirules report --format json``
+``provenance``        the block that says how a check or report was made
 ``lint``              ``kpirules lint --format json``
 ``periods``           ``kpirules periods --format json``
 ``data``              a JSON data file (``load_data``, ``--data``)
-``snapshot``          one item of its ``snapshots`` (``Data.from_snapshots``)
-``task-row``          one item of its ``tasks`` (``Data.from_task_rows``)
-``event``             one row of an events table
+``snapshot``          one item of its ``snapshots`` (``data_from_snapshots``)
+``task-row``          one item of its ``tasks`` (``data_from_task_rows``)
+``event``             one item of its ``events`` (``data_from_events``)
 ``common``            the definitions the others share (no document is one)
 ====================  =========================================================
 
@@ -45,7 +46,8 @@ __all__ = ["NAMES", "SCHEMA_VERSION", "load", "validator", "validate", "schema_i
 SCHEMA_VERSION = 1
 
 #: the shipped schemas, by name
-NAMES = ("check", "rollup", "report", "lint", "periods", "data", "snapshot", "task-row", "event", "common")
+NAMES = ("check", "rollup", "report", "provenance", "lint", "periods", "data", "snapshot", "task-row", "event",
+         "common")
 
 _PREFIX = "urn:kpirules:schema:"
 
