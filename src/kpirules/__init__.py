@@ -27,6 +27,15 @@ from kpirules.engine.evaluate import FAILING, Plan, Result, Results, Status, loa
 from kpirules.periods import Kind, Period, Scheme, parse_period
 from kpirules.values import Invalid, Undefined
 
+from kpirules.deprecation import lookup as _lookup
+
+
+def __getattr__(name: str) -> object:
+    """A renamed public name still works for one minor release, with a DeprecationWarning
+    (kpirules.deprecation; docs/application.md#deprecation-policy)."""
+    return _lookup(name, globals())
+
+
 #: the version; pyproject.toml reads it from here (importlib.metadata would cost a tenth of the import time)
 __version__ = "0.1.0"
 
