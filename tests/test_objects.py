@@ -330,3 +330,21 @@ def test_a_rollup_has_records_and_frames_of_every_period() -> None:
     assert kpirules.Rollup([]).to_records() == []
     with pytest.raises(KpiError, match="no plan or as-of date"):
         kpirules.Rollup([]).to_json()
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda plan, data: plan.evaluate(5), "load_data reads files: give a path or a list of paths, not 5"),
+    (lambda plan, data: plan.evaluate(None), "load_data reads files"),
+    (lambda plan, data: kpirules.load_data([None]), "load_data reads files"),
+    (lambda plan, data: kpirules.load(5), "load reads a rule file: give its path, not 5"),
+    (lambda plan, data: plan.evaluate_periods(data, 5, "2021-01-01"), "periods are Period objects or labels"),
+    (lambda plan, data: plan.evaluate_periods(data, [None], "2021-01-01"), "a period is a Period or a label"),
+    (lambda plan, data: plan.evaluate(data, "2020-12-18", current=5), "a period is a Period or a label"),
+    (lambda plan, data: plan.evaluate(data, 20201218), "as-of date: '20201218' is not a date"),
+    (lambda plan, data: kpirules.parse(5), "expected text"),  # type: ignore[arg-type]
+])
+def test_misuse_of_the_api_is_a_kpi_error(call, words: str) -> None:
+    plan = kpirules.load(str(ROOT / "rules" / "nq17_national.kpi"))
+    data = kpirules.load_data(str(ROOT / "examples" / "nq17_national" / "data.json"))
+    with pytest.raises(KpiError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        call(plan, data)

@@ -31,6 +31,10 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    paths = list(paths) if isinstance(paths, Iterable) else paths
+    if not isinstance(paths, list) or not all(isinstance(p, (str, os.PathLike)) for p in paths):
+        raise KpiDataError(f"load_data reads files: give a path or a list of paths, not {paths!r} (data held in "
+                           "Python goes in with kpirules.data_from_rows, data_from_snapshots, data_from_frame, …)")
     merged: Data | None = None
     problems: list[str] = []
     diagnostics: list[Diagnostic] = []

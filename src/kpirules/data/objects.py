@@ -307,6 +307,13 @@ def data_from_events(rows: Iterable[Mapping[str, Any] | EventRow], *, name: str 
     return data
 
 
+def _keep(data: Data, row: TaskRow | EventRow) -> None:
+    if isinstance(row, EventRow):
+        data.events.append(row)
+    else:
+        data.task_rows.append(row)
+
+
 def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name: str,
                problems: list[Diagnostic], events: bool = False) -> None:
     """Task rows (``events``: event rows, also when ``what`` is ``"events"``) into ``data``."""
@@ -321,7 +328,7 @@ def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name:
     for i, row in enumerate(items):
         path = f"{prefix}[{i}]"
         if isinstance(row, row_type):
-            (data.events if events else data.task_rows).append(row)
+            _keep(data, row)
             continue
         if not isinstance(row, Mapping):
             shape = '{"event": …, "date": …}' if events else '{"task": …, "status": …, "date": …}'
@@ -352,7 +359,7 @@ def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name:
             r = read(fields, Source(name, path),
                      lambda field, msg, p=path: problems.append(Diagnostic(f"{name}: {p}.{field}: {msg}")))
             if r is not None:
-                (data.events if events else data.task_rows).append(r)
+                _keep(data, r)
 
 
 # --- long-form rows (the CSV form) -------------------------------------------------------------------

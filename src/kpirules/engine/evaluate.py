@@ -231,6 +231,8 @@ class Plan:
         else:
             if isinstance(periods, (str, Period)):  # one period, not the characters of a label
                 periods = [periods]
+            elif not isinstance(periods, Iterable):
+                raise KpiError(f"periods are Period objects or labels such as '2020-Q4' (or None), not {periods!r}")
             chosen = list(dict.fromkeys(self.as_current(p) for p in periods))  # each period once, in order
         for p in chosen:  # every window checked before any work
             if p.end >= limit:
@@ -410,6 +412,8 @@ def parse(text: str, filename: str | None = None) -> Plan:
 
 def load(path: str | os.PathLike[str]) -> Plan:
     """Read, parse and check a .kpi file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise KpiError(f"load reads a rule file: give its path, not {path!r} (rule text goes in with kpirules.parse)")
     name = os.fspath(path)
     text = read_text(name, "rule file", KpiError)
     return parse(text, name)

@@ -39,9 +39,11 @@ _LIST_FIELDS = ("lead",)
 
 def record(r: Result) -> dict[str, Any]:
     """The record of one result: plain values, numbers exact."""
-    target, low, high = r.target, None, None
+    target: Any = r.target
+    low: Any = None
+    high: Any = None
     if isinstance(target, tuple):
-        target, (low, high) = None, target
+        (low, high), target = target, None
     return {
         "id": r.id,
         "kind": r.kind,
@@ -73,7 +75,7 @@ def records(results: Iterable[Result]) -> list[dict[str, Any]]:
 def rollup_records(checks: Iterable[Results]) -> list[dict[str, Any]]:
     """One record per result of every period checked, each with ``checked_period`` (the label) and
     ``judged_on`` (the as-of date of that period's check) first."""
-    out = []
+    out: list[dict[str, Any]] = []
     for results in checks:
         head = {"checked_period": results.current.label if results.current else None, "judged_on": results.as_of}
         out.extend({**head, **record(r)} for r in results)

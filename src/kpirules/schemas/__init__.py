@@ -99,13 +99,13 @@ def _open(node: Any) -> None:
 @functools.lru_cache(maxsize=None)
 def _validator(name: str, closed: bool) -> Any:
     try:
-        import jsonschema
+        import jsonschema  # type: ignore[import-untyped, unused-ignore]
         import referencing
         from referencing.jsonschema import DRAFT202012
     except ImportError:  # pragma: no cover - depends on the environment
         raise KpiError("validating against the schemas needs the jsonschema package: pip install jsonschema") from None
     docs = [load(n, closed=closed) for n in NAMES]
-    registry = referencing.Registry().with_resources(  # type: ignore[var-annotated]
+    registry: Any = referencing.Registry().with_resources(
         (d["$id"], DRAFT202012.create_resource(d)) for d in docs)
     cls = jsonschema.Draft202012Validator
     return cls(docs[NAMES.index(name)], registry=registry, format_checker=cls.FORMAT_CHECKER)
