@@ -1,4 +1,5 @@
-"""`kpirules report PLAN --data FILE --period P [--as-of DATE] [--format md|html|json] [--lang vi|en] [-o FILE]`."""
+"""`kpirules report PLAN --data FILE --period P [--as-of DATE] [--format md|html|json|pdf|docx] [--layout screen|official]
+[--template DIR] [--number N] [--date D] [--signer NAME] [--place PLACE] [--lang vi|en] [-o FILE]`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import sys
 
 from kpirules.cli.args import add_data_options, read_data
 from kpirules.engine.evaluate import load
-from kpirules.report import FORMATS, LANGS, Report, build_report, fmt_period, render
+from kpirules.errors import KpiError
+from kpirules.report import FORMATS, LANGS, LAYOUTS, Official, Report, build_report, fmt_period, render
 
-HELP = "write the implementation report of one reporting period (Markdown, HTML or JSON)"
+HELP = "write the implementation report of one reporting period (Markdown, HTML, JSON, PDF or Word)"
+
+#: the format each file extension means
+EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf",
+              ".docx": "docx"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,34 +30,82 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="judge tasks as of this date (default: the period's due date, or the day after its window; "
                         "today while that is still to come)")
     p.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the -o file's extension, else md)")
+                   help="output format (default: from the -o file's extension, else md); pdf and docx are the "
+                        "official layout and need -o")
+    p.add_argument("--layout", choices=LAYOUTS, default=None,
+                   help="the HTML's layout: screen (default) or official (Decree 30/2020/NĐ-CP; pdf and docx always)")
+    p.add_argument("--template", metavar="DIR", default=None,
+                   help="a directory of templates to use in place of the shipped ones (official HTML and PDF)")
+    p.add_argument("--number", metavar="NUMBER", default=None,
+                   help="the official report's number and symbol (Số/ký hiệu), e.g. 12/BC-BKHCN")
+    p.add_argument("--date", metavar="YYYY-MM-DD", default=None,
+                   help="the official report's date (default: the as-of date)")
+    p.add_argument("--signer", metavar="NAME", default=None, help="the official report's signer's name")
+    p.add_argument("--place", metavar="PLACE", default=None, help="the place in the official report's date line")
     p.add_argument("--lang", choices=LANGS, default="vi", help="labels: Vietnamese (default) or English")
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the report here (default: stdout)")
     p.set_defaults(func=run)
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    if args.output:
-        ext = os.path.splitext(args.output)[1].lower()
-        return {".html": "html", ".htm": "html", ".json": "json"}.get(ext, "md")
-    return "md"
+    """The format to write: --format, else the -o file's extension, else md.  An extension that names
+    another format than --format is an error (`-o out.pdf --format md`), as is pdf or docx without -o."""
+    ext = os.path.splitext(args.output)[1].lower() if args.output else ""
+    by_ext = EXTENSIONS.get(ext)
+    fmt = str(args.format) if args.format else (by_ext or "md")
+    if args.format and by_ext and by_ext != fmt:
+        raise KpiError(f"-o {args.output}: a {ext} file is {by_ext}, but --format is {fmt}; "
+                       f"name the file .{fmt} or leave --format out")
+    if fmt in ("pdf", "docx") and not args.output:
+        raise KpiError(f"--format {fmt} writes a file: give it with -o FILE.{fmt}")
+    layout = args.layout or "screen"
+    if args.layout == "official" and fmt not in ("html", "pdf", "docx"):
+        raise KpiError(f"--layout official is for html, pdf and docx, not {fmt}")
+    if args.layout == "screen" and fmt in ("pdf", "docx"):
+        raise KpiError(f"--format {fmt} is always the official layout; leave --layout screen out")
+    if (args.template or args.number or args.date or args.signer or args.place) and \
+            not (layout == "official" or fmt in ("pdf", "docx")):
+        raise KpiError("--template, --number, --date, --signer and --place are for the official layout: "
+                       "give --layout official, --format pdf or --format docx")
+    return fmt
 
 
 def run(args: argparse.Namespace) -> int:
+    fmt = _format(args)  # (a usage error before anything is read)
+    official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
     data = read_data(args)
     report = build_report(plan, data, args.period, args.as_of, args.lang, number_format=args.number_format)
-    text = render(report, _format(args))
+    out = render(report, fmt, layout="official" if fmt in ("pdf", "docx") else (args.layout or "screen"),
+                 template=args.template, official=official)
     code = 1 if report.failing else 0
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        _write(args.output, out.encode("utf-8") if isinstance(out, str) else out)
         print(written_line(report, args.output, code), file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
     return code
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, then renamed)."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".kpirules-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # (mkstemp makes it 600; a report is an ordinary file)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def written_line(report: Report, path: str, code: int) -> str:

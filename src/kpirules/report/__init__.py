@@ -23,20 +23,43 @@ from kpirules.engine.timing import report_as_of
 from kpirules.errors import KpiError
 from kpirules.report.format import fmt_date, fmt_decimal, fmt_percent, fmt_period
 from kpirules.report.html import render_html
-from kpirules.report.i18n import FORMATS, LANGS, STATUS_LABELS
+from kpirules.report.document import Official
+from kpirules.report.i18n import FORMATS, LANGS, LAYOUTS, STATUS_LABELS
 from kpirules.report.json import render_json, report_dict
 from kpirules.report.markdown import render_markdown
 from kpirules.report.model import DeliverySummary, Report, SectionNode, build_report, directed_margin, urgency
 
 __all__ = ["Report", "build_report", "render", "render_markdown", "render_html", "render_json", "FORMATS",
-           "LANGS", "STATUS_LABELS", "report_as_of", "urgency",
+           "LANGS", "LAYOUTS", "STATUS_LABELS", "Official", "report_as_of", "urgency",
            # the pieces, for those who build on them
            "SectionNode", "DeliverySummary", "directed_margin", "report_dict", "fmt_date", "fmt_decimal", "fmt_percent",
            "fmt_period"]
 
 
-def render(report: Report, fmt: str = "html") -> str:
-    """The report as ``md``, ``html`` or ``json`` text."""
+def render(report: Report, fmt: str = "html", *, layout: str = "screen", template: str | None = None,
+           official: Official | None = None) -> str | bytes:
+    """The report as ``md``, ``html`` or ``json`` text, or the bytes of a ``pdf`` or ``docx`` file.
+
+    ``layout="official"`` makes the HTML the official layout (Decree 30/2020/NĐ-CP), which the PDF and the
+    Word file always have; ``template`` names a directory of templates used in place of the shipped ones;
+    ``official`` overrides the plan's ``report`` block (number, date, signer, place).
+    """
+    if layout not in LAYOUTS:
+        raise KpiError(f"unknown report layout {layout!r}; expected one of: {', '.join(LAYOUTS)}")
+    if fmt == "pdf":
+        from kpirules.report.official import render_pdf
+
+        return render_pdf(report, official, template)
+    if fmt == "docx":
+        from kpirules.report.docx import render_docx
+
+        return render_docx(report, official)
+    if fmt == "html" and layout == "official":
+        from kpirules.report.official import render_official_html
+
+        return render_official_html(report, official, template)
+    if layout == "official":
+        raise KpiError(f"the official layout is for html, pdf and docx, not {fmt}")
     if fmt == "md":
         return render_markdown(report)
     if fmt == "html":

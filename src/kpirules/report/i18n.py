@@ -5,7 +5,9 @@ from __future__ import annotations
 from kpirules.engine.evaluate import Status
 
 
-FORMATS = ("md", "html", "json")
+FORMATS = ("md", "html", "json", "pdf", "docx")
+#: the HTML's layouts: for the screen (the default) or the official document (Decree 30/2020/NĐ-CP)
+LAYOUTS = ("screen", "official")
 LANGS = ("vi", "en")
 
 STATUS_LABELS: dict[str, dict[Status, str]] = {
@@ -150,3 +152,83 @@ OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 
 #: statuses in the summary's attention list; rank 0 before rank 1
 ATTENTION = {Status.OVERDUE: 0, Status.NOT_MET: 0, Status.ERROR: 0, Status.AT_RISK: 1}
+
+
+#: the words of the official layout (Decree 30/2020/NĐ-CP)
+OFFICIAL: dict[str, dict[str, str]] = {
+    "vi": {
+        "issuer_default": "CƠ QUAN BÁO CÁO",
+        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "number": "Số: {number}",
+        "kind": "BÁO CÁO",
+        "subject": "Tình hình thực hiện {plan} {period}",
+        "intro": "Thực hiện {plan}, kỳ báo cáo {period} ({window}); số liệu tính đến ngày {as_of}.",
+        "recipients": "Nơi nhận:",
+        "part_summary": "I. TÓM TẮT",
+        "part_changes": "II. THAY ĐỔI SO VỚI KỲ TRƯỚC",
+        "part_attention": "III. CẦN CHÚ Ý",
+        "part_results": "IV. KẾT QUẢ THỰC HIỆN",
+        "part_warnings": "V. CẢNH BÁO VỀ SỐ LIỆU",
+        "page": "Trang",
+        "support": "Phối hợp",
+        "product": "Sản phẩm",
+        "seq": "TT",
+    },
+    "en": {
+        "issuer_default": "REPORTING BODY",
+        "nation": "SOCIALIST REPUBLIC OF VIETNAM",
+        "motto": "Independence - Freedom - Happiness",
+        "number": "No.: {number}",
+        "kind": "REPORT",
+        "subject": "Implementation of {plan}, {period}",
+        "intro": "Implementing {plan}, reporting period {period} ({window}); data as of {as_of}.",
+        "recipients": "To:",
+        "part_summary": "I. SUMMARY",
+        "part_changes": "II. CHANGES SINCE THE PREVIOUS PERIOD",
+        "part_attention": "III. NEEDS ATTENTION",
+        "part_results": "IV. RESULTS",
+        "part_warnings": "V. DATA WARNINGS",
+        "page": "Page",
+        "support": "Support",
+        "product": "Product",
+        "seq": "No.",
+    },
+}
+
+
+#: the words of the look back (kpirules.report.history)
+HISTORY: dict[str, dict[str, str]] = {
+    "vi": {
+        "heading": "Thay đổi so với kỳ trước",
+        "note": "So với kỳ {previous}.",
+        "newly_met": "Mới đạt",
+        "newly_not_met": "Mới chưa đạt",
+        "newly_overdue": "Mới quá hạn",
+        "newly_delivered": "Mới hoàn thành",
+        "none": "không có",
+        "unchanged": "không đổi so với kỳ trước",
+        "change": "{x} so với kỳ trước",
+        "points": " điểm %",
+        "trend": "Xu hướng",
+        "trend_heading": "Xu hướng các chỉ tiêu qua 8 kỳ báo cáo",
+        "since": "So với kỳ trước",
+        "no_previous": "Không có kỳ báo cáo trước để so sánh.",
+    },
+    "en": {
+        "heading": "Changes since the previous period",
+        "note": "Against {previous}.",
+        "newly_met": "Newly met",
+        "newly_not_met": "Newly not met",
+        "newly_overdue": "Newly overdue",
+        "newly_delivered": "Newly delivered",
+        "none": "none",
+        "unchanged": "unchanged since the previous period",
+        "change": "{x} since the previous period",
+        "points": " pp",
+        "trend": "Trend",
+        "trend_heading": "The targets over the last 8 reporting periods",
+        "since": "Since the previous period",
+        "no_previous": "There is no previous reporting period to compare with.",
+    },
+}

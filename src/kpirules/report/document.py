@@ -1,0 +1,221 @@
+"""The official report as plain data: what the Decree 30 layout shows, in order, as text.
+
+:func:`document` turns a :class:`~kpirules.report.model.Report` into a tree of
+dicts, lists and strings (no markup) that the official HTML template, the PDF
+made from it and the Word renderer all read, so that the three show the same
+content in the same order: the header block (issuing body, Quốc hiệu and
+Tiêu ngữ, Số/ký hiệu, place and date), the title, the summary, what changed
+since the previous period, what needs attention, the sections with their
+targets and tasks, the data warnings, Nơi nhận and the signature block, and
+the footer's digest.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from markupsafe import Markup
+
+from kpirules import nodes as n
+from kpirules.engine.evaluate import Result, Status
+from kpirules.periods import parse_date
+from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
+from kpirules.report.history import Trend, change_texts, sparkline, trends
+from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
+from kpirules.report.model import Report, SectionNode, shown_value
+from kpirules.report.parts import (deliveries_line, delivery_lines, later_text, result_title, task_deadlines,
+                                   task_why, unit_summary)
+from kpirules.report.reasons import reason_text, warning_text
+
+__all__ = ["Official", "document", "official_date"]
+
+
+@attrs.frozen
+class Official:
+    """What the command line sets on the official layout (each overrides the plan's ``report`` block)."""
+
+    number: str | None = None  # "12/BC-BKHCN": the whole Số/ký hiệu
+    date: datetime.date | None = None  # the document's date (default: the as-of date)
+    signer: str | None = None  # the signer's name
+    place: str | None = None
+
+    @staticmethod
+    def of(number: str | None = None, date: str | datetime.date | None = None, signer: str | None = None,
+           place: str | None = None) -> Official:
+        if isinstance(date, str):
+            try:
+                date = parse_date(date)
+            except KpiPeriodError as exc:
+                raise KpiError(f"--date: {exc}") from None
+        return Official(number, date, signer, place)
+
+
+def official_date(d: datetime.date, place: str | None, lang: str) -> str:
+    """The place and date line: ``Hà Nội, ngày 05 tháng 01 năm 2021`` (Decree 30: a day below 10 and the
+    months 1 and 2 are written with a leading 0), ``Hanoi, 5 January 2021`` in English."""
+    if lang == "vi":
+        day = f"{d.day:02d}"
+        month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+        text = f"ngày {day} tháng {month} năm {d.year}"
+        return f"{place}, {text}" if place else text[0].upper() + text[1:]
+    text = fmt_date(d, lang)
+    return f"{place}, {text}" if place else text
+
+
+def _names(plan: Any, units: Sequence[str]) -> str:
+    """Units as a person reads them: their full names when the plan declares them."""
+    names = getattr(plan, "unit_names", None) or {}
+    return ", ".join(names.get(u, u) for u in units)
+
+
+def _rule_row(report: Report, rid: str, results: tuple[Result, ...], trends: dict[Any, Any]) -> dict[str, Any]:
+    lang = report.lang
+    first = results[0]
+    item = report.plan.item(rid)
+    per_unit = not (len(results) == 1 and first.unit is None)
+    row: dict[str, Any] = {
+        "id": rid, "title": result_title(first), "per_unit": per_unit,
+        "lead": _names(report.plan, first.lead or (item.lead if item else ())),
+        "support": _names(report.plan, item.support) if isinstance(item, n.Rule) else "",
+        "note": (item.note or "") if isinstance(item, n.Rule) else "",
+        "deadline": fmt_date(first.deadline, lang) if first.deadline else "",
+    }
+    if not per_unit:
+        row.update(_numbers(report, first))
+        row.update(_trend(trends.get((rid, None))))
+    else:
+        row["summary"] = unit_summary(report, results)
+        row["units"] = [dict(_numbers(report, r), unit=_names(report.plan, (r.unit or "",)),
+                             **_trend(trends.get((rid, r.unit)))) for r in results]
+        row.update(_trend(None))
+    return row
+
+
+def _trend(tr: Trend | None) -> dict[str, Any]:
+    """A target's trend for the renderers: the SVG line, the values and the change since the previous period."""
+    if tr is None:
+        return {"spark": "", "trend": [], "change": ""}
+    return {"spark": Markup(sparkline(tr)), "trend": list(zip(tr.labels, tr.texts)), "change": _nb(tr.change)}
+
+
+def _nb(text: str) -> str:
+    """A number and its unit kept on one line: ``thiếu 8,04 điểm %``, ``3.19 pp short``."""
+    return text.replace(" điểm %", "\u00a0điểm\u00a0%").replace(" pp", "\u00a0pp")
+
+
+def _numbers(report: Report, r: Result) -> dict[str, Any]:
+    sh = shown_value(report, r)
+    why = ""
+    if r.reason and r.status is not Status.MET:
+        why = reason_text(r.reason, report.lang, deadline_shown=r.deadline is not None, period_shown=r.period)
+    return {"status": r.status.value, "label": report.label(r.status), "value": sh.value, "target": sh.target,
+            "margin": _nb(sh.margin), "progress": _percent(sh.progress), "why": why,
+            "judged": fmt_label(r.period, report.lang) if r.period else ""}
+
+
+def _percent(p: Fraction | None) -> str:
+    return "" if p is None else fmt_percent(p, "en", 0)
+
+
+def _task_row(report: Report, r: Result) -> dict[str, Any]:
+    item = report.plan.item(r.id)
+    task = item if isinstance(item, n.Task) else None
+    return {
+        "id": r.id, "title": result_title(r), "status": r.status.value, "label": report.label(r.status),
+        "lead": _names(report.plan, r.lead), "support": _names(report.plan, task.support) if task else "",
+        "product": (task.product or "") if task else "", "note": (task.note or "") if task else "",
+        "deadlines": task_deadlines(report, r), "why": task_why(report, r),
+        "deliveries": delivery_lines(report, r),
+    }
+
+
+def _section(report: Report, node: SectionNode, trends: dict[Any, Any]) -> dict[str, Any]:
+    return {
+        "id": node.id, "title": node.title or "", "depth": node.depth,
+        "rules": [_rule_row(report, rid, results, trends) for rid, results in node.rules],
+        "tasks": [_task_row(report, r) for r in node.tasks],
+        "children": [_section(report, c, trends) for c in node.children if not c.empty],
+    }
+
+
+def _attention(report: Report, r: Result) -> dict[str, Any]:
+    lang = report.lang
+    sh = shown_value(report, r)
+    text = r.id + (f" ({r.unit})" if r.unit else "")
+    title = result_title(r)
+    numbers = f"{sh.value} / {sh.target}" if r.kind == "rule" and sh.value != "—" else ""
+    deadline = fmt_date(r.deadline, lang) if r.deadline and r.kind == "rule" else ""
+    why = ""
+    if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
+        why = reason_text(r.reason, lang, deadline_shown=r.kind == "rule")
+    return {"id": text, "title": title, "status": r.status.value, "label": report.label(r.status),
+            "numbers": numbers, "deadline": deadline, "why": why}
+
+
+def _recipients(lines: Sequence[str]) -> list[str]:
+    """Nơi nhận as Decree 30 writes it: each recipient ends with ``;``, the last with ``.``."""
+    out = [x.rstrip().rstrip(";.,") for x in lines]
+    return [x + (";" if i < len(out) - 1 else ".") for i, x in enumerate(out)]
+
+
+def document(report: Report, official: Official | None = None) -> dict[str, Any]:
+    """The official report of ``report`` as plain data (see the module's docstring)."""
+    official = official or Official()
+    lang, plan, p = report.lang, report.plan, report.period
+    t, o = TEXT[lang], OFFICIAL[lang]
+    block = plan.ast.report or n.ReportBlock()
+    issuer = list(block.issuer) or [o["issuer_default"]]
+    signer = list(block.signer)
+    name = official.signer if official.signer is not None else (signer.pop() if signer else "")
+    if official.signer is not None and signer and len(block.signer) > 1:
+        signer = signer[:-1]
+    number = official.number or (f"…/{block.symbol}" if block.symbol else "…")
+    when = official.date or report.as_of
+    place = official.place if official.place is not None else block.place
+    start, end = report.window
+    stamp = report.provenance()
+    ds = report.deliveries_due()
+    counts = [(t["rules"], report.rule_counts()), (t["tasks"], report.task_counts())]
+    all_trends = trends(report)
+    return {
+        "lang": lang,
+        "issuer_above": issuer[:-1],
+        "issuer": issuer[-1],
+        "nation": o["nation"],
+        "motto": o["motto"],
+        "number": o["number"].format(number=number),
+        "place_date": official_date(when, place, lang),
+        "kind": o["kind"],
+        "subject": o["subject"].format(plan=plan.title or plan.id, period=fmt_period(p, lang)),
+        "plan_id": plan.id,
+        "intro": o["intro"].format(plan=plan.id, period=fmt_period(p, lang),
+                                   window=t["window"].format(start=fmt_date(start, lang), end=fmt_date(end, lang)),
+                                   as_of=fmt_date(report.as_of, lang)),
+        "due": fmt_date(p.due, lang) if p.due else "",
+        "labels": {**t, **o, **{"h_" + k: v for k, v in HISTORY[lang].items()}},
+        "counts": [{"head": head, "rows": [{"status": s, "label": report.label(Status(s)), "count": c}
+                                           for s, c in cs.items()]} for head, cs in counts],
+        "deliveries": {"text": deliveries_line(report),
+                       "good": bool(ds and ds.due and len(ds.done) == len(ds.due) and not ds.late)},
+        "attention": [_attention(report, r) for r in report.attention_now()],
+        "later": [later_text(report, r) for r in report.attention_later()],
+        "sections": _section(report, report.sections(), all_trends),
+        "changes": change_texts(report),
+        "trends": [{"id": rid + (f" ({unit})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
+                    "change": tr.change, "delta": tr.delta} for (rid, unit), tr in all_trends.items()],
+        "trend_labels": next(iter(all_trends.values())).labels if all_trends else (),
+        "warnings": [{"text": warning_text(w.message, lang), "source": w.source or "", "code": w.code}
+                     for w in report.results.warnings],
+        "recipients_head": o["recipients"],
+        "recipients": _recipients(block.recipients),
+        "signer_title": signer,
+        "signer_name": name,
+        "stamp": TEXT[lang]["stamp"].format(digest=stamp["digest"][:12], version=stamp["version"]),
+        "digest": stamp["digest"][:12],
+        "generated": t["generated"].format(file=plan.filename) if plan.filename else "",
+    }

@@ -1,0 +1,264 @@
+"""The official layout (Decree 30/2020/NĐ-CP): HTML from templates, PDF and Word; the CLI's options."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kpirules import load
+from kpirules.cli import main
+from kpirules.report import Official, build_report, render
+from kpirules.report.document import official_date
+from kpirules.report.templates import shipped_dir
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+PLAN = str(ROOT / "rules" / "nq17_bkhcn.kpi")
+DATA = str(ROOT / "examples" / "nq17_bkhcn" / "data.json")
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    return build_report(load(PLAN), DATA, "2020-Q4")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["report", PLAN, "--data", DATA, "--period", "2020-Q4", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_date_line() -> None:
+    import datetime
+
+    assert official_date(datetime.date(2021, 1, 5), "Hà Nội", "vi") == "Hà Nội, ngày 05 tháng 01 năm 2021"
+    assert official_date(datetime.date(2020, 12, 20), "Hà Nội", "vi") == "Hà Nội, ngày 20 tháng 12 năm 2020"
+    assert official_date(datetime.date(2020, 3, 9), None, "vi") == "Ngày 09 tháng 3 năm 2020"
+    assert official_date(datetime.date(2020, 3, 9), "Hanoi", "en") == "Hanoi, 9 March 2020"
+
+
+def test_the_official_html(report) -> None:  # type: ignore[no-untyped-def]
+    html = render(report, "html", layout="official", official=Official.of("12/BC-VP", "2020-12-21", "Nguyễn Văn A"))
+    assert isinstance(html, str)
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"\s+", " ", text)
+    for piece in ("BỘ KHOA HỌC VÀ CÔNG NGHỆ VĂN PHÒNG BỘ", "Số: 12/BC-VP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                  "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 21 tháng 12 năm 2020", "BÁO CÁO",
+                  "Nơi nhận: - Bộ trưởng (để báo cáo); - Các Thứ trưởng (để biết); - Các đơn vị thuộc Bộ; - Lưu: VT, VP.",
+                  "CHÁNH VĂN PHÒNG Nguyễn Văn A", "I. TÓM TẮT", "III. CẦN CHÚ Ý", "IV. KẾT QUẢ THỰC HIỆN"):
+        assert piece in text, piece
+    assert "size: A4" in html and "margin: 22mm 18mm 22mm 32mm" in html
+    assert "@page :first { @top-center { content: none; } }" in html  # page numbers from page 2
+    assert f'Mã kiểm chứng {report.provenance()["digest"][:12]}' in html
+    for r in report.results:  # every rule and task is there
+        assert f'data-id="{r.id}"' in html
+    # who answers for it, and what a task delivers
+    assert "Chủ trì: TTCNTT" in text and "Sản phẩm: Quyết định của Bộ trưởng" in text
+    # the screen layout stays the default
+    assert "CỘNG HÒA" not in render(report, "html")
+
+
+def test_without_a_report_block(tmp_path: Path) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text((HERE / "data" / "report" / "plan.kpi").read_text(encoding="utf-8"), encoding="utf-8")
+    r = build_report(load(str(plan)), str(HERE / "data" / "report" / "data.json"), "2020-Q4")
+    html = render(r, "html", layout="official")
+    assert "Số: …" in html and "CƠ QUAN BÁO CÁO" in html
+
+
+def test_text_is_escaped(tmp_path: Path) -> None:
+    src = (HERE / "data" / "report" / "plan.kpi").read_text(encoding="utf-8")
+    src = src.replace('  reporting quarterly cutoff 15 due 20\n',
+                      '  reporting quarterly cutoff 15 due 20\n  report\n    issuer "<b>X</b> & Y"\n', 1)
+    plan = tmp_path / "p.kpi"
+    plan.write_text(src, encoding="utf-8")
+    r = build_report(load(str(plan)), str(HERE / "data" / "report" / "data.json"), "2020-Q4")
+    html = render(r, "html", layout="official")
+    assert "&lt;b&gt;X&lt;/b&gt; &amp; Y" in html and "<b>X</b>" not in html
+
+
+def test_a_ministrys_own_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    own = tmp_path / "tpl"
+    shutil.copytree(shipped_dir(), own)
+    css = own / "official.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* our own */\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    code, _, err = _run(capsys, "--layout", "official", "--template", str(own), "-o", str(out))
+    assert code == 1 and "wrote" in err
+    assert "/* our own */" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("{% if doc.kind %}\n<p>x</p>\n", r"official\.html\.j2:\d+: template error: Unexpected end of template"),
+    ("<p>\n{{ doc.no_such_field }}</p>\n", r"official\.html\.j2:2: template error: UndefinedError"),
+])
+def test_a_template_error_names_the_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str,
+                                                  message: str) -> None:
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "official.html.j2").write_text(broken, encoding="utf-8")
+    code, out, err = _run(capsys, "--layout", "official", "--template", str(own), "-o", str(tmp_path / "r.html"))
+    assert code == 2 and "Traceback" not in err
+    assert re.search(message, err), err
+    assert str(own) in err
+    assert not (tmp_path / "r.html").exists()  # nothing written
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "out.pdf", "--format", "md"], "-o out.pdf: a .pdf file is pdf, but --format is md"),
+    (["-o", "out.docx", "--format", "html"], "-o out.docx: a .docx file is docx, but --format is html"),
+    (["-o", "out.md", "--format", "json"], "-o out.md: a .md file is md, but --format is json"),
+    (["--format", "pdf"], "--format pdf writes a file: give it with -o FILE.pdf"),
+    (["--layout", "official"], "--layout official is for html, pdf and docx, not md"),
+    (["--number", "12/BC-VP"], "are for the official layout"),
+    (["--format", "html", "--layout", "official", "--date", "2020-13-01"], "--date:"),
+])
+def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                      args: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, *args)
+    assert code == 2 and out == "" and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_extension_chooses_the_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("docx")
+    out = tmp_path / "r.docx"
+    assert _run(capsys, "-o", str(out))[0] == 1
+    assert out.read_bytes()[:2] == b"PK"  # a zip: the Word file, not Markdown
+
+
+def _docx_text(path: Path) -> tuple[list[str], str]:
+    import docx
+
+    d = docx.Document(str(path))
+    paras = [p.text for p in d.paragraphs]
+    cells = []
+    for t in d.tables:
+        for row in t.rows:
+            for c in row.cells:
+                cells.append(c.text)
+    return paras, "\n".join(paras + cells)
+
+
+def test_the_word_file_reads_back(tmp_path: Path, capsys: pytest.CaptureFixture[str], report) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("docx")
+    import docx
+
+    out = tmp_path / "r.docx"
+    code, _, err = _run(capsys, "-o", str(out), "--number", "12/BC-VP", "--signer", "Nguyễn Văn A")
+    assert code == 1 and f"wrote {out}" in err
+    _, text = _docx_text(out)
+    for piece in ("BỘ KHOA HỌC VÀ CÔNG NGHỆ", "VĂN PHÒNG BỘ", "Số: 12/BC-VP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                  "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 20 tháng 12 năm 2020", "BÁO CÁO", "Nơi nhận:",
+                  "- Lưu: VT, VP.", "CHÁNH VĂN PHÒNG", "Nguyễn Văn A"):
+        assert piece in text, piece
+    d = docx.Document(str(out))
+    ids = {c.text for t in d.tables for row in t.rows for c in row.cells[:1]}
+    for r in report.results:  # every rule id and every task
+        assert r.id in ids, r.id
+    sec = d.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert (round(sec.left_margin.mm), round(sec.right_margin.mm), round(sec.top_margin.mm)) == (32, 18, 22)
+    assert sec.different_first_page_header_footer  # the page number from page 2
+    assert "PAGE" in sec.header._element.xml
+    assert report.provenance()["digest"][:12] in sec.footer.paragraphs[0].text
+
+
+def test_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str], report) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("weasyprint")
+    if not shutil.which("pdffonts") or not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdffonts, pdftotext) is not installed")
+    from kpirules.errors import KpiError
+    from kpirules.report.official import find_serif
+
+    try:
+        serif = find_serif()
+    except KpiError as exc:
+        pytest.skip(str(exc))
+    out = tmp_path / "r.pdf"
+    code, _, err = _run(capsys, "-o", str(out), "--number", "12/BC-VP")
+    assert code == 1 and out.read_bytes()[:5] == b"%PDF-"
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(serif.family.replace(" ", "-") in row for row in rows), fonts  # the serif and nothing else
+    assert all(re.search(r"\byes\s+yes\s+yes\b", row) for row in rows), fonts  # embedded, subset, unicode
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(out), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first and "Số: 12/BC-VP" in first
+    assert not re.match(r"\s*1\s*$", first.splitlines()[0])  # no page number on page 1
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(out), "-"], capture_output=True,
+                            text=True, check=True).stdout
+    assert second.strip().splitlines()[0].strip() == "2"
+    whole = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert report.provenance()["digest"][:12] in whole and "Nơi nhận:" in whole
+
+
+def test_no_serif_is_an_error(tmp_path: Path) -> None:
+    pytest.importorskip("fontTools")
+    from kpirules.errors import KpiError
+    from kpirules.report.official import find_serif
+
+    with pytest.raises(KpiError, match="needs a Times-metric serif with every Vietnamese letter"):
+        find_serif([str(tmp_path)])
+
+
+def test_a_serif_without_vietnamese_is_skipped(tmp_path: Path) -> None:
+    old = Path("/usr/share/fonts/truetype/liberation")  # Liberation 1.x: no ả, ạ, ơ, ư, …
+    if not (old / "LiberationSerif-Regular.ttf").exists():
+        pytest.skip("Liberation Serif 1.x is not installed")
+    for f in old.glob("LiberationSerif-*.ttf"):
+        shutil.copy(f, tmp_path / f.name)
+    from kpirules.errors import KpiError
+    from kpirules.report.official import find_serif
+
+    with pytest.raises(KpiError, match=r"LiberationSerif-Regular\.ttf lacks .*ả"):
+        find_serif([str(tmp_path)])
+
+
+def _crafted():  # type: ignore[no-untyped-def]
+    plan = load(str(HERE / "data" / "report" / "plan.kpi"))
+    return plan, build_report(plan, str(HERE / "data" / "report" / "data.json"), "2020-Q4")
+
+
+def test_changes_since_the_previous_period() -> None:
+    import datetime
+
+    from kpirules.report.history import changes
+
+    plan, report = _crafted()
+    before = {(r.kind, r.id, r.unit): r.status.value
+              for r in plan.evaluate(str(HERE / "data" / "report" / "data.json"), datetime.date(2020, 9, 20),
+                                     current="2020-Q3")}
+    name, groups = changes(report)
+    assert name == "Quý III/2020"
+    got = {g.kind: [(r.id, r.unit) for r in g.results] for g in groups}
+    for kind, status in (("newly_met", "met"), ("newly_not_met", "not_met"), ("newly_overdue", "overdue")):
+        want = [(r.id, r.unit) for r in report.results
+                if r.status.value == status and before.get((r.kind, r.id, r.unit)) != status]
+        assert got[kind] == want, kind
+    assert ("A.1.x", None) in got["newly_met"]  # 10% in Q3, 24,68% in Q4 against ≥ 20%
+    assert got["newly_delivered"] == [("1", None), ("2", None)]  # done on 30/11 and (late) on 1/10, after 20/9
+
+
+def test_a_trend_over_the_periods() -> None:
+    from fractions import Fraction
+
+    from kpirules.report.history import sparkline, trends
+
+    _, report = _crafted()
+    tr = trends(report)[("R0", None)]
+    assert tr.values[-2:] == (Fraction(1, 10), Fraction(617, 2500))
+    assert tr.texts[-2:] == ("10%", "24,68%") and tr.labels[-2:] == ("Quý III/2020", "Quý IV/2020")
+    assert tr.change == "+14,68 điểm % so với kỳ trước"
+    svg = sparkline(tr)
+    assert svg.startswith("<svg") and "Quý III/2020: 10%; Quý IV/2020: 24,68%" in svg
+    html = render(report, "html", layout="official")
+    assert "+14,68\u00a0điểm\u00a0% so với kỳ trước" in html and '<svg class="spark"' in html
+    assert "II. THAY ĐỔI SO VỚI KỲ TRƯỚC" in html and 'data-change="newly_met"' in html
