@@ -32,6 +32,11 @@ VALUES = [
     ("tabs.csv", None, {(None, "egov_users"): 500}),
     ("utf16.csv", None, {(None, "egov_users"): 500}),
     ("json_strings.json", "vi", {(None, "egov_users"): "1.234", (None, "eid_verified_users"): F(1, 10)}),
+    # the number format decided by the file's own cells: 2.400,5 can only be Vietnamese, 12.5% only English
+    ("vi_decided_by_cells.csv", None, {(None, "egov_users"): 1700, (None, "eid_verified_users"): F(4801, 2),
+                                       (None, "work_records"): F(7921, 4)}),
+    ("en_decided_by_cells.csv", None, {(None, "egov_users"): F(17, 10), (None, "share_online"): F(1, 8),
+                                       (None, "eid_verified_users"): F(4801, 2)}),
 ]
 
 #: file, number format → text every error message must contain
@@ -53,6 +58,11 @@ ERRORS = [
                              "malformed.csv:3:1: error: column period (cell A3): '2020-Q5'"]),
     ("latin1.csv", None, ["latin1.csv:2: the data file is not UTF-8 (byte 0xe0", "CSV UTF-8"]),
     ("huge_exponent.json", None, ["huge_exponent.json", "exponent", "too large"]),
+    ("vi_decided_by_cells.csv", "en", ["cell D3", "'2.400,5' is not a number in the English format"]),
+    ("formats_disagree.csv", None, ["formats_disagree.csv:2:21: error: column value (cell D2): '1.700' is ambiguous",
+                                    "hint: the cells of the file disagree on the number format: cell D3 '1,5' is "
+                                    "Vietnamese but cell D4 '2.5' is English (1 more cell like it)"]),
+    ("ambiguous_dot.csv", None, ["hint: nothing in the file decides the number format"]),
 ]
 
 

@@ -29,6 +29,30 @@ _TRUE = {"true", "có", "x"}
 _FALSE = {"false", "không"}
 
 
+class AmbiguousNumber(ValueError):
+    """A number that the Vietnamese and the English format read differently (``1.234``), no format stated."""
+
+
+def number_reading(text: str) -> str | None:
+    """The one number format that reads ``text`` (a cell, maybe a percentage), if it has a mark (``.`` or ``,``)
+    and only one of the formats reads it: ``2.400,5`` → ``"vi"``, ``1.5`` → ``"en"``; else None
+    (``1.700`` and ``1234`` are read by both, ``abc`` by neither)."""
+    s = text.strip().strip(_SPACES)
+    if s.endswith("%"):
+        s = s[:-1].strip().strip(_SPACES)
+    if "." not in s and "," not in s or not _NUMERIC_RE.fullmatch(s):
+        return None
+    body = s[1:] if s[0] in "+-" else s
+    found = []
+    for fmt in NUMBER_FORMATS:
+        try:
+            if _read_format(body, fmt) is not None:
+                found.append(fmt)
+        except ValueError:
+            return None
+    return found[0] if len(found) == 1 else None
+
+
 def _read_format(body: str, fmt: str) -> Fraction | None:
     """``body`` (no sign, no %) read in one number format, or None if it does not fit."""
     dec, group = _MARKS[fmt]
@@ -95,7 +119,7 @@ def parse_number(text: str, number_format: str | None = None) -> int | Fraction 
         # (only one kind of mark can make a number read two ways: 1.234 or 12,500)
         vi_says, en_says = (("dot groups thousands", "dot is the decimal mark") if "." in text
                             else ("comma is the decimal mark", "comma groups thousands"))
-        raise ValueError(
+        raise AmbiguousNumber(
             f"{text.strip()!r} is ambiguous: {_plain_number(vi)} in the Vietnamese format ({vi_says}) "
             f"or {_plain_number(en)} in the English format ({en_says}); "
             "state the format with --number-format vi or en"
@@ -144,7 +168,7 @@ def parse_cell(text: str, number_format: str | None = None) -> Value | None:
         try:
             pct = parse_number(s[:-1], number_format)
         except ValueError as exc:
-            raise ValueError(str(exc).replace(repr(s[:-1].strip().strip(_SPACES)), repr(s), 1)) from None
+            raise type(exc)(str(exc).replace(repr(s[:-1].strip().strip(_SPACES)), repr(s), 1)) from None
         if pct is not None:
             return normal_number(Fraction(pct) / 100)
     number = parse_number(s, number_format)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from kpirules.data.model import Data, Source
-from kpirules.data.table import Cell, column_letter, Table
+from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, Span
 
 
@@ -73,8 +73,6 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         skip = 1
     else:
         delimiter = _sniff_delimiter(first)
-    data = Data()
-    data.files.append(filename or "<data>")
     problems: list[Diagnostic] = []
     name = filename or "<data>"
     split: list[list[str]] = []
@@ -162,9 +160,17 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
-    # (the garbage collector is left alone: a library must not switch off process-wide state)
-    Table(data, problems, number_format, locate, source, text_rows=True, file=filename,
-           line_rows='"' not in text, delimiter=delimiter).read(rows())
+
+    def read(fmt: str | None, votes: NumberVotes) -> tuple[Data, list[Diagnostic]]:
+        data = Data()
+        data.files.append(name)
+        problems.clear()
+        # (the garbage collector is left alone: a library must not switch off process-wide state)
+        Table(data, problems, fmt, locate, source, text_rows=True, file=filename,
+              line_rows='"' not in text, delimiter=delimiter, votes=votes).read(rows())
+        return data, problems
+
+    data, _ = read_deciding(read, name, number_format)
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from kpirules.data.cells import exact_int, exact_number
-from kpirules.data.model import Data, FORM_JSON, Source
+from kpirules.data.model import Data, FileSource, FORM_JSON, Source
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_period
@@ -79,6 +79,8 @@ def _plain_json(text: str) -> Any:
 
 
 #: the types of JSON values stored as they are (None is skipped; lists and objects are errors)
+#: how the numbers of a JSON file are read, in its Source
+JSON_NUMBERS = "numbers are JSON numbers, read exactly (no number format applies; quoted numbers are text)"
 _STORED = frozenset({int, bool, str, Fraction})
 _UNIT_TYPES = frozenset({str, type(None)})
 
@@ -216,6 +218,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             data.events.append(e)
     if problems:
         raise KpiDataError.from_diagnostics(problems)
+    name = filename or "<data>"
+    data.file_sources[name] = FileSource(name, notes=(JSON_NUMBERS,))
     return data
 
 

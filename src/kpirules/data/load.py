@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from kpirules.data.cells import NUMBER_FORMATS
 from kpirules.data.csvfile import parse_csv_data
 from kpirules.data.jsonfile import parse_json_data
-from kpirules.data.model import Data
+from kpirules.data.model import Data, FileSource
 from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.text import read_text
 
@@ -59,6 +59,7 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                     stripped = text.lstrip()
                     data = (parse_json_data(text, path) if stripped.startswith("{")
                             else parse_csv_data(text, path, number_format))
+            data.file_sources.setdefault(path, FileSource(path))
             if data.is_empty():  # (LANGUAGE.md: data that cannot belong to the plan is refused)
                 raise KpiDataError(f"{path}: the file holds no snapshot, no task row and no event: "
                                    f"there is nothing to check a plan on")

@@ -33,6 +33,49 @@ class Source:
         return f"{self.file or '<data>'}: {self.where}"
 
 
+_FORMAT_WORDS = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}
+
+
+@attrs.frozen
+class FileSource:
+    """How one data file was read: the number format of its cells, the cell that decided it, and notes.
+
+    ``number_format`` is ``"vi"``, ``"en"`` or None (no cell of the file is
+    written in only one format, and none needed one); ``stated`` when it was
+    given (``--number-format``); else ``decided_by`` is the first cell written
+    in only that format (``2.400,5``), and ``decided_text`` its text.
+    ``notes`` say anything else a reader of the results should know (Excel's
+    binary numbers read to 15 significant digits, …).
+    """
+
+    file: str
+    number_format: str | None = None
+    stated: bool = False
+    decided_by: Source | None = None
+    decided_text: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """In words: ``d.csv: numbers in the Vietnamese format (1.234,5), decided by cell D3 '2.400,5'``."""
+        if self.number_format is None:
+            if self.notes:
+                return f"{self.file}: " + "; ".join(self.notes)
+            text = f"{self.file}: no cell says which number format it is in (none needs it)"
+        else:
+            how = ("as stated" if self.stated else
+                   f"decided by {self.decided_by.where} {self.decided_text!r}" if self.decided_by else "")
+            text = f"{self.file}: numbers in the {_FORMAT_WORDS[self.number_format]} format" + (
+                f", {how}" if how else "")
+        return "; ".join([text, *self.notes])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "number_format": self.number_format,
+                "number_format_from": ("stated" if self.stated else
+                                       self.decided_by.where if self.decided_by else None),
+                "number_format_cell": self.decided_text, "notes": list(self.notes),
+                "summary": self.describe()}
+
+
 @attrs.frozen
 class TaskRow:
     """One progress row of a task: its status word and the date it was reported."""
@@ -223,6 +266,8 @@ class Data:
         #: events outside the plan, as reported (JSON "events", a CSV table with an `event` column)
         self.events: list[EventRow] = []
         self.files: list[str] = []
+        #: how each file was read (its number format and what decided it), by file name
+        self.file_sources: dict[str, FileSource] = {}
 
     # --- building
     def add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source,
@@ -288,6 +333,7 @@ class Data:
         self.task_rows.extend(other.task_rows)
         self.events.extend(other.events)
         self.files.extend(other.files)
+        self.file_sources.update(other.file_sources)
         if problems:
             raise KpiDataError.from_diagnostics(problems)
 

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from typing import Any, Union
 
-from kpirules.data.cells import parse_cell, plain_decimal
-from kpirules.data.model import Data, FORM_ROW, MISSING, Source, Value
+import attrs
+
+from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
+from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
 from kpirules.periods import Period, parse_period
@@ -77,6 +79,76 @@ def _cell_value(text: str, number_format: str | None) -> Value | None:
         return MISSING  # type: ignore[no-any-return]
 
 
+class NumberVotes:
+    """What the cells of one file say about its number format (a file is in one format, decided by its cells).
+
+    ``first[fmt]`` is the first cell written in only that format (``2.400,5`` is
+    Vietnamese, ``1.5`` English), as (where, text); ``ambiguous`` the problems of
+    cells that both formats read, differently (``1.700``), when no format is stated.
+    Until a cell is ambiguous only the first deciding cell is looked for
+    (``full`` False); a file with ambiguous cells is read again with ``full``
+    True, to find a disagreement, and then in the format its cells decide.
+    """
+
+    def __init__(self, full: bool = False) -> None:
+        self.full = full
+        self.first: dict[str, tuple[str, str]] = {}
+        self.ambiguous: list[Diagnostic] = []
+
+    @property
+    def looking(self) -> bool:
+        return self.full and len(self.first) < 2 or not self.first
+
+    def vote(self, text: str, where: str) -> None:
+        fmt = number_reading(text)
+        if fmt is not None and fmt not in self.first:
+            self.first[fmt] = (where, text.strip())
+
+
+def read_deciding(read: Any, file: str, number_format: str | None) -> tuple[Data, list[Diagnostic]]:
+    """Read a file whose cells decide its number format: ``read(number_format, votes)`` reads it once.
+
+    With a stated format, one reading.  Else the cells decide: a file none of
+    whose cells is ambiguous is read once (and its format is that of its first
+    cell written in only one format, if any); one with ambiguous cells is read
+    again in the format the other cells decide, or is an error naming its first
+    ambiguous cell when nothing decides or its cells disagree.
+    """
+    if number_format is not None:
+        data, problems = read(number_format, NumberVotes())
+        data.file_sources[file] = FileSource(file, number_format, stated=True)
+        return data, problems
+    votes = NumberVotes()
+    data, problems = read(None, votes)
+    if votes.ambiguous:
+        votes = NumberVotes(full=True)
+        data, problems = read(None, votes)
+    if not votes.ambiguous:
+        fmt, (where, text) = next(iter(votes.first.items()), (None, (None, None)))
+        data.file_sources[file] = FileSource(file, fmt, decided_by=Source(file, where) if where else None,
+                                             decided_text=text)
+        return data, problems
+    first = votes.ambiguous[0]
+    others = len(votes.ambiguous) - 1
+    more = f" ({others:,} more cell{'s' if others > 1 else ''} like it)" if others else ""
+    if len(votes.first) == 1:
+        (fmt, (where, text)), = votes.first.items()
+        data, problems = read(fmt, NumberVotes())
+        data.file_sources[file] = FileSource(file, fmt, decided_by=Source(file, where), decided_text=text)
+        return data, problems
+    if not votes.first:
+        hint = ("nothing in the file decides the number format: no cell is written in only one of them "
+                "(such as 2.400,5 or 1,5 in Vietnamese, 2,400.5 or 1.5 in English)" + more)
+    else:
+        (w_vi, t_vi), (w_en, t_en) = votes.first["vi"], votes.first["en"]
+        hint = (f"the cells of the file disagree on the number format: {w_vi} {t_vi!r} is Vietnamese "
+                f"but {w_en} {t_en!r} is English" + more)
+    at = next((i for i, d in enumerate(problems) if d.span and first.span and d.span.line > first.span.line),
+              len(problems) if first.span else 0)
+    problems.insert(at, attrs.evolve(first, hint=hint))
+    return data, problems
+
+
 class Table:
     """Reads rows of cells into a :class:`Data`; ``locate`` says where a cell is.
 
@@ -86,8 +158,10 @@ class Table:
 
     def __init__(self, data: Data, problems: list[Diagnostic], number_format: str | None,
                  locate: Any, source: Any, text_rows: bool = False, file: str | None = None,
-                 line_rows: bool = False, delimiter: str | None = None) -> None:
+                 line_rows: bool = False, delimiter: str | None = None, votes: NumberVotes | None = None) -> None:
         self.data = data
+        #: what the cells say about the file's number format (shared by the sheets of a workbook)
+        self.votes = NumberVotes() if votes is None else votes
         self.problems = problems
         self.number_format = number_format
         self.locate = locate
@@ -101,6 +175,9 @@ class Table:
         self.delimiter = delimiter  # (CSV)
 
     def bad(self, row: int, col: int | None, message: str, field: str | None = None) -> None:
+        self.problems.append(self.diagnostic(row, col, message, field))
+
+    def diagnostic(self, row: int, col: int | None, message: str, field: str | None = None) -> Diagnostic:
         prefix, span, line, ref = self.locate(row, col)
         if field is not None and message.startswith("is "):
             message = f"column {field} {message} ({ref})"
@@ -108,7 +185,11 @@ class Table:
             message = f"column {field} ({ref}): {message}"
         elif col is not None:
             message = f"{ref}: {message}"
-        self.problems.append(Diagnostic(prefix + message, span, source_line=line))
+        return Diagnostic(prefix + message, span, source_line=line)
+
+    def vote(self, text: str, row: int, col: int) -> None:
+        """Count a value cell's text towards the file's number format."""
+        self.votes.vote(text, self.locate(row, col)[3])
 
     def read(self, rows: Iterable[tuple[int, list[Cell]]], skip_foreign: bool = False) -> bool:
         """Read the rows; False when there is no data header (``skip_foreign``: silently)."""
@@ -204,6 +285,7 @@ class Table:
         iu = col.get("unit")
         number_format = self.number_format
         problems = self.problems
+        votes = self.votes
         period_of: dict[str, Period] = {}
         unit_of: dict[str, str | None] = {}
         metric_of: dict[str, str] = {}
@@ -264,6 +346,8 @@ class Table:
                 except KeyError:  # (a blank cell, None, is read again each time: the loop of runs needs no test for it)
                     raw_v: str = cells[iv]  # type: ignore[assignment]
                     value = _cell_value(raw_v, number_format)
+                    if votes.looking and number_format is None and value is not missing:
+                        self.vote(raw_v, row, iv)
                     if value is missing:
                         if run:
                             run_sources(key, run, snap)  # type: ignore[arg-type]
@@ -344,8 +428,13 @@ class Table:
         raw = get["value"]
         value: Value | None
         if isinstance(raw, str):
+            if self.number_format is None and self.votes.looking:
+                self.vote(raw, row, col["value"])
             try:
                 value = parse_cell(raw, self.number_format)
+            except AmbiguousNumber as exc:
+                self.votes.ambiguous.append(self.diagnostic(row, col["value"], str(exc), "value"))
+                return
             except (ValueError, ZeroDivisionError) as exc:
                 self.bad(row, col["value"], str(exc), "value")
                 return

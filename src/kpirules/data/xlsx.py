@@ -7,7 +7,8 @@ with the same rules as a CSV file; other sheets (notes, charts) are skipped.
 Errors name the cell as Excel does: ``data.xlsx: Sheet1!D7: …``.
 
 Typed cells keep their type: a number cell is a number (a binary float
-stored by Excel is read from its shortest decimal text, so ``0.1`` is 1/10;
+stored by Excel is read as Excel shows it, to 15 significant digits, so ``0.1``
+is 1/10 and a formula ``=0.1+0.2``, which stores 0.30000000000000004, is 3/10;
 a cell shown as ``20%`` holds 0.2 and reads as 1/5), a TRUE/FALSE cell a
 boolean, a date cell a date (in the date column of tasks).  Text cells are
 read like CSV cells, so ``1.234`` typed as text is ambiguous there too.
@@ -17,17 +18,77 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from kpirules.data.cells import normal_number
 from kpirules.data.model import Data, Source
-from kpirules.data.table import Cell, Table, column_letter
+from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError
 
 __all__ = ["parse_xlsx_data"]
+
+
+#: limits checked before a workbook is parsed: the uncompressed size of its parts, and each sheet's size
+#: as its dimension says (Excel's own limits of rows and columns, and of cells a data sheet may span)
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+MAX_CELLS = 10_000_000
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + c - 64
+    return n
+
+
+def check_bounds(path: str) -> None:
+    """Refuse a workbook too big to read, before parsing it: its parts' uncompressed size and its sheets' extent."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                big = max(infos, key=lambda i: i.file_size)
+                raise KpiDataError(
+                    f"{path}: the workbook is {total:,} bytes uncompressed (its part {big.filename} alone "
+                    f"{big.file_size:,}); kpirules reads data workbooks of up to {MAX_UNCOMPRESSED:,} bytes: "
+                    "is this the right file? (save the data sheets alone, or as CSV)")
+            for info in infos:
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                with z.open(info) as fh:
+                    head = fh.read(4096)
+                m = _DIMENSION.search(head)
+                if not m or not m.group(3):
+                    continue
+                rows = int(m.group(4)) - int(m.group(2)) + 1
+                cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+                if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+                    raise KpiDataError(
+                        f"{path}: the sheet {info.filename.rsplit('/', 1)[-1]} spans {rows:,} rows and {cols:,} "
+                        f"columns ({m.group(0).decode('ascii', 'replace')}); kpirules reads sheets of up to "
+                        f"{MAX_CELLS:,} cells ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # (openpyxl says what is wrong with the file)
+
+
+#: Excel shows (and computes with) 15 significant digits
+EXCEL_DIGITS = 15
+
+
+def excel_number(value: float) -> int | Fraction:
+    """A binary number of a cell, as Excel shows it: to 15 significant digits (``=0.1+0.2`` is 0.3)."""
+    return normal_number(Fraction(format(value, f".{EXCEL_DIGITS}g")))
 
 
 def _typed(value: Any) -> Cell:
@@ -37,7 +98,7 @@ def _typed(value: Any) -> Cell:
     if isinstance(value, float):
         if not math.isfinite(value):
             return repr(value)  # read as text: an error where a number is needed
-        return normal_number(Fraction(repr(value)))
+        return excel_number(value)
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value
     if isinstance(value, datetime.time):
@@ -53,6 +114,32 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
         raise KpiDataError(
             f"{path}: reading .xlsx needs openpyxl: pip install 'kpirules[xlsx]' (or save the sheet as CSV UTF-8)"
         ) from None
+    check_bounds(path)
+    #: the first float cell whose stored binary number is not what Excel shows, and how many there are
+    rounded: list[Any] = []
+    problems: list[Diagnostic] = []
+
+    def read(fmt: str | None, votes: NumberVotes) -> tuple[Data, list[Diagnostic]]:
+        problems.clear()
+        rounded.clear()
+        data = _read_book(openpyxl, path, fmt, votes, problems, rounded)
+        return data, problems
+
+    data, _ = read_deciding(read, path, number_format)
+    if rounded:
+        where, stored, shown = rounded[0]
+        more = f" and {len(rounded) - 1:,} more" if len(rounded) > 1 else ""
+        note = (f"binary numbers read as Excel shows them, to {EXCEL_DIGITS} significant digits "
+                f"({where} holds {stored}, read as {shown}{more})")
+        fs = data.file_sources[path]
+        data.file_sources[path] = attrs.evolve(fs, notes=(*fs.notes, note))
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return data
+
+
+def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: NumberVotes,
+               problems: list[Diagnostic], rounded: list[Any]) -> Data:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -65,7 +152,6 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
         raise KpiDataError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     data = Data()
     data.files.append(path)
-    problems: list[Diagnostic] = []
     found = False
     try:
         for sheet in book.worksheets:
@@ -80,12 +166,19 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
             def source(row: int, col: int | None, ref: str = ref) -> Source:
                 return Source(path, f"{ref}!{column_letter(col)}{row}" if col is not None else f"{ref}!{row}:{row}")
 
-            def rows(sheet: Any = sheet) -> Iterator[tuple[int, list[Cell]]]:
+            def rows(sheet: Any = sheet, ref: str = ref) -> Iterator[tuple[int, list[Cell]]]:
                 for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield i, [_typed(v) for v in values]
+                    if i > MAX_ROWS:
+                        raise KpiDataError(f"{path}: {ref} has more than {MAX_ROWS:,} rows, more than Excel allows")
+                    cells = [_typed(v) for v in values]
+                    for j, v in enumerate(values):
+                        if type(v) is float and math.isfinite(v) and float(format(v, ".15g")) != v:
+                            rounded.append((f"{ref}!{column_letter(j)}{i}", repr(v), _shown(cells[j])))
+                    yield i, cells
 
             sheet_data = Data()
-            if Table(sheet_data, problems, number_format, locate, source).read(rows(), skip_foreign=True):
+            if Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
+                    rows(), skip_foreign=True):
                 found = True
             try:
                 data.merge(sheet_data)
@@ -100,6 +193,10 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
     if not found and not problems:
         problems.append(Diagnostic(f"{path}: no sheet starts with a data header "
                                    "(period,unit,metric,value or task,status,date,note)"))
-    if problems:
-        raise KpiDataError.from_diagnostics(problems)
     return data
+
+
+def _shown(value: Any) -> str:
+    from kpirules.values import format_number
+
+    return format_number(value)

@@ -234,6 +234,8 @@ class Results(Sequence[Result]):
             "counts": self.counts(),
             "results": [r._json(fmt, day) for r in self._results],
             "warnings": [w.to_json() for w in self.warnings],
+            # how each data file was read (its number format and the cell that decided it, notes)
+            "sources": [] if self.data is None else [f.to_json() for f in self.data.file_sources.values()],
             "schema_version": SCHEMA_VERSION,
         }
 
