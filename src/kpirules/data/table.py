@@ -160,8 +160,9 @@ class Table:
                  locate: Any, source: Any, text_rows: bool = False, file: str | None = None,
                  line_rows: bool = False, delimiter: str | None = None, votes: NumberVotes | None = None) -> None:
         self.data = data
-        #: what the cells say about the file's number format (shared by the sheets of a workbook)
-        self.votes = NumberVotes() if votes is None else votes
+        #: what the cells say about the file's number format (shared by the sheets of a workbook); without
+        #: it (a reader that does not let the file decide: see read_deciding) an ambiguous cell is an error
+        self.votes = votes
         self.problems = problems
         self.number_format = number_format
         self.locate = locate
@@ -189,7 +190,7 @@ class Table:
 
     def vote(self, text: str, row: int, col: int) -> None:
         """Count a value cell's text towards the file's number format."""
-        self.votes.vote(text, self.locate(row, col)[3])
+        self.votes.vote(text, self.locate(row, col)[3])  # type: ignore[union-attr]
 
     def read(self, rows: Iterable[tuple[int, list[Cell]]], skip_foreign: bool = False) -> bool:
         """Read the rows; False when there is no data header (``skip_foreign``: silently)."""
@@ -346,7 +347,7 @@ class Table:
                 except KeyError:  # (a blank cell, None, is read again each time: the loop of runs needs no test for it)
                     raw_v: str = cells[iv]  # type: ignore[assignment]
                     value = _cell_value(raw_v, number_format)
-                    if votes.looking and number_format is None and value is not missing:
+                    if votes is not None and votes.looking and number_format is None and value is not missing:
                         self.vote(raw_v, row, iv)
                     if value is missing:
                         if run:
@@ -428,12 +429,16 @@ class Table:
         raw = get["value"]
         value: Value | None
         if isinstance(raw, str):
-            if self.number_format is None and self.votes.looking:
+            votes = self.votes
+            if votes is not None and self.number_format is None and votes.looking:
                 self.vote(raw, row, col["value"])
             try:
                 value = parse_cell(raw, self.number_format)
             except AmbiguousNumber as exc:
-                self.votes.ambiguous.append(self.diagnostic(row, col["value"], str(exc), "value"))
+                if votes is None:
+                    self.bad(row, col["value"], str(exc), "value")
+                else:
+                    votes.ambiguous.append(self.diagnostic(row, col["value"], str(exc), "value"))
                 return
             except (ValueError, ZeroDivisionError) as exc:
                 self.bad(row, col["value"], str(exc), "value")
