@@ -158,7 +158,7 @@ def test_sanity_warnings_in_results_table_and_json(tmp_path: Path, capsys: pytes
 
     out = json.loads(capsys.readouterr().out)
     assert [w["code"] for w in out["warnings"]] == codes
-    assert set(out["warnings"][0]) == {"code", "message", "source"}
+    assert set(out["warnings"][0]) == {"code", "message", "source", "args"}
     main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"])
     captured = capsys.readouterr()
     assert "warning" not in captured.out

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpirules import load
+from kpirules import parse as kpirules_parse
 from kpirules.cli import main
 from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES
 from kpirules.periods import parse_period
@@ -26,6 +27,7 @@ DATA = str(HERE / "data" / "report" / "data.json")
 ROOT = HERE.parent
 EXAMPLE_PLAN = ROOT / "rules" / "nq17_bkhcn.kpi"
 EXAMPLE_DATA = ROOT / "examples" / "nq17_bkhcn" / "data.json"
+MESSAGES = ROOT / "tests" / "data" / "messages"
 
 #: the attention list of the crafted plan for 2020-Q4, most urgent first: (id, unit)
 ATTENTION = [("4", None), ("A.1.y", None), ("A.1.m", None), ("A.2.e", None), ("A.2.u", "U2"), ("A.2.x", None)]
@@ -330,15 +332,22 @@ def test_example_reports_show_every_status() -> None:
     assert q4 == {s.value for s in RULE_STATUSES + TASK_STATUSES}
 
 
-def test_data_type_errors_are_explained_in_vietnamese() -> None:
-    from kpirules.report.reasons import reason_text as _reason
+def _messages_results():  # type: ignore[no-untyped-def]
+    """A plan and data made to give every reason (tests/test_messages.py), evaluated as of 2021-01-05."""
+    return {(r.id, r.unit): r for r in load(MESSAGES / "plan.kpi").evaluate(MESSAGES / "data.json", "2021-01-05")}
 
-    assert _reason('`ratio(a, b)` needs numbers, but got the text "đang rà soát"', "vi") == (
-        '`ratio(a, b)` cần số, nhưng số liệu là văn bản "đang rà soát"')
-    assert _reason("`sum(a)` needs numbers, but unit VPB gives the boolean true", "vi") == (
-        "`sum(a)` cần số, nhưng số liệu của đơn vị VPB là giá trị đúng")
-    assert _reason("`flag` must be true or false, but the data gives the number 3", "vi") == (
-        "`flag` phải là đúng/sai, nhưng số liệu là số 3")
+
+def test_data_type_errors_are_explained_in_vietnamese() -> None:
+    from kpirules.report.reasons import reason_text
+
+    by = _messages_results()
+    assert by[("TXT", None)].reason == '`a + t` needs numbers, but got the text "text"'
+    assert reason_text(by[("TXT", None)], "vi") == '`a + t` cần số, nhưng số liệu là văn bản "text"'
+    assert by[("SUMT", None)].reason == '`sum(ut)` needs numbers, but unit A gives the text "x"'
+    assert reason_text(by[("SUMT", None)], "vi") == '`sum(ut)` cần số, nhưng số liệu của đơn vị A là văn bản "x"'
+    assert reason_text(by[("TRUTH", None)], "vi") == "`flag` phải là đúng/sai, nhưng số liệu là số 3"
+    assert reason_text(by[("LOGIC", None)], "vi") == "`flag and f` cần giá trị đúng/sai, nhưng số liệu là số 3"
+    assert reason_text(by[("CMP", None)], "vi") == '`t == f` so sánh văn bản "text" với giá trị đúng'
 
 
 def test_report_of_a_plan_with_unit_groups_does_not_crash(capsys) -> None:
@@ -467,30 +476,46 @@ def test_deliveries_of_earlier_phases_are_shown(phases: tuple[str, str]) -> None
 
 
 def test_delivery_reasons_in_vietnamese() -> None:
-    from kpirules.report.reasons import reason_text as _reason
+    from kpirules.report.reasons import reason_text
 
-    text = ("due 2020-12-14, not done; last reported delayed on 2020-12-10 (chờ; góp ý); "
-            "the 2020 delivery was done on 2020-10-30; the 2019-Q4 delivery was done late, on 2020-01-20")
-    assert _reason(text, "vi") == (
-        "hạn 14/12/2020, chưa hoàn thành; báo cáo gần nhất ngày 10/12/2020: chậm tiến độ (chờ; góp ý); "
-        "phần việc năm 2020 đã hoàn thành ngày 30/10/2020; phần việc Quý IV/2019 hoàn thành muộn, ngày 20/1/2020")
-    assert _reason("waiting for task 6 (not done yet); due 2020-12-14; the 2020 delivery was done on 2020-10-30",
-                   "vi") == "chờ nhiệm vụ 6 hoàn thành; hạn 14/12/2020; phần việc năm 2020 đã hoàn thành ngày 30/10/2020"
-    assert _reason("due 2025-12-14; the 2020 delivery was done on 2020-10-30", "en") == (
-        "due 14 December 2025; the 2020 delivery was done on 30 October 2020")
+    by = _messages_results()
+    overdue, late, waiting = by[("T6", None)], by[("T9", None)], by[("T10", None)]
+    assert overdue.reason == ("due 2020-09-14, not done; last reported in_progress on 2020-09-01 "
+                              "(waiting; for funds)")
+    assert reason_text(overdue, "vi") == ("hạn 14/9/2020, chưa hoàn thành; báo cáo gần nhất ngày 1/9/2020: "
+                                          "đang thực hiện (waiting; for funds)")
+    assert reason_text(late, "vi") == ("hạn 14/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 48 ngày; "
+                                       "phần việc quý IV/2020 hoàn thành muộn, ngày 2/1/2021")
+    assert reason_text(late, "en") == ("due 14 June 2020 (Q2 2020), done on 1 August 2020, 48 days late; "
+                                       "the Q4 2020 delivery was done late, on 2 January 2021")
+    assert reason_text(late, "vi", deliveries=False) == (
+        "hạn 14/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 48 ngày")
+    assert reason_text(by[("T8", None)], "vi") == ("hoàn thành ngày 1/12/2020; "
+                                                  "phần việc quý II/2020 đã hoàn thành ngày 1/5/2020")
+    assert reason_text(waiting, "vi") == "chờ nhiệm vụ T3 hoàn thành; hạn 14/9/2020"
+    assert reason_text(by[("T3", None)], "en") == "due 14 December 2030"
 
 
-def test_task_status_words_are_readable_in_both_languages() -> None:
+def test_task_status_words_are_readable_in_both_languages(tmp_path: Path) -> None:
     from kpirules.data import TASK_STATUS_WORDS
-    from kpirules.report.reasons import TASK_WORDS, reason_text as _reason
+    from kpirules.messages import catalog_of
+    from kpirules.report.reasons import reason_text
 
-    for lang in ("vi", "en"):
-        assert set(TASK_WORDS[lang]) == set(TASK_STATUS_WORDS)
-        for word, label in TASK_WORDS[lang].items():
-            shown = _reason(f"due 2020-12-14, not done; last reported {word} on 2020-12-10", lang)
+    plan = kpirules_parse('plan "P"\n  reporting quarterly\ntask T "t":\n  due 2020-Q3\n')
+    for word in TASK_STATUS_WORDS:
+        if word == "done":
+            continue
+        data = tmp_path / f"{word}.json"
+        data.write_text(json.dumps({"tasks": [{"task": "T", "status": word, "date": "2020-09-01"}]}), encoding="utf-8")
+        r = plan.evaluate(data, "2021-01-05")[0]
+        assert r.status.value == "overdue" and f"last reported {word} on" in r.reason
+        for lang in ("vi", "en"):
+            label = catalog_of(lang)["words"][word]
+            shown = reason_text(r, lang)
             assert label in shown and (word == label or word not in shown), shown
-    assert _reason("due 2020-12-14, not done; last reported in_progress on 2020-12-10 (x)", "en") == (
-        "due 14 December 2020, not done; last reported in progress on 10 December 2020 (x)")
+    data = tmp_path / "in_progress.json"
+    r = plan.evaluate(data, "2021-01-05")[0]
+    assert reason_text(r, "en") == "due 14 September 2020, not done; last reported in progress on 1 September 2020"
 
 
 def _card(page: str, rid: str) -> str:
@@ -557,14 +582,17 @@ def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Pat
 def test_warnings_and_the_no_unit_reason_read_in_vietnamese() -> None:
     # regression: the data-warnings section of a Vietnamese report was in English
     from kpirules.report.html import _ec
-    from kpirules.report.reasons import reason_text as _reason, warning_text as _warning_text
+    from kpirules.report.reasons import reason_text, warning_text
 
-    assert _warning_text("unit CB reported for 2020-Q2 but not for 2020-Q4", "vi") == (
-        "đơn vị CB đã báo cáo Quý II/2020 nhưng không báo cáo Quý IV/2020")
-    assert _warning_text("no rule reads the metric egov_user given in the data; did you mean egov_users?", "vi") == (
-        "không chỉ tiêu nào dùng số liệu egov_user; có phải là egov_users?")
-    assert _warning_text("unit CB reported for 2020-Q2 but not for 2020-Q4", "en") == (
-        "unit CB reported for 2020-Q2 but not for 2020-Q4")
-    assert _reason("no unit appears in the data, so this `for each unit:` rule has no unit to judge", "vi").startswith(
-        "số liệu không có đơn vị nào")
+    results = load(MESSAGES / "plan.kpi").evaluate(MESSAGES / "data.json", "2021-01-05")
+    by = {w.code: w.message for w in results.warnings}
+    assert by["unit_stopped_reporting"] == "unit C reported for 2020-Q3 but not for 2020-Q4"
+    assert warning_text(by["unit_stopped_reporting"], "vi") == (
+        "đơn vị C đã báo cáo Quý III/2020 nhưng không báo cáo Quý IV/2020")
+    assert warning_text(by["unused_metric"], "vi") == "không chỉ tiêu nào dùng số liệu unused_one"
+    assert warning_text(by["unit_stopped_reporting"], "en") == "unit C reported for Q3 2020 but not for Q4 2020"
+    each = kpirules_parse('plan "Q"\n  reporting quarterly\nrule E "each": for each unit: a >= 1\n')
+    r = each.evaluate(MESSAGES / "no_units.json", "2021-01-05")[0]
+    assert r.reason_code == "no_units"
+    assert reason_text(r, "vi").startswith("số liệu không có đơn vị nào")
     assert _ec("`ratio(a, b)` cần số") == "<code>ratio(a, b)</code> cần số"  # code, not literal backticks

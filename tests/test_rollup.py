@@ -236,12 +236,12 @@ def test_an_open_period_in_a_rollup_is_found_before_any_work(plan_and_data, monk
 
 
 def test_one_period_is_never_judged_on_a_day_still_to_come(capsys, monkeypatch) -> None:
-    from kpirules.report import model as report
+    from kpirules.engine import timing
 
-    monkeypatch.setattr(report, "_today", lambda: datetime.date(2020, 12, 17))  # 2020-Q4 closed, due the 20th
+    monkeypatch.setattr(timing, "today", lambda: datetime.date(2020, 12, 17))  # 2020-Q4 closed, due the 20th
     code, one = _json(capsys, "--period", "2020-Q4")
     assert one["as_of"] == "2020-12-17"
-    monkeypatch.setattr(report, "_today", lambda: datetime.date(2021, 1, 5))
+    monkeypatch.setattr(timing, "today", lambda: datetime.date(2021, 1, 5))
     code, one = _json(capsys, "--period", "2020-Q4")
     assert one["as_of"] == "2020-12-20"
 

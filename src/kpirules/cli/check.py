@@ -13,9 +13,8 @@ from kpirules.cli.args import add_data_options, read_data
 from kpirules.errors import KpiError
 from kpirules.engine.export import Rollup
 from kpirules.engine.evaluate import Plan, Results, Status, load
-from kpirules.engine.timing import as_date
+from kpirules.engine import timing
 from kpirules.periods import Period, periods_between
-from kpirules.report import build_report
 from kpirules.report.provenance import provenance
 from kpirules.values import format_value
 
@@ -45,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
     if len(wanted) > 1 or any(w.strip().lower() == "all" or ".." in w for w in wanted):
         return _run_rollup(args, plan, wanted)
     periods = [plan.as_current(w) for w in wanted]  # (a bad label is an error before the data is read)
+    when = timing.as_of(args.as_of)  # (the one place the date is read)
     data = read_data(args)
     if periods:
-        results = build_report(plan, data, periods[0], args.as_of).results
+        results = plan.evaluate_period(data, periods[0], when)
     else:
-        results = plan.evaluate(data, args.as_of)
+        results = plan.evaluate(data, when)
     if args.format == "json":
         doc = results.to_json()
         doc["provenance"] = provenance(results, number_format=args.number_format, result_objects=doc["results"])
@@ -91,9 +91,10 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
     if getattr(args, "explain", False):
         raise KpiError("--explain explains the results of one period; give a single --period with it")
     chosen = _chosen(plan, wanted)
+    when = timing.as_of(args.as_of)  # (the one place the date is read)
     data = read_data(args)
-    checks = plan.evaluate_periods(data, chosen, args.as_of)
-    as_of = as_date(args.as_of)
+    checks = plan.evaluate_periods(data, chosen, when)
+    as_of = when.date
     if not checks:
         print(f"kpirules: no period to check: no {plan.kind.value} with data has closed by {as_of.isoformat()}",
               file=sys.stderr)

@@ -8,6 +8,7 @@ import os
 import sys
 
 from kpirules.cli.args import add_data_options, read_data
+from kpirules.engine import timing
 from kpirules.engine.evaluate import load
 from kpirules.errors import KpiError
 from kpirules.report import FORMATS, LANGS, LAYOUTS, Official, Report, build_report, fmt_period, render
@@ -74,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
     fmt = _format(args)  # (a usage error before anything is read)
     official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
+    when = timing.as_of(args.as_of)  # (the one place the date is read)
     data = read_data(args)
-    report = build_report(plan, data, args.period, args.as_of, args.lang, number_format=args.number_format)
+    report = build_report(plan, data, args.period, when, args.lang, number_format=args.number_format)
     out = render(report, fmt, layout="official" if fmt in ("pdf", "docx") else (args.layout or "screen"),
                  template=args.template, official=official)
     code = 1 if report.failing else 0

@@ -20,7 +20,8 @@ from kpirules import nodes as n
 from kpirules.lang.unparse import expr_text
 from kpirules.data import Data
 from kpirules.periods import Kind, Period, Scheme, last_ending_by
-from kpirules.values import Invalid, Undefined, format_value
+from kpirules.messages import Label, Message, Metric, Value, Word
+from kpirules.values import Invalid, Undefined
 
 __all__ = ["Env", "Compiler", "compile_expr", "compare_values", "between_values", "describe", "constant", "Fn", "CMP",
            "FLIP"]
@@ -56,6 +57,10 @@ class Env:
     def where(self) -> str:
         return self.period.label + (f" for unit {self.unit}" if self.unit is not None else "")
 
+    def at(self) -> dict[str, Any]:
+        """The period and unit of a message: ``period``, ``unit``."""
+        return {"period": Label(self.period.label), "unit": self.unit}
+
 
 Fn = Callable[[Env], Any]
 
@@ -65,12 +70,9 @@ def _is_num(v: object) -> bool:
     return t is int or t is Fraction
 
 
-def describe(v: object) -> str:
-    if isinstance(v, bool):
-        return f"the boolean {'true' if v else 'false'}"
-    if isinstance(v, str):
-        return f'the text "{v}"'
-    return f"the number {format_value(v)}"
+def describe(v: object) -> Value:
+    """A value of the data as a message shows it (``the text "x"``, ``the number 3``)."""
+    return Value(v)
 
 
 def _bad_operands(text: str, need: str, *values: object) -> object:
@@ -86,7 +88,7 @@ def _bad_operands(text: str, need: str, *values: object) -> object:
         elif wrong is None and not _ok(v, need):
             wrong = v
     if wrong is not None:
-        return Invalid(f"`{text}` needs {need}s, but got {describe(wrong)}")
+        return Invalid(Message("wrong_type", expr=text, need=Word(need), got=describe(wrong)))
     assert undef is not None, "no operand was undefined, invalid or of the wrong type"
     return undef
 
@@ -122,18 +124,16 @@ def _metric(name: str, scheme: Scheme) -> Fn:
     return metric
 
 
-def _missing(name: str, env: Env, had_snapshot: bool) -> str:
-    where = env.period.label
-    if env.alt is not None:
-        where += f" (nor {env.alt.label})"
+def _missing(name: str, env: Env, had_snapshot: bool) -> Message:
+    period = Label(env.period.label)
+    fallback = Label(env.alt.label) if env.alt is not None else None
     if env.unit is not None:
         if not had_snapshot and not env.data.has_snapshot(env.period.key, env.unit):
-            return f"unit {env.unit} did not report for {where}"
-        return f"no value for {name} in {where} for unit {env.unit}"
+            return Message("unit_not_reported", unit=env.unit, period=period, fallback=fallback)
+        return Message("no_value", metric=Metric(name), period=period, fallback=fallback, unit=env.unit)
     if env.data.reports_per_unit(name, env.period.key):
-        return (f"no plan-level value for {name} in {where}; only per-unit values are reported "
-                f"(use sum({name}) to add them up)")
-    return f"no value for {name} in {where}"
+        return Message("only_per_unit", metric=Metric(name), period=period, fallback=fallback)
+    return Message("no_value", metric=Metric(name), period=period, fallback=fallback, unit=None)
 
 
 def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
@@ -142,7 +142,7 @@ def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
             a, b = fa(env), fb(env)
             if _is_num(a) and _is_num(b):
                 if b == 0:
-                    return Undefined((f"division by zero: {divisor_text} is 0 in {env.where()}",))
+                    return Undefined((Message("division_by_zero", divisor=divisor_text, **env.at()),))
                 return _norm(Fraction(a) / b)
             return _bad_operands(text, "number", a, b)
 
@@ -181,8 +181,9 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
     ta, tb = type(a), type(b)
     if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         if b == 0:
-            what = "the baseline" if is_change else "the denominator"
-            return Undefined((f"{what} {den_text} is 0 in {env.where()}",))
+            if is_change:
+                return Undefined((Message("zero_baseline", baseline=den_text, **env.at()),))
+            return Undefined((Message("zero_denominator", denominator=den_text, **env.at()),))
         return _norm(Fraction(a - b if is_change else a) / b)  # type: ignore[operator]
     return _bad_operands(text, "number", a, b)
 
@@ -199,7 +200,7 @@ def compare_values(op: str, a: object, b: object, text: str) -> object:
             isinstance(a, str) and isinstance(b, str))
         if same_kind:
             return CMP[op](a, b)
-        return Invalid(f"`{text}` compares {describe(a)} with {describe(b)}")
+        return Invalid(Message("cannot_compare", expr=text, left=describe(a), right=describe(b)))
     return _bad_operands(text, "number", a, b)
 
 
@@ -218,7 +219,7 @@ def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
             return b
         for v in (a, b):
             if not isinstance(v, (bool, Undefined)):
-                return Invalid(f"`{text}` needs true/false, but got {describe(v)}")
+                return Invalid(Message("wrong_type", expr=text, need=Word("truth"), got=describe(v)))
         if a is absorbing or b is absorbing:
             return absorbing
         return _bad_operands(text, "boolean", a, b)
@@ -392,9 +393,10 @@ class Compiler:
                 elif isinstance(v, Invalid):
                     return v
                 elif not isinstance(v, Undefined):
-                    return Invalid(f"`{func}({arg_text})` needs numbers, but unit {unit} gives {describe(v)}")
+                    return Invalid(Message("wrong_type_unit", expr=f"{func}({arg_text})", need=Word("number"),
+                                           unit=unit, got=describe(v)))
             if not values:
-                return Undefined((f"no unit reports {arg_text} in {env.period.label}",))
+                return Undefined((Message("no_unit_reports", expr=arg_text, period=Label(env.period.label)),))
             if func == "sum":
                 return sum(values)
             if func == "min":
@@ -427,11 +429,11 @@ class Compiler:
                 elif isinstance(v, Undefined):
                     unknown.append(unit)
                 else:
-                    return Invalid(f"`count(units where {where_text})` needs true/false, "
-                                   f"but unit {unit} gives {describe(v)}")
+                    return Invalid(Message("wrong_type_unit", expr=f"count(units where {where_text})",
+                                           need=Word("truth"), unit=unit, got=describe(v)))
             if unknown:
-                return Undefined((f"`{where_text}` is unknown in {env.period.label} for unit(s) "
-                                  + ", ".join(unknown),))
+                return Undefined((Message("unknown_for_units", expr=where_text, period=Label(env.period.label),
+                                          units=tuple(unknown)),))
             return hits
 
         return count_where

@@ -25,7 +25,9 @@ from kpirules.errors import KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
 from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
 from kpirules.engine.tasks import done_tasks, judge_task
-from kpirules.engine.timing import as_date, first_period, report_as_of
+from kpirules.engine import timing
+from kpirules.engine.timing import first_period, report_as_of
+from kpirules.messages import Label, Message
 from kpirules.text import read_text
 from kpirules.values import Invalid, Undefined
 
@@ -141,6 +143,7 @@ class Plan:
         return self.period(w).end if isinstance(w, n.PeriodRef) else w.date
 
     def current_period(self, as_of: datetime.date) -> Period:
+        """The current period as of a date (a :class:`KpiPeriodError` before the first one): :mod:`timing`'s rule."""
         return current_period(as_of, self.kind, self.scheme)
 
     def judged_period(self, w: n.When) -> Period:
@@ -148,8 +151,8 @@ class Plan:
         return last_ending_by(self.when_date(w), self.kind, self.scheme)
 
     # --- evaluation
-    def evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str], as_of: datetime.date | str | None = None,
-                 *, current: Period | str | None = None) -> Results:
+    def evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str],
+                 as_of: datetime.date | str | timing.AsOf | None = None, *, current: Period | str | None = None) -> Results:
         """One result per rule (per unit for `for each unit:`) and per task.
 
         ``as_of`` defaults to today; ``current`` (a Period or a label of the
@@ -158,14 +161,8 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
-        as_of = as_date(as_of)
-        if current is None:
-            try:
-                current = self.current_period(as_of)
-            except KpiPeriodError:
-                current = None
-        else:
-            current = self.as_current(current)
+        as_of = timing.as_of(as_of).date
+        current = timing.current(as_of, self.kind, self.scheme) if current is None else self.as_current(current)
         first = first_period(data, self.kind, self.scheme)
         results: list[Result] = []
         units = list(data.units)
@@ -186,7 +183,7 @@ class Plan:
                     rule_results[rule.id] = [Result(
                         id=rule.id, kind="rule", status=Status.NO_DATA,
                         period=current.label if current else None,
-                        reason="no unit appears in the data, so this `for each unit:` rule has no unit to judge",
+                        reason=Message("no_units"),
                         title=rule.title, section=cr.section, lead=rule.lead, condition=cr.condition,
                         op=_op_of(rule.condition))]
             else:
@@ -203,7 +200,7 @@ class Plan:
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,
-                         as_of: datetime.date | str | None = None) -> Rollup:
+                         as_of: datetime.date | str | timing.AsOf | None = None) -> Rollup:
         """The check of each period in turn, on data read once: one :class:`Results` per period, in a
         :class:`~kpirules.engine.export.Rollup` (a list, with the roll-up's ``to_json``, records and frames).
 
@@ -220,13 +217,12 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
-        limit = as_date(as_of)
+        when = timing.as_of(as_of)
         if periods is None:
             first = first_period(data, self.kind, self.scheme)
-            try:
-                last = self.current_period(limit)
-            except KpiPeriodError:
-                return Rollup([], self, limit)
+            last = timing.current(when.date, self.kind, self.scheme)
+            if last is None:
+                return Rollup([], self, when.date)
             chosen = list(periods_between(first, last)) if first is not None and first <= last else []
         else:
             if isinstance(periods, (str, Period)):  # one period, not the characters of a label
@@ -234,17 +230,23 @@ class Plan:
             elif not isinstance(periods, Iterable):
                 raise KpiError(f"periods are Period objects or labels such as '2020-Q4' (or None), not {periods!r}")
             chosen = list(dict.fromkeys(self.as_current(p) for p in periods))  # each period once, in order
-        for p in chosen:  # every window checked before any work
-            if p.end >= limit:
-                raise KpiError(f"{p.label}'s window ends on {p.end.isoformat()}, not before the as-of date "
-                               f"{limit.isoformat()}: a period is checked once its window has closed")
+        days = [timing.judged_on(p, when, limit=True) for p in chosen]  # every window checked before any work
         out = []
         memo: dict[str, Any] = {}  # the sanity warnings that are the same for every period: worked out once
-        for p in chosen:
-            results = self.evaluate(data, min(report_as_of(p), limit), current=p)
+        for p, day in zip(chosen, days):
+            results = self.evaluate(data, day, current=p)
             results._memo = memo
             out.append(results)
-        return Rollup(out, self, limit)
+        return Rollup(out, self, when.date)
+
+    def evaluate_period(self, data: Data | str | os.PathLike[str] | Iterable[str], period: Period | str,
+                        as_of: datetime.date | str | timing.AsOf | None = None) -> Results:
+        """The check of one period named by a person, as `kpirules check --period` and `report` judge it:
+        ``period`` is the current period, judged on ``as_of`` when given (it must be after the period's
+        window), else on its report's due date, or today while that is still to come."""
+        period = self.as_current(period)
+        day = timing.judged_on(period, timing.as_of(as_of))
+        return self.evaluate(data, day, current=period)
 
     def as_current(self, period: Period | str) -> Period:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""
@@ -291,8 +293,9 @@ class Plan:
             return Result(status=status, period=period.label, value=_plain(value), target=_plain_t(target),
                           reason=extra.pop("reason", None) or reason, **base, **extra)
 
-        def trend(deadline: datetime.date | None, before: str) -> Result:
-            """on_track / at_risk on the latest closed period with the rule's data."""
+        def trend(deadline: datetime.date | None, before: str, args: dict[str, Any]) -> Result:
+            """on_track / at_risk on the latest closed period with the rule's data: the reason
+            ``before`` (deadline_not_reached, span_not_started) with ``args``."""
             last_reason = None
             if current is not None and first is not None:
                 p = current
@@ -307,19 +310,18 @@ class Plan:
                     if isinstance(truth, bool):
                         status = Status.ON_TRACK if truth else Status.AT_RISK
                         return Result(status=status, period=p.label, value=_plain(value), target=_plain_t(target),
-                                      reason=f"{before}; latest data {p.label}", deadline=deadline, **base)
+                                      reason=Message(before, **args, latest=Label(p.label)), deadline=deadline,
+                                      **base)
                     if last_reason is None:
-                        last_reason = "; ".join(truth.reasons)  # type: ignore[union-attr]
+                        last_reason = joined(truth.reasons)  # type: ignore[union-attr]
                     p = self._step(p, -1)
-            reason = f"{before}; no closed period has the data yet"
-            if last_reason:
-                reason += f" ({last_reason})"
+            reason = Message(before + "_no_data", **args, why=last_reason or None)
             return Result(status=Status.NO_DATA, period=current.label if current else None, reason=reason,
                           deadline=deadline, **base)
 
         time = rule.time
         if current is None:
-            return Result(status=Status.NO_DATA, reason="no reporting period has closed by the as-of date", **base)
+            return Result(status=Status.NO_DATA, reason=Message("no_period_closed"), **base)
         if time is None:
             truth, value, target = at(current)
             return judged(current, truth, value, target)
@@ -329,14 +331,14 @@ class Plan:
             if j <= current:
                 truth, value, target = at(j)
                 return judged(j, truth, value, target, deadline=deadline)
-            return trend(deadline, f"deadline {deadline.isoformat()} ({j.label}) not reached")
+            return trend(deadline, "deadline_not_reached", {"deadline": deadline, "judged": Label(j.label)})
         # from … to …
         start_date = self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
         end_date = self.when_date(time.end)
         first_p = self._ending_by(start_date).next()
         last_p = self._ending_by(end_date)
         if current < first_p:
-            return trend(end_date, f"the span {first_p.label}…{last_p.label} has not started")
+            return trend(end_date, "span_not_started", {"first": Label(first_p.label), "last": Label(last_p.label)})
         upto = min(current, last_p)
         first_missing: tuple[Period, Undefined] | None = None
         first_failed = None
@@ -354,18 +356,32 @@ class Plan:
         if first_failed is not None:
             fp, value, target = first_failed
             return judged(fp, False, value, target, deadline=end_date,
-                          reason=f"fails in {fp.label}, within {first_p.label}…{last_p.label}")
+                          reason=Message("fails_in_span", period=Label(fp.label), first=Label(first_p.label),
+                                         last=Label(last_p.label)))
         if first_missing is not None:
             mp, undef = first_missing
-            return Result(status=Status.NO_DATA, period=mp.label, reason="; ".join(undef.reasons),
+            return Result(status=Status.NO_DATA, period=mp.label, reason=joined(undef.reasons),
                           deadline=end_date, **base)
         truth, value, target = at(upto)
         if current >= last_p:
             return Result(status=Status.MET, period=upto.label, value=_plain(value), target=_plain_t(target),
-                          reason=f"holds in every period {first_p.label}…{last_p.label}", deadline=end_date, **base)
+                          reason=Message("holds_in_span", first=Label(first_p.label), last=Label(last_p.label)),
+                          deadline=end_date, **base)
         return Result(status=Status.ON_TRACK, period=upto.label, value=_plain(value), target=_plain_t(target),
-                      reason=f"holds in every period {first_p.label}…{upto.label} so far (span ends {last_p.label})",
+                      reason=Message("holds_so_far", first=Label(first_p.label), upto=Label(upto.label),
+                                     last=Label(last_p.label)),
                       deadline=end_date, **base)
+
+
+def joined(reasons: tuple[str, ...]) -> str | None:
+    """The reasons of an undefined value as one reason: the one, or ``several`` (None when there is none)."""
+    if not reasons:
+        return None
+    if len(reasons) == 1:
+        return reasons[0]
+    if all(isinstance(r, Message) for r in reasons):
+        return Message("several", reasons=tuple(reasons))
+    return "; ".join(reasons)  # (reasons from elsewhere than the engine: text only)
 
 
 def _judge(truth: object) -> tuple[Status, str | None]:
@@ -374,10 +390,10 @@ def _judge(truth: object) -> tuple[Status, str | None]:
     if truth is False:
         return Status.NOT_MET, None
     if isinstance(truth, Undefined):
-        return Status.NO_DATA, "; ".join(truth.reasons) or "the condition is unknown"
+        return Status.NO_DATA, joined(truth.reasons) or Message("unknown")
     if isinstance(truth, Invalid):
         return Status.ERROR, truth.message
-    return Status.ERROR, f"the condition gives {truth!r}"  # pragma: no cover
+    raise AssertionError(f"a condition gave {truth!r}, not a truth value")  # pragma: no cover
 
 
 def _plain(v: object) -> object:

@@ -15,6 +15,7 @@ import attrs
 
 from kpirules.data import Data
 from kpirules.errors import KpiError
+from kpirules.messages import PLAIN, Message
 from kpirules.periods import Period
 from kpirules.values import format_value, is_number, ratio_text
 from kpirules.schemas import SCHEMA_VERSION
@@ -88,6 +89,24 @@ class Result:
         return self.status in FAILING
 
     @property
+    def reason_code(self) -> str | None:
+        """The code of the reason (``no_value``, ``deadline_not_reached``, …: the keys of the message catalogs)."""
+        return getattr(self.reason, "code", None)
+
+    @property
+    def reason_args(self) -> dict[str, Any] | None:
+        """The arguments of the reason, as JSON values (:meth:`kpirules.messages.Message.json_args`)."""
+        reason = self.reason
+        return reason.json_args() if isinstance(reason, Message) else None
+
+    def reason_text(self, lang: str = "en", style: Any = None) -> str | None:
+        """The reason in ``lang`` (``en``, ``vi``), written in ``style`` (:class:`kpirules.messages.Style`)."""
+        reason = self.reason
+        if isinstance(reason, Message):
+            return reason.render(lang, style or PLAIN)
+        return reason
+
+    @property
     def margin(self) -> Any:
         """value − target for numeric comparisons (None otherwise)."""
         if _num(self.value) and _num(self.target):
@@ -119,8 +138,14 @@ class Result:
             "unit": self.unit,
             "value": text,
             "target": None if ranged or target is None else str(target) if tt is int else fmt(target),
-            "reason": self.reason,
+            "reason": None if self.reason is None else str.__str__(self.reason),
         }
+        reason = self.reason
+        if type(reason) is Message:
+            out["reason_code"] = reason.code
+            out["reason_args"] = reason.json_args()
+        else:
+            out["reason_code"] = out["reason_args"] = None
         if ranged:
             out["target_range"] = [fmt(t) for t in target]
         out["title"] = self.title

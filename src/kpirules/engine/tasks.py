@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kpirules import nodes as n
 from kpirules.data import Data
 from kpirules.engine.results import Result, Status
+from kpirules.messages import Label, Message, Progress
 from kpirules.periods import Scheme
 
 if TYPE_CHECKING:
@@ -27,10 +28,10 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
     deadlines = sorted(((plan.when_date(w), w) for w in task.due), key=lambda x: x[0])
     if not deadlines:
         if done_dates:
-            return Result(status=Status.DONE, reason=f"done on {done_dates[0].isoformat()}", **base)
+            return Result(status=Status.DONE, reason=Message("done_on", done_on=done_dates[0], history=()), **base)
         if waiting:
-            return Result(status=Status.BLOCKED, reason=_waiting(waiting), **base)
-        return Result(status=Status.OPEN, reason="no deadline set", **base)
+            return Result(status=Status.BLOCKED, reason=_waiting(waiting, None, ()), **base)
+        return Result(status=Status.OPEN, reason=Message("no_deadline"), **base)
     previous = datetime.date.min
     made: list[tuple[str, datetime.date, datetime.date, bool]] = []  # deliveries so far
     used = 0  # done rows consumed by earlier deadlines
@@ -49,51 +50,48 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
             previous = max(deadline, done_dates[later[0]])
             continue
         extra = dict(period=label, deadline=deadline, deliveries=tuple(made))
-        history = "".join(f"; {_delivery_text(d)}" for d in made)
+        history = tuple(map(_delivery, made))
         if as_of <= deadline:
             if waiting:
-                return Result(status=Status.BLOCKED, reason=_waiting(waiting) + history, **base, **extra)
-            return Result(status=Status.OPEN, reason=f"due {deadline.isoformat()}{history}", **base, **extra)
+                return Result(status=Status.BLOCKED, reason=_waiting(waiting, None, history), **base, **extra)
+            return Result(status=Status.OPEN, reason=Message("due", deadline=deadline, history=history),
+                          **base, **extra)
         reported = [r for d, r in visible if d > previous]
         if waiting:
-            return Result(status=Status.BLOCKED, reason=_waiting(waiting) + f"; due {deadline.isoformat()}"
-                          + history, **base, **extra)
+            return Result(status=Status.BLOCKED, reason=_waiting(waiting, deadline, history), **base, **extra)
         if reported:
             last = reported[-1]
             return Result(status=Status.OVERDUE,
-                          reason=f"due {deadline.isoformat()}, not done; last reported "
-                                 f"{last.status} on {last.date_in(plan.scheme).isoformat()}"  # type: ignore[union-attr]
-                                 + (f" ({last.note})" if last.note else "") + history,
+                          reason=Message("overdue", deadline=deadline, progress=Progress(last.status),
+                                         reported_on=last.date_in(plan.scheme), note=last.note or None,
+                                         history=history),
                           **base, **extra)
-        return Result(status=Status.NO_DATA, reason=f"due {deadline.isoformat()}; nothing reported" + history,
+        return Result(status=Status.NO_DATA, reason=Message("nothing_reported", deadline=deadline, history=history),
                       **base, **extra)
     final_deadline, final_when = deadlines[-1]
     extra = dict(period=_when_label(plan, final_when), deadline=final_deadline, deliveries=tuple(made))
     late = [d for d in made if not d[3]]
     if late:
         label, d, on, _ = late[0]
-        shown = "" if label == d.isoformat() else f" ({label})"
-        reason = f"due {d.isoformat()}{shown}, done on {on.isoformat()}, {(on - d).days} days late"
-        others = [x for x in made if x is not late[0]]
-        return Result(status=Status.DONE_LATE, reason=reason + "".join(f"; {_delivery_text(x)}" for x in others),
-                      **base, **extra)
-    reason = f"done on {made[-1][2].isoformat()}"
-    if len(made) > 1:
-        reason += "".join(f"; {_delivery_text(x)}" for x in made[:-1])
+        others = tuple(_delivery(x) for x in made if x is not late[0])
+        reason = Message("done_late", deadline=d, label=None if label == d.isoformat() else Label(label),
+                         done_on=on, days=(on - d).days, history=others)
+        return Result(status=Status.DONE_LATE, reason=reason, **base, **extra)
+    reason = Message("done_on", done_on=made[-1][2], history=tuple(map(_delivery, made[:-1])))
     return Result(status=Status.DONE, reason=reason, **base, **extra)
 
 
-def _delivery_text(delivery: tuple[str, datetime.date, datetime.date, bool]) -> str:
+def _delivery(delivery: tuple[str, datetime.date, datetime.date, bool]) -> Message:
     label, _, on, on_time = delivery
-    return f"the {label} delivery was done {'on' if on_time else 'late, on'} {on.isoformat()}"
+    return Message("delivery_done" if on_time else "delivery_late", phase=Label(label), done_on=on)
 
 
 def _when_label(plan: Plan, w: n.When) -> str:
     return plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat()
 
 
-def _waiting(deps: list[str]) -> str:
-    return "waiting for task " + ", ".join(deps) + " (not done yet)"
+def _waiting(deps: list[str], deadline: datetime.date | None, history: tuple[Message, ...]) -> Message:
+    return Message("waiting_for", tasks=tuple(deps), deadline=deadline, history=history)
 
 
 def done_tasks(data: Data, as_of: datetime.date, scheme: Scheme) -> dict[str, datetime.date]:

@@ -32,6 +32,7 @@ import attrs
 
 from kpirules import nodes as n
 from kpirules.data import Data, Source
+from kpirules.messages import Label, Message, Metric
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpirules.engine.evaluate import Plan
@@ -41,14 +42,17 @@ __all__ = ["Warning_", "sanity_warnings"]
 
 @attrs.frozen
 class Warning_:
-    """One sanity warning: a stable code, the message, and where it came from."""
+    """One sanity warning: a stable code, the message (a :class:`kpirules.messages.Message` of the same code:
+    its ``args`` are the data of it), and where it came from."""
 
     code: str
     message: str
     source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "source": self.source}
+        message = self.message
+        args = message.json_args() if isinstance(message, Message) else None
+        return {"code": self.code, "message": str.__str__(message), "source": self.source, "args": args}
 
     def __str__(self) -> str:
         return f"warning: {self.message}" + (f" ({self.source})" if self.source else "")
@@ -189,7 +193,7 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
         mine = by_names.get(names)
         if mine is None:
             mine = by_names[names] = [(a, b, r) for (a, b), r in pairs.items() if a in names and b in names]
-        label = who = None
+        label = None
         for a, b, rule_id in mine:
             va, vb = snap[a], snap[b]
             if type(va) is int and type(vb) is int:
@@ -198,12 +202,11 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
             elif not (_num(va) and _num(vb) and vb > 0 and va > vb):  # type: ignore[operator]
                 continue
             if label is None:
-                label = data.periods[key].label
-                who = f" for unit {unit}" if unit is not None else ""
+                label = Label(data.periods[key].label)
             yield Warning_(
                 "numerator_exceeds_denominator",
-                f"{a} ({_show(va)}) is larger than {b} ({_show(vb)}) in {label}{who}, "
-                f"though rule {rule_id} takes ratio({a}, {b}) as a share",
+                Message("numerator_exceeds_denominator", numerator=Metric(a), numerator_value=_show(va),
+                        denominator=Metric(b), denominator_value=_show(vb), period=label, unit=unit, rule=rule_id),
                 _where(data.source(a, key, unit)),
             )
         values = snap.values()
@@ -212,11 +215,10 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
         for metric, v in snap.items():
             if _num(v) and v < 0 and (metric in ratio_metrics or is_whole(metric)):  # type: ignore[operator]
                 if label is None:
-                    label = data.periods[key].label
-                    who = f" for unit {unit}" if unit is not None else ""
+                    label = Label(data.periods[key].label)
                 yield Warning_(
                     "negative_count",
-                    f"{metric} is {_show(v)} in {label}{who}: a count cannot be negative",
+                    Message("negative_count", metric=Metric(metric), value=_show(v), period=label, unit=unit),
                     _where(data.source(metric, key, unit)),
                 )
 
@@ -238,8 +240,8 @@ def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
                 break
         for metric, src in first_source.items():
             close = difflib.get_close_matches(metric, sorted(used), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            yield Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src))
+            yield Warning_("unused_metric", Message("unused_metric", metric=Metric(metric),
+                                                    close=Metric(close[0]) if close else None), _where(src))
     tasks = {t.id for t in plan.tasks}
     named: dict[str, Source | None] = {}
     for row in data.task_rows:
@@ -247,9 +249,8 @@ def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
             named[row.task] = row.source
     for task, src in named.items():
         close = difflib.get_close_matches(task, sorted(tasks), n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        yield Warning_("unknown_task", f"the data reports progress of task {task}, which the plan does not "
-                                       f"define{hint}", _where(src))
+        yield Warning_("unknown_task", Message("unknown_task", task=task, close=close[0] if close else None),
+                       _where(src))
 
 
 def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
@@ -264,8 +265,7 @@ def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
                 src = next((data.source(m, key, unit) for m in snap), None)
                 yield Warning_(
                     "period_outside_plan",
-                    f"data for {period.label} lies outside the years the plan speaks of ({lo}–{hi}); "
-                    "a typo in the period label?",
+                    Message("period_outside_plan", period=Label(period.label), first_year=lo, last_year=hi),
                     _where(src),
                 )
 
@@ -300,6 +300,7 @@ def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
         src = next((data.source(m, last, unit) for m in data.snapshots[(last, unit)]), None)
         yield Warning_(
             "unit_stopped_reporting",
-            f"unit {unit} reported for {data.periods[last].label} but not for {cur.label}",
+            Message("unit_stopped_reporting", unit=unit, last=Label(data.periods[last].label),
+                    current=Label(cur.label)),
             _where(src),
         )

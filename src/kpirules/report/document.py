@@ -112,7 +112,7 @@ def _numbers(report: Report, r: Result) -> dict[str, Any]:
     sh = shown_value(report, r)
     why = ""
     if r.reason and r.status is not Status.MET:
-        why = reason_text(r.reason, report.lang, deadline_shown=r.deadline is not None, period_shown=r.period)
+        why = reason_text(r, report.lang, deadline_shown=r.deadline is not None, period_shown=r.period)
     return {"status": r.status.value, "label": report.label(r.status), "value": sh.value, "target": sh.target,
             "margin": _nb(sh.margin), "progress": _percent(sh.progress), "why": why,
             "judged": fmt_label(r.period, report.lang) if r.period else ""}
@@ -152,7 +152,7 @@ def _attention(report: Report, r: Result) -> dict[str, Any]:
     deadline = fmt_date(r.deadline, lang) if r.deadline and r.kind == "rule" else ""
     why = ""
     if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-        why = reason_text(r.reason, lang, deadline_shown=r.kind == "rule")
+        why = reason_text(r, lang, deadline_shown=r.kind == "rule")
     return {"id": text, "title": title, "status": r.status.value, "label": report.label(r.status),
             "numbers": numbers, "deadline": deadline, "why": why}
 

@@ -96,7 +96,7 @@ def render_html(report: Report) -> str:
             if r.deadline and r.kind == "rule":
                 text += f"; {_e(t['deadline'].lower())} {_e(fmt_date(r.deadline, lang))}"
             if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-                text += f'<div class="why">{_ec(reason_text(r.reason, lang, deadline_shown=r.kind == "rule"))}</div>'
+                text += f'<div class="why">{_ec(reason_text(r, lang, deadline_shown=r.kind == "rule"))}</div>'
             w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{text}</li>')
         w("</ol>")
         w(f'<p class="why">{_e(t["attention_note"])}</p>')
@@ -128,7 +128,7 @@ def render_html(report: Report) -> str:
             if first.deadline:
                 extra.append(f"{t['deadline']}: {fmt_date(first.deadline, lang)}")
             if first.reason and first.status is not Status.MET:
-                extra.append(reason_text(first.reason, lang, deadline_shown=first.deadline is not None,
+                extra.append(reason_text(first, lang, deadline_shown=first.deadline is not None,
                                      period_shown=first.period))
             extra = [x for x in extra if x]
             if extra:
@@ -141,7 +141,7 @@ def render_html(report: Report) -> str:
                 sh = shown_value(report, r)
                 why = ""
                 if r.reason and r.status is not Status.MET:
-                    text = reason_text(r.reason, lang, deadline_shown=r.deadline is not None,
+                    text = reason_text(r, lang, deadline_shown=r.deadline is not None,
                                    period_shown=report.period.label)
                     why = f'<div class="why">{_ec(text)}</div>' if text else ""
                 margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""

@@ -31,7 +31,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         if shown.progress is not None:
             out["progress"] = format_value(shown.progress)
         if r.reason:
-            out["reason_text"] = reason_text(r.reason, lang)
+            out["reason_text"] = reason_text(r, lang)
         if shown.margin:
             out["margin_text"] = shown.margin
         if r.deliveries:

@@ -73,7 +73,7 @@ def render_markdown(report: Report) -> str:
         if r.deadline and r.kind == "rule":
             line += f"; {t['deadline'].lower()} {fmt_date(r.deadline, lang)}"
         if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-            line += f" ({_md(reason_text(r.reason, lang, deadline_shown=r.kind == 'rule'))})"
+            line += f" ({_md(reason_text(r, lang, deadline_shown=r.kind == 'rule'))})"
         w(line)
     if att:
         w("")
@@ -106,7 +106,7 @@ def render_markdown(report: Report) -> str:
                     sh = shown_value(report, r)
                     status = f"**{report.label(r.status)}**"
                     if r.reason and r.status is not Status.MET:
-                        status += f"<br>{_md(reason_text(r.reason, lang))}"
+                        status += f"<br>{_md(reason_text(r, lang))}"
                     w(f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} | "
                       f"`{_text_bar(sh.progress)}` | {status} |" if sh.progress is not None else
                       f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} |  | {status} |")
@@ -118,7 +118,7 @@ def render_markdown(report: Report) -> str:
                         sh = shown_value(report, r)
                         status = f"**{report.label(r.status)}**"
                         if r.reason and r.status is not Status.MET:
-                            status += f"<br>{_md(reason_text(r.reason, lang))}"
+                            status += f"<br>{_md(reason_text(r, lang))}"
                         bar = f"`{_text_bar(sh.progress)}`" if sh.progress is not None else ""
                         w(f"| | ↳ {_md(r.unit)} | {sh.value} | {sh.target} | {sh.margin} | {bar} | {status} |")
             w("")

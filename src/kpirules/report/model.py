@@ -12,9 +12,11 @@ from dateutil.relativedelta import relativedelta
 
 from kpirules import nodes as n
 from kpirules.data import Data, load_data
-from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status, report_as_of
-from kpirules.errors import KpiError, KpiPeriodError
-from kpirules.periods import Kind, Period, parse_date, parse_period
+from kpirules.engine import timing
+from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result, Results, Status
+from kpirules.engine.timing import AsOf
+from kpirules.errors import KpiError
+from kpirules.periods import Kind, Period, parse_period
 from kpirules.report.format import fmt_date, fmt_decimal, fmt_percent, fmt_period, round_places
 from kpirules.report.i18n import ATTENTION, LANGS, OPS, STATUS_LABELS, TEXT
 from kpirules.values import format_value, is_number
@@ -233,44 +235,25 @@ def urgency(r: Result) -> tuple[int, datetime.date]:
     return (ATTENTION.get(r.status, 2), r.deadline or datetime.date.max)
 
 
-def _today() -> datetime.date:
-    return datetime.date.today()
-
-
 def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | str,
-                 as_of: datetime.date | str | None = None, lang: str = "vi", *,
+                 as_of: datetime.date | str | AsOf | None = None, lang: str = "vi", *,
                  number_format: str | None = None) -> Report:
     """Evaluate ``plan`` on ``data`` with ``period`` as the current period.
 
     ``as_of`` defaults to the period's due date (the day after its window when
     the plan's scheme sets no due day), or today while that date is still to
     come; without it, a period whose window has not closed by today is an
-    error.  ``number_format`` says how CSV/.xlsx numbers are written, when ``data`` names files.
+    error (the rule of :mod:`kpirules.engine.timing`).  ``number_format`` says how CSV/.xlsx numbers are
+    written, when ``data`` names files.
     """
     if lang not in LANGS:
         raise KpiError(f"unknown report language {lang!r}; expected one of: {', '.join(LANGS)}")
     period = plan.as_current(period)
-    if as_of is None:
-        today = _today()
-        if period.end >= today:
-            raise KpiError(f"{period.label}'s window has not closed: it ends on {period.end.isoformat()}; "
-                           f"a period is reported once its window has closed (give --as-of to judge it as of a date)")
-        as_of = min(report_as_of(period), today)  # never a day still to come
-    elif isinstance(as_of, str):
-        try:
-            as_of = parse_date(as_of)
-        except KpiPeriodError as exc:
-            raise KpiError(f"as-of date: {exc}") from None
-    if as_of <= period.end:
-        raise KpiError(
-            f"as-of date {as_of.isoformat()} is not after the end of {period.label}'s window "
-            f"({period.end.isoformat()}): a period is reported once its window has closed; "
-            f"leave --as-of out to use its due date"
-        )
+    day = timing.judged_on(period, timing.as_of(as_of))  # (before the data is read)
     if not isinstance(data, Data):
         data = load_data(data, number_format=number_format)  # type: ignore[arg-type]
-    results = plan.evaluate(data, as_of, current=period)
-    return Report(plan, results, period, as_of, lang, number_format=number_format)
+    results = plan.evaluate(data, day, current=period)
+    return Report(plan, results, period, day, lang, number_format=number_format)
 
 
 def _is_percent_rule(rule: n.Rule | n.Task | None) -> bool:

@@ -10,7 +10,7 @@ from kpirules.engine.evaluate import RULE_STATUSES, Result, Status
 from kpirules.report.format import fmt_date, fmt_label
 from kpirules.report.i18n import TEXT
 from kpirules.report.model import Report, shown_value
-from kpirules.report.reasons import DELIVERY_RE, reason_text
+from kpirules.report.reasons import reason_text
 
 
 def result_title(r: Result) -> str:
@@ -68,8 +68,7 @@ def task_why(report: Report, r: Result) -> str:
     """A task's reason as the tasks table shows it: without the deliveries (shown on their own lines)."""
     if not (_explain(r) and r.reason):
         return ""
-    parts = [x for x in r.reason.split("; ") if not DELIVERY_RE.fullmatch(x)]
-    return reason_text("; ".join(parts), report.lang)
+    return reason_text(r, report.lang, deliveries=False)
 
 
 def task_deadline(report: Report, r: Result) -> str:

@@ -1,0 +1,12 @@
+"""Reasons and warnings as data: a code and its arguments, with one catalog of templates per language (en, vi)."""
+
+from kpirules.messages.message import (LANGUAGES, PLAIN, Label, Message, Metric, Progress, Style, Value, Word,
+                                       catalog_of)
+
+__all__ = ["Message", "Label", "Metric", "Value", "Word", "Progress", "Style", "PLAIN", "LANGUAGES", "catalog_of",
+           "codes"]
+
+
+def codes() -> frozenset[str]:
+    """Every message code: those of the English catalog (a test checks every language has the same)."""
+    return frozenset(catalog_of("en")["templates"])

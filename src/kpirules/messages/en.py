@@ -1,0 +1,71 @@
+"""The English message catalog: one template per code (the plain style of it is the text of the JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEMPLATES: dict[str, str] = {
+    # --- values (the reasons of undefined and invalid values)
+    "no_value": "no value for {metric} in {period}[[ (nor {fallback})]][[ for unit {unit}]]",
+    "unit_not_reported": "unit {unit} did not report for {period}[[ (nor {fallback})]]",
+    "only_per_unit": "no plan-level value for {metric} in {period}[[ (nor {fallback})]]; only per-unit values are "
+                     "reported (use sum({metric:id}) to add them up)",
+    "division_by_zero": "division by zero: {divisor} is 0 in {period}[[ for unit {unit}]]",
+    "zero_denominator": "the denominator {denominator} is 0 in {period}[[ for unit {unit}]]",
+    "zero_baseline": "the baseline {baseline} is 0 in {period}[[ for unit {unit}]]",
+    "no_unit_reports": "no unit reports {expr} in {period}",
+    "unknown_for_units": "`{expr}` is unknown in {period} for unit(s) {units}",
+    "wrong_type": "`{expr}` needs {need}, but got {got}",
+    "wrong_type_unit": "`{expr}` needs {need}, but unit {unit} gives {got}",
+    "cannot_compare": "`{expr}` compares {left} with {right}",
+    "not_a_truth": "`{expr}` must be true or false, but the data gives {got}",
+    # --- rules
+    "several": "{reasons}",
+    "unknown": "the condition is unknown",
+    "no_units": "no unit appears in the data, so this `for each unit:` rule has no unit to judge",
+    "no_period_closed": "no reporting period has closed by the as-of date",
+    "deadline_not_reached": "deadline {deadline} ({judged}) not reached; latest data {latest}",
+    "deadline_not_reached_no_data": "deadline {deadline} ({judged}) not reached; no closed period has the data "
+                                    "yet[[ ({why})]]",
+    "span_not_started": "the span {first}{to}{last} has not started; latest data {latest}",
+    "span_not_started_no_data": "the span {first}{to}{last} has not started; no closed period has the data "
+                                "yet[[ ({why})]]",
+    "fails_in_span": "fails in {period}, within {first}{to}{last}",
+    "holds_in_span": "holds in every period {first}{to}{last}",
+    "holds_so_far": "holds in every period {first}{to}{upto} so far (span ends {last})",
+    "latest_data": "latest data {latest}",
+    # --- tasks
+    "done_on": "done on {done_on}[[; {history}]]",
+    "done_late": "due {deadline}[[ ({label})]], done on {done_on}, {days} {days:day|days} late[[; {history}]]",
+    "due": "due {deadline}[[; {history}]]",
+    "no_deadline": "no deadline set",
+    "waiting_for": "waiting for task {tasks} (not done yet)[[; due {deadline}]][[; {history}]]",
+    "overdue": "due {deadline}, not done; last reported {progress} on {reported_on}[[ ({note})]][[; {history}]]",
+    "nothing_reported": "due {deadline}; nothing reported[[; {history}]]",
+    "delivery_done": "the {phase} delivery was done on {done_on}",
+    "delivery_late": "the {phase} delivery was done late, on {done_on}",
+    # --- warnings on the data
+    "unit_stopped_reporting": "unit {unit} reported for {last} but not for {current}",
+    "numerator_exceeds_denominator": "{numerator} ({numerator_value}) is larger than {denominator} "
+                                     "({denominator_value}) in {period}[[ for unit {unit}]], though rule {rule} "
+                                     "takes ratio({numerator:id}, {denominator:id}) as a share",
+    "negative_count": "{metric} is {value} in {period}[[ for unit {unit}]]: a count cannot be negative",
+    "unused_metric": "no rule reads the metric {metric} given in the data[[; did you mean {close}?]]",
+    "unknown_task": "the data reports progress of task {task}, which the plan does not define"
+                    "[[; did you mean {close}?]]",
+    "period_outside_plan": "data for {period} lies outside the years the plan speaks of ({first_year}–{last_year}); "
+                           "a typo in the period label?",
+}
+
+CATALOG: dict[str, Any] = {
+    "templates": TEMPLATES,
+    "words": {
+        # what an operand needs
+        "number": "numbers", "boolean": "booleans", "truth": "true/false",
+        # a task's reported progress (the progress words of the data)
+        "done": "done", "in_progress": "in progress", "not_started": "not started", "delayed": "delayed",
+        "stuck": "stuck", "suspended": "suspended",
+    },
+    "value": {"text": 'the text "{}"', "number": "the number {}", "true": "the boolean true",
+              "false": "the boolean false"},
+}
