@@ -262,3 +262,48 @@ def test_a_trend_over_the_periods() -> None:
     html = render(report, "html", layout="official")
     assert "+14,68\u00a0điểm\u00a0% so với kỳ trước" in html and '<svg class="spark"' in html
     assert "II. THAY ĐỔI SO VỚI KỲ TRƯỚC" in html and 'data-change="newly_met"' in html
+
+
+# --------------------------------------------------------------------------- the screen layout: what the reader needs
+
+
+def test_the_screen_report_shows_who_and_what(report) -> None:  # type: ignore[no-untyped-def]
+    html = render(report, "html")
+    card = html[html.index('data-id="II.1.a.1"'):]
+    card = card[:card.index("</article>")]
+    assert '<p class="who">Chủ trì: TTCNTT</p>' in card
+    assert '<svg class="spark"' in card and "so với kỳ trước" in card
+    row = html[html.index('<tr class="k-overdue" data-id="6"'):]
+    row = row[:row.index("</tr>")]
+    assert "Phối hợp: VPB, các đơn vị có liên quan" in row and "Sản phẩm: Quyết định của Bộ trưởng" in row
+    assert '<section id="changes">' in html and 'data-change="newly_overdue"' in html
+    # the folded group is there open for print, and the summary line is not green when some work is missing
+    assert '<div class="later print-only">' in html and ".print-only{display:block}" in html
+    assert '<p class="deliv d-part" id="deliveries">18/24' in html
+    assert "@page{size:A4" in html and "counter(page)" in html
+
+
+def test_a_per_unit_rule_ranks_its_units(report) -> None:  # type: ignore[no-untyped-def]
+    from fractions import Fraction
+
+    from kpirules.report.html import ranked
+
+    rid = next(r.id for r in report.rule_results if r.unit is not None)
+    results = tuple(r for r in report.results if r.id == rid and r.kind == "rule")
+    order = ranked(results)
+    values = [Fraction(r.value) for place, r in order if place is not None]
+    assert values == sorted(values, reverse=True) and len(order) == len(results)
+    places = [p for p, _ in order if p is not None]
+    assert places[0] == 1 and all(a <= b for a, b in zip(places, places[1:]))
+    html = render(report, "html")
+    card = html[html.index(f'<article class="card wide" data-id="{rid}"'):]
+    card = card[:card.index("</article>")]
+    units = re.findall(r'data-unit="([^"]+)"', card)
+    assert units == [r.unit for _, r in order]
+    assert '<td class="first rank">1</td>' in card
+
+
+def test_single_deadline_tasks_done_late_count_as_delivered() -> None:
+    _, report = _crafted()  # task 1 (due 2020, done on time) is the only one due at 14/12/2020
+    ds = report.deliveries_due()
+    assert ds is not None and ds.done == ("1",) and ds.late == ()

@@ -7,9 +7,12 @@ import importlib.resources
 import re
 from fractions import Fraction
 
+from kpirules import nodes as n
 from kpirules.engine.evaluate import Result, Status
 from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
-from kpirules.report.i18n import TEXT
+from kpirules.report.history import change_texts, sparkline, trends
+from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
+from kpirules.values import is_number
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
 from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
@@ -45,8 +48,72 @@ def _bar(p: Fraction | None, status: Status) -> str:
             f'<i class="s-{status.value}" style="width:{pct_width(p)}"></i></div>')
 
 
+def _who(report: Report, lead: tuple[str, ...], support: tuple[str, ...]) -> str:
+    """``Chủ trì: TTCNTT · Phối hợp: VPB``: who answers for a target (full names when the plan declares them)."""
+    t, o = TEXT[report.lang], OFFICIAL[report.lang]
+    names = getattr(report.plan, "unit_names", None) or {}
+    parts = []
+    if lead:
+        parts.append(f"{t['lead']}: " + ", ".join(names.get(u, u) for u in lead))
+    if support:
+        parts.append(f"{o['support']}: " + ", ".join(names.get(u, u) for u in support))
+    return " · ".join(parts)
+
+
+def _task_more(report: Report, r: Result) -> str:
+    """A task's support units, product and note, under its title."""
+    t, o = TEXT[report.lang], OFFICIAL[report.lang]
+    task = report.plan.item(r.id)
+    if not isinstance(task, n.Task):
+        return ""
+    lines = []
+    if task.support:
+        lines.append(f"{o['support']}: {', '.join(task.support)}")
+    if task.product:
+        lines.append(f"{o['product']}: {task.product}")
+    if task.note:
+        lines.append(f"{t['note']}: {task.note}")
+    return "".join(f'<div class="why">{_e(x)}</div>' for x in lines)
+
+
+def ranked(results: tuple[Result, ...]) -> list[tuple[int | None, Result]]:
+    """A per-unit rule's units ranked by value in the target's direction (best first; ties share a place;
+    units without a number last, unranked, in plan order)."""
+    def num(r: Result) -> Fraction | None:
+        return Fraction(r.value) if is_number(r.value) and not isinstance(r.value, bool) else None
+
+    lower_better = any(r.op in ("<", "<=") for r in results)
+    valued = [r for r in results if num(r) is not None]
+    valued.sort(key=lambda r: num(r) if lower_better else -num(r))  # type: ignore[operator]
+    out: list[tuple[int | None, Result]] = []
+    for i, r in enumerate(valued):
+        place = out[-1][0] if out and num(out[-1][1]) == num(r) else i + 1
+        out.append((place, r))
+    out.extend((None, r) for r in results if num(r) is None)
+    return out
+
+
+def _changes_html(report: Report) -> str:
+    """The section "Thay đổi so với kỳ trước": each group with its results, or that there was no period."""
+    hist = HISTORY[report.lang]
+    out = [f'<section id="changes">\n<h3>{_e(hist["heading"])}</h3>']
+    texts = change_texts(report)
+    if not texts:
+        out.append(f'<p class="why">{_e(hist["no_previous"])}</p>')
+    else:
+        out.append(f'<p class="why">{_e(texts[0]["note"])}</p>\n<ul class="changes">')
+        for g in texts[0]["groups"]:
+            items = "; ".join(g["items"]) if g["items"] else g["none"]
+            out.append(f'<li data-change="{g["kind"]}"><b>{_e(g["head"])} ({len(g["items"])})</b>: {_e(items)}</li>')
+        out.append("</ul>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
 def render_html(report: Report) -> str:
     lang, t = report.lang, TEXT[report.lang]
+    hist = HISTORY[lang]
+    trend_of = trends(report)
     plan, p = report.plan, report.period
     out: list[str] = []
     w = out.append
@@ -75,7 +142,10 @@ def render_html(report: Report) -> str:
         w("</ul>")
     line = deliveries_line(report)
     if line:
-        w(f'<p class="deliv" id="deliveries">{_e(line)}</p>')
+        ds = report.deliveries_due()
+        tone = ("all" if ds and len(ds.done) == len(ds.due) and not ds.late else
+                "none" if ds and not ds.done else "part")
+        w(f'<p class="deliv d-{tone}" id="deliveries">{_e(line)}</p>')
     w(f'<p class="why">{_e(t["results_note"])}</p>')
     w(f"<h3>{_e(t['attention'])}</h3>")
     att = report.attention_now()
@@ -106,6 +176,13 @@ def render_html(report: Report) -> str:
         for r in later:
             w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{_e(later_text(report, r))}</li>')
         w("</ul>\n</details>")
+        # a folded group never reaches paper: the same list, open, for print only
+        w(f'<div class="later print-only"><p><b>{_e(t["later"])} ({len(later)})</b></p>'
+          f'<p class="why">{_e(t["later_note"])}</p>\n<ul>')
+        for r in later:
+            w(f"<li>{_e(later_text(report, r))}</li>")
+        w("</ul>\n</div>")
+    w(_changes_html(report))
     w("</section>")
 
     def card(rid: str, results: tuple[Result, ...]) -> None:
@@ -115,12 +192,21 @@ def render_html(report: Report) -> str:
         w(f'<article class="card{cls}" data-id="{_e(rid)}">')
         head = f'<p class="title"><span class="sid">{_e(rid)}</span>{_e(first.title or "")}</p>'
         w(head)
+        item = report.plan.item(rid)
+        who = _who(report, first.lead or (item.lead if item else ()), item.support if item else ())
+        if who:
+            w(f'<p class="who">{_e(who)}</p>')
         if not per_unit:
             sh = shown_value(report, first)
             w(f"<div>{_badge(report, first.status)}</div>")
             margin = f'<div><span>{_e(t["margin"])}</span><b>{_e(sh.margin)}</b></div>' if sh.margin else ""
+            tr = trend_of.get((rid, None))
+            spark = ""
+            if tr is not None and sparkline(tr):
+                spark = (f'<div class="trend"><span>{_e(hist["trend"])}</span>{sparkline(tr)}'
+                         + (f'<small>{_e(tr.change)}</small>' if tr.change else "") + "</div>")
             w(f'<div class="nums"><div><span>{_e(t["value"])}</span><b>{_e(sh.value)}</b></div>'
-              f'<div><span>{_e(t["target"])}</span><b>{_e(sh.target)}</b></div>{margin}</div>')
+              f'<div><span>{_e(t["target"])}</span><b>{_e(sh.target)}</b></div>{margin}{spark}</div>')
             w(_bar(sh.progress, first.status))
             extra = []
             if first.period:
@@ -130,14 +216,16 @@ def render_html(report: Report) -> str:
             if first.reason and first.status is not Status.MET:
                 extra.append(reason_text(first, lang, deadline_shown=first.deadline is not None,
                                      period_shown=first.period))
+            if isinstance(item, n.Rule) and item.note:
+                extra.append(f"{t['note']}: {item.note}")
             extra = [x for x in extra if x]
             if extra:
                 w(f'<p class="why">{_ec(" · ".join(extra))}</p>')
         else:
             w(f'<div class="why">{_e(t["units"])}: {_e(unit_summary(report, results))}</div>')
-            w(f'<table class="units rt"><thead><tr><th>{_e(t["unit"])}</th><th>{_e(t["value"])}</th>'
-              f'<th>{_e(t["target"])}</th><th>{_e(t["status"])}</th></tr></thead><tbody>')
-            for r in results:
+            w(f'<table class="units rt"><thead><tr><th class="first">{_e(hist["rank"])}</th><th>{_e(t["unit"])}</th>'
+              f'<th>{_e(t["value"])}</th><th>{_e(t["target"])}</th><th>{_e(t["status"])}</th></tr></thead><tbody>')
+            for place, r in ranked(results):
                 sh = shown_value(report, r)
                 why = ""
                 if r.reason and r.status is not Status.MET:
@@ -145,8 +233,12 @@ def render_html(report: Report) -> str:
                                    period_shown=report.period.label)
                     why = f'<div class="why">{_ec(text)}</div>' if text else ""
                 margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""
+                tr = trend_of.get((rid, r.unit))
+                spark = (f'<div class="trend">{sparkline(tr)}<small>{_e(tr.change)}</small></div>'
+                         if tr is not None and sparkline(tr) else "")
                 w(f'<tr class="k-{r.status.value}" data-unit="{_e(r.unit)}">'
-                  f'<td class="first"><b>{_e(r.unit)}</b></td>'
+                  f'<td class="first rank">{place or "–"}</td>'
+                  f'<td data-label="{_e(t["unit"])}"><b>{_e(r.unit)}</b>{spark}</td>'
                   f'<td data-label="{_e(t["value"])}"><b>{_e(sh.value)}</b>{margin}{_bar(sh.progress, r.status)}</td>'
                   f'<td data-label="{_e(t["target"])}">{_e(sh.target)}</td>'
                   f'<td data-label="{_e(t["status"])}">{_badge(report, r.status)}{why}</td></tr>')
@@ -178,7 +270,7 @@ def render_html(report: Report) -> str:
                 why += "".join(f'<div class="deliv">✓ {_e(x)}</div>' for x in delivery_lines(report, r))
                 w(f'<tr class="k-{r.status.value}" data-id="{_e(r.id)}">'
                   f'<td class="first"><b>{_e(r.id)}</b></td>'
-                  f'<td data-label="{_e(t["tasks"])}">{_e(r.title or "")}</td>'
+                  f'<td data-label="{_e(t["tasks"])}">{_e(r.title or "")}{_task_more(report, r)}</td>'
                   f'<td data-label="{_e(t["lead"])}">{_e(", ".join(r.lead))}</td>'
                   f'<td data-label="{_e(t["deadline"])}">{_deadline_html(report, r)}</td>'
                   f'<td data-label="{_e(t["status"])}">{_badge(report, r.status)}{why}</td></tr>')

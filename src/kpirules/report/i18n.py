@@ -214,6 +214,7 @@ HISTORY: dict[str, dict[str, str]] = {
         "trend_heading": "Xu hướng các chỉ tiêu qua 8 kỳ báo cáo",
         "since": "So với kỳ trước",
         "no_previous": "Không có kỳ báo cáo trước để so sánh.",
+        "rank": "Hạng",
     },
     "en": {
         "heading": "Changes since the previous period",
@@ -230,5 +231,6 @@ HISTORY: dict[str, dict[str, str]] = {
         "trend_heading": "The targets over the last 8 reporting periods",
         "since": "Since the previous period",
         "no_previous": "There is no previous reporting period to compare with.",
+        "rank": "Rank",
     },
 }

@@ -173,6 +173,11 @@ class Report:
                 done.append(i)
                 if not made[0][3]:
                     late.append(i)
+            elif r is not None and not r.deliveries and r.status in (Status.DONE, Status.DONE_LATE):
+                # a task with one deadline keeps no list of deliveries: its status is its delivery
+                done.append(i)
+                if r.status is Status.DONE_LATE:
+                    late.append(i)
         return DeliverySummary(longest.label, deadline, tuple(ids), tuple(done), tuple(late))
 
     @property
