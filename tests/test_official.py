@@ -286,7 +286,7 @@ def test_the_screen_report_shows_who_and_what(report) -> None:  # type: ignore[n
 def test_a_per_unit_rule_ranks_its_units(report) -> None:  # type: ignore[no-untyped-def]
     from fractions import Fraction
 
-    from kpirules.report.html import ranked
+    from kpirules.report.parts import ranked
 
     rid = next(r.id for r in report.rule_results if r.unit is not None)
     results = tuple(r for r in report.results if r.id == rid and r.kind == "rule")

@@ -28,7 +28,7 @@ from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
 from kpirules.report.history import Trend, change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import (deliveries_line, delivery_lines, later_text, result_title, task_deadlines,
+from kpirules.report.parts import (deliveries_line, ranked, delivery_lines, later_text, result_title, task_deadlines,
                                    task_why, unit_summary)
 from kpirules.report.reasons import reason_text, warning_text
 
@@ -91,7 +91,8 @@ def _rule_row(report: Report, rid: str, results: tuple[Result, ...], trends: dic
     else:
         row["summary"] = unit_summary(report, results)
         row["units"] = [dict(_numbers(report, r), unit=_names(report.plan, (r.unit or "",)),
-                             **_trend(trends.get((rid, r.unit)))) for r in results]
+                             rank=str(place) if place else "", **_trend(trends.get((rid, r.unit))))
+                        for place, r in ranked(results)]
         row.update(_trend(None))
     return row
 

@@ -282,7 +282,7 @@ class _Writer:
             self.heading(lab["other"], level=1)
         if s["rules"]:
             n = 1 + sum(1 + (len(r["units"]) if r["per_unit"] else 0) for r in s["rules"])
-            t = self.table(n, [18, 62, 27, 21, 32])
+            t = self.table(n, [20, 60, 27, 21, 32])
             for c, text in enumerate((lab["id"], lab["rules"], lab["value"], lab["target"], lab["status"])):
                 self.para(text, bold=True, size=11.5, align="center", cell=t.cell(0, c), first=True, space_after=0)
             i = 1
@@ -301,7 +301,7 @@ class _Writer:
                     self._sub(cell, f"{lab['units']}: {r['summary']}")
                     i += 1
                     for u in r["units"]:
-                        self._cell(t.cell(i, 1), "– " + u["unit"])
+                        self._cell(t.cell(i, 1), (f"{u['rank']}. " if u["rank"] else "") + u["unit"])
                         self._numbers(t, i, u)
                         i += 1
                 else:

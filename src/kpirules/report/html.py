@@ -14,7 +14,7 @@ from kpirules.report.history import change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.values import is_number
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import ranked, stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 
 
@@ -74,23 +74,6 @@ def _task_more(report: Report, r: Result) -> str:
     if task.note:
         lines.append(f"{t['note']}: {task.note}")
     return "".join(f'<div class="why">{_e(x)}</div>' for x in lines)
-
-
-def ranked(results: tuple[Result, ...]) -> list[tuple[int | None, Result]]:
-    """A per-unit rule's units ranked by value in the target's direction (best first; ties share a place;
-    units without a number last, unranked, in plan order)."""
-    def num(r: Result) -> Fraction | None:
-        return Fraction(r.value) if is_number(r.value) and not isinstance(r.value, bool) else None
-
-    lower_better = any(r.op in ("<", "<=") for r in results)
-    valued = [r for r in results if num(r) is not None]
-    valued.sort(key=lambda r: num(r) if lower_better else -num(r))  # type: ignore[operator]
-    out: list[tuple[int | None, Result]] = []
-    for i, r in enumerate(valued):
-        place = out[-1][0] if out and num(out[-1][1]) == num(r) else i + 1
-        out.append((place, r))
-    out.extend((None, r) for r in results if num(r) is None)
-    return out
 
 
 def _changes_html(report: Report) -> str:

@@ -7,7 +7,8 @@ from fractions import Fraction
 
 from kpirules.engine.evaluate import Status
 from kpirules.report.format import fmt_date, fmt_period
-from kpirules.report.i18n import TEXT
+from kpirules.report.history import change_texts
+from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
 from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
@@ -86,6 +87,19 @@ def render_markdown(report: Report) -> str:
         w("")
         w("; ".join(_md(later_text(report, r)) for r in later))
         w("")
+    hist = HISTORY[lang]
+    w(f"### {hist['heading']}")
+    w("")
+    changed = change_texts(report)
+    if not changed:
+        w(f"_{_md(hist['no_previous'])}_")
+    else:
+        w(f"_{_md(changed[0]['note'])}_")
+        w("")
+        for g in changed[0]["groups"]:
+            items = "; ".join(_md(x) for x in g["items"]) if g["items"] else _md(g["none"])
+            w(f"- **{_md(g['head'])} ({len(g['items'])})**: {items}")
+    w("")
 
     def section(node: SectionNode) -> None:
         if node.empty:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 from collections.abc import Iterable
 
 from kpirules import nodes as n
@@ -10,6 +11,7 @@ from kpirules.engine.evaluate import RULE_STATUSES, Result, Status
 from kpirules.report.format import fmt_date, fmt_label
 from kpirules.report.i18n import TEXT
 from kpirules.report.model import Report, shown_value
+from kpirules.values import is_number
 from kpirules.report.reasons import reason_text
 
 
@@ -107,3 +109,20 @@ def stamp_line(report: Report, block: dict[str, object] | None = None) -> str:
     from kpirules.report.provenance import short
 
     return TEXT[report.lang]["stamp"].format(digest=short(block), version=block.get("version"))
+
+
+def ranked(results: tuple[Result, ...]) -> list[tuple[int | None, Result]]:
+    """A per-unit rule's units ranked by value in the target's direction (best first; ties share a place;
+    units without a number last, unranked, in plan order)."""
+    def num(r: Result) -> Fraction | None:
+        return Fraction(r.value) if is_number(r.value) and not isinstance(r.value, bool) else None
+
+    lower_better = any(r.op in ("<", "<=") for r in results)
+    valued = [r for r in results if num(r) is not None]
+    valued.sort(key=lambda r: num(r) if lower_better else -num(r))  # type: ignore[operator]
+    out: list[tuple[int | None, Result]] = []
+    for i, r in enumerate(valued):
+        place = out[-1][0] if out and num(out[-1][1]) == num(r) else i + 1
+        out.append((place, r))
+    out.extend((None, r) for r in results if num(r) is None)
+    return out
