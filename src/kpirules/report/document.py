@@ -158,6 +158,11 @@ def _attention(report: Report, r: Result) -> dict[str, Any]:
             "numbers": numbers, "deadline": deadline, "why": why}
 
 
+def _in_sentence(period: str, lang: str) -> str:
+    """``Quý IV/2020`` → ``quý IV/2020`` inside a Vietnamese sentence."""
+    return period[0].lower() + period[1:] if lang == "vi" and period[:1].isupper() else period
+
+
 def _recipients(lines: Sequence[str]) -> list[str]:
     """Nơi nhận as Decree 30 writes it: each recipient ends with ``;``, the last with ``.``."""
     out = [x.rstrip().rstrip(";.,") for x in lines]
@@ -192,7 +197,7 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "number": o["number"].format(number=number),
         "place_date": official_date(when, place, lang),
         "kind": o["kind"],
-        "subject": o["subject"].format(plan=plan.title or plan.id, period=fmt_period(p, lang)),
+        "subject": o["subject"].format(plan=plan.title or plan.id, period=_in_sentence(fmt_period(p, lang), lang)),
         "plan_id": plan.id,
         "intro": o["intro"].format(plan=plan.id, period=fmt_period(p, lang),
                                    window=t["window"].format(start=fmt_date(start, lang), end=fmt_date(end, lang)),
