@@ -215,12 +215,12 @@ def render_html(report: Report) -> str:
                     text = reason_text(r, lang, deadline_shown=r.deadline is not None,
                                    period_shown=report.period.label)
                     why = f'<div class="why">{_ec(text)}</div>' if text else ""
-                margin = f' <span class="why">({_e(sh.margin)})</span>' if sh.margin else ""
+                margin = f' <span class="why nw">({_e(sh.margin)})</span>' if sh.margin else ""
                 tr = trend_of.get((rid, r.unit))
                 spark = (f'<div class="trend">{sparkline(tr)}<small>{_e(tr.change)}</small></div>'
                          if tr is not None and sparkline(tr) else "")
                 w(f'<tr class="k-{r.status.value}" data-unit="{_e(r.unit)}">'
-                  f'<td class="first rank">{place or "–"}</td>'
+                  f'<td class="first rank" data-label="{_e(hist["rank"])}">{place or "–"}</td>'
                   f'<td data-label="{_e(t["unit"])}"><b>{_e(r.unit)}</b>{spark}</td>'
                   f'<td data-label="{_e(t["value"])}"><b>{_e(sh.value)}</b>{margin}{_bar(sh.progress, r.status)}</td>'
                   f'<td data-label="{_e(t["target"])}">{_e(sh.target)}</td>'
