@@ -300,7 +300,7 @@ def test_a_per_unit_rule_ranks_its_units(report) -> None:  # type: ignore[no-unt
     card = card[:card.index("</article>")]
     units = re.findall(r'data-unit="([^"]+)"', card)
     assert units == [r.unit for _, r in order]
-    assert '<td class="first rank">1</td>' in card
+    assert '<td class="first rank" data-label="Hạng">1</td>' in card
 
 
 def test_single_deadline_tasks_done_late_count_as_delivered() -> None:
