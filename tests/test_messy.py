@@ -63,6 +63,12 @@ ERRORS = [
                                     "hint: the cells of the file disagree on the number format: cell D3 '1,5' is "
                                     "Vietnamese but cell D4 '2.5' is English (1 more cell like it)"]),
     ("ambiguous_dot.csv", None, ["hint: nothing in the file decides the number format"]),
+    # JSON errors carry their position
+    ("json_nan.json", None, ["json_nan.json:3:27: error: not valid JSON: NaN is not a number kpirules accepts"]),
+    # an empty data file is an error in every format
+    ("only_bom.csv", None, ["only_bom.csv: the file holds no snapshot, no task row and no event"]),
+    ("only_header.csv", None, ["only_header.csv: the file holds no snapshot, no task row and no event"]),
+    ("empty_lists.json", None, ["empty_lists.json: the file holds no snapshot, no task row and no event"]),
 ]
 
 

@@ -8,9 +8,21 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from kpirules.data.model import Data, Source
+from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, Span
+
+
+#: how many more cells than its header a CSV row may have (spreadsheets write trailing blank cells)
+MAX_EXTRA_CELLS = 1000
+#: most cells of a CSV header (Excel's columns)
+MAX_HEADER_CELLS = 16_384
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _count_cells(line: str, delimiter: str) -> int:
+    """The cells of a line, delimiters inside quotes left out (a bound, for a line that may be huge)."""
+    return (_QUOTED.sub("", line) if '"' in line else line).count(delimiter) + 1
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -73,7 +85,7 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         skip = 1
     else:
         delimiter = _sniff_delimiter(first)
-    problems: list[Diagnostic] = []
+    problems = Problems()
     name = filename or "<data>"
     split: list[list[str]] = []
 
@@ -161,10 +173,35 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         line = text[: text.index("\x00")].count("\n") + 1
         raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
 
+    # A row with far more cells than its header (100M trailing commas) is an error, found before the
+    # csv module would make a list of them all; the row is then read as blank, so the others are still read.
+    wide: list[Diagnostic] = []
+    if text.count(delimiter) >= MAX_EXTRA_CELLS:
+        every = lines()
+        if max(map(len, every)) > MAX_EXTRA_CELLS:
+            header = next((line for line in every[skip:] if line.strip()), "")
+            ncells = _count_cells(header, delimiter)
+            if ncells > MAX_HEADER_CELLS:
+                raise KpiDataError(f"{name}: the header has {ncells:,} cells; a data header has at most "
+                                   f"{MAX_HEADER_CELLS:,} (period,unit,metric,value or task,status,date,note)")
+            limit = ncells + MAX_EXTRA_CELLS
+            for i, line in enumerate(every):
+                if len(line) >= limit and line.count(delimiter) + 1 > limit:
+                    n = _count_cells(line, delimiter)
+                    if n > limit:
+                        wide.append(Diagnostic(
+                            f"row {i + 1}: this row has {n:,} cells but the header has {ncells}; a row may have "
+                            f"at most {MAX_EXTRA_CELLS:,} cells more than its header (blank ones included)",
+                            Span(i + 1, 1, file=filename)))
+                        every[i] = ""
+            if wide:
+                text = "\n".join(every)
+
     def read(fmt: str | None, votes: NumberVotes) -> tuple[Data, list[Diagnostic]]:
         data = Data()
         data.files.append(name)
         problems.clear()
+        problems.extend(wide)
         # (the garbage collector is left alone: a library must not switch off process-wide state)
         Table(data, problems, fmt, locate, source, text_rows=True, file=filename,
               line_rows='"' not in text, delimiter=delimiter, votes=votes).read(rows())
@@ -172,5 +209,5 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
 
     data, _ = read_deciding(read, name, number_format)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
+        raise KpiDataError.from_diagnostics(problems.final())
     return data

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from fractions import Fraction
 from typing import Any
 
 from kpirules.data.cells import exact_int, exact_number
-from kpirules.data.model import Data, FileSource, FORM_JSON, Source
+from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_period
@@ -35,8 +36,12 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _reject_message(name: str) -> str:
+    return f"{name} is not a number kpirules accepts"
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number kpirules accepts")
+    raise ValueError(_reject_message(name))
 
 
 #: ASCII digits to "0", to find a run of them with one ``in``
@@ -79,6 +84,40 @@ def _plain_json(text: str) -> Any:
 
 
 #: the types of JSON values stored as they are (None is skipped; lists and objects are errors)
+#: a JSON token that matters to the hooks' errors: a string (skipped), a bracket, a constant, a number
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?')
+#: nesting reported as too deep, where json's own reading gave up (kpirules data is 4 levels deep)
+MAX_JSON_DEPTH = 100
+
+
+def _offending(text: str, exc: BaseException) -> tuple[int, str] | None:
+    """Where in ``text`` the value lies that made the hooks (or the nesting) fail, and the message; None if not found.
+
+    (Looked for only once reading failed, so a good file pays nothing.)"""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        first = token[0]
+        if first == '"':
+            continue
+        if first in "[{":
+            depth += 1
+            if isinstance(exc, RecursionError) and depth > MAX_JSON_DEPTH:
+                return m.start(), f"nested more than {MAX_JSON_DEPTH} levels deep (a data file is 4 levels deep)"
+        elif first in "]}":
+            depth -= 1
+        elif isinstance(exc, RecursionError):
+            continue
+        elif token.lstrip("-") in ("NaN", "Infinity"):
+            return m.start(), _reject_message(token)
+        else:
+            try:
+                exact_number(token) if any(c in token for c in ".eE") else exact_int(token)
+            except ValueError as err:
+                return m.start(), str(err)
+    return None
+
+
 #: how the numbers of a JSON file are read, in its Source
 JSON_NUMBERS = "numbers are JSON numbers, read exactly (no number format applies; quoted numbers are text)"
 _STORED = frozenset({int, bool, str, Fraction})
@@ -103,17 +142,26 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         diag = Diagnostic(f"not valid JSON: {exc.msg}", Span(exc.lineno, exc.colno, file=filename), source_line=src)
         raise KpiDataError.from_diagnostics([diag]) from None
     except (ValueError, RecursionError) as exc:
-        raise KpiDataError(f"{filename or '<data>'}: not valid JSON: {exc}") from None
+        at = _offending(text, exc)
+        if at is None:
+            raise KpiDataError(f"{filename or '<data>'}: not valid JSON: {exc}") from None
+        offset, message = at
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        src = text.split("\n")[line - 1]
+        diag = Diagnostic(f"not valid JSON: {message}", Span(line, column, file=filename),
+                          source_line=src if len(src) <= 500 else None)
+        raise KpiDataError.from_diagnostics([diag]) from None
     data = Data()
     data.files.append(filename or "<data>")
-    problems: list[Diagnostic] = []
+    problems = Problems()
 
     def bad(path: str, message: str) -> None:
         problems.append(Diagnostic(f"{filename or '<data>'}: {path}: {message}"))
 
     if not isinstance(doc, dict):
         bad("$", 'expected an object with "snapshots" and/or "tasks"')
-        raise KpiDataError.from_diagnostics(problems)
+        raise KpiDataError.from_diagnostics(problems.final())
     _dupes(doc, "$", bad)
     unknown = set(doc) - {"snapshots", "tasks", "events", "plan", "comment", "description", "source"}
     for k in sorted(unknown):
@@ -217,7 +265,7 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         if e is not None:
             data.events.append(e)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
+        raise KpiDataError.from_diagnostics(problems.final())
     name = filename or "<data>"
     data.file_sources[name] = FileSource(name, notes=(JSON_NUMBERS,))
     return data

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, MutableMapping
+import re
+from collections.abc import Iterable, Iterator, MutableMapping
 from fractions import Fraction
 from typing import Any, Union
 
@@ -31,6 +32,55 @@ class Source:
 
     def __str__(self) -> str:
         return f"{self.file or '<data>'}: {self.where}"
+
+
+#: problems of one kind listed in full, per file; the rest are counted ("… and 999,990 more like this")
+MAX_PER_KIND = 20
+_KIND_NOISE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def problem_kind(diag: Diagnostic) -> str:
+    """The kind of a problem: its message without the texts, numbers and cell names that differ."""
+    return _KIND_NOISE.sub("#", diag.message)
+
+
+class Problems(list):  # type: ignore[type-arg]
+    """The problems of a file, as a list; past ``MAX_PER_KIND`` of a kind they are only counted.
+
+    So a file of a million bad cells gives a bounded message (and memory); :meth:`final` is the list to
+    raise, with one "… and N more like this" line after the last listed problem of each kind.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def append(self, diag: Diagnostic) -> None:
+        kind = problem_kind(diag)
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        if n <= MAX_PER_KIND:
+            super().append(diag)
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:  # type: ignore[override]
+        for d in diags:
+            self.append(d)
+
+    def clear(self) -> None:
+        super().clear()
+        self.counts.clear()
+
+    def final(self) -> list[Diagnostic]:
+        """The problems to report: each kind's first ones, then a line counting the others."""
+        last = {problem_kind(d): i for i, d in enumerate(self)}
+        out: list[Diagnostic] = []
+        for i, d in enumerate(self):
+            out.append(d)
+            kind = problem_kind(d)
+            more = self.counts.get(kind, 0) - MAX_PER_KIND
+            if last[kind] == i and more > 0:
+                where = f"{d.span.file or '<data>'}: " if d.span is not None else ""
+                out.append(Diagnostic(f"{where}… and {more:,} more like this"))
+        return out
 
 
 _FORMAT_WORDS = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}

@@ -93,7 +93,18 @@ class NumberVotes:
     def __init__(self, full: bool = False) -> None:
         self.full = full
         self.first: dict[str, tuple[str, str]] = {}
-        self.ambiguous: list[Diagnostic] = []
+        #: the first ambiguous cell's problem, and how many ambiguous cells there are
+        self.ambiguous: Diagnostic | None = None
+        self.count = 0
+        self.texts: set[str] = set()  # (the ambiguous texts met: met again, a cell is only counted)
+
+    def ambiguous_cell(self, text: str, problem: Any) -> None:
+        """Count an ambiguous cell; ``problem()`` makes its Diagnostic (only for the first)."""
+        self.count += 1
+        if self.ambiguous is None:
+            self.ambiguous = problem()
+        if len(self.texts) < 4096:
+            self.texts.add(text)
 
     @property
     def looking(self) -> bool:
@@ -120,7 +131,7 @@ def read_deciding(read: Any, file: str, number_format: str | None) -> tuple[Data
         return data, problems
     votes = NumberVotes()
     data, problems = read(None, votes)
-    if votes.ambiguous:
+    if votes.ambiguous and votes.first:  # (with no deciding cell at all, every cell was looked at already)
         votes = NumberVotes(full=True)
         data, problems = read(None, votes)
     if not votes.ambiguous:
@@ -128,8 +139,8 @@ def read_deciding(read: Any, file: str, number_format: str | None) -> tuple[Data
         data.file_sources[file] = FileSource(file, fmt, decided_by=Source(file, where) if where else None,
                                              decided_text=text)
         return data, problems
-    first = votes.ambiguous[0]
-    others = len(votes.ambiguous) - 1
+    first = votes.ambiguous
+    others = votes.count - 1
     more = f" ({others:,} more cell{'s' if others > 1 else ''} like it)" if others else ""
     if len(votes.first) == 1:
         (fmt, (where, text)), = votes.first.items()
@@ -291,6 +302,7 @@ class Table:
         unit_of: dict[str, str | None] = {}
         metric_of: dict[str, str] = {}
         value_of: dict[str, Value | None] = {}
+        unread: set[str] = set()  # value cells that do not read (an error, or ambiguous)
         missing = MISSING
         last_p: Any = None
         last_u: Any = None
@@ -346,10 +358,12 @@ class Table:
                     value = value_of[cells[iv]]  # type: ignore[index]
                 except KeyError:  # (a blank cell, None, is read again each time: the loop of runs needs no test for it)
                     raw_v: str = cells[iv]  # type: ignore[assignment]
-                    value = _cell_value(raw_v, number_format)
+                    value = missing if raw_v in unread else _cell_value(raw_v, number_format)
                     if votes is not None and votes.looking and number_format is None and value is not missing:
                         self.vote(raw_v, row, iv)
                     if value is missing:
+                        if len(unread) < 65536:
+                            unread.add(raw_v)  # (read by the general code, which says why, each time)
                         if run:
                             run_sources(key, run, snap)  # type: ignore[arg-type]
                             run, snap = 0, None
@@ -430,15 +444,19 @@ class Table:
         value: Value | None
         if isinstance(raw, str):
             votes = self.votes
-            if votes is not None and self.number_format is None and votes.looking:
-                self.vote(raw, row, col["value"])
+            if votes is not None and self.number_format is None:
+                if raw in votes.texts:
+                    votes.count += 1
+                    return
+                if votes.looking:
+                    self.vote(raw, row, col["value"])
             try:
                 value = parse_cell(raw, self.number_format)
             except AmbiguousNumber as exc:
                 if votes is None:
                     self.bad(row, col["value"], str(exc), "value")
                 else:
-                    votes.ambiguous.append(self.diagnostic(row, col["value"], str(exc), "value"))
+                    votes.ambiguous_cell(raw, lambda: self.diagnostic(row, col["value"], str(exc), "value"))
                 return
             except (ValueError, ZeroDivisionError) as exc:
                 self.bad(row, col["value"], str(exc), "value")

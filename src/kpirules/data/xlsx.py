@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from kpirules.data.cells import normal_number
-from kpirules.data.model import Data, Source
+from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError
 
@@ -117,7 +117,7 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
     check_bounds(path)
     #: the first float cell whose stored binary number is not what Excel shows, and how many there are
     rounded: list[Any] = []
-    problems: list[Diagnostic] = []
+    problems = Problems()
 
     def read(fmt: str | None, votes: NumberVotes) -> tuple[Data, list[Diagnostic]]:
         problems.clear()
@@ -134,7 +134,7 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
         fs = data.file_sources[path]
         data.file_sources[path] = attrs.evolve(fs, notes=(*fs.notes, note))
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
+        raise KpiDataError.from_diagnostics(problems.final())
     return data
 
 

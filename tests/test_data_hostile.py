@@ -1,0 +1,139 @@
+"""Hostile and careless data files (made here, at test time, never committed): every one gives a clear,
+bounded error naming the file and the row or cell, exit 2 from the command line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import kpirules
+from kpirules.cli import main
+from kpirules.data import parse_csv_data, parse_json_data
+from kpirules.data.csvfile import MAX_EXTRA_CELLS
+from kpirules.data.model import MAX_PER_KIND
+from kpirules.errors import KpiDataError
+
+HEADER = "period,unit,metric,value\n"
+
+
+def _check(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    plan = tmp_path / "p.kpi"
+    plan.write_text("rule R: a >= 1\n", encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_a_row_of_ten_million_trailing_commas_is_an_error_and_the_other_rows_are_read(tmp_path: Path) -> None:
+    text = HEADER + "2020-Q4,,a,1" + "," * 10_000_000 + "\n2020-Q5,,b,2\n2020-Q4,,c,3\n"
+    with pytest.raises(KpiDataError) as exc:
+        parse_csv_data(text, "wide.csv")
+    first, second = exc.value.diagnostics
+    assert first.message == ("row 2: this row has 10,000,004 cells but the header has 4; a row may have at most "
+                             "1,000 cells more than its header (blank ones included)")
+    assert first.span is not None and (first.span.file, first.span.line) == ("wide.csv", 2)
+    assert "'2020-Q5'" in second.message  # (the next rows were still read)
+
+
+def test_trailing_blank_cells_within_the_allowance_are_read() -> None:
+    data = parse_csv_data(HEADER + "2020-Q4,,a,1" + "," * MAX_EXTRA_CELLS + "\n", "f.csv")
+    assert data.value("a", kpirules.parse_period("2020-Q4").key) == 1
+    with pytest.raises(KpiDataError, match="1,005 cells"):
+        parse_csv_data(HEADER + "2020-Q4,,a,1" + "," * (MAX_EXTRA_CELLS + 1) + "\n", "f.csv")
+
+
+def test_delimiters_inside_quotes_are_not_cells() -> None:
+    data = parse_csv_data(HEADER + '2020-Q4,,a,"' + "," * 5000 + '"\n', "f.csv")
+    assert data.value("a", kpirules.parse_period("2020-Q4").key) == "," * 5000
+
+
+def test_a_header_of_a_million_cells_is_refused() -> None:
+    with pytest.raises(KpiDataError, match="the header has 1,000,001 cells; a data header has at most 16,384"):
+        parse_csv_data("," * 1_000_000 + "\n2020-Q4,,a,1\n", "f.csv")
+
+
+def test_a_million_problems_of_one_kind_give_a_bounded_message() -> None:
+    text = HEADER + "".join(f"2020-Q4,U{i},a,1.2.3\n" for i in range(50_000))
+    with pytest.raises(KpiDataError) as exc:
+        parse_csv_data(text, "bad.csv")
+    diags = exc.value.diagnostics
+    assert len(diags) == MAX_PER_KIND + 1
+    assert [d.span.line for d in diags[:-1]] == list(range(2, MAX_PER_KIND + 2))  # type: ignore[union-attr]
+    assert diags[-1].message == f"bad.csv: … and {50_000 - MAX_PER_KIND:,} more like this"
+    assert len(str(exc.value)) < 10_000
+
+
+def test_the_cap_is_per_kind_so_every_kind_of_problem_is_shown() -> None:
+    text = HEADER + "".join(f"2020-Q5,U{i},a,1\n2020-Q4,U{i},b,1.2.3\n" for i in range(100)) + "2020-Q4,,,1\n"
+    with pytest.raises(KpiDataError) as exc:
+        parse_csv_data(text, "bad.csv")
+    text = str(exc.value)
+    assert text.count("… and 80 more like this") == 2 and "column metric is empty" in text
+
+
+def test_a_million_ambiguous_cells_give_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "amb.csv"
+    f.write_text(HEADER + "".join(f"2020-Q4,U{i},a,1.234\n" for i in range(100_000)), encoding="utf-8")
+    err = _check(tmp_path, f, capsys)
+    assert "amb.csv:2:" in err and "(99,999 more cells like it)" in err and len(err) < 2_000
+
+
+@pytest.mark.parametrize("text,where,words", [
+    ('{"snapshots": [{"period": "2020-Q4", "values": {"a": NaN}}]}', "1:54", "NaN is not a number"),
+    ('{"snapshots": [{"period": "2020-Q4",\n "values": {"b": "1e999", "a": -Infinity}}]}', "2:32",
+     "-Infinity is not a number"),
+    ('{"snapshots": [{"period": "2020-Q4", "values": {"a": 1e999999}}]}', "1:54",
+     "the exponent of 1e999999 is too large"),
+    ('{"snapshots": [{"period": "2020-Q4", "values": {"a": ' + "9" * 5000 + "}}]}", "1:54",
+     "a number of more than 4000 digits"),
+    ("[" * 100_000 + "]" * 100_000, "1:101", "nested more than 100 levels deep"),
+    ('{"snapshots": [{"values": {"a": ' + "[" * 5000 + "]" * 5000 + "}}]}", "1:129", "nested more than 100"),
+])
+def test_json_errors_carry_their_position(text: str, where: str, words: str) -> None:
+    with pytest.raises(KpiDataError) as exc:
+        parse_json_data(text, "h.json")
+    assert str(exc.value).startswith(f"h.json:{where}: error: not valid JSON: {words}"), str(exc.value)[:300]
+
+
+def test_json_problems_are_capped_too() -> None:
+    doc = {"snapshots": [{"period": "2020-Q9", "values": {"a": 1}} for _ in range(5000)]}
+    with pytest.raises(KpiDataError) as exc:
+        parse_json_data(json.dumps(doc), "h.json")
+    assert len(exc.value.diagnostics) == MAX_PER_KIND + 1
+    assert exc.value.diagnostics[-1].message == f"… and {5000 - MAX_PER_KIND:,} more like this"
+
+
+@pytest.mark.parametrize("name,body", [
+    ("empty.csv", b""), ("bom.csv", b"\xef\xbb\xbf"), ("header.csv", b"period;unit;metric;value\r\n"),
+    ("blank.csv", b"\r\n\r\n"), ("empty.json", b"{}"), ("lists.json", b'{"snapshots": [], "tasks": []}'),
+    ("empty.txt", b""),
+])
+def test_an_empty_data_file_is_an_error_in_every_format(tmp_path: Path, name: str, body: bytes,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / name
+    f.write_bytes(body)
+    err = _check(tmp_path, f, capsys)
+    assert f"{f}: the file holds no snapshot, no task row and no event" in err
+
+
+def test_an_xlsx_with_only_its_header_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["period", "unit", "metric", "value"])
+    f = tmp_path / "header.xlsx"
+    book.save(f)
+    assert f"{f}: the file holds no snapshot, no task row and no event" in _check(tmp_path, f, capsys)
+
+
+def test_every_problem_of_every_file_is_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.json"
+    a.write_text(HEADER + "2020-Q5,,a,1\n2020-Q4,,b,1.2.3\n", encoding="utf-8")
+    b.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"a": NaN}}]}', encoding="utf-8")
+    plan = tmp_path / "p.kpi"
+    plan.write_text("rule R: a >= 1\n", encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(a), "--data", str(b), "--as-of", "2020-12-18"]) == 2
+    err = capsys.readouterr().err
+    assert f"{a}:2:1:" in err and f"{a}:3:" in err and f"{b}:1:54:" in err and "Traceback" not in err
