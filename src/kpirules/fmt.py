@@ -52,7 +52,7 @@ from lark import Token, Tree
 from kpirules import nodes as n
 from kpirules.lang.grammar import lark_parser
 from kpirules.lang.parser import parse_text
-from kpirules.lang.unparse import _quote, expr_text, when_text
+from kpirules.lang.unparse import expr_text, quote, when_text
 from kpirules.periods import Kind
 
 __all__ = ["format_text", "format_plan"]
@@ -80,12 +80,12 @@ def ident_text(s: str) -> str:
     """An id as written after `rule`, `task`, `section`, `after`: bare where it can be."""
     if _is_name(s) or _terminal("INT").fullmatch(s) or _terminal("DOTTED").fullmatch(s):
         return s
-    return _quote(s)
+    return quote(s)
 
 
 def unit_text(s: str) -> str:
     """A unit name: bare where it is a name, else quoted."""
-    return s if _is_name(s) else _quote(s)
+    return s if _is_name(s) else quote(s)
 
 
 def _units(units: Iterable[str]) -> str:
@@ -94,7 +94,7 @@ def _units(units: Iterable[str]) -> str:
 
 def _head(keyword: str, ident: str, title: str | None) -> str:
     text = f"{keyword} {ident_text(ident)}"
-    return text if title is None else f"{text} {_quote(title)}"
+    return text if title is None else f"{text} {quote(title)}"
 
 
 def _reporting(r: n.Reporting) -> str:
@@ -192,11 +192,11 @@ def _header_block(plan: n.Plan) -> _Block | None:
         return None
     lines = [_Line(0, f"plan {ident_text(plan.id)}")]
     if plan.title is not None:
-        lines.append(_Line(1, f"title {_quote(plan.title)}"))
+        lines.append(_Line(1, f"title {quote(plan.title)}"))
     if plan.issued is not None:
         lines.append(_Line(1, f"issued {plan.issued.isoformat()}"))
     if plan.implements is not None:
-        lines.append(_Line(1, f"implements {_quote(plan.implements)}"))
+        lines.append(_Line(1, f"implements {quote(plan.implements)}"))
     if plan.reporting is not None:
         lines.append(_Line(1, _reporting(plan.reporting)))
     if plan.report is not None:
@@ -222,7 +222,7 @@ def _item_block(item: n.Item) -> _Block:
             if item.support:
                 lines.append(_Line(1, f"support {_units(item.support)}"))
             if item.note is not None:
-                lines.append(_Line(1, f"note {_quote(item.note)}"))
+                lines.append(_Line(1, f"note {quote(item.note)}"))
             return _Block(lines)
         case n.Task():
             lines = [_Line(0, _head("task", item.id, item.title) + ":")]
@@ -233,9 +233,9 @@ def _item_block(item: n.Item) -> _Block:
             if item.due:
                 lines.append(_Line(1, "due " + ", ".join(when_text(w) for w in item.due)))
             if item.product is not None:
-                lines.append(_Line(1, f"product {_quote(item.product)}"))
+                lines.append(_Line(1, f"product {quote(item.product)}"))
             if item.note is not None:
-                lines.append(_Line(1, f"note {_quote(item.note)}"))
+                lines.append(_Line(1, f"note {quote(item.note)}"))
             if item.after:
                 lines.append(_Line(1, "after " + ", ".join(ident_text(a) for a in item.after)))
             return _Block(lines)

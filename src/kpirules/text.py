@@ -5,7 +5,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text"]
+__all__ = ["fold", "read_text", "MAX_DIGITS"]
+
+#: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
+MAX_DIGITS = 4000
 
 
 def fold(text: str) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 from fractions import Fraction
 
 from kpirules.data.model import Value
+from kpirules.text import MAX_DIGITS
 
 
 #: the number formats a CSV or spreadsheet cell may be written in
@@ -17,8 +18,6 @@ _FORMAT_NAMES = {"vi": "Vietnamese", "en": "English"}
 
 #: largest decimal exponent read (``1e400``); beyond, a cell is an error, not a hang
 MAX_EXPONENT = 400
-#: most digits a number cell may have (Python refuses int(text) past 4,300)
-MAX_DIGITS = 4000
 
 # anything made of digits, '.', ',' (and an exponent): a cell that means to be a number
 _NUMERIC_RE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*([eE][+-]?\d+)?")

@@ -29,6 +29,8 @@ from kpirules.engine import timing
 from kpirules.engine.timing import first_period, report_as_of
 from kpirules.messages import Label, Message
 from kpirules.text import read_text
+from kpirules.engine.trace import explain
+from kpirules.engine.warnings import sanity_warnings
 from kpirules.values import Invalid, Undefined
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
@@ -196,7 +198,7 @@ class Plan:
                 ordered.extend(rule_results[item.id] if item.id in rule_results else [])
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
-        return Results(self, as_of, current, ordered, data=data)
+        return Results(self, as_of, current, ordered, data=data, explainer=explain, sanity=sanity_warnings)
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,

@@ -7,7 +7,7 @@ import datetime
 import enum
 import math
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from kpirules.values import format_value, is_number, ratio_text
 from kpirules.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from kpirules.engine.evaluate import Plan
+    from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
 __all__ = ["Status", "Result", "Results", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
 
@@ -78,11 +78,9 @@ class Result:
 
     def explain(self) -> Any:
         """How this status came about: a :class:`kpirules.engine.trace.Explanation` (``str()`` it to read it)."""
-        from kpirules.engine.trace import explain
-
         if self.evaluation is None:
             raise KpiError(f"result {self.id} is not from an evaluation; use Results.explain(result)")
-        return explain(self.evaluation, self)
+        return self.evaluation.explain(self)
 
     @property
     def failing(self) -> bool:
@@ -184,8 +182,13 @@ class Results(Sequence[Result]):
     """The results of one evaluation, in plan order."""
 
     def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
-                 data: Data | None = None) -> None:
+                 data: Data | None = None, *, explainer: Callable[..., Any] | None = None,
+                 sanity: Callable[..., list[Any]] | None = None) -> None:
+        """``explainer`` and ``sanity`` are :func:`kpirules.engine.trace.explain` and
+        :func:`kpirules.engine.warnings.sanity_warnings`, passed in by the evaluation (they sit below it)."""
         self.plan = plan
+        self._explainer = explainer
+        self._sanity = sanity
         self.as_of = as_of
         self.current = current
         self.data = data  # kept for explain()
@@ -198,17 +201,15 @@ class Results(Sequence[Result]):
     def warnings(self) -> list[Any]:
         """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
         if "_warnings" not in self.__dict__:
-            from kpirules.engine.warnings import sanity_warnings
-
-            self._warnings = (sanity_warnings(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
-                              if self.data is not None else [])
+            self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
+                              if self.data is not None and self._sanity is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 
     def explain(self, result: Result | str, unit: str | None = None) -> Any:
         """The :class:`kpirules.engine.trace.Explanation` of a result (or of the result with this id and unit)."""
-        from kpirules.engine.trace import explain
-
-        return explain(self, result, unit=unit)
+        if self._explainer is None:
+            raise KpiError("these results were made without an explainer; use kpirules.explain.explain")
+        return self._explainer(self, result, unit=unit)
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
         return self._results[i]

@@ -12,7 +12,7 @@ from kpirules.messages import Label, Message, Progress
 from kpirules.periods import Scheme
 
 if TYPE_CHECKING:
-    from kpirules.engine.evaluate import Plan
+    from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
 __all__ = ["judge_task", "done_tasks"]
 

@@ -37,7 +37,8 @@ from kpirules.periods import Period, last_ending_by, parse_period
 from kpirules.values import Invalid, Undefined, format_value
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kpirules.engine.evaluate import Plan, Result, Results
+    from kpirules.engine.results import Result, Results
+    from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
 __all__ = ["Step", "Explanation", "explain", "explain_id"]
 

@@ -35,7 +35,7 @@ from kpirules.data import Data, Source
 from kpirules.messages import Label, Message, Metric
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kpirules.engine.evaluate import Plan
+    from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
 __all__ = ["Warning_", "sanity_warnings"]
 

@@ -10,9 +10,9 @@ from fractions import Fraction
 from lark import Token, Transformer_NonRecursive, v_args
 
 from kpirules import nodes as n
-from kpirules.data import MAX_DIGITS  # a number in a rule file may have as many digits as in the data
 from kpirules.errors import Diagnostic, Span
 from kpirules.periods import KpiPeriodError, parse_kind, parse_period
+from kpirules.text import MAX_DIGITS  # (as many digits as in the data)
 
 __all__ = ["Builder", "unquote"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kpirules import nodes as n
 
-__all__ = ["expr_text", "when_text", "PRECEDENCE"]
+__all__ = ["expr_text", "when_text", "quote", "PRECEDENCE"]
 
 # binding strength: higher binds tighter
 PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "at": 8, "atom": 9}
@@ -43,11 +43,12 @@ def when_text(w: object) -> str:
         case n.Metric(name=name):
             return name
         case n.Text(value=value):
-            return _quote(value)
+            return quote(value)
     raise TypeError(f"not a time: {w!r}")  # pragma: no cover
 
 
-def _quote(s: str) -> str:
+def quote(s: str) -> str:
+    """``s`` as a string of the rule language: in double quotes, with ``\\``, ``"`` and newlines escaped."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -59,7 +60,7 @@ def expr_text(e: n.Expr) -> str:  # noqa: C901 - one case per node
         case n.Bool(value=v):
             return "true" if v else "false"
         case n.Text(value=v):
-            return _quote(v)
+            return quote(v)
         case n.Metric(name=name):
             return name
         case n.At(expr=inner, when=when):
