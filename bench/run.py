@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
 import kpirules
+import kpirules.lang.parser
 from kpirules import nodes as n
 from kpirules.cli.check import render_json, rollup_text
 from kpirules.engine.compile import Env
@@ -445,6 +446,16 @@ def generated_rules(count: int, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def plain_parse(text: str) -> kpirules.Plan:
+    """kpirules.parse with the fast path off: lark's own parse, its tree, then the tree builder."""
+    real = kpirules.lang.parser.fast_parse
+    kpirules.lang.parser.fast_parse = lambda *args: None
+    try:
+        return kpirules.parse(text)
+    finally:
+        kpirules.lang.parser.fast_parse = real
+
+
 def bench_parse(sizes: list[int]) -> str:
     rows: list[tuple[str, ...]] = []
     try:
@@ -454,7 +465,8 @@ def bench_parse(sizes: list[int]) -> str:
     for count in sizes:
         text = generated_rules(count, random.Random(count))
         lark = lark_parser()
-        t_lark, t_ours = interleaved_cpu_medians([lambda: lark.parse(text), lambda: kpirules.parse(text)])
+        t_lark, t_ours, t_plain = interleaved_cpu_medians(
+            [lambda: lark.parse(text), lambda: kpirules.parse(text), lambda: plain_parse(text)])
         note = ""
         if rule_engine is not None and count <= 1000:
             # like for like: the same short rules of (a) in both, rule-engine with one shared
@@ -469,8 +481,10 @@ def bench_parse(sizes: list[int]) -> str:
                     f"kpirules {t_same * 1e3:.0f} ms ({t_same / t_re:.2f}×)")
         rows.append((f"{count:,} rules ({len(text) / 1e3:.0f} kB)", f"{t_lark * 1e3:.0f} ms",
                      f"{t_ours * 1e3:.0f} ms", f"{t_ours / t_lark:.2f}×",
+                     f"{t_plain * 1e3:.0f} ms", f"{t_plain / t_lark:.2f}×",
                      f"{t_ours / count * 1e6:.0f} µs", note))
-    head = ("rules", "lark bare parse", "kpirules.parse (parse+check+compile)", "× lark", "per rule", "note")
+    head = ("rules", "lark bare parse", "kpirules.parse (parse+check+compile)", "× lark",
+            "the same without the fast path", "× lark", "per rule", "note")
     return "(b) parse + check + compile of generated rules vs lark's bare parse (same grammar, same text)\n\n" + table(
         rows, head)
 

@@ -47,6 +47,8 @@ def test_a_parser_read_back_parses_as_a_new_one(cache_dir: Path, monkeypatch: py
     for text in TEXTS + BROKEN:
         assert _outcome(loaded, text) == _outcome(built, text)
     _fast.fast_tables.cache_clear()
+    if _grammar.lark.__version__ not in _fast.TESTED_LARK:
+        return  # (the fast path does not run on this lark)
     assert _fast.fast_tables() is not None  # the fast path reads its tables as well, and parses
     for text in TEXTS:
         assert _fast.fast_parse(text, None, text.split("\n")) is not None

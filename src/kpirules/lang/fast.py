@@ -12,6 +12,13 @@ them a lark Meta.
 Only clean input takes this path: on a syntax error, any problem or any exception,
 parse_text parses again the plain way (tree, then Builder), so every message and
 position comes from exactly the same code as before.
+
+The path reads lark's insides (its parse table, its lexers' regexes and "unless"
+callbacks, the wrapper of ``v_args(meta=True)``) and Python's parser of regex
+syntax, none of which is public: it runs only on the lark versions in
+:data:`TESTED_LARK`, on which tests/test_parse_paths.py has found it to give
+what the plain path gives.  On any other lark, parse_text takes the plain path
+alone (about twice the time on a large file; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import functools
 import operator
 
+import lark
 from lark import Tree
 from lark.tree import Meta
 
@@ -27,7 +35,10 @@ from kpirules.lang import lalr
 from kpirules.lang.build import Builder
 from kpirules.lang.grammar import lark_parser
 
-__all__ = ["fast_parse", "fast_tables", "fast_callback"]
+__all__ = ["fast_parse", "fast_tables", "fast_callback", "TESTED_LARK"]
+
+#: the lark versions the fast path was tested on (tests/test_parse_paths.py, run on each)
+TESTED_LARK = frozenset({"1.1.9", "1.2.1", "1.2.2", "1.3.0", "1.3.1"})
 
 
 def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
@@ -95,7 +106,10 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
 
 @functools.cache
 def fast_tables() -> lalr.Tables | None:
-    """lark's tables with our callbacks (None if lark's insides differ: then only the plain path runs)."""
+    """lark's tables with our callbacks; None on a lark it was not tested on, or whose insides differ
+    (then only the plain path runs)."""
+    if lark.__version__ not in TESTED_LARK:
+        return None
     parser = lark_parser()
     try:
         callbacks = {rule: fast_callback(rule, Builder) for rule in parser.rules}
