@@ -52,7 +52,7 @@ def test_api_docs_list_the_public_modules() -> None:
     assert PUBLIC_MODULES, "docs/api.md has no '## Public modules' table"
     mentioned = set()
     for page in DOCS.glob("*.md"):
-        if page.name == "api.md":  # it names the internal modules too, to say they are internal
+        if page.name in ("api.md", "architecture.md"):  # they name the internal modules too, to say they are internal
             continue
         text = page.read_text(encoding="utf-8")
         mentioned |= set(re.findall(r"\bkpirules\.([a-z]\w*)", text))
