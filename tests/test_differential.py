@@ -230,10 +230,18 @@ def test_truth_agrees_with_the_full_condition_across_periods(cond: n.Expr, here:
     env = Env(data, PERIOD, "u", ALT if with_alt else None, Kind.QUARTER)
     truth = compile_condition(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)[0]
     fast = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
+    # the reference: each metric is read in the judged period, else in the one fallen back on
+    seen = {**(there if with_alt else {}), **(here or {})}
+    assert plain(truth) == ref_condition(cond, seen)[0]
     assert fast == truth
     assert type(fast) is type(truth) or isinstance(truth, Undefined)
     if isinstance(fast, Undefined):
         assert fast.reasons and hash(fast) == hash(truth)
+
+
+#: snapshots on which a condition refused at load time must be in error too: every metric a number,
+#: every metric true, every metric a text
+ERROR_PROBES = (dict.fromkeys(METRICS, 7), dict.fromkeys(METRICS, True), dict.fromkeys(METRICS, "x"))
 
 
 @settings(max_examples=150, deadline=None)
@@ -245,8 +253,11 @@ def test_plan_statuses_agree_with_the_reference(cases: list[tuple[n.Expr, dict[s
     for i, (cond, snap) in enumerate(cases):
         try:
             plan = kpirules.parse(f"rule r{i}: {expr_text(cond)}")
-        except kpirules.KpiError:
-            continue  # ill-typed at load time (`ratio(a, b) >= true`): never evaluated
+        except kpirules.KpiError as err:
+            # ill-typed at load time (`ratio(a, b) >= true`): only what the reference finds in error
+            # whatever the values (a missing one may make it undefined instead) is ever refused
+            assert all(ref_condition(cond, s)[0] == ERR for s in ERROR_PROBES), (expr_text(cond), str(err))
+            continue
         data = Data()
         data.add_snapshot(PERIOD, None, Source(None, "test"))
         for k, v in snap.items():
