@@ -21,7 +21,8 @@ from kpirules.errors import KpiError
 from kpirules.values import format_value
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kpirules.engine.evaluate import Plan, Result, Results
+    from kpirules.engine.results import Result, Results
+    from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
 __all__ = ["FIELDS", "ROLLUP_FIELDS", "NUMBER_FIELDS", "Rollup", "record", "records", "rollup_records",
            "to_pandas", "to_polars", "to_arrow"]
