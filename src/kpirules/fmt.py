@@ -201,11 +201,11 @@ def _header_block(plan: n.Plan) -> _Block | None:
         lines.append(_Line(1, _reporting(plan.reporting)))
     if plan.report is not None:
         r = plan.report
-        lines.append(_Line(1, "report" + (f" {_quote(r.symbol)}" if r.symbol is not None else "")))
+        lines.append(_Line(1, "report" + (f" {quote(r.symbol)}" if r.symbol is not None else "")))
         for key, value in (("issuer", r.issuer), ("place", (r.place,) if r.place is not None else ()),
                            ("signer", r.signer), ("recipients", r.recipients)):
             if value:
-                lines.append(_Line(2, f"{key} " + ", ".join(_quote(v) for v in value)))
+                lines.append(_Line(2, f"{key} " + ", ".join(quote(v) for v in value)))
     return _Block(lines)
 
 
