@@ -398,7 +398,7 @@ class Period:
 
     # ---- ordering
 
-    def _sort_key(self) -> tuple:
+    def _sort_key(self) -> tuple[Any, ...]:
         """(end, start, kind order, year, index, scheme): worked out once, with the dates."""
         return self._dates[3]  # type: ignore[no-any-return]
 

@@ -57,7 +57,7 @@ class KpiTestItem(pytest.Item):
         if not outcome.passed:
             raise KpiTestFailed(outcome)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, KpiTestFailed):
             return excinfo.value.outcome.text()
         return str(super().repr_failure(excinfo))

@@ -28,7 +28,7 @@ def kpi_files(paths: Sequence[str]) -> Iterator[str]:
     """The files named, and the *.kpi files under the directories named, in a stable order."""
     for path in paths:
         if os.path.isdir(path):
-            found = []
+            found: list[str] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(os.path.join(root, f) for f in files if f.endswith(".kpi"))

@@ -193,7 +193,7 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
     except _NotFast:
         return None
     make = _factory(body, tri, tuple(gen.kinds), tuple(gen.signs), len(gen.names))
-    return make(general, _Later, type, int, bool, *gen.names)  # type: ignore[no-any-return]
+    return make(general, _Later, type, int, bool, *gen.names)
 
 
 @functools.lru_cache(maxsize=4096)

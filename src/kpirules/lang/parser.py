@@ -89,7 +89,7 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
             )
     if builder.problems:
         raise KpiSyntaxError.from_diagnostics(builder.problems)
-    return plan  # type: ignore[no-any-return]
+    return plan
 
 
 #: deepest expression tree a condition may have (operators, calls, `not`, `-`)

@@ -68,7 +68,7 @@ def fmt_decimal(v: int | Fraction, lang: str, places: int = 2, sign: bool = Fals
     digits = str(abs(q)).rjust(places + 1, "0")
     whole, frac = (digits[:-places], digits[-places:].rstrip("0")) if places else (digits, "")
     group, point = (".", ",") if lang == "vi" else (",", ".")
-    parts = []
+    parts: list[str] = []
     while len(whole) > 3:
         parts.insert(0, whole[-3:])
         whole = whole[:-3]

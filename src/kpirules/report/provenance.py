@@ -298,10 +298,10 @@ def _label(o: dict[str, Any]) -> str:
 def _differences(stored: list[dict[str, Any]], again: list[dict[str, Any]]) -> list[str]:
     """Each result that differs between the report and the re-derivation, field by field."""
     out: list[str] = []
-    old = {}
+    old: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for o in stored:
         old.setdefault(_result_key(o), []).append(o)
-    new = {}
+    new: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for o in again:
         new.setdefault(_result_key(o), []).append(o)
     for key in dict.fromkeys([*old, *new]):
