@@ -155,8 +155,9 @@ def trends(report: Report) -> dict[tuple[str, str | None], Trend]:
         pct = shown_value(report, now).value.endswith("%")
         values: list[Fraction | None] = []
         texts: list[str] = []
-        for r in seq:
-            v = r.value if r is not None and is_number(r.value) and not isinstance(r.value, bool) else None
+        for past_r in seq:
+            v = (past_r.value if past_r is not None and is_number(past_r.value) and not isinstance(past_r.value, bool)
+                 else None)
             values.append(None if v is None else Fraction(v))
             texts.append("—" if v is None else (fmt_percent(v, report.lang) if pct else fmt_decimal(v, report.lang)))
         change = delta = ""

@@ -51,10 +51,10 @@ def render_template(name: str, context: dict[str, Any], template_dir: str | None
     except jinja2.TemplateNotFound as exc:
         raise KpiError(f"template {exc.name} not found in {template_dir or shipped_dir()}") from None
     except Exception as exc:  # noqa: BLE001 - an error while rendering: name the template's file and line
-        where = _template_line(exc.__traceback__)
-        if where is None:
+        line = _template_line(exc.__traceback__)
+        if line is None:
             raise
-        raise KpiError(f"{where[0]}:{where[1]}: template error: {type(exc).__name__}: {exc}") from None
+        raise KpiError(f"{line[0]}:{line[1]}: template error: {type(exc).__name__}: {exc}") from None
 
 
 def _template_line(tb: Any) -> tuple[str, int] | None:
