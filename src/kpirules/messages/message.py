@@ -84,7 +84,7 @@ class Value:
         return str(v)
 
 
-def _ratio(v: Fraction) -> str:
+def _ratio(v: int | Fraction) -> str:
     """The exact decimal where it terminates, else ``n/d`` (as :func:`kpirules.values.format_number`)."""
     n, d = v.numerator, v.denominator
     twos = (d & -d).bit_length() - 1
