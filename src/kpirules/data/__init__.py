@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kpirules.data.cells import MAX_DIGITS, MAX_EXPONENT, NUMBER_FORMATS, parse_cell, parse_number
+from kpirules.data.cells import MAX_EXPONENT, NUMBER_FORMATS, parse_cell, parse_number
 from kpirules.data.csvfile import parse_csv_data
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.load import load_data
@@ -17,6 +17,7 @@ from kpirules.data.objects import (
 from kpirules.data.model import DONE, Data, EventRow, Source, TaskRow, Value, iter_values
 from kpirules.data.table import Cell, column_letter
 from kpirules.data.tasks import TASK_STATUS_WORDS, task_status
+from kpirules.text import MAX_DIGITS
 
 __all__ = [
     "Value",

@@ -119,7 +119,7 @@ def ranked(results: tuple[Result, ...]) -> list[tuple[int | None, Result]]:
 
     lower_better = any(r.op in ("<", "<=") for r in results)
     valued = [r for r in results if num(r) is not None]
-    valued.sort(key=lambda r: num(r) if lower_better else -num(r))  # type: ignore[operator]
+    valued.sort(key=lambda r: num(r) if lower_better else -num(r))  # type: ignore[operator, arg-type, return-value]
     out: list[tuple[int | None, Result]] = []
     for i, r in enumerate(valued):
         place = out[-1][0] if out and num(out[-1][1]) == num(r) else i + 1

@@ -29,7 +29,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -106,7 +106,7 @@ def provenance(results: Results | Sequence[Results], *, data_files: Iterable[str
     if not checks:
         raise KpiError("provenance: no evaluation to stamp")
     first = checks[0]
-    plan = first.plan
+    plan = cast(Plan, first.plan)
     if data_files is None:
         data_files = list(first.data.files) if first.data is not None else []
     if result_objects is None:
