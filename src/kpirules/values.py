@@ -16,7 +16,42 @@ from typing import Any, Union
 
 import attrs
 
-__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text"]
+__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text", "int_text",
+           "MAX_DIGITS", "too_many_digits"]
+
+#: the most decimal digits a numerator or denominator of any value worked out may have: a bigger one
+#: makes the rule's status `error` (reason `too_large`), so that every operation stays fast
+MAX_DIGITS = 10_000
+_MAX_BITS = int(MAX_DIGITS * 3.3219280948873626) + 1  # (every number of MAX_DIGITS digits has fewer bits)
+_LIMIT = 10**MAX_DIGITS
+
+
+def too_many_digits(v: object) -> bool:
+    """Whether the int or Fraction ``v`` has a numerator or denominator of more than :data:`MAX_DIGITS` digits."""
+    if type(v) is int:
+        return v.bit_length() > _MAX_BITS - 4 and abs(v) >= _LIMIT  # type: ignore[union-attr]
+    if type(v) is Fraction:
+        n, d = v.numerator, v.denominator  # type: ignore[union-attr]
+        return (n.bit_length() > _MAX_BITS - 4 and abs(n) >= _LIMIT) or (d.bit_length() > _MAX_BITS - 4 and d >= _LIMIT)
+    return False
+
+
+_CHUNK = 2_000  # digits per piece when an int is written past Python's cap on int-to-text conversion
+
+
+def int_text(n: int) -> str:
+    """``str(n)`` for an int of any size (Python refuses more than 4,300 digits unless told otherwise)."""
+    if n.bit_length() < 14_000:  # (under 4,215 digits: within the cap)
+        return str(n)
+    if n < 0:
+        return "-" + int_text(-n)
+    pieces = []
+    unit = 10**_CHUNK
+    while n >= unit:
+        n, r = divmod(n, unit)
+        pieces.append(str(r).rjust(_CHUNK, "0"))
+    pieces.append(str(n))
+    return "".join(reversed(pieces))
 
 Number = Union[int, Fraction]
 
@@ -103,7 +138,7 @@ def format_number(v: Number) -> str:
     """
     t = type(v)
     if t is int:
-        return str(v)
+        return int_text(v)  # type: ignore[arg-type]
     if t is not Fraction:  # (a bool, a Decimal, a subclass: as Fraction reads it)
         v = Fraction(v)
     return ratio_text(v.numerator, v.denominator)
@@ -113,11 +148,11 @@ def ratio_text(numerator: int, denominator: int) -> str:
     """:func:`format_number` of the fraction ``numerator/denominator``, given in lowest terms
     with ``denominator > 0`` (no Fraction is built)."""
     if denominator == 1:
-        return str(numerator)
+        return int_text(numerator)
     places = _places(denominator)
     if not places:  # the decimal never ends
-        return f"{numerator}/{denominator}"
-    digits = str(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
+        return f"{int_text(numerator)}/{int_text(denominator)}"
+    digits = int_text(abs(numerator) * 10**places // denominator).rjust(places + 1, "0")
     return ("-" if numerator < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 

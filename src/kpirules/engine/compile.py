@@ -21,7 +21,7 @@ from kpirules.lang.unparse import expr_text
 from kpirules.data import Data
 from kpirules.periods import Kind, Period, Scheme, last_ending_by
 from kpirules.messages import Label, Message, Metric, Value, Word
-from kpirules.values import Invalid, Undefined
+from kpirules.values import MAX_DIGITS, Invalid, Undefined, format_value, too_many_digits
 
 __all__ = ["Env", "Compiler", "compile_expr", "compare_values", "between_values", "describe", "constant", "Fn", "CMP",
            "FLIP"]
@@ -72,7 +72,11 @@ def _is_num(v: object) -> bool:
 
 def describe(v: object) -> Value:
     """A value of the data as a message shows it (``the text "x"``, ``the number 3``)."""
-    return Value(v)
+    if isinstance(v, bool):
+        return Value("boolean", "true" if v else "false")
+    if isinstance(v, str):
+        return Value("text", v)
+    return Value("number", str(format_value(v)))
 
 
 def _bad_operands(text: str, need: str, *values: object) -> object:
@@ -143,7 +147,7 @@ def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
             if _is_num(a) and _is_num(b):
                 if b == 0:
                     return Undefined((Message("division_by_zero", divisor=divisor_text, **env.at()),))
-                return _norm(Fraction(a) / b)
+                return _bounded(_norm(Fraction(a) / b), text, env)
             return _bad_operands(text, "number", a, b)
 
         return div
@@ -153,10 +157,17 @@ def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
         a, b = fa(env), fb(env)
         if _is_num(a) and _is_num(b):
             r = fn(a, b)
-            return _norm(r) if type(r) is Fraction else r
+            return _bounded(_norm(r) if type(r) is Fraction else r, text, env)
         return _bad_operands(text, "number", a, b)
 
     return arith
+
+
+def _bounded(v: object, text: str, env: Env) -> object:
+    """``v``, or an invalid value when it has more digits than any value may (:data:`MAX_DIGITS`)."""
+    if too_many_digits(v):
+        return Invalid(Message("too_large", expr=text, limit=MAX_DIGITS, **env.at()))
+    return v
 
 
 CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
@@ -184,7 +195,7 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
             if is_change:
                 return Undefined((Message("zero_baseline", baseline=den_text, **env.at()),))
             return Undefined((Message("zero_denominator", denominator=den_text, **env.at()),))
-        return _norm(Fraction(a - b if is_change else a) / b)  # type: ignore[operator]
+        return _bounded(_norm(Fraction(a - b if is_change else a) / b), text, env)  # type: ignore[operator]
     return _bad_operands(text, "number", a, b)
 
 
@@ -397,13 +408,18 @@ class Compiler:
                                            unit=unit, got=describe(v)))
             if not values:
                 return Undefined((Message("no_unit_reports", expr=arg_text, period=Label(env.period.label)),))
-            if func == "sum":
-                return sum(values)
             if func == "min":
                 return min(values)
             if func == "max":
                 return max(values)
-            return _norm(Fraction(sum(values)) / len(values))
+            total = 0
+            for v in values:  # (bounded at every step: a sum of many fractions grows its denominator)
+                total = _bounded(total + v, f"{func}({arg_text})", env)
+                if type(total) is Invalid:
+                    return total
+            if func == "sum":
+                return total
+            return _bounded(_norm(Fraction(total) / len(values)), f"{func}({arg_text})", env)
 
         return aggregate
 

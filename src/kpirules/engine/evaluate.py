@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from time import monotonic
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,6 +39,10 @@ __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of
 
 #: how far back `on_track`/`at_risk` look for the latest closed data
 _LOOKBACK = 400
+#: the most time one rule may take (all its units and periods), in seconds: then its status is `error`
+#: (reason `too_slow`) for what is left; with every value bounded (values.MAX_DIGITS) a rule gets here
+#: only with a very great many units and periods
+RULE_SECONDS = 30
 
 
 class _CompiledRule:
@@ -179,7 +184,9 @@ class Plan:
             if cr.rule.per_unit:
                 targets = self.units_of(cr.rule) if cr.rule.units else units
                 if targets:
-                    rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u) for u in targets]
+                    stop = monotonic() + RULE_SECONDS
+                    rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u, stop)
+                                                for u in targets]
                 else:  # nothing is dropped: no unit to judge is itself a result
                     rule = cr.rule
                     rule_results[rule.id] = [Result(
@@ -189,7 +196,8 @@ class Plan:
                         title=rule.title, section=cr.section, lead=rule.lead, condition=cr.condition,
                         op=_op_of(rule.condition))]
             else:
-                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None)]
+                rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None,
+                                                             monotonic() + RULE_SECONDS)]
         # plan order
         ordered: list[Result] = []
         tasks_iter = iter(results)
@@ -279,10 +287,13 @@ class Plan:
         return q  # type: ignore[no-any-return]
 
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
-                    unit: str | None) -> Result:
+                    unit: str | None, stop: float) -> Result:
         rule = cr.rule
         base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
                     lead=rule.lead, condition=cr.condition, op=_op_of(rule.condition))
+        if monotonic() > stop:  # (checked per unit and per period looked at)
+            return Result(status=Status.ERROR, period=current.label if current else None,
+                          reason=Message("too_slow", limit=RULE_SECONDS), **base)
 
         def at(period: Period) -> tuple[object, object, object]:
             return cr.fn(Env(data, period, unit, None, self.kind))  # type: ignore[no-any-return]
@@ -304,6 +315,9 @@ class Plan:
                 for _ in range(_LOOKBACK):
                     if p < first:
                         break
+                    if monotonic() > stop:
+                        return Result(status=Status.ERROR, period=p.label,
+                                      reason=Message("too_slow", limit=RULE_SECONDS), deadline=deadline, **base)
                     truth = truth_at(p)
                     if isinstance(truth, (bool, Invalid)):
                         truth, value, target = at(p)  # the numbers, for this period only
@@ -346,6 +360,9 @@ class Plan:
         first_failed = None
         p = first_p
         while p <= upto:
+            if monotonic() > stop:
+                return Result(status=Status.ERROR, period=p.label, reason=Message("too_slow", limit=RULE_SECONDS),
+                              deadline=end_date, **base)
             truth = truth_at(p)
             if isinstance(truth, Invalid):
                 truth, value, target = at(p)

@@ -17,7 +17,7 @@ from kpirules.data import Data
 from kpirules.errors import KpiError
 from kpirules.messages import PLAIN, Message
 from kpirules.periods import Period
-from kpirules.values import format_value, is_number, ratio_text
+from kpirules.values import format_value, int_text, is_number, ratio_text
 from kpirules.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class Result:
             nv, dv = value.as_integer_ratio()
             text = ratio_text(nv, dv)
         else:
-            text = str(value) if tv is int else None if value is None else fmt(value)
+            text = int_text(value) if tv is int else None if value is None else fmt(value)
         ranged = tt is tuple
         out: dict[str, Any] = {
             "id": self.id,
@@ -135,7 +135,7 @@ class Result:
             "period": self.period,
             "unit": self.unit,
             "value": text,
-            "target": None if ranged or target is None else str(target) if tt is int else fmt(target),
+            "target": None if ranged or target is None else int_text(target) if tt is int else fmt(target),
             "reason": None if self.reason is None else str.__str__(self.reason),
         }
         reason = self.reason
@@ -151,7 +151,7 @@ class Result:
         if self.op is not None:
             out["op"] = self.op
         if tv is int and tt is int:  # the margin, value − target
-            out["margin"] = str(value - target)
+            out["margin"] = int_text(value - target)
         elif (tv is int or tv is Fraction) and (tt is int or tt is Fraction):  # (worked out as Fraction would)
             na, da = (value, 1) if tv is int else (nv, dv)
             nb, db = (target, 1) if tt is int else target.as_integer_ratio()

@@ -19,6 +19,9 @@ TEMPLATES: dict[str, str] = {
     "wrong_type_unit": "`{expr}` needs {need}, but unit {unit} gives {got}",
     "cannot_compare": "`{expr}` compares {left} with {right}",
     "not_a_truth": "`{expr}` must be true or false, but the data gives {got}",
+    "too_large": "`{expr}` gives a number of more than {limit} digits in {period}[[ for unit {unit}]]: too large to "
+                 "work out exactly",
+    "too_slow": "working the rule out took longer than {limit} seconds, the most a rule may take",
     # --- rules
     "several": "{reasons}",
     "unknown": "the condition is unknown",

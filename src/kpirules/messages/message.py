@@ -19,7 +19,6 @@ import importlib
 import re
 import string
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 __all__ = ["Message", "Label", "Metric", "Value", "Word", "Progress", "Style", "PLAIN", "LANGUAGES", "catalog_of"]
@@ -51,52 +50,23 @@ class Progress(str):
 
 
 class Value:
-    """A value of the data as a message shows it (``the text "x"``, ``the number 3``)."""
+    """A value of the data as a message shows it (``the text "x"``, ``the number 3``): its kind
+    (``text``, ``number``, ``boolean``) and its exact text (``0.25``, ``true``)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("kind", "text")
 
-    def __init__(self, value: object) -> None:
-        self.value = value
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.text = text
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Value) and type(self.value) is type(other.value) and self.value == other.value
+        return isinstance(other, Value) and (self.kind, self.text) == (other.kind, other.text)
 
     def __hash__(self) -> int:
-        return hash((Value, self.value))
+        return hash((Value, self.kind, self.text))
 
     def __repr__(self) -> str:
-        return f"Value({self.value!r})"
-
-    def kind(self) -> str:
-        v = self.value
-        return "boolean" if isinstance(v, bool) else "text" if isinstance(v, str) else "number"
-
-    def text(self) -> str:
-        v = self.value
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, str):
-            return v
-        if isinstance(v, (int, Fraction)):
-            if type(v) is int or v.denominator == 1:
-                return str(int(v))
-            return _ratio(v)
-        return str(v)
-
-
-def _ratio(v: int | Fraction) -> str:
-    """The exact decimal where it terminates, else ``n/d`` (as :func:`kpirules.values.format_number`)."""
-    n, d = v.numerator, v.denominator
-    twos = (d & -d).bit_length() - 1
-    rest, fives = d >> twos, 0
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    places = max(twos, fives) if rest == 1 else 0
-    if not places:
-        return f"{n}/{d}"
-    digits = str(abs(n) * 10**places // d).rjust(places + 1, "0")
-    return ("-" if n < 0 else "") + digits[:-places] + "." + digits[-places:]
+        return f"Value({self.kind!r}, {self.text!r})"
 
 
 class Style:
@@ -175,8 +145,7 @@ class _Renderer(string.Formatter):
         if isinstance(v, (Word, Progress)):
             return str(self.catalog["words"].get(v, v))
         if isinstance(v, Value):
-            kind = v.kind()
-            return str(self.catalog["value"][v.text() if kind == "boolean" else kind].format(v.text()))
+            return str(self.catalog["value"][v.text if v.kind == "boolean" else v.kind].format(v.text))
         if isinstance(v, datetime.date):
             return self.style.date(v, self.lang)
         if isinstance(v, tuple):
@@ -242,7 +211,7 @@ def _json(v: Any) -> Any:
     if isinstance(v, Message):
         return {"code": v.code, "args": v.json_args()}
     if isinstance(v, Value):
-        return {"type": v.kind(), "value": v.text()}
+        return {"type": v.kind, "value": v.text}
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, tuple):

@@ -19,6 +19,9 @@ TEMPLATES: dict[str, str] = {
     "wrong_type_unit": "`{expr}` cần {need}, nhưng số liệu của đơn vị {unit} là {got}",
     "cannot_compare": "`{expr}` so sánh {left} với {right}",
     "not_a_truth": "`{expr}` phải là đúng/sai, nhưng số liệu là {got}",
+    "too_large": "`{expr}` cho một số có hơn {limit} chữ số trong {period}[[ (đơn vị {unit})]]: quá lớn để tính "
+                 "chính xác",
+    "too_slow": "việc tính chỉ tiêu mất hơn {limit} giây, thời gian tối đa cho một chỉ tiêu",
     # --- rules
     "several": "{reasons}",
     "unknown": "chưa xác định được điều kiện",

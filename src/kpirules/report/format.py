@@ -8,6 +8,7 @@ from fractions import Fraction
 from kpirules.errors import KpiError
 from kpirules.periods import ROMAN_NUMERALS, Kind, Period, parse_period
 from kpirules.report.i18n import MONTHS_EN
+from kpirules.values import int_text
 
 
 def fmt_date(d: datetime.date, lang: str) -> str:
@@ -65,7 +66,7 @@ def fmt_decimal(v: int | Fraction, lang: str, places: int = 2, sign: bool = Fals
     """An exact number rounded to at most ``places`` decimals, trailing zeros dropped, with grouping."""
     q, _ = round_places(Fraction(v), places)
     neg = q < 0
-    digits = str(abs(q)).rjust(places + 1, "0")
+    digits = int_text(abs(q)).rjust(places + 1, "0")
     whole, frac = (digits[:-places], digits[-places:].rstrip("0")) if places else (digits, "")
     group, point = (".", ",") if lang == "vi" else (",", ".")
     parts: list[str] = []

@@ -289,10 +289,46 @@ class Shown:
     progress: Fraction | None  # 0..1, None when there is no bar
 
 
-def shown_value(report: Report, r: Result) -> Shown:
-    lang = report.lang
+#: the most decimals a number is shown with; a value that still looks like its target (or on the wrong
+#: side of it) is shown as ``≈ rounded (exact)``
+MAX_PLACES = 8
+
+
+def _cmp(a: Fraction, b: Fraction) -> int:
+    return (a > b) - (a < b)
+
+
+def shown_places(value: object, bounds: tuple[object, ...], scale: int) -> int | None:
+    """The fewest decimals (2 to :data:`MAX_PLACES`) at which ``value`` × ``scale``, rounded, stands to each
+    bound, rounded, as the exact value stands to it (above, equal or below): what a person compares
+    is then what the rule compared.  None when no such number of decimals is small enough."""
+    if not is_number(value):
+        return 2
+    v = Fraction(value) * scale  # type: ignore[arg-type]
+    exact = [(Fraction(b) * scale) for b in bounds if is_number(b)]  # type: ignore[arg-type]
+    for places in range(2, MAX_PLACES + 1):
+        shown = Fraction(round_places(v, places)[0], 10**places)
+        if all(_cmp(shown, Fraction(round_places(b, places)[0], 10**places)) == _cmp(v, b) for b in exact):
+            return places
+    return None
+
+
+def _exact(v: int | Fraction, pct: bool, lang: str) -> str:
+    """The exact value, for beside an approximation: ``29.9999999999%``, ``1/3``."""
+    text = str(format_value(Fraction(v) * 100 if pct else v))
+    if lang == "vi":
+        text = text.replace(".", ",")
+    return text + ("%" if pct else "")
+
+
+def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang: str) -> tuple[str, str, str]:
+    """The value, the target and the margin as a report shows them, never contradicting the status:
+    enough decimals to show on which side of the target (each end of a range) the value is, else
+    ``≈ rounded (exact)``; a margin that rounds to zero but is not zero says ``≈``."""
     t = TEXT[lang]
-    pct = _is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
+    scale = 100 if pct else 1
+    bounds = target if isinstance(target, tuple) else (target,)
+    places = shown_places(value, bounds, scale)
 
     def one(v: object, places: int) -> str:
         if isinstance(v, bool):
@@ -302,35 +338,40 @@ def shown_value(report: Report, r: Result) -> Shown:
         text = format_value(v)
         return "" if text is None else text
 
-    # enough decimals that a value and its target that differ never look the same
-    places = 2
-    if is_number(r.value) and is_number(r.target) and r.value != r.target:
-        scale = 100 if pct else 1
-        while places < 8 and round_places(Fraction(r.value) * scale, places)[0] == round_places(Fraction(r.target) * scale,
-                                                                                        places)[0]:
-            places += 1
-    value = one(r.value, places) if r.value is not None else "—"
-    target = r.target
+    shown = MAX_PLACES if places is None else places
+    if value is None:
+        value_text = "—"
+    elif places is None:
+        value_text = f"≈ {one(value, shown)} ({_exact(value, pct, lang)})"  # type: ignore[arg-type]
+    else:
+        value_text = one(value, shown)
     if isinstance(target, tuple):
-        target_text = " – ".join(one(x, places) for x in target)
+        target_text = " – ".join(one(x, shown) for x in target)
     elif target is None:
         target_text = ""
     else:
-        target_text = one(target, places)
-        op = OPS.get(r.op or "")
-        if op and not isinstance(target, bool):
-            target_text = f"{op} {target_text}"
-    margin = directed_margin(r)
+        target_text = one(target, shown)
+        sign = OPS.get(op or "")
+        if sign and not isinstance(target, bool):
+            target_text = f"{sign} {target_text}"
+    margin = _margin(value, target, op)
     if margin is None:
         margin_text = ""
+    elif margin == 0:
+        margin_text = t["on_target"]
     else:
-        size = Fraction(abs(margin)) * (100 if pct else 1)
-        amount = fmt_decimal(size, lang, places) + (t["points"] if pct else "")
-        if round_places(size, places)[0] == 0:
-            margin_text = t["on_target"]
-        else:
-            margin_text = t["better" if margin > 0 else "short"].format(x=amount)
-    return Shown(value, target_text, margin_text, _progress(r))
+        size = Fraction(abs(margin)) * scale
+        amount = fmt_decimal(size, lang, shown)
+        if round_places(size, shown)[0] == 0:
+            amount = "≈ " + _exact(abs(margin), pct, lang).rstrip("%")
+        margin_text = t["better" if margin > 0 else "short"].format(x=amount + (t["points"] if pct else ""))
+    return value_text, target_text, margin_text
+
+
+def shown_value(report: Report, r: Result) -> Shown:
+    pct = _is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
+    value, target, margin = shown_numbers(r.value, r.target, r.op, pct, report.lang)
+    return Shown(value, target, margin, _progress(r))
 
 
 def directed_margin(r: Result) -> Fraction | int | None:
@@ -340,7 +381,10 @@ def directed_margin(r: Result) -> Fraction | int | None:
     target − value, so −32% against ≤ −30% is 2 points *better*; for a range, the distance to its
     nearest end (0 inside it).  None for yes/no and other non-numeric targets, and for ``==``/``!=``.
     """
-    v, t, op = r.value, r.target, r.op
+    return _margin(r.value, r.target, r.op)
+
+
+def _margin(v: object, t: object, op: str | None) -> Fraction | int | None:
     if isinstance(t, tuple) and len(t) == 2 and is_number(v) and all(is_number(x) for x in t):
         lo, hi = t
         if v < lo:

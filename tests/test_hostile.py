@@ -1,0 +1,122 @@
+"""Hostile and careless input (issue 21): big numbers, values beside their targets, injection, order.
+
+One file of tests/data/hostile/ per case; the data that would be a bomb to commit is made here.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kpirules
+from kpirules.cli import main
+from kpirules.report.model import shown_numbers
+from kpirules.values import int_text
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+AS_OF = "2021-01-05"
+
+
+def _data(tmp_path: Path, values: dict[str, str], name: str = "d.json") -> Path:
+    """A JSON data file of one plan-level snapshot for 2020-Q4, the numbers written as given (JSON text)."""
+    body = ", ".join(f'"{k}": {v}' for k, v in values.items())
+    path = tmp_path / name
+    path.write_text('{"snapshots": [{"period": "2020-Q4", "values": {' + body + "}}]}", encoding="utf-8")
+    return path
+
+
+def _every_output(capsys: pytest.CaptureFixture[str], plan: Path, data: Path, tmp_path: Path) -> dict[str, str]:
+    """check as a table and as JSON, and report in every format and language: each must finish (no traceback)."""
+    out = {}
+    for fmt in ("table", "json"):
+        code = main(["check", str(plan), "--data", str(data), "--as-of", AS_OF, "--format", fmt])
+        assert code in (0, 1)
+        out[f"check.{fmt}"] = capsys.readouterr().out
+    for lang in ("vi", "en"):
+        for fmt in ("md", "html", "json"):
+            code = main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--as-of", AS_OF,
+                         "--lang", lang, "--format", fmt])
+            assert code in (0, 1)
+            out[f"report.{lang}.{fmt}"] = capsys.readouterr().out
+    return out
+
+
+def test_a_square_past_the_int_to_text_cap_is_written_in_full(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    x = "9" * 2201
+    out = _every_output(capsys, HOSTILE / "big_square.kpi", _data(tmp_path, {"x": x}), tmp_path)
+    result = json.loads(out["check.json"])["results"][0]
+    assert result["status"] == "met" and result["value"] == int_text(int(x) ** 2)
+    assert len(result["value"]) == 4402 and result["value"].startswith("9" * 2200 + "8")
+
+
+def test_a_value_of_4400_digits_is_written_in_full(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = _every_output(capsys, HOSTILE / "big_value.kpi", _data(tmp_path, {"y": "1" + "0" * 3999 + "e400"}),
+                        tmp_path)
+    result = json.loads(out["check.json"])["results"][0]
+    assert result["status"] == "met" and result["value"] == "1" + "0" * 4399
+
+
+def test_a_chain_of_big_factors_is_an_error_that_names_the_limit_and_is_quick(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = "1." + "7" * 3999  # a fraction of 4,000 digits
+    start = time.monotonic()
+    out = _every_output(capsys, HOSTILE / "big_chain.kpi", _data(tmp_path, {"f": f}), tmp_path)
+    assert time.monotonic() - start < 30  # (seven runs of the command)
+    result = json.loads(out["check.json"])["results"][0]
+    assert result["status"] == "error" and result["reason_code"] == "too_large"
+    assert result["reason_args"]["limit"] == 10_000 and "more than 10000 digits" in result["reason"]
+    assert "10000 chữ số" in out["report.vi.md"]
+
+
+def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = _data(tmp_path, {"a": "299999999999", "b": "1000000000000", "c": "30004", "d": "100000", "e": "1e-30"})
+    out = _every_output(capsys, HOSTILE / "near_targets.kpi", data, tmp_path)
+    by = {r["id"]: r for r in json.loads(out["check.json"])["results"]}
+    assert by["A"]["status"] == "not_met" and by["B"]["status"] == "not_met" and by["C"]["status"] == "met"
+    md = out["report.en.md"]
+    assert "≈ 30% (29.9999999999%)" in md and "≈ 30% (29.9999999999%) | ≥ 30%" in md  # not "30% / ≥ 30%"
+    assert "| 30.004% | 20% – 30% |" in md  # not "30%"
+    assert "| ≈ 0 (0.000000000000000000000000000001) | > 0 |" in md  # not "0 … Met"
+    assert "on target" not in md
+    vi = out["report.vi.md"]
+    assert "≈ 30% (29,9999999999%)" in vi and "30,004%" in vi
+
+
+def _number(text: str, lang: str) -> Fraction:
+    """A number as a report shows it, read back: ``≈ a (exact)`` is read as the exact value."""
+    if text.startswith("≈"):
+        text = text[text.index("(") + 1:text.rindex(")")]
+    text = text.replace("−", "-").rstrip("%").strip()
+    text = text.replace(".", "").replace(",", ".") if lang == "vi" else text.replace(",", "")
+    return Fraction(text)
+
+
+_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+_near = st.builds(lambda k, sign, m, j: Fraction(k, 100) + sign * Fraction(m, 10**j),
+                  st.integers(-200, 200), st.sampled_from([-1, 0, 1]), st.integers(1, 9), st.integers(0, 40))
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_near, target=st.integers(-200, 200).map(lambda k: Fraction(k, 100)), op=st.sampled_from(sorted(_OPS)),
+       pct=st.booleans(), lang=st.sampled_from(["vi", "en"]))
+def test_a_shown_value_and_its_target_compare_as_the_rule_does(value, target, op, pct, lang) -> None:  # type: ignore[no-untyped-def]
+    shown, target_text, margin = shown_numbers(value, target, op, pct, lang)
+    sign, _, bound = target_text.partition(" ")
+    assert _OPS[op](_number(shown, lang), _number(bound, lang)) == _OPS[op](value, target), (shown, target_text)
+    assert (margin in ("on target", "bằng mục tiêu")) == (value == target), (shown, target_text, margin)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_near, low=st.integers(-100, 100), width=st.integers(0, 100), pct=st.booleans(),
+       lang=st.sampled_from(["vi", "en"]))
+def test_a_shown_value_and_its_range_compare_as_between_does(value, low, width, pct, lang) -> None:  # type: ignore[no-untyped-def]
+    lo, hi = Fraction(low, 100), Fraction(low + width, 100)
+    shown, target_text, _ = shown_numbers(value, (lo, hi), "between", pct, lang)
+    a, b = (_number(x, lang) for x in target_text.split(" – "))
+    assert (a <= _number(shown, lang) <= b) == (lo <= value <= hi), (shown, target_text)
