@@ -82,7 +82,7 @@ def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -
     md = out["report.en.md"]
     assert "≈ 30% (29.9999999999%)" in md and "≈ 30% (29.9999999999%) | ≥ 30%" in md  # not "30% / ≥ 30%"
     assert "| 30.004% | 20% – 30% |" in md  # not "30%"
-    assert "| ≈ 0 (0.000000000000000000000000000001) | > 0 |" in md  # not "0 … Met"
+    assert "| ≈ 0 (0.000000000000000000000000000001) | \\> 0 |" in md  # not "0 … Met"
     assert "on target" not in md
     vi = out["report.vi.md"]
     assert "≈ 30% (29,9999999999%)" in vi and "30,004%" in vi
@@ -120,3 +120,61 @@ def test_a_shown_value_and_its_range_compare_as_between_does(value, low, width, 
     shown, target_text, _ = shown_numbers(value, (lo, hi), "between", pct, lang)
     a, b = (_number(x, lang) for x in target_text.split(" – "))
     assert (a <= _number(shown, lang) <= b) == (lo <= value <= hi), (shown, target_text)
+
+
+# --- no injection: text from a plan or data is text in every output
+
+_PAYLOAD = ("x | y\n# Heading\n| forged | row |\n<img src=x onerror=alert(1)> [link](javascript:alert(1)) "
+            "![i](http://e.example/x.png) *em* _em_ `code` ~~del~~ http://evil.example www.evil.example &lt;b&gt; "
+            "&#60;i&#62; <!-- c --> \\")
+_TERMINAL = "\x1b]0;TITLE\x07\x1b[2J"
+
+
+def _injection_data(tmp_path: Path, payload: str, terminal: str) -> Path:
+    doc = {"snapshots": [{"period": "2020-Q4", "values": {"state": payload}},
+                         {"period": "2020-Q4", "unit": "U" + terminal, "values": {"n": 0}},
+                         {"period": "2020-Q4", "unit": "V" + payload, "values": {"n": 2}}],
+           "tasks": [{"task": "K", "status": "in_progress", "date": "2020-09-01", "note": payload + terminal}]}
+    path = tmp_path / ("hostile.json" if payload != "x" else "benign.json")
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _elements(markdown: str) -> list[str]:
+    """The elements (and raw HTML) a Markdown reader with HTML enabled makes of ``markdown``, in order."""
+    from markdown_it import MarkdownIt
+
+    out = []
+    for token in MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).parse(markdown):
+        for t in [token, *(token.children or [])]:
+            if t.type.startswith("html") or t.type in ("link_open", "image"):
+                out.append(f"{t.type}:{t.content}")
+            elif t.tag and t.nesting >= 0:
+                out.append(t.tag)
+    return out
+
+
+def test_the_markdown_report_has_no_element_it_did_not_write(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan = HOSTILE / "injection.kpi"
+    hostile = _every_output(capsys, plan, _injection_data(tmp_path, _PAYLOAD, _TERMINAL), tmp_path)
+    benign = _every_output(capsys, plan, _injection_data(tmp_path, "x", ""), tmp_path)
+    for lang in ("vi", "en"):
+        md = hostile[f"report.{lang}.md"]
+        assert _elements(md) == _elements(benign[f"report.{lang}.md"])  # the same tables, rows and headings
+        assert not any(e.startswith(("html", "link_open", "image")) for e in _elements(md))
+        assert "\x1b" not in md and "\x07" not in md
+        assert "onerror" in md and "forged" in md  # the text is there, as text
+        html = hostile[f"report.{lang}.html"]
+        assert "<img" not in html and "\x1b" not in html and "&lt;img src=x onerror" in html  # HTML stays escaped
+
+
+def test_the_check_table_and_stderr_show_control_characters_as_escapes(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = _injection_data(tmp_path, _PAYLOAD, _TERMINAL)
+    main(["check", str(HOSTILE / "injection.kpi"), "--data", str(data), "--as-of", AS_OF])
+    out, err = capsys.readouterr()
+    for text in (out, err):
+        assert "\x1b" not in text and "\x07" not in text
+    assert "U\\x1b]0;TITLE\\x07\\x1b[2J" in out
+    results = kpirules.load(HOSTILE / "injection.kpi").evaluate(data, AS_OF)
+    assert len(out.splitlines()) == 1 + len(results) + 2  # a newline in a note or a name splits no row
+    assert "forged" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "MAX_DIGITS"]
+__all__ = ["fold", "read_text", "visible", "MAX_DIGITS"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
 MAX_DIGITS = 4000
@@ -49,3 +49,26 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
         zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
         raise error(f"{path}:{line}: the {kind} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                     f"save it as UTF-8{excel}{zipped}") from None
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: the characters that reorder text on screen (bidirectional embeddings, overrides and isolates)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\n``, ``\\u202e``), for
+    one line of a terminal or a table: a unit name or a note from the data can then neither move the
+    cursor, retitle the terminal nor split a line."""
+    if text.isprintable() and not _BIDI.intersection(text):
+        return text
+    out = []
+    for c in text:
+        if c in _NAMED:
+            out.append(_NAMED[c])
+        elif c in _BIDI or (not c.isprintable() and c != " " and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")):
+            code = ord(c)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(c)
+    return "".join(out)

@@ -16,6 +16,7 @@ from kpirules.engine.evaluate import Plan, Results, Status, load
 from kpirules.engine import timing
 from kpirules.periods import Period, periods_between
 from kpirules.report.provenance import provenance
+from kpirules.text import visible
 from kpirules.values import format_value
 
 HELP = "evaluate a plan's rules and tasks on reported data"
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_table(results))
         for w in results.warnings:  # after the results, on stderr: the table stays clean to pipe
-            print(f"kpirules: {w}", file=sys.stderr)
+            print(f"kpirules: {visible(str(w))}", file=sys.stderr)
         if getattr(args, "explain", False):
             for r in results:
                 if r.status.value not in ("met", "done"):
@@ -106,7 +107,7 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
         for results in checks:
             seen.update(dict.fromkeys(str(w) for w in results.warnings))
         for w in seen:
-            print(f"kpirules: {w}", file=sys.stderr)
+            print(f"kpirules: {visible(str(w))}", file=sys.stderr)
     return 1 if any(r.failing for r in checks) else 0
 
 
@@ -288,8 +289,8 @@ def render_table(results: Results) -> str:
     head = ("STATUS", "ID", "UNIT", "PERIOD", "VALUE", "TARGET", "REASON")
     rows = [head]
     for r in results:
-        rows.append((r.status.value, r.id, r.unit or "", r.period or "", _cell(r.value), _cell(r.target),
-                     r.reason or ""))
+        rows.append(tuple(map(visible, (r.status.value, r.id, r.unit or "", r.period or "", _cell(r.value),
+                                        _cell(r.target), r.reason or ""))))  # (data text never moves the cursor)
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
     lines = []
     for row in rows:

@@ -16,6 +16,7 @@ from kpirules.values import is_number
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
 from kpirules.report.parts import ranked, stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
+from kpirules.text import visible
 
 
 def _deadline_html(report: Report, r: Result) -> str:
@@ -25,8 +26,13 @@ def _deadline_html(report: Report, r: Result) -> str:
 _CSS = "\n" + importlib.resources.files("kpirules.report").joinpath("style.css").read_text(encoding="utf-8")
 
 
+#: control characters other than line ends and tabs, and the bidirectional controls: written as escapes
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    """Text from a plan or data, escaped for HTML, its control characters shown as escapes (``\\x1b``)."""
+    return html.escape(_CONTROL.sub(lambda m: visible(m[0]), "" if text is None else str(text)), quote=True)
 
 
 _CODE = re.compile(r"`([^`]+)`")

@@ -12,14 +12,25 @@ from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
 from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
+from kpirules.text import visible
+
+
+#: the characters that mean something to Markdown (with HTML) anywhere in a line: escaped in every text that
+#: comes from a plan or data, so that it reads as the text it is and never as a table cell, a heading,
+#: emphasis, a link, an image, an entity or an HTML element
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!#])")
+#: the starts of bare links (turned into links by some Markdown readers)
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<![\w.])(www)(\.)")
 
 
 def _md(text: str | None) -> str:
-    """Text safe inside a Markdown table cell."""
+    """Text from a plan or data, safe anywhere in a Markdown line (a table cell, a heading, a list item):
+    one line, control characters written as escapes, Markdown's signs escaped."""
     if not text:
         return ""
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return re.sub(r"([*_`<>\[\]])", r"\\\1", text)
+    text = visible(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _BARE_LINK.sub(lambda m: "\\:" if m[1] else m[2] + "\\.", text)
 
 
 def _text_bar(p: Fraction | None, width: int = 10) -> str:
@@ -70,7 +81,7 @@ def render_markdown(report: Report) -> str:
                 _md(result_title(r))]
         line = f"{i}. " + " — ".join(b for b in bits if b)
         if r.kind == "rule" and sh.value != "—":
-            line += f": {sh.value} / {sh.target}"
+            line += f": {_md(sh.value)} / {_md(sh.target)}"
         if r.deadline and r.kind == "rule":
             line += f"; {t['deadline'].lower()} {fmt_date(r.deadline, lang)}"
         if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
@@ -121,9 +132,9 @@ def render_markdown(report: Report) -> str:
                     status = f"**{report.label(r.status)}**"
                     if r.reason and r.status is not Status.MET:
                         status += f"<br>{_md(reason_text(r, lang))}"
-                    w(f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} | "
-                      f"`{_text_bar(sh.progress)}` | {status} |" if sh.progress is not None else
-                      f"| {_md(rid)} | {_md(r.title)} | {sh.value} | {sh.target} | {sh.margin} |  | {status} |")
+                    nums = f"{_md(sh.value)} | {_md(sh.target)} | {_md(sh.margin)}"
+                    w(f"| {_md(rid)} | {_md(r.title)} | {nums} | `{_text_bar(sh.progress)}` | {status} |"
+                      if sh.progress is not None else f"| {_md(rid)} | {_md(r.title)} | {nums} |  | {status} |")
                 else:
                     first = results[0]
                     w(f"| {_md(rid)} | {_md(first.title)} ({t['units'].lower()}) | | | | | "
@@ -134,14 +145,15 @@ def render_markdown(report: Report) -> str:
                         if r.reason and r.status is not Status.MET:
                             status += f"<br>{_md(reason_text(r, lang))}"
                         bar = f"`{_text_bar(sh.progress)}`" if sh.progress is not None else ""
-                        w(f"| | ↳ {_md(r.unit)} | {sh.value} | {sh.target} | {sh.margin} | {bar} | {status} |")
+                        w(f"| | ↳ {_md(r.unit)} | {_md(sh.value)} | {_md(sh.target)} | {_md(sh.margin)} | {bar} "
+                          f"| {status} |")
             w("")
         if node.tasks:
             w(f"| {t['id']} | {t['tasks']} | {t['lead']} | {t['deadline']} | {t['status']} | {t['reason']} |")
             w("| --- | --- | --- | --- | --- | --- |")
             for r in node.tasks:
                 why = "<br>".join(_md(x) for x in [task_why(report, r), *delivery_lines(report, r)] if x)
-                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(r.lead))} | {task_deadline(report, r)} | "
+                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(r.lead))} | {_md(task_deadline(report, r))} | "
                   f"**{report.label(r.status)}** | {why} |")
             w("")
         for c in node.children:
