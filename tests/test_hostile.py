@@ -178,3 +178,49 @@ def test_the_check_table_and_stderr_show_control_characters_as_escapes(capsys, t
     results = kpirules.load(HOSTILE / "injection.kpi").evaluate(data, AS_OF)
     assert len(out.splitlines()) == 1 + len(results) + 2  # a newline in a note or a name splits no row
     assert "forged" in out
+
+
+# --- deterministic output whatever the order of rows and keys
+
+def test_the_order_of_rows_and_keys_in_the_data_changes_no_result(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    root = Path(__file__).resolve().parents[1]
+    plan = str(root / "rules" / "nq17_bkhcn.kpi")
+    doc = json.loads((root / "examples" / "nq17_bkhcn" / "data.json").read_text(encoding="utf-8"))
+    outputs = []
+    for seed in range(3):
+        rng = random.Random(seed)
+        snaps = [dict(s, values=dict(reversed(list(s["values"].items())) if seed else s["values"].items()))
+                 for s in doc["snapshots"]]
+        tasks = list(doc.get("tasks", []))
+        if seed:
+            rng.shuffle(snaps)
+            rng.shuffle(tasks)
+        path = tmp_path / f"data{seed}.json"
+        path.write_text(json.dumps({"snapshots": snaps, "tasks": tasks}), encoding="utf-8")
+        main(["check", plan, "--data", str(path), "--as-of", AS_OF, "--format", "json"])
+        out = json.loads(capsys.readouterr().out)
+        main(["check", plan, "--data", str(path), "--as-of", AS_OF])
+        table = capsys.readouterr().out
+        warnings = sorted((w["code"], w["message"]) for w in out["warnings"])
+        outputs.append((json.dumps(out["results"]), json.dumps(out["counts"]), table, warnings))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_units_and_task_rows_in_any_order_give_the_same_output(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    snaps = [{"period": "2020-Q4", "unit": u, "values": {"n": i}} for i, u in enumerate(["C", "A", "B"])]
+    rows = [{"task": "K", "status": s, "date": "2020-09-01", "note": s} for s in ("delayed", "stuck")]
+    outputs = set()
+    for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
+        path = tmp_path / "d.json"
+        doc = {"snapshots": [snaps[i] for i in order], "tasks": rows if order[0] == 0 else rows[::-1]}
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        texts = []
+        for fmt in ("table", "json"):
+            main(["check", str(HOSTILE / "shuffled_rows.kpi"), "--data", str(path), "--as-of", AS_OF, "--format", fmt])
+            texts.append(capsys.readouterr().out)
+        outputs.add((texts[0], json.dumps(json.loads(texts[1])["results"])))
+    assert len(outputs) == 1
+    (table, _), = outputs
+    assert [line.split()[2] for line in table.splitlines()[1:4]] == ["A", "B", "C"]  # units by name

@@ -449,7 +449,7 @@ class Compiler:
                                            need=Word("truth"), unit=unit, got=describe(v)))
             if unknown:
                 return Undefined((Message("unknown_for_units", expr=where_text, period=Label(env.period.label),
-                                          units=tuple(unknown)),))
+                                          units=tuple(sorted(unknown))),))
             return hits
 
         return count_where

@@ -134,6 +134,21 @@ class Plan:
                     out.append(unit)
         return out
 
+    def unit_order(self, units: Iterable[str]) -> list[str]:
+        """``units`` in the plan's order: those the plan names (its groups, then its `for each unit in`
+        lists) in the order it names them, then the others by name; never in the order of the data's rows."""
+        if "_declared" not in self.__dict__:
+            named: dict[str, None] = {}
+            for group in self.groups.values():
+                named.update(dict.fromkeys(group))
+            for rule in self.rules:
+                for name in rule.units:
+                    named.update(dict.fromkeys(self.groups.get(name, (name,))))
+            self.__dict__["_declared"] = list(named)
+        given = set(units)
+        declared = [u for u in self.__dict__["_declared"] if u in given]
+        return declared + sorted(given.difference(declared))
+
     def __repr__(self) -> str:
         return f"<Plan {self.id}: {len(self.rules)} rules, {len(self.tasks)} tasks>"
 
@@ -172,7 +187,7 @@ class Plan:
         current = timing.current(as_of, self.kind, self.scheme) if current is None else self.as_current(current)
         first = first_period(data, self.kind, self.scheme)
         results: list[Result] = []
-        units = list(data.units)
+        units = self.unit_order(data.units)
         task_done = done_tasks(data, as_of, self.scheme)
         for item in self.ast.items:
             if isinstance(item, n.Section):

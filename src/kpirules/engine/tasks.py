@@ -21,7 +21,9 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
     """The status of one task as of a date: done, done_late, open, overdue, blocked or no_data."""
     rows = [r for r in data.tasks_for(task.id)]
     dated = [(r.date_in(plan.scheme), r) for r in rows]
-    visible = sorted(((d, r) for d, r in dated if d is not None and d <= as_of), key=lambda x: x[0])
+    # by date, then status and note: rows of the same day count the same whatever their order in the data
+    visible = sorted(((d, r) for d, r in dated if d is not None and d <= as_of),
+                     key=lambda x: (x[0], x[1].status, x[1].note or ""))
     done_dates = [d for d, r in visible if r.is_done]
     base = dict(id=task.id, kind="task", title=task.title, section=plan.section_of.get(task.id), lead=task.lead)
     waiting = [dep for dep in task.after if dep not in done]
