@@ -175,3 +175,35 @@ def test_kpitest_number_format_hint_names_the_statement(folder: Path, capsys: py
     assert main(["test", "--number-format", "vi", str(folder / "vi.kpitest")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
     assert main(["test", "--number-format", "en", str(folder / "vi.kpitest")]) == 1
+
+
+@pytest.mark.parametrize("where", ["absolute", "above", "link"])
+def test_a_test_file_reads_nothing_outside_its_folder_and_shows_none_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "id_rsa").write_text("SECRET-KEY-LINE\n", encoding="utf-8")
+    tests = tmp_path / "project" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "key.kpi").symlink_to(secret / "id_rsa")
+    name = {"absolute": str(secret / "id_rsa"), "above": "../../secret/id_rsa", "link": "key.kpi"}[where]
+    (tests / "t.kpitest").write_text(f'plan "{name}"\ntest "x":\n  expect a met\n', encoding="utf-8")
+    monkeypatch.chdir(tests.parent)  # the working directory: the project, not the folder of the secret
+    assert main(["test", str(tests)]) == 2
+    err = capsys.readouterr().err
+    assert "SECRET-KEY-LINE" not in err
+    assert ("is an absolute path" if where == "absolute" else "is outside the test file's folder") in err
+
+
+def test_a_test_file_may_read_the_projects_files_from_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "rules" / "p.kpi").write_text("rule a: x >= 1\n", encoding="utf-8")
+    (tmp_path / "examples" / "d.json").write_text('{"snapshots": [{"period": "2020-Q4", "values": {"x": 2}}]}',
+                                                  encoding="utf-8")
+    (tmp_path / "rules" / "t.kpitest").write_text(
+        'plan "p.kpi"\ndata file "../examples/d.json"\nas of 2020-12-18\ntest "x":\n  expect a met\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["test", "rules"]) == 0

@@ -275,9 +275,18 @@ class _Reader:
         if len(toks) != i + 1:
             self.fail(lineno, toks[0].col, f"expected `{form}` (quote a path with spaces)")
         p = toks[i].text
-        if os.path.isabs(p):
-            return p
-        return os.path.normpath(os.path.join(os.path.dirname(self.filename), p))
+        here = os.path.dirname(os.path.abspath(self.filename))
+        if os.path.isabs(p) or p.startswith("~"):
+            self.fail(lineno, toks[i].col, f"`{p}` is an absolute path; a path in a test file is relative "
+                      "to the test file's folder")
+        path = os.path.normpath(os.path.join(os.path.dirname(self.filename), p))
+        # (a test file may come from elsewhere: it reads no file outside its own folder and the working
+        # directory, links followed, so it can never show a line of ~/.ssh/id_rsa in an error)
+        real = os.path.realpath(path)
+        if not any(_inside(real, os.path.realpath(root)) for root in (here, os.getcwd())):
+            self.fail(lineno, toks[i].col, f"`{p}` is outside the test file's folder and the working directory; "
+                      "a test file reads only files inside them")
+        return path
 
     def date(self, tok: _Tok, lineno: int) -> datetime.date:
         try:
@@ -400,6 +409,13 @@ class _Reader:
 
 class _Skip(Exception):
     pass
+
+
+def _inside(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # (another drive)
+        return False
 
 
 def read_tests(text: str, filename: str, number_format: str | None = None) -> list[KpiTest]:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from kpirules.errors import KpiError
+from kpirules.outfile import write_file
 from kpirules.fmt import format_text
 from kpirules.text import read_text
 
@@ -66,8 +67,12 @@ def run(args: argparse.Namespace) -> int:
         if args.check:
             print(f"would reformat {path}")
         elif not args.diff:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(formatted)
+            try:
+                write_file(path, formatted, follow_links=True)  # (whole or not at all)
+            except KpiError as exc:
+                print(f"kpirules: {exc}", file=sys.stderr)
+                failed += 1
+                continue
             print(f"reformatted {path}")
     unchanged = len(files) - len(changed) - failed
     verb = "would be reformatted" if args.check or args.diff else "reformatted"

@@ -11,6 +11,7 @@ from kpirules.cli.args import add_data_options, read_data
 from kpirules.engine import timing
 from kpirules.engine.evaluate import load
 from kpirules.errors import KpiError
+from kpirules.outfile import check_not_input, write_file
 from kpirules.report import FORMATS, LANGS, LAYOUTS, Official, Report, build_report, fmt_period, render
 
 HELP = "write the implementation report of one reporting period (Markdown, HTML, JSON, PDF or Word)"
@@ -73,6 +74,8 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)  # (a usage error before anything is read)
+    if args.output:
+        check_not_input(args.output, [("plan", args.plan), *(("--data", d) for d in args.data)])
     official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
     when = timing.as_of(args.as_of)  # (the one place the date is read)
@@ -82,32 +85,11 @@ def run(args: argparse.Namespace) -> int:
                  template=args.template, official=official)
     code = 1 if report.failing else 0
     if args.output:
-        _write(args.output, out.encode("utf-8") if isinstance(out, str) else out)
+        write_file(args.output, out)
         print(written_line(report, args.output, code), file=sys.stderr)
     else:
         sys.stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
     return code
-
-
-def _write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, then renamed)."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".kpirules-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # (mkstemp makes it 600; a report is an ordinary file)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def written_line(report: Report, path: str, code: int) -> str:

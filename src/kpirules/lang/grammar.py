@@ -12,11 +12,13 @@ import functools
 import hashlib
 import importlib.resources
 import os
+import io
 import sys
-import tempfile
 
 import lark
 from lark import Lark
+
+from kpirules.outfile import write_file
 
 __all__ = ["lark_parser", "KEYWORDS"]
 
@@ -104,14 +106,9 @@ def _write_cache(parser: Lark, path: str) -> None:
                 return  # not ours: never written, never read
             if st.st_mode & 0o077:
                 os.chmod(where, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".grammar-", suffix=".tmp")  # (mode 0600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                parser.save(fh)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        buf = io.BytesIO()
+        parser.save(buf)
+        write_file(path, buf.getvalue(), mode=0o600)  # (a pickle: the user's alone)
     except Exception:  # noqa: BLE001 - a read-only or full disk: the next run builds the parser again
         pass
 

@@ -1,0 +1,90 @@
+"""Writing files whole or not at all: every file kpirules writes goes through :func:`write_file`.
+
+The content goes to a new temporary file in the target's folder, is flushed
+to the disk, and only then is renamed over the target: a full disk, a limit
+on file size or an interruption leaves an existing file as it was, and no
+temporary file behind.  A file replaced keeps its permissions; a new one gets
+those of the umask.  A symbolic link named as the target is replaced by the
+file, never written through (unless ``follow_links``: ``fmt`` rewrites the
+file a link points to, the one it read).  Every error names the file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+
+from kpirules.errors import KpiError
+
+__all__ = ["write_file", "check_not_input"]
+
+
+def write_file(path: str | os.PathLike[str], content: str | bytes, *, mode: int | None = None,
+               follow_links: bool = False) -> None:
+    """Write ``content`` (text is written as UTF-8) to ``path``, replacing it only by a complete file.
+
+    ``mode`` sets the new file's permissions (default: those of the file it replaces, else 0o666
+    less the umask).  Raises :class:`KpiError` naming the file when it cannot be written.
+    """
+    name = os.fspath(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    target = os.path.realpath(name) if follow_links else os.path.abspath(name)
+    folder = os.path.dirname(target)
+    existed = os.path.lexists(target)
+    if mode is None:
+        mode = _mode_of(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        kept = "the file is left as it was" if existed else "nothing was written"
+        raise KpiError(f"{name}: cannot write the file: {_why(exc)}; {kept}") from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        kept = "the file is left as it was" if existed else "nothing was written"
+        raise KpiError(f"{name}: cannot write the file: {_why(exc)}; {kept}") from None
+
+
+def check_not_input(output: str | os.PathLike[str], inputs: Iterable[tuple[str, str | os.PathLike[str]]],
+                    option: str = "-o") -> None:
+    """Refuse an output that is one of the command's inputs (``-o mydata.json``): ``inputs`` are
+    (what, path) pairs, such as ("--data", "mydata.json"); the same file by another name counts."""
+    out = os.fspath(output)
+    for what, path in inputs:
+        if _same(out, os.fspath(path)):
+            raise KpiError(f"{option} {out}: that is the {what} file this command reads; "
+                           f"write the output to another file")
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # (one of them does not exist yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _mode_of(target: str) -> int:
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)

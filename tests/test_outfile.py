@@ -1,0 +1,132 @@
+"""No file destroyed: every file kpirules writes is written whole or not at all, and never over an input."""
+
+from __future__ import annotations
+
+import os
+import resource
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpirules.cli import main
+from kpirules.errors import KpiError
+from kpirules.outfile import check_not_input, write_file
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "rules" / "nq17_bkhcn.kpi"
+DATA = ROOT / "examples" / "nq17_bkhcn" / "data.json"
+OLD = "the old report, which must survive\n"
+
+needs_rlimit = pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="no RLIMIT_FSIZE here")
+
+
+def _run_limited(args: list[str], cwd: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    """``python -m kpirules ARGS`` with files limited to ``limit`` bytes (as on a full disk)."""
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "KPIRULES_CACHE_DIR": "", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=cwd, env=env, preexec_fn=limited,
+                          capture_output=True, text=True, timeout=120)
+
+
+@needs_rlimit
+def test_report_on_a_full_disk_leaves_the_old_report_intact_and_names_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    out.write_text(OLD, encoding="utf-8")
+    proc = _run_limited(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(out)],
+                        tmp_path, 200)
+    assert proc.returncode == 2, proc.stderr
+    assert out.read_text(encoding="utf-8") == OLD
+    assert f"kpirules: {out}: cannot write the file: File too large; the file is left as it was" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary file left behind
+    # and with room enough, the same command replaces it by the whole report
+    proc = _run_limited(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(out)],
+                        tmp_path, 10**8)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("# ") and out.stat().st_size > 1000
+
+
+@needs_rlimit
+def test_fmt_on_a_full_disk_leaves_the_rule_file_intact(tmp_path: Path) -> None:
+    rules = tmp_path / "plan.kpi"
+    text = 'plan "p"\n  reporting quarterly\n' + "".join(f"rule r{i}:   x{i}>=1   by   2020\n" for i in range(40))
+    rules.write_text(text, encoding="utf-8")
+    proc = _run_limited(["fmt", str(rules)], tmp_path, len(text) // 2)
+    assert proc.returncode == 2, proc.stderr
+    assert rules.read_text(encoding="utf-8") == text  # not truncated mid-rule
+    assert f"{rules}: cannot write the file: File too large; the file is left as it was" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.kpi"]
+    proc = _run_limited(["fmt", str(rules)], tmp_path, 10**8)
+    assert proc.returncode == 0, proc.stderr
+    assert "rule r39:\n  x39 >= 1 by 2020\n" in rules.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("which", ["data", "plan", "data by another name"])
+def test_report_refuses_to_write_over_its_own_input(tmp_path: Path, which: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "mydata.json"
+    data.write_bytes(DATA.read_bytes())
+    plan = tmp_path / "plan.kpi"
+    plan.write_bytes(PLAN.read_bytes())
+    link = tmp_path / "link.json"
+    link.symlink_to(data)
+    out = {"data": data, "plan": plan, "data by another name": link}[which]
+    before = out.read_bytes()
+    code = main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "-o", str(out)])
+    assert code == 2
+    assert out.read_bytes() == before
+    err = capsys.readouterr().err
+    assert f"-o {out}: that is the {'plan' if which == 'plan' else '--data'} file this command reads" in err
+
+
+def test_an_output_that_is_a_link_is_replaced_never_written_through(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("precious\n", encoding="utf-8")
+    link = tmp_path / "out.md"
+    link.symlink_to(elsewhere)
+    assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(link)]) in (0, 1)
+    assert elsewhere.read_text(encoding="utf-8") == "precious\n"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_fmt_rewrites_the_file_a_link_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real.kpi"
+    real.write_text("rule a:   x>=1\n", encoding="utf-8")
+    link = tmp_path / "link.kpi"
+    link.symlink_to(real)
+    assert main(["fmt", str(link)]) == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "rule a:\n  x >= 1\n"
+
+
+def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(tmp_path: Path) -> None:
+    old = tmp_path / "old.txt"
+    old.write_text("x", encoding="utf-8")
+    old.chmod(0o640)
+    write_file(old, "new")
+    assert old.read_text(encoding="utf-8") == "new" and stat.S_IMODE(old.stat().st_mode) == 0o640
+    mask = os.umask(0o022)
+    try:
+        write_file(tmp_path / "new.txt", b"bytes")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o644
+    write_file(tmp_path / "secret", "s", mode=0o600)
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(KpiError, match=r"nowhere/out\.md: cannot write the file: .*; nothing was written"):
+        write_file(tmp_path / "nowhere" / "out.md", "x")
+
+
+def test_check_not_input_compares_files_not_names(tmp_path: Path) -> None:
+    a = tmp_path / "a.json"
+    a.write_text("{}", encoding="utf-8")
+    with pytest.raises(KpiError, match="that is the --data file"):
+        check_not_input(tmp_path / "." / "a.json", [("--data", a)])
+    check_not_input(tmp_path / "b.json", [("--data", a)])  # another file: fine
