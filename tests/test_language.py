@@ -581,3 +581,28 @@ def test_a_number_too_long_to_read_is_an_error_at_its_place() -> None:
     with pytest.raises(kpirules.KpiError, match="cut-off day 1000.* is out of range"):
         kpirules.parse(f"plan p reporting quarterly cutoff {long}")
     assert kpirules.parse("rule r: a >= " + "9" * 4000).rules[0].condition.right.value == int("9" * 4000)
+
+
+def test_every_syntax_error_of_a_file_at_once() -> None:
+    text = ('plan "p"\n  reporting quarterly\n\n'
+            "rule a: ratio(x, y) >= by 2020\n"   # 4: an operand missing
+            "rule b: x > 1 by 2020\n"            # 5: fine
+            "rule c: x => 1\n"                   # 6: not an operator
+            "task 1: due Q5 2020\n"              # 7: not a period
+            "rule d: (x > 1\n"                   # 8: a parenthesis left open ...
+            "rule e: x > 2\n")                   # 9: ... found here
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    found = [(d.span.line, d.span.column) for d in info.value.diagnostics]
+    assert found == [(4, 24), (6, 11), (7, 13), (9, 1)]
+    assert "`=>` is not an operator" in info.value.diagnostics[1].message
+    assert str(info.value).count("f.kpi:") == 4
+
+
+def test_a_file_with_one_syntax_error_still_gets_one_diagnostic() -> None:
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse("rule a: x >= 1\nrule b: x >=\nrule c: x > 1\n", "f.kpi")
+    assert [d.span.line for d in info.value.diagnostics] == [3]  # (rule c, where b's operand was due, is fine)
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse("rule b: x >=\nrule c: x >\n", "f.kpi")
+    assert [d.span.line for d in info.value.diagnostics] == [2, 3]  # rule c is parsed again, on its own

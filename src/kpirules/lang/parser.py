@@ -55,6 +55,39 @@ def _check_nesting(text: str, filename: str | None, lines: list[str]) -> None:
             depth = max(0, depth - 1)
 
 
+#: where parsing starts again after a syntax error: a line that begins an item
+_ITEM_LINE = re.compile(r"^(?:rule|task|section|group)\b", re.M)
+#: most syntax errors reported for one file
+MAX_SYNTAX_ERRORS = 50
+
+
+def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None, lines: list[str]) -> KpiSyntaxError:
+    """The syntax errors of the whole file: after each, parsing starts again at the next line that
+    begins an item (`rule`, `task`, `section`, `group`), the lines before it blanked so that every
+    position stays that of the file."""
+    diagnostics = list(syntax_error(first, text, filename, lines).diagnostics)
+    while len(diagnostics) < MAX_SYNTAX_ERRORS:
+        line = diagnostics[-1].span.line if diagnostics[-1].span is not None else len(lines)
+        at_item = diagnostics[-1].span is not None and diagnostics[-1].span.column == 1 and \
+            _ITEM_LINE.match(lines[line - 1] if 0 < line <= len(lines) else "") is not None
+        # the start of the line after the error's, or of its own when the error is the item that begins it
+        offset = sum(len(x) + 1 for x in lines[: line - 1 if at_item else line])
+        found = _ITEM_LINE.search(text, offset)
+        if found is None:
+            break
+        rest = "\n" * text.count("\n", 0, found.start()) + text[found.start():]
+        try:
+            lark_parser().parse(rest)
+        except UnexpectedInput as err:
+            more = syntax_error(err, rest, filename, lines).diagnostics
+            if more[0].span is None or more[0].span.line <= line:  # (no progress: stop)
+                break
+            diagnostics.extend(more)
+            continue
+        break
+    return KpiSyntaxError.from_diagnostics(diagnostics)  # type: ignore[return-value]
+
+
 def parse_text(text: str, filename: str | None = None) -> n.Plan:
     """Parse rule-file text into a :class:`~kpirules.nodes.Plan` (no semantic checks)."""
     if not isinstance(text, str):
@@ -72,7 +105,7 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
         try:
             tree = lark_parser().parse(text)
         except UnexpectedInput as err:
-            raise syntax_error(err, text, filename, lines) from None
+            raise _every_syntax_error(err, text, filename, lines) from None
         builder = Builder(filename, lines)
         try:
             plan = builder.transform(tree)
