@@ -87,6 +87,9 @@ def ref(e: n.Expr, snap: dict[str, object]) -> object:  # noqa: C901 - one case 
         if ERR in (x, y):
             return ERR
         if UNDEF in (x, y):
+            # the second round: a wrong type is an error even beside missing data (`a >= c`, a text, c missing)
+            if e.op not in ("==", "!=") and any(v != UNDEF and not _num(v) for v in (x, y)):
+                return ERR
             return UNDEF
         if e.op in ("==", "!=") and type(x) is type(y) and type(x) in (bool, str):
             return (x == y) == (e.op == "==")

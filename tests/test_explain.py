@@ -68,7 +68,7 @@ def test_the_trace_agrees_with_the_result(files: tuple[str, str, str]) -> None:
 def test_explain_names_the_judged_period_sources_and_comparison(files: tuple[str, str, str]) -> None:
     text = _results(files).explain("eid").text()
     assert "the current period is 2020-Q4" in text
-    assert "deadline: by 2020, that is 2020-12-14" in text
+    assert "deadline: by 2020, that is 2020-12-31" in text
     assert "judged period is 2020-Q4" in text
     assert "eid" in text and "d.csv: row 3" in text and "d.csv: row 4" in text
     assert "0.25 (25%) >= 0.2 (20%) is true, so met" in text
@@ -119,7 +119,8 @@ def test_cli_explain(files: tuple[str, str, str], capsys: pytest.CaptureFixture[
 def test_check_explain_prints_under_every_result_not_met(files: tuple[str, str, str],
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     plan, data, tasks = files
-    main(["check", plan, "--data", data, "--data", tasks, "--as-of", "2020-12-18", "--explain"])
+    # (as of 2021-01-05, after the tasks' deadline 2020-12-31; 2020-Q4 is still the current period)
+    main(["check", plan, "--data", data, "--data", tasks, "--as-of", "2021-01-05", "--explain"])
     out = capsys.readouterr().out
     assert "rule per_unit for unit B: no_data" in out and "rule both: no_data" in out
     assert "task 7: blocked" in out and "task 6: no_data" in out

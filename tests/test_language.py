@@ -63,9 +63,11 @@ def test_the_example_file_evaluates_on_the_example_data() -> None:
     assert by[("III.unit_online", "TTCNTT")].status is Status.MET
     assert by[("II.1.a.1", None)].status is Status.NO_DATA
     assert "eid_verified_users" in by[("II.1.a.1", None)].reason
-    # task 6 due Q4/2019 (ends 2019-12-14), done 2019-11-20; then owes a delivery by 2025
+    # task 6 due Q4/2019 (2019-12-31), done 2019-11-20; then owes a delivery by 2025
     assert by[("6", None)].status is Status.OPEN
-    assert by[("7", None)].status is Status.NO_DATA  # due 2020 passed, nothing reported; 6 is done
+    assert by[("7", None)].status is Status.OPEN  # due 2020 means 2020-12-31, not yet passed; 6 is done
+    later = {(r.id, r.unit): r for r in p.evaluate(kpirules.load_data(DATA / "language_example.json"), "2021-01-05")}
+    assert later[("7", None)].status is Status.NO_DATA  # due 2020 passed, nothing reported
 
 
 def test_every_node_has_a_position() -> None:
@@ -186,7 +188,7 @@ def test_all_semantic_problems_are_reported_at_once() -> None:
         "rule s: 1 + 2\n"
     )
     assert "bad.kpi:2:1: error: duplicate id 1" in text
-    assert "bad.kpi:3:1: error: task 2 comes after task 3, which the plan does not define" in text
+    assert "bad.kpi:3:1: error: task 2 comes after 3, which the plan defines neither as a task nor as an event" in text
     assert "bad.kpi:4:14: error: `at` takes a reporting period" in text
     assert "bad.kpi:5:9: error: a condition must be true or false, but `1 + 2` is a number" in text
 
@@ -219,7 +221,7 @@ def test_a_deadline_is_judged_on_the_last_period_ending_by_it() -> None:
     d = data([{"period": lbl, "values": {"x": v}} for lbl, v in
               [("2019-Q4", 0), ("2020-Q1", 5), ("2020-Q2", 0), ("2020-Q3", 5), ("2020-Q4", 5), ("2021-Q1", 0)]])
     y = status_of(p, d, "2021-06-18", "y")
-    assert (y.status, y.period, y.deadline) == (Status.MET, "2020-Q4", D(2020, 12, 14))
+    assert (y.status, y.period, y.deadline) == (Status.MET, "2020-Q4", D(2020, 12, 31))  # the year's last day
     h = status_of(p, d, "2021-06-18", "h")
     assert (h.status, h.period) == (Status.NOT_MET, "2020-Q2")
     q = status_of(p, d, "2021-06-18", "q")
@@ -336,7 +338,8 @@ def test_per_unit_rules_and_aggregates() -> None:
     assert u["B"].status is Status.NO_DATA and "the denominator b is 0 in 2020-Q4" in u["B"].reason
     assert u["C"].status is Status.NO_DATA and "did not report" in u["C"].reason
     assert status_of(p, d, "2020-12-18", "c").status is Status.MET
-    assert status_of(p, d, "2020-12-18", "w").status is Status.NO_DATA  # unknown for C
+    # C does not report in 2020-Q4, so it is not counted (LANGUAGE.md, second round): 1 unit, not 2
+    assert status_of(p, d, "2020-12-18", "w").status is Status.NOT_MET
     assert status_of(p, d, "2020-09-18", "w").status is Status.MET
     assert status_of(p, d, "2020-09-18", "mn").status is Status.MET
 
@@ -368,7 +371,7 @@ def test_task_statuses() -> None:
     p = plan(TASKS)
     d = data([], [
         {"task": "on_time", "status": "done", "done_on": "2019-12-14"},
-        {"task": "late", "status": "done", "done_on": "2019-12-15"},
+        {"task": "late", "status": "done", "done_on": "2020-01-01"},
         {"task": "going", "status": "in_progress", "date": "2020-03-01"},
         {"task": "overdue", "status": "in_progress", "date": "2020-03-01", "note": "chờ kinh phí"},
         {"task": "two", "status": "done", "done_on": "2019-10-01"},
@@ -387,7 +390,8 @@ def test_task_statuses() -> None:
     # rows dated after the as-of date are not seen
     later = {r.id: r for r in p.evaluate(d, "2020-12-18")}
     assert later["going"].status is Status.DONE
-    assert later["waits"].status is Status.NO_DATA
+    assert later["waits"].status is Status.OPEN  # due 2020 is 2020-12-31
+    assert {r.id: r for r in p.evaluate(d, "2021-01-05")}["waits"].status is Status.NO_DATA
     assert {r.id: r for r in p.evaluate(d, "2019-12-14")}["late"].status is Status.OPEN
 
 
@@ -517,10 +521,10 @@ def test_a_task_with_two_deadlines_keeps_its_first_delivery_visible() -> None:
     got = {r.id: r for r in p.evaluate(d, "2021-12-20")}
     two = got["two"]
     assert two.status is Status.OPEN
-    assert two.deliveries == (("2020", D(2020, 12, 14), D(2020, 10, 30), True),)
+    assert two.deliveries == (("2020", D(2020, 12, 31), D(2020, 10, 30), True),)
     assert "the 2020 delivery was done on 2020-10-30" in two.reason
     assert two.to_json()["deliveries"] == [
-        {"period": "2020", "deadline": "2020-12-14", "done_on": "2020-10-30", "status": "done"}]
+        {"period": "2020", "deadline": "2020-12-31", "done_on": "2020-10-30", "status": "done"}]
     late = got["late"]
     assert late.status is Status.OPEN and "the 2020-09-30 delivery was done late, on 2020-10-05" in late.reason
     both = got["both"]

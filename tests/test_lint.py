@@ -51,7 +51,8 @@ def test_lint_works_where_the_checker_refuses() -> None:
 def test_messages_name_what_is_wrong() -> None:
     found = lint_text("task arch.1:\n  due 2020\ntask 7:\n  due 2020\n  after arch.2\n")
     assert [str(f) for f in found] == [
-        "<input>:5:9: K002 task 7 comes after task arch.2, which the plan does not define; did you mean arch.1?"
+        "<input>:5:9: K002 task 7 comes after arch.2, which the plan defines neither as a task nor as an event; "
+        "did you mean arch.1?"
     ]
     (typo,) = lint_text("rule a: ratio(online_records, x) > 1\nrule b: online_recrods > 1\n")
     assert "online_recrods" in typo.message and "online_records" in typo.message

@@ -80,7 +80,7 @@ def test_the_text_values_of_the_doc_read_as_text_in_a_cell(case) -> None:
 
 def test_a_list_of_dicts_gives_the_results_of_the_file(case) -> None:
     plan, doc, as_of, expected = case
-    data = kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()))
+    data = kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()), doc.get("events", ()))
     got = plan.evaluate(data, as_of)
     assert _outcome(got) == _outcome(expected) and got.counts() == expected.counts()
     assert [(w.code, w.message) for w in got.warnings] == [(w.code, w.message) for w in expected.warnings]
@@ -88,7 +88,10 @@ def test_a_list_of_dicts_gives_the_results_of_the_file(case) -> None:
 
 
 def _tasks(doc: dict) -> kpirules.Data:
-    return kpirules.data_from_task_rows(doc.get("tasks", ()))
+    data = kpirules.data_from_task_rows(doc.get("tasks", ()))
+    if doc.get("events"):
+        data.merge(kpirules.data_from_events(doc["events"]))
+    return data
 
 
 def _with_tasks(data: kpirules.Data, doc: dict) -> kpirules.Data:
@@ -138,11 +141,16 @@ def test_a_database_cursor_gives_the_results_of_the_file(case) -> None:
     con = sqlite3.connect(":memory:")
     con.execute("create table v (period text, unit text, metric text, value text)")
     con.executemany("insert into v values (?, ?, ?, ?)", _texts(_long(doc)))
-    con.execute("create table t (task text, status text, done_on text, note text)")
-    con.executemany("insert into t values (?, ?, ?, ?)",
-                    [(t["task"], t["status"], t.get("done_on") or t.get("date"), t.get("note")) for t in doc.get("tasks", ())])
+    con.execute("create table t (task text, status text, done_on text, period text, note text)")
+    con.executemany("insert into t values (?, ?, ?, ?, ?)",
+                    [(t["task"], t["status"], t.get("done_on") or t.get("date"), t.get("period"), t.get("note"))
+                     for t in doc.get("tasks", ())])
     data = kpirules.data_from_cursor(con.execute("select * from v order by rowid"))
     data.merge(kpirules.data_from_cursor(con.execute("select * from t")))
+    if doc.get("events"):
+        con.execute("create table e (event text, date text, note text)")
+        con.executemany("insert into e values (?, ?, ?)", [(e["event"], e["date"], e.get("note")) for e in doc["events"]])
+        data.merge(kpirules.data_from_cursor(con.execute("select * from e")))
     assert _outcome(plan.evaluate(data, as_of)) == _outcome(expected)
 
 

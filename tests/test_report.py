@@ -116,11 +116,12 @@ def test_markdown_heading_summary_and_sections(capsys: pytest.CaptureFixture[str
     assert rule_row < out.index("| | ↳ U1 | 90% |") and rule_row < out.index("| | ↳ U2 | 70% |")
     assert "đơn vị U3 không báo cáo Quý IV/2020" in out
     # tasks: lead, deadline, status, and why for the late, overdue, blocked ones
-    assert "| 2 | Nhiệm vụ xong muộn | U2 | Quý III/2020 (14/9/2020) | **Hoàn thành muộn** | " \
-           "hạn 14/9/2020 (Quý III/2020), hoàn thành ngày 1/10/2020, muộn 17 ngày |" in out
+    # (a deadline written as a period is its last calendar day: Q3/2020 is 30/9/2020, 2020 is 31/12/2020)
+    assert "| 2 | Nhiệm vụ xong muộn | U2 | Quý III/2020 (30/9/2020) | **Hoàn thành muộn** | " \
+           "hạn 30/9/2020 (Quý III/2020), hoàn thành ngày 1/10/2020, muộn 1 ngày |" in out
     assert "| 4 | Nhiệm vụ quá hạn | U2, U3 |" in out
-    assert "chờ nhiệm vụ 4 hoàn thành; hạn 14/12/2020" in out
-    assert "| 1 | Nhiệm vụ xong đúng hạn | U1 | Năm 2020 (14/12/2020) | **Hoàn thành** |  |" in out
+    assert "chờ nhiệm vụ 4 hoàn thành" in out
+    assert "| 1 | Nhiệm vụ xong đúng hạn | U1 | Năm 2020 (31/12/2020) | **Hoàn thành** |  |" in out
 
 
 def _status(name: str):  # type: ignore[no-untyped-def]
@@ -341,7 +342,9 @@ def test_example_reports_show_every_status() -> None:
         seen |= {k for k, v in build_report(plan, str(EXAMPLE_DATA), period).results.counts().items() if v}
     assert seen == {s.value for s in RULE_STATUSES + TASK_STATUSES}
     q4 = {k for k, v in build_report(plan, str(EXAMPLE_DATA), "2020-Q4").results.counts().items() if v}
-    assert q4 == {s.value for s in RULE_STATUSES + TASK_STATUSES}
+    # by the 2020-Q4 report (20/12/2020) no deadline of the Decision has passed but Q4/2019 (31/12/2019),
+    # which task 6 shares with 2025: no task can be done late by then; task 3 is, by the 2021-Q2 report
+    assert q4 == {s.value for s in RULE_STATUSES + TASK_STATUSES} - {"done_late"}
 
 
 def _messages_results():  # type: ignore[no-untyped-def]
@@ -475,8 +478,8 @@ def test_deliveries_of_earlier_phases_are_shown(phases: tuple[str, str]) -> None
     row4 = next(x for x in md.splitlines() if x.startswith("| 4 |"))  # the status already says it
     assert "phần việc" not in row4
     assert '<div class="deliv">✓ Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)</div>' in page
-    # the summary counts the tasks that delivered the work due at the last phase end (14/12/2020)
-    line = "2/3 nhiệm vụ đã hoàn thành phần việc giai đoạn 2019-2020 (hạn 14/12/2020)."
+    # the summary counts the tasks that delivered the work due at the last phase end (31/12/2020)
+    line = "2/3 nhiệm vụ đã hoàn thành phần việc giai đoạn 2019-2020 (hạn 31/12/2020)."
     assert f"**{line}**" in md and f'<p class="deliv d-part" id="deliveries">{line}</p>' in page  # not all: not green
     assert doc["summary"]["deliveries"]["due"] == ["1", "3", "4"]
     assert doc["summary"]["deliveries"]["done"] == ["1", "4"] and doc["summary"]["deliveries"]["late"] == []
@@ -484,7 +487,7 @@ def test_deliveries_of_earlier_phases_are_shown(phases: tuple[str, str]) -> None
     assert by["1"]["deliveries_text"] == ["Đã hoàn thành phần việc giai đoạn 2019-2020 (30/10/2020)"]
     en = render(_phases_report(phases, "en"), "md")
     assert "2019-2020 delivery done on 30 October 2020" in en and "Q4 2019 delivery done late, on 20 January 2020" in en
-    assert "**2 of 3 tasks have delivered their work for 2019-2020 (deadline 14 December 2020).**" in en
+    assert "**2 of 3 tasks have delivered their work for 2019-2020 (deadline 31 December 2020).**" in en
 
 
 def test_delivery_reasons_in_vietnamese() -> None:
@@ -492,20 +495,20 @@ def test_delivery_reasons_in_vietnamese() -> None:
 
     by = _messages_results()
     overdue, late, waiting = by[("T6", None)], by[("T9", None)], by[("T10", None)]
-    assert overdue.reason == ("due 2020-09-14, not done; last reported in_progress on 2020-09-01 "
+    assert overdue.reason == ("due 2020-09-30, not done; last reported in_progress on 2020-09-01 "
                               "(waiting; for funds)")
-    assert reason_text(overdue, "vi") == ("hạn 14/9/2020, chưa hoàn thành; báo cáo gần nhất ngày 1/9/2020: "
+    assert reason_text(overdue, "vi") == ("hạn 30/9/2020, chưa hoàn thành; báo cáo gần nhất ngày 1/9/2020: "
                                           "đang thực hiện (waiting; for funds)")
-    assert reason_text(late, "vi") == ("hạn 14/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 48 ngày; "
+    assert reason_text(late, "vi") == ("hạn 30/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 32 ngày; "
                                        "phần việc quý IV/2020 hoàn thành muộn, ngày 2/1/2021")
-    assert reason_text(late, "en") == ("due 14 June 2020 (Q2 2020), done on 1 August 2020, 48 days late; "
+    assert reason_text(late, "en") == ("due 30 June 2020 (Q2 2020), done on 1 August 2020, 32 days late; "
                                        "the Q4 2020 delivery was done late, on 2 January 2021")
     assert reason_text(late, "vi", deliveries=False) == (
-        "hạn 14/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 48 ngày")
+        "hạn 30/6/2020 (Quý II/2020), hoàn thành ngày 1/8/2020, muộn 32 ngày")
     assert reason_text(by[("T8", None)], "vi") == ("hoàn thành ngày 1/12/2020; "
                                                   "phần việc quý II/2020 đã hoàn thành ngày 1/5/2020")
-    assert reason_text(waiting, "vi") == "chờ nhiệm vụ T3 hoàn thành; hạn 14/9/2020"
-    assert reason_text(by[("T3", None)], "en") == "due 14 December 2030"
+    assert reason_text(waiting, "vi") == "chờ nhiệm vụ T3 hoàn thành; hạn 30/9/2020"
+    assert reason_text(by[("T3", None)], "en") == "due 31 December 2030"
 
 
 def test_task_status_words_are_readable_in_both_languages(tmp_path: Path) -> None:
@@ -527,7 +530,7 @@ def test_task_status_words_are_readable_in_both_languages(tmp_path: Path) -> Non
             assert label in shown and (word == label or word not in shown), shown
     data = tmp_path / "in_progress.json"
     r = plan.evaluate(data, "2021-01-05")[0]
-    assert reason_text(r, "en") == "due 14 September 2020, not done; last reported in progress on 1 September 2020"
+    assert reason_text(r, "en") == "due 30 September 2020, not done; last reported in progress on 1 September 2020"
 
 
 def _card(page: str, rid: str) -> str:
@@ -543,7 +546,7 @@ def test_deadline_is_shown_once(phases: tuple[str, str]) -> None:
         card = _card(page, "R3")
         assert phrase not in card and card.count("2025") == 1, card  # "Thời hạn: 14/12/2025" alone
         item = next(x for x in md.splitlines() if re.match(r"\d+\. .*R4", x))  # R4: at risk, due within a year
-        assert phrase not in item and item.count("14") == 1, item
+        assert phrase not in item and item.count("2021") == 1, item  # "thời hạn 31/12/2021" alone
         assert "2021-Q2" not in item and "2021-Q4" not in item  # period labels for people
 
 
@@ -569,7 +572,8 @@ def test_margin_reads_in_the_target_direction(phases: tuple[str, str]) -> None:
 def test_later_phase_risks_are_a_short_separate_group(phases: tuple[str, str]) -> None:
     report = _phases_report(phases, "vi")
     assert [r.id for r in report.attention_later()] == ["R3"]  # due 2025: more than a year after 2020-Q4
-    assert [r.id for r in report.attention_now()] == ["3", "R4"]  # overdue task, at risk due 2021
+    # at risk due 2021 (task 3, due 2020 = 31/12/2020, is still open on the 2020-Q4 report day)
+    assert [r.id for r in report.attention_now()] == ["R4"]
     md, page = render(report, "md"), render(report, "html")
     assert "#### Chỉ tiêu giai đoạn sau có nguy cơ (1)" in md and "\nR3: 80% / ≥ 90%\n" in md
     later = page[page.index('<details class="later"'):page.index("</details>")]
@@ -580,10 +584,11 @@ def test_later_phase_risks_are_a_short_separate_group(phases: tuple[str, str]) -
 def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "r.html"
-    code = main(["report", phases[0], "--data", phases[1], "--period", "2020-Q4", "-o", str(out_file)])
+    # (2021-Q1: task 3's deadline 2020, that is 31/12/2020, has passed)
+    code = main(["report", phases[0], "--data", phases[1], "--period", "2021-Q1", "-o", str(out_file)])
     out, err = capsys.readouterr()
     assert code == 1 and out == "" and out_file.exists()
-    assert err == (f"kpirules: wrote {out_file} (Quý IV/2020): targets 2 met, 2 at risk; "
+    assert err == (f"kpirules: wrote {out_file} (Quý I/2021): targets 2 met, 2 at risk; "
                    "tasks 1 done, 2 open, 1 overdue — exit 1: "
                    "some targets are not met, tasks overdue or data in error\n")
     # on standard output, nothing but the report

@@ -10,9 +10,10 @@ is the same on every run. Standard library only.
 
 Files written next to this script:
 
-* data.json  - {"snapshots": [...], "tasks": [...]}
+* data.json  - {"snapshots": [...], "tasks": [...], "events": [...]}
 * values.csv - period,unit,metric,value (one value a row)
-* tasks.csv  - task,status,date,note
+* tasks.csv  - task,status,date,period,note
+* events.csv - event,date,note
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ CSV_LABELS = {"2020-Q4": "Quý IV/2020", "2021-Q1": "Quý I/2021"}
 T, F = True, False
 D = Decimal
 
-# The baseline of rule II.1.c.4: the average meeting length in 2018, in hours.
-BASELINE = {"2018": {"meeting_hours": D("2.5")}}
+# The baselines of rules II.1.c.4 and II.1.c.4.paper: the average meeting length in 2018,
+# in hours, and the paper pages printed for meetings in 2018's last quarter.
+BASELINE = {"2018": {"meeting_hours": D("2.5"), "meeting_paper_pages": 18400}}
 
 # Plan-level values, one per quarter in QUARTERS order.
 #                                   2019: Q2    Q3    Q4 | 2020: Q1    Q2    Q3    Q4 | 2021: Q1    Q2    Q3    Q4
@@ -81,6 +83,8 @@ PLAN: dict[str, list] = {
     # II.1.c.4: average meeting length, hours
     "meeting_hours":                    [D("2.5"), D("2.4"), D("2.3"), D("2.1"), D("1.9"), D("1.8"), D("1.7"),
                                          D("1.7"), D("1.6"), D("1.6"), D("1.5")],
+    # II.1.c.4.paper: paper pages printed for meetings in the quarter
+    "meeting_paper_pages":              [18100, 17600, 16200, 12800, 9400, 7900, 7100, 6800, 6200, 5900, 5600],
     # II.1.c.5 (30% by 2020) and II.2.c.2 (80% by 2025)
     "periodic_reports":                 [38, 40, 46, 36, 40, 42, 48, 38, 40, 42, 48],
     "periodic_reports_national_system": [0, 2, 6, 7, 10, 12, 17, 15, 17, 19, 23],
@@ -99,16 +103,18 @@ PLAN: dict[str, list] = {
     # II.2.b.4
     "popular_services_level34":         [12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12],
     "popular_services_integrated":      [0, 0, 2, 4, 6, 8, 10, 11, 12, 12, 12],
-    # II.2.b.6 (90% in every quarter of 2021-2025)
-    "satisfaction_responses":           [820, 910, 1040, 880, 1120, 1260, 1340, 1180, 1410, 1520, 1630],
-    "satisfied_responses":              [681, 762, 884, 748, 963, 1096, 1166, 1070, 1290, 1368, 1500],
+    # II.2.b.6 (90% by 2025): people and businesses whose procedures were resolved, and of them
+    # those who said they were satisfied
+    "applicants":                       [3980, 4210, 4790, 3650, 4120, 4600, 4700, 3900, 4480, 4650, 4910],
+    "satisfied_applicants":             [3140, 3370, 3880, 3000, 3420, 3860, 3990, 3400, 3960, 4140, 4420],
     # II.2.c.3
     "citizen_systems":                  [7, 7, 8, 8, 8, 9, 9, 9, 9, 10, 10],
     "citizen_systems_connected":        [0, 0, 1, 1, 2, 3, 4, 4, 5, 6, 7],
     # II.2.c.4
     "once_only_data":                   [F, F, F, F, F, F, F, F, F, F, F],
-    # II.1.c.3 / II.2.c.1 are judged per unit; the ministry-wide totals (all units,
-    # not only the five below) are given too, as the Ministry Office reports them.
+    # II.1.c.3 / II.2.c.1 are judged on the ministry-wide totals (all units, not only the
+    # five below), as the Ministry Office reports them; II.1.c.3.units / II.2.c.1.units
+    # follow the five units one by one.
     "work_records":                     [7120, 7390, 8030, 6690, 7590, 7820, 8380, 7250, 8010, 8320, 8910],
     "work_records_online":              [4690, 5010, 5720, 5100, 5960, 6420, 7090, 6170, 6990, 7350, 8010],
 }
@@ -138,8 +144,17 @@ PER_UNIT: dict[str, list] = {
 
 IP, DONE = "in_progress", "done"
 
-# Task progress rows: (task, status, date, note).
-TASKS: list[tuple[str, str, str, str]] = [
+# Events outside the plan that tasks wait for (`event` in the rule file): (event, date, note).
+# ND138 is not reported: task 4 waits for it throughout.
+EVENTS: list[tuple[str, str, str]] = [
+    ("CDVCQG", "2019-12-09", "Cổng Dịch vụ công quốc gia khai trương"),
+    ("KTCPDT", "2019-12-31", "Kiến trúc Chính phủ điện tử được phê duyệt"),
+    ("ND110", "2020-03-05", "Nghị định thay thế Nghị định số 110/2004/NĐ-CP được ban hành"),
+]
+
+# Task progress rows: (task, status, date, note) or (task, status, date, note, period) where
+# the row names the occurrence of a recurring duty it delivers (task 26, every quarter).
+TASKS: list[tuple[str, ...]] = [
     ("1", IP, "2019-06-12", "Rà soát 241 thủ tục hành chính, đề xuất đơn giản hóa 38 thủ tục"),
     ("1", IP, "2019-12-12", "Đã trình phương án đơn giản hóa 38 thủ tục hành chính"),
     ("1", DONE, "2020-11-30", "Hoàn thành rà soát, đơn giản hóa giai đoạn 2019-2020"),
@@ -147,7 +162,8 @@ TASKS: list[tuple[str, str, str, str]] = [
     # task 2 (due 2025): no rows
     ("3", IP, "2019-09-12", "Chờ Chính phủ ban hành Nghị định thay thế Nghị định số 110/2004/NĐ-CP"),
     ("3", IP, "2020-06-11", "Dự thảo Quy chế công tác văn thư, lưu trữ đang lấy ý kiến các đơn vị"),
-    ("3", DONE, "2020-09-25", "Bộ trưởng đã ký Quyết định ban hành Quy chế"),
+    ("3", IP, "2020-12-10", "Trình Bộ trưởng ký Quyết định ban hành Quy chế"),
+    ("3", DONE, "2021-01-15", "Bộ trưởng đã ký Quyết định ban hành Quy chế"),
     ("4", IP, "2019-09-12", "Chờ Nghị định sửa đổi, bổ sung Nghị định số 138/2016/NĐ-CP"),
     ("4", IP, "2020-03-12", "Nghị định sửa đổi chưa được ban hành"),
     ("4", IP, "2020-12-10", "Dự thảo Quyết định đã sẵn sàng, chờ Nghị định sửa đổi"),
@@ -195,15 +211,17 @@ TASKS: list[tuple[str, str, str, str]] = [
     ("23", DONE, "2020-11-20", "Tổ chức 6 lớp tập huấn cho 420 lượt cán bộ"),
     ("24", DONE, "2020-12-11", "Ban Chỉ đạo họp định kỳ, ban hành kế hoạch hoạt động"),
     ("25", DONE, "2020-12-11", "Báo cáo kết quả kiểm tra năm 2020"),
-    ("26", IP, "2019-06-19", "Đã gửi báo cáo quý II/2019"),
-    ("26", IP, "2019-09-19", "Đã gửi báo cáo quý III/2019"),
-    ("26", IP, "2019-12-13", "Đã gửi báo cáo quý IV/2019"),
-    ("26", IP, "2020-03-13", "Đã gửi báo cáo quý I/2020"),
-    ("26", IP, "2020-06-12", "Đã gửi báo cáo quý II/2020"),
-    ("26", IP, "2020-09-11", "Đã gửi báo cáo quý III/2020"),
-    ("26", DONE, "2020-12-11", "Đã gửi báo cáo các quý giai đoạn 2019-2020"),
-    ("26", IP, "2021-03-12", "Đã gửi báo cáo quý I/2021"),
-    ("26", IP, "2021-06-11", "Đã gửi báo cáo quý II/2021"),
+    # task 26: one report a quarter, each naming its quarter; the 2020-Q3 report was late
+    ("26", DONE, "2019-06-19", "Đã gửi báo cáo quý II/2019", "2019-Q2"),
+    ("26", DONE, "2019-09-19", "Đã gửi báo cáo quý III/2019", "2019-Q3"),
+    ("26", DONE, "2019-12-13", "Đã gửi báo cáo quý IV/2019", "2019-Q4"),
+    ("26", DONE, "2020-03-13", "Đã gửi báo cáo quý I/2020", "2020-Q1"),
+    ("26", DONE, "2020-06-12", "Đã gửi báo cáo quý II/2020", "2020-Q2"),
+    ("26", DONE, "2020-09-24", "Đã gửi báo cáo quý III/2020 (muộn)", "2020-Q3"),
+    ("26", DONE, "2020-12-11", "Đã gửi báo cáo quý IV/2020", "2020-Q4"),
+    ("26", DONE, "2021-03-12", "Đã gửi báo cáo quý I/2021", "2021-Q1"),
+    ("26", DONE, "2021-06-11", "Đã gửi báo cáo quý II/2021", "2021-Q2"),
+    ("26", DONE, "2021-09-17", "Đã gửi báo cáo quý III/2021", "2021-Q3"),
 ]
 
 
@@ -239,9 +257,11 @@ def _json_value(v) -> str:
     raise TypeError(type(v))
 
 
-def _task_json(task: str, status: str, date: str, note: str) -> dict:
+def _task_json(task: str, status: str, date: str, note: str, period: str = "") -> dict:
     row = {"task": task, "status": status}
     row["done_on" if status == DONE else "date"] = date
+    if period:
+        row["period"] = period
     if note:
         row["note"] = note
     return row
@@ -257,6 +277,11 @@ def render_json() -> str:
     lines.append('  "tasks": [')
     for n, row in enumerate(TASKS):
         lines.append("    " + _json_value(_task_json(*row)) + ("," if n < len(TASKS) - 1 else ""))
+    lines.append("  ],")
+    lines.append('  "events": [')
+    for n, (event, date, note) in enumerate(EVENTS):
+        lines.append("    " + _json_value({"event": event, "date": date, "note": note})
+                     + ("," if n < len(EVENTS) - 1 else ""))
     lines.append("  ]")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -285,7 +310,12 @@ def render_values_csv() -> str:
 
 
 def render_tasks_csv() -> str:
-    return _csv([["task", "status", "date", "note"]] + [list(row) for row in TASKS])
+    return _csv([["task", "status", "date", "period", "note"]]
+                + [[row[0], row[1], row[2], row[4] if len(row) > 4 else "", row[3]] for row in TASKS])
+
+
+def render_events_csv() -> str:
+    return _csv([["event", "date", "note"]] + [list(row) for row in EVENTS])
 
 
 def outputs() -> dict[str, str]:
@@ -293,6 +323,7 @@ def outputs() -> dict[str, str]:
         "data.json": render_json(),
         "values.csv": render_values_csv(),
         "tasks.csv": render_tasks_csv(),
+        "events.csv": render_events_csv(),
     }
 
 
@@ -317,11 +348,13 @@ def _read_back(files: dict[str, str]) -> None:
     for row in csv.DictReader(io.StringIO(files["values.csv"])):
         from_csv.add((_canonical_label(row["period"]), row["unit"], row["metric"], row["value"]))
     assert from_json == from_csv, sorted(from_json ^ from_csv)[:5]
-    json_tasks = [(r["task"], r["status"], r.get("done_on") or r.get("date"), r.get("note", ""))
+    json_tasks = [(r["task"], r["status"], r.get("done_on") or r.get("date"), r.get("period", ""), r.get("note", ""))
                   for r in data["tasks"]]
-    csv_tasks = [(r["task"], r["status"], r["date"], r["note"])
+    csv_tasks = [(r["task"], r["status"], r["date"], r["period"], r["note"])
                  for r in csv.DictReader(io.StringIO(files["tasks.csv"]))]
     assert json_tasks == csv_tasks
+    json_events = [(r["event"], r["date"], r["note"]) for r in data["events"]]
+    assert json_events == [tuple(r.values()) for r in csv.DictReader(io.StringIO(files["events.csv"]))]
 
 
 def _check_tables() -> None:
@@ -332,7 +365,7 @@ def _check_tables() -> None:
     for metric in ("meeting_hours",):
         for v in PLAN[metric]:
             assert isinstance(v, Decimal), metric
-    for task, status, date, _ in TASKS:
+    for task, status, date, *_ in TASKS:
         assert 1 <= int(task) <= 26 and status in (IP, DONE) and len(date) == 10
 
 

@@ -209,6 +209,9 @@ def _header_block(plan: n.Plan) -> _Block | None:
     return _Block(lines)
 
 
+_EVERY_WORD = {Kind.HALF: "half-year"}
+
+
 def _item_block(item: n.Item) -> _Block:
     match item:
         case n.Section(id=ident, title=title):
@@ -223,7 +226,14 @@ def _item_block(item: n.Item) -> _Block:
                 lines.append(_Line(1, f"support {_units(item.support)}"))
             if item.note is not None:
                 lines.append(_Line(1, f"note {quote(item.note)}"))
+            if item.stretch is not None:
+                lines.append(_Line(1, f"stretch {expr_text(item.stretch)}"))
             return _Block(lines)
+        case n.Event(id=ident, title=title):
+            return _Block([_Line(0, _head("event", ident, title))], kind="event")
+        case n.UnitDecl(code=code, name=name):
+            return _Block([_Line(0, f"unit {unit_text(code)}" + ("" if name is None else f" {quote(name)}"))],
+                          kind="unit")
         case n.Task():
             lines = [_Line(0, _head("task", item.id, item.title) + ":")]
             if item.lead:
@@ -232,6 +242,9 @@ def _item_block(item: n.Item) -> _Block:
                 lines.append(_Line(1, f"support {_units(item.support)}"))
             if item.due:
                 lines.append(_Line(1, "due " + ", ".join(when_text(w) for w in item.due)))
+            if item.every is not None:
+                e = item.every
+                lines.append(_Line(1, f"due every {_EVERY_WORD.get(e.kind, e.kind.value)} from {when_text(e.start)} to {when_text(e.end)}"))
             if item.product is not None:
                 lines.append(_Line(1, f"product {quote(item.product)}"))
             if item.note is not None:
@@ -254,8 +267,8 @@ def _render(blocks: list[_Block], trailing: list[_Comment]) -> str:
     out: list[str] = []
 
     for bi, block in enumerate(blocks):
-        # one blank line between items; a run of `group` lines stays together
-        if out and not (block.kind == "group" and bi > 0 and blocks[bi - 1].kind == "group"):
+        # one blank line between items; a run of `group` (`unit`, `event`) lines stays together
+        if out and not (block.kind in ("group", "unit", "event") and bi > 0 and blocks[bi - 1].kind == block.kind):
             out.append("")
         if block.leading:
             for i, c in enumerate(block.leading):
@@ -331,7 +344,7 @@ def _join(*ranges: tuple[int, int] | None) -> tuple[int, int] | None:
     return min(r[0] for r in got), max(r[1] for r in got)
 
 
-_ATTR_ORDER = {"lead": 0, "support": 1, "due": 2, "product": 3, "note": 4, "after": 5}
+_ATTR_ORDER = {"lead": 0, "support": 1, "due": 2, "due_every": 2, "product": 3, "note": 4, "after": 5, "stretch": 6}
 _HEADER_ORDER = {"title": 1, "issued": 2, "implements": 3, "reporting": 4, "report": 5}
 
 
@@ -376,7 +389,7 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
                     block.lines[1].start, block.lines[1].end = cr
             by_name = {}
             for k in attrs_trees:
-                by_name.setdefault(k.data, k)
+                by_name.setdefault("due" if k.data == "due_every" else k.data, k)
             for line in block.lines[1:]:
                 key = line.text.split(" ", 1)[0]
                 if key in by_name and line.start is None:

@@ -31,7 +31,7 @@ __all__ = ["CODES", "Finding", "lint_text", "lint_plan", "selected"]
 #: every code, with what it finds
 CODES: dict[str, str] = {
     "K001": "duplicate id",
-    "K002": "`after` names a task the plan does not define",
+    "K002": "`after` names a task or event the plan does not define",
     "K003": "tasks that wait for each other in a cycle of `after`",
     "K004": "a deadline before the plan's issue date",
     "K005": "a ratio compared with a percentage above 100%",
@@ -178,11 +178,12 @@ class _Linter:
         return span
 
     def end_of(self, w: n.When) -> datetime.date | None:
+        """The day a deadline means: a date, or a period's last calendar day (as the engine reads it)."""
         if isinstance(w, n.DateRef):
             return w.date
         if self.scheme is None:
             return None
-        return w.period.with_scheme(self.scheme).end
+        return w.period.last_day
 
     def start_of(self, w: n.When) -> datetime.date | None:
         if isinstance(w, n.DateRef):
@@ -235,18 +236,19 @@ class _Linter:
 
     def after(self, items: Iterable[n.Item]) -> None:
         tasks = {i.id: i for i in items if isinstance(i, n.Task)}
+        events = {i.id for i in items if isinstance(i, n.Event)}
         graph: dict[str, list[str]] = {}
         for task in tasks.values():
             graph[task.id] = [d for d in task.after if d in tasks]
         for task in (i for i in items if isinstance(i, n.Task)):
             for dep in task.after:
-                if dep in tasks:
+                if dep in tasks or dep in events:
                     continue
-                close = difflib.get_close_matches(dep, list(tasks), n=1)
+                close = difflib.get_close_matches(dep, [*tasks, *events], n=1)
                 hint = f"; did you mean {close[0]}?" if close else ""
                 where = self.find(task.span, r"\bafter\b.*?(?<![\w.])(\"?" + re.escape(dep) + r")(?![\w.])")
-                self.add("K002", f"task {task.id} comes after task {dep}, which the plan does not define{hint}",
-                         where)
+                self.add("K002", f"task {task.id} comes after {dep}, which the plan defines neither as a task "
+                         f"nor as an event{hint}", where)
         for cycle in after_cycles(graph):
             first = tasks[cycle[0]]
             path = " → ".join([*cycle, cycle[0]])
@@ -324,7 +326,7 @@ class _Linter:
         self.phase(rule, whens, sections, f"rule {rule.id}")
 
     def task(self, task: n.Task, sections: list[n.Section]) -> None:
-        if not task.due:
+        if not task.due and task.every is None:
             self.add("K010", f"task {task.id} has no `due`: it can never be overdue", task.span)
         self.deadlines(list(task.due), f"task {task.id}")
         self.phase(task, list(task.due), sections, f"task {task.id}")

@@ -44,6 +44,10 @@ __all__ = [
     "Logic",
     "Call",
     "Count",
+    "Over",
+    "Every",
+    "Event",
+    "UnitDecl",
     "By",
     "Span_",
     "Rule",
@@ -237,8 +241,21 @@ class Count:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class Over:
+    """``m over P``: the sum of ``m`` over the plan's reporting periods inside P.
+
+    ``when`` is None for ``m over year``: from the first reporting period of the
+    judged period's year up to the judged period (year to date).
+    """
+
+    expr: Expr
+    when: PeriodRef | None = None
+    span: Span | None = _span()
+
+
 Expr = Union[
-    Number, Percent, Bool, Text, Metric, At, Neg, Not, Arith, Compare, Between, Logic, Call, Count
+    Number, Percent, Bool, Text, DateRef, Metric, At, Over, Neg, Not, Arith, Compare, Between, Logic, Call, Count
 ]
 
 
@@ -288,6 +305,8 @@ class Rule:
     note: str | None = None
     bare: bool = False
     units: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: ``stretch COND``: a second, higher bar, evaluated only when the rule is met
+    stretch: Expr | None = None
     span: Span | None = _span()
 
 
@@ -303,6 +322,36 @@ class Task:
     product: str | None = None
     note: str | None = None
     after: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: ``due every quarter from A to B``: a recurring duty, one deadline per period
+    every: Every | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Every:
+    """``every quarter from 2019-Q2 to 2025-Q4``: one occurrence per period of ``kind`` in start … end."""
+
+    kind: Kind
+    start: When
+    end: When
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Event:
+    """``event ND138 "Nghị định …"``: something outside the plan that tasks may wait for."""
+
+    id: str
+    title: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class UnitDecl:
+    """``unit TTCNTT "Trung tâm Công nghệ thông tin"``: a body that reports, by code and full name."""
+
+    code: str
+    name: str | None = None
     span: Span | None = _span()
 
 
@@ -355,7 +404,7 @@ class ReportBlock:
     span: Span | None = _span()
 
 
-Item = Union[Section, Rule, Task, Group]
+Item = Union[Section, Rule, Task, Group, Event, UnitDecl]
 
 
 @attrs.frozen
@@ -373,7 +422,8 @@ class Plan:
     span: Span | None = _span()
 
 
-Node = Union[Expr, By, Span_, Rule, Task, Section, Reporting, Plan, PeriodRef, DateRef, Previous]
+Node = Union[Expr, By, Span_, Rule, Task, Section, Reporting, Plan, PeriodRef, DateRef, Previous, Every, Event,
+             UnitDecl]
 
 
 def children(node: object) -> Iterator[object]:

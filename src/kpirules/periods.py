@@ -345,6 +345,17 @@ class Period:
         return self._dates[2]  # type: ignore[no-any-return]
 
     @property
+    def last_day(self) -> datetime.date:
+        """The last calendar day of the period, whatever the scheme's windows.
+
+        What a deadline written as a period means (``due 2020`` is 2020-12-31,
+        ``by Q4/2019`` 2019-12-31), as a plan's column "Thời gian hoàn thành"
+        means it: 2020-12-31 even though the window of 2020 under Decree 09 ends
+        on 2020-12-14.
+        """
+        return datetime.date(self.year, _last_month(self.kind, self.index), 1) + relativedelta(day=31)
+
+    @property
     def days(self) -> int:
         """Number of days in the window."""
         return (self.end - self.start).days + 1

@@ -17,12 +17,12 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 __all__ = ["KpiLexer"]
 
-_DECLARATIONS = ("plan", "section", "rule", "task", "group")
+_DECLARATIONS = ("plan", "section", "rule", "task", "group", "event")
 _FIELDS = ("title", "issued", "implements", "reporting", "report", "issuer", "place", "signer", "recipients",
            "cutoff", "calendar", "due", "lead", "support",
-           "product", "note", "after")
+           "product", "note", "after", "stretch")
 _FREQUENCIES = ("monthly", "quarterly", "half-yearly", "yearly", "annual")
-_TIME = ("by", "from", "to", "at", "previous", "for", "each", "unit", "units", "where", "in")
+_TIME = ("by", "from", "to", "at", "previous", "for", "each", "unit", "units", "where", "in", "every", "over")
 _WORDS = ("and", "or", "not", "between")
 _FUNCTIONS = ("ratio", "change", "sum", "min", "max", "avg", "count")
 _END = r"(?![A-Za-z0-9_])"
@@ -46,7 +46,10 @@ class KpiLexer(RegexLexer):
              bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             (r"(group)(\s+)([A-Za-z_][A-Za-z0-9_]*)", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (words(_DECLARATIONS, suffix=_END), Keyword.Declaration),
-            (r"(previous)(\s+)(year)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            (r"(previous|over)(\s+)(year)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            (r"(every)(\s+)(quarter|month|half-year|year)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            (r"(event)(\s+)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)" + _END,
+             bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             (words(_FREQUENCIES, suffix=_END), Keyword.Type),
             (words(_FIELDS, suffix=_END), Keyword.Reserved),
             (words(_TIME, suffix=_END), Keyword),

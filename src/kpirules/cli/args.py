@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from kpirules.data import Data, load_data
 
@@ -16,6 +17,10 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                         "without it an ambiguous number such as 1.234 is an error")
 
 
-def read_data(args: argparse.Namespace) -> Data:
-    """The data named by :func:`add_data_options`' options."""
-    return load_data(args.data, number_format=args.number_format)
+def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
+    """The data named by :func:`add_data_options`' options; with ``plan``, refused (a KpiDataError, exit 2)
+    when it shares no metric, task or event with the plan: it cannot be that plan's data."""
+    data = load_data(args.data, number_format=args.number_format)
+    if plan is not None:
+        plan.check_data(data)
+    return data

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plan = load(args.plan)
-    results = plan.evaluate(read_data(args), args.as_of)
+    results = plan.evaluate(read_data(args, plan), args.as_of)
     explanation = explain(results, args.ident, args.unit)
     sys.stdout.write(explanation.text())
     return 1 if explanation.result.failing else 0  # as for check: 1 when this result fails

@@ -11,6 +11,7 @@ Values follow :mod:`kpirules.values`: exact numbers, booleans, text,
 
 from __future__ import annotations
 
+import datetime
 import operator
 from collections.abc import Callable
 from fractions import Fraction
@@ -19,7 +20,8 @@ from typing import Any
 from kpirules import nodes as n
 from kpirules.lang.unparse import expr_text
 from kpirules.data import Data
-from kpirules.periods import Kind, Period, Scheme, last_ending_by
+from kpirules.errors import KpiPeriodError
+from kpirules.periods import Kind, Period, Scheme, last_ending_by, parse_date, periods_between
 from kpirules.messages import Label, Message, Metric, Value, Word
 from kpirules.values import MAX_DIGITS, Invalid, Undefined, format_value, too_many_digits
 
@@ -76,6 +78,8 @@ def describe(v: object) -> Value:
         return Value("boolean", "true" if v else "false")
     if isinstance(v, str):
         return Value("text", v)
+    if isinstance(v, datetime.date):
+        return Value("date", v.isoformat())
     return Value("number", str(format_value(v)))
 
 
@@ -199,13 +203,43 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
     return _bad_operands(text, "number", a, b)
 
 
+def _as_date(v: object) -> object:
+    """Text written as a date (``2020-10-15``, ``15/10/2020``) read as one, for a comparison with a date."""
+    if isinstance(v, str):
+        try:
+            return parse_date(v)
+        except KpiPeriodError:
+            return v
+    return v
+
+
 def compare_values(op: str, a: object, b: object, text: str) -> object:
-    """``a op b`` with missing and ill-typed operands handled as values."""
+    """``a op b`` with missing and ill-typed operands handled as values.
+
+    An operand of the wrong type is an error even when the other one is missing (`a >= c`
+    with `a` text and `c` missing is invalid, not undefined): errors are never hidden.
+    Dates compare with dates; text written as a date compares with a date as that date.
+    """
     ta, tb = type(a), type(b)
     if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         return CMP[op](a, b)
-    if isinstance(a, (Invalid, Undefined)) or isinstance(b, (Invalid, Undefined)):
+    if ta is datetime.date or tb is datetime.date:
+        a, b = _as_date(a), _as_date(b)
+        ta, tb = type(a), type(b)
+        if ta is datetime.date and tb is datetime.date:
+            return CMP[op](a, b)
+    if type(a) is Invalid:
+        return a
+    if type(b) is Invalid:
+        return b
+    if isinstance(a, Undefined) or isinstance(b, Undefined):
+        if op not in ("==", "!="):
+            for v in (a, b):
+                if not isinstance(v, Undefined) and not (_is_num(v) or type(v) is datetime.date):
+                    return Invalid(Message("wrong_type", expr=text, need=Word("number"), got=describe(v)))
         return _bad_operands(text, "any", a, b)
+    if ta is datetime.date or tb is datetime.date:
+        return Invalid(Message("cannot_compare", expr=text, left=describe(a), right=describe(b)))
     if op in ("==", "!="):
         same_kind = (isinstance(a, bool) and isinstance(b, bool)) or (
             isinstance(a, str) and isinstance(b, str))
@@ -259,8 +293,12 @@ class Compiler:
                 return lambda env: v
             case n.Text(value=v):
                 return lambda env: v
+            case n.DateRef(date=d):
+                return lambda env: d
             case n.Metric(name=name):
                 return _metric(name, self.scheme)
+            case n.Over(expr=inner, when=when):
+                return self._over(self.compile(inner), when, expr_text(e))
             case n.At(expr=inner, when=when):
                 return self._at(self.compile(inner), when)
             case n.Neg(operand=x):
@@ -423,6 +461,37 @@ class Compiler:
 
         return aggregate
 
+    def _over(self, inner: Fn, when: n.PeriodRef | None, text: str) -> Fn:
+        """``m over P``: the sum of ``m`` over the plan's reporting periods inside P; ``m over year``:
+        from the first reporting period of the judged period's year up to the judged period."""
+        kind, scheme = self.kind, self.scheme
+        fixed = None if when is None else periods_inside(when.period.with_scheme(scheme), kind)
+
+        def over(env: Env) -> object:
+            if fixed is not None:
+                periods = fixed
+            elif env.period.kind is kind:
+                periods = list(periods_between(Period(kind, env.period.year, 1, scheme), env.period))
+            else:  # (read `at` a longer period: the whole of it)
+                periods = periods_inside(env.period, kind)
+            total: int | Fraction = 0
+            undef: Undefined | None = None
+            for p in periods:
+                v = inner(env.moved(p))
+                if _is_num(v):
+                    total += v  # type: ignore[operator]
+                elif isinstance(v, Undefined):
+                    undef = v if undef is None else undef.merge(v)
+                elif isinstance(v, Invalid):
+                    return v
+                else:
+                    return Invalid(Message("wrong_type", expr=text, need=Word("number"), got=describe(v)))
+            if undef is not None:
+                return undef
+            return _norm(total) if type(total) is Fraction else total
+
+        return over
+
     def _count(self, where: Fn | None, where_text: str | None) -> Fn:
         if where is None:
             def count_units(env: Env) -> object:
@@ -434,7 +503,10 @@ class Compiler:
         def count_where(env: Env) -> object:
             hits = 0
             unknown: list[str] = []
+            keys = [env.period.key] + ([env.alt.key] if env.alt is not None else [])
             for unit in env.data.units:
+                if not any(env.data.has_snapshot(k, unit) for k in keys):
+                    continue  # counted over the units that report in the judged period, as count(units) is
                 v = where(env.for_unit(unit))
                 if v is True:
                     hits += 1
@@ -453,6 +525,17 @@ class Compiler:
             return hits
 
         return count_where
+
+
+def periods_inside(p: Period, kind: Kind) -> list[Period]:
+    """The reporting periods of ``kind`` inside ``p`` by their labels (2020 → 2020-Q1 … 2020-Q4), in p's scheme."""
+    months = _MONTHS[kind]
+    first = (p.index - 1) * _MONTHS[p.kind] + 1
+    last = first + _MONTHS[p.kind] - 1
+    return [Period(kind, p.year, i, p.scheme) for i in range((first - 1) // months + 1, last // months + 1)]
+
+
+_MONTHS = {k: k.months for k in Kind}
 
 
 def at_mover(when: object, scheme: Scheme, kind: Kind) -> Callable[[Env], Env]:
@@ -482,6 +565,13 @@ def at_env(e: n.At, env: Env, scheme: Scheme, kind: Kind) -> Env:
 def between_values(v: object, lo: object, hi: object, text: str) -> object:
     if _is_num(v) and _is_num(lo) and _is_num(hi):
         return lo <= v <= hi  # type: ignore[operator]
+    if any(type(x) is datetime.date for x in (v, lo, hi)):
+        v, lo, hi = _as_date(v), _as_date(lo), _as_date(hi)
+        if all(type(x) is datetime.date for x in (v, lo, hi)):
+            return lo <= v <= hi  # type: ignore[operator]
+        if not any(isinstance(x, (Invalid, Undefined)) for x in (v, lo, hi)):
+            wrong = next(x for x in (v, lo, hi) if type(x) is not datetime.date)
+            return Invalid(Message("cannot_compare", expr=text, left=describe(v), right=describe(wrong)))
     return _bad_operands(text, "number", v, lo, hi)
 
 

@@ -9,10 +9,14 @@ them in full.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 from time import monotonic
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
+
+import attrs
 
 from kpirules import nodes as n
 from kpirules.engine.compile import Env
@@ -22,7 +26,8 @@ from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
-from kpirules.errors import KpiError, KpiPeriodError
+from kpirules.data.model import Source
+from kpirules.errors import Diagnostic, KpiDataError, KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
 from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
 from kpirules.engine.tasks import done_tasks, judge_task
@@ -49,7 +54,7 @@ class _CompiledRule:
     """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
     built on first use, as most rules of a large plan are judged from the truth alone."""
 
-    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition")
+    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch")
 
     def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
         self.rule = rule
@@ -60,6 +65,8 @@ class _CompiledRule:
         self._kind = kind
         self._fn: Any = None
         self._condition: str | None = None
+        #: the truth of the rule's `stretch` condition, or None
+        self.stretch = None if rule.stretch is None else compile_truth(rule.stretch, scheme, kind)
 
     @property
     def fn(self) -> Any:
@@ -95,9 +102,19 @@ class Plan:
         self._compiled: list[_CompiledRule] = []
         #: unit groups (`group ministries: BNV, BTC`, an extension)
         self.groups: dict[str, tuple[str, ...]] = {}
+        #: declared units (`unit TTCNTT "Trung tâm Công nghệ thông tin"`): code → full name (or None)
+        self.units: dict[str, str | None] = {}
+        #: events outside the plan (`event ND138 "…"`): id → title
+        self.events: dict[str, str | None] = {}
         for item in ast.items:
             if isinstance(item, n.Group):
-                self.groups.setdefault(item.name, item.units)
+                self.groups.setdefault(item.name, tuple(_nfc(u) for u in item.units))
+                continue
+            if isinstance(item, n.UnitDecl):
+                self.units.setdefault(_nfc(item.code), item.name)
+                continue
+            if isinstance(item, n.Event):
+                self.events.setdefault(item.id, item.title)
                 continue
             if isinstance(item, n.Section):
                 section = item.id
@@ -129,7 +146,7 @@ class Plan:
         """The units of `for each unit in …:`, groups expanded, in order, each once."""
         out: list[str] = []
         for name in rule.units:
-            for unit in self.groups.get(name, (name,)):
+            for unit in self.groups.get(name, (_nfc(name),)):
                 if unit not in out:
                     out.append(unit)
         return out
@@ -161,8 +178,9 @@ class Plan:
         return p  # type: ignore[no-any-return]
 
     def when_date(self, w: n.When) -> datetime.date:
-        """The last day a deadline allows: a period's last day, or the date itself."""
-        return self.period(w).end if isinstance(w, n.PeriodRef) else w.date
+        """The last day a deadline allows: a period's last calendar day (``due 2020`` is 2020-12-31,
+        whatever the windows), or the date itself."""
+        return w.period.last_day if isinstance(w, n.PeriodRef) else w.date
 
     def current_period(self, as_of: datetime.date) -> Period:
         """The current period as of a date (a :class:`KpiPeriodError` before the first one): :mod:`timing`'s rule."""
@@ -183,21 +201,23 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
+        data = self.bind(data)
         as_of = timing.as_of(as_of).date
         current = timing.current(as_of, self.kind, self.scheme) if current is None else self.as_current(current)
         first = first_period(data, self.kind, self.scheme)
         results: list[Result] = []
         units = self.unit_order(data.units)
         task_done = done_tasks(data, as_of, self.scheme)
+        for e in data.events:  # an event has happened once the data reports it, on or before the as-of date
+            if e.date <= as_of and (e.event not in task_done or e.date < task_done[e.event]):
+                task_done[e.event] = e.date
         for item in self.ast.items:
-            if isinstance(item, n.Section):
-                continue
             if isinstance(item, n.Task):
                 results.append(judge_task(self, item, data, as_of, task_done))
         rule_results = {}
         for cr in self._compiled:
             if cr.rule.per_unit:
-                targets = self.units_of(cr.rule) if cr.rule.units else units
+                targets = self.units_of(cr.rule) if cr.rule.units else list(self.units) if self.units else units
                 if targets:
                     stop = monotonic() + RULE_SECONDS
                     rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u, stop)
@@ -242,6 +262,7 @@ class Plan:
         """
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
+        data = self.bind(data)
         when = timing.as_of(as_of)
         if periods is None:
             first = first_period(data, self.kind, self.scheme)
@@ -273,6 +294,72 @@ class Plan:
         day = timing.judged_on(period, timing.as_of(as_of))
         return self.evaluate(data, day, current=period)
 
+    def bind(self, data: Data) -> Data:
+        """``data`` as this plan reads it: units named by their declared codes, events checked.
+
+        When the plan declares units, data may name each by its code or its full name (compared
+        after Unicode NFC normalisation); a name that is neither is a :class:`KpiDataError`
+        listing every unknown name with the closest declared one.  An event in the data that
+        the plan does not declare is one too.  Data that needs no change is returned as it is.
+        """
+        if getattr(data, "_bound_to", None) is self:
+            return data
+        problems: list[str] = []
+        for e in data.events:
+            if e.event not in self.events:
+                close = difflib.get_close_matches(e.event, list(self.events), n=1)
+                problems.append(f"{e.source or '<data>'}: event {e.event} is not declared by the plan"
+                                + (f"; did you mean {close[0]}?" if close else
+                                   f" (declare it: event {e.event} \"…\")" if not self.events else
+                                   f"; the plan declares {', '.join(self.events)}"))
+        rename: dict[str, str] = {}
+        if self.units:
+            by_name: dict[str, str] = {}
+            for code, name in self.units.items():
+                by_name[code] = code
+                if name is not None:
+                    by_name.setdefault(_nfc(name), code)
+            unknown: list[str] = []
+            names = list(data.units) + [r.unit for r in data.task_rows if r.unit is not None]
+            for unit in dict.fromkeys(names):
+                code = by_name.get(_nfc(unit))
+                if code is None:
+                    unknown.append(unit)
+                elif code != unit:
+                    rename[unit] = code
+            for unit in unknown:
+                close = difflib.get_close_matches(_nfc(unit), list(by_name), n=1, cutoff=0.5)
+                hint = f"; the closest declared unit is {by_name[close[0]]}" if close else ""
+                if close and by_name[close[0]] != close[0]:
+                    hint += f" ({close[0]})"
+                problems.append(f"unit {unit} in the data is not declared by the plan{hint}")
+        if problems:
+            raise KpiDataError("\n".join(problems))
+        if rename:
+            data = _renamed(data, rename)
+        data._bound_to = self  # type: ignore[attr-defined]
+        return data
+
+    def check_data(self, data: Data) -> None:
+        """Refuse data that cannot belong to this plan: it shares no metric, task or event with it.
+
+        (`kpirules check --data` calls it; an API caller may judge a plan on any data.)
+        """
+        metrics = {node.name for r in self.rules for e in (r.condition, r.stretch) if e is not None
+                   for node in n.walk(e) if isinstance(node, n.Metric)}
+        tasks = {t.id for t in self.tasks}
+        if data.metrics() & metrics or {r.task for r in data.task_rows} & tasks or \
+                {e.event for e in data.events} & set(self.events):
+            return
+        files = ", ".join(data.files) or "the data"
+        raise KpiDataError(f"{files} shares no metric, task or event with the plan {self.id}: is it the data of "
+                           f"another plan? (the plan reads {', '.join(sorted(metrics)[:5]) or 'no metric'}"
+                           f"{', …' if len(metrics) > 5 else ''})")
+
+    def unit_name(self, unit: str | None) -> str | None:
+        """The declared full name of a unit, or None."""
+        return None if unit is None else self.units.get(unit)
+
     def as_current(self, period: Period | str) -> Period:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""
         if isinstance(period, str):
@@ -303,9 +390,38 @@ class Plan:
 
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
+        result = self._judge_main(cr, data, current, first, unit, stop)
+        if cr.stretch is None:
+            return result
+        result = attrs.evolve(result, has_stretch=True)
+        if result.status is not Status.MET:
+            return result
+        # the stretch is judged where the rule was met: its judged period, or every period of a span
+        label = result.period
+        periods = [self.as_current(label)] if label else []
+        if isinstance(cr.rule.time, n.Span_) and periods:
+            first_p = self._ending_by(self._span_start(cr.rule.time)).next()
+            periods = list(periods_between(first_p, periods[0]))
+        truth: object = True
+        for p in periods:
+            t = cr.stretch(Env(data, p, unit, None, self.kind))
+            if isinstance(t, Invalid):
+                return attrs.evolve(result, status=Status.ERROR, stretch=None,
+                                    reason=Message("stretch_error", period=Label(p.label), reason=t.message))
+            if t is False or truth is True:
+                truth = t if truth is not False else truth
+        return attrs.evolve(result, stretch=truth if isinstance(truth, bool) else None)
+
+    def _span_start(self, time: n.Span_) -> datetime.date:
+        return self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
+
+    def _judge_main(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+                    unit: str | None, stop: float) -> Result:
         rule = cr.rule
         base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
                     lead=rule.lead, condition=cr.condition, op=_op_of(rule.condition))
+        if unit is not None and unit in self.units:
+            base["unit_name"] = self.units[unit]
         if monotonic() > stop:  # (checked per unit and per period looked at)
             return Result(status=Status.ERROR, period=current.label if current else None,
                           reason=Message("too_slow", limit=RULE_SECONDS), **base)
@@ -364,7 +480,7 @@ class Plan:
                 return judged(j, truth, value, target, deadline=deadline)
             return trend(deadline, "deadline_not_reached", {"deadline": deadline, "judged": Label(j.label)})
         # from … to …
-        start_date = self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
+        start_date = self._span_start(time)
         end_date = self.when_date(time.end)
         first_p = self._ending_by(start_date).next()
         last_p = self._ending_by(end_date)
@@ -448,6 +564,33 @@ def _op_of(e: n.Expr) -> str | None:
     if isinstance(e, (n.Metric, n.At)):
         return "is"
     return None
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _renamed(data: Data, rename: dict[str, str]) -> Data:
+    """A copy of ``data`` with units renamed (full names to codes); two names of one unit are merged,
+    and a value they give differently is an error naming both places."""
+    out = Data()
+    problems: list[Diagnostic] = []
+    for (key, unit), snap in data.snapshots.items():
+        period = data.periods[key]
+        new = rename.get(unit, unit) if unit is not None else None
+        out.add_snapshot(period, new, Source(None, ""))
+        for metric, value in snap.items():
+            source = data.sources.get((key, unit, metric)) or Source(None, "")
+            out.add(period, new, metric, value, source, problems)
+    for unit in data.units:
+        out.units.setdefault(rename.get(unit, unit), None)
+    out.task_rows = [attrs.evolve(r, unit=rename.get(r.unit, r.unit)) if r.unit in rename else r
+                     for r in data.task_rows]
+    out.events = list(data.events)
+    out.files = list(data.files)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return out
 
 
 # --- loading --------------------------------------------------------------------

@@ -23,7 +23,7 @@ from kpirules.schemas import SCHEMA_VERSION
 if TYPE_CHECKING:
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
-__all__ = ["Status", "Result", "Results", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
+__all__ = ["Deadline", "Status", "Result", "Results", "FAILING", "RULE_STATUSES", "TASK_STATUSES"]
 
 
 class Status(str, enum.Enum):
@@ -54,6 +54,24 @@ _STATUS_OF = operator.attrgetter("status")
 
 
 @attrs.frozen
+class Deadline:
+    """The outcome of one deadline of a task (one occurrence of a recurring duty).
+
+    ``status`` is ``done`` or ``done_late`` once a delivery settled it (``done_on`` its date),
+    else what the task's status would be on it: ``open``, ``overdue``, ``no_data`` or ``blocked``.
+    """
+
+    period: str
+    deadline: datetime.date
+    status: Status
+    done_on: datetime.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"period": self.period, "deadline": self.deadline.isoformat(), "status": self.status._value_,
+                "done_on": None if self.done_on is None else self.done_on.isoformat()}
+
+
+@attrs.frozen
 class Result:
     """The status of one rule (for one unit) or one task, with its numbers and reason."""
 
@@ -73,6 +91,13 @@ class Result:
     condition: str | None = None
     #: for a task with several deadlines, the deliveries already made: (period, deadline, done_on, on_time)
     deliveries: tuple[tuple[str, datetime.date, datetime.date, bool], ...] = ()
+    #: for a task, every deadline's outcome (every occurrence of a recurring duty), in order
+    deadlines: tuple[Deadline, ...] = ()
+    #: for a rule with a `stretch` clause (``has_stretch``): whether the stretch holds; None unless met
+    stretch: bool | None = None
+    has_stretch: bool = False
+    #: the declared full name of the result's unit (`unit CODE "Full name"`), or None
+    unit_name: str | None = None
     #: the evaluation this result belongs to (set by :class:`Results`; lets :meth:`explain` find the data)
     evaluation: Any = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
@@ -171,6 +196,12 @@ class Result:
                  "status": "done" if on_time else "done_late"}
                 for p, d, on, on_time in self.deliveries
             ]
+        if self.deadlines:
+            out["deadlines"] = [d.to_json() for d in self.deadlines]
+        if self.has_stretch:
+            out["stretch"] = self.stretch
+        if self.unit_name is not None:
+            out["unit_name"] = self.unit_name
         return out
 
 

@@ -249,6 +249,7 @@ class Builder(Transformer_NonRecursive):
             support=attrs_.get("support", ()),  # type: ignore[arg-type]
             note=attrs_.get("note"),  # type: ignore[arg-type]
             units=units,
+            stretch=attrs_.get("stretch"),  # type: ignore[arg-type]
             span=self._span(meta),
         )
 
@@ -274,12 +275,17 @@ class Builder(Transformer_NonRecursive):
             if name in fields:
                 self.problem(f"`{name}` is given twice in task {ident}", where)
             fields[name] = value
+        due = fields.get("due", ())
+        every = None
+        if isinstance(due, n.Every):
+            due, every = (), due
         return n.Task(
             ident,
             title,
             lead=fields.get("lead", ()),  # type: ignore[arg-type]
             support=fields.get("support", ()),  # type: ignore[arg-type]
-            due=fields.get("due", ()),  # type: ignore[arg-type]
+            due=due,  # type: ignore[arg-type]
+            every=every,
             product=fields.get("product"),  # type: ignore[arg-type]
             note=fields.get("note"),  # type: ignore[arg-type]
             after=fields.get("after", ()),  # type: ignore[arg-type]
@@ -289,6 +295,50 @@ class Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def due(self, meta, children):  # type: ignore[no-untyped-def]
         return ("due", tuple(self._when(c) for c in children), meta)
+
+    @v_args(meta=True)
+    def due_every(self, meta, children):  # type: ignore[no-untyped-def]
+        kind = parse_kind(str(children[0].children[0]))
+        every = n.Every(kind, self._when(children[1]), self._when(children[2]), span=self._span(meta))
+        return ("due", every, meta)
+
+    @v_args(meta=True)
+    def stretch(self, meta, children):  # type: ignore[no-untyped-def]
+        return ("stretch", children[0], meta)
+
+    @v_args(meta=True)
+    def event(self, meta, children):  # type: ignore[no-untyped-def]
+        title = unquote(children[1]) if len(children) > 1 else None
+        return n.Event(self._ident(children[0]), title, span=self._span(meta))
+
+    @v_args(meta=True)
+    def unit_decl(self, meta, children):  # type: ignore[no-untyped-def]
+        name = unquote(children[1]) if len(children) > 1 else None
+        return n.UnitDecl(unquote(children[0]), name, span=self._span(meta))
+
+    @v_args(meta=True)
+    def over(self, meta, c):  # type: ignore[no-untyped-def]
+        when = c[1]
+        if isinstance(when, Token):
+            when = self._when(when)
+            if isinstance(when, n.DateRef):  # (a quoted date)
+                self.problem(f"`over` adds up reporting periods; `{when.text}` is a date, not a period", when.span)
+                when = n.PeriodRef(parse_period("2000"), "2000", span=when.span)
+        return n.Over(c[0], when, span=self._span(meta))
+
+    def year_to_date(self, c):  # type: ignore[no-untyped-def]
+        return None
+
+    def date(self, c):  # type: ignore[no-untyped-def]
+        tok = c[0]
+        return n.DateRef(self._date(tok), str(tok), span=self._span(tok))
+
+    def period_value(self, c):  # type: ignore[no-untyped-def]
+        tok = c[0]
+        self.problem(f"`{tok}` is a period, not a value: a period is never arithmetic ({tok} is not a subtraction)",
+                     tok, hint="compare with a date (2020-11-30), or read a metric in that period with "
+                               f"`at {tok}`")
+        return n.Number(Fraction(0), "0", span=self._span(tok))
 
     @v_args(meta=True)
     def after(self, meta, children):  # type: ignore[no-untyped-def]

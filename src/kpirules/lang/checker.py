@@ -8,16 +8,17 @@ once as a :class:`~kpirules.errors.KpiSemanticError`.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable
 
 from kpirules import nodes as n
 from kpirules.errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span
-from kpirules.periods import DEFAULT_SCHEME, Scheme
+from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme
 
 __all__ = ["check_plan", "plan_diagnostics", "expr_type", "scheme_of"]
 
 # static types of expressions
-NUM, BOOL, TEXT, ANY = "number", "boolean", "text", "any"
+NUM, BOOL, TEXT, DATE, ANY = "number", "boolean", "text", "date", "any"
 
 
 def scheme_of(plan: n.Plan) -> Scheme:
@@ -31,9 +32,11 @@ def scheme_of(plan: n.Plan) -> Scheme:
 
 
 class _Checker:
-    def __init__(self, lines: list[str] | None) -> None:
+    def __init__(self, lines: list[str] | None, kind: object = None) -> None:
         self.lines = lines or []
         self.diags: list[Diagnostic] = []
+        #: the plan's reporting kind (None: not known), for `over P`
+        self.kind = kind
 
     def problem(self, message: str, span: Span | None, hint: str | None = None) -> None:
         source = None
@@ -68,8 +71,20 @@ class _Checker:
                 return BOOL
             case n.Text():
                 return TEXT
+            case n.DateRef():
+                return DATE
             case n.Metric():
                 return ANY
+            case n.Over(expr=inner, when=when):
+                if in_agg:
+                    pass  # `sum(m over 2020)`: each unit's total, added up
+                self._need(inner, NUM, "`over`", in_agg)
+                if when is not None and self.kind is not None and when.period.kind.months < self.kind.months:
+                    self.problem(
+                        f"`over {when.text}` is a {when.period.kind.value}, shorter than the plan's reporting "
+                        f"periods ({self.kind.value}s): `over` adds up whole reporting periods",
+                        when.span, hint="write `at` to read one period, or `over` a longer period (a year)")
+                return NUM
             case n.At(expr=inner, when=when):
                 if not isinstance(when, (n.PeriodRef, n.Previous)):
                     shown = self.text_of(when.span) or "this"
@@ -93,14 +108,25 @@ class _Checker:
                 if op in ("==", "!="):
                     if ANY not in (ta, tb) and ta != tb:
                         self.problem(f"`{op}` compares a {ta} with a {tb}", e.span)
+                elif DATE in (ta, tb):  # dates are ordered too: `decided_on <= 2020-11-01`
+                    for side, t in ((a, ta), (b, tb)):
+                        if t not in (DATE, ANY):
+                            self.problem(f"`{op}` compares a date with a {t}", side.span,
+                                         hint="compare a date with a date (2020-11-01), a number with a number")
                 else:
                     for side, t in ((a, ta), (b, tb)):
                         if t not in (NUM, ANY):
                             self.problem(f"`{op}` needs numbers on both sides, not a {t}", side.span)
                 return BOOL
             case n.Between(value=v, low=lo, high=hi):
-                for side in (v, lo, hi):
-                    self._need(side, NUM, "`between`", in_agg)
+                types = [self._type(side, in_agg) for side in (v, lo, hi)]
+                want = DATE if DATE in types else NUM
+                for side, t in zip((v, lo, hi), types):
+                    if t not in (want, ANY):
+                        shown = self.text_of(side.span)
+                        shown = f"`{shown}`" if shown else "this"
+                        self.problem(f"`between` needs {'dates' if want == DATE else 'numbers'} on every side, "
+                                     f"but {shown} is a {t}", side.span)
                 return BOOL
             case n.Logic(op=op, left=a, right=b):
                 self._need(a, BOOL, f"`{op}`", in_agg)
@@ -239,7 +265,7 @@ def after_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 
 def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagnostic]:
     """Every load-time problem of ``plan``, in file order."""
-    c = _Checker(lines)
+    c = _Checker(lines, plan.reporting.kind if plan.reporting else Kind.QUARTER)
     try:
         scheme_of(plan)
     except KpiPeriodError as exc:
@@ -247,10 +273,14 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
     ids: dict[str, n.Item] = {}
     sections: dict[str, n.Section] = {}
     tasks = {item.id for item in plan.items if isinstance(item, n.Task)}
+    events = {item.id for item in plan.items if isinstance(item, n.Event)}
     groups: dict[str, n.Group] = {}
     explained: set[int] = set()
     items = list(plan.items)
+    _declarations(c, items)
     for index, item in enumerate(items):
+        if isinstance(item, (n.Event, n.UnitDecl)):
+            continue  # (checked by _declarations)
         if isinstance(item, n.Group):
             if item.name in groups:
                 first = groups[item.name].span
@@ -292,15 +322,30 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
                 if a > b:
                     c.problem(f"`from {item.time.start.text} to {item.time.end.text}` ends before it starts",
                               item.time.span)
+            if item.stretch is not None:
+                t = c._type(item.stretch, False)
+                if t not in (BOOL, ANY):
+                    shown = c.text_of(item.stretch.span)
+                    c.problem(f"a stretch condition must be true or false, but {f'`{shown}`' if shown else 'this'} "
+                              f"is a {t}", item.stretch.span, hint="compare it with a higher target, e.g. `<= -50%`")
         elif isinstance(item, n.Task):
             for dep in item.after:
-                if dep not in tasks:
-                    close = difflib.get_close_matches(dep, sorted(tasks), n=1)
-                    hint = f"did you mean {close[0]}?" if close else None
-                    c.problem(f"task {item.id} comes after task {dep}, which the plan does not define",
-                              item.span, hint=hint)
+                if dep not in tasks and dep not in events:
+                    close = difflib.get_close_matches(dep, sorted(tasks | events), n=1)
+                    hint = f"did you mean {close[0]}?" if close else (
+                        f"declare it: event {dep} \"…\"" if not dep.isdigit() else None)
+                    c.problem(f"task {item.id} comes after {dep}, which the plan defines neither as a task "
+                              f"nor as an event", item.span, hint=hint)
                 elif dep == item.id:
                     c.problem(f"task {item.id} cannot come after itself", item.span)
+            if item.every is not None:
+                every = item.every
+                if item.due:
+                    c.problem(f"task {item.id} has both `due` deadlines and `due every …`; give one of them",
+                              every.span)
+                if _start(every.start) > _end(every.end):
+                    c.problem(f"`every {every.kind.value} from {every.start.text} to {every.end.text}` ends "
+                              f"before it starts", every.span)
     task_items = {item.id: item for item in plan.items if isinstance(item, n.Task)}
     graph = {t.id: [d for d in t.after if d in task_items] for t in task_items.values()}
     for cycle in after_cycles(graph):
@@ -310,6 +355,50 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
         c.problem(f"tasks wait for each other in a cycle of `after`: {path}; none of them can ever start",
                   task_items[cycle[0]].span, hint="remove one `after` of the cycle")
     return c.diags
+
+
+def _declarations(c: _Checker, items: list[n.Item]) -> None:
+    """Events and declared units: each declared once, no event named like a task, each unit name once."""
+    seen_events: dict[str, n.Event] = {}
+    task_ids = {item.id: item for item in items if isinstance(item, n.Task)}
+    names: dict[str, n.UnitDecl] = {}  # codes and full names, NFC
+    for item in items:
+        if isinstance(item, n.Event):
+            if item.id in seen_events:
+                first = seen_events[item.id].span
+                c.problem(f"duplicate event {item.id} (first at line {first.line if first else '?'})", item.span)
+            elif item.id in task_ids:
+                first = task_ids[item.id].span
+                c.problem(f"event {item.id} has the id of the task at line {first.line if first else '?'}; "
+                          f"`after {item.id}` could not tell them apart", item.span)
+            seen_events.setdefault(item.id, item)
+        elif isinstance(item, n.UnitDecl):
+            for name in (item.code, item.name):
+                if name is None:
+                    continue
+                key = unicodedata.normalize("NFC", name)
+                if key in names:
+                    first = names[key].span
+                    c.problem(f"unit {name} is declared twice (first at line {first.line if first else '?'})",
+                              item.span)
+                    break
+            for name in (item.code, item.name):
+                if name is not None:
+                    names.setdefault(unicodedata.normalize("NFC", name), item)
+    if names:
+        groups = {item.name for item in items if isinstance(item, n.Group)}
+        for item in items:
+            if isinstance(item, n.Group):
+                members: tuple[str, ...] = item.units
+            elif isinstance(item, n.Rule):
+                members = tuple(u for u in item.units if u not in groups)
+            else:
+                continue
+            for unit in members:
+                if unicodedata.normalize("NFC", unit) not in names:
+                    close = difflib.get_close_matches(unit, sorted(names), n=1)
+                    c.problem(f"unit {unit} is not declared (the plan declares its units with `unit`)", item.span,
+                              hint=f"did you mean {close[0]}?" if close else None)
 
 
 def _start(w: n.When):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ def _prec(e: object) -> int:
             return PRECEDENCE[op]
         case n.Neg():
             return PRECEDENCE["neg"]
-        case n.At():
+        case n.At() | n.Over():
             return PRECEDENCE["at"]
     return PRECEDENCE["atom"]
 
@@ -63,6 +63,10 @@ def expr_text(e: n.Expr) -> str:  # noqa: C901 - one case per node
             return quote(v)
         case n.Metric(name=name):
             return name
+        case n.DateRef(text=text):
+            return text
+        case n.Over(expr=inner, when=when):
+            return f"{_wrap(inner, PRECEDENCE['atom'])} over {'year' if when is None else when_text(when)}"
         case n.At(expr=inner, when=when):
             return f"{_wrap(inner, PRECEDENCE['atom'])} at {when_text(when)}"
         case n.Neg(operand=x):

@@ -40,11 +40,18 @@ TEMPLATES: dict[str, str] = {
     # --- tasks
     "done_on": "done on {done_on}[[; {history}]]",
     "done_late": "due {deadline}[[ ({label})]], done on {done_on}, {days} {days:day|days} late[[; {history}]]",
-    "due": "due {deadline}[[; {history}]]",
+    "due": "due {deadline}[[ ({label})]][[; {history}]]",
     "no_deadline": "no deadline set",
     "waiting_for": "waiting for task {tasks} (not done yet)[[; due {deadline}]][[; {history}]]",
-    "overdue": "due {deadline}, not done; last reported {progress} on {reported_on}[[ ({note})]][[; {history}]]",
-    "nothing_reported": "due {deadline}; nothing reported[[; {history}]]",
+    "waiting_for_event": "waiting for[[ task {tasks} (not done yet) and]] {events}: {titles}[[; due {deadline}]]"
+                         "[[; {history}]]",
+    "overdue": "due {deadline}[[ ({label})]], not done; last reported {progress} on {reported_on}[[ ({note})]]"
+               "[[; {history}]]",
+    "nothing_reported": "due {deadline}[[ ({label})]]; nothing reported[[; {history}]]",
+    "deliveries_so_far": "{on_time} of {made} deliveries so far on time",
+    "deliveries_on_time": "all {made} deliveries on time",
+    "deliveries_late": "{late} of {made} deliveries late",
+    "stretch_error": "the stretch condition, in {period}: {reason}",
     "delivery_done": "the {phase} delivery was done on {done_on}",
     "delivery_late": "the {phase} delivery was done late, on {done_on}",
     # --- warnings on the data
@@ -69,6 +76,6 @@ CATALOG: dict[str, Any] = {
         "done": "done", "in_progress": "in progress", "not_started": "not started", "delayed": "delayed",
         "stuck": "stuck", "suspended": "suspended",
     },
-    "value": {"text": 'the text "{}"', "number": "the number {}", "true": "the boolean true",
+    "value": {"date": "the date {}", "text": 'the text "{}"', "number": "the number {}", "true": "the boolean true",
               "false": "the boolean false"},
 }

@@ -40,12 +40,18 @@ TEMPLATES: dict[str, str] = {
     # --- tasks
     "done_on": "hoàn thành ngày {done_on}[[; {history}]]",
     "done_late": "hạn {deadline}[[ ({label})]], hoàn thành ngày {done_on}, muộn {days} ngày[[; {history}]]",
-    "due": "hạn {deadline}[[; {history}]]",
+    "due": "hạn {deadline}[[ ({label})]][[; {history}]]",
     "no_deadline": "chưa đặt hạn",
     "waiting_for": "chờ nhiệm vụ {tasks} hoàn thành[[; hạn {deadline}]][[; {history}]]",
-    "overdue": "hạn {deadline}, chưa hoàn thành; báo cáo gần nhất ngày {reported_on}: {progress}[[ ({note})]]"
-               "[[; {history}]]",
-    "nothing_reported": "hạn {deadline}; chưa có báo cáo tiến độ[[; {history}]]",
+    "waiting_for_event": "chờ[[ nhiệm vụ {tasks} hoàn thành và]] {events}: {titles}[[; hạn {deadline}]]"
+                         "[[; {history}]]",
+    "overdue": "hạn {deadline}[[ ({label})]], chưa hoàn thành; báo cáo gần nhất ngày {reported_on}: {progress}"
+               "[[ ({note})]][[; {history}]]",
+    "nothing_reported": "hạn {deadline}[[ ({label})]]; chưa có báo cáo tiến độ[[; {history}]]",
+    "deliveries_so_far": "{on_time}/{made} lần báo cáo đến nay đúng hạn",
+    "deliveries_on_time": "cả {made} lần đều đúng hạn",
+    "deliveries_late": "{late}/{made} lần muộn",
+    "stretch_error": "điều kiện phấn đấu, {period}: {reason}",
     "delivery_done": "phần việc {phase:lower} đã hoàn thành ngày {done_on}",
     "delivery_late": "phần việc {phase:lower} hoàn thành muộn, ngày {done_on}",
     # --- warnings on the data
@@ -68,5 +74,5 @@ CATALOG: dict[str, Any] = {
         "done": "đã hoàn thành", "in_progress": "đang thực hiện", "not_started": "chưa bắt đầu",
         "delayed": "chậm tiến độ", "stuck": "gặp vướng mắc", "suspended": "tạm dừng",
     },
-    "value": {"text": 'văn bản "{}"', "number": "số {}", "true": "giá trị đúng", "false": "giá trị sai"},
+    "value": {"date": "ngày {}", "text": 'văn bản "{}"', "number": "số {}", "true": "giá trị đúng", "false": "giá trị sai"},
 }

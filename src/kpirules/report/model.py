@@ -96,7 +96,7 @@ class Report:
         urgent items (overdue, not met, in error, at risk soon) stay few.
         """
         return (r.status is Status.AT_RISK and r.deadline is not None
-                and r.deadline > self.period.end + relativedelta(years=1))
+                and r.deadline > self.period.last_day + relativedelta(years=1))
 
     def attention_now(self) -> list[Result]:
         """:meth:`attention` without the later-phase at-risk results."""
@@ -155,8 +155,8 @@ class Report:
             for w in task.due:
                 if isinstance(w, n.PeriodRef):
                     p = self.plan.period(w)
-                    if p.end <= end:
-                        due_at.setdefault(p.end, []).append((task.id, p))
+                    if p.end <= end:  # the phase's last window is within the report's period
+                        due_at.setdefault(self.plan.when_date(w), []).append((task.id, p))
         if not due_at:
             return None
         deadline = max(due_at)
