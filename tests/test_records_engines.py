@@ -237,7 +237,10 @@ def test_spark_agrees_on_a_fixed_set(tmp_path):
 
         schema = T.StructType([T.StructField(c, {"date": T.DateType(), "number": T.DecimalType(12, 2),
                                                  "text": T.StringType()}[t]) for c, t in COLUMNS.items()])
-        df = spark.spark.createDataFrame([tuple(r[c] for c in COLUMNS) for r in rows], schema)
+        def typed(c, v):
+            return decimal.Decimal(v) if v is not None and COLUMNS[c] == "number" else v
+
+        df = spark.spark.createDataFrame([tuple(typed(c, r[c]) for c in COLUMNS) for r in rows], schema)
         df.createOrReplaceTempView("dossiers_typed")
         c = count_records([DS], FIXED_METRICS, {"dossiers": "spark:dossiers_typed"}, engine=spark,
                           years=(2019, 2021))

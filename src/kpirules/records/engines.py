@@ -373,6 +373,7 @@ class SparkEngine(SqlEngine):
                     "the Spark engine needs the pyspark package: pip install 'kpirules[spark]'") from None
             session = (SparkSession.builder.master("local[1]").appName("kpirules")
                        .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "4")
                        .getOrCreate())
         self.spark = session
