@@ -233,7 +233,7 @@ def test_column_types_from_use():
 def test_text_of_definitions():
     f = And(Or(Cmp("==", Col("channel"), Lit("trực tuyến")), Missing(Col("level"))),
             Not(In(Col("level"), (Lit(3), Lit(Fraction(9, 2))))))
-    assert filter_text(f) == '(channel == "trực tuyến" or level is missing) and not level in (3, 4.5)'
+    assert filter_text(f) == '(channel == "trực tuyến" or level is missing) and not (level in (3, 4.5))'
     assert metric_text(CountedMetric("m", "avg", "dossiers", "days", where=Missing(Col("x")))) == \
         "avg(dossiers.days where x is missing)"
 

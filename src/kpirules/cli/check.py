@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_rollup(args, plan, wanted)
     periods = [plan.as_current(w) for w in wanted]  # (a bad label is an error before the data is read)
     when = timing.as_of(args.as_of)  # (the one place the date is read)
-    data = read_data(args)
+    data = read_data(args, plan)
     if periods:
         results = plan.evaluate_period(data, periods[0], when)
     else:
@@ -93,7 +93,7 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
         raise KpiError("--explain explains the results of one period; give a single --period with it")
     chosen = _chosen(plan, wanted)
     when = timing.as_of(args.as_of)  # (the one place the date is read)
-    data = read_data(args)
+    data = read_data(args, plan)
     checks = plan.evaluate_periods(data, chosen, when)
     as_of = when.date
     if not checks:

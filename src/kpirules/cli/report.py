@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
     when = timing.as_of(args.as_of)  # (the one place the date is read)
-    data = read_data(args)
+    data = read_data(args, plan)
     report = build_report(plan, data, args.period, when, args.lang, number_format=args.number_format)
     out = render(report, fmt, layout="official" if fmt in ("pdf", "docx") else (args.layout or "screen"),
                  template=args.template, official=official)

@@ -26,7 +26,9 @@ KEYWORDS = (
     "plan title issued implements reporting monthly quarterly half-yearly yearly annual "
     "cutoff calendar due section rule task lead support product note after by from to at "
     "previous for each unit units where and or not between ratio change sum min max avg "
-    "count true false group in report issuer place signer recipients"
+    "count true false group in report issuer place signer recipients "
+    # records (issue 18)
+    "dataset metric dated distinct is missing"
 ).split()
 
 

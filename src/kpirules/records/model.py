@@ -208,6 +208,7 @@ class CountedMetric:
     dataset: str
     column: str | None = None
     where: Filter | None = None
+    title: str | None = attrs.field(default=None, kw_only=True)
     span: Span | None = _span()
 
     def __attrs_post_init__(self) -> None:

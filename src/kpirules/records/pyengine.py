@@ -547,3 +547,39 @@ def _show(v: Any) -> str:
     if len(text) > 40:
         text = text[:40] + "…"
     return repr(text) if isinstance(v, str) else text
+
+
+def sample_rows(
+    dataset: Dataset,
+    metric: CountedMetric,
+    source: RecordSource,
+    window: Any,
+    unit: str | None,
+    limit: int,
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """The first ``limit`` rows that ``metric`` counts in ``window`` (and ``unit``): (columns, rows)."""
+    types = column_types(dataset, [metric], native_kinds(source))
+    columns = columns_of(dataset, [metric])
+    index = {c: i for i, c in enumerate(columns)}
+    convert = [CONVERT[types[c]] for c in columns]
+    test = compile_filter(metric.where, index) if metric.where is not None else None
+    date_i = index[dataset.dated_by]
+    unit_i = index[dataset.unit_by] if dataset.unit_by else None
+    out: list[tuple[int, list[Any]]] = []
+    for number, raw in read_rows(source, columns):
+        row = [conv(v) for conv, v in zip(convert, raw)]
+        if _BAD in row:
+            continue
+        d = row[date_i]
+        if d is None or not window.start <= d <= window.end:
+            continue
+        if unit is not None and (unit_i is None or row[unit_i] != unit):
+            continue
+        if test is not None and test(row) is not True:
+            continue
+        if metric.column is not None and row[index[metric.column]] is None:
+            continue
+        out.append((number, raw))
+        if len(out) >= limit:
+            break
+    return columns, out

@@ -48,8 +48,9 @@ def filter_text(f: Filter, outer: int = 0) -> str:
     if isinstance(f, Missing):
         return f"{_operand(f.operand)} is {'not missing' if f.negated else 'missing'}"
     prec = _PREC[type(f)]
-    if isinstance(f, Not):
-        text = "not " + filter_text(f.operand, prec)
+    if isinstance(f, Not):  # (`not (x in (…))`, `not (a and b)`: parenthesised, to be read at a glance)
+        inner = filter_text(f.operand, prec)
+        text = "not " + (inner if isinstance(f.operand, (Cmp, Not)) else f"({inner})")
     else:
         word = "and" if isinstance(f, And) else "or"
         text = f"{filter_text(f.left, prec)} {word} {filter_text(f.right, prec + 1)}"
