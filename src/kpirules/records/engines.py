@@ -216,6 +216,7 @@ class DuckDBEngine(SqlEngine):
         self._duckdb = duckdb
         self.con = duckdb.connect(database)
         self._csv = False
+        self._tables = 0
 
     def relation(self, source, columns):  # type: ignore[no-untyped-def]
         from sqlglot import exp
@@ -274,7 +275,19 @@ class DuckDBEngine(SqlEngine):
         types = None
         if source.format == "parquet":
             types = {d[0]: str(d[1]) for d in desc}
-        return rel, types, source.path
+            return rel, types, source.path
+        # a text file is parsed once: its columns the plan reads go into a table of this connection,
+        # which the check of the cells, the summary and the counts then scan
+        self._tables += 1
+        name = exp.to_identifier(f"kpirules_rows_{self._tables}", quoted=True)
+        select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(rel)
+        create = exp.Create(this=exp.Table(this=name), kind="TABLE", expression=select,
+                            properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+        try:
+            self.con.execute(self.sql(create))
+        except self._duckdb.Error as exc:
+            raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+        return exp.Table(this=name.copy()), types, source.path
 
     def run(self, query):  # type: ignore[no-untyped-def]
         try:

@@ -260,19 +260,25 @@ def plan_queries(
     ).from_(r.copy())
 
     def windows_table(ws: Sequence[Window]) -> Any:
-        return exp.values(
+        # (label, start, end) of every window, and the day after its end, worked out once per window
+        # (in the join condition it would be worked out once per row, and keep engines from a range join)
+        values = exp.values(
             [exp.Tuple(expressions=[exp.Literal.string(w.label), _lit(w.start), _lit(w.end)]) for w in ws],
-            alias="w",
+            alias="v",
             columns=["label", "start", "end"],
         )
+        end = exp.column("end", table="v", quoted=True)
+        after = exp.cast(exp.DateAdd(this=end, expression=exp.Literal.number(1), unit=exp.var("DAY")), "DATE")
+        table = exp.select(
+            exp.column("label", table="v", quoted=True), exp.column("start", table="v", quoted=True),
+            end.copy(), exp.alias_(after, "after", quoted=True)).from_(values)
+        return exp.Subquery(this=table, alias=exp.TableAlias(this=exp.to_identifier("w", quoted=True)))
 
     def joined(select: Any, ws: Sequence[Window]) -> Any:
         wl = exp.column("label", table="w", quoted=True)
-        on = exp.and_(
+        on = exp.and_(  # dated_by >= start AND dated_by < end + 1 day
             exp.GTE(this=d.copy(), expression=exp.column("start", table="w", quoted=True)),
-            exp.LT(this=d.copy(), expression=exp.DateAdd(
-                this=exp.column("end", table="w", quoted=True), expression=exp.Literal.number(1),
-                unit=exp.var("DAY"))),
+            exp.LT(this=d.copy(), expression=exp.column("after", table="w", quoted=True)),
         )
         select = select.from_(r.copy()).join(windows_table(ws), on=on)
         if unit is None:
