@@ -276,3 +276,9 @@ def test_python_engine_streams(tmp_path):
     p = count_python(ds, ms, None, windows_for(2020, 2020), rows=rows())
     assert p.stats.rows == 20000
     assert sum(v.n for (_, _, u), v in p.parts.items() if u is None) == 20000 - 6667
+
+
+def test_a_key_no_json_line_has(tmp_path, engine):
+    src = write_jsonl(str(tmp_path / "d.jsonl"), [c for c in COLUMNS if c != "channel"], rows_small())
+    with pytest.raises(KpiDataError, match="no row has the key 'channel'"):
+        count_records([DOSSIERS], METRICS, {"dossiers": src}, engine=engine, years=(2020, 2020))

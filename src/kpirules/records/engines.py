@@ -272,6 +272,19 @@ class DuckDBEngine(SqlEngine):
         names = [d[0] for d in desc]
         if any(c not in names for c in columns):
             raise missing_columns(source.path, names, columns)
+        if source.format == "jsonl" and columns:  # (a key no line has is an error, as in the Python engine)
+            objects = exp.Table(this=exp.Anonymous(this="read_ndjson_objects", expressions=[path.copy()]))
+            keys = exp.func("json_keys", exp.column("json"))
+            has = [exp.func("bool_or", exp.func("list_contains", keys.copy(), exp.Literal.string(c)))
+                   for c in columns]
+            try:
+                (found,) = self.con.execute(self.sql(exp.select(*has).from_(objects))).fetchall()
+            except self._duckdb.Error as exc:
+                raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            lost = [c for c, ok in zip(columns, found) if ok is False]
+            if lost:
+                raise KpiDataError.from_diagnostics(
+                    Diagnostic(f"{source.path}: no row has the key {c!r}") for c in lost)
         types = None
         if source.format == "parquet":
             types = {d[0]: str(d[1]) for d in desc}
