@@ -100,10 +100,14 @@ def test_load_errors(text, message):
 
 
 def test_keywords_are_reserved():
-    for word in ("dataset", "metric", "dated", "distinct", "is", "missing"):
+    for word in ("dataset", "metric"):
         assert word in kpirules.lang.parser.KEYWORDS
         with pytest.raises(KpiError):
             kpirules.parse(f"rule a: {word} >= 1\n")
+    # words only inside a dataset or a filter: elsewhere they are names, as before
+    plan = kpirules.parse("rule a: missing > 1 and dated > 2 and distinct > 3 and is > 4\n"
+                          "dataset d:\n  dated by dated\nmetric m = count(d where missing is missing)\n")
+    assert plan.ast.records[1].where == Missing(Col("missing"))
 
 
 def test_fmt_keeps_comments_and_is_idempotent():

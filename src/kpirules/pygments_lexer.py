@@ -17,7 +17,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 __all__ = ["KpiLexer"]
 
-_DECLARATIONS = ("plan", "section", "rule", "task", "group")
+_DECLARATIONS = ("plan", "section", "rule", "task", "group", "dataset", "metric")
 _FIELDS = ("title", "issued", "implements", "reporting", "report", "issuer", "place", "signer", "recipients",
            "cutoff", "calendar", "due", "lead", "support",
            "product", "note", "after")
@@ -47,6 +47,11 @@ class KpiLexer(RegexLexer):
             (r"(group)(\s+)([A-Za-z_][A-Za-z0-9_]*)", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (words(_DECLARATIONS, suffix=_END), Keyword.Declaration),
             (r"(previous)(\s+)(year)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            # records: `dated by`, `count distinct`, `is [not] missing` (words only there)
+            (r"(dated)(\s+)(by)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            (r"(count)(\s*)(distinct)" + _END, bygroups(Name.Builtin, Whitespace, Name.Builtin)),
+            (r"(is)(\s+)(?:(not)(\s+))?(missing)" + _END,
+             bygroups(Operator.Word, Whitespace, Operator.Word, Whitespace, Operator.Word)),
             (words(_FREQUENCIES, suffix=_END), Keyword.Type),
             (words(_FIELDS, suffix=_END), Keyword.Reserved),
             (words(_TIME, suffix=_END), Keyword),

@@ -27,8 +27,9 @@ KEYWORDS = (
     "cutoff calendar due section rule task lead support product note after by from to at "
     "previous for each unit units where and or not between ratio change sum min max avg "
     "count true false group in report issuer place signer recipients "
-    # records (issue 18)
-    "dataset metric dated distinct is missing"
+    # records (issue 18); `dated`, `distinct`, `is` and `missing` are words only where a dataset or a
+    # filter has them, as `year` after `previous`
+    "dataset metric"
 ).split()
 
 
