@@ -243,13 +243,13 @@ def _item_block(item: n.Item) -> _Block:
     from kpirules.records.text import metric_text, name_text
 
     if isinstance(item, Dataset):  # records (issue 18)
-        head = f"dataset {name_text(item.name)}" + (f" {_quote(item.title)}" if item.title is not None else "")
+        head = f"dataset {name_text(item.name)}" + (f" {quote(item.title)}" if item.title is not None else "")
         lines = [_Line(0, head + ":"), _Line(1, f"dated by {item.dated_by}")]
         if item.unit_by:
             lines.append(_Line(1, f"unit by {item.unit_by}"))
         return _Block(lines)
     if isinstance(item, CountedMetric):
-        head = f"metric {item.name}" + (f" {_quote(item.title)}" if item.title is not None else "")
+        head = f"metric {item.name}" + (f" {quote(item.title)}" if item.title is not None else "")
         return _Block([_Line(0, f"{head} = {metric_text(item)}")], kind="metric")
     group = getattr(n, "Group", None)
     if group is not None and isinstance(item, group):

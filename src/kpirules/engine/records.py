@@ -17,6 +17,7 @@ from typing import Any
 from kpirules.data import Data, Source
 from kpirules.errors import Diagnostic, KpiDataError, KpiSemanticError
 from kpirules.records.model import CountedMetric, Dataset
+from kpirules.records.text import metric_text
 
 __all__ = ["counted_metrics", "datasets", "merge_counted", "records_data"]
 
@@ -63,7 +64,7 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
     where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
     for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
         m = defs[metric]
-        data.add(period, unit, metric, value, Source(where.get(m.dataset), f"{m.name} = {m.describe()}"))
+        data.add(period, unit, metric, value, Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}"))
     notes = []
     units = getattr(plan, "declared_units", None)
     for name, stats in counted.stats.items():
@@ -142,7 +143,7 @@ def explain_counted(plan: Any, data: Data, metrics: list[str], period: Any, unit
         if sources and m.dataset in sources:
             src = sources[m.dataset]
             where = f" from {src if isinstance(src, str) else src.describe()}"
-        lines.append(f"{name} = {m.describe()}{where}")
+        lines.append(f"{name} = {metric_text(m)}{where}")
         if counted is not None:
             cells = sorted(((p, v) for (mm, p, u), v in counted.values.items()
                             if mm == name and u == unit and p.kind is plan.kind), key=lambda pv: pv[0])

@@ -10,6 +10,7 @@ kinds of value.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -37,10 +38,16 @@ __all__ = ["RecordsBuilder", "check_records", "RECORD_ITEMS"]
 RECORD_ITEMS = (Dataset, CountedMetric)
 
 
-def _unquote(tok: object) -> str:
-    from kpirules.lang.build import unquote
+_ESCAPE = re.compile(r'\\(["\\\\n])')
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
 
-    return unquote(tok)  # type: ignore[arg-type]
+
+def _unquote(tok: object) -> str:
+    """A STRING token's text (as :func:`kpirules.lang.build.unquote`, which imports this module)."""
+    s = str(tok)
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        s = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], s[1:-1])
+    return s
 
 
 class RecordsBuilder:

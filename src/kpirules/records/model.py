@@ -215,11 +215,6 @@ class CountedMetric:
         if (self.agg is Agg.COUNT) != (self.column is None):
             raise ValueError("count counts rows (no column); the other aggregates take a column")
 
-    def describe(self) -> str:
-        """The definition as the language writes it: ``count(dossiers where channel == "online")``."""
-        from kpirules.records.text import metric_text
-
-        return metric_text(self)
 
 
 def columns_of(dataset: Dataset, metrics: Iterable[CountedMetric]) -> list[str]:
@@ -360,6 +355,12 @@ def _operand_type(o: Operand, types: dict[str, ColType]) -> ColType:
 
 
 def _lit_text(lit: Lit) -> str:
-    from kpirules.records.text import literal_text
-
-    return literal_text(lit)
+    """A literal in a message (``"online"``, ``20``, ``2020-11-01``)."""
+    v = lit.value
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, (int, datetime.date)):
+        return str(v) if isinstance(v, int) else v.isoformat()
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -8,7 +8,6 @@ import re
 from fractions import Fraction
 
 from kpirules.records.model import And, Cmp, Col, CountedMetric, Dataset, Filter, In, Lit, Missing, Not, Or
-from kpirules.values import format_number
 
 __all__ = ["dataset_text", "filter_text", "literal_text", "metric_text", "name_text"]
 
@@ -20,12 +19,30 @@ def name_text(name: str) -> str:
     return name if _NAME.match(name) else json.dumps(name, ensure_ascii=False)
 
 
+def number_text(v: int | Fraction) -> str:
+    """An exact number as the language writes it: ``12``, ``-2.5``, ``0.2`` (``n/d`` when no decimal ends)."""
+    f = Fraction(v)
+    if f.denominator == 1:
+        return str(f.numerator)
+    d = f.denominator
+    places = 0
+    while d % 10 and d != 1 and places <= 64:  # the fewest decimal places that write it exactly
+        places += 1
+        if (f * 10**places).denominator == 1:
+            break
+    scaled = f * 10**places
+    if scaled.denominator != 1:
+        return f"{f.numerator}/{f.denominator}"
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    return ("-" if f < 0 else "") + digits[:-places] + "." + digits[-places:]
+
+
 def literal_text(lit: Lit) -> str:
     v = lit.value
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, Fraction)):
-        return format_number(v)
+        return number_text(v)
     if isinstance(v, datetime.date):
         return v.isoformat()
     return json.dumps(v, ensure_ascii=False)
