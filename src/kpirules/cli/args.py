@@ -36,7 +36,7 @@ def read_data(args: argparse.Namespace, plan: object = None) -> Data:
     if plan is None:  # pragma: no cover - every command that takes --records passes its plan
         raise KpiDataError("--records needs a plan")
     from kpirules.engine.records import merge_counted, records_data
-    from kpirules.records.sources import is_postgres_url, parse_binding
+    from kpirules.records.sources import PostgresSource, is_postgres_url, parse_binding
 
     engine = getattr(args, "engine", None)
     table_of = engine if engine and is_postgres_url(engine) else None
@@ -47,7 +47,7 @@ def read_data(args: argparse.Namespace, plan: object = None) -> Data:
             raise KpiDataError(f"--records {name}=… is given twice")
         sources[name] = source
     if engine is None and any(type(s).__name__ == "PostgresSource" for s in sources.values()):
-        pg = [s for s in sources.values() if type(s).__name__ == "PostgresSource"]
+        pg = [s for s in sources.values() if isinstance(s, PostgresSource)]
         engine = pg[0].url
     if engine is None and any(type(s).__name__ == "SparkSource" for s in sources.values()):
         engine = "spark"

@@ -64,7 +64,8 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
     where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
     for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
         m = defs[metric]
-        data.add(period, unit, metric, value, Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}"))
+        source = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
+        data.add(period, unit, metric, value, source)  # type: ignore[arg-type]  # (min/max of dates: a date)
     notes = []
     units = getattr(plan, "declared_units", None)
     for name, stats in counted.stats.items():

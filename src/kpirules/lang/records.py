@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from lark import Token, v_args
 
@@ -53,6 +54,12 @@ def _unquote(tok: object) -> str:
 class RecordsBuilder:
     """Builder methods of the records block (mixed into Builder: it has ``_span``, ``problem``, ``_date``)."""
 
+    # given by Builder
+    problem: Any
+    _span: Any
+    _date: Any
+    _number: Any
+
     @v_args(meta=True)
     def dataset(self, meta, c):  # type: ignore[no-untyped-def]
         name = str(c[0])
@@ -63,12 +70,12 @@ class RecordsBuilder:
         fields: dict[str, str] = {}
         for key, value, where in rest:
             if key in fields:
-                self.problem(f"`{key} by` is given twice in dataset {name}", where)  # type: ignore[attr-defined]
+                self.problem(f"`{key} by` is given twice in dataset {name}", where)
             fields[key] = value
-        span = self._span(meta)  # type: ignore[attr-defined]
+        span = self._span(meta)
         if "dated" not in fields:
             self.problem(f"dataset {name} needs `dated by COLUMN`: the date that puts a row in its reporting "
-                         "window", c[0], hint="add a line `dated by resolved_on` (the column of that date)")  # type: ignore[attr-defined]
+                         "window", c[0], hint="add a line `dated by resolved_on` (the column of that date)")
         return Dataset(name, title, fields.get("dated", ""), fields.get("unit"), span=span)
 
     def dated_by(self, c):  # type: ignore[no-untyped-def]
@@ -83,18 +90,18 @@ class RecordsBuilder:
         title = _unquote(c[1]) if len(c) == 3 else None
         agg, dataset, column, where = c[-1]
         try:
-            return CountedMetric(name, agg, dataset, column, where, title=title, span=self._span(meta))  # type: ignore[attr-defined]
+            return CountedMetric(name, agg, dataset, column, where, title=title, span=self._span(meta))
         except ValueError as exc:  # pragma: no cover - the grammar gives count no column, the others one
-            self.problem(str(exc), meta)  # type: ignore[attr-defined]
-            return CountedMetric(name, Agg.COUNT, dataset, None, None, span=self._span(meta))  # type: ignore[attr-defined]
+            self.problem(str(exc), meta)
+            return CountedMetric(name, Agg.COUNT, dataset, None, None, span=self._span(meta))
 
-    def _where(self, c):  # type: ignore[no-untyped-def]
+    def _where(self, c: list[Any]) -> Any:
         return c[0] if c else None
 
     def _dotted(self, tok: Token) -> tuple[str, str]:
         parts = str(tok).split(".")
         if len(parts) != 2:
-            self.problem(f"`{tok}`: write DATASET.COLUMN (one dot)", tok)  # type: ignore[attr-defined]
+            self.problem(f"`{tok}`: write DATASET.COLUMN (one dot)", tok)
         return parts[0], parts[-1]
 
     def rec_count(self, c):  # type: ignore[no-untyped-def]
@@ -116,32 +123,32 @@ class RecordsBuilder:
 
     @v_args(meta=True)
     def rec_or_(self, meta, c):  # type: ignore[no-untyped-def]
-        return Or(c[0], c[1], span=self._span(meta))  # type: ignore[attr-defined]
+        return Or(c[0], c[1], span=self._span(meta))
 
     @v_args(meta=True)
     def rec_and_(self, meta, c):  # type: ignore[no-untyped-def]
-        return And(c[0], c[1], span=self._span(meta))  # type: ignore[attr-defined]
+        return And(c[0], c[1], span=self._span(meta))
 
     @v_args(meta=True)
     def rec_not_(self, meta, c):  # type: ignore[no-untyped-def]
-        return Not(c[0], span=self._span(meta))  # type: ignore[attr-defined]
+        return Not(c[0], span=self._span(meta))
 
-    def _operand(self, v, meta):  # type: ignore[no-untyped-def]
+    def _operand(self, v: Any, meta: Any) -> Col | Lit:
         if isinstance(v, (Col, Lit)):
             return v
-        self.problem("expected a column or a value here", meta)  # type: ignore[attr-defined]
+        self.problem("expected a column or a value here", meta)
         return Lit("")
 
     @v_args(meta=True)
     def rec_compare(self, meta, c):  # type: ignore[no-untyped-def]
         op = str(c[1])
-        return Cmp(op, c[0], c[2], span=self._span(meta))  # type: ignore[attr-defined]
+        return Cmp(op, c[0], c[2], span=self._span(meta))
 
-    def _list(self, values, meta):  # type: ignore[no-untyped-def]
-        out = []
+    def _list(self, values: list[Any], meta: Any) -> tuple[Lit, ...]:
+        out: list[Lit] = []
         for v in values:
             if isinstance(v, Col):
-                self.problem(f"the list after `in` holds values, not columns (`{v.name}`)", v.span or meta,  # type: ignore[attr-defined]
+                self.problem(f"the list after `in` holds values, not columns (`{v.name}`)", v.span or meta,
                              hint="quote text: \"online\"")
                 continue
             out.append(v)
@@ -149,49 +156,49 @@ class RecordsBuilder:
 
     @v_args(meta=True)
     def rec_in(self, meta, c):  # type: ignore[no-untyped-def]
-        return In(c[0], self._list(c[1:], meta), span=self._span(meta))  # type: ignore[attr-defined]
+        return In(c[0], self._list(c[1:], meta), span=self._span(meta))
 
     @v_args(meta=True)
     def rec_not_in(self, meta, c):  # type: ignore[no-untyped-def]
-        return In(c[0], self._list(c[1:], meta), negated=True, span=self._span(meta))  # type: ignore[attr-defined]
+        return In(c[0], self._list(c[1:], meta), negated=True, span=self._span(meta))
 
     @v_args(meta=True)
     def rec_missing(self, meta, c):  # type: ignore[no-untyped-def]
-        return Missing(c[0], span=self._span(meta))  # type: ignore[attr-defined]
+        return Missing(c[0], span=self._span(meta))
 
     @v_args(meta=True)
     def rec_present(self, meta, c):  # type: ignore[no-untyped-def]
-        return Missing(c[0], negated=True, span=self._span(meta))  # type: ignore[attr-defined]
+        return Missing(c[0], negated=True, span=self._span(meta))
 
     def rec_column(self, c):  # type: ignore[no-untyped-def]
-        return Col(str(c[0]), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Col(str(c[0]), span=self._span(c[0]))
 
     def rec_text(self, c):  # type: ignore[no-untyped-def]
-        return Lit(_unquote(c[0]), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Lit(_unquote(c[0]), span=self._span(c[0]))
 
-    def _num(self, f: Fraction):  # type: ignore[no-untyped-def]
+    def _num(self, f: Fraction) -> int | Fraction:
         return f.numerator if f.denominator == 1 else f
 
     def rec_number(self, c):  # type: ignore[no-untyped-def]
-        return Lit(self._num(self._number(c[0])), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Lit(self._num(self._number(c[0])), span=self._span(c[0]))
 
     def rec_negative(self, c):  # type: ignore[no-untyped-def]
-        return Lit(-self._num(self._number(c[0])), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Lit(-self._num(self._number(c[0])), span=self._span(c[0]))
 
     def rec_percent(self, c):  # type: ignore[no-untyped-def]
         text = str(c[0])[:-1]
-        return Lit(self._num(self._number(c[0], 100, text)), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Lit(self._num(self._number(c[0], 100, text)), span=self._span(c[0]))
 
     def rec_date(self, c):  # type: ignore[no-untyped-def]
-        return Lit(self._date(c[0]), span=self._span(c[0]))  # type: ignore[attr-defined]
+        return Lit(self._date(c[0]), span=self._span(c[0]))
 
     @v_args(meta=True)
     def rec_true(self, meta, c):  # type: ignore[no-untyped-def]
-        return Lit(True, span=self._span(meta))  # type: ignore[attr-defined]
+        return Lit(True, span=self._span(meta))
 
     @v_args(meta=True)
     def rec_false(self, meta, c):  # type: ignore[no-untyped-def]
-        return Lit(False, span=self._span(meta))  # type: ignore[attr-defined]
+        return Lit(False, span=self._span(meta))
 
 
 def check_records(records: Sequence[object], lines: Sequence[str] | None = None) -> list[Diagnostic]:

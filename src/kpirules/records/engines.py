@@ -105,7 +105,7 @@ class SqlEngine(Engine):
         raise NotImplementedError
 
     def sql(self, query: Any) -> str:
-        return query.sql(dialect=self.dialect, identify=True)
+        return str(query.sql(dialect=self.dialect, identify=True))
 
     def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None):  # type: ignore[no-untyped-def]
         kind = parse_kind(kind)
@@ -135,7 +135,7 @@ class SqlEngine(Engine):
         out = Partials(dataset, metrics, windows, DatasetStats(rows=int(rows), undated=int(undated or 0),
                                                                first=_date(first), last=_date(last)))
         in_windows = 0
-        for row in self.run(plan.main):  # type: ignore[arg-type]
+        for row in self.run(plan.main):
             label, unit, g, n = row[0], row[1], int(row[2]), int(row[3])
             unit = None if g else _text(unit)
             if g:
@@ -302,7 +302,7 @@ class DuckDBEngine(SqlEngine):
             raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
         return exp.Table(this=name.copy()), types, source.path
 
-    def run(self, query):  # type: ignore[no-untyped-def]
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:
             return self.con.execute(self.sql(query)).fetchall()
         except self._duckdb.Error as exc:
@@ -370,7 +370,7 @@ class PostgresEngine(SqlEngine):
             raise missing_columns(source.describe(), list(types), columns)
         return rel, types, source.describe()
 
-    def run(self, query):  # type: ignore[no-untyped-def]
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:
             with self.con.cursor() as cur:
                 cur.execute(self.sql(query))
@@ -438,13 +438,13 @@ class SparkEngine(SqlEngine):
             raise KpiDataError(f"{source.describe()}: the Spark engine reads spark:TABLE or a file")
         types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
         if isinstance(source, FileSource) and source.format != "parquet":
-            types = None
+            types = None  # type: ignore[assignment]
         names = [f.name for f in df.schema.fields]
         if any(c not in names for c in columns):
             raise missing_columns(where, names, columns)
         return rel, types, where
 
-    def run(self, query):  # type: ignore[no-untyped-def]
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:
             return [tuple(r) for r in self.spark.sql(self.sql(query)).collect()]
         except Exception as exc:

@@ -186,7 +186,7 @@ def _open_text(path: str) -> io.TextIOBase:
         f = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise KpiDataError(f"{path}: cannot read the records file ({exc.strerror or exc})") from None
-    return f  # type: ignore[return-value]
+    return f
 
 
 def sniff_delimiter(header: str) -> str:
@@ -206,7 +206,7 @@ def missing_columns(path: str, header: Sequence[str], columns: Sequence[str]) ->
         hint = f"did you mean {close[0]!r}?" if close else None
         diags.append(Diagnostic(
             f"{path}: no column {c!r}; the columns are: {', '.join(have) or '(none)'}", hint=hint))
-    return KpiDataError.from_diagnostics(diags)
+    return KpiDataError("\n".join(str(d) for d in diags), diags)
 
 
 def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
@@ -221,7 +221,7 @@ def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any
         delim = sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=delim))
         header = [h.strip() for h in header]
-        index = {}
+        index: dict[str, int] = {}
         for i, h in enumerate(header):
             index.setdefault(h, i)
         if any(c not in index for c in columns):
@@ -246,7 +246,7 @@ def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any
 
 def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
     f = _open_text(path)
-    seen = set()
+    seen: set[str] = set()
     with f:
         number = 0
         try:
@@ -286,7 +286,7 @@ def native_kinds(source: Any) -> dict[str, ColType]:
         return {}  # (reading it says what is wrong)
     finally:
         con.close()
-    out = {}
+    out: dict[str, ColType] = {}
     for name, type_ in ((d[0], str(d[1])) for d in desc):
         kind = ColType.DATE if type_.upper().startswith("TIMESTAMP") else source_kind(type_)
         if kind in (ColType.DATE, ColType.NUMBER):
@@ -308,7 +308,8 @@ def _parquet_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list
             raise KpiDataError(f"{path}: cannot read the Parquet file ({_first_line(exc)})") from None
         if any(c not in names for c in columns):
             raise missing_columns(path, names, columns)
-        q = exp.select(*[exp.column(c, quoted=True) for c in columns] or ["1"]).from_(rel)
+        picks: list[Any] = [exp.column(c, quoted=True) for c in columns] or [exp.Literal.number(1)]
+        q = exp.select(*picks).from_(rel)
         cur = con.execute(q.sql(dialect="duckdb"))
         number = 0
         while True:
@@ -516,8 +517,10 @@ def count_python(
                 if agg is Agg.COUNT:
                     continue
                 if agg is Agg.SUM or agg is Agg.AVG:
-                    part.total = _EXACT.add(part.total, value) if type(value) is decimal.Decimal or type(
-                        part.total) is decimal.Decimal else part.total + value
+                    if type(value) is decimal.Decimal or type(part.total) is decimal.Decimal:
+                        part.total = _EXACT.add(part.total, value)  # type: ignore[arg-type]  # (exact: never rounds)
+                    else:
+                        part.total = part.total + value
                 elif agg is Agg.MIN:
                     if part.lo is None or value < part.lo:
                         part.lo = value

@@ -147,7 +147,7 @@ def _bad(raw: Any, kind: ColType, dialect: str) -> Any:
     present = exp.and_(exp.Not(this=exp.Is(this=raw.copy(), expression=exp.Null())),
                        exp.NEQ(this=raw.copy(), expression=exp.Literal.string("")))
     if kind is ColType.BOOL:
-        wrong = exp.Not(this=exp.In(this=exp.Lower(this=raw.copy()),
+        wrong: Any = exp.Not(this=exp.In(this=exp.Lower(this=raw.copy()),
                                     expressions=[exp.Literal.string("true"), exp.Literal.string("false")]))
     else:
         pattern = DATE_PATTERN if kind is ColType.DATE else NUMBER_PATTERN
@@ -215,7 +215,7 @@ def plan_queries(
     alias = {c: f"c{i}" for i, c in enumerate(columns)}
     typed = []
     problems = []
-    checks = []
+    checks: list[tuple[str, ColType, str]] = []
     for c in columns:
         raw = exp.column(c, table="s", quoted=True)
         try:
@@ -296,11 +296,12 @@ def plan_queries(
                 exp.alias_(exp.func("GROUPING", unit.copy()), "g", quoted=True)]
 
     cols: list[Any] = head() + [exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)]
-    layout = []
+    layout: list[tuple[str, Agg, int]] = []
     distinct_cols: list[Any] = []
     for i, m in enumerate(metrics):
         test = cond(m.where) if m.where is not None else None
         if m.agg is Agg.COUNT:
+            e: Any
             if test is None:
                 e = exp.Count(this=exp.Star())
             else:
@@ -337,11 +338,11 @@ def _condition(f: Filter, col: Any) -> Any:
         cls = getattr(exp, _SQL_OPS[f.op])
         return cls(this=operand(f.left), expression=operand(f.right))
     if isinstance(f, In):
-        e = exp.In(this=operand(f.operand), expressions=[_lit(v.value) for v in f.values])
+        e: Any = exp.In(this=operand(f.operand), expressions=[_lit(v.value) for v in f.values])
         return exp.Not(this=exp.paren(e)) if f.negated else e
     if isinstance(f, Missing):
-        e = exp.Is(this=operand(f.operand), expression=exp.Null())
-        return exp.Not(this=exp.paren(e)) if f.negated else e
+        missing: Any = exp.Is(this=operand(f.operand), expression=exp.Null())
+        return exp.Not(this=exp.paren(missing)) if f.negated else missing
     if isinstance(f, Not):
         return exp.Not(this=exp.paren(_condition(f.operand, col)))
     cls = exp.And if isinstance(f, And) else exp.Or
