@@ -24,6 +24,7 @@ from kpirules.data import (
 )
 from kpirules.engine.export import Rollup
 from kpirules.engine.evaluate import FAILING, Plan, Result, Results, Status, load, parse
+from kpirules.engine.records import records_data
 from kpirules.periods import Kind, Period, Scheme, parse_period
 from kpirules.values import Invalid, Undefined
 
@@ -40,6 +41,7 @@ def __getattr__(name: str) -> object:
 __version__ = "0.1.0"
 
 __all__ = [
+    "records_data",
     "Data",
     "FAILING",
     "Invalid",

@@ -252,23 +252,47 @@ def _item_block(item: n.Item) -> _Block:
             if item.after:
                 lines.append(_Line(1, "after " + ", ".join(ident_text(a) for a in item.after)))
             return _Block(lines)
+    from kpirules.records.model import CountedMetric, Dataset
+    from kpirules.records.text import metric_text, name_text
+
+    if isinstance(item, Dataset):  # records (issue 18)
+        head = f"dataset {name_text(item.name)}" + (f" {quote(item.title)}" if item.title is not None else "")
+        lines = [_Line(0, head + ":"), _Line(1, f"dated by {item.dated_by}")]
+        if item.unit_by:
+            lines.append(_Line(1, f"unit by {item.unit_by}"))
+        return _Block(lines)
+    if isinstance(item, CountedMetric):
+        head = f"metric {item.name}" + (f" {quote(item.title)}" if item.title is not None else "")
+        return _Block([_Line(0, f"{head} = {metric_text(item)}")], kind="metric")
     group = getattr(n, "Group", None)
     if group is not None and isinstance(item, group):
         return _Block([_Line(0, f"group {item.name}: {_units(item.units)}")], kind="group")
     raise TypeError(f"not an item: {item!r}")  # pragma: no cover
 
 
+def plan_items(plan: n.Plan) -> list[object]:
+    """The plan's items and its datasets and counted metrics, in file order (without positions:
+    the datasets and metrics first)."""
+    records = list(getattr(plan, "records", ()))
+    if not records:
+        return list(plan.items)
+    both = records + list(plan.items)
+    if all(getattr(x, "span", None) is not None for x in both):
+        return sorted(both, key=lambda x: (x.span.line, x.span.column))  # type: ignore[union-attr]
+    return both
+
+
 def _blocks(plan: n.Plan) -> list[_Block]:
     header = _header_block(plan)
-    return ([header] if header else []) + [_item_block(item) for item in plan.items]
+    return ([header] if header else []) + [_item_block(item) for item in plan_items(plan)]  # type: ignore[arg-type]
 
 
 def _render(blocks: list[_Block], trailing: list[_Comment]) -> str:
     out: list[str] = []
 
     for bi, block in enumerate(blocks):
-        # one blank line between items; a run of `group` (`unit`, `event`) lines stays together
-        if out and not (block.kind in ("group", "unit", "event") and bi > 0 and blocks[bi - 1].kind == block.kind):
+        # one blank line between items; a run of `group` (`unit`, `event`, `metric`) lines stays together
+        if out and not (block.kind in ("group", "unit", "event", "metric") and bi > 0 and blocks[bi - 1].kind == block.kind):
             out.append("")
         if block.leading:
             for i, c in enumerate(block.leading):
@@ -370,7 +394,7 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
             r = _meta_range(fields.get(key))
             if r:
                 line.start, line.end = r
-    for block, item, t in zip(blocks[bi:], plan.items, item_trees):
+    for block, item, t in zip(blocks[bi:], plan_items(plan), item_trees):
         r = _meta_range(t)
         if r is None:
             continue
@@ -396,6 +420,15 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
                     rr = _meta_range(by_name[key])
                     if rr:
                         line.start, line.end = rr
+        elif t.data == "dataset":  # (records: the head, then `dated by`, `unit by` on lines of their own)
+            attrs_ = {k.data: k for k in kids if isinstance(k, Tree)}
+            first = _meta_range(next(iter(attrs_.values()), None)) if attrs_ else None
+            block.lines[0].start, block.lines[0].end = r[0], (first[0] - 1 if first and first[0] > r[0] else r[0])
+            for line in block.lines[1:]:
+                key = {"dated": "dated_by", "unit": "unit_by"}[line.text.split(" ", 1)[0]]
+                rr = _meta_range(attrs_.get(key))
+                if rr:
+                    line.start, line.end = rr
         else:
             block.lines[0].start, block.lines[0].end = r
 

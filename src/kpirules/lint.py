@@ -44,6 +44,9 @@ CODES: dict[str, str] = {
     "K012": "a deadline outside the phase its section sets",
     "K013": "a number with exactly three digits after the point (`1.000`), which a Vietnamese reader takes for "
             "a thousands separator",
+    # records (issue 18)
+    "K020": "a metric counted from records that no rule reads",
+    "K021": "a dataset that no metric counts",
 }
 
 
@@ -207,6 +210,7 @@ class _Linter:
         self.after(items)
         self.sections(items)
         self.metrics(items)
+        self.records(items)
         section_chain: list[n.Section] = []
         for item in items:
             if isinstance(item, n.Section):
@@ -291,6 +295,22 @@ class _Linter:
                 self.add("K007", f"metric {name} is used only here and is one edit away from {other}; a typo?",
                          found[0].span)
                 break
+
+    def records(self, items: Iterable[n.Item]) -> None:
+        """K020, K021: counted metrics no rule reads, datasets no metric counts."""
+        from kpirules.records.model import CountedMetric, Dataset
+
+        recs = getattr(self.plan, "records", ())
+        if not recs:
+            return
+        read = {node.name for item in items if isinstance(item, n.Rule)
+                for node in _expr_nodes(item.condition) if isinstance(node, n.Metric)}
+        counted = {r.dataset for r in recs if isinstance(r, CountedMetric)}
+        for r in recs:
+            if isinstance(r, CountedMetric) and r.name not in read:
+                self.add("K020", f"metric {r.name} is counted from {r.dataset} but no rule reads it", r.span)
+            elif isinstance(r, Dataset) and r.name not in counted:
+                self.add("K021", f"dataset {r.name} is declared but no metric counts it", r.span)
 
     def rule(self, rule: n.Rule, sections: list[n.Section]) -> None:
         for node in _expr_nodes(rule.condition):

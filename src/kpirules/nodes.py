@@ -419,6 +419,9 @@ class Plan:
     items: tuple[Item, ...] = attrs.field(default=(), converter=tuple)
     #: the official report's fields (``report`` in the header), None when the plan gives none
     report: ReportBlock | None = attrs.field(default=None, kw_only=True)
+    #: the datasets and counted metrics (``dataset …``, ``metric NAME = count(…)``: kpirules.records.model
+    #: objects), in file order
+    records: tuple[object, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
     span: Span | None = _span()
 
 

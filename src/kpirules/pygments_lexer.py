@@ -17,7 +17,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 __all__ = ["KpiLexer"]
 
-_DECLARATIONS = ("plan", "section", "rule", "task", "group", "event")
+_DECLARATIONS = ("plan", "section", "rule", "task", "group", "event", "dataset", "metric")
 _FIELDS = ("title", "issued", "implements", "reporting", "report", "issuer", "place", "signer", "recipients",
            "cutoff", "calendar", "due", "lead", "support",
            "product", "note", "after", "stretch")
@@ -50,6 +50,11 @@ class KpiLexer(RegexLexer):
             (r"(every)(\s+)(quarter|month|half-year|year)" + _END, bygroups(Keyword, Whitespace, Keyword)),
             (r"(event)(\s+)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)" + _END,
              bygroups(Keyword.Declaration, Whitespace, Name.Label)),
+            # records: `dated by`, `count distinct`, `is [not] missing` (words only there)
+            (r"(dated)(\s+)(by)" + _END, bygroups(Keyword, Whitespace, Keyword)),
+            (r"(count)(\s*)(distinct)" + _END, bygroups(Name.Builtin, Whitespace, Name.Builtin)),
+            (r"(is)(\s+)(?:(not)(\s+))?(missing)" + _END,
+             bygroups(Operator.Word, Whitespace, Operator.Word, Whitespace, Operator.Word)),
             (words(_FREQUENCIES, suffix=_END), Keyword.Type),
             (words(_FIELDS, suffix=_END), Keyword.Reserved),
             (words(_TIME, suffix=_END), Keyword),

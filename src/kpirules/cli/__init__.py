@@ -23,7 +23,7 @@ from kpirules.errors import KpiError
 __all__ = ["main"]
 
 # subcommand modules, in the order `kpirules --help` lists them
-COMMANDS = ("check", "periods", "fmt", "lint", "explain", "report", "verify", "test")
+COMMANDS = ("check", "periods", "fmt", "lint", "explain", "report", "verify", "test", "sql")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

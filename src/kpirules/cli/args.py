@@ -6,21 +6,52 @@ import argparse
 from typing import Any
 
 from kpirules.data import Data, load_data
+from kpirules.errors import KpiDataError
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
-    """``--data FILE`` (repeatable) and ``--number-format vi|en``."""
-    p.add_argument("--data", metavar="FILE", action="append", required=True,
+    """``--data FILE`` (repeatable), ``--number-format vi|en``, ``--records NAME=SOURCE`` and ``--engine``."""
+    p.add_argument("--data", metavar="FILE", action="append", default=None,
                    help="reported data: JSON, CSV or .xlsx (repeat to merge several files)")
+    p.add_argument("--records", metavar="NAME=SOURCE", action="append", default=None,
+                   help="the rows of a dataset the plan declares: a CSV, Parquet or JSON lines file, "
+                        "postgresql://host/db?table=T, or spark:TABLE (repeat for each dataset)")
+    p.add_argument("--engine", metavar="ENGINE", default=None,
+                   help="what counts the records: duckdb (the default), python, spark, or a postgresql:// URL "
+                        "(then a SOURCE may be a bare table name)")
     p.add_argument("--number-format", choices=("vi", "en"), default=None,
                    help="how CSV/.xlsx numbers are written: vi (1.234,5) or en (1,234.5); "
                         "without it an ambiguous number such as 1.234 is an error")
 
 
 def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
-    """The data named by :func:`add_data_options`' options; with ``plan``, refused (a KpiDataError, exit 2)
-    when it shares no metric, task or event with the plan: it cannot be that plan's data."""
-    data = load_data(args.data, number_format=args.number_format)
-    if plan is not None:
-        plan.check_data(data)
-    return data
+    """The data named by :func:`add_data_options`' options: the reported files, and the counted
+    metrics of ``plan`` from ``--records`` (merged; the same metric in both is an error)."""
+    records = getattr(args, "records", None)
+    if not args.data and not records:
+        raise KpiDataError("give the data: --data FILE (reported values) and/or --records NAME=SOURCE "
+                           "(the rows of a dataset the plan declares)")
+    reported = load_data(args.data, number_format=args.number_format) if args.data else None
+    if not records:
+        if plan is not None:
+            plan.check_data(reported)
+        return reported  # type: ignore[return-value]
+    if plan is None:  # pragma: no cover - every command that takes --records passes its plan
+        raise KpiDataError("--records needs a plan")
+    from kpirules.engine.records import merge_counted, records_data
+    from kpirules.records.sources import PostgresSource, is_postgres_url, parse_binding
+
+    engine = getattr(args, "engine", None)
+    table_of = engine if engine and is_postgres_url(engine) else None
+    sources = {}
+    for text in records:
+        name, source = parse_binding(text, table_of=table_of)
+        if name in sources:
+            raise KpiDataError(f"--records {name}=… is given twice")
+        sources[name] = source
+    if engine is None and any(type(s).__name__ == "PostgresSource" for s in sources.values()):
+        pg = [s for s in sources.values() if isinstance(s, PostgresSource)]
+        engine = pg[0].url
+    if engine is None and any(type(s).__name__ == "SparkSource" for s in sources.values()):
+        engine = "spark"
+    return merge_counted(plan, reported, records_data(plan, sources, engine))

@@ -75,7 +75,8 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)  # (a usage error before anything is read)
     if args.output:
-        check_not_input(args.output, [("plan", args.plan), *(("--data", d) for d in args.data)])
+        check_not_input(args.output, [("plan", args.plan), *(("--data", d) for d in args.data or []),
+                                      *(("--records", r.partition("=")[2]) for r in args.records or [])])
     official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
     when = timing.as_of(args.as_of)  # (the one place the date is read)

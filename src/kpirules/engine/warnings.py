@@ -152,6 +152,7 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
         _stopped(plan, data, current),
         shared("names", lambda: _names(plan, data)),
         _outside(data, _span(memo["years"], current)),
+        (Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
     ), limit))
 
 

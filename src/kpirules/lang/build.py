@@ -13,6 +13,7 @@ from kpirules import nodes as n
 from kpirules.errors import Diagnostic, Span
 from kpirules.periods import KpiPeriodError, parse_kind, parse_period
 from kpirules.text import MAX_DIGITS  # (as many digits as in the data)
+from kpirules.lang.records import RECORD_ITEMS, RecordsBuilder
 
 __all__ = ["Builder", "unquote"]
 
@@ -36,7 +37,7 @@ def _fraction(text: str, scale: int = 1) -> Fraction:
     return Fraction(int(whole + decimals), scale * 10 ** len(decimals))
 
 
-class Builder(Transformer_NonRecursive):
+class Builder(RecordsBuilder, Transformer_NonRecursive):
     """Turns lark's tree into kpirules.nodes, collecting problems."""
 
     def __init__(self, filename: str | None, lines: list[str]) -> None:
@@ -79,7 +80,8 @@ class Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def start(self, meta, children):  # type: ignore[no-untyped-def]
         header = children[0] if children and isinstance(children[0], dict) else {}
-        items = [c for c in children if not isinstance(c, dict)]
+        items = [c for c in children if not isinstance(c, dict) and not isinstance(c, RECORD_ITEMS)]
+        records = [c for c in children if isinstance(c, RECORD_ITEMS)]
         return n.Plan(
             id=header.get("id"),
             title=header.get("title"),
@@ -88,6 +90,7 @@ class Builder(Transformer_NonRecursive):
             reporting=header.get("reporting"),
             items=items,
             report=header.get("report"),
+            records=records,
             span=self._span(meta),  # None for an empty file
         )
 

@@ -354,6 +354,10 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
         path = " → ".join([*cycle, cycle[0]])
         c.problem(f"tasks wait for each other in a cycle of `after`: {path}; none of them can ever start",
                   task_items[cycle[0]].span, hint="remove one `after` of the cycle")
+    if plan.records:  # datasets and counted metrics (issue 18)
+        from kpirules.lang.records import check_records
+
+        c.diags.extend(check_records(plan.records, lines))
     return c.diags
 
 

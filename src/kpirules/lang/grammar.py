@@ -28,7 +28,10 @@ KEYWORDS = (
     "previous for each unit units where and or not between ratio change sum min max avg "
     "count true false group in report issuer place signer recipients "
     # the second round: recurring duties, events, declared units, stretch goals, totals over time
-    "every event stretch over"
+    "every event stretch over "
+    # records (issue 18); `dated`, `distinct`, `is` and `missing` are words only where a dataset or a
+    # filter has them, as `year` after `previous`
+    "dataset metric"
 ).split()
 
 

@@ -42,7 +42,7 @@ _WORDS = {
     "$END": "the end of the file",
 }
 
-_ITEM_START = {"RULE", "TASK", "SECTION", "GROUP"}
+_ITEM_START = {"RULE", "TASK", "SECTION", "GROUP", "DATASET", "METRIC"}  # (dataset, metric: records)
 _EXPR_START = {"NUMBER", "INT", "PERCENT", "NAME", "STRING", "LPAR", "TRUE", "FALSE", "RATIO", "CHANGE",
                "SUM", "MIN", "MAX", "AVG", "COUNT", "MINUS", "NOT"}
 _ARITH = {"PLUS", "MINUS", "STAR", "SLASH"}
@@ -154,6 +154,15 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             width = len(word.group())
             message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
             hint = _ascii_hint(word.group(), set(err.expected))
+        elif str(tok) == "=" and tok.type not in set(err.expected):  # (`=` is a token of `metric NAME = …`)
+            after = text[pos + 1 : pos + 2]
+            if after in (">", "<"):
+                width = 2
+                message = f"`={after}` is not an operator"
+                hint = f"write `{after}=`"
+            else:
+                message = "a single `=` is not an operator"
+                hint = "write `==` to compare for equality (or >=, <=)"
         elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}):
             message = (f"unexpected `{tok}`: it belongs right after a `task` or `rule` header, "
                        "but the item above ended before this line")

@@ -1,0 +1,178 @@
+"""Counted metrics in the evaluation: a plan's datasets counted from their records, merged with the
+reported snapshots (issue 18).
+
+:func:`records_data` counts every counted metric of a plan from the sources bound to its
+datasets (``--records NAME=SOURCE``) and returns them as :class:`~kpirules.data.Data`: one value
+per metric, window and unit, each with its source (the dataset and the metric's definition).
+:func:`merge_counted` adds them to reported data; a metric both counted and reported is a load
+error.  What the rows looked like (rows without a date, outside every window, without a unit,
+units the plan does not declare) comes back as warnings, kept with the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kpirules.data import Data, Source
+from kpirules.errors import Diagnostic, KpiDataError, KpiSemanticError
+from kpirules.records.model import CountedMetric, Dataset
+from kpirules.records.text import metric_text
+
+__all__ = ["counted_metrics", "datasets", "merge_counted", "records_data"]
+
+
+def datasets(plan: Any) -> list[Dataset]:
+    return [r for r in getattr(plan.ast, "records", ()) if isinstance(r, Dataset)]
+
+
+def counted_metrics(plan: Any) -> list[CountedMetric]:
+    return [r for r in getattr(plan.ast, "records", ()) if isinstance(r, CountedMetric)]
+
+
+def plan_years(plan: Any) -> tuple[int, int] | None:
+    from kpirules.engine.warnings import _plan_years
+
+    return _plan_years(plan)
+
+
+def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
+                 years: tuple[int, int] | None = None) -> Data:
+    """The counted metrics of ``plan`` from ``sources`` ({dataset: source text or RecordSource}).
+
+    A source bound to a dataset the plan does not declare is an error naming it.  ``years``:
+    the span of windows counted (default: the years the plan speaks of; without any, the
+    records' own).
+    """
+    from kpirules.records.engines import count_records
+
+    declared = {d.name: d for d in datasets(plan)}
+    unknown = [name for name in sources if name not in declared]
+    if unknown:
+        raise KpiDataError.from_diagnostics(
+            Diagnostic(f"--records {name}=…: the plan declares no dataset {name}"
+                       + (f" (it declares {', '.join(declared)})" if declared else " (it declares none)"))
+            for name in unknown)
+    metrics = counted_metrics(plan)
+    data = Data()
+    if not metrics:
+        return data
+    years = years if years is not None else plan_years(plan)
+    counted = count_records(list(declared.values()), metrics, sources, engine=engine, kind=plan.kind,
+                            scheme=plan.scheme, years=years)
+    defs = {m.name: m for m in metrics}
+    where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
+    for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
+        m = defs[metric]
+        source = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
+        data.add(period, unit, metric, value, source)  # type: ignore[arg-type]  # (min/max of dates: a date)
+    notes = []
+    units = getattr(plan, "declared_units", None)
+    for name, stats in counted.stats.items():
+        src = where.get(name)
+        if stats.undated:
+            ds = declared[name]
+            notes.append(("records_undated", f"dataset {name}: {_rows(stats.undated, 'has', 'have')} "
+                          f"no {ds.dated_by} (its `dated by` column), so no window: "
+                          "not counted", src))
+        if stats.outside:
+            w = counted.windows[name]
+            notes.append(("records_outside_windows", f"dataset {name}: "
+                          f"{_rows(stats.outside, 'is', 'are')} dated outside every window counted ({w.start.isoformat()} … "
+                          f"{w.end.isoformat()}, the years {w.first_year}–{w.last_year}): not counted", src))
+        if stats.no_unit:
+            ds = declared[name]
+            notes.append(("records_no_unit", f"dataset {name}: "
+                          f"{_rows(stats.no_unit, 'names', 'name')} no unit ({ds.unit_by} is empty): counted at the plan level only", src))
+        if units:
+            extra = sorted(u for u in stats.units if u not in units)
+            if extra:
+                notes.append(("records_unknown_unit", f"dataset {name} names units the plan does not declare: "
+                              + ", ".join(extra), src))
+    data.notes = notes  # type: ignore[attr-defined]
+    data.counted = counted  # type: ignore[attr-defined]
+    return data
+
+
+def _rows(n: int, one: str, many: str) -> str:
+    """``1 row has``, ``3 rows have``."""
+    return f"1 row {one}" if n == 1 else f"{n} rows {many}"
+
+
+def merge_counted(plan: Any, reported: Data | None, counted: Data) -> Data:
+    """``reported`` with the counted values added; a metric both counted and reported is an error."""
+    if reported is None:
+        return counted
+    defs = {m.name: m for m in counted_metrics(plan)}
+    both = sorted(set(defs) & reported.metrics())
+    if both:
+        diags = []
+        for name in both:
+            m = defs[name]
+            where = next((str(reported.source(name, key, unit)) for (key, unit), snap in reported.snapshots.items()
+                          if name in snap), "the data")
+            diags.append(Diagnostic(
+                f"metric {name} is counted from dataset {m.dataset} "
+                f"(line {m.span.line if m.span else '?'} of the plan) and also reported in the data ({where})",
+                hint="a metric comes from one place: drop it from the data, or name the counted one otherwise"))
+        raise KpiSemanticError.from_diagnostics(diags)
+    reported.merge(counted)
+    notes = list(getattr(reported, "notes", [])) + list(getattr(counted, "notes", []))
+    reported.notes = notes  # type: ignore[attr-defined]
+    reported.counted = getattr(counted, "counted", None)  # type: ignore[attr-defined]
+    return reported
+
+
+def explain_counted(plan: Any, data: Data, metrics: list[str], period: Any, unit: str | None,
+                    sources: Mapping[str, Any] | None = None, show_rows: int = 0) -> str:
+    """The definitions of the counted ``metrics`` a result reads, their value in every window of the
+    plan's kind (for ``unit``, or the plan level), and with ``show_rows`` the first rows counted
+    in ``period``'s window (from files only)."""
+    from kpirules.records.sources import FileSource, parse_source
+    from kpirules.records.windows import Window
+    from kpirules.values import format_value
+
+    defs = {m.name: m for m in counted_metrics(plan)}
+    decl = {d.name: d for d in datasets(plan)}
+    counted = getattr(data, "counted", None)
+    lines: list[str] = []
+    for name in metrics:
+        m = defs.get(name)
+        if m is None:
+            continue
+        where = ""
+        if sources and m.dataset in sources:
+            src = sources[m.dataset]
+            where = f" from {src if isinstance(src, str) else src.describe()}"
+        lines.append(f"{name} = {metric_text(m)}{where}")
+        if counted is not None:
+            cells = sorted(((p, v) for (mm, p, u), v in counted.values.items()
+                            if mm == name and u == unit and p.kind is plan.kind), key=lambda pv: pv[0])
+            who = f"unit {unit}" if unit is not None else "all units"
+            shown = ", ".join(f"{p.label}: {_text(v, format_value)}" for p, v in cells) or "no window"
+            lines.append(f"  per window ({who}): {shown}")
+        if show_rows and sources and m.dataset in sources and period is not None:
+            src = sources[m.dataset]
+            src = parse_source(src) if isinstance(src, str) else src
+            if not isinstance(src, FileSource):
+                lines.append("  (rows are shown from records files only)")
+                continue
+            from kpirules.records.pyengine import sample_rows
+
+            window = Window.of(period.with_scheme(plan.scheme))
+            cols, rows = sample_rows(decl[m.dataset], m, src, window, unit, show_rows)
+            lines.append(f"  first {len(rows)} row{'s' if len(rows) != 1 else ''} counted in {window.label} "
+                         f"({window.start.isoformat()} … {window.end.isoformat()}): " + ", ".join(cols))
+            for number, raw in rows:
+                lines.append(f"    row {number}: " + ", ".join("" if v is None else str(v) for v in raw))
+    if not lines:
+        return ""
+    return "Counted from records:\n" + "\n".join("  " + ln for ln in lines) + "\n"
+
+
+def _text(v: Any, fmt: Any) -> str:
+    import datetime
+
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    return fmt(v) or "?"

@@ -1,0 +1,505 @@
+"""The engines that count records: Python (the reference), DuckDB (embedded, the default),
+PostgreSQL and Spark.  All give the same :class:`~kpirules.records.counting.Partials`.
+
+:func:`count_records` counts every dataset a plan declares from its bound source and returns the
+metric table.  Database drivers are imported only when their engine is used.
+"""
+
+from __future__ import annotations
+
+import datetime
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
+from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
+from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of
+from kpirules.records.pyengine import BAD_ROWS_SHOWN, count_python, expected, missing_columns, read_rows
+from kpirules.records.sources import FileSource, PostgresSource, RecordSource, SparkSource, parse_source
+from kpirules.records.sqlbuild import Plan, plan_queries
+from kpirules.records.windows import Windows, windows_for, year_span
+
+__all__ = [
+    "DuckDBEngine",
+    "Engine",
+    "PostgresEngine",
+    "PythonEngine",
+    "SparkEngine",
+    "count_records",
+    "engine_for",
+]
+
+
+class Engine:
+    """Counts one dataset's rows from a source in the windows of a scheme."""
+
+    name = "engine"
+
+    def count(
+        self,
+        dataset: Dataset,
+        metrics: Sequence[CountedMetric],
+        source: RecordSource,
+        kind: Kind = Kind.QUARTER,
+        scheme: Scheme = DEFAULT_SCHEME,
+        years: tuple[int, int] | None = None,
+    ) -> Partials:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _windows(first: datetime.date | None, last: datetime.date | None, kind: Kind, scheme: Scheme,
+             years: tuple[int, int] | None) -> Windows:
+    if years is not None:
+        return windows_for(years[0], years[1], kind, scheme)
+    if first is None or last is None:
+        y = datetime.date.today().year
+        return windows_for(y, y, kind, scheme)
+    lo, hi = year_span(first, last, Kind.YEAR if kind is Kind.NINE_MONTH else kind, scheme)
+    return windows_for(lo, hi, kind, scheme)
+
+
+# --------------------------------------------------------------------------- Python
+
+
+class PythonEngine(Engine):
+    """Counts in plain Python, streaming the rows (CSV, JSON lines, Parquet)."""
+
+    name = "python"
+
+    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None):  # type: ignore[no-untyped-def]
+        kind = parse_kind(kind)
+        if years is None:  # a first pass over the dates finds the years
+            from kpirules.records.pyengine import CONVERT
+
+            conv = CONVERT[ColType.DATE]
+            first = last = None
+            for _, (cell,) in read_rows(source, [dataset.dated_by]):
+                d = conv(cell)
+                if isinstance(d, datetime.date):
+                    first = d if first is None or d < first else first
+                    last = d if last is None or d > last else last
+            windows = _windows(first, last, kind, scheme, None)
+        else:
+            windows = _windows(None, None, kind, scheme, years)
+        return count_python(dataset, metrics, source, windows)
+
+
+# --------------------------------------------------------------------------- SQL engines
+
+
+class SqlEngine(Engine):
+    """Runs the queries of :mod:`kpirules.records.sqlbuild` on a database."""
+
+    dialect = "duckdb"
+
+    def relation(self, source: RecordSource, columns: Sequence[str]) -> tuple[Any, dict[str, str] | None, str]:
+        """(a sqlglot relation, the SQL type of each column or None, how to name the source)."""
+        raise NotImplementedError
+
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def sql(self, query: Any) -> str:
+        return str(query.sql(dialect=self.dialect, identify=True))
+
+    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None):  # type: ignore[no-untyped-def]
+        kind = parse_kind(kind)
+        metrics = list(metrics)
+        columns = columns_of(dataset, metrics)
+        relation, types, where = self.relation(source, columns)
+        plan = plan_queries(dataset, metrics, relation, None, None, types, self.dialect, where=f"{where}: ")
+        if plan.validate is not None:
+            (counts,) = self.run(plan.validate)
+            bad = [(c, kind_, n) for (c, kind_, _), n in zip(plan.checks, counts) if n]
+            if bad:
+                diags = []
+                for c, kind_, n in bad:
+                    shown = self.run(plan.bad_rows(c, BAD_ROWS_SHOWN))
+                    rows = ", ".join(f"row {self.row_number(int(r))} ({v!r})" for r, v in shown)
+                    more = f", and {n - len(shown)} more" if n > len(shown) else ""
+                    role = (" (dated by)" if c == dataset.dated_by else
+                            " (unit by)" if c == dataset.unit_by else "")
+                    diags.append(Diagnostic(
+                        f"{where}: column {c!r}{role} of dataset {dataset.name!r} must hold {expected(kind_)}; "
+                        f"{n} row{'s are' if n != 1 else ' is'} not: {rows}{more}"))
+                raise KpiDataError.from_diagnostics(diags)
+        ((rows, undated, first, last),) = self.run(plan.summary)
+        windows = _windows(_date(first), _date(last), kind, scheme, years)
+        plan = plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
+                            where=f"{where}: ")
+        out = Partials(dataset, metrics, windows, DatasetStats(rows=int(rows), undated=int(undated or 0),
+                                                               first=_date(first), last=_date(last)))
+        in_windows = 0
+        for row in self.run(plan.main):
+            label, unit, g, n = row[0], row[1], int(row[2]), int(row[3])
+            unit = None if g else _text(unit)
+            if g:
+                in_windows += n
+            elif unit is None:
+                continue  # (rows without a unit: counted at plan level only)
+            else:
+                out.stats.units[unit] = out.stats.units.get(unit, 0) + n
+            out.rows[(label, unit)] = n
+            i = 4
+            for name, agg, width in plan.layout:
+                if agg is Agg.COUNT:
+                    v = int(row[i])
+                    if v:
+                        out.parts[(name, label, unit)] = Part(n=v)
+                else:
+                    v, k = row[i], int(row[i + 1])
+                    if k:
+                        p = Part(n=k)
+                        if agg in (Agg.SUM, Agg.AVG):
+                            p.total = exact(v)
+                        elif agg is Agg.MIN:
+                            p.lo = _cell(v)
+                        else:
+                            p.hi = _cell(v)
+                        out.parts[(name, label, unit)] = p
+                i += width
+        if plan.distinct is not None:
+            names = [m.name for m in metrics if m.agg is Agg.COUNT_DISTINCT]
+            for row in self.run(plan.distinct):
+                label, unit, g = row[0], row[1], int(row[2])
+                unit = None if g else _text(unit)
+                if not g and unit is None:
+                    continue
+                for name, v in zip(names, row[3:]):
+                    if int(v):
+                        out.distinct[(name, label, unit)] = int(v)
+        out.stats.outside = out.stats.rows - out.stats.undated - in_windows
+        out.stats.no_unit = (in_windows - sum(out.stats.units.values())) if dataset.unit_by else 0
+        return out
+
+    def row_number(self, n: int) -> int:
+        """How the n-th row of the source is named in messages."""
+        return n
+
+
+def _date(v: Any) -> datetime.date | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    if isinstance(v, datetime.date):
+        return v
+    return datetime.date.fromisoformat(str(v)[:10])
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    return exact(v) if not isinstance(v, datetime.date) else v
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v if isinstance(v, str) else str(v)
+
+
+class DuckDBEngine(SqlEngine):
+    """DuckDB, in this process: files (CSV, Parquet, JSON lines) read where they are."""
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, database: str = ":memory:") -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        self.con = duckdb.connect(database)
+        self._csv = False
+        self._tables = 0
+
+    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+        from sqlglot import exp
+
+        if not isinstance(source, FileSource):
+            raise KpiDataError(
+                f"{source.describe()}: the DuckDB engine reads files (CSV, Parquet, JSON lines); for a "
+                "PostgreSQL table pass --engine postgresql://…, for Spark --engine spark")
+        path = exp.Literal.string(source.path)
+        import os
+
+        if not os.path.isfile(source.path):
+            raise KpiDataError(f"{source.path}: no such records file")
+        if os.path.getsize(source.path) == 0:
+            raise KpiDataError(f"{source.path}: the records file is empty (0 bytes); a file without rows still "
+                               "has its header (CSV) or is a file of JSON lines")
+        self._csv = source.format == "csv"
+        if source.format == "csv":
+            from kpirules.records.pyengine import sniff_delimiter
+
+            with open(source.path, encoding="utf-8-sig", errors="replace") as f:
+                first = f.readline()
+            if not first.strip():
+                raise KpiDataError(f"{source.path}: the records file is empty; it needs a header row naming its columns")
+
+            def arg(name: str, value: Any) -> Any:
+                return exp.EQ(this=exp.column(name), expression=value)
+
+            rel = exp.Table(this=exp.Anonymous(this="read_csv", expressions=[
+                path,
+                arg("header", exp.true()),
+                arg("all_varchar", exp.true()),
+                arg("delim", exp.Literal.string(sniff_delimiter(first))),
+                arg("quote", exp.Literal.string('"')),
+                arg("escape", exp.Literal.string('"')),
+                arg("null_padding", exp.true()),
+            ]))
+        elif source.format == "jsonl":
+            def arg(name: str, value: Any) -> Any:
+                return exp.EQ(this=exp.column(name), expression=value)
+
+            struct = exp.Struct(expressions=[
+                exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR"))
+                for c in columns])
+            rel = exp.Table(this=exp.Anonymous(this="read_json", expressions=[
+                path, arg("format", exp.Literal.string("newline_delimited")), arg("columns", struct)]))
+        else:
+            rel = exp.Table(this=exp.Anonymous(this="read_parquet", expressions=[path]))
+        try:
+            desc = self.con.execute(self.sql(exp.select("*").from_(rel.copy()).limit(0))).description
+        except self._duckdb.Error as exc:
+            raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+        names = [d[0] for d in desc]
+        if any(c not in names for c in columns):
+            raise missing_columns(source.path, names, columns)
+        if source.format == "jsonl" and columns:  # (a key no line has is an error, as in the Python engine)
+            objects = exp.Table(this=exp.Anonymous(this="read_ndjson_objects", expressions=[path.copy()]))
+            keys = exp.func("json_keys", exp.column("json"))
+            has = [exp.func("bool_or", exp.func("list_contains", keys.copy(), exp.Literal.string(c)))
+                   for c in columns]
+            try:
+                (found,) = self.con.execute(self.sql(exp.select(*has).from_(objects))).fetchall()
+            except self._duckdb.Error as exc:
+                raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            lost = [c for c, ok in zip(columns, found) if ok is False]
+            if lost:
+                raise KpiDataError.from_diagnostics(
+                    Diagnostic(f"{source.path}: no row has the key {c!r}") for c in lost)
+        types = None
+        if source.format == "parquet":
+            types = {d[0]: str(d[1]) for d in desc}
+            return rel, types, source.path
+        # a text file is parsed once: its columns the plan reads go into a table of this connection,
+        # which the check of the cells, the summary and the counts then scan
+        self._tables += 1
+        name = exp.to_identifier(f"kpirules_rows_{self._tables}", quoted=True)
+        select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(rel)
+        create = exp.Create(this=exp.Table(this=name), kind="TABLE", expression=select,
+                            properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+        try:
+            self.con.execute(self.sql(create))
+        except self._duckdb.Error as exc:
+            raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+        return exp.Table(this=name.copy()), types, source.path
+
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
+        try:
+            return self.con.execute(self.sql(query)).fetchall()
+        except self._duckdb.Error as exc:
+            raise KpiDataError(f"DuckDB could not count the records: {_first_line(exc)}") from None
+
+    def row_number(self, n: int) -> int:
+        return n + 1 if self._csv else n  # a CSV row is named by its line (the header is line 1)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class PostgresEngine(SqlEngine):
+    """A PostgreSQL database: the rows of a table counted where they are."""
+
+    name = "postgres"
+    dialect = "postgres"
+
+    def __init__(self, url: str, connect_timeout: int = 10) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise KpiDataError(
+                "the PostgreSQL engine needs the psycopg package: pip install 'kpirules[postgres]'") from None
+        self._psycopg = psycopg
+        self.url = url
+        parts = urllib.parse.urlsplit(url)
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or 5432
+        try:
+            self.con = psycopg.connect(url, connect_timeout=connect_timeout, autocommit=True)
+        except psycopg.Error as exc:
+            raise KpiDataError(
+                f"cannot reach the PostgreSQL server at {self.host}:{self.port}: {_first_line(exc)}") from None
+        with self.con.cursor() as cur:  # nothing a plan says can change the database
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+        from sqlglot import exp
+
+        if not isinstance(source, PostgresSource):
+            raise KpiDataError(f"{source.describe()}: the PostgreSQL engine counts the rows of a table "
+                               "(--records NAME=TABLE or NAME=postgresql://host/db?table=TABLE)")
+        parts = source.table.split(".")
+        if len(parts) > 2 or not all(parts):
+            raise KpiDataError(f"{source.table!r} is not a table name (TABLE or SCHEMA.TABLE)")
+        schema, table = (parts if len(parts) == 2 else [None, parts[0]])
+        rel = exp.Table(this=exp.to_identifier(table, quoted=True),
+                        db=exp.to_identifier(schema, quoted=True) if schema else None)
+        q = exp.select(exp.column("column_name"), exp.column("data_type")).from_(
+            exp.table_("columns", db="information_schema")).where(
+            exp.EQ(this=exp.column("table_name"), expression=exp.Literal.string(table))).where(
+            exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema))
+            if schema else exp.EQ(this=exp.column("table_schema"), expression=exp.func("current_schema")))
+        found = self.run(q)
+        if not found:
+            raise KpiDataError(f"{source.describe()}: no such table")
+        types = {name: str(t) for name, t in found}
+        if any(c not in types for c in columns):
+            raise missing_columns(source.describe(), list(types), columns)
+        return rel, types, source.describe()
+
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(self.sql(query))
+                return cur.fetchall()
+        except self._psycopg.OperationalError as exc:
+            raise KpiDataError(f"the PostgreSQL server at {self.host}:{self.port}: {_first_line(exc)}") from None
+        except self._psycopg.Error as exc:
+            raise KpiDataError(f"PostgreSQL could not count the records: {_first_line(exc)}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkEngine(SqlEngine):
+    """Spark SQL: a table of the session's catalog, or a file read by Spark."""
+
+    name = "spark"
+    dialect = "spark"
+
+    def __init__(self, session: Any = None) -> None:
+        if session is None:
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError:
+                raise KpiDataError(
+                    "the Spark engine needs the pyspark package: pip install 'kpirules[spark]'") from None
+            session = (SparkSession.builder.master("local[1]").appName("kpirules")
+                       .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.shuffle.partitions", "4")
+                       .getOrCreate())
+        self.spark = session
+        self._views = 0
+
+    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+        from sqlglot import exp
+
+        if isinstance(source, SparkSource) and source.table:
+            df = self.spark.table(source.table)
+            parts = source.table.split(".")
+            rel = exp.Table(this=exp.to_identifier(parts[-1], quoted=True),
+                            db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None)
+            where = source.describe()
+        elif isinstance(source, FileSource):
+            reader = self.spark.read
+            try:
+                if source.format == "csv":
+                    from kpirules.records.pyengine import sniff_delimiter
+
+                    with open(source.path, encoding="utf-8-sig", errors="replace") as f:
+                        sep = sniff_delimiter(f.readline())
+                    df = reader.csv(source.path, header=True, sep=sep, quote='"', escape='"', encoding="utf-8")
+                elif source.format == "jsonl":
+                    df = reader.json(source.path, primitivesAsString=True)
+                else:
+                    df = reader.parquet(source.path)
+            except Exception as exc:  # (Spark's errors come from the JVM)
+                raise KpiDataError(f"{source.path}: Spark cannot read the records file ({_first_line(exc)})") from None
+            self._views += 1
+            view = f"kpirules_records_{self._views}"
+            df.createOrReplaceTempView(view)
+            rel = exp.Table(this=exp.to_identifier(view, quoted=True))
+            where = source.path
+        else:
+            raise KpiDataError(f"{source.describe()}: the Spark engine reads spark:TABLE or a file")
+        types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
+        if isinstance(source, FileSource) and source.format != "parquet":
+            types = None  # type: ignore[assignment]
+        names = [f.name for f in df.schema.fields]
+        if any(c not in names for c in columns):
+            raise missing_columns(where, names, columns)
+        return rel, types, where
+
+    def run(self, query: Any) -> list[tuple[Any, ...]]:
+        try:
+            return [tuple(r) for r in self.spark.sql(self.sql(query)).collect()]
+        except Exception as exc:
+            raise KpiDataError(f"Spark could not count the records: {_first_line(exc)}") from None
+
+
+def engine_for(spec: str | None) -> Engine:
+    """``python``, ``duckdb`` (the default), ``postgresql://…`` or ``spark``."""
+    if spec is None or spec == "duckdb":
+        return DuckDBEngine()
+    if spec == "python":
+        return PythonEngine()
+    if spec == "spark":
+        return SparkEngine()
+    if spec.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(spec)
+    raise KpiDataError(f"unknown engine {spec!r}; expected python, duckdb, spark or a postgresql:// URL")
+
+
+def count_records(
+    datasets: Sequence[Dataset],
+    metrics: Sequence[CountedMetric],
+    sources: Mapping[str, RecordSource | str],
+    *,
+    engine: Engine | str | None = None,
+    kind: Kind | str = Kind.QUARTER,
+    scheme: Scheme = DEFAULT_SCHEME,
+    years: tuple[int, int] | None = None,
+) -> Counted:
+    """Count every metric of every dataset from its source; the metric table of them all.
+
+    A dataset some metric uses but no source is bound to is an error naming it.
+    """
+    kind = parse_kind(kind)
+    own = not isinstance(engine, Engine)
+    eng = engine if isinstance(engine, Engine) else engine_for(engine)
+    try:
+        answers = []
+        missing = []
+        for ds in datasets:
+            ms = [m for m in metrics if m.dataset == ds.name]
+            if not ms:
+                continue
+            src = sources.get(ds.name)
+            if src is None:
+                missing.append(ds.name)
+                continue
+            if isinstance(src, str):
+                src = parse_source(src, table_of=getattr(eng, "url", None))
+            answers.append(eng.count(ds, ms, src, kind, scheme, years))
+        if missing:
+            raise KpiDataError.from_diagnostics(
+                Diagnostic(f"no records for dataset {name!r}", hint=f"pass --records {name}=FILE")
+                for name in missing)
+        return finish(answers)
+    finally:
+        if own:
+            eng.close()

@@ -1,0 +1,588 @@
+"""The reference engine: counts records in plain Python, one row at a time.
+
+It streams: memory grows with the number of windows, units and distinct values counted,
+never with the number of rows.  Sums are exact (:class:`decimal.Decimal` under a context that
+refuses to round).  Its answers are what the SQL engines are tested against.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import operator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
+from typing import Any
+
+from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.records.counting import DatasetStats, Part, Partials
+from kpirules.records.model import (
+    Agg,
+    And,
+    Cmp,
+    Col,
+    ColType,
+    CountedMetric,
+    Dataset,
+    Filter,
+    In,
+    Lit,
+    Missing,
+    Not,
+    Or,
+    column_types,
+    columns_of,
+)
+from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN, FileSource, RecordSource
+from kpirules.records.windows import Windows
+
+__all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN"]
+
+#: how many bad rows an error names, per column
+BAD_ROWS_SHOWN = 5
+
+_NUMBER = re.compile(NUMBER_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+_BAD = object()  # a cell that is not of its column's kind
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _as_date(v: Any) -> Any:
+    if v is None:
+        return None
+    if type(v) is str:
+        if not v:
+            return None
+        if _DATE.fullmatch(v):
+            try:
+                return datetime.date.fromisoformat(v)
+            except ValueError:
+                return _BAD
+        return _BAD
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    if isinstance(v, datetime.date):
+        return v
+    return _BAD
+
+
+def _as_number(v: Any) -> Any:
+    if v is None:
+        return None
+    t = type(v)
+    if t is str:
+        if not v:
+            return None
+        if _NUMBER.fullmatch(v):
+            return decimal.Decimal(v)
+        return _BAD
+    if t is int or t is decimal.Decimal:
+        return v
+    if t is float:
+        if v != v or v in (float("inf"), float("-inf")):
+            return _BAD
+        return decimal.Decimal(repr(v))
+    return _BAD
+
+
+def _as_text(v: Any) -> Any:
+    if v is None:
+        return None
+    t = type(v)
+    if t is str:
+        return v or None
+    if t is bool:
+        return "true" if v else "false"
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if t in (int, decimal.Decimal):
+        return str(v)
+    if t is float:
+        return repr(v)
+    return _BAD
+
+
+def _as_bool(v: Any) -> Any:
+    if v is None:
+        return None
+    if type(v) is bool:
+        return v
+    if type(v) is str:
+        if not v:
+            return None
+        low = v.lower()
+        if low == "true":
+            return True
+        if low == "false":
+            return False
+    return _BAD
+
+
+def _as_any(v: Any) -> Any:
+    if v is None or v == "":
+        return None
+    if isinstance(v, (list, dict)):
+        return _BAD
+    return v
+
+
+CONVERT: dict[ColType, Callable[[Any], Any]] = {
+    ColType.DATE: _as_date,
+    ColType.NUMBER: _as_number,
+    ColType.TEXT: _as_text,
+    ColType.BOOL: _as_bool,
+    ColType.ANY: _as_any,
+}
+
+_EXPECTED = {
+    ColType.DATE: "dates (YYYY-MM-DD)",
+    ColType.NUMBER: "numbers (plain decimals such as 12 or -3.25, at most 9 decimal places)",
+    ColType.TEXT: "text",
+    ColType.BOOL: "true or false",
+    ColType.ANY: "plain values",
+}
+
+
+def expected(t: ColType) -> str:
+    return _EXPECTED[t]
+
+
+# --------------------------------------------------------------------------- reading rows
+
+
+def read_rows(source: RecordSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    """``(row number, [cell of each column])`` of a file; CSV rows are numbered by line."""
+    if not isinstance(source, FileSource):
+        raise KpiDataError(
+            f"{source.describe()}: the Python engine reads files (CSV, Parquet, JSON lines); "
+            "use --engine duckdb, a postgresql:// URL or spark for a database"
+        )
+    import os
+
+    try:
+        empty = os.path.getsize(source.path) == 0
+    except OSError:
+        empty = False  # (opening it says why it cannot be read)
+    if empty:
+        raise KpiDataError(f"{source.path}: the records file is empty (0 bytes); a file without rows still "
+                           "has its header (CSV) or is a file of JSON lines")
+    if source.format == "csv":
+        return _csv_rows(source.path, columns)
+    if source.format == "jsonl":
+        return _jsonl_rows(source.path, columns)
+    return _parquet_rows(source.path, columns)
+
+
+def _open_text(path: str) -> io.TextIOBase:
+    try:
+        f = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise KpiDataError(f"{path}: cannot read the records file ({exc.strerror or exc})") from None
+    return f
+
+
+def sniff_delimiter(header: str) -> str:
+    """``,`` or ``;``: whichever the header line has more of outside quotes."""
+    plain = re.sub(r'"[^"]*"', "", header)
+    return ";" if plain.count(";") > plain.count(",") else ","
+
+
+def missing_columns(path: str, header: Sequence[str], columns: Sequence[str]) -> KpiDataError:
+    import difflib
+
+    have = list(header)
+    lost = [c for c in columns if c not in have]
+    diags = []
+    for c in lost:
+        close = difflib.get_close_matches(c, have, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        diags.append(Diagnostic(
+            f"{path}: no column {c!r}; the columns are: {', '.join(have) or '(none)'}", hint=hint))
+    return KpiDataError("\n".join(str(d) for d in diags), diags)
+
+
+def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    f = _open_text(path)
+    with f:
+        try:
+            first = f.readline()
+        except UnicodeDecodeError as exc:
+            raise KpiDataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        if not first.strip():
+            raise KpiDataError(f"{path}: the records file is empty; it needs a header row naming its columns")
+        delim = sniff_delimiter(first)
+        header = next(csv.reader([first], delimiter=delim))
+        header = [h.strip() for h in header]
+        index: dict[str, int] = {}
+        for i, h in enumerate(header):
+            index.setdefault(h, i)
+        if any(c not in index for c in columns):
+            raise missing_columns(path, header, columns)
+        picks = [index[c] for c in columns]
+        width = max(picks) + 1 if picks else 0
+        reader = csv.reader(f, delimiter=delim)
+        line = 1
+        try:
+            for row in reader:
+                line += 1
+                if not row:
+                    continue
+                if len(row) < width:
+                    row = row + [""] * (width - len(row))
+                yield reader.line_num + 1, [row[i] for i in picks]
+        except UnicodeDecodeError as exc:
+            raise KpiDataError(f"{path}: not UTF-8 text after line {line} ({exc.reason})") from None
+        except csv.Error as exc:
+            raise KpiDataError(f"{path}:{reader.line_num + 1}: {exc}") from None
+
+
+def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    f = _open_text(path)
+    seen: set[str] = set()
+    with f:
+        number = 0
+        try:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line, parse_float=decimal.Decimal)
+                except ValueError as exc:
+                    raise KpiDataError(f"{path}:{number}: not a JSON object: {exc}") from None
+                if not isinstance(obj, dict):
+                    raise KpiDataError(f"{path}:{number}: each line must be a JSON object, not {type(obj).__name__}")
+                seen.update(c for c in columns if c in obj)
+                yield number, [obj.get(c) for c in columns]
+        except UnicodeDecodeError as exc:
+            raise KpiDataError(f"{path}: not UTF-8 text after line {number} ({exc.reason})") from None
+    lost = [c for c in columns if c not in seen]
+    if lost and number:
+        raise KpiDataError.from_diagnostics(
+            Diagnostic(f"{path}: no row has the key {c!r}") for c in lost)
+
+
+def native_kinds(source: Any) -> dict[str, ColType]:
+    """The kinds of a Parquet file's date and number columns (a text file has none)."""
+    if not isinstance(source, FileSource) or source.format != "parquet":
+        return {}
+    import duckdb
+    from sqlglot import exp
+
+    from kpirules.records.sqlbuild import source_kind
+
+    con = duckdb.connect()
+    try:
+        rel = exp.func("read_parquet", exp.Literal.string(source.path))
+        desc = con.execute(exp.select("*").from_(rel).limit(0).sql(dialect="duckdb")).description
+    except duckdb.Error:
+        return {}  # (reading it says what is wrong)
+    finally:
+        con.close()
+    out: dict[str, ColType] = {}
+    for name, type_ in ((d[0], str(d[1])) for d in desc):
+        kind = ColType.DATE if type_.upper().startswith("TIMESTAMP") else source_kind(type_)
+        if kind in (ColType.DATE, ColType.NUMBER):
+            out[name] = kind
+    return out
+
+
+def _parquet_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    import duckdb
+    from sqlglot import exp
+
+    con = duckdb.connect()
+    try:
+        rel = exp.func("read_parquet", exp.Literal.string(path))
+        try:
+            names = [r[0] for r in con.execute(
+                exp.select("*").from_(rel).limit(0).sql(dialect="duckdb")).description]
+        except duckdb.Error as exc:
+            raise KpiDataError(f"{path}: cannot read the Parquet file ({_first_line(exc)})") from None
+        if any(c not in names for c in columns):
+            raise missing_columns(path, names, columns)
+        picks: list[Any] = [exp.column(c, quoted=True) for c in columns] or [exp.Literal.number(1)]
+        q = exp.select(*picks).from_(rel)
+        cur = con.execute(q.sql(dialect="duckdb"))
+        number = 0
+        while True:
+            batch = cur.fetchmany(8192)
+            if not batch:
+                break
+            for row in batch:
+                number += 1
+                yield number, list(row)
+    finally:
+        con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- filters
+
+_OPS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _literal(v: Any) -> Any:
+    """A literal as the cells it is compared with hold it (a terminating fraction: a Decimal)."""
+    if isinstance(v, Fraction) and not isinstance(v, bool):
+        try:
+            return _EXACT.divide(decimal.Decimal(v.numerator), decimal.Decimal(v.denominator))
+        except decimal.Inexact:
+            return v  # (Decimal compares with Fraction exactly)
+    return v
+
+
+def compile_filter(f: Filter, index: dict[str, int]) -> Callable[[list[Any]], bool | None]:
+    """The filter as a function of a typed row: True, False or None (undefined)."""
+    if isinstance(f, Cmp):
+        op = _OPS[f.op]
+        get_l = _getter(f.left, index)
+        get_r = _getter(f.right, index)
+
+        def cmp(row: list[Any]) -> bool | None:
+            a = get_l(row)
+            if a is None:
+                return None
+            b = get_r(row)
+            if b is None:
+                return None
+            return op(a, b)  # type: ignore[no-any-return]
+
+        return cmp
+    if isinstance(f, In):
+        get = _getter(f.operand, index)
+        values = [_literal(v.value) for v in f.values]
+        negated = f.negated
+
+        def isin(row: list[Any]) -> bool | None:
+            a = get(row)
+            if a is None:
+                return None
+            return (a in values) != negated
+
+        return isin
+    if isinstance(f, Missing):
+        get = _getter(f.operand, index)
+        negated = f.negated
+        return lambda row: (get(row) is None) != negated
+    if isinstance(f, Not):
+        inner = compile_filter(f.operand, index)
+
+        def not_(row: list[Any]) -> bool | None:
+            v = inner(row)
+            return None if v is None else not v
+
+        return not_
+    left = compile_filter(f.left, index)
+    right = compile_filter(f.right, index)
+    if isinstance(f, And):
+
+        def and_(row: list[Any]) -> bool | None:
+            a = left(row)
+            if a is False:
+                return False
+            b = right(row)
+            if b is False:
+                return False
+            return None if a is None or b is None else True
+
+        return and_
+
+    def or_(row: list[Any]) -> bool | None:
+        a = left(row)
+        if a is True:
+            return True
+        b = right(row)
+        if b is True:
+            return True
+        return None if a is None or b is None else False
+
+    return or_
+
+
+def _getter(o: Col | Lit, index: dict[str, int]) -> Callable[[list[Any]], Any]:
+    if isinstance(o, Col):
+        return operator.itemgetter(index[o.name])
+    value = _literal(o.value)
+    return lambda row: value
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def count_python(
+    dataset: Dataset,
+    metrics: Sequence[CountedMetric],
+    source: RecordSource,
+    windows: Windows,
+    rows: Iterator[tuple[int, list[Any]]] | None = None,
+) -> Partials:
+    """Count ``dataset``'s rows from ``source`` in ``windows`` (``rows`` given: those rows instead)."""
+    types = column_types(dataset, metrics, native_kinds(source) if rows is None else None)
+    columns = columns_of(dataset, metrics)
+    index = {c: i for i, c in enumerate(columns)}
+    convert = [CONVERT[types[c]] for c in columns]
+    date_i = index[dataset.dated_by]
+    unit_i = index[dataset.unit_by] if dataset.unit_by else None
+    where = [compile_filter(m.where, index) if m.where is not None else None for m in metrics]
+    cols = [index[m.column] if m.column is not None else None for m in metrics]
+    aggs = [m.agg for m in metrics]
+    names = [m.name for m in metrics]
+    distinct_sets: dict[tuple[str, str, str | None], set[Any]] = {}
+    out = Partials(dataset, list(metrics), windows, DatasetStats())
+    stats = out.stats
+    parts = out.parts
+    groups = out.rows
+    bad: dict[str, list[tuple[int, Any]]] = {}
+    bad_count: dict[str, int] = {}
+    window_of: dict[datetime.date, Any] = {}
+    if rows is None:
+        rows = read_rows(source, columns)
+    for number, raw in rows:
+        stats.rows += 1
+        row = [conv(v) for conv, v in zip(convert, raw)]
+        if _BAD in row:
+            for c, v, r in zip(columns, raw, row):
+                if r is _BAD:
+                    bad_count[c] = bad_count.get(c, 0) + 1
+                    shown = bad.setdefault(c, [])
+                    if len(shown) < BAD_ROWS_SHOWN:
+                        shown.append((number, v))
+            continue
+        if bad:
+            continue  # the file is refused: only the bad cells are still looked for
+        d = row[date_i]
+        if d is None:
+            stats.undated += 1
+            continue
+        if stats.first is None or d < stats.first:
+            stats.first = d
+        if stats.last is None or d > stats.last:
+            stats.last = d
+        w = window_of.get(d, _BAD)
+        if w is _BAD:
+            w = window_of[d] = windows.finest_of(d)
+        if w is None:
+            stats.outside += 1
+            continue
+        label = w.label
+        unit = row[unit_i] if unit_i is not None else None
+        keys: list[str | None] = [None]
+        if unit_i is not None:
+            if unit is None:
+                stats.no_unit += 1
+            else:
+                keys.append(unit)
+                stats.units[unit] = stats.units.get(unit, 0) + 1
+        for u in keys:
+            groups[(label, u)] = groups.get((label, u), 0) + 1
+        for i, agg in enumerate(aggs):
+            test = where[i]
+            if test is not None and test(row) is not True:
+                continue
+            if agg is Agg.COUNT:
+                value = None
+            else:
+                value = row[cols[i]]  # type: ignore[index]
+                if value is None:
+                    continue
+            if agg is Agg.COUNT_DISTINCT:
+                for ww in (w, *windows.parents[label]):
+                    for u in keys:
+                        distinct_sets.setdefault((names[i], ww.label, u), set()).add(value)
+                continue
+            for u in keys:
+                key = (names[i], label, u)
+                part = parts.get(key)
+                if part is None:
+                    part = parts[key] = Part()
+                part.n += 1
+                if agg is Agg.COUNT:
+                    continue
+                if agg is Agg.SUM or agg is Agg.AVG:
+                    if type(value) is decimal.Decimal or type(part.total) is decimal.Decimal:
+                        part.total = _EXACT.add(part.total, value)  # type: ignore[arg-type]  # (exact: never rounds)
+                    else:
+                        part.total = part.total + value
+                elif agg is Agg.MIN:
+                    if part.lo is None or value < part.lo:
+                        part.lo = value
+                elif part.hi is None or value > part.hi:
+                    part.hi = value
+    if bad:
+        where_ = source.describe() if hasattr(source, "describe") else str(source)
+        raise KpiDataError.from_diagnostics(
+            _bad_column(where_, c, types[c], bad_count[c], bad[c], dataset) for c in columns if c in bad)
+    out.distinct = {k: len(v) for k, v in distinct_sets.items()}
+    return out
+
+
+def _bad_column(where: str, column: str, t: ColType, count: int, shown: list[tuple[int, Any]],
+                dataset: Dataset) -> Diagnostic:
+    rows = ", ".join(f"row {n} ({_show(v)})" for n, v in shown)
+    more = f", and {count - len(shown)} more" if count > len(shown) else ""
+    role = " (dated by)" if column == dataset.dated_by else " (unit by)" if column == dataset.unit_by else ""
+    return Diagnostic(
+        f"{where}: column {column!r}{role} of dataset {dataset.name!r} must hold {expected(t)}; "
+        f"{count} row{'s are' if count != 1 else ' is'} not: {rows}{more}"
+    )
+
+
+def _show(v: Any) -> str:
+    text = v if isinstance(v, str) else json.dumps(v, default=str, ensure_ascii=False)
+    if len(text) > 40:
+        text = text[:40] + "…"
+    return repr(text) if isinstance(v, str) else text
+
+
+def sample_rows(
+    dataset: Dataset,
+    metric: CountedMetric,
+    source: RecordSource,
+    window: Any,
+    unit: str | None,
+    limit: int,
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """The first ``limit`` rows that ``metric`` counts in ``window`` (and ``unit``): (columns, rows)."""
+    types = column_types(dataset, [metric], native_kinds(source))
+    columns = columns_of(dataset, [metric])
+    index = {c: i for i, c in enumerate(columns)}
+    convert = [CONVERT[types[c]] for c in columns]
+    test = compile_filter(metric.where, index) if metric.where is not None else None
+    date_i = index[dataset.dated_by]
+    unit_i = index[dataset.unit_by] if dataset.unit_by else None
+    out: list[tuple[int, list[Any]]] = []
+    for number, raw in read_rows(source, columns):
+        row = [conv(v) for conv, v in zip(convert, raw)]
+        if _BAD in row:
+            continue
+        d = row[date_i]
+        if d is None or not window.start <= d <= window.end:
+            continue
+        if unit is not None and (unit_i is None or row[unit_i] != unit):
+            continue
+        if test is not None and test(row) is not True:
+            continue
+        if metric.column is not None and row[index[metric.column]] is None:
+            continue
+        out.append((number, raw))
+        if len(out) >= limit:
+            break
+    return columns, out

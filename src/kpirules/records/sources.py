@@ -1,0 +1,152 @@
+"""Where a dataset's rows are: a file (CSV, Parquet, JSON lines), a PostgreSQL table, a Spark table.
+
+``--records NAME=SOURCE`` binds a dataset to a source; :func:`parse_source` reads SOURCE:
+
+* ``exports/dossiers.csv`` (``,`` or ``;`` delimited, UTF-8, a header row), ``….parquet``,
+  ``….jsonl`` / ``….ndjson`` (one JSON object a line);
+* ``postgresql://user@host:5432/db?table=dossiers`` (``table=schema.name`` for another schema);
+* ``spark:TABLE`` (a table of the Spark session's catalog); a file path under the Spark engine.
+
+Also the cell rules every engine follows (:data:`NUMBER_PATTERN`, :data:`DATE_PATTERN`): a cell
+of a date column is ``YYYY-MM-DD``, a number is plain decimal notation with at most 9 places
+(``-12.5``), a boolean ``true`` or ``false``; an empty cell is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+
+import attrs
+
+from kpirules.errors import KpiDataError
+
+__all__ = [
+    "DATE_PATTERN",
+    "FileSource",
+    "NUMBER_PATTERN",
+    "PostgresSource",
+    "RecordSource",
+    "SparkSource",
+    "parse_binding",
+    "parse_source",
+]
+
+#: a number cell (read as text): sign, up to 29 digits, up to 9 decimal places
+NUMBER_PATTERN = r"[+-]?[0-9]{1,29}(\.[0-9]{1,9})?"
+#: a date cell (read as text)
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+@attrs.frozen
+class FileSource:
+    path: str
+    format: str  # csv, parquet, jsonl
+
+    def describe(self) -> str:
+        return self.path
+
+
+@attrs.frozen
+class PostgresSource:
+    url: str  # the connection URL without the table parameter
+    table: str  # [schema.]table
+
+    @property
+    def host(self) -> str:
+        parts = urllib.parse.urlsplit(self.url)
+        return parts.hostname or "localhost"
+
+    def describe(self) -> str:
+        parts = urllib.parse.urlsplit(self.url)
+        # never show a password
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return f"table {self.table} of postgresql://{netloc}{parts.path}"
+
+
+@attrs.frozen
+class SparkSource:
+    table: str | None = None  # a table of the session's catalog
+    path: str | None = None  # or a file (parquet, csv, jsonl)
+    format: str | None = None
+
+    def describe(self) -> str:
+        return f"Spark table {self.table}" if self.table else f"{self.path} (on Spark)"
+
+
+RecordSource = FileSource | PostgresSource | SparkSource
+
+
+def is_postgres_url(text: str) -> bool:
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+def parse_source(text: str, *, table_of: str | None = None) -> RecordSource:
+    """A source from its text; ``table_of`` is the database URL a bare table name belongs to."""
+    t = text.strip()
+    if not t:
+        raise KpiDataError("an empty records source; write a file path, postgresql://…?table=NAME or spark:TABLE")
+    if is_postgres_url(t):
+        parts = urllib.parse.urlsplit(t)
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        tables = [v for k, v in query if k == "table"]
+        rest = [(k, v) for k, v in query if k != "table"]
+        if len(tables) != 1 or not tables[0]:
+            raise KpiDataError(
+                f"{_safe(t)}: a PostgreSQL source names its table: postgresql://host/db?table=NAME"
+            )
+        url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(rest)))
+        return PostgresSource(url, tables[0])
+    if t.startswith("spark:"):
+        name = t[len("spark:"):]
+        if not name:
+            raise KpiDataError("spark: needs a table name (spark:dossiers)")
+        return SparkSource(table=name)
+    if table_of is not None and is_postgres_url(table_of) and not os.path.splitext(t)[1]:
+        return PostgresSource(table_of, t)
+    ext = os.path.splitext(t)[1].lower()
+    fmt = FORMATS.get(ext)
+    if fmt is None:
+        raise KpiDataError(
+            f"{t}: not a records file kpirules reads (by its name: .csv, .parquet, .jsonl or .ndjson); "
+            "a database table is postgresql://host/db?table=NAME"
+        )
+    return FileSource(t, fmt)
+
+
+def parse_binding(text: str, *, table_of: str | None = None) -> tuple[str, RecordSource]:
+    """``NAME=SOURCE`` of ``--records``."""
+    name, sep, source = text.partition("=")
+    if not sep or not name.strip() or not re.fullmatch(r"[^\W\d]\w*", name.strip()):
+        raise KpiDataError(
+            f"--records {text!r}: write NAME=SOURCE, NAME being the dataset the plan declares "
+            "(--records dossiers=exports/dossiers.csv)"
+        )
+    return name.strip(), parse_source(source, table_of=table_of)
+
+
+def _safe(url: str) -> str:
+    """A URL without its password."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "the database URL"
+    if parts.password is None:
+        return url
+    netloc = (parts.username or "") + ":***@" + (parts.hostname or "")
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,349 @@
+"""The SQL engine's queries, built as sqlglot expression trees (never by pasting text together).
+
+For each dataset, one query counts every metric in every finest window at once::
+
+    SELECT w.label, r.u, GROUPING(r.u), COUNT(*), SUM(CASE WHEN <where> THEN 1 ELSE 0 END), …
+    FROM (SELECT <typed columns> FROM <source>) AS r
+    JOIN (VALUES ('2020-Q1', DATE '2019-12-15', DATE '2020-03-14'), …) AS w(label, start, end)
+      ON r.d >= w.start AND r.d < w.end + 1 day
+    GROUP BY GROUPING SETS ((w.label, r.u), (w.label))
+
+The windows come from :mod:`kpirules.records.windows` (Python), so every scheme and kind is
+counted alike on every engine.  Only portable SQL is used (``SUM(CASE …)``, not ``FILTER``).
+Column names and table names are quoted identifiers; literals are quoted by sqlglot.  The
+queries return integer counts and exact sums; averages are formed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from kpirules.errors import KpiDataError
+from kpirules.records.model import (
+    Agg,
+    And,
+    Cmp,
+    Col,
+    ColType,
+    CountedMetric,
+    Dataset,
+    Filter,
+    In,
+    Lit,
+    Missing,
+    Not,
+    Or,
+    column_types,
+    columns_of,
+)
+from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN
+from kpirules.records.windows import Window
+from kpirules.values import format_number
+
+__all__ = ["DIALECTS", "Plan", "plan_queries", "source_kind"]
+
+#: the dialects ``kpirules sql`` writes
+DIALECTS = ("duckdb", "postgres", "trino", "spark")
+
+#: the type a number read from text is cast to on every engine
+DECIMAL = "DECIMAL(38, 9)"
+
+_SQL_OPS = {"==": "EQ", "!=": "NEQ", "<": "LT", "<=": "LTE", ">": "GT", ">=": "GTE"}
+
+
+def source_kind(type_name: str) -> ColType | None:
+    """The kind of a source column from its SQL type name (None: text, or a type kpirules reads as text)."""
+    t = type_name.upper().strip()
+    if t.startswith(("VARCHAR", "TEXT", "STRING", "CHAR", "CHARACTER", "BPCHAR", "NAME", "UUID")):
+        return None
+    if t.startswith(("TIMESTAMP", "DATETIME")):
+        return ColType.ANY  # (a date and time: its date is taken)
+    if t.startswith("DATE"):
+        return ColType.DATE
+    if t.startswith(("BOOL",)):
+        return ColType.BOOL
+    if t.startswith(("INT", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT",
+                     "UTINYINT", "UHUGEINT", "LONG", "SHORT", "BYTE", "DECIMAL", "NUMERIC")):
+        return ColType.NUMBER
+    if t.startswith(("DOUBLE", "FLOAT", "REAL")):
+        return ColType.NUMBER
+    return ColType.TEXT  # anything else is read as its text
+
+
+def _is_float(type_name: str) -> bool:
+    return type_name.upper().startswith(("DOUBLE", "FLOAT", "REAL"))
+
+
+def _is_timestamp(type_name: str) -> bool:
+    return type_name.upper().startswith(("TIMESTAMP", "DATETIME"))
+
+
+@attrs.frozen
+class Plan:
+    """The queries of one dataset, as sqlglot expressions (``sql(dialect)`` renders one)."""
+
+    dataset: Dataset
+    metrics: tuple[CountedMetric, ...]
+    columns: tuple[str, ...]
+    types: dict[str, ColType]
+    #: (column, its kind, the validation expression's alias) of each text column that must be checked
+    checks: tuple[tuple[str, ColType, str], ...]
+    validate: Any | None  # counts the bad cells of each checked column
+    summary: Any  # rows, undated rows, first and last date
+    main: Any | None  # the counts per finest window and unit
+    distinct: Any | None  # the distinct counts per window (every kind) and unit
+    #: the columns of each metric in ``main``'s answer, in order (after label, unit, grouping, rows)
+    layout: tuple[tuple[str, Agg, int], ...]
+
+    def bad_rows(self, column: str, limit: int) -> Any:
+        """The first ``limit`` rows whose ``column`` is not of its kind: (row number, cell)."""
+        from sqlglot import exp
+
+        kind = self.types[column]
+        raw = exp.column(column, table="s", quoted=True)
+        numbered = exp.select(
+            exp.alias_(exp.Window(this=exp.RowNumber()), "n", quoted=True),
+            exp.alias_(raw, "v", quoted=True),
+        ).from_(exp.alias_(self._relation, "s", quoted=True))
+        v = exp.column("v", table="b", quoted=True)
+        return (
+            exp.select(exp.column("n", table="b", quoted=True), v)
+            .from_(exp.Subquery(this=numbered, alias=exp.TableAlias(this=exp.to_identifier("b", quoted=True))))
+            .where(_bad(v, kind, self._dialect))
+            .order_by(exp.column("n", table="b", quoted=True))
+            .limit(limit)
+        )
+
+    _relation: Any = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+    _dialect: str = attrs.field(default="duckdb", kw_only=True, eq=False, repr=False)
+
+
+def _lit(value: Any) -> Any:
+    from sqlglot import exp
+
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, (int, Fraction)):
+        text = format_number(value)
+        if "/" in text:
+            raise KpiDataError(f"the number {text} has no exact decimal form for a database")
+        if text.startswith("-"):
+            return exp.Neg(this=exp.Literal.number(text[1:]))
+        return exp.Literal.number(text)
+    if isinstance(value, datetime.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    return exp.Literal.string(str(value))
+
+
+def _bad(raw: Any, kind: ColType, dialect: str) -> Any:
+    """The condition that a text cell is present and not of ``kind``."""
+    from sqlglot import exp
+
+    present = exp.and_(exp.Not(this=exp.Is(this=raw.copy(), expression=exp.Null())),
+                       exp.NEQ(this=raw.copy(), expression=exp.Literal.string("")))
+    if kind is ColType.BOOL:
+        wrong: Any = exp.Not(this=exp.In(this=exp.Lower(this=raw.copy()),
+                                    expressions=[exp.Literal.string("true"), exp.Literal.string("false")]))
+    else:
+        pattern = DATE_PATTERN if kind is ColType.DATE else NUMBER_PATTERN
+        wrong = exp.Not(this=exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(f"^{pattern}$")))
+        if kind is ColType.DATE and dialect == "duckdb":  # (a date that does not exist, 2020-02-30)
+            wrong = exp.or_(exp.paren(wrong), exp.Is(
+                this=exp.TryCast(this=raw.copy(), to=exp.DataType.build("DATE")), expression=exp.Null()))
+    return exp.and_(exp.paren(present), exp.paren(wrong))
+
+
+def _typed(raw: Any, need: ColType, have: str | None) -> Any:
+    """The cell of a column as its kind: ``have`` is the source column's SQL type (None: text)."""
+    from sqlglot import exp
+
+    if have is None or source_kind(have) is None:  # text
+        cell = exp.Nullif(this=raw, expression=exp.Literal.string(""))
+        if need is ColType.DATE:
+            return exp.cast(cell, "DATE")
+        if need is ColType.NUMBER:
+            return exp.cast(cell, DECIMAL)
+        if need is ColType.BOOL:
+            low = exp.Lower(this=raw.copy())
+            return (exp.Case()
+                    .when(exp.EQ(this=low, expression=exp.Literal.string("true")), exp.true())
+                    .when(exp.EQ(this=low.copy(), expression=exp.Literal.string("false")), exp.false()))
+        return cell
+    kind = source_kind(have)
+    if _is_timestamp(have):
+        kind = ColType.DATE
+        raw = exp.cast(raw, "DATE")
+    if need is ColType.ANY:
+        return raw
+    if need is ColType.TEXT:
+        return raw if kind is ColType.TEXT else exp.cast(raw, "VARCHAR")
+    if need is kind:
+        if need is ColType.NUMBER and _is_float(have):
+            return exp.cast(raw, DECIMAL)
+        return raw
+    raise KpiDataError(f"holds {have}, not {need.value}")  # (named by the caller)
+
+
+def plan_queries(
+    dataset: Dataset,
+    metrics: Sequence[CountedMetric],
+    relation: Any,
+    finest: Sequence[Window] | None,
+    every: Sequence[Window] | None,
+    source_types: dict[str, str] | None = None,
+    dialect: str = "duckdb",
+    where: str = "",
+) -> Plan:
+    """The queries that count ``metrics`` of ``dataset`` read from ``relation`` (a sqlglot table or
+    table function), in ``finest`` windows (and ``every`` window for distinct counts).
+
+    ``source_types`` gives each source column's SQL type; without it every column is text.
+    Without windows there is no ``main`` nor ``distinct`` query (the summary tells the years).
+    """
+    from sqlglot import exp
+
+    metrics = tuple(metrics)
+    src = source_types or {}
+    known = {c: (ColType.DATE if _is_timestamp(t) else source_kind(t)) for c, t in src.items()}
+    types = column_types(dataset, metrics, {c: k for c, k in known.items() if k is not None})
+    columns = tuple(columns_of(dataset, metrics))
+    alias = {c: f"c{i}" for i, c in enumerate(columns)}
+    typed = []
+    problems = []
+    checks: list[tuple[str, ColType, str]] = []
+    for c in columns:
+        raw = exp.column(c, table="s", quoted=True)
+        try:
+            typed.append(exp.alias_(_typed(raw, types[c], src.get(c)), alias[c], quoted=True))
+        except KpiDataError as exc:
+            problems.append(f"{where}column {c!r} of dataset {dataset.name!r} {exc}; the plan uses it as "
+                            f"{types[c].value}")
+        if (src.get(c) is None or source_kind(src[c]) is None) and types[c] in (
+                ColType.DATE, ColType.NUMBER, ColType.BOOL):
+            checks.append((c, types[c], f"bad{len(checks)}"))
+    if problems:
+        raise KpiDataError("\n".join(problems))
+    inner = exp.select(*typed).from_(exp.alias_(relation.copy(), "s", quoted=True))
+    r = exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("r", quoted=True)))
+
+    def col(name: str) -> Any:
+        return exp.column(alias[name], table="r", quoted=True)
+
+    def cond(f: Filter) -> Any:
+        return _condition(f, col)
+
+    d = col(dataset.dated_by)
+    unit = col(dataset.unit_by) if dataset.unit_by else None
+
+    # validation: how many cells of each checked text column are not of their kind
+    validate = None
+    if checks:
+        validate = exp.select(*[
+            exp.alias_(exp.Sum(this=exp.Case().when(
+                _bad(exp.column(c, table="s", quoted=True), kind, dialect), exp.Literal.number(1))
+                .else_(exp.Literal.number(0))), name, quoted=True)
+            for c, kind, name in checks
+        ]).from_(exp.alias_(relation.copy(), "s", quoted=True))
+
+    summary = exp.select(
+        exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True),
+        exp.alias_(exp.Sum(this=exp.Case().when(exp.Is(this=d.copy(), expression=exp.Null()),
+                                                exp.Literal.number(1)).else_(exp.Literal.number(0))),
+                   "undated", quoted=True),
+        exp.alias_(exp.Min(this=d.copy()), "first", quoted=True),
+        exp.alias_(exp.Max(this=d.copy()), "last", quoted=True),
+    ).from_(r.copy())
+
+    def windows_table(ws: Sequence[Window]) -> Any:
+        # (label, start, end) of every window, and the day after its end, worked out once per window
+        # (in the join condition it would be worked out once per row, and keep engines from a range join)
+        values = exp.values(
+            [exp.Tuple(expressions=[exp.Literal.string(w.label), _lit(w.start), _lit(w.end)]) for w in ws],
+            alias="v",
+            columns=["label", "start", "end"],
+        )
+        end = exp.column("end", table="v", quoted=True)
+        after = exp.cast(exp.DateAdd(this=end, expression=exp.Literal.number(1), unit=exp.var("DAY")), "DATE")
+        table = exp.select(
+            exp.column("label", table="v", quoted=True), exp.column("start", table="v", quoted=True),
+            end.copy(), exp.alias_(after, "after", quoted=True)).from_(values)
+        return exp.Subquery(this=table, alias=exp.TableAlias(this=exp.to_identifier("w", quoted=True)))
+
+    def joined(select: Any, ws: Sequence[Window]) -> Any:
+        wl = exp.column("label", table="w", quoted=True)
+        on = exp.and_(  # dated_by >= start AND dated_by < end + 1 day
+            exp.GTE(this=d.copy(), expression=exp.column("start", table="w", quoted=True)),
+            exp.LT(this=d.copy(), expression=exp.column("after", table="w", quoted=True)),
+        )
+        select = select.from_(r.copy()).join(windows_table(ws), on=on)
+        if unit is None:
+            return select.group_by(wl)
+        select.set("group", exp.Group(grouping_sets=[exp.GroupingSets(expressions=[
+            exp.Tuple(expressions=[wl.copy(), unit.copy()]), exp.Tuple(expressions=[wl.copy()])])]))
+        return select
+
+    def head() -> list[Any]:
+        wl = exp.column("label", table="w", quoted=True)
+        if unit is None:
+            return [exp.alias_(wl, "label", quoted=True), exp.alias_(exp.Null(), "unit", quoted=True),
+                    exp.alias_(exp.Literal.number(1), "g", quoted=True)]
+        return [exp.alias_(wl, "label", quoted=True), exp.alias_(unit.copy(), "unit", quoted=True),
+                exp.alias_(exp.func("GROUPING", unit.copy()), "g", quoted=True)]
+
+    cols: list[Any] = head() + [exp.alias_(exp.Count(this=exp.Star()), "rows", quoted=True)]
+    layout: list[tuple[str, Agg, int]] = []
+    distinct_cols: list[Any] = []
+    for i, m in enumerate(metrics):
+        test = cond(m.where) if m.where is not None else None
+        if m.agg is Agg.COUNT:
+            e: Any
+            if test is None:
+                e = exp.Count(this=exp.Star())
+            else:
+                e = exp.Sum(this=exp.Case().when(test, exp.Literal.number(1)).else_(exp.Literal.number(0)))
+            cols.append(exp.alias_(e, f"m{i}", quoted=True))
+            layout.append((m.name, m.agg, 1))
+            continue
+        value = col(m.column)  # type: ignore[arg-type]
+        picked = value if test is None else exp.Case().when(test, value)
+        if m.agg is Agg.COUNT_DISTINCT:
+            distinct_cols.append(exp.alias_(exp.Count(this=exp.Distinct(expressions=[picked])), f"m{i}",
+                                            quoted=True))
+            continue
+        first = {Agg.SUM: exp.Sum, Agg.AVG: exp.Sum, Agg.MIN: exp.Min, Agg.MAX: exp.Max}[m.agg]
+        cols.append(exp.alias_(first(this=picked), f"m{i}", quoted=True))
+        cols.append(exp.alias_(exp.Count(this=picked.copy()), f"n{i}", quoted=True))
+        layout.append((m.name, m.agg, 2))
+    main = joined(exp.select(*cols), finest) if finest else None
+    distinct = None
+    if distinct_cols and every:
+        distinct = joined(exp.select(*head(), *distinct_cols), every)
+    plan = Plan(dataset, metrics, columns, types, tuple(checks), validate, summary, main, distinct,
+                tuple(layout), relation=relation, dialect=dialect)
+    return plan
+
+
+def _condition(f: Filter, col: Any) -> Any:
+    from sqlglot import exp
+
+    def operand(o: Col | Lit) -> Any:
+        return col(o.name) if isinstance(o, Col) else _lit(o.value)
+
+    if isinstance(f, Cmp):
+        cls = getattr(exp, _SQL_OPS[f.op])
+        return cls(this=operand(f.left), expression=operand(f.right))
+    if isinstance(f, In):
+        e: Any = exp.In(this=operand(f.operand), expressions=[_lit(v.value) for v in f.values])
+        return exp.Not(this=exp.paren(e)) if f.negated else e
+    if isinstance(f, Missing):
+        missing: Any = exp.Is(this=operand(f.operand), expression=exp.Null())
+        return exp.Not(this=exp.paren(missing)) if f.negated else missing
+    if isinstance(f, Not):
+        return exp.Not(this=exp.paren(_condition(f.operand, col)))
+    cls = exp.And if isinstance(f, And) else exp.Or
+    return cls(this=exp.paren(_condition(f.left, col)), expression=exp.paren(_condition(f.right, col)))
