@@ -374,7 +374,8 @@ class PostgresEngine(SqlEngine):
         try:
             with self.con.cursor() as cur:
                 cur.execute(self.sql(query))
-                return cur.fetchall()
+                rows: list[tuple[Any, ...]] = list(cur.fetchall())
+                return rows
         except self._psycopg.OperationalError as exc:
             raise KpiDataError(f"the PostgreSQL server at {self.host}:{self.port}: {_first_line(exc)}") from None
         except self._psycopg.Error as exc:
