@@ -313,7 +313,7 @@ def test_an_undefined_truth_says_why_only_when_asked() -> None:
     the value is equal to, hashed, printed and pickled like the plain Undefined."""
     import pickle
 
-    from kpirules.values import _Later
+    from kpirules.values import Later
 
     cond = kpirules.parse("rule r: ratio(a, b) >= 20%").rules[0].condition
     env = env_for({"a": 3})
@@ -324,7 +324,7 @@ def test_an_undefined_truth_says_why_only_when_asked() -> None:
         calls.append(e)
         return full(e)[0]
 
-    later = _Later(why, env)
+    later = Later(why, env)
     assert calls == []
     want = Undefined(("no value for b in 2020-Q4",))
     assert later == want and want == later and hash(later) == hash(want)
@@ -333,7 +333,7 @@ def test_an_undefined_truth_says_why_only_when_asked() -> None:
     assert pickle.loads(pickle.dumps(later)) == want and type(pickle.loads(pickle.dumps(later))) is Undefined
     assert later != Undefined(("another reason",)) and later.merge(Undefined(("x",))).reasons == want.reasons + ("x",)
     got = compile_truth(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
-    assert type(got) is _Later and got == want
+    assert type(got) is Later and got == want
 
 
 def test_a_value_stored_as_none_is_looked_up_in_the_period_fallen_back_on() -> None:

@@ -16,7 +16,7 @@ from typing import Any, Union
 
 import attrs
 
-__all__ = ["Undefined", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text", "int_text",
+__all__ = ["Undefined", "Later", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text", "int_text",
            "MAX_DIGITS", "too_many_digits"]
 
 #: the most decimal digits a numerator or denominator of any value worked out may have: a bigger one
@@ -81,10 +81,10 @@ class Undefined:
 _REASONS = Undefined.__dict__["reasons"]  # the slot that holds the reasons
 
 
-class _Later(Undefined):
+class Later(Undefined):
     """An undefined value whose reasons are worked out when first read, as ``why(arg).reasons``.
 
-    A truth-only scan over many periods or units (see ``_compile``) finds undefined values
+    A truth-only scan over many periods or units (the fast conditions of :mod:`kpirules.engine.conditions`) finds undefined values
     without the work of saying why; a result reads the reasons of one of them at most.
     Equal to, and hashed like, the :class:`Undefined` with the same reasons.  The reasons are
     worked out from the data as it is when they are first read: the evaluator reads them

@@ -12,7 +12,7 @@ from kpirules.engine.compile import CMP, FLIP, Compiler, Env, between_values, co
 from kpirules.lang.unparse import expr_text
 from kpirules.messages import Message
 from kpirules.periods import Kind, Scheme
-from kpirules.values import Invalid, Undefined, _Later
+from kpirules.values import Invalid, Later, Undefined
 
 __all__ = ["compile_condition", "compile_truth"]
 
@@ -193,7 +193,7 @@ def _fast_truth(e: n.Expr, general: Callable[[Env], object]) -> Callable[[Env], 
     except _NotFast:
         return None
     make = _factory(body, tri, tuple(gen.kinds), tuple(gen.signs), len(gen.names))
-    return make(general, _Later, type, int, bool, *gen.names)
+    return make(general, Later, type, int, bool, *gen.names)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,16 +9,16 @@ them in full.
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 from time import monotonic
-import unicodedata
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from kpirules import nodes as n
+from kpirules.engine.bind import bind, nfc
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.engine.export import Rollup
@@ -26,8 +26,7 @@ from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
-from kpirules.data.model import Source
-from kpirules.errors import Diagnostic, KpiDataError, KpiError, KpiPeriodError
+from kpirules.errors import KpiDataError, KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
 from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
 from kpirules.engine.tasks import done_tasks, judge_task
@@ -100,6 +99,7 @@ class Plan:
         section = None
         self.section_of: dict[str, str | None] = {}
         self._compiled: list[_CompiledRule] = []
+        self._bound: weakref.WeakSet[Data] = weakref.WeakSet()  # the data bound to this plan, returned as it is
         #: unit groups (`group ministries: BNV, BTC`, an extension)
         self.groups: dict[str, tuple[str, ...]] = {}
         #: declared units (`unit TTCNTT "Trung tâm Công nghệ thông tin"`): code → full name (or None)
@@ -108,10 +108,10 @@ class Plan:
         self.events: dict[str, str | None] = {}
         for item in ast.items:
             if isinstance(item, n.Group):
-                self.groups.setdefault(item.name, tuple(_nfc(u) for u in item.units))
+                self.groups.setdefault(item.name, tuple(nfc(u) for u in item.units))
                 continue
             if isinstance(item, n.UnitDecl):
-                self.units.setdefault(_nfc(item.code), item.name)
+                self.units.setdefault(nfc(item.code), item.name)
                 continue
             if isinstance(item, n.Event):
                 self.events.setdefault(item.id, item.title)
@@ -146,7 +146,7 @@ class Plan:
         """The units of `for each unit in …:`, groups expanded, in order, each once."""
         out: list[str] = []
         for name in rule.units:
-            for unit in self.groups.get(name, (_nfc(name),)):
+            for unit in self.groups.get(name, (nfc(name),)):
                 if unit not in out:
                     out.append(unit)
         return out
@@ -199,6 +199,12 @@ class Plan:
         plan's kind) overrides the current period (what `kpirules report
         --period` does).
         """
+        return self._evaluate(data, as_of, current=current)
+
+    def _evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str],
+                  as_of: datetime.date | str | timing.AsOf | None = None, *, current: Period | str | None = None,
+                  memo: dict[str, Any] | None = None) -> Results:
+        """:meth:`evaluate`, the roll-up's checks sharing ``memo`` (see :class:`Results`)."""
         if not isinstance(data, Data):
             data = load_data(data)  # type: ignore[arg-type]
         data = self.bind(data)
@@ -241,7 +247,8 @@ class Plan:
                 ordered.extend(rule_results[item.id] if item.id in rule_results else [])
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
-        return Results(self, as_of, current, ordered, data=data, explainer=explain, sanity=sanity_warnings)
+        return Results(self, as_of, current, ordered, data=data, explainer=explain, sanity=sanity_warnings,
+                       memo=memo)
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,
@@ -280,9 +287,7 @@ class Plan:
         out = []
         memo: dict[str, Any] = {}  # the sanity warnings that are the same for every period: worked out once
         for p, day in zip(chosen, days):
-            results = self.evaluate(data, day, current=p)
-            results._memo = memo
-            out.append(results)
+            out.append(self._evaluate(data, day, current=p, memo=memo))
         return Rollup(out, self, when.date)
 
     def evaluate_period(self, data: Data | str | os.PathLike[str] | Iterable[str], period: Period | str,
@@ -302,42 +307,10 @@ class Plan:
         listing every unknown name with the closest declared one.  An event in the data that
         the plan does not declare is one too.  Data that needs no change is returned as it is.
         """
-        if getattr(data, "_bound_to", None) is self:
+        if data in self._bound:
             return data
-        problems: list[str] = []
-        for e in data.events:
-            if e.event not in self.events:
-                close = difflib.get_close_matches(e.event, list(self.events), n=1)
-                problems.append(f"{e.source or '<data>'}: event {e.event} is not declared by the plan"
-                                + (f"; did you mean {close[0]}?" if close else
-                                   f" (declare it: event {e.event} \"…\")" if not self.events else
-                                   f"; the plan declares {', '.join(self.events)}"))
-        rename: dict[str, str] = {}
-        if self.units:
-            by_name: dict[str, str] = {}
-            for code, name in self.units.items():
-                by_name[code] = code
-                if name is not None:
-                    by_name.setdefault(_nfc(name), code)
-            unknown: list[str] = []
-            names = list(data.units) + [r.unit for r in data.task_rows if r.unit is not None]
-            for unit in dict.fromkeys(names):
-                code = by_name.get(_nfc(unit))
-                if code is None:
-                    unknown.append(unit)
-                elif code != unit:
-                    rename[unit] = code
-            for unit in unknown:
-                close = difflib.get_close_matches(_nfc(unit), list(by_name), n=1, cutoff=0.5)
-                hint = f"; the closest declared unit is {by_name[close[0]]}" if close else ""
-                if close and by_name[close[0]] != close[0]:
-                    hint += f" ({close[0]})"
-                problems.append(f"unit {unit} in the data is not declared by the plan{hint}")
-        if problems:
-            raise KpiDataError("\n".join(problems))
-        if rename:
-            data = _renamed(data, rename)
-        data._bound_to = self  # type: ignore[attr-defined]
+        data = bind(data, self.events, self.units)
+        self._bound.add(data)
         return data
 
     def check_data(self, data: Data) -> None:
@@ -564,33 +537,6 @@ def _op_of(e: n.Expr) -> str | None:
     if isinstance(e, (n.Metric, n.At)):
         return "is"
     return None
-
-
-def _nfc(name: str) -> str:
-    return unicodedata.normalize("NFC", name)
-
-
-def _renamed(data: Data, rename: dict[str, str]) -> Data:
-    """A copy of ``data`` with units renamed (full names to codes); two names of one unit are merged,
-    and a value they give differently is an error naming both places."""
-    out = Data()
-    problems: list[Diagnostic] = []
-    for (key, unit), snap in data.snapshots.items():
-        period = data.periods[key]
-        new = rename.get(unit, unit) if unit is not None else None
-        out.add_snapshot(period, new, Source(None, ""))
-        for metric, value in snap.items():
-            source = data.sources.get((key, unit, metric)) or Source(None, "")
-            out.add(period, new, metric, value, source, problems)
-    for unit in data.units:
-        out.units.setdefault(rename.get(unit, unit), None)
-    out.task_rows = [attrs.evolve(r, unit=rename.get(r.unit, r.unit)) if r.unit in rename else r
-                     for r in data.task_rows]
-    out.events = list(data.events)
-    out.files = list(data.files)
-    if problems:
-        raise KpiDataError.from_diagnostics(problems)
-    return out
 
 
 # --- loading --------------------------------------------------------------------

@@ -21,8 +21,9 @@ from kpirules.errors import KpiError
 from kpirules.values import format_value
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kpirules.engine.results import Result, Results
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
+    from kpirules.engine.shapes import ResultsView as Results
+    from kpirules.engine.shapes import ResultView as Result
 
 __all__ = ["FIELDS", "ROLLUP_FIELDS", "NUMBER_FIELDS", "Rollup", "record", "records", "rollup_records",
            "to_pandas", "to_polars", "to_arrow"]

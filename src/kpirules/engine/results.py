@@ -214,12 +214,15 @@ class Results(Sequence[Result]):
 
     def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
                  data: Data | None = None, *, explainer: Callable[..., Any] | None = None,
-                 sanity: Callable[..., list[Any]] | None = None) -> None:
+                 sanity: Callable[..., list[Any]] | None = None, memo: dict[str, Any] | None = None) -> None:
         """``explainer`` and ``sanity`` are :func:`kpirules.engine.trace.explain` and
-        :func:`kpirules.engine.warnings.sanity_warnings`, passed in by the evaluation (they sit below it)."""
+        :func:`kpirules.engine.warnings.sanity_warnings`, passed in by the evaluation (they sit below it);
+        ``memo`` is shared by the checks of a roll-up, so the warnings that are the same for every period
+        are worked out once."""
         self.plan = plan
         self._explainer = explainer
         self._sanity = sanity
+        self._memo = memo
         self.as_of = as_of
         self.current = current
         self.data = data  # kept for explain()
@@ -232,7 +235,7 @@ class Results(Sequence[Result]):
     def warnings(self) -> list[Any]:
         """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
         if "_warnings" not in self.__dict__:
-            self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self.__dict__.get("_memo"))
+            self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self._memo)
                               if self.data is not None and self._sanity is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 

@@ -1,0 +1,81 @@
+"""Data as a plan reads it: units named by their declared codes, events checked against the plan."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+import attrs
+
+from kpirules.data import Data
+from kpirules.data.model import Source
+from kpirules.errors import Diagnostic, KpiDataError
+
+__all__ = ["bind", "nfc", "renamed"]
+
+
+def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]) -> Data:
+    """``data`` checked against a plan's declared ``events`` and ``units`` (code → full name), its units
+    renamed from full names to codes (:meth:`kpirules.engine.evaluate.Plan.bind` says the rules)."""
+    problems: list[str] = []
+    for e in data.events:
+        if e.event not in events:
+            close = difflib.get_close_matches(e.event, list(events), n=1)
+            problems.append(f"{e.source or '<data>'}: event {e.event} is not declared by the plan"
+                            + (f"; did you mean {close[0]}?" if close else
+                               f" (declare it: event {e.event} \"…\")" if not events else
+                               f"; the plan declares {', '.join(events)}"))
+    rename: dict[str, str] = {}
+    if units:
+        by_name: dict[str, str] = {}
+        for code, name in units.items():
+            by_name[code] = code
+            if name is not None:
+                by_name.setdefault(nfc(name), code)
+        unknown: list[str] = []
+        names = list(data.units) + [r.unit for r in data.task_rows if r.unit is not None]
+        for unit in dict.fromkeys(names):
+            known = by_name.get(nfc(unit))
+            if known is None:
+                unknown.append(unit)
+            elif known != unit:
+                rename[unit] = known
+        for unit in unknown:
+            close = difflib.get_close_matches(nfc(unit), list(by_name), n=1, cutoff=0.5)
+            hint = f"; the closest declared unit is {by_name[close[0]]}" if close else ""
+            if close and by_name[close[0]] != close[0]:
+                hint += f" ({close[0]})"
+            problems.append(f"unit {unit} in the data is not declared by the plan{hint}")
+    if problems:
+        raise KpiDataError("\n".join(problems))
+    if rename:
+        data = renamed(data, rename)
+    return data
+
+
+def nfc(name: str) -> str:
+    """``name`` in Unicode NFC, as units are compared."""
+    return unicodedata.normalize("NFC", name)
+
+
+def renamed(data: Data, rename: dict[str, str]) -> Data:
+    """A copy of ``data`` with units renamed (full names to codes); two names of one unit are merged,
+    and a value they give differently is an error naming both places."""
+    out = Data()
+    problems: list[Diagnostic] = []
+    for (key, unit), snap in data.snapshots.items():
+        period = data.periods[key]
+        new = rename.get(unit, unit) if unit is not None else None
+        out.add_snapshot(period, new, Source(None, ""))
+        for metric, value in snap.items():
+            source = data.sources.get((key, unit, metric)) or Source(None, "")
+            out.add(period, new, metric, value, source, problems)
+    for unit in data.units:
+        out.units.setdefault(rename.get(unit, unit), None)
+    out.task_rows = [attrs.evolve(r, unit=rename.get(r.unit, r.unit)) if r.unit in rename else r
+                     for r in data.task_rows]
+    out.events = list(data.events)
+    out.files = list(data.files)
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
+    return out
