@@ -590,7 +590,7 @@ def test_writing_a_file_says_so_on_stderr(phases: tuple[str, str], tmp_path: Pat
     assert code == 1 and out == "" and out_file.exists()
     assert err == (f"kpirules: wrote {out_file} (Quý I/2021): targets 2 met, 2 at risk; "
                    "tasks 1 done, 2 open, 1 overdue — exit 1: "
-                   "some targets are not met, tasks overdue or data in error\n")
+                   "some targets are not met, tasks overdue or silent past their deadline, or data in error\n")
     # on standard output, nothing but the report
     main(["report", phases[0], "--data", phases[1], "--period", "2020-Q4"])
     assert capsys.readouterr().err == ""

@@ -549,10 +549,56 @@ def find_test_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
                 for f in sorted(files):
                     if f.endswith(SUFFIX):
                         yield os.path.join(root, f)
+        elif name.endswith(".kpi") and os.path.isfile(name):
+            raise KpiError(_where_tests_live(name))
         elif os.path.exists(name):
             yield name
         else:
             raise KpiError(f"{name}: no such file or folder")
+
+
+_PLAN_LINE = re.compile(r'^\s*plan\s+(?:"([^"\n]*)"|(\S+))', re.M)
+
+
+def tests_of(rule_file: str | os.PathLike[str]) -> list[str]:
+    """The ``.kpitest`` files in a rule file's folder that test it: the one of the same name, and every
+    other whose ``plan`` line names it."""
+    name = os.fspath(rule_file)
+    folder = os.path.dirname(name) or "."
+    found: list[str] = []
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        path = os.path.join(folder, entry)
+        if not entry.endswith(SUFFIX) or not os.path.isfile(path):
+            continue
+        if entry[: -len(SUFFIX)] == os.path.basename(name)[: -len(".kpi")]:
+            found.append(path)
+            continue
+        try:
+            text = read_text(path, "test file", KpiError)
+        except KpiError:
+            continue
+        for m in _PLAN_LINE.finditer(text):
+            planned = os.path.join(folder, m.group(1) if m.group(1) is not None else m.group(2))
+            if os.path.exists(planned) and os.path.samefile(planned, name):
+                found.append(path)
+                break
+    return found
+
+
+def _where_tests_live(rule_file: str) -> str:
+    found = tests_of(rule_file)
+    if found:
+        where = ", ".join(found)
+        return (f"{rule_file} is a rule file, not a test file; its tests live in {where}: "
+                f"run `kpirules test {' '.join(found)}`")
+    stem = rule_file[: -len(".kpi")]
+    return (f"{rule_file} is a rule file, not a test file, and no .kpitest file beside it tests it; "
+            f"write its tests in {stem}{SUFFIX} (its first line `plan \"{os.path.basename(rule_file)}\"`; "
+            "see docs/testing.md)")
 
 
 def run_paths(paths: Iterable[str | os.PathLike[str]], number_format: str | None = None) -> list[Outcome]:

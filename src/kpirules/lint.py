@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 
@@ -44,6 +45,11 @@ CODES: dict[str, str] = {
     "K012": "a deadline outside the phase its section sets",
     "K013": "a number with exactly three digits after the point (`1.000`), which a Vietnamese reader takes for "
             "a thousands separator",
+    # careless authors (issue 16)
+    "K014": "a ratio compared with a plain number above 1 (`ratio(a, b) >= 50`: a forgotten `%`)",
+    "K015": "a group, unit or event declared twice",
+    "K016": "a plan with no rule and no task",
+    "K017": "a day-first date in a condition (`decided_on <= 31/12/2022`), which reads as a division",
     # records (issue 18)
     "K020": "a metric counted from records that no rule reads",
     "K021": "a dataset that no metric counts",
@@ -207,6 +213,8 @@ class _Linter:
     def run(self) -> None:
         items = self.plan.items
         self.duplicates(items)
+        self.declarations(items)
+        self.nothing_to_check(items)
         self.after(items)
         self.sections(items)
         self.metrics(items)
@@ -237,6 +245,35 @@ class _Linter:
                 continue
             where = f" (first at line {first.span.line})" if first.span else ""
             self.add("K001", f"duplicate {what} {item.id}{where}", item.span)
+
+    def declarations(self, items: Iterable[n.Item]) -> None:
+        """K015: a group, a unit (its code or its full name, NFC) or an event declared twice."""
+        seen: dict[tuple[str, str], n.Item] = {}
+        for item in items:
+            keys: list[tuple[str, str, str]] = []  # (name space, key, what the message calls it)
+            if isinstance(item, n.Group):
+                keys = [("group", item.name, f"group {item.name}")]
+            elif isinstance(item, n.UnitDecl):
+                keys = [("unit", unicodedata.normalize("NFC", name), f"unit {name}")
+                        for name in (item.code, item.name) if name is not None]
+            elif isinstance(item, n.Event):
+                keys = [("event", item.id, f"event {item.id}")]
+            for space, key, what in keys:
+                first = seen.get((space, key))
+                if first is not None:
+                    where = f" (first at line {first.span.line})" if first.span else ""
+                    self.add("K015", f"{what} is declared twice{where}; `kpirules check` refuses the plan",
+                             item.span)
+                    break
+            for space, key, _ in keys:
+                seen.setdefault((space, key), item)
+
+    def nothing_to_check(self, items: Iterable[n.Item]) -> None:
+        """K016: a plan with no rule and no task."""
+        if not any(isinstance(i, (n.Rule, n.Task)) for i in items):
+            span = self.plan.span
+            self.add("K016", "the plan has no rule and no task: `kpirules check` has nothing to judge",
+                     (span.line, span.column) if span else (1, 1))
 
     def after(self, items: Iterable[n.Item]) -> None:
         tasks = {i.id: i for i in items if isinstance(i, n.Task)}
@@ -320,11 +357,19 @@ class _Linter:
                     self.add("K013", f"{text} means {_plain(v)}: in a rule file the point is the decimal mark, "
                              f"never a thousands separator; write {whole} if you mean {whole} "
                              f"(Vietnamese {text}), or {_plain(v)}", node.span)
+                case n.Arith(op="/", left=n.Arith(op="/", left=n.Number() as d, right=n.Number() as m),
+                             right=n.Number() as y) if _day_first(d, m, y):
+                    shown = f"{d.text}/{m.text}/{y.text}"
+                    iso = _day_first(d, m, y)
+                    self.add("K017", f"{shown} reads as {d.text} ÷ {m.text} ÷ {y.text}, a number; if the date is "
+                             f"meant, write it year first: {iso}", d.span or node.span)
                 case n.Compare(op=op, left=a, right=b):
                     for x, y in ((a, b), (b, a)):
                         if _is_ratio(x) and isinstance(y, n.Percent) and y.value > 1:
                             self.add("K005", f"{expr_text(x)} is compared with {y.text}: a share of a whole "
                                      "cannot exceed 100%", y.span)
+                        elif _is_ratio(x):
+                            self.plain_above_one(x, y)
                 case n.Between(value=v, low=lo, high=hi):
                     a, b = _constant(lo), _constant(hi)
                     if a is not None and b is not None and a > b:
@@ -335,6 +380,8 @@ class _Linter:
                             if isinstance(end, n.Percent) and end.value > 1:
                                 self.add("K005", f"{expr_text(v)} is compared with {end.text}: a share of a "
                                          "whole cannot exceed 100%", end.span)
+                            else:
+                                self.plain_above_one(v, end)
         time = rule.time
         whens: list[n.When] = []
         if isinstance(time, n.By):
@@ -344,6 +391,13 @@ class _Linter:
         self.deadlines(whens, f"rule {rule.id}")
         self.judgeable(rule)
         self.phase(rule, whens, sections, f"rule {rule.id}")
+
+    def plain_above_one(self, ratio: n.Expr, other: n.Expr) -> None:
+        """K014: `ratio(a, b) >= 50`, a ratio (a share of 1) compared with a plain number above 1."""
+        if isinstance(other, n.Number) and other.value > 1:
+            self.add("K014", f"{expr_text(ratio)} is compared with the plain number {other.text}, but a ratio is "
+                     f"a share of 1 (0.5 is 50%): write {other.text}% if {other.text} percent is meant",
+                     other.span)
 
     def task(self, task: n.Task, sections: list[n.Section]) -> None:
         if not task.due and task.every is None:
@@ -413,6 +467,17 @@ class _Linter:
             if year is not None and not first <= year <= last:
                 self.add("K012", f"the deadline {w.text} of {what} lies outside the phase {first}-{last} of "
                          f"section {section.id}", w.span)
+
+
+def _day_first(d: n.Number, m: n.Number, y: n.Number) -> str | None:
+    """`31/12/2022` as three numbers: the date year first, when they make a calendar day."""
+    if not (d.text.isdigit() and m.text.isdigit() and y.text.isdigit() and len(d.text) <= 2
+            and len(m.text) <= 2 and len(y.text) == 4):
+        return None
+    try:
+        return datetime.date(int(y.text), int(m.text), int(d.text)).isoformat()
+    except ValueError:
+        return None
 
 
 def _pos(node: object) -> tuple[int, int]:

@@ -23,7 +23,9 @@ HELP = "evaluate a plan's rules and tasks on reported data"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("check", help=HELP, description=HELP + ".")
+    p = sub.add_parser("check", help=HELP, description=HELP + ". Exit status 1 when a result is not_met, "
+                       "overdue or error, or a task's deadline has passed with nothing reported (no_data after "
+                       "it); 2 on bad input.")
     p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
     add_data_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None,
@@ -153,7 +155,7 @@ def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results])
         span = ", ".join(labels) if len(labels) <= 7 else ", ".join(labels[:6]) + f", …, {labels[-1]}"
     lines.append("")
     lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} period{'' if len(checks) == 1 else 's'} "
-                 f"({span}), {failing} with a result not_met, overdue or error")
+                 f"({span}), {failing} with a result not_met, overdue or error, or a task silent past its deadline")
     return "\n".join(lines) + "\n"
 
 

@@ -23,7 +23,8 @@ EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", "
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("report", help=HELP, description=HELP + ". Exit status 1 when a result is not_met, "
-                       "overdue or error (as for check), 2 on bad input.")
+                       "overdue or error, or a task's deadline has passed with nothing reported (as for check), "
+                       "2 on bad input.")
     p.add_argument("plan", metavar="PLAN.kpi", help="the rule file")
     add_data_options(p)
     p.add_argument("--period", metavar="PERIOD", required=True,
@@ -99,7 +100,7 @@ def written_line(report: Report, path: str, code: int) -> str:
     def counts(c: dict[str, int]) -> str:
         return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items() if v) or "none"
 
-    why = ("some targets are not met, tasks overdue or data in error" if code else
-           "nothing is not met, overdue or in error")
+    why = ("some targets are not met, tasks overdue or silent past their deadline, or data in error" if code else
+           "nothing is not met, overdue, silent past its deadline or in error")
     return (f"kpirules: wrote {path} ({fmt_period(report.period, report.lang)}): "
             f"targets {counts(report.rule_counts())}; tasks {counts(report.task_counts())} — exit {code}: {why}")

@@ -47,7 +47,7 @@ class Status(str, enum.Enum):
 
 RULE_STATUSES = (Status.MET, Status.NOT_MET, Status.ON_TRACK, Status.AT_RISK, Status.NO_DATA, Status.ERROR)
 TASK_STATUSES = (Status.DONE, Status.DONE_LATE, Status.OPEN, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
-#: statuses that make `kpirules check` exit 1
+#: statuses that make `kpirules check` exit 1 (and a task's `no_data` after its deadline: :attr:`Result.failing`)
 FAILING = frozenset({Status.NOT_MET, Status.OVERDUE, Status.ERROR})
 
 _STATUS_OF = operator.attrgetter("status")
@@ -109,7 +109,14 @@ class Result:
 
     @property
     def failing(self) -> bool:
-        return self.status in FAILING
+        """Whether this result makes `kpirules check` exit 1: a status of :data:`FAILING`, or a task
+        whose deadline has passed with nothing reported (`no_data` after it: overdue and silent)."""
+        return self.status in FAILING or self.silent_past_deadline
+
+    @property
+    def silent_past_deadline(self) -> bool:
+        """A task whose deadline has passed with nothing reported (its status is `no_data`)."""
+        return self.kind == "task" and self.status is Status.NO_DATA and self.deadline is not None
 
     @property
     def reason_code(self) -> str | None:

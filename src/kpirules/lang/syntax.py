@@ -6,6 +6,7 @@ position, the source line, a caret and what was expected in words.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Iterable
@@ -212,11 +213,45 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
                 message += f"; expected {_describe_expected(allowed)}"
     else:  # pragma: no cover
         message = str(err).splitlines()[0]
+    written = _day_first_date(err, text)
+    if written is not None:  # `by 31/12/2022`: a date written as in data, day first
+        start, shown, iso = written
+        col -= (err.token.start_pos if isinstance(err, UnexpectedToken) else err.pos_in_stream) - start
+        width = len(shown)
+        message = f"`{shown}` is not a date in a rule file: dates there are written year first"
+        hint = f"write {iso}" if iso else "write the date as YYYY-MM-DD, such as 2022-12-31"
     if line < 1:
         line, col = max(1, len(lines)), 1
     source = lines[line - 1] if 0 < line <= len(lines) else None
     diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
     return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+#: a date written day first, as in data (`31/12/2022`, `1/7/2021`)
+_DAY_FIRST = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/.])")
+
+
+def _day_first_date(err: UnexpectedInput, text: str) -> tuple[int, str, str | None] | None:
+    """Where the error stands inside a day-first date (`by 31/12/2022`): its start, its text and the
+    date written year first (None when it is no calendar day)."""
+    if isinstance(err, UnexpectedToken):
+        if err.token.type == "$END" or err.token.start_pos is None:
+            return None
+        pos = err.token.start_pos
+    elif isinstance(err, UnexpectedCharacters):
+        pos = err.pos_in_stream
+    else:
+        return None
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    for m in _DAY_FIRST.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+        if m.start() <= pos < m.end():
+            try:
+                day = datetime.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                return m.start(), m.group(), None
+            return m.start(), m.group(), day.isoformat()
+    return None
 
 
 _KEYWORD_TYPES = {k.upper().replace("-", "_") for k in KEYWORDS} | {"HALF_YEARLY"}
