@@ -170,3 +170,67 @@ def test_the_shipped_example_has_silent_tasks() -> None:
     silent = sorted((r.id for r in results if r.silent_past_deadline), key=int)
     assert silent == ["11", "17", "21"]
     assert all(results.by_id(i)[0].failing for i in silent)
+
+
+# --- item 6: readable numbers in the `check` table ------------------------------------------------
+
+
+def _table(tmp_path: Path, body: str, snapshots: list[dict], as_of: str) -> tuple[list[list[str]], dict]:
+    plan = tmp_path / "p.kpi"
+    plan.write_text(HEADER + body, encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"snapshots": snapshots}), encoding="utf-8")
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["check", str(plan), "--data", str(data), "--as-of", as_of])
+    rows = [line.split("  ") for line in out.getvalue().splitlines()[1:] if line and not line.startswith("plan ")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["check", str(plan), "--data", str(data), "--as-of", as_of, "--format", "json"])
+    cells = [[c.strip() for c in row if c.strip()] for row in rows]
+    return cells, {r["id"]: r for r in json.loads(out.getvalue())["results"]}
+
+
+def test_the_table_shows_ratio_rules_as_percentages_and_the_json_keeps_exact_decimals(tmp_path: Path) -> None:
+    body = ("rule share:\n  ratio(a, b) >= 20%\n\nrule cut:\n  change(h, h at 2019-Q4) <= -30%\n\n"
+            "rule total:\n  a >= 1000\n\nrule band:\n  ratio(a, b) between 20% and 30%\n")
+    snaps = [{"period": "2019-Q4", "values": {"h": 100}},
+             {"period": "2020-Q4", "values": {"a": 617, "b": 2500, "h": 68}}]
+    rows, doc = _table(tmp_path, body, snaps, "2020-12-18")
+    got = {r[1]: r for r in rows}
+    assert got["share"][:5] == ["met", "share", "2020-Q4", "24.68%", "20%"]
+    assert got["cut"][:5] == ["met", "cut", "2020-Q4", "−32%", "−30%"]
+    assert got["total"][:5] == ["not_met", "total", "2020-Q4", "617", "1000"]  # not a ratio: as it is
+    assert got["band"][:5] == ["met", "band", "2020-Q4", "24.68%", "20% … 30%"]
+    assert (doc["share"]["value"], doc["share"]["target"]) == ("0.2468", "0.2")  # JSON: exact, unchanged
+    assert doc["band"]["target_range"] == ["0.2", "0.3"]
+
+
+def test_a_percentage_in_the_table_never_contradicts_the_status(tmp_path: Path) -> None:
+    # 2999999 / 10000000 is 29.99999%: shown "30%" it would look met; shown with the decimals it needs
+    snaps = [{"period": "2020-Q4", "values": {"a": 2999999, "b": 10000000}}]
+    rows, doc = _table(tmp_path, "rule r:\n  ratio(a, b) >= 30%\n", snaps, "2020-12-18")
+    assert rows[0][:5] == ["not_met", "r", "2020-Q4", "29.99999%", "30%"]
+    snaps = [{"period": "2020-Q4", "values": {"a": 299999999999, "b": 10**12}}]
+    rows, doc = _table(tmp_path, "rule r:\n  ratio(a, b) >= 30%\n", snaps, "2020-12-18")
+    assert rows[0][0] == "not_met" and rows[0][3].startswith("≈ 30%") and "29.9999999999%" in rows[0][3]
+
+
+def test_a_rule_with_no_closed_data_still_shows_its_target(tmp_path: Path) -> None:
+    body = ("rule share:\n  ratio(a, b) >= 20% by 2020\n\nrule band:\n  ratio(a, b) between 20% and 30%\n\n"
+            "rule flag:\n  portal_ready by 2020\n\nrule many:\n  for each unit:\n  x >= 5\n")
+    snaps = [{"period": "2020-Q1", "values": {"other": 1, "x": "nothing yet"}}]
+    # no period closed yet: the target is the condition's constant
+    rows, doc = _table(tmp_path, body, snaps, "2019-01-10")
+    got = {r[1]: r for r in rows}
+    assert "20%" in got["share"]
+    assert "20% … 30%" in got["band"] and "true" in got["flag"] and "5" in got["many"]
+    assert doc["share"]["status"] == "no_data" and doc["share"]["target"] == "0.2"
+    assert doc["band"]["target_range"] == ["0.2", "0.3"] and doc["flag"]["target"] == "true"
+    # periods closed, none with the data (the deadline still ahead): the target all the same
+    rows, doc = _table(tmp_path, body, snaps, "2020-06-20")
+    assert doc["share"]["status"] == "no_data" and doc["share"]["target"] == "0.2"
+    assert "20%" in {r[1]: r for r in rows}["share"]

@@ -52,7 +52,7 @@ def test_exit_zero_when_nothing_fails(files, capsys) -> None:
     plan.write_text(PLAN.replace("rule bad: a > b\n", ""), encoding="utf-8")
     assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"]) == 0
     out = capsys.readouterr().out
-    assert "met" in out and "0.2468" in out and "current period 2020-Q4" in out
+    assert "met" in out and "24.68%" in out and "current period 2020-Q4" in out
 
 
 def test_table_is_the_default(files, capsys) -> None:
@@ -60,7 +60,7 @@ def test_table_is_the_default(files, capsys) -> None:
     main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-18"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["STATUS", "ID", "UNIT", "PERIOD", "VALUE", "TARGET", "REASON"]
-    assert lines[1].split()[:5] == ["met", "ok", "2020-Q4", "0.2468", "0.2"]
+    assert lines[1].split()[:5] == ["met", "ok", "2020-Q4", "24.68%", "20%"]  # a ratio rule: percentages
 
 
 def test_a_syntax_error_is_exit_2_with_position_and_no_traceback(tmp_path, files, capsys) -> None:

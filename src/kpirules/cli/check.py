@@ -12,12 +12,14 @@ from itertools import chain
 from kpirules.cli.args import add_data_options, read_data
 from kpirules.errors import KpiError
 from kpirules.engine.export import Rollup
-from kpirules.engine.evaluate import Plan, Results, Status, load
+from kpirules import nodes as n
+from kpirules.engine.evaluate import Plan, Result, Results, Status, load
 from kpirules.engine import timing
 from kpirules.periods import Period, periods_between
+from kpirules.report.model import is_percent_rule, shown_numbers
 from kpirules.report.provenance import provenance
 from kpirules.text import visible
-from kpirules.values import format_value
+from kpirules.values import format_value, is_number
 
 HELP = "evaluate a plan's rules and tasks on reported data"
 
@@ -286,13 +288,29 @@ def _cell(v: object) -> str:
     return "" if text is None else text
 
 
+def _numbers(r: Result, percent: set[str]) -> tuple[str, str]:
+    """The VALUE and TARGET cells: a ratio rule's (a `ratio`/`change`, or a `%` target) as percentages, with
+    enough decimals to show on which side of the target the value is (else `≈ rounded (exact)`); any
+    other rule's exactly. (The JSON keeps the exact decimals.)"""
+    if r.kind == "rule" and r.id in percent:
+        numeric = [x for x in (r.value, *(r.target if isinstance(r.target, tuple) else (r.target,)))
+                   if x is not None]
+        if numeric and all(is_number(x) for x in numeric):
+            value, target, _ = shown_numbers(r.value, r.target, None, True, "en")
+            return ("" if r.value is None else value), target.replace(" – ", " … ")
+    return _cell(r.value), _cell(r.target)
+
+
 def render_table(results: Results) -> str:
     """A plain-text table, one line per result, then the counts."""
     head = ("STATUS", "ID", "UNIT", "PERIOD", "VALUE", "TARGET", "REASON")
     rows = [head]
+    ast = getattr(results.plan, "ast", None)
+    percent = {i.id for i in (ast.items if ast is not None else ()) if isinstance(i, n.Rule) and is_percent_rule(i)}
     for r in results:
-        rows.append(tuple(map(visible, (r.status.value, r.id, r.unit or "", r.period or "", _cell(r.value),
-                                        _cell(r.target), r.reason or ""))))  # (data text never moves the cursor)
+        value, target = _numbers(r, percent)
+        rows.append(tuple(map(visible, (r.status.value, r.id, r.unit or "", r.period or "", value,
+                                        target, r.reason or ""))))  # (data text never moves the cursor)
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
     lines = []
     for row in rows:

@@ -9,6 +9,7 @@ them in full.
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 import os
 from time import monotonic
 import weakref
@@ -233,7 +234,7 @@ class Plan:
                     rule_results[rule.id] = [Result(
                         id=rule.id, kind="rule", status=Status.NO_DATA,
                         period=current.label if current else None,
-                        reason=Message("no_units"),
+                        reason=Message("no_units"), target=_constant_target(rule.condition),
                         title=rule.title, section=cr.section, lead=rule.lead, condition=cr.condition,
                         op=_op_of(rule.condition))]
             else:
@@ -437,11 +438,18 @@ class Plan:
                     p = self._step(p, -1)
             reason = Message(before + "_no_data", **args, why=last_reason or None)
             return Result(status=Status.NO_DATA, period=current.label if current else None, reason=reason,
-                          deadline=deadline, **base)
+                          deadline=deadline, target=target_at(current), **base)
+
+        def target_at(period: Period | None) -> object:
+            """The target while the data is missing: as it stands in ``period``, else a constant one."""
+            if period is None:
+                return _constant_target(rule.condition)
+            return _plain_t(at(period)[2])
 
         time = rule.time
         if current is None:
-            return Result(status=Status.NO_DATA, reason=Message("no_period_closed"), **base)
+            return Result(status=Status.NO_DATA, reason=Message("no_period_closed"),
+                          target=target_at(None), **base)
         if time is None:
             truth, value, target = at(current)
             return judged(current, truth, value, target)
@@ -484,7 +492,7 @@ class Plan:
         if first_missing is not None:
             mp, undef = first_missing
             return Result(status=Status.NO_DATA, period=mp.label, reason=joined(undef.reasons),
-                          deadline=end_date, **base)
+                          deadline=end_date, target=target_at(mp), **base)
         truth, value, target = at(upto)
         if current >= last_p:
             return Result(status=Status.MET, period=upto.label, value=_plain(value), target=_plain_t(target),
@@ -527,6 +535,36 @@ def _plain_t(v: object) -> object:
     if isinstance(v, tuple):
         return tuple(_plain(x) for x in v)
     return _plain(v)
+
+
+def _constant_target(e: n.Expr) -> object:
+    """The target of a condition when it is a constant (`>= 20%`, `between 20% and 30%`, `== true`), else None:
+    what a result shows before any period has the data."""
+    def const(x: n.Expr) -> object:
+        if isinstance(x, (n.Number, n.Percent)):
+            return x.value
+        if isinstance(x, n.Bool):
+            return x.value
+        if isinstance(x, n.Neg):
+            v = const(x.operand)
+            return -v if isinstance(v, Fraction) else None
+        return None
+
+    if isinstance(e, n.Compare):
+        return _plain(_value_of(const(e.right)))
+    if isinstance(e, n.Between):
+        low, high = const(e.low), const(e.high)
+        return None if low is None or high is None else (_value_of(low), _value_of(high))
+    if isinstance(e, (n.Metric, n.At)):  # a yes/no metric: its target is true
+        return True
+    return None
+
+
+def _value_of(v: object) -> object:
+    """A constant as the engine gives values: whole numbers as int, others as Fraction."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    return v
 
 
 def _op_of(e: n.Expr) -> str | None:

@@ -261,7 +261,7 @@ def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | 
     return Report(plan, results, period, day, lang, number_format=number_format)
 
 
-def _is_percent_rule(rule: n.Rule | n.Task | None) -> bool:
+def is_percent_rule(rule: n.Rule | n.Task | None) -> bool:
     """Whether a rule's value and target read as percentages: a ``ratio``/``change`` or a ``%`` target."""
     if not isinstance(rule, n.Rule):
         return False
@@ -369,7 +369,7 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
 
 
 def shown_value(report: Report, r: Result) -> Shown:
-    pct = _is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
+    pct = is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
     value, target, margin = shown_numbers(r.value, r.target, r.op, pct, report.lang)
     return Shown(value, target, margin, _progress(r))
 
