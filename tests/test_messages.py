@@ -39,7 +39,8 @@ def _evaluations() -> list[Any]:
     early = kpirules.parse('plan "Q"\n  reporting quarterly\nrule R "r": a >= 1\n')
     out = [plan.evaluate(HERE / "data.json", "2021-01-05"),
            each.evaluate(HERE / "no_units.json", "2021-01-05"),
-           early.evaluate(HERE / "no_units.json", "0001-02-01")]
+           early.evaluate(HERE / "no_units.json", "0001-02-01"),
+           each.evaluate(HERE / "similar_units.json", "2021-01-05")]
     saved = evaluate.RULE_SECONDS
     evaluate.RULE_SECONDS = -1  # every rule out of time at once: the reason it then gets
     try:

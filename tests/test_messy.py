@@ -35,6 +35,9 @@ VALUES = [
     # the number format decided by the file's own cells: 2.400,5 can only be Vietnamese, 12.5% only English
     ("vi_decided_by_cells.csv", None, {(None, "egov_users"): 1700, (None, "eid_verified_users"): F(4801, 2),
                                        (None, "work_records"): F(7921, 4)}),
+    # unit names compared in NFC: the decomposed "Quản Bạ" of row 3 is the unit of row 5
+    ("unit_spellings.csv", None, {("Vị Xuyên", "work_records"): 12, ("Quản Bạ", "work_records"): 7,
+                                  ("Vi Xuyen", "work_records"): 5, ("Quản Bạ", "egov_users"): 40}),
     ("en_decided_by_cells.csv", None, {(None, "egov_users"): F(17, 10), (None, "share_online"): F(1, 8),
                                        (None, "eid_verified_users"): F(4801, 2)}),
 ]

@@ -368,7 +368,7 @@ def sanity_reference(plan, data, current):  # type: ignore[no-untyped-def]
     worked per snapshot, per set of names and per metric)."""
     import difflib
 
-    from kpirules.engine.warnings import Warning_, _plan_metrics, _plan_years, _ratio_pairs, _show, _stopped, _where
+    from kpirules.engine.warnings import Warning_, _plan_metrics, _ratio_pairs, plan_years, _show, _stopped, _where
 
     def num(v: object) -> bool:
         return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
@@ -409,7 +409,7 @@ def sanity_reference(plan, data, current):  # type: ignore[no-untyped-def]
         hint = f"; did you mean {close[0]}?" if close else ""
         out.append(Warning_("unused_metric", f"no rule reads the metric {metric} given in the data{hint}", _where(src)))
     # (no task rows here: unknown_task is left out)
-    span = _plan_years(plan, current)
+    span = plan_years(plan, current)
     if span is not None:
         lo, hi = span
         for (key, unit), snap in data.snapshots.items():

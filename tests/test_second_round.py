@@ -476,3 +476,35 @@ def test_task_13_of_the_decision_is_done_and_ii_1_c_3_is_ministry_wide(capsys: p
     assert by[("II.1.c.3", None)]["status"] == "met" and not any(k[0] == "II.1.c.3" and k[1] for k in by)
     assert by[("II.1.c.4", None)]["stretch"] is False
     assert [d["status"] for d in by[("26", None)]["deadlines"]][:8] == ["done"] * 5 + ["done_late", "done", "open"]
+
+
+def test_data_that_shares_nothing_names_a_few_metrics_of_each_side() -> None:
+    p = plan('rule r:\n  x >= 1\nrule s:\n  w >= 1\n')
+    d = data([{"period": "2020-Q4", "values": {f"y{i}": 1 for i in range(7)}}])
+    with pytest.raises(KpiDataError) as exc:
+        p.check_data(d)
+    assert "(the plan reads w, x; the data gives y0, y1, y2, y3, y4, …)" in str(exc.value)
+
+
+def test_data_whose_periods_all_lie_outside_the_plan_is_refused(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from kpirules.cli import main
+
+    p = plan('rule r:\n  x >= 1 by 2021-12-31\n')
+    old = data([{"period": "2012-Q4", "values": {"x": 1}}, {"period": "2013-Q1", "values": {"x": 1}}])
+    with pytest.raises(KpiDataError, match=r"every period of the data \(2012-Q4, 2013-Q1\) lies outside the years "
+                                           r"the plan .* speaks of \(2021–20\d\d\)"):
+        p.check_data(old)
+    p.check_data(data([{"period": "2012-Q4", "values": {"x": 1}}, {"period": "2021-Q1", "values": {"x": 1}}]))
+    p.check_data(data([{"period": "2040-Q1", "values": {"x": 1}}]), years=[2040])  # (--as-of 2040-…)
+    with pytest.raises(KpiDataError, match="lies outside"):
+        p.check_data(data([{"period": "2040-Q1", "values": {"x": 1}}]))
+    plan_file = tmp_path / "p.kpi"
+    plan_file.write_text(HEADER + "rule r:\n  x >= 1 by 2021-12-31\n", encoding="utf-8")
+    f = tmp_path / "old.csv"
+    f.write_text("period,metric,value\n2012-Q4,x,1\n", encoding="utf-8")
+    assert main(["check", str(plan_file), "--data", str(f), "--as-of", "2021-12-18"]) == 2
+    err = capsys.readouterr().err
+    assert "lies outside the years" in err and "Traceback" not in err
+    f.write_text("period,metric,value\n2041-Q4,x,1\n", encoding="utf-8")
+    assert main(["check", str(plan_file), "--data", str(f), "--as-of", "2042-01-18"]) != 2

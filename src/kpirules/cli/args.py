@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from kpirules.data import Data, load_data
@@ -24,6 +25,12 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                         "without it an ambiguous number such as 1.234 is an error")
 
 
+def _years_named(args: argparse.Namespace) -> list[int]:
+    """The years of the command's --as-of date and --period (data for them belongs to the plan's span)."""
+    found = (re.search(r"(?<!\d)\d{4}(?!\d)", str(getattr(args, name, None) or "")) for name in ("as_of", "period"))
+    return [int(m.group()) for m in found if m]
+
+
 def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
     """The data named by :func:`add_data_options`' options: the reported files, and the counted
     metrics of ``plan`` from ``--records`` (merged; the same metric in both is an error)."""
@@ -34,7 +41,7 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
     reported = load_data(args.data, number_format=args.number_format) if args.data else None
     if not records:
         if plan is not None:
-            plan.check_data(reported)
+            plan.check_data(reported, _years_named(args))
         return reported  # type: ignore[return-value]
     if plan is None:  # pragma: no cover - every command that takes --records passes its plan
         raise KpiDataError("--records needs a plan")

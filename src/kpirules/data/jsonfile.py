@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from kpirules.data.cells import exact_int, exact_number
-from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source
+from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source, unit_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_period
@@ -204,7 +204,7 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         if period is None:
             continue
         if unit is not None:
-            unit = unit_of.get(unit) or unit_of.setdefault(unit, unit.strip())
+            unit = unit_of.get(unit) or unit_of.setdefault(unit, unit_name(unit))  # type: ignore[arg-type]
             units.setdefault(unit, None)
         key = (period.key, unit)  # add_snapshot
         periods.setdefault(key[0], period)
@@ -305,7 +305,7 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
         if raw is not None:
             if not raw.strip():
                 return False
-            unit_of[raw] = raw.strip()
+            unit_of[raw] = unit_name(raw)
     unit_list = list(map(unit_of.__getitem__, raw_units))
     keys = list(zip((p.key for p in map(period_of.__getitem__, labels)), unit_list))
     snapshots = dict(zip(keys, values))

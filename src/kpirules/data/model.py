@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, MutableMapping
 from fractions import Fraction
 from typing import Any, Union
@@ -13,6 +14,7 @@ import attrs
 
 from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.periods import Kind, Period
+from kpirules.text import fold
 
 
 #: a reported value: an exact number (int or Fraction), a boolean or text
@@ -81,6 +83,20 @@ class Problems(list):  # type: ignore[type-arg]
                 where = f"{d.span.file or '<data>'}: " if d.span is not None else ""
                 out.append(Diagnostic(f"{where}… and {more:,} more like this"))
         return out
+
+
+def unit_name(raw: str) -> str | None:
+    """A unit as data names it: stripped and in Unicode NFC (so "Quản Bạ" typed decomposed is the same unit);
+    None for a blank name (the plan level)."""
+    name = raw.strip()
+    if not name:
+        return None
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def spelling_key(name: str) -> str:
+    """A unit name without case, Vietnamese diacritics and spacing: "Vi Xuyen", "vị xuyên" → "vi xuyen"."""
+    return " ".join(fold(name).split())
 
 
 _FORMAT_WORDS = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}
@@ -416,6 +432,14 @@ class Data:
     def __repr__(self) -> str:
         return (f"<Data {len(self.snapshots)} snapshots, {len(self.units)} units, "
                 f"{len(self.task_rows)} task rows>")
+
+    def similar_units(self) -> list[tuple[str, ...]]:
+        """The unit names of the data that differ only by case, diacritics or spacing ("Vi Xuyên", "Vị Xuyên"),
+        each group in order of first appearance: probably one unit spelled two ways."""
+        groups: dict[str, list[str]] = {}
+        for unit in self.units:
+            groups.setdefault(spelling_key(unit), []).append(unit)
+        return [tuple(g) for g in groups.values() if len(g) > 1]
 
     def is_empty(self) -> bool:
         """No snapshot, no task row and no event: nothing a plan could be checked on."""

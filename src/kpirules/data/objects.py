@@ -41,8 +41,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS
-from kpirules.data.model import Data, EventRow, Source, TaskRow, Value
-from kpirules.data.table import Cell, Table, _header_name
+from kpirules.data.model import Data, EventRow, Source, TaskRow, Value, unit_name
+from kpirules.data.table import Cell, Table, header_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import Period, parse_period
@@ -237,7 +237,7 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
             continue
         if period is None:
             continue
-        unit = unit.strip() if unit is not None else None
+        unit = unit_name(unit) if unit is not None else None
         data.add_snapshot(period, unit, _where(name, at))
         for metric, raw in values.items():
             path = f"{at}.values.{metric}"
@@ -434,7 +434,7 @@ def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_for
     def source(row: int, col: int | None) -> Source:
         return Source(name, label(row))
 
-    folded = [_header_name(n) for n in names]
+    folded = [header_name(n) for n in names]
     needed = (("task", "status") if "task" in folded else ("event", "date") if "event" in folded
               else ("period", "metric", "value"))
     lacking = [n for n in needed if n not in folded]

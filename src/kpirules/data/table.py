@@ -11,7 +11,7 @@ from typing import Any, Union
 import attrs
 
 from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
-from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value
+from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value, unit_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
 from kpirules.periods import Period, parse_period
@@ -44,7 +44,7 @@ def column_letter(index: int) -> str:
     return name
 
 
-def _header_name(cell: Cell) -> str:
+def header_name(cell: Cell) -> str:
     text = unicodedata.normalize("NFC", _cell_text(cell)).strip().lower()
     return _HEADER_ALIASES.get(text, text)
 
@@ -211,7 +211,7 @@ class Table:
                 break
         else:
             return False
-        names = [_header_name(h) for h in header]
+        names = [header_name(h) for h in header]
         kind, needed = (("task", ("task", "status")) if "task" in names
                         else ("event", ("event", "date")) if "event" in names
                         else ("value", ("period", "metric", "value")))
@@ -340,7 +340,7 @@ class Table:
                         period_of[raw_p] = new_period
                     new_unit = unit_of.get(raw_u, missing)
                     if new_unit is missing:
-                        new_unit = unit_of[raw_u] = raw_u.strip() or None
+                        new_unit = unit_of[raw_u] = unit_name(raw_u)
                     period, unit, last_p, last_u, snap = new_period, new_unit, raw_p, raw_u, None
                 try:  # (a failed lookup costs, a try does not)
                     metric = metric_of[cells[im]]  # type: ignore[index]
@@ -435,7 +435,7 @@ class Table:
         except KpiPeriodError as exc:
             self.bad(row, col["period"], str(exc).splitlines()[0], "period")
             return
-        unit = _cell_text(get.get("unit")).strip() or None
+        unit = unit_name(_cell_text(get.get("unit")))
         metric = _cell_text(get["metric"]).strip()
         if not metric:
             self.bad(row, col["metric"], "is empty", "metric")

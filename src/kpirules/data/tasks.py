@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from kpirules.data.model import DONE, EventRow, Source, TaskRow
+from kpirules.data.model import DONE, EventRow, Source, TaskRow, unit_name
 from kpirules.errors import KpiPeriodError
 from kpirules.periods import parse_date, parse_period
 from kpirules.text import fold
@@ -141,7 +141,7 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow |
         word,
         date,
         period,
-        unit.strip() if isinstance(unit, str) and unit.strip() else None,
+        unit_name(unit) if isinstance(unit, str) else None,
         note if isinstance(note, str) and note else None,
         source,
     )

@@ -8,7 +8,7 @@ import unicodedata
 import attrs
 
 from kpirules.data import Data
-from kpirules.data.model import Source
+from kpirules.data.model import Source, spelling_key
 from kpirules.errors import Diagnostic, KpiDataError
 
 __all__ = ["bind", "nfc", "renamed"]
@@ -40,12 +40,25 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                 unknown.append(unit)
             elif known != unit:
                 rename[unit] = known
+        folded: dict[str, str] = {}  # a declared code or name without case, diacritics and spacing
+        for key in by_name:
+            folded.setdefault(spelling_key(key), key)
+        where: dict[str | None, Source | None] = {}  # where each unknown name first appears
+        if unknown:
+            for (_, u, _), src in data.sources.items():
+                where.setdefault(u, src)
+            for r in data.task_rows:
+                where.setdefault(r.unit, r.source)
         for unit in unknown:
-            close = difflib.get_close_matches(nfc(unit), list(by_name), n=1, cutoff=0.5)
+            # "Vi Xuyen" is Vị Xuyên written without diacritics: that before any likeness of letters
+            same = folded.get(spelling_key(unit))
+            close = [same] if same is not None else \
+                difflib.get_close_matches(nfc(unit), list(by_name), n=1, cutoff=0.5)
             hint = f"; the closest declared unit is {by_name[close[0]]}" if close else ""
             if close and by_name[close[0]] != close[0]:
                 hint += f" ({close[0]})"
-            problems.append(f"unit {unit} in the data is not declared by the plan{hint}")
+            at = f"{where[unit]}: " if where.get(unit) is not None else ""
+            problems.append(f"{at}unit {unit} in the data is not declared by the plan{hint}")
     if problems:
         raise KpiDataError("\n".join(problems))
     if rename:

@@ -36,7 +36,7 @@ from kpirules.engine.timing import first_period, report_as_of
 from kpirules.messages import Label, Message
 from kpirules.text import read_text
 from kpirules.engine.trace import explain
-from kpirules.engine.warnings import sanity_warnings
+from kpirules.engine.warnings import plan_years, sanity_warnings
 from kpirules.values import Invalid, Undefined
 
 __all__ = ["Status", "Result", "Results", "Plan", "parse", "load", "report_as_of", "FAILING", "RULE_STATUSES",
@@ -314,21 +314,33 @@ class Plan:
         self._bound.add(data)
         return data
 
-    def check_data(self, data: Data) -> None:
-        """Refuse data that cannot belong to this plan: it shares no metric, task or event with it.
+    def check_data(self, data: Data, years: Iterable[int] = ()) -> None:
+        """Refuse data that cannot belong to this plan: it shares no metric, task or event with it, or
+        every period it reports lies outside the years the plan speaks of (its issue date, deadlines,
+        spans, `at` periods, the year before when a rule reads `at previous`, and ``years``: those of the
+        as-of date and of the judged period; today's year is always among them).
 
         (`kpirules check --data` calls it; an API caller may judge a plan on any data.)
         """
         metrics = {node.name for r in self.rules for e in (r.condition, r.stretch) if e is not None
                    for node in n.walk(e) if isinstance(node, n.Metric)}
         tasks = {t.id for t in self.tasks}
-        if data.metrics() & metrics or {r.task for r in data.task_rows} & tasks or \
-                {e.event for e in data.events} & set(self.events):
-            return
         files = ", ".join(data.files) or "the data"
-        raise KpiDataError(f"{files} shares no metric, task or event with the plan {self.id}: is it the data of "
-                           f"another plan? (the plan reads {', '.join(sorted(metrics)[:5]) or 'no metric'}"
-                           f"{', …' if len(metrics) > 5 else ''})")
+        shared_tasks = {r.task for r in data.task_rows} & tasks or {e.event for e in data.events} & set(self.events)
+        if not (data.metrics() & metrics or shared_tasks):
+            theirs = sorted(data.metrics())
+            raise KpiDataError(f"{files} shares no metric, task or event with the plan {self.id}: is it the data of "
+                               f"another plan? (the plan reads {_few(sorted(metrics)) or 'no metric'}; "
+                               f"the data gives {_few(theirs) or 'no metric'})")
+        span = plan_years(self)
+        if span is None or shared_tasks or not data.periods:
+            return
+        lo, hi = span[0], max(span[1], timing.today().year, *years)
+        if all(p.year < lo or p.year > hi for p in data.periods.values()):
+            labels = sorted(data.periods.values())
+            raise KpiDataError(f"{files}: every period of the data ({_few([p.label for p in labels])}) lies outside "
+                               f"the years the plan {self.id} speaks of ({lo}–{hi}): is it the data of another "
+                               f"plan, or are the period labels mistyped?")
 
     def unit_name(self, unit: str | None) -> str | None:
         """The declared full name of a unit, or None."""
@@ -575,6 +587,11 @@ def _op_of(e: n.Expr) -> str | None:
     if isinstance(e, (n.Metric, n.At)):
         return "is"
     return None
+
+
+def _few(names: list[str], n: int = 5) -> str:
+    """The first ``n`` of ``names``, with "…" when there are more."""
+    return ", ".join(names[:n]) + (", …" if len(names) > n else "")
 
 
 # --- loading --------------------------------------------------------------------

@@ -31,9 +31,9 @@ def counted_metrics(plan: Any) -> list[CountedMetric]:
 
 
 def plan_years(plan: Any) -> tuple[int, int] | None:
-    from kpirules.engine.warnings import _plan_years
+    from kpirules.engine.warnings import plan_years as years_of
 
-    return _plan_years(plan)
+    return years_of(plan)
 
 
 def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,

@@ -13,6 +13,8 @@ A warning never changes a status; it says where to look.  Each has a code
   as half-yearly data with no Q3 do not hide it);
 * ``unused_metric`` — a metric in the data that no rule reads (a typo?), with
   the closest metric the rules do read;
+* ``similar_units`` — unit names of the data that differ only by case or
+  diacritics ("Vi Xuyen", "Vị Xuyên"), when the plan declares no units;
 * ``period_outside_plan`` — a data period that lies wholly outside the years
   the plan speaks of: its issue date, deadlines, spans and ``at`` periods
   (with the periods they judge), the current period, and the year before
@@ -88,13 +90,13 @@ def _plan_metrics(plan: Plan) -> set[str]:
     return {node.name for rule in plan.rules for node in n.walk(rule.condition) if isinstance(node, n.Metric)}
 
 
-def _plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
+def plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
     """The first and last year the plan speaks of (None when it names no year at all)."""
     return _span(_years(plan), current)
 
 
 def _span(years: tuple[list[int], bool], current: Any) -> tuple[int, int] | None:
-    """:func:`_plan_years` from what :func:`_years` found."""
+    """:func:`plan_years` from what :func:`_years` found."""
     found, previous = years
     if not found:
         return None
@@ -153,6 +155,7 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
         shared("names", lambda: _names(plan, data)),
         _outside(data, _span(memo["years"], current)),
         (Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
+        shared("spellings", lambda: _spellings(plan, data)),
     ), limit))
 
 
@@ -252,6 +255,17 @@ def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
         close = difflib.get_close_matches(task, sorted(tasks), n=1)
         yield Warning_("unknown_task", Message("unknown_task", task=task, close=close[0] if close else None),
                        _where(src))
+
+
+def _spellings(plan: Plan, data: Data) -> Iterator[Warning_]:
+    """Unit names of the data that differ only by case or diacritics, when the plan declares no units
+    (with declared units, an undeclared name is a load error instead)."""
+    if getattr(plan, "units", None):
+        return
+    for group in data.similar_units():
+        src = next((data.source(m, k, group[1]) for (k, u), snap in data.snapshots.items() if u == group[1]
+                    for m in snap), None)
+        yield Warning_("similar_units", Message("similar_units", units=", ".join(group)), _where(src))
 
 
 def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
