@@ -493,8 +493,12 @@ def test_data_whose_periods_all_lie_outside_the_plan_is_refused(tmp_path: Path,
     p = plan('rule r:\n  x >= 1 by 2021-12-31\n')
     old = data([{"period": "2012-Q4", "values": {"x": 1}}, {"period": "2013-Q1", "values": {"x": 1}}])
     with pytest.raises(KpiDataError, match=r"every period of the data \(2012-Q4, 2013-Q1\) lies outside the years "
-                                           r"the plan .* speaks of \(2021–20\d\d\)"):
+                                           r"the plan .* speaks of \(2020–20\d\d\)"):
         p.check_data(old)
+    p.check_data(data([{"period": "2020-Q4", "values": {"x": 1}}]))  # (a baseline: the year before the plan)
+    with pytest.raises(KpiDataError, match="lies outside"):
+        p.check_data(data([{"period": "2019-Q4", "values": {"x": 1}}]))
+    p.check_data(data([{"period": "2019-Q4", "values": {"x": 1}}]), years=[2019])  # (--period 2019-Q4)
     p.check_data(data([{"period": "2012-Q4", "values": {"x": 1}}, {"period": "2021-Q1", "values": {"x": 1}}]))
     p.check_data(data([{"period": "2040-Q1", "values": {"x": 1}}]), years=[2040])  # (--as-of 2040-…)
     with pytest.raises(KpiDataError, match="lies outside"):

@@ -317,8 +317,8 @@ class Plan:
     def check_data(self, data: Data, years: Iterable[int] = ()) -> None:
         """Refuse data that cannot belong to this plan: it shares no metric, task or event with it, or
         every period it reports lies outside the years the plan speaks of (its issue date, deadlines,
-        spans, `at` periods, the year before when a rule reads `at previous`, and ``years``: those of the
-        as-of date and of the judged period; today's year is always among them).
+        spans, `at` periods, and the year before the first of them, for a baseline), widened to ``years``
+        (those of the as-of date and of the judged period) and to today's year.
 
         (`kpirules check --data` calls it; an API caller may judge a plan on any data.)
         """
@@ -335,7 +335,8 @@ class Plan:
         span = plan_years(self)
         if span is None or shared_tasks or not data.periods:
             return
-        lo, hi = span[0], max(span[1], timing.today().year, *years)
+        years = list(years)  # (the year before the plan's first: a baseline is often given for it)
+        lo, hi = min([span[0] - 1, *years]), max([span[1], timing.today().year, *years])
         if all(p.year < lo or p.year > hi for p in data.periods.values()):
             labels = sorted(data.periods.values())
             raise KpiDataError(f"{files}: every period of the data ({_few([p.label for p in labels])}) lies outside "
