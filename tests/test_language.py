@@ -610,3 +610,52 @@ def test_a_file_with_one_syntax_error_still_gets_one_diagnostic() -> None:
     with pytest.raises(KpiSyntaxError) as info:
         kpirules.parse("rule b: x >=\nrule c: x >\n", "f.kpi")
     assert [d.span.line for d in info.value.diagnostics] == [2, 3]  # rule c is parsed again, on its own
+
+
+def test_two_syntax_errors_in_one_rule_are_two_diagnostics() -> None:
+    # parsing starts again at the next attribute line of the item the error is in, not only at the next item
+    text = ('plan "p"\n  reporting quarterly\n\n'
+            "rule a:\n"
+            "  ratio(x, y) >= by 2020\n"    # 5: an operand missing
+            "  lead TTCNTT VPB,\n"          # 6: a list that ends in a comma
+            '  note "fine"\n'
+            "rule b:\n"
+            "  x => 1\n"                    # 9: not an operator
+            "  stretch x >= 5 and\n"        # 10: an `and` with nothing after it, found at line 11
+            "  lead A\n"
+            "task t:\n"
+            "  due 31/12/2020\n"            # 13: a date day first
+            "  after 1 2 ,\n"               # 14: a comma with nothing after it
+            '  product "x"\n')
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    diags = info.value.diagnostics
+    assert [(d.span.line, d.span.column) for d in diags] == [(5, 18), (6, 18), (9, 5), (11, 3), (13, 7), (14, 13)]
+    assert "`=>` is not an operator" in diags[2].message and diags[4].hint == "write 2020-12-31"
+    # what the stand-in header read never shows in a message
+    assert all("__recover__" not in d.message for d in diags)
+    assert diags[1].message.endswith("after `VPB`")
+
+
+def test_a_syntax_error_in_the_plan_header_does_not_hide_the_next_header_line() -> None:
+    text = 'plan "p"\n  issued 2019-13-45x\n  implements 17/NQ-CP\n  reporting quarterly\n\nrule a: x > 1\n'
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    assert [d.span.line for d in info.value.diagnostics] == [2, 3]
+
+
+def test_a_syntax_error_and_a_clean_rest_give_one_diagnostic() -> None:
+    # the stand-in header never makes an error of its own, and a clean attribute line adds none
+    text = "rule a:\n  x >= by 2020\n  lead A\n  note \"n\"\n\ntask t:\n  due 2020\n  lead B\n"
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    assert [(d.span.line, d.span.column) for d in info.value.diagnostics] == [(2, 8)]
+
+
+def test_semantic_errors_are_all_reported_several_in_one_rule() -> None:
+    text = ('plan "t"\n  reporting quarterly cutoff 15 due 20\n'
+            'rule a:\n  ratio(x, "y") >= 20% and z > "w" by 2020\n  stretch 5\n'
+            'rule b:\n  q >= 1 from 2022 to 2021\n')
+    with pytest.raises(kpirules.KpiSemanticError) as info:
+        kpirules.parse(text, "f.kpi")
+    assert [(d.span.line, d.span.column) for d in info.value.diagnostics] == [(4, 12), (4, 32), (5, 11), (7, 10)]

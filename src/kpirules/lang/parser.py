@@ -56,30 +56,62 @@ def _check_nesting(text: str, filename: str | None, lines: list[str]) -> None:
 
 
 #: where parsing starts again after a syntax error: a line that begins an item
-_ITEM_LINE = re.compile(r"^(?:rule|task|section|group)\b", re.M)
+_ITEM_LINE = re.compile(r"^(?:rule|task|section|group|event|unit|dataset|metric)\b", re.M)
+#: the lines that go on an item (its attributes), by the keyword that starts the item, and a header of that
+#: kind that parses, put on a line already reported so that parsing can go on inside the item
+_INSIDE = {
+    "rule": (re.compile(r"^\s+(?:lead|support|note|stretch)\b"), "rule __recover__: true"),
+    "task": (re.compile(r"^\s+(?:lead|support|due|product|note|after)\b"), "task __recover__:"),
+    "plan": (re.compile(r"^\s+(?:title|issued|implements|reporting|report)\b"), 'plan "__recover__"'),
+}
+_STARTS = re.compile(r"^(rule|task|plan|section|group|event|unit|dataset|metric)\b")
 #: most syntax errors reported for one file
 MAX_SYNTAX_ERRORS = 50
 
 
+def _restart(lines: list[str], line: int, at_item: bool) -> tuple[int, str | None] | None:
+    """Where parsing starts again after an error on ``line``: the next line that begins an item, or,
+    before it, the next attribute line of the item the error is in (with the header that lets it
+    parse); None at the end of the file."""
+    kind = None
+    if not at_item:
+        for no in range(line, 0, -1):
+            m = _STARTS.match(lines[no - 1])
+            if m:
+                kind = m.group(1)
+                break
+    inside = _INSIDE.get(kind or "")
+    for no in range(line + (0 if at_item else 1), len(lines) + 1):
+        text = lines[no - 1]
+        if _ITEM_LINE.match(text):
+            return no, None
+        if inside is not None and inside[0].match(text):
+            return no, inside[1]
+    return None
+
+
 def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None, lines: list[str]) -> KpiSyntaxError:
-    """The syntax errors of the whole file: after each, parsing starts again at the next line that
-    begins an item (`rule`, `task`, `section`, `group`), the lines before it blanked so that every
-    position stays that of the file."""
+    """The syntax errors of the whole file.  After each, parsing starts again at the next line that
+    begins an item (`rule`, `task`, `section`, …) or, inside the item the error is in, at its next
+    attribute line (`lead`, `note`, `due`, …: so two mistakes in one rule are two diagnostics);
+    the lines before are blanked, so that every position stays that of the file, and an attribute
+    line gets a stand-in header of its item's kind on the line above it."""
     diagnostics = list(syntax_error(first, text, filename, lines).diagnostics)
     while len(diagnostics) < MAX_SYNTAX_ERRORS:
         line = diagnostics[-1].span.line if diagnostics[-1].span is not None else len(lines)
         at_item = diagnostics[-1].span is not None and diagnostics[-1].span.column == 1 and \
             _ITEM_LINE.match(lines[line - 1] if 0 < line <= len(lines) else "") is not None
-        # the start of the line after the error's, or of its own when the error is the item that begins it
-        offset = sum(len(x) + 1 for x in lines[: line - 1 if at_item else line])
-        found = _ITEM_LINE.search(text, offset)
+        found = _restart(lines, line, at_item)
         if found is None:
             break
-        rest = "\n" * text.count("\n", 0, found.start()) + text[found.start():]
+        start, header = found
+        blank = "\n" * (start - 2) + header + "\n" if header is not None else "\n" * (start - 1)
+        rest = blank + "\n".join(lines[start - 1:])
+        floor = len(blank)
         try:
             lark_parser().parse(rest)
         except UnexpectedInput as err:
-            more = syntax_error(err, rest, filename, lines).diagnostics
+            more = syntax_error(err, rest, filename, lines, floor).diagnostics
             if more[0].span is None or more[0].span.line <= line:  # (no progress: stop)
                 break
             diagnostics.extend(more)

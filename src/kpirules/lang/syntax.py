@@ -101,8 +101,8 @@ def _token_text(tok: Token) -> str:
 _CONTEXT_STOP = {"COLON", "BY", "FROM", "TO", "LEAD", "SUPPORT", "NOTE", "DUE", "AFTER", "PRODUCT"}
 
 
-def _context_before(err: UnexpectedToken, text: str) -> str | None:
-    """The text of what was read just before the bad token (`ratio(a, b)`)."""
+def _context_before(err: UnexpectedToken, text: str, floor: int = 0) -> str | None:
+    """The text of what was read just before the bad token (`ratio(a, b)`), from ``floor`` on."""
     try:
         stack = list(err.interactive_parser.parser_state.value_stack)
     except AttributeError:  # pragma: no cover - lark internals moved
@@ -119,7 +119,7 @@ def _context_before(err: UnexpectedToken, text: str) -> str | None:
             s, e = item.meta.start_pos, item.meta.end_pos
         else:
             break
-        if s is None or e is None:
+        if s is None or e is None or s < floor:
             break
         start = s if start is None else min(start, s)
         end = e if end is None else max(end, e)
@@ -132,7 +132,10 @@ def _context_before(err: UnexpectedToken, text: str) -> str | None:
     return snippet or None
 
 
-def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: list[str]) -> KpiSyntaxError:
+def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: list[str],
+                 floor: int = 0) -> KpiSyntaxError:
+    """The error ``err`` of lark in words; ``floor``: the offset in ``text`` where what was read starts
+    (text before it is a stand-in, never quoted)."""
     line = getattr(err, "line", -1)
     col = getattr(err, "column", -1)
     width = 1
@@ -143,7 +146,7 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
         message = "the file ends in the middle of an item"
         if isinstance(err, UnexpectedToken):
             message += f"; expected {_describe_expected(err.expected)}"
-            ctx = _context_before(err, text)
+            ctx = _context_before(err, text, floor)
             if ctx:
                 message += f" after `{ctx}`"
     elif isinstance(err, UnexpectedToken):
@@ -172,7 +175,7 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             found = _token_text(tok)
             what = f"keyword `{found}`" if tok.type in _KEYWORD_TYPES else f"`{found}`"
             message = f"unexpected {what}; expected {_describe_expected(err.expected)}"
-            ctx = _context_before(err, text)
+            ctx = _context_before(err, text, floor)
             if ctx:
                 message += f" after `{ctx}`"
     elif isinstance(err, UnexpectedCharacters):
