@@ -29,6 +29,8 @@ VALUES = [
     ("ambiguous_dot.csv", "en", {(None, "egov_users"): F(1234, 1000)}),
     ("ambiguous_comma.csv", "vi", {(None, "work_records"): F(1234, 1000)}),
     ("ambiguous_comma.csv", "en", {(None, "work_records"): 1234}),
+    # a `Ngày gửi` (submitted) column: the day each unit sent its report (tests/test_reporting.py: who is late)
+    ("submitted.csv", None, {("Vị Xuyên", "a"): 1, ("Quản Bạ", "a"): 2, ("Quản Bạ", "b"): F(2469, 2)}),
     ("tabs.csv", None, {(None, "egov_users"): 500}),
     ("utf16.csv", None, {(None, "egov_users"): 500}),
     ("json_strings.json", "vi", {(None, "egov_users"): "1.234", (None, "eid_verified_users"): F(1, 10)}),

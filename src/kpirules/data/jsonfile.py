@@ -12,7 +12,7 @@ from kpirules.data.cells import exact_int, exact_number
 from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source, unit_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
-from kpirules.periods import Period, parse_period
+from kpirules.periods import Period, parse_date, parse_period
 
 
 class _Dupes(dict):  # type: ignore[type-arg]
@@ -199,8 +199,20 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             bad(f"$.snapshots[{i}].values", "expected an object of metric: value")
             continue
         if not _SNAPSHOT_KEYS.issuperset(obj):
-            for k in sorted(set(obj) - _SNAPSHOT_KEYS):
-                bad(f"$.snapshots[{i}].{k}", 'unknown key; a snapshot has "period", "unit" and "values"')
+            for k in sorted(set(obj) - _SNAPSHOT_KEYS - {"submitted"}):
+                bad(f"$.snapshots[{i}].{k}", 'unknown key; a snapshot has "period", "unit", "values" '
+                                             'and maybe "submitted"')
+        sent = obj.get("submitted")  # (not in _SNAPSHOT_KEYS: a file that has it is read here, not in one step)
+        day = None
+        if sent is not None:
+            try:
+                day = parse_date(sent) if isinstance(sent, str) else None
+            except KpiPeriodError as exc:
+                bad(f"$.snapshots[{i}].submitted", str(exc).splitlines()[0])
+                continue
+            if day is None:
+                bad(f"$.snapshots[{i}].submitted", "expected the date the report was sent, 2021-01-18 or 18/01/2021")
+                continue
         if period is None:
             continue
         if unit is not None:
@@ -208,6 +220,8 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             units.setdefault(unit, None)
         key = (period.key, unit)  # add_snapshot
         periods.setdefault(key[0], period)
+        if day is not None:
+            data.submitted[key] = max(day, data.submitted.get(key, day))
         snap = snapshots.setdefault(key, {})
         if type(values) is _Dupes:
             _dupes(values, f"$.snapshots[{i}].values", bad)

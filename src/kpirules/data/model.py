@@ -334,6 +334,8 @@ class Data:
         self.files: list[str] = []
         #: how each file was read (its number format and what decided it), by file name
         self.file_sources: dict[str, FileSource] = {}
+        #: when each unit sent its report for a period (a `submitted` column or JSON key): (period key, unit) → date
+        self.submitted: dict[tuple[PeriodKey, str | None], datetime.date] = {}
 
     # --- building
     def add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source,
@@ -400,6 +402,8 @@ class Data:
         self.events.extend(other.events)
         self.files.extend(other.files)
         self.file_sources.update(other.file_sources)
+        for at, day in other.submitted.items():  # (two files for one report: the later sending counts)
+            self.submitted[at] = max(day, self.submitted.get(at, day))
         if problems:
             raise KpiDataError.from_diagnostics(problems)
 

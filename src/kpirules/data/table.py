@@ -12,7 +12,7 @@ import attrs
 
 from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
 from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value, unit_name
-from kpirules.data.tasks import read_event_row, read_task_row
+from kpirules.data.tasks import read_date, read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
 from kpirules.periods import Period, parse_period
 
@@ -23,6 +23,7 @@ _HEADER_ALIASES = {
     "kỳ": "period", "kỳ báo cáo": "period", "đơn vị": "unit", "chỉ tiêu": "metric",
     "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
     "ngày hoàn thành": "done_on", "ghi chú": "note", "sự kiện": "event",
+    "ngày gửi": "submitted", "ngày nộp": "submitted",
 }
 #: what a CSV row with more cells than its header may mean, by the file's delimiter
 _RAGGED_HINTS = {
@@ -230,7 +231,7 @@ class Table:
                 self.bad(row, i, f"column {name} is given twice in the header")
                 return True
             col[name] = i
-        if kind == "value" and self.text_rows:
+        if kind == "value" and self.text_rows and "submitted" not in col:  # (the quick path reads no dates)
             it = self._common_rows(it, len(names), col)
         for row, cells in it:
             if not any(_cell_text(c).strip() for c in cells):
@@ -436,6 +437,14 @@ class Table:
             self.bad(row, col["period"], str(exc).splitlines()[0], "period")
             return
         unit = unit_name(_cell_text(get.get("unit")))
+        sent = get.get("submitted")
+        if sent is not None and _cell_text(sent).strip():  # the day the unit sent its report for the period
+            day = sent if type(sent) is datetime.date else \
+                read_date(_cell_text(sent), "submitted", lambda field, msg: self.bad(row, col[field], msg, field))
+            if day is None:
+                return
+            at = (period.key, unit)
+            self.data.submitted[at] = max(day, self.data.submitted.get(at, day))
         metric = _cell_text(get["metric"]).strip()
         if not metric:
             self.bad(row, col["metric"], "is empty", "metric")

@@ -87,6 +87,9 @@ def renamed(data: Data, rename: dict[str, str]) -> Data:
         out.units.setdefault(rename.get(unit, unit), None)
     out.task_rows = [attrs.evolve(r, unit=rename.get(r.unit, r.unit)) if r.unit in rename else r
                      for r in data.task_rows]
+    for (key, unit), day in data.submitted.items():
+        at = (key, rename.get(unit, unit) if unit is not None else None)
+        out.submitted[at] = max(day, out.submitted.get(at, day))
     out.events = list(data.events)
     out.files = list(data.files)
     if problems:

@@ -246,6 +246,22 @@ class Results(Sequence[Result]):
                               if self.data is not None and self._sanity is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 
+    def reporting(self) -> dict[str, Any] | None:
+        """Who has not reported for the current period: with declared units and data given per unit, the
+        declared units with no snapshot for it (``not_reported``), and those whose ``submitted`` date comes
+        after the period's due date (``late``), in declared order; None otherwise."""
+        units: dict[str, str | None] = getattr(self.plan, "units", None) or {}
+        data, current = self.data, self.current
+        if not units or data is None or current is None or all(u is None for _, u in data.snapshots):
+            return None
+        key, due = current.key, current.due
+        sent = {u for k, u in data.snapshots if k == key}
+        late = [(u, day) for u in units for day in (data.submitted.get((key, u)),)
+                if day is not None and due is not None and day > due]
+        return {"period": current.label, "due": due.isoformat() if due else None,
+                "not_reported": [{"unit": u, "unit_name": units[u]} for u in units if u not in sent],
+                "late": [{"unit": u, "unit_name": units[u], "submitted": day.isoformat()} for u, day in late]}
+
     def explain(self, result: Result | str, unit: str | None = None) -> Any:
         """The :class:`kpirules.engine.trace.Explanation` of a result (or of the result with this id and unit)."""
         if self._explainer is None:
@@ -303,6 +319,8 @@ class Results(Sequence[Result]):
             "warnings": [w.to_json() for w in self.warnings],
             # how each data file was read (its number format and the cell that decided it, notes)
             "sources": [] if self.data is None else [f.to_json() for f in self.data.file_sources.values()],
+            # with declared units: who sent nothing for the period, who sent after its due date (or null)
+            "reporting": self.reporting(),
             "schema_version": SCHEMA_VERSION,
         }
 

@@ -28,7 +28,7 @@ from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
 from kpirules.report.history import Trend, change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import (deliveries_line, ranked, delivery_lines, later_text, result_title, task_deadlines,
+from kpirules.report.parts import (deliveries_line, reporting_lines, ranked, delivery_lines, later_text, result_title, task_deadlines,
                                    task_why, unit_summary)
 from kpirules.report.reasons import reason_text, warning_text
 
@@ -208,6 +208,7 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
                                            for s, c in cs.items()]} for head, cs in counts],
         "deliveries": {"text": deliveries_line(report),
                        "good": bool(ds and ds.due and len(ds.done) == len(ds.due) and not ds.late)},
+        "reporting": reporting_lines(report),
         "attention": [_attention(report, r) for r in report.attention_now()],
         "later": [later_text(report, r) for r in report.attention_later()],
         "sections": _section(report, report.sections(), all_trends),

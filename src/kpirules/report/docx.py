@@ -185,6 +185,8 @@ class _Writer:
         if d["deliveries"]["text"]:
             p = self.para(indent=True)
             self.run(p, d["deliveries"]["text"], color="0B5A1F" if d["deliveries"]["good"] else None)
+        for line in d["reporting"]:
+            self.para(line, indent=True)
         self.para(lab["results_note"], indent=True)
 
         self.heading(lab["part_changes"])

@@ -14,7 +14,7 @@ from kpirules.report.history import change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.values import is_number
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import ranked, stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -135,6 +135,8 @@ def render_html(report: Report) -> str:
         tone = ("all" if ds and len(ds.done) == len(ds.due) and not ds.late else
                 "none" if ds and not ds.done else "part")
         w(f'<p class="deliv d-{tone}" id="deliveries">{_e(line)}</p>')
+    for line in reporting_lines(report):
+        w(f'<p class="deliv d-part reporting">{_e(line)}</p>')
     w(f'<p class="why">{_e(t["results_note"])}</p>')
     w(f"<h3>{_e(t['attention'])}</h3>")
     att = report.attention_now()

@@ -64,6 +64,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "attention": [obj(r) for r in report.attention()],
             "attention_later": [{"id": r.id, "unit": r.unit} for r in report.attention_later()],
             "deliveries": _deliveries_json(report),
+            "reporting": report.results.reporting(),
         },
         "sections": sections,
         "results": [obj(r) for r in report.results],

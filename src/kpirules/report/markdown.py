@@ -10,7 +10,7 @@ from kpirules.report.format import fmt_date, fmt_period
 from kpirules.report.history import change_texts
 from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import stamp_line, deliveries_line, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.parts import stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -65,6 +65,9 @@ def render_markdown(report: Report) -> str:
         w("")
     line = deliveries_line(report)
     if line:
+        w(f"**{_md(line)}**")
+        w("")
+    for line in reporting_lines(report):
         w(f"**{_md(line)}**")
         w("")
     w(f"_{t['results_note']}_")

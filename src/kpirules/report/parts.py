@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from kpirules import nodes as n
 from kpirules.engine.evaluate import RULE_STATUSES, Result, Status
-from kpirules.report.format import fmt_date, fmt_label
+from kpirules.report.format import fmt_date, fmt_label, fmt_period
 from kpirules.report.i18n import TEXT
 from kpirules.report.model import Report, shown_value
 from kpirules.values import is_number
@@ -55,6 +55,40 @@ def deliveries_line(report: Report) -> str:
     if ds.late:
         line += t["deliveries_late"].format(late=len(ds.late))
     return line + "."
+
+
+#: units named in full in a line of who has not reported; the rest are counted
+REPORTING_NAMES = 20
+
+
+def reporting_lines(report: Report) -> list[str]:
+    """The summary's lines on who has not reported for the period: the declared units that sent nothing,
+    and those that sent after the due date (none without declared units; see Results.reporting)."""
+    rep = report.results.reporting()
+    if rep is None:
+        return []
+    t, lang = TEXT[report.lang], report.lang
+    units = getattr(report.plan, "units", None) or {}
+
+    def names(items: list[str]) -> str:
+        shown = ", ".join(items[:REPORTING_NAMES])
+        more = len(items) - REPORTING_NAMES
+        return shown + (" " + t["and_more"].format(more=more) if more > 0 else "")
+
+    out = []
+    if rep["not_reported"]:
+        period = report.results.current
+        out.append(t["not_reported_line"].format(
+            count=len(rep["not_reported"]), units=len(units),
+            period=fmt_period(period, lang) if period is not None else rep["period"],
+            names=names([u["unit_name"] or u["unit"] for u in rep["not_reported"]])))
+    if rep["late"]:
+        due = datetime.date.fromisoformat(rep["due"])
+        out.append(t["late_line"].format(
+            count=len(rep["late"]), due=fmt_date(due, lang),
+            names=names([f"{u['unit_name'] or u['unit']} ({fmt_date(datetime.date.fromisoformat(u['submitted']), lang)})"
+                         for u in rep["late"]])))
+    return out
 
 
 def later_text(report: Report, r: Result) -> str:
