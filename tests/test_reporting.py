@@ -92,3 +92,23 @@ def test_a_bad_submitted_cell_is_an_error_naming_the_cell() -> None:
     with pytest.raises(kpirules.KpiDataError, match=r"f\.csv:2:15: error: column submitted \(cell E2\): '31/02/2020'") as exc:
         parse_csv_data("period,unit,metric,value,submitted\n2020-Q4,A,a,1,31/02/2020\n2020-Q4,B,a,1,x\n", "f.csv")
     assert "f.csv:3:15: error: column submitted (cell E3): 'x' is not a date" in str(exc.value)  # (none hidden)
+
+
+@pytest.mark.parametrize("fmt, layout", [("docx", None), ("html", "official"), ("docx", "official")])
+def test_the_word_and_official_reports_show_it(tmp_path: Path, fmt: str, layout: str | None) -> None:
+    pytest.importorskip("docx") if fmt == "docx" else None
+    plan, data = tmp_path / "p.kpi", tmp_path / "d.json"
+    plan.write_text(PLAN, encoding="utf-8")
+    data.write_text(json.dumps({"snapshots": SNAPS}), encoding="utf-8")
+    out = tmp_path / f"r.{fmt}"
+    args = ["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--as-of", "2020-12-28",
+            "-o", str(out)] + (["--layout", layout] if layout else [])
+    assert main(args) in (0, 1)
+    if fmt == "docx":
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    else:
+        text = out.read_text(encoding="utf-8")
+    assert "1/3 đơn vị chưa gửi số liệu kỳ" in text and "Hoàng Su Phì" in text
+    assert "1 đơn vị gửi sau hạn" in text and "Quản Bạ (" in text
