@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import kpirules
+from kpirules.data import data_from_snapshots
 from kpirules.messages import PLAIN, Label, Message, catalog_of, codes
 from kpirules.report.reasons import STYLE, reason_text, warning_text
 
@@ -40,7 +41,11 @@ def _evaluations() -> list[Any]:
     out = [plan.evaluate(HERE / "data.json", "2021-01-05"),
            each.evaluate(HERE / "no_units.json", "2021-01-05"),
            early.evaluate(HERE / "no_units.json", "0001-02-01"),
-           each.evaluate(HERE / "similar_units.json", "2021-01-05")]
+           each.evaluate(HERE / "similar_units.json", "2021-01-05"),
+           # 24 periods outside the plan's one year: 20 warnings listed, one counting the other 4
+           kpirules.parse('plan "Q"\n  reporting quarterly\nrule R "r": a >= 1 by 2020-12-31\n').evaluate(
+               data_from_snapshots([{"period": f"{y}-Q1", "values": {"a": 1}} for y in range(2000, 2025)]
+                                   + [{"period": "2020-Q4", "values": {"a": 1}}]), "2021-01-05")]
     saved = evaluate.RULE_SECONDS
     evaluate.RULE_SECONDS = -1  # every rule out of time at once: the reason it then gets
     try:

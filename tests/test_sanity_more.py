@@ -36,3 +36,20 @@ def test_an_unknown_data_file_type_is_named(tmp_path: Path) -> None:
     g = tmp_path / "noext"
     g.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"x": 1}}]}', encoding="utf-8")
     assert len(kpirules.load_data(g).snapshots) == 1  # read as JSON, told by its first character
+
+
+def test_warnings_are_capped_per_kind_and_the_rest_counted() -> None:
+    import kpirules
+    from kpirules.data import data_from_snapshots
+    from kpirules.engine.warnings import PER_KIND
+
+    plan = kpirules.parse('plan "Q"\n  reporting quarterly\nrule R "r": for each unit: a >= 1 by 2020-12-31\n')
+    snaps = [{"period": f"{y}-Q1", "unit": "A", "values": {"a": 1}} for y in range(1900, 2000)]
+    snaps += [{"period": "2020-Q4", "unit": u, "values": {"a": 1}} for u in ("Vị Xuyên", "Vi Xuyen")]
+    got = plan.evaluate(data_from_snapshots(snaps), "2021-01-05").warnings
+    codes = [w.code for w in got]
+    assert codes.count("period_outside_plan") == PER_KIND
+    assert "similar_units" in codes  # (a kind that comes last is not hidden by a flood of another)
+    (more,) = [w for w in got if w.code == "more_like_this"]
+    assert more.to_json()["args"] == {"code": "period_outside_plan", "count": 100 - PER_KIND}
+    assert str(more) == f"warning: … and {100 - PER_KIND} more warnings like this (period_outside_plan)"

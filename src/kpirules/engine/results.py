@@ -20,6 +20,9 @@ from kpirules.periods import Period
 from kpirules.values import format_value, int_text, is_number, ratio_text
 from kpirules.schemas import SCHEMA_VERSION
 
+#: warnings of one code listed in full (kpirules.engine.warnings.PER_KIND); the rest are counted in one line
+PER_KIND = 20
+
 if TYPE_CHECKING:
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
@@ -240,9 +243,10 @@ class Results(Sequence[Result]):
 
     @property
     def warnings(self) -> list[Any]:
-        """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status."""
+        """Sanity warnings on the data (:mod:`kpirules.engine.warnings`); they never change a status.
+        Of each code the first 20 are listed, then one ``more_like_this`` warning counts the rest."""
         if "_warnings" not in self.__dict__:
-            self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self._memo)
+            self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self._memo, per_kind=PER_KIND)
                               if self.data is not None and self._sanity is not None else [])
         return self._warnings  # type: ignore[no-any-return]
 

@@ -25,7 +25,7 @@ A warning never changes a status; it says where to look.  Each has a code
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice, repeat
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -130,15 +130,21 @@ def _years(plan: Plan) -> tuple[list[int], bool]:
 
 
 def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 200,
-                    memo: dict[str, Any] | None = None) -> list[Warning_]:
+                    memo: dict[str, Any] | None = None, per_kind: int | None = None) -> list[Warning_]:
     """Every sanity warning of ``data`` read against ``plan`` (at most ``limit``).
 
     ``memo``: a dict shared by calls on the same plan and data that differ
     only in ``current`` (the periods of a roll-up, ``Plan.evaluate_periods``):
     the warnings that do not depend on the current period are worked out by
     the first call and kept there.
+
+    ``per_kind`` (as :attr:`Results.warnings <kpirules.engine.results.Results.warnings>` asks):
+    of each code only the first ``per_kind`` are listed, then one ``more_like_this``
+    warning per code counts the others (every one is counted: the data is read to its end).
     """
     memo = {} if memo is None else memo
+    if per_kind is not None:
+        return _per_kind(plan, data, current, limit, memo, per_kind)
 
     def shared(name: str, make: Any) -> Iterator[Warning_]:
         """The warnings ``make`` gives, worked out once per memo, and only when the ones before
@@ -157,6 +163,60 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
         (Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
         shared("spellings", lambda: _spellings(plan, data)),
     ), limit))
+
+
+#: warnings of one code that Results.warnings lists in full; the rest of that code are counted in one line
+PER_KIND = 20  # (results.PER_KIND is the same number: results sits below this module)
+
+
+def _per_kind(plan: Plan, data: Data, current: Any, limit: int, memo: dict[str, Any],
+              per_kind: int) -> list[Warning_]:
+    """:func:`sanity_warnings` with ``per_kind``: the first ``per_kind`` of each code (at most ``limit`` in
+    all), then "… and 999,980 more warnings like this (code)" for each code that had more."""
+    def capped(warnings: Iterable[Warning_]) -> tuple[list[Warning_], dict[str, int]]:
+        kept: list[Warning_] = []
+        listed: dict[str, int] = {}
+        more: dict[str, int] = {}
+        for w in warnings:
+            n = listed.get(w.code, 0)
+            if n < per_kind and len(kept) < limit:
+                kept.append(w)
+                listed[w.code] = n + 1
+            else:
+                more[w.code] = more.get(w.code, 0) + 1
+        return kept, more
+
+    def shared(name: str, make: Any) -> tuple[list[Warning_], dict[str, int]]:
+        key = f"{name}/{per_kind}"  # (a memo may serve both ways of asking)
+        if key not in memo:
+            memo[key] = capped(make())
+        return memo[key]  # type: ignore[no-any-return]
+
+    if "years" not in memo:
+        memo["years"] = _years(plan)
+    groups = [
+        shared("values", lambda: _values(plan, data)),
+        capped(_stopped(plan, data, current)),
+        shared("names", lambda: _names(plan, data)),
+        capped(_outside(data, _span(memo["years"], current))),
+        capped(Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
+        shared("spellings", lambda: _spellings(plan, data)),
+    ]
+    out: list[Warning_] = []
+    listed: dict[str, int] = {}
+    more: dict[str, int] = {}
+    for kept, rest in groups:
+        for w in kept:
+            if listed.get(w.code, 0) < per_kind and len(out) < limit:
+                out.append(w)
+                listed[w.code] = listed.get(w.code, 0) + 1
+            else:
+                more[w.code] = more.get(w.code, 0) + 1
+        for code, count in rest.items():
+            more[code] = more.get(code, 0) + count
+    out.extend(Warning_("more_like_this", Message("more_like_this", code=code, count=count))
+               for code, count in more.items())
+    return out
 
 
 #: types whose values compare exactly with each other and with 0 (bool among them: never below 0)
