@@ -45,7 +45,10 @@ def _evaluations() -> list[Any]:
            # 24 periods outside the plan's one year: 20 warnings listed, one counting the other 4
            kpirules.parse('plan "Q"\n  reporting quarterly\nrule R "r": a >= 1 by 2020-12-31\n').evaluate(
                data_from_snapshots([{"period": f"{y}-Q1", "values": {"a": 1}} for y in range(2000, 2025)]
-                                   + [{"period": "2020-Q4", "values": {"a": 1}}]), "2021-01-05")]
+                                   + [{"period": "2020-Q4", "values": {"a": 1}}]), "2021-01-05"),
+           # more negative counts than are counted: "at least N more"
+           kpirules.parse('rule R: for each unit: x >= 1\n').evaluate(data_from_snapshots(
+               [{"period": "2020-Q4", "unit": f"U{i}", "values": {"x": -1}} for i in range(1_100)]), "2020-12-28")]
     saved = evaluate.RULE_SECONDS
     evaluate.RULE_SECONDS = -1  # every rule out of time at once: the reason it then gets
     try:

@@ -53,3 +53,15 @@ def test_warnings_are_capped_per_kind_and_the_rest_counted() -> None:
     (more,) = [w for w in got if w.code == "more_like_this"]
     assert more.to_json()["args"] == {"code": "period_outside_plan", "count": 100 - PER_KIND}
     assert str(more) == f"warning: … and {100 - PER_KIND} more warnings like this (period_outside_plan)"
+
+
+def test_a_flood_of_warnings_is_counted_up_to_a_bound() -> None:
+    import kpirules
+    from kpirules.data import data_from_snapshots
+    from kpirules.engine.warnings import COUNTED, PER_KIND
+
+    plan = kpirules.parse('rule R: for each unit: x >= 1\n')
+    snaps = [{"period": "2020-Q4", "unit": f"U{i}", "values": {"x": -1}} for i in range(COUNTED + 50)]
+    got = plan.evaluate(data_from_snapshots(snaps), "2020-12-28").warnings
+    assert [w.code for w in got] == ["negative_count"] * PER_KIND + ["more_like_this"]
+    assert str(got[-1]) == f"warning: … and at least {COUNTED - PER_KIND} more warnings like this (negative_count)"

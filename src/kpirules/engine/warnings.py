@@ -167,17 +167,24 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
 
 #: warnings of one code that Results.warnings lists in full; the rest of that code are counted in one line
 PER_KIND = 20  # (results.PER_KIND is the same number: results sits below this module)
+#: warnings of one kind of check worked out at most, to count the ones not listed (then "at least N more")
+COUNTED = 1_000
 
 
 def _per_kind(plan: Plan, data: Data, current: Any, limit: int, memo: dict[str, Any],
               per_kind: int) -> list[Warning_]:
     """:func:`sanity_warnings` with ``per_kind``: the first ``per_kind`` of each code (at most ``limit`` in
     all), then "… and 999,980 more warnings like this (code)" for each code that had more."""
+    partial: set[str] = set()  # codes whose count stopped at COUNTED: "at least N more"
+
     def capped(warnings: Iterable[Warning_]) -> tuple[list[Warning_], dict[str, int]]:
         kept: list[Warning_] = []
         listed: dict[str, int] = {}
         more: dict[str, int] = {}
-        for w in warnings:
+        for i, w in enumerate(warnings):
+            if i == COUNTED:  # (a warning costs some microseconds: a million-row file is not read to its end)
+                partial.update(more or (w.code,))
+                break
             n = listed.get(w.code, 0)
             if n < per_kind and len(kept) < limit:
                 kept.append(w)
@@ -214,7 +221,8 @@ def _per_kind(plan: Plan, data: Data, current: Any, limit: int, memo: dict[str, 
                 more[w.code] = more.get(w.code, 0) + 1
         for code, count in rest.items():
             more[code] = more.get(code, 0) + count
-    out.extend(Warning_("more_like_this", Message("more_like_this", code=code, count=count))
+    out.extend(Warning_("more_like_this", Message("more_like_this_at_least" if code in partial else "more_like_this",
+                                                  code=code, count=count))
                for code, count in more.items())
     return out
 

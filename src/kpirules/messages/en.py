@@ -64,6 +64,7 @@ TEMPLATES: dict[str, str] = {
     "unknown_task": "the data reports progress of task {task}, which the plan does not define"
                     "[[; did you mean {close}?]]",
     "more_like_this": "… and {count} more warnings like this ({code})",
+    "more_like_this_at_least": "… and at least {count} more warnings like this ({code})",
     "similar_units": "the units {units} differ only by case or diacritics: one unit written two ways? "
                      "(they are counted as different units)",
     "period_outside_plan": "data for {period} lies outside the years the plan speaks of ({first_year}–{last_year}); "
