@@ -304,6 +304,20 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
             out.append(row)
         return out
 
+    # the public path: the same 20 rules as a plan, judged for each unit (snapshot) by Plan.evaluate
+    public = kpirules.parse("\n".join(f"rule r{i}:\n  for each unit:\n    {to_kpi(s)}" for i, s in enumerate(SPECS)))
+    answer = {"met": True, "not_met": False}
+
+    def run_public() -> list[Any]:  # every status read
+        return [r.status for r in public.evaluate(data, "2021-02-01", current=period)]
+
+    def run_public_values() -> list[Any]:  # every status, value and target read
+        return [(r.status, r.value, r.target) for r in public.evaluate(data, "2021-02-01", current=period)]
+
+    def public_answers() -> list[list[Any]]:
+        statuses = run_public()
+        return [[answer.get(statuses[k * size + i]._value_) for k in range(len(SPECS))] for i in range(size)]
+
     reference = [[_tri(v) for v in row] for row in run_truth()]
 
     def agreement(answers: list[list[Any]]) -> str:
@@ -317,8 +331,8 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
         return f"{100 * same / both:.2f}% of {both}" if both else "-"
 
     # the four in-process ways take turns, on CPU time, so a busy moment falls on each of them
-    t_lambda, t_truth, t_full, t_eval = (t / evals for t in interleaved_cpu_medians(
-        [run_lambdas, run_truth, run_full, run_eval]))
+    t_lambda, t_truth, t_full, t_eval, t_public, t_public_values = (t / evals for t in interleaved_cpu_medians(
+        [run_lambdas, run_truth, run_full, run_eval, run_public, run_public_values]))
     rows: list[tuple[str, ...]] = []
 
     def add(name: str, per_eval: float, agree: str, note: str = "", ours: float | None = None) -> None:
@@ -339,6 +353,9 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
     add("hand-written Python lambdas (float)", t_lambda, agreement(run_lambdas()), f"{size:,} snapshots")
     add("kpirules compiled (truth)", t_truth, "100% (reference)", "exact; Undefined (reasons when read)")
     add("kpirules compiled (truth, value, target)", t_full, "same", "exact value built too")
+    add("kpirules Plan.evaluate, every status read", t_public, agreement(public_answers()),
+        "the public API: a Result per rule and unit")
+    add("kpirules Plan.evaluate, every value read", t_public_values, "same", "exact value and target built when read")
     add("Python compile()+eval (float)", t_eval, agreement(run_eval()), "exceptions → no answer")
 
     try:

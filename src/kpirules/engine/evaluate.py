@@ -54,7 +54,7 @@ class _CompiledRule:
     """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
     built on first use, as most rules of a large plan are judged from the truth alone."""
 
-    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch")
+    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch", "op")
 
     def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
         self.rule = rule
@@ -67,6 +67,7 @@ class _CompiledRule:
         self._condition: str | None = None
         #: the truth of the rule's `stretch` condition, or None
         self.stretch = None if rule.stretch is None else compile_truth(rule.stretch, scheme, kind)
+        self.op = _op_of(rule.condition)
 
     @property
     def fn(self) -> Any:
@@ -80,6 +81,81 @@ class _CompiledRule:
         if self._condition is None:
             self._condition = expr_text(self.rule.condition)
         return self._condition
+
+
+def _lazy_field(name: str) -> property:
+    slot = Result.__dict__[name]  # the slot of the attrs class
+    get, put = slot.__get__, slot.__set__
+
+    def read(self: _LazyResult) -> Any:
+        try:
+            return get(self, Result)
+        except AttributeError:  # not built yet: build every field at once, from the rule and its snapshot
+            for field, v in self._fields().items():
+                try:
+                    Result.__dict__[field].__get__(self, Result)
+                except AttributeError:
+                    Result.__dict__[field].__set__(self, v)
+            return get(self, Result)
+
+    return property(read, put)
+
+
+class _LazyResult(Result):
+    """A rule's result judged on its truth alone (met, not met or no data, when no period is named): its
+    numbers, reason and texts are built from the rule and its snapshot the first time one is read.
+
+    It is a :class:`Result` in every way (equality, JSON, ``attrs.evolve``); only the work moves.
+    The snapshot is the one the evaluation read: change the data after evaluating and the numbers
+    read later are those of the changed snapshot, so read them before changing it.
+    """
+
+    __slots__ = ("_cr", "_env", "_unit_name")
+
+    @classmethod
+    def make(cls, status: Status, cr: _CompiledRule, env: Env, unit_name: str | None) -> _LazyResult:
+        r = object.__new__(cls)
+        _SET_STATUS(r, status)
+        _SET_EVALUATION(r, None)  # (Results binds it)
+        _SET_CR(r, cr)
+        _SET_ENV(r, env)
+        _SET_UNIT_NAME(r, unit_name)
+        return r
+
+    def __eq__(self, other: object) -> bool:  # equal to the eager Result of the same fields (attrs compares classes)
+        if not isinstance(other, Result):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _EQ_FIELDS)
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = Result.__hash__
+
+    def __repr__(self) -> str:  # as a Result's (attrs writes the class's own name)
+        return "Result" + Result.__repr__(self)[len("_LazyResult"):]
+
+    def _fields(self) -> dict[str, Any]:
+        """Every field but the status, as the eager path builds them."""
+        cr, env = self._cr, self._env
+        rule = cr.rule
+        truth, value, target = cr.fn(env)
+        return dict(id=rule.id, kind="rule", period=env.period.label, unit=env.unit, value=_plain(value),
+                    target=_plain_t(target), reason=_judge(truth)[1], title=rule.title, section=cr.section,
+                    op=cr.op, deadline=None, lead=rule.lead, condition=cr.condition, deliveries=(), deadlines=(),
+                    stretch=None, has_stretch=False, unit_name=self._unit_name, evaluation=None)
+
+
+for _f in attrs.fields(Result):
+    if _f.name != "status":
+        setattr(_LazyResult, _f.name, _lazy_field(_f.name))
+_SET_STATUS = Result.__dict__["status"].__set__
+_EQ_FIELDS = tuple(f.name for f in attrs.fields(Result) if f.eq)
+_SET_EVALUATION = Result.__dict__["evaluation"].__set__
+_SET_CR = _LazyResult.__dict__["_cr"].__set__
+_SET_ENV = _LazyResult.__dict__["_env"].__set__
+_SET_UNIT_NAME = _LazyResult.__dict__["_unit_name"].__set__
 
 
 class Plan:
@@ -145,12 +221,10 @@ class Plan:
 
     def units_of(self, rule: n.Rule) -> list[str]:
         """The units of `for each unit in …:`, groups expanded, in order, each once."""
-        out: list[str] = []
+        out: dict[str, None] = {}  # (a dict keeps the order and finds a unit seen before at once)
         for name in rule.units:
-            for unit in self.groups.get(name, (nfc(name),)):
-                if unit not in out:
-                    out.append(unit)
-        return out
+            out.update(dict.fromkeys(self.groups.get(name, (nfc(name),))))
+        return list(out)
 
     def unit_order(self, units: Iterable[str]) -> list[str]:
         """``units`` in the plan's order: those the plan names (its groups, then its `for each unit in`
@@ -222,13 +296,13 @@ class Plan:
             if isinstance(item, n.Task):
                 results.append(judge_task(self, item, data, as_of, task_done))
         rule_results = {}
+        envs: dict[str | None, Env] = {}  # each unit's snapshot of the current period, looked up once for all rules
         for cr in self._compiled:
             if cr.rule.per_unit:
                 targets = self.units_of(cr.rule) if cr.rule.units else list(self.units) if self.units else units
                 if targets:
                     stop = monotonic() + RULE_SECONDS
-                    rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, u, stop)
-                                                for u in targets]
+                    rule_results[cr.rule.id] = self._judge_units(cr, data, current, first, targets, stop, envs)
                 else:  # nothing is dropped: no unit to judge is itself a result
                     rule = cr.rule
                     rule_results[rule.id] = [Result(
@@ -375,6 +449,27 @@ class Plan:
             q = cache[(p, by)] = p.next() if by > 0 else p.previous()
         return q  # type: ignore[no-any-return]
 
+    def _judge_units(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+                     targets: list[str], stop: float, envs: dict[str | None, Env]) -> list[Result]:
+        """A per-unit rule's result for each unit of ``targets``: where the rule names no period and its
+        truth is true, false or undefined, a :class:`_LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
+        if cr.rule.time is not None or cr.stretch is not None or current is None:
+            return [self._judge_rule(cr, data, current, first, u, stop) for u in targets]
+        out: list[Result] = []
+        truth_of, kind, names, make = cr.truth, self.kind, self.units, _LazyResult.make
+        met, not_met, no_data = Status.MET, Status.NOT_MET, Status.NO_DATA
+        for u in targets:
+            env = envs.get(u)
+            if env is None:
+                env = envs[u] = Env(data, current, u, None, kind)
+            truth = truth_of(env)
+            if (truth is True or truth is False or isinstance(truth, Undefined)) and monotonic() <= stop:
+                status = no_data if isinstance(truth, Undefined) else met if truth else not_met
+                out.append(make(status, cr, env, names.get(u)))
+            else:
+                out.append(self._judge_rule(cr, data, current, first, u, stop))
+        return out
+
     def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
         result = self._judge_main(cr, data, current, first, unit, stop)
@@ -405,8 +500,15 @@ class Plan:
     def _judge_main(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
         rule = cr.rule
+        if rule.time is None and current is not None:  # the common case: judged on the truth alone
+            env = Env(data, current, unit, None, self.kind)
+            truth = cr.truth(env)
+            if (truth is True or truth is False or isinstance(truth, Undefined)) and monotonic() <= stop:
+                return _LazyResult.make(Status.NO_DATA if isinstance(truth, Undefined) else
+                                        Status.MET if truth else Status.NOT_MET,
+                                        cr, env, self.units.get(unit) if unit is not None else None)
         base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
-                    lead=rule.lead, condition=cr.condition, op=_op_of(rule.condition))
+                    lead=rule.lead, condition=cr.condition, op=cr.op)
         if unit is not None and unit in self.units:
             base["unit_name"] = self.units[unit]
         if monotonic() > stop:  # (checked per unit and per period looked at)

@@ -215,6 +215,9 @@ class Result:
         return out
 
 
+_EVALUATION = Result.__dict__["evaluation"]  # (attrs' slot of the field)
+
+
 def _num(v: object) -> bool:
     return is_number(v)
 
@@ -237,9 +240,10 @@ class Results(Sequence[Result]):
         self.current = current
         self.data = data  # kept for explain()
         self._results = results
+        get, put = _EVALUATION.__get__, _EVALUATION.__set__  # the slot itself (a lazy result builds the rest when read)
         for r in results:  # bind once, at construction; the field is excluded from equality
-            if r.evaluation is None:
-                object.__setattr__(r, "evaluation", self)
+            if get(r, Result) is None:
+                put(r, self)
 
     @property
     def warnings(self) -> list[Any]:
