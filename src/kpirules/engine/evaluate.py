@@ -91,11 +91,7 @@ def _lazy_field(name: str) -> property:
         try:
             return get(self, Result)
         except AttributeError:  # not built yet: build every field at once, from the rule and its snapshot
-            for field, v in self._fields().items():
-                try:
-                    Result.__dict__[field].__get__(self, Result)
-                except AttributeError:
-                    Result.__dict__[field].__set__(self, v)
+            self._fill()
             return get(self, Result)
 
     return property(read, put)
@@ -136,15 +132,16 @@ class _LazyResult(Result):
     def __repr__(self) -> str:  # as a Result's (attrs writes the class's own name)
         return "Result" + Result.__repr__(self)[len("_LazyResult"):]
 
-    def _fields(self) -> dict[str, Any]:
-        """Every field but the status, as the eager path builds them."""
+    def _fill(self) -> None:
+        """Every field but the status and the evaluation, as the eager path builds them (all unset till now:
+        a result made otherwise, by ``attrs.evolve`` or unpickling, has every field set)."""
         cr, env = self._cr, self._env
         rule = cr.rule
         truth, value, target = cr.fn(env)
-        return dict(id=rule.id, kind="rule", period=env.period.label, unit=env.unit, value=_plain(value),
-                    target=_plain_t(target), reason=_judge(truth)[1], title=rule.title, section=cr.section,
-                    op=cr.op, deadline=None, lead=rule.lead, condition=cr.condition, deliveries=(), deadlines=(),
-                    stretch=None, has_stretch=False, unit_name=self._unit_name, evaluation=None)
+        for put, v in zip(_FILL, (rule.id, "rule", env.period.label, env.unit, _plain(value), _plain_t(target),
+                                  _judge(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
+                                  (), (), None, False, self._unit_name)):
+            put(self, v)
 
 
 for _f in attrs.fields(Result):
@@ -152,6 +149,10 @@ for _f in attrs.fields(Result):
         setattr(_LazyResult, _f.name, _lazy_field(_f.name))
 _SET_STATUS = Result.__dict__["status"].__set__
 _EQ_FIELDS = tuple(f.name for f in attrs.fields(Result) if f.eq)
+_FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title", "section", "op", "deadline", "lead",
+           "condition", "deliveries", "deadlines", "stretch", "has_stretch", "unit_name")
+_FILL = tuple(Result.__dict__[name].__set__ for name in _FILLED)
+assert set(_FILLED) | {"status", "evaluation"} == {f.name for f in attrs.fields(Result)}, "a field of Result not filled"
 _SET_EVALUATION = Result.__dict__["evaluation"].__set__
 _SET_CR = _LazyResult.__dict__["_cr"].__set__
 _SET_ENV = _LazyResult.__dict__["_env"].__set__
