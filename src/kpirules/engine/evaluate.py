@@ -48,6 +48,9 @@ _LOOKBACK = 400
 #: (reason `too_slow`) for what is left; with every value bounded (values.MAX_DIGITS) a rule gets here
 #: only with a very great many units and periods
 RULE_SECONDS = 30
+#: results judged on the truth alone are lazy (:class:`_LazyResult`); False judges every result eagerly,
+#: as before they were (the tests compare the two)
+LAZY = True
 
 
 class _CompiledRule:
@@ -454,7 +457,7 @@ class Plan:
                      targets: list[str], stop: float, envs: dict[str | None, Env]) -> list[Result]:
         """A per-unit rule's result for each unit of ``targets``: where the rule names no period and its
         truth is true, false or undefined, a :class:`_LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
-        if cr.rule.time is not None or cr.stretch is not None or current is None:
+        if cr.rule.time is not None or cr.stretch is not None or current is None or not LAZY:
             return [self._judge_rule(cr, data, current, first, u, stop) for u in targets]
         out: list[Result] = []
         truth_of, kind, names, make = cr.truth, self.kind, self.units, _LazyResult.make
@@ -501,7 +504,7 @@ class Plan:
     def _judge_main(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
         rule = cr.rule
-        if rule.time is None and current is not None:  # the common case: judged on the truth alone
+        if rule.time is None and current is not None and LAZY:  # the common case: judged on the truth alone
             env = Env(data, current, unit, None, self.kind)
             truth = cr.truth(env)
             if (truth is True or truth is False or isinstance(truth, Undefined)) and monotonic() <= stop:
