@@ -547,6 +547,22 @@ def test_a_misspelt_last_attribute_is_named(text: str, where: str, word: str, me
     assert "duplicate id" not in message and "second condition" not in message
 
 
+@pytest.mark.parametrize(("text", "where", "word", "meant"), [
+    ('plan "x"\n  reporting quarterly cutof 15\n', "2:23", "cutof", "cutoff"),
+    ('plan "x"\n  reporting quarterly cutoff 15 deu 20\n', "2:33", "deu", "due"),
+])
+def test_a_misspelt_reporting_option_is_named(text: str, where: str, word: str, meant: str) -> None:
+    # regression: `cutof 15` was "a second condition starts on the same line as the rule before it"
+    message = semantic_error(text)
+    assert message.startswith(f"bad.kpi:{where}: error: `{word}` is not an option of the `reporting` line; "
+                              f"did you mean `{meant}`?")
+    assert "second condition" not in message
+
+
+def test_a_flag_on_the_line_after_the_reporting_line_is_still_a_rule() -> None:
+    assert [r.id for r in kpirules.parse('plan "x"\n  reporting quarterly\ndue_ok\n', "ok.kpi").rules] == ["L3"]
+
+
 def test_a_flag_named_like_an_attribute_is_still_a_rule() -> None:
     assert [r.id for r in kpirules.parse("task 1: due 2020\nsupport_ok\n", "ok.kpi").rules] == ["L2"]
 

@@ -197,6 +197,18 @@ def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | N
     return (word, close[0]) if close and len(word) <= len(close[0]) + 1 else None
 
 
+_REPORTING_OPTIONS = ("cutoff", "calendar", "due")
+
+
+def _stray_reporting_option(rule: n.Rule, reporting: n.Reporting | None) -> tuple[str, str] | None:
+    """(`cutof`, `cutoff`) when a bare rule is only a misspelt option at the end of the `reporting` line."""
+    if (reporting is None or reporting.span is None or rule.span is None or not rule.bare
+            or not isinstance(rule.condition, n.Metric) or rule.span.line != reporting.span.end_line):
+        return None
+    close = difflib.get_close_matches(rule.condition.name.lower(), _REPORTING_OPTIONS, n=1, cutoff=0.6)
+    return (rule.condition.name, close[0]) if close else None
+
+
 def _last_line(rule: n.Rule) -> int | None:
     """The line on which a rule's condition and time clause end."""
     for part in (rule.time, rule.condition):
@@ -305,6 +317,17 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
         if isinstance(item, n.Rule):
             following = items[index + 1] if index + 1 < len(items) else None
             stray = _stray_attribute(item, items[index - 1] if index else None)
+            option = _stray_reporting_option(item, plan.reporting)
+            if option is not None and index not in explained:
+                word, close = option
+                c.problem(f"`{word}` is not an option of the `reporting` line; did you mean `{close}`?",
+                          item.condition.span,
+                          hint="the `reporting` line takes `cutoff N` (or `calendar`) and `due N`, "
+                               "e.g. `reporting quarterly cutoff 15 due 20`")
+                if isinstance(following, n.Rule) and following.bare and following.span and \
+                        following.span.line == _last_line(item):
+                    explained.add(index + 1)
+                continue
             if stray is not None and index not in explained:
                 word, close = stray
                 c.problem(f"`{word}` is not an attribute; did you mean `{close}`?", item.condition.span,
