@@ -9,6 +9,8 @@
   ending in ``\\`` continues on the next.  Commands that write files
   (``-o FILE``, ``kpirules fmt`` without ``--check``) are run in a temporary
   copy of the repository when the block is preceded by ``<!-- copy -->``.
+  A block preceded by ``<!-- needs: MODULE -->`` is skipped when that optional
+  module (an extra such as WeasyPrint) is not installed, and fails under CI=true.
 * ```python blocks are executed (from the repository root), each in a fresh
   namespace.
 * ```kpi blocks are parsed with :func:`kpirules.parse` and must be in the
@@ -21,6 +23,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 import re
@@ -87,6 +90,12 @@ def test_the_setup_lines_are_skipped() -> None:
                          ":" in v and "\n" not in v else "")
 def test_shell_block(where: str, body: str, marks: dict[str, str], tmp_path: pathlib.Path) -> None:
     want = int(marks.get("exit", "0"))
+    if "needs" in marks:  # <!-- needs: weasyprint --> a block that needs an optional extra (the PDF)
+        need = marks["needs"]
+        if importlib.util.find_spec(need) is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{where}: needs {need}, which .ci/run installs")
+            pytest.skip(f"{where}: needs the optional {need} (pip install -e '.[pdf,docx]')")
     cwd = ROOT
     if "copy" in marks:
         cwd = tmp_path / "repo"
