@@ -675,3 +675,38 @@ def test_semantic_errors_are_all_reported_several_in_one_rule() -> None:
     with pytest.raises(kpirules.KpiSemanticError) as info:
         kpirules.parse(text, "f.kpi")
     assert [(d.span.line, d.span.column) for d in info.value.diagnostics] == [(4, 12), (4, 32), (5, 11), (7, 10)]
+
+
+def test_syntax_errors_do_not_hide_the_semantic_problems_of_the_rest() -> None:
+    # issue 21 item 6, "semantic errors likewise": one round of fixes for a file with three kinds of mistakes
+    text = ('plan "x"\n\n'
+            'rule A "a":\n  x >= 1 by 2020\n\n'
+            'rule B "b":\n  y >=  by 2020\n\n'              # 7: a syntax error
+            'rule C "c":\n  ratio(a, b) >= 20% by 2020-Q5\n\n'  # 10: no quarter 5 (found while building)
+            'rule A "dup":\n  z > 1 by 2020\n\n'            # 12: the id of line 3 again (the checker)
+            'task 1 "t":\n  due 2020\n  after 9\n')         # 15: after a task the plan does not define
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    got = [(d.span.line, d.message.split(":")[0]) for d in info.value.diagnostics]
+    assert [line for line, _ in got] == [7, 10, 12, 15]
+    assert "no quarter 5" in info.value.diagnostics[1].message
+    assert "duplicate id A" in info.value.diagnostics[2].message
+    assert "neither as a task nor as an event" in info.value.diagnostics[3].message
+
+
+def test_an_item_with_a_syntax_error_keeps_its_id_for_the_checks_of_the_rest() -> None:
+    # `after 1` names a task whose own lines have a syntax error: not "defines neither as a task …"
+    text = 'task 1 "t":\n  due 2020\n  lead A B,\n\ntask 2 "u":\n  due 2021\n  after 1\n\ntask 2 "v":\n  due 2022\n'
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    diags = info.value.diagnostics
+    assert [d.span.line for d in diags] == [3, 9]
+    assert "duplicate id 2" in diags[1].message
+    assert all("neither as a task" not in d.message and "__recover__" not in d.message for d in diags)
+
+
+def test_a_building_problem_does_not_hide_the_checkers() -> None:
+    text = 'rule C "c":\n  x >= 1 by 2020-Q5\n\nrule C "d":\n  y > 1 by 2020\n'
+    with pytest.raises(KpiSyntaxError) as info:
+        kpirules.parse(text, "f.kpi")
+    assert [d.span.line for d in info.value.diagnostics] == [2, 4]

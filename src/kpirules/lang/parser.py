@@ -117,7 +117,62 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
             diagnostics.extend(more)
             continue
         break
-    return KpiSyntaxError.from_diagnostics(diagnostics)  # type: ignore[return-value]
+    return KpiSyntaxError.from_diagnostics(_with_semantics(diagnostics, filename, lines))  # type: ignore[return-value]
+
+
+#: an item header whose id a stand-in can keep: `rule II.1.a …`, `task 13 …`, `event ND138 …`, `unit X …`
+_HEADER = re.compile(r"^(rule|task|event|unit|group)\s+(\"[^\"\n]*\"|[A-Za-z0-9_][A-Za-z0-9_.\-]*)")
+_STAND_IN = {"rule": "rule {}: true", "task": "task {}:", "event": "event {}", "unit": "unit {}",
+             "group": "group {}: __recover__"}
+
+
+def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[str]) -> list[Diagnostic]:
+    """The syntax errors and the semantic problems of the rest of the file (issue 21 item 6), in file order.
+
+    Each item with a syntax error becomes a stand-in that keeps its kind and id (`task 13:`), so that
+    a duplicate id or an `after 13` is still judged; the rest is built and checked as usual.  A problem
+    inside a stand-in, or naming an item whose id could not be kept, is left out: it would be made up.
+    When the stand-in text does not parse after all, the syntax errors alone are returned."""
+    broken: list[tuple[int, int]] = []  # (first, last) line of each item with a syntax error
+    for d in syntax:
+        if d.span is None:
+            return syntax
+        line = d.span.line
+        first = next((no for no in range(line, 0, -1) if _STARTS.match(lines[no - 1])), 1)
+        last = next((no - 1 for no in range(line + 1, len(lines) + 1) if _ITEM_LINE.match(lines[no - 1])),
+                    len(lines))
+        if not broken or first > broken[-1][1]:
+            broken.append((first, last))
+    text = list(lines)
+    lost = False  # an item whose id no stand-in keeps: what refers to it would seem to refer to nothing
+    for first, last in broken:
+        m = _HEADER.match(lines[first - 1])
+        for no in range(first, last + 1):
+            text[no - 1] = ""
+        if m is not None:
+            text[first - 1] = _STAND_IN[m.group(1)].format(m.group(2))
+        elif not lines[first - 1].startswith(("rule", "section")):
+            lost = True
+    try:
+        plan, builder = _build("\n".join(text), filename, text)
+    except (KpiError, UnexpectedInput, VisitError, RecursionError):
+        return syntax
+    found = builder.problems + ([] if lost else _safe_diagnostics(plan, lines, syntax + builder.problems))
+    more = [d for d in found if d.span is not None and not any(a <= d.span.line <= b for a, b in broken)]
+    merged = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d for d in syntax + more}
+    return [merged[k] for k in sorted(merged)]
+
+
+def _build(text: str, filename: str | None, lines: list[str]) -> tuple[n.Plan, Builder]:
+    """The plan lark's parser and the builder make of ``text`` (``UnexpectedInput`` when it does not parse)."""
+    tree = lark_parser().parse(text)
+    builder = Builder(filename, lines)
+    try:
+        return builder.transform(tree), builder
+    except VisitError as err:
+        if isinstance(err.orig_exc, KpiError):
+            raise err.orig_exc from None
+        raise
 
 
 def parse_text(text: str, filename: str | None = None) -> n.Plan:
@@ -135,16 +190,9 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
         plan, builder = fast
     else:
         try:
-            tree = lark_parser().parse(text)
+            plan, builder = _build(text, filename, lines)
         except UnexpectedInput as err:
             raise _every_syntax_error(err, text, filename, lines) from None
-        builder = Builder(filename, lines)
-        try:
-            plan = builder.transform(tree)
-        except VisitError as err:
-            if isinstance(err.orig_exc, KpiError):
-                raise err.orig_exc from None
-            raise
     for item in plan.items:
         if isinstance(item, n.Rule) and not _shallow(item.condition) and _depth(item.condition) > MAX_DEPTH:
             builder.problem(
@@ -153,8 +201,25 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
                 hint="split it into simpler rules",
             )
     if builder.problems:
-        raise KpiSyntaxError.from_diagnostics(builder.problems)
+        # the semantic problems of the file too: a file with three kinds of mistakes is fixed in one round
+        found = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d
+                 for d in builder.problems + _safe_diagnostics(plan, lines, builder.problems)}
+        raise KpiSyntaxError.from_diagnostics([found[k] for k in sorted(found)])
     return plan
+
+
+def _safe_diagnostics(plan: n.Plan, lines: list[str], known: list[Diagnostic]) -> list[Diagnostic]:
+    """The checker's problems of a plan the builder found problems in (none when its stand-ins trip it),
+    but none on a line that has a problem already (the checker would say it again in other words, as
+    a `reporting` line's cut-off out of range)."""
+    from kpirules.lang.checker import plan_diagnostics
+
+    taken = {d.span.line for d in known if d.span is not None}
+    try:
+        found = plan_diagnostics(plan, lines)
+    except (KpiError, RecursionError, ValueError, TypeError, AttributeError):
+        return []
+    return [d for d in found if d.span is None or d.span.line not in taken]
 
 
 #: deepest expression tree a condition may have (operators, calls, `not`, `-`)
