@@ -118,3 +118,19 @@ def test_check_json_keeps_the_first_releases_fields_and_values(name: str) -> Non
     for r in new["results"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     assert new["counts"] == counts
+
+
+#: `kpirules.__all__` of the first release (a766fb2): a public name is never dropped (the deprecation
+#: policy of docs/api.md keeps a renamed one working for a minor release)
+FIRST_RELEASE_ALL = [
+    'Data', 'Diagnostic', 'FAILING', 'Invalid', 'Kind', 'KpiDataError', 'KpiError', 'KpiPeriodError',
+    'KpiSemanticError', 'KpiSyntaxError', 'Period', 'Plan', 'Result', 'Results', 'Scheme', 'Source', 'Span',
+    'Status', 'TaskRow', 'Undefined', '__version__', 'load', 'load_data', 'parse', 'parse_period',
+]
+
+
+def test_every_public_name_of_the_first_release_is_still_public() -> None:
+    import kpirules
+
+    assert set(FIRST_RELEASE_ALL) <= set(kpirules.__all__)
+    assert all(hasattr(kpirules, name) for name in FIRST_RELEASE_ALL)
