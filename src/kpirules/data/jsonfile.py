@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -252,29 +253,13 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
             names = frozenset(snap)
             by_snapshot[key] = i
             data.sources.names[key] = data.sources.share(names)
-    tasks = doc.get("tasks", [])
-    if not isinstance(tasks, list):
-        bad("$.tasks", "expected a list of task rows")
-        tasks = []
-    for i, row in enumerate(tasks):
-        path = f"$.tasks[{i}]"
-        if not isinstance(row, dict):
-            bad(path, 'expected an object {"task": …, "status": …, "date": …}')
-            continue
+    for path, row in _rows(doc, "tasks", "task rows", '{"task": …, "status": …, "date": …}', bad):
         fields = {k: (v if not isinstance(v, (int, Fraction)) or isinstance(v, bool) else str(v))
                   for k, v in row.items()}
         r = read_task_row(fields, Source(filename, path), lambda field, msg, p=path: bad(f"{p}.{field}", msg))
         if r is not None:
             data.task_rows.append(r)
-    events = doc.get("events", [])
-    if not isinstance(events, list):
-        bad("$.events", 'expected a list of events {"event": …, "date": …}')
-        events = []
-    for i, row in enumerate(events):
-        path = f"$.events[{i}]"
-        if not isinstance(row, dict):
-            bad(path, 'expected an object {"event": …, "date": …}')
-            continue
+    for path, row in _rows(doc, "events", 'events {"event": …, "date": …}', '{"event": …, "date": …}', bad):
         e = read_event_row(row, Source(filename, path), lambda field, msg, p=path: bad(f"{p}.{field}", msg))
         if e is not None:
             data.events.append(e)
@@ -354,3 +339,17 @@ def _json_period(value: Any, path: str, bad: Any) -> Period | None:
 
 
 _SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
+
+
+def _rows(doc: dict[str, Any], key: str, listed: str, shape: str, bad: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``$.key[i]``, row) of each object of the list ``doc[key]``; ``bad`` told of what is not one."""
+    rows = doc.get(key, [])
+    if not isinstance(rows, list):
+        bad(f"$.{key}", f"expected a list of {listed}")
+        return
+    for i, row in enumerate(rows):
+        path = f"$.{key}[{i}]"
+        if isinstance(row, dict):
+            yield path, row
+        else:
+            bad(path, f"expected an object {shape}")

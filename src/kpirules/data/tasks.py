@@ -50,16 +50,27 @@ def read_date(raw: str, name: str, bad: Any) -> datetime.date | None:
 _EVENT_FIELDS = {"event", "date", "note", "source"}
 
 
+def _fields_known(fields: dict[str, Any], known: set[str], listed: str, bad: Any) -> bool:
+    """Whether every field of a row is one it may have (each other one told to ``bad``)."""
+    for k in sorted(set(fields) - known):
+        bad(k, f"unknown field; {listed}")
+    return set(fields) <= known
+
+
+def _text_field(fields: dict[str, Any], name: str, expected: str, bad: Any) -> bool:
+    """Whether ``fields[name]`` is a text that is not blank (else ``expected`` told to ``bad``)."""
+    value = fields.get(name)
+    if isinstance(value, str) and value.strip():
+        return True
+    bad(name, expected)
+    return False
+
+
 def read_event_row(fields: dict[str, Any], source: Source, bad: Any) -> EventRow | None:
     """An event reported in data: ``{"event": "ND138", "date": "2020-05-15"}`` (or a CSV row ``event,date,note``)."""
-    ok = True
-    for k in sorted(set(fields) - _EVENT_FIELDS):
-        bad(k, "unknown field; an event row has event, date, note")
-        ok = False
+    ok = _fields_known(fields, _EVENT_FIELDS, "an event row has event, date, note", bad)
+    ok = _text_field(fields, "event", "expected the event's id, as the plan declares it (`event ND138 …`)", bad) and ok
     event = fields.get("event")
-    if not isinstance(event, str) or not event.strip():
-        bad("event", "expected the event's id, as the plan declares it (`event ND138 …`)")
-        ok = False
     raw = fields.get("date")
     date = None
     if raw in (None, ""):
@@ -81,18 +92,12 @@ _TASK_FIELDS = {"task", "status", "date", "done_on", "period", "unit", "note", "
 
 
 def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow | None:
-    ok = True
-    for k in sorted(set(fields) - _TASK_FIELDS):
-        bad(k, "unknown field; a task row has task, status, date (or done_on), period, unit, note")
-        ok = False
+    ok = _fields_known(fields, _TASK_FIELDS, "a task row has task, status, date (or done_on), period, unit, note",
+                       bad)
+    ok = _text_field(fields, "task", "expected the task's id", bad) and ok
+    ok = _text_field(fields, "status", 'expected a status word such as "done" or "in_progress"', bad) and ok
     task = fields.get("task")
-    if not isinstance(task, str) or not task.strip():
-        bad("task", "expected the task's id")
-        ok = False
     status = fields.get("status")
-    if not isinstance(status, str) or not status.strip():
-        bad("status", 'expected a status word such as "done" or "in_progress"')
-        ok = False
     date = None
     for name in ("done_on", "date"):
         raw = fields.get(name)

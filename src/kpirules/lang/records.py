@@ -211,24 +211,24 @@ def check_records(records: Sequence[object], lines: Sequence[str] | None = None)
             source = lines[span.line - 1]
         problems.append(Diagnostic(message, span, hint=hint, source_line=source))
 
+    def first_time(seen: dict[str, Any], item: Dataset | CountedMetric, said: str) -> bool:
+        """Whether ``item`` is the first of its name (and it is taken in ``seen``); else it is a problem."""
+        if item.name in seen:
+            first = seen[item.name].span
+            bad(f"{said} twice" + (f" (first at line {first.line})" if first else ""), item.span)
+            return False
+        seen[item.name] = item
+        return True
+
     datasets: dict[str, Dataset] = {}
     metrics: dict[str, CountedMetric] = {}
     for item in records:
         if isinstance(item, Dataset):
-            if item.name in datasets:
-                first = datasets[item.name].span
-                bad(f"dataset {item.name} is declared twice" + (f" (first at line {first.line})" if first else ""),
-                    item.span)
-                continue
-            datasets[item.name] = item
+            first_time(datasets, item, f"dataset {item.name} is declared")
     for item in records:
         if isinstance(item, CountedMetric):
-            if item.name in metrics:
-                first = metrics[item.name].span
-                bad(f"metric {item.name} is defined twice" + (f" (first at line {first.line})" if first else ""),
-                    item.span)
+            if not first_time(metrics, item, f"metric {item.name} is defined"):
                 continue
-            metrics[item.name] = item
             if item.dataset not in datasets:
                 close = difflib.get_close_matches(item.dataset, list(datasets), n=1)
                 bad(f"metric {item.name} counts dataset {item.dataset}, which the plan does not declare", item.span,

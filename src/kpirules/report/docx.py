@@ -291,14 +291,7 @@ class _Writer:
             for r in s["rules"]:
                 self._cell(t.cell(i, 0), r["id"])
                 cell = t.cell(i, 1)
-                self._cell(cell, r["title"])
-                if r["lead"]:
-                    self._sub(cell, f"{lab['lead']}: {r['lead']}"
-                              + (f"; {lab['support'].lower()}: {r['support']}" if r["support"] else ""))
-                if r["deadline"]:
-                    self._sub(cell, f"{lab['deadline']}: {r['deadline']}")
-                if r["note"]:
-                    self._sub(cell, f"{lab['note']}: {r['note']}")
+                self._titled(cell, r, lab, ("deadline", "note"))
                 if r["per_unit"]:
                     self._sub(cell, f"{lab['units']}: {r['summary']}")
                     i += 1
@@ -317,14 +310,7 @@ class _Writer:
             for i, k in enumerate(s["tasks"], 1):
                 self._cell(t.cell(i, 0), k["id"])
                 cell = t.cell(i, 1)
-                self._cell(cell, k["title"])
-                if k["lead"]:
-                    self._sub(cell, f"{lab['lead']}: {k['lead']}"
-                              + (f"; {lab['support'].lower()}: {k['support']}" if k["support"] else ""))
-                if k["product"]:
-                    self._sub(cell, f"{lab['product']}: {k['product']}")
-                if k["note"]:
-                    self._sub(cell, f"{lab['note']}: {k['note']}")
+                self._titled(cell, k, lab, ("product", "note"))
                 self._cell(t.cell(i, 2), "; ".join(k["deadlines"]))
                 cell = t.cell(i, 3)
                 self._cell(cell, k["label"], bold=True, color=_COLOURS.get(k["status"]))
@@ -345,6 +331,16 @@ class _Writer:
         self._cell(cell, r["label"], bold=True, color=_COLOURS.get(r["status"]))
         if r["why"]:
             self._sub(cell, r["why"])
+
+    def _titled(self, cell: Any, item: dict[str, Any], lab: dict[str, str], fields: tuple[str, ...]) -> None:
+        """A target's or task's title, with who leads it (and supports it) and ``fields`` on lines below."""
+        self._cell(cell, item["title"])
+        if item["lead"]:
+            self._sub(cell, f"{lab['lead']}: {item['lead']}"
+                      + (f"; {lab['support'].lower()}: {item['support']}" if item["support"] else ""))
+        for field in fields:
+            if item[field]:
+                self._sub(cell, f"{lab[field]}: {item[field]}")
 
     def _cell(self, cell: Any, text: str, *, bold: bool = False, align: str = "left", color: str | None = None
               ) -> None:

@@ -14,7 +14,7 @@ from kpirules.report.history import change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.values import is_number
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import attention_parts, ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -146,18 +146,18 @@ def render_html(report: Report) -> str:
     if att:
         w('<ol class="attention">')
         for r in att:
-            sh = shown_value(report, r)
+            numbers, deadline, why = attention_parts(report, r)
             text = f"{_badge(report, r.status)} <b>{_e(r.id)}</b>"
             if r.unit:
                 text += f" ({_e(r.unit)})"
             if r.title:
                 text += f" — {_e(result_title(r))}"
-            if r.kind == "rule" and sh.value != "—":
-                text += f": <b>{_e(sh.value)}</b> / {_e(sh.target)}"
-            if r.deadline and r.kind == "rule":
-                text += f"; {_e(t['deadline'].lower())} {_e(fmt_date(r.deadline, lang))}"
-            if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-                text += f'<div class="why">{_ec(reason_text(r, lang, deadline_shown=r.kind == "rule"))}</div>'
+            if numbers:
+                text += f": <b>{_e(numbers[0])}</b> / {_e(numbers[1])}"
+            if deadline:
+                text += f"; {_e(deadline)}"
+            if why:
+                text += f'<div class="why">{_ec(why)}</div>'
             w(f'<li data-id="{_e(r.id)}" data-status="{r.status.value}">{text}</li>')
         w("</ol>")
         w(f'<p class="why">{_e(t["attention_note"])}</p>')

@@ -10,7 +10,7 @@ from kpirules.report.format import fmt_date, fmt_period
 from kpirules.report.history import change_texts
 from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.parts import attention_parts, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -79,16 +79,16 @@ def render_markdown(report: Report) -> str:
     if not att and not later:
         w(t["attention_none"])
     for i, r in enumerate(att, 1):
-        sh = shown_value(report, r)
+        numbers, deadline, why = attention_parts(report, r)
         bits = [f"**{report.label(r.status)}**", f"{_md(r.id)}" + (f" ({_md(r.unit)})" if r.unit else ""),
                 _md(result_title(r))]
         line = f"{i}. " + " — ".join(b for b in bits if b)
-        if r.kind == "rule" and sh.value != "—":
-            line += f": {_md(sh.value)} / {_md(sh.target)}"
-        if r.deadline and r.kind == "rule":
-            line += f"; {t['deadline'].lower()} {fmt_date(r.deadline, lang)}"
-        if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-            line += f" ({_md(reason_text(r, lang, deadline_shown=r.kind == 'rule'))})"
+        if numbers:
+            line += f": {_md(numbers[0])} / {_md(numbers[1])}"
+        if deadline:
+            line += f"; {deadline}"
+        if why:
+            line += f" ({_md(why)})"
         w(line)
     if att:
         w("")

@@ -20,6 +20,19 @@ def result_title(r: Result) -> str:
     return (r.title or "").rstrip().rstrip(".")
 
 
+def attention_parts(report: Report, r: Result) -> tuple[tuple[str, str] | None, str | None, str | None]:
+    """What a line of "needs attention" shows besides the status, id, unit and title, as plain text for
+    each renderer to escape: (value, target) of a rule with a value, its deadline, and the reason (a
+    task's always, a rule's unless it is plainly not met)."""
+    sh = shown_value(report, r)
+    numbers = (sh.value, sh.target) if r.kind == "rule" and sh.value != "—" else None
+    deadline = (f"{TEXT[report.lang]['deadline'].lower()} {fmt_date(r.deadline, report.lang)}"
+                if r.deadline and r.kind == "rule" else None)
+    why = (reason_text(r, report.lang, deadline_shown=r.kind == "rule")
+           if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET) else None)
+    return numbers, deadline, why
+
+
 def _explain(r: Result) -> bool:
     """Whether a task's reason goes in the report: late, blocked, overdue or unreported ones."""
     return r.status in (Status.DONE_LATE, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
