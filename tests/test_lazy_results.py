@@ -18,7 +18,7 @@ import pytest
 import kpirules
 from kpirules.cli import main
 from kpirules.engine import evaluate
-from kpirules.engine.evaluate import _LazyResult
+from kpirules.engine.rules import LazyResult
 from kpirules.engine.results import Result
 
 HERE = Path(__file__).parent / "data" / "lazy"
@@ -42,7 +42,7 @@ def _evaluate() -> kpirules.Results:
 
 def test_most_results_are_lazy() -> None:
     res = _evaluate()
-    lazy = [r for r in res if type(r) is _LazyResult]
+    lazy = [r for r in res if type(r) is LazyResult]
     assert len(lazy) >= len(res) - 3  # all but the dated rule's (and the no-unit ones)
     assert {r.status.value for r in lazy} == {"met", "not_met", "no_data"}
 
@@ -72,14 +72,14 @@ def test_api_identical(monkeypatch: pytest.MonkeyPatch) -> None:
     lazy = _api()
     monkeypatch.setattr(evaluate, "LAZY", False)
     eager = _api()
-    assert not any(type(r) is _LazyResult for r in eager["list"])  # type: ignore[attr-defined]
+    assert not any(type(r) is LazyResult for r in eager["list"])  # type: ignore[attr-defined]
     assert lazy == eager
 
 
 def test_lazy_result_is_a_result() -> None:
     """Equal to the eager Result of its fields, hashable alike, evolvable, picklable; read in any order."""
     for r in _evaluate():
-        if type(r) is not _LazyResult:
+        if type(r) is not LazyResult:
             continue
         fields = {f.name: getattr(r, f.name) for f in attrs.fields(Result)}
         eager = Result(**fields)

@@ -23,6 +23,8 @@ from kpirules.engine.bind import bind, nfc
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.engine.export import Rollup
+from kpirules.engine.rules import (CompiledRule, LazyResult, constant_target, joined, judge_truth, op_of, plain,
+                                    plain_target, value_of)
 from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
@@ -48,118 +50,9 @@ _LOOKBACK = 400
 #: (reason `too_slow`) for what is left; with every value bounded (values.MAX_DIGITS) a rule gets here
 #: only with a very great many units and periods
 RULE_SECONDS = 30
-#: results judged on the truth alone are lazy (:class:`_LazyResult`); False judges every result eagerly,
+#: results judged on the truth alone are lazy (:class:`LazyResult`); False judges every result eagerly,
 #: as before they were (the tests compare the two)
 LAZY = True
-
-
-class _CompiledRule:
-    """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
-    built on first use, as most rules of a large plan are judged from the truth alone."""
-
-    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch", "op")
-
-    def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
-        self.rule = rule
-        self.section = section
-        #: the truth alone (`compile_truth`): for scanning periods, where only one period needs the numbers
-        self.truth = truth
-        self._scheme = scheme
-        self._kind = kind
-        self._fn: Any = None
-        self._condition: str | None = None
-        #: the truth of the rule's `stretch` condition, or None
-        self.stretch = None if rule.stretch is None else compile_truth(rule.stretch, scheme, kind)
-        self.op = _op_of(rule.condition)
-
-    @property
-    def fn(self) -> Any:
-        """The exact value, target and truth (`compile_condition`), compiled once."""
-        if self._fn is None:
-            self._fn = compile_condition(self.rule.condition, self._scheme, self._kind)
-        return self._fn
-
-    @property
-    def condition(self) -> str:
-        if self._condition is None:
-            self._condition = expr_text(self.rule.condition)
-        return self._condition
-
-
-def _lazy_field(name: str) -> property:
-    slot = Result.__dict__[name]  # the slot of the attrs class
-    get, put = slot.__get__, slot.__set__
-
-    def read(self: _LazyResult) -> Any:
-        try:
-            return get(self, Result)
-        except AttributeError:  # not built yet: build every field at once, from the rule and its snapshot
-            self._fill()
-            return get(self, Result)
-
-    return property(read, put)
-
-
-class _LazyResult(Result):
-    """A rule's result judged on its truth alone (met, not met or no data, when no period is named): its
-    numbers, reason and texts are built from the rule and its snapshot the first time one is read.
-
-    It is a :class:`Result` in every way (equality, JSON, ``attrs.evolve``); only the work moves.
-    The snapshot is the one the evaluation read: change the data after evaluating and the numbers
-    read later are those of the changed snapshot, so read them before changing it.
-    """
-
-    __slots__ = ("_cr", "_env", "_unit_name")
-
-    @classmethod
-    def make(cls, status: Status, cr: _CompiledRule, env: Env, unit_name: str | None) -> _LazyResult:
-        r = object.__new__(cls)
-        _SET_STATUS(r, status)
-        _SET_EVALUATION(r, None)  # (Results binds it)
-        _SET_CR(r, cr)
-        _SET_ENV(r, env)
-        _SET_UNIT_NAME(r, unit_name)
-        return r
-
-    def __eq__(self, other: object) -> bool:  # equal to the eager Result of the same fields (attrs compares classes)
-        if not isinstance(other, Result):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in _EQ_FIELDS)
-
-    def __ne__(self, other: object) -> bool:
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
-
-    __hash__ = Result.__hash__
-
-    def __repr__(self) -> str:  # as a Result's (attrs writes the class's own name)
-        return "Result" + Result.__repr__(self)[len("_LazyResult"):]
-
-    def _fill(self) -> None:
-        """Every field but the status and the evaluation, as the eager path builds them (all unset till now:
-        a result made otherwise, by ``attrs.evolve`` or unpickling, has every field set)."""
-        cr, env = self._cr, self._env
-        rule = cr.rule
-        truth, value, target = cr.fn(env)
-        for put, v in zip(_FILL, (rule.id, "rule", env.period.label, env.unit, _plain(value), _plain_t(target),
-                                  _judge(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
-                                  (), (), None, False, self._unit_name)):
-            put(self, v)
-
-
-for _f in attrs.fields(Result):
-    if _f.name != "status":
-        setattr(_LazyResult, _f.name, _lazy_field(_f.name))
-_SET_STATUS = Result.__dict__["status"].__set__
-_EQ_FIELDS = tuple(f.name for f in attrs.fields(Result) if f.eq)
-_FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title", "section", "op", "deadline", "lead",
-           "condition", "deliveries", "deadlines", "stretch", "has_stretch", "unit_name")
-_FILL = tuple(Result.__dict__[name].__set__ for name in _FILLED)
-assert set(_FILLED) | {"status", "evaluation"} == {f.name for f in attrs.fields(Result)}, "a field of Result not filled"
-_SET_EVALUATION = Result.__dict__["evaluation"].__set__
-_SET_CR = _LazyResult.__dict__["_cr"].__set__
-_SET_ENV = _LazyResult.__dict__["_env"].__set__
-_SET_UNIT_NAME = _LazyResult.__dict__["_unit_name"].__set__
 
 
 class Plan:
@@ -179,7 +72,7 @@ class Plan:
         self.title = ast.title
         section = None
         self.section_of: dict[str, str | None] = {}
-        self._compiled: list[_CompiledRule] = []
+        self._compiled: list[CompiledRule] = []
         self._bound: weakref.WeakSet[Data] = weakref.WeakSet()  # the data bound to this plan, returned as it is
         #: unit groups (`group ministries: BNV, BTC`, an extension)
         self.groups: dict[str, tuple[str, ...]] = {}
@@ -203,7 +96,7 @@ class Plan:
             self.section_of[item.id] = section
             if isinstance(item, n.Rule):
                 truth_fn = compile_truth(item.condition, self.scheme, self.kind)
-                self._compiled.append(_CompiledRule(item, section, truth_fn, self.scheme, self.kind))
+                self._compiled.append(CompiledRule(item, section, truth_fn, self.scheme, self.kind))
 
     @property
     def rules(self) -> list[n.Rule]:
@@ -312,9 +205,9 @@ class Plan:
                     rule_results[rule.id] = [Result(
                         id=rule.id, kind="rule", status=Status.NO_DATA,
                         period=current.label if current else None,
-                        reason=Message("no_units"), target=_constant_target(rule.condition),
+                        reason=Message("no_units"), target=constant_target(rule.condition),
                         title=rule.title, section=cr.section, lead=rule.lead, condition=cr.condition,
-                        op=_op_of(rule.condition))]
+                        op=op_of(rule.condition))]
             else:
                 rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None,
                                                              monotonic() + RULE_SECONDS)]
@@ -453,14 +346,14 @@ class Plan:
             q = cache[(p, by)] = p.next() if by > 0 else p.previous()
         return q  # type: ignore[no-any-return]
 
-    def _judge_units(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+    def _judge_units(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                      targets: list[str], stop: float, envs: dict[str | None, Env]) -> list[Result]:
         """A per-unit rule's result for each unit of ``targets``: where the rule names no period and its
-        truth is true, false or undefined, a :class:`_LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
+        truth is true, false or undefined, a :class:`LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
         if cr.rule.time is not None or cr.stretch is not None or current is None or not LAZY:
             return [self._judge_rule(cr, data, current, first, u, stop) for u in targets]
         out: list[Result] = []
-        truth_of, kind, names, make = cr.truth, self.kind, self.units, _LazyResult.make
+        truth_of, kind, names, make = cr.truth, self.kind, self.units, LazyResult.make
         met, not_met, no_data = Status.MET, Status.NOT_MET, Status.NO_DATA
         for u in targets:
             env = envs.get(u)
@@ -474,7 +367,7 @@ class Plan:
                 out.append(self._judge_rule(cr, data, current, first, u, stop))
         return out
 
-    def _judge_rule(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+    def _judge_rule(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
         result = self._judge_main(cr, data, current, first, unit, stop)
         if cr.stretch is None:
@@ -501,14 +394,14 @@ class Plan:
     def _span_start(self, time: n.Span_) -> datetime.date:
         return self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
 
-    def _judge_main(self, cr: _CompiledRule, data: Data, current: Period | None, first: Period | None,
+    def _judge_main(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float) -> Result:
         rule = cr.rule
         if rule.time is None and current is not None and LAZY:  # the common case: judged on the truth alone
             env = Env(data, current, unit, None, self.kind)
             truth = cr.truth(env)
             if (truth is True or truth is False or isinstance(truth, Undefined)) and monotonic() <= stop:
-                return _LazyResult.make(Status.NO_DATA if isinstance(truth, Undefined) else
+                return LazyResult.make(Status.NO_DATA if isinstance(truth, Undefined) else
                                         Status.MET if truth else Status.NOT_MET,
                                         cr, env, self.units.get(unit) if unit is not None else None)
         base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
@@ -526,8 +419,8 @@ class Plan:
             return cr.truth(Env(data, period, unit, None, self.kind))
 
         def judged(period: Period, truth: object, value: object, target: object, **extra: Any) -> Result:
-            status, reason = _judge(truth)
-            return Result(status=status, period=period.label, value=_plain(value), target=_plain_t(target),
+            status, reason = judge_truth(truth)
+            return Result(status=status, period=period.label, value=plain(value), target=plain_target(target),
                           reason=extra.pop("reason", None) or reason, **base, **extra)
 
         def trend(deadline: datetime.date | None, before: str, args: dict[str, Any]) -> Result:
@@ -549,7 +442,7 @@ class Plan:
                         return judged(p, truth, value, target, deadline=deadline)
                     if isinstance(truth, bool):
                         status = Status.ON_TRACK if truth else Status.AT_RISK
-                        return Result(status=status, period=p.label, value=_plain(value), target=_plain_t(target),
+                        return Result(status=status, period=p.label, value=plain(value), target=plain_target(target),
                                       reason=Message(before, **args, latest=Label(p.label)), deadline=deadline,
                                       **base)
                     if last_reason is None:
@@ -562,8 +455,8 @@ class Plan:
         def target_at(period: Period | None) -> object:
             """The target while the data is missing: as it stands in ``period``, else a constant one."""
             if period is None:
-                return _constant_target(rule.condition)
-            return _plain_t(at(period)[2])
+                return constant_target(rule.condition)
+            return plain_target(at(period)[2])
 
         time = rule.time
         if current is None:
@@ -614,86 +507,13 @@ class Plan:
                           deadline=end_date, target=target_at(mp), **base)
         truth, value, target = at(upto)
         if current >= last_p:
-            return Result(status=Status.MET, period=upto.label, value=_plain(value), target=_plain_t(target),
+            return Result(status=Status.MET, period=upto.label, value=plain(value), target=plain_target(target),
                           reason=Message("holds_in_span", first=Label(first_p.label), last=Label(last_p.label)),
                           deadline=end_date, **base)
-        return Result(status=Status.ON_TRACK, period=upto.label, value=_plain(value), target=_plain_t(target),
+        return Result(status=Status.ON_TRACK, period=upto.label, value=plain(value), target=plain_target(target),
                       reason=Message("holds_so_far", first=Label(first_p.label), upto=Label(upto.label),
                                      last=Label(last_p.label)),
                       deadline=end_date, **base)
-
-
-def joined(reasons: tuple[str, ...]) -> str | None:
-    """The reasons of an undefined value as one reason: the one, or ``several`` (None when there is none)."""
-    if not reasons:
-        return None
-    if len(reasons) == 1:
-        return reasons[0]
-    if all(isinstance(r, Message) for r in reasons):
-        return Message("several", reasons=tuple(reasons))
-    return "; ".join(reasons)  # (reasons from elsewhere than the engine: text only)
-
-
-def _judge(truth: object) -> tuple[Status, str | None]:
-    if truth is True:
-        return Status.MET, None
-    if truth is False:
-        return Status.NOT_MET, None
-    if isinstance(truth, Undefined):
-        return Status.NO_DATA, joined(truth.reasons) or Message("unknown")
-    if isinstance(truth, Invalid):
-        return Status.ERROR, truth.message
-    raise AssertionError(f"a condition gave {truth!r}, not a truth value")  # pragma: no cover
-
-
-def _plain(v: object) -> object:
-    return None if isinstance(v, (Undefined, Invalid)) else v
-
-
-def _plain_t(v: object) -> object:
-    if isinstance(v, tuple):
-        return tuple(_plain(x) for x in v)
-    return _plain(v)
-
-
-def _constant_target(e: n.Expr) -> object:
-    """The target of a condition when it is a constant (`>= 20%`, `between 20% and 30%`, `== true`), else None:
-    what a result shows before any period has the data."""
-    def const(x: n.Expr) -> object:
-        if isinstance(x, (n.Number, n.Percent)):
-            return x.value
-        if isinstance(x, n.Bool):
-            return x.value
-        if isinstance(x, n.Neg):
-            v = const(x.operand)
-            return -v if isinstance(v, Fraction) else None
-        return None
-
-    if isinstance(e, n.Compare):
-        return _plain(_value_of(const(e.right)))
-    if isinstance(e, n.Between):
-        low, high = const(e.low), const(e.high)
-        return None if low is None or high is None else (_value_of(low), _value_of(high))
-    if isinstance(e, (n.Metric, n.At)):  # a yes/no metric: its target is true
-        return True
-    return None
-
-
-def _value_of(v: object) -> object:
-    """A constant as the engine gives values: whole numbers as int, others as Fraction."""
-    if isinstance(v, Fraction) and v.denominator == 1:
-        return int(v)
-    return v
-
-
-def _op_of(e: n.Expr) -> str | None:
-    if isinstance(e, n.Compare):
-        return e.op
-    if isinstance(e, n.Between):
-        return "between"
-    if isinstance(e, (n.Metric, n.At)):
-        return "is"
-    return None
 
 
 def _few(names: list[str], n: int = 5) -> str:

@@ -1,0 +1,213 @@
+"""A rule as the evaluation holds it, compiled, and the result of a rule judged on its truth alone.
+
+:class:`CompiledRule` keeps a rule's truth function and builds its exact closures and its text only
+when first needed; :class:`LazyResult` is a :class:`~kpirules.engine.results.Result` whose numbers,
+reason and texts are built from the rule and its snapshot when first read (most results of a large
+plan are read only for their status).  The small functions that turn what a condition gives into a
+result's fields (:func:`judge_truth`, :func:`plain`, …) are here too, as both the eager and the lazy
+path use them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from kpirules import nodes as n
+from kpirules.engine.compile import Env
+from kpirules.engine.conditions import compile_condition, compile_truth
+from kpirules.engine.results import Result, Status
+from kpirules.lang.unparse import expr_text
+from kpirules.messages import Message
+from kpirules.periods import Kind, Scheme
+from kpirules.values import Invalid, Undefined
+
+__all__ = ["CompiledRule", "LazyResult", "joined", "judge_truth", "plain", "plain_target", "constant_target",
+           "value_of", "op_of"]
+
+
+def joined(reasons: tuple[str, ...]) -> str | None:
+    """The reasons of an undefined value as one reason: the one, or ``several`` (None when there is none)."""
+    if not reasons:
+        return None
+    if len(reasons) == 1:
+        return reasons[0]
+    if all(isinstance(r, Message) for r in reasons):
+        return Message("several", reasons=tuple(reasons))
+    return "; ".join(reasons)  # (reasons from elsewhere than the engine: text only)
+
+
+def judge_truth(truth: object) -> tuple[Status, str | None]:
+    if truth is True:
+        return Status.MET, None
+    if truth is False:
+        return Status.NOT_MET, None
+    if isinstance(truth, Undefined):
+        return Status.NO_DATA, joined(truth.reasons) or Message("unknown")
+    if isinstance(truth, Invalid):
+        return Status.ERROR, truth.message
+    raise AssertionError(f"a condition gave {truth!r}, not a truth value")  # pragma: no cover
+
+
+def plain(v: object) -> object:
+    return None if isinstance(v, (Undefined, Invalid)) else v
+
+
+def plain_target(v: object) -> object:
+    if isinstance(v, tuple):
+        return tuple(plain(x) for x in v)
+    return plain(v)
+
+
+def constant_target(e: n.Expr) -> object:
+    """The target of a condition when it is a constant (`>= 20%`, `between 20% and 30%`, `== true`), else None:
+    what a result shows before any period has the data."""
+    def const(x: n.Expr) -> object:
+        if isinstance(x, (n.Number, n.Percent)):
+            return x.value
+        if isinstance(x, n.Bool):
+            return x.value
+        if isinstance(x, n.Neg):
+            v = const(x.operand)
+            return -v if isinstance(v, Fraction) else None
+        return None
+
+    if isinstance(e, n.Compare):
+        return plain(value_of(const(e.right)))
+    if isinstance(e, n.Between):
+        low, high = const(e.low), const(e.high)
+        return None if low is None or high is None else (value_of(low), value_of(high))
+    if isinstance(e, (n.Metric, n.At)):  # a yes/no metric: its target is true
+        return True
+    return None
+
+
+def value_of(v: object) -> object:
+    """A constant as the engine gives values: whole numbers as int, others as Fraction."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    return v
+
+
+def op_of(e: n.Expr) -> str | None:
+    if isinstance(e, n.Compare):
+        return e.op
+    if isinstance(e, n.Between):
+        return "between"
+    if isinstance(e, (n.Metric, n.At)):
+        return "is"
+    return None
+
+
+class CompiledRule:
+    """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
+    built on first use, as most rules of a large plan are judged from the truth alone."""
+
+    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch", "op")
+
+    def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
+        self.rule = rule
+        self.section = section
+        #: the truth alone (`compile_truth`): for scanning periods, where only one period needs the numbers
+        self.truth = truth
+        self._scheme = scheme
+        self._kind = kind
+        self._fn: Any = None
+        self._condition: str | None = None
+        #: the truth of the rule's `stretch` condition, or None
+        self.stretch = None if rule.stretch is None else compile_truth(rule.stretch, scheme, kind)
+        self.op = op_of(rule.condition)
+
+    @property
+    def fn(self) -> Any:
+        """The exact value, target and truth (`compile_condition`), compiled once."""
+        if self._fn is None:
+            self._fn = compile_condition(self.rule.condition, self._scheme, self._kind)
+        return self._fn
+
+    @property
+    def condition(self) -> str:
+        if self._condition is None:
+            self._condition = expr_text(self.rule.condition)
+        return self._condition
+
+
+def _lazy_field(name: str) -> property:
+    slot = Result.__dict__[name]  # the slot of the attrs class
+    get, put = slot.__get__, slot.__set__
+
+    def read(self: LazyResult) -> Any:
+        try:
+            return get(self, Result)
+        except AttributeError:  # not built yet: build every field at once, from the rule and its snapshot
+            self._fill()
+            return get(self, Result)
+
+    return property(read, put)
+
+
+class LazyResult(Result):
+    """A rule's result judged on its truth alone (met, not met or no data, when no period is named): its
+    numbers, reason and texts are built from the rule and its snapshot the first time one is read.
+
+    It is a :class:`Result` in every way (equality, JSON, ``attrs.evolve``); only the work moves.
+    The snapshot is the one the evaluation read: change the data after evaluating and the numbers
+    read later are those of the changed snapshot, so read them before changing it.
+    """
+
+    __slots__ = ("_cr", "_env", "_unit_name")
+    _cr: CompiledRule
+    _env: Env
+    _unit_name: str | None
+
+    @classmethod
+    def make(cls, status: Status, cr: CompiledRule, env: Env, unit_name: str | None) -> LazyResult:
+        r = object.__new__(cls)
+        _SET_STATUS(r, status)
+        _SET_EVALUATION(r, None)  # (Results binds it)
+        _SET_CR(r, cr)
+        _SET_ENV(r, env)
+        _SET_UNIT_NAME(r, unit_name)
+        return r
+
+    def __eq__(self, other: object) -> bool:  # equal to the eager Result of the same fields (attrs compares classes)
+        if not isinstance(other, Result):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _EQ_FIELDS)
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = Result.__hash__
+
+    def __repr__(self) -> str:  # as a Result's (attrs writes the class's own name)
+        return "Result" + Result.__repr__(self)[len("LazyResult"):]
+
+    def _fill(self) -> None:
+        """Every field but the status and the evaluation, as the eager path builds them (all unset till now:
+        a result made otherwise, by ``attrs.evolve`` or unpickling, has every field set)."""
+        cr, env = self._cr, self._env
+        rule = cr.rule
+        truth, value, target = cr.fn(env)
+        for put, v in zip(_FILL, (rule.id, "rule", env.period.label, env.unit, plain(value), plain_target(target),
+                                  judge_truth(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
+                                  (), (), None, False, self._unit_name)):
+            put(self, v)
+
+
+for _f in attrs.fields(Result):
+    if _f.name != "status":
+        setattr(LazyResult, _f.name, _lazy_field(_f.name))
+_SET_STATUS = Result.__dict__["status"].__set__
+_EQ_FIELDS = tuple(f.name for f in attrs.fields(Result) if f.eq)
+_FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title", "section", "op", "deadline", "lead",
+           "condition", "deliveries", "deadlines", "stretch", "has_stretch", "unit_name")
+_FILL = tuple(Result.__dict__[name].__set__ for name in _FILLED)
+assert set(_FILLED) | {"status", "evaluation"} == {f.name for f in attrs.fields(Result)}, "a field of Result not filled"
+_SET_EVALUATION = Result.__dict__["evaluation"].__set__
+_SET_CR = LazyResult.__dict__["_cr"].__set__
+_SET_ENV = LazyResult.__dict__["_env"].__set__
+_SET_UNIT_NAME = LazyResult.__dict__["_unit_name"].__set__
