@@ -278,7 +278,7 @@ def plan_items(plan: n.Plan) -> list[object]:
         return list(plan.items)
     both = records + list(plan.items)
     if all(getattr(x, "span", None) is not None for x in both):
-        return sorted(both, key=lambda x: (x.span.line, x.span.column))  # type: ignore[union-attr]
+        return sorted(both, key=lambda x: (x.span.line, x.span.column))
     return both
 
 
@@ -372,7 +372,7 @@ _ATTR_ORDER = {"lead": 0, "support": 1, "due": 2, "due_every": 2, "product": 3, 
 _HEADER_ORDER = {"title": 1, "issued": 2, "implements": 3, "reporting": 4, "report": 5}
 
 
-def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
+def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree[Token]) -> None:
     """Give every line of every block the source lines it came from."""
     trees = [c for c in tree.children if isinstance(c, Tree)]
     header_tree = trees[0] if trees and trees[0].data == "header" else None
@@ -402,7 +402,7 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
         kids = t.children
         if t.data in ("rule", "task"):
             head_toks = [k for k in kids[:2] if isinstance(k, Token)]
-            head_end = max((k.end_line or k.line) for k in head_toks) if head_toks else r[0]
+            head_end = max((k.end_line or k.line or r[0]) for k in head_toks) if head_toks else r[0]
             block.lines[0].start, block.lines[0].end = r[0], head_end
             rest = [k for k in kids if not (isinstance(k, Token) and k in head_toks)]
             attrs_trees = [k for k in rest if isinstance(k, Tree) and k.data in _ATTR_ORDER]
@@ -411,7 +411,7 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
                 cr = _join(*(_meta_range(k) for k in cond_parts))
                 if cr:
                     block.lines[1].start, block.lines[1].end = cr
-            by_name = {}
+            by_name: dict[str, Tree[Token]] = {}
             for k in attrs_trees:
                 by_name.setdefault("due" if k.data == "due_every" else k.data, k)
             for line in block.lines[1:]:
@@ -422,8 +422,8 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
                         line.start, line.end = rr
         elif t.data == "dataset":  # (records: the head, then `dated by`, `unit by` on lines of their own)
             attrs_ = {k.data: k for k in kids if isinstance(k, Tree)}
-            first = _meta_range(next(iter(attrs_.values()), None)) if attrs_ else None
-            block.lines[0].start, block.lines[0].end = r[0], (first[0] - 1 if first and first[0] > r[0] else r[0])
+            head = _meta_range(next(iter(attrs_.values()), None)) if attrs_ else None
+            block.lines[0].start, block.lines[0].end = r[0], (head[0] - 1 if head and head[0] > r[0] else r[0])
             for line in block.lines[1:]:
                 key = {"dated": "dated_by", "unit": "unit_by"}[line.text.split(" ", 1)[0]]
                 rr = _meta_range(attrs_.get(key))
@@ -436,12 +436,13 @@ def _attach_positions(blocks: list[_Block], plan: n.Plan, tree: Tree) -> None:
 def _place(blocks: list[_Block], comments: list[_Comment]) -> list[_Comment]:
     """Attach each comment to a line or block; return the comments after everything."""
     trailing: list[_Comment] = []
-    lines = [(bi, li, ln) for bi, b in enumerate(blocks) for li, ln in enumerate(b.lines) if ln.start is not None]
+    lines = [(ln.start, bi, li, ln) for bi, b in enumerate(blocks) for li, ln in enumerate(b.lines)
+             if ln.start is not None]
     for c in comments:
         if not c.full_line:
-            holders = [(ln.start, bi, li, ln) for bi, li, ln in lines if ln.start <= c.line <= (ln.end or ln.start)]
+            holders = [h for h in lines if h[0] <= c.line <= (h[3].end or h[0])]
             if not holders:
-                holders = [(ln.start, bi, li, ln) for bi, li, ln in lines if ln.start <= c.line]
+                holders = [h for h in lines if h[0] <= c.line]
             if holders:
                 max(holders, key=lambda h: h[:3])[3].after.append(c.text)
                 continue
@@ -450,7 +451,7 @@ def _place(blocks: list[_Block], comments: list[_Comment]) -> list[_Comment]:
             block = inside[-1]
             nxt = [ln for ln in block.lines if ln.start is not None and ln.start > c.line]
             if nxt:
-                min(nxt, key=lambda ln: ln.start).before.append(c)
+                min(nxt, key=lambda ln: ln.start or 0).before.append(c)
             else:
                 block.trailing.append(c)
             continue

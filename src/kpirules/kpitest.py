@@ -47,7 +47,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -183,7 +183,7 @@ class _Reader:
         self.problems: list[Diagnostic] = []
         self.default_format = number_format  # for the tests whose file states none
 
-    def fail(self, line: int, col: int, message: str, hint: str | None = None) -> None:
+    def fail(self, line: int, col: int, message: str, hint: str | None = None) -> NoReturn:
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         self.problems.append(Diagnostic(message, Span(line, col, file=self.filename), hint, source_line=src))
         raise _Skip

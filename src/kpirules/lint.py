@@ -15,7 +15,7 @@ import datetime
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 
 import attrs
@@ -145,8 +145,8 @@ def _constant(e: n.Expr) -> Fraction | None:
         case n.Number(value=v) | n.Percent(value=v):
             return v
         case n.Neg(operand=x):
-            v = _constant(x)
-            return None if v is None else -v
+            inner = _constant(x)
+            return None if inner is None else -inner
     return None
 
 
@@ -296,7 +296,7 @@ class _Linter:
             self.add("K003", f"tasks wait for each other in a cycle of `after`: {path}; none can start",
                      self.find(first.span, r"\b(after)\b"))
 
-    def sections(self, items: list[n.Item]) -> None:
+    def sections(self, items: Sequence[n.Item]) -> None:
         for i, item in enumerate(items):
             if not isinstance(item, n.Section):
                 continue
@@ -364,15 +364,15 @@ class _Linter:
                     self.add("K017", f"{shown} reads as {d.text} ÷ {m.text} ÷ {y.text}, a number; if the date is "
                              f"meant, write it year first: {iso}", d.span or node.span)
                 case n.Compare(op=op, left=a, right=b):
-                    for x, y in ((a, b), (b, a)):
-                        if _is_ratio(x) and isinstance(y, n.Percent) and y.value > 1:
-                            self.add("K005", f"{expr_text(x)} is compared with {y.text}: a share of a whole "
-                                     "cannot exceed 100%", y.span)
+                    for x, other in ((a, b), (b, a)):
+                        if _is_ratio(x) and isinstance(other, n.Percent) and other.value > 1:
+                            self.add("K005", f"{expr_text(x)} is compared with {other.text}: a share of a whole "
+                                     "cannot exceed 100%", other.span)
                         elif _is_ratio(x):
-                            self.plain_above_one(x, y)
+                            self.plain_above_one(x, other)
                 case n.Between(value=v, low=lo, high=hi):
-                    a, b = _constant(lo), _constant(hi)
-                    if a is not None and b is not None and a > b:
+                    low, high = _constant(lo), _constant(hi)
+                    if low is not None and high is not None and low > high:
                         self.add("K006", f"`between {expr_text(lo)} and {expr_text(hi)}` has its ends reversed: "
                                  "no value lies in it", lo.span or node.span)
                     if _is_ratio(v):

@@ -431,9 +431,10 @@ Node = Union[Expr, By, Span_, Rule, Task, Section, Reporting, Plan, PeriodRef, D
 
 def children(node: object) -> Iterator[object]:
     """The child nodes of ``node``, in source order."""
-    if not attrs.has(type(node)):
+    cls = type(node)
+    if not attrs.has(cls):
         return
-    for field in attrs.fields(type(node)):
+    for field in attrs.fields(cls):
         if field.name == "span":
             continue
         value = getattr(node, field.name)

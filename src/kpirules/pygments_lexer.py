@@ -28,7 +28,7 @@ _FUNCTIONS = ("ratio", "change", "sum", "min", "max", "avg", "count")
 _END = r"(?![A-Za-z0-9_])"
 
 
-class KpiLexer(RegexLexer):
+class KpiLexer(RegexLexer):  # type: ignore[misc]  # (pygments has no type hints)
     """Highlights kpirules rule files (``.kpi``)."""
 
     name = "kpirules"

@@ -29,9 +29,9 @@ _LIMIT = 10**MAX_DIGITS
 def too_many_digits(v: object) -> bool:
     """Whether the int or Fraction ``v`` has a numerator or denominator of more than :data:`MAX_DIGITS` digits."""
     if type(v) is int:
-        return v.bit_length() > _MAX_BITS - 4 and abs(v) >= _LIMIT  # type: ignore[union-attr]
+        return v.bit_length() > _MAX_BITS - 4 and abs(v) >= _LIMIT
     if type(v) is Fraction:
-        n, d = v.numerator, v.denominator  # type: ignore[union-attr]
+        n, d = v.numerator, v.denominator
         return (n.bit_length() > _MAX_BITS - 4 and abs(n) >= _LIMIT) or (d.bit_length() > _MAX_BITS - 4 and d >= _LIMIT)
     return False
 
@@ -92,13 +92,15 @@ class Later(Undefined):
     """
 
     __slots__ = ("_why", "_arg")
+    _why: Callable[[Any], Undefined]
+    _arg: Any
 
     def __init__(self, why: Callable[[Any], Undefined], arg: Any) -> None:
         object.__setattr__(self, "_why", why)
         object.__setattr__(self, "_arg", arg)
 
-    @property  # type: ignore[misc]
-    def reasons(self) -> tuple[str, ...]:  # type: ignore[override]
+    @property
+    def reasons(self) -> tuple[str, ...]:
         try:
             return _REASONS.__get__(self)  # type: ignore[no-any-return]
         except AttributeError:

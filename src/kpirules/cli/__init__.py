@@ -17,6 +17,7 @@ import importlib
 import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kpirules.errors import KpiError
 
@@ -34,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
     #: the words of the command line (main sets them on the top parser, which reports unknown words)
     words: Sequence[str] = ()
 
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep the text short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep the text short
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{_hint(message, self.words)}\n")
 

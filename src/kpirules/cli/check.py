@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Iterator
 from itertools import chain
+from typing import Any
 
 from kpirules.cli.args import add_data_options, read_data
 from kpirules.errors import KpiError
@@ -115,7 +116,7 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
     return 1 if any(r.failing for r in checks) else 0
 
 
-def rollup_json(plan: Plan, as_of: datetime.date, checks: list[Results]) -> dict[str, object]:
+def rollup_json(plan: Plan, as_of: datetime.date, checks: list[Results]) -> dict[str, Any]:
     """The JSON of a roll-up: each period's check (the object ``check --format json`` gives) in ``checks``,
     with the periods and the counts summed over them (``Rollup.to_json``)."""
     return Rollup(checks, plan, as_of).to_json()
@@ -129,7 +130,7 @@ def rollup_text(plan: Plan, as_of: datetime.date, checks: list[Results], *, stam
     the provenance block of the whole roll-up (when there is a period)."""
     doc = rollup_json(plan, as_of, checks)
     if stamp and checks:
-        objs = [o for c in doc["checks"] for o in c["results"]]  # type: ignore[attr-defined]
+        objs = [o for c in doc["checks"] for o in c["results"]]
         doc["provenance"] = provenance(checks, number_format=number_format, result_objects=objs, as_of=as_of)
     lines = [json.dumps(c, ensure_ascii=False) for c in doc.pop("checks")]
     head = json.dumps(doc, ensure_ascii=False)[:-1]
@@ -219,7 +220,7 @@ def _texts(values: list[object], nl: str) -> list[str]:
         elif v is False:
             texts[i] = "false"
         elif type(v) is int:
-            texts[i] = int.__repr__(v)  # type: ignore[arg-type]
+            texts[i] = int.__repr__(v)
         else:
             part: list[str] = []
             _encode(v, part, nl)
@@ -227,7 +228,7 @@ def _texts(values: list[object], nl: str) -> list[str]:
     return texts
 
 
-def _at(seq: list[object], x: object) -> Iterator[int]:
+def _at(seq: list[Any], x: object) -> Iterator[int]:
     """Every index of ``x`` in ``seq`` (found by list.index, in C)."""
     i = -1
     try:
@@ -257,7 +258,7 @@ def _objects(objs: list[dict[str, object]], nl: str) -> str:
 def _encode(o: object, out: list[str], nl: str) -> None:
     t = type(o)
     if t is str:
-        out.append(_encode_str(o))
+        out.append(_encode_str(o))  # type: ignore[arg-type]  # (t is str)
     elif o is None:
         out.append("null")
     elif o is True:
@@ -265,7 +266,7 @@ def _encode(o: object, out: list[str], nl: str) -> None:
     elif o is False:
         out.append("false")
     elif t is int:
-        out.append(int.__repr__(o))  # type: ignore[arg-type]
+        out.append(int.__repr__(o))
     elif t is dict:
         out.append(_objects([o], nl) if o else "{}")  # type: ignore[list-item]
     elif t is list or t is tuple:
@@ -304,7 +305,7 @@ def _numbers(r: Result, percent: set[str]) -> tuple[str, str]:
 def render_table(results: Results) -> str:
     """A plain-text table, one line per result, then the counts."""
     head = ("STATUS", "ID", "UNIT", "PERIOD", "VALUE", "TARGET", "REASON")
-    rows = [head]
+    rows: list[tuple[str, ...]] = [head]
     ast = getattr(results.plan, "ast", None)
     percent = {i.id for i in (ast.items if ast is not None else ()) if isinstance(i, n.Rule) and is_percent_rule(i)}
     for r in results:

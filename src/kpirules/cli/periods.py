@@ -40,7 +40,7 @@ _PLURAL = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "periods",
         help="list the reporting windows of a year, or name the window of a date",

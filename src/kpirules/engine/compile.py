@@ -174,8 +174,8 @@ def _bounded(v: object, text: str, env: Env) -> object:
     return v
 
 
-CMP = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-        "==": operator.eq, "!=": operator.ne}
+CMP: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 #: the comparison that holds after multiplying both sides by a negative number
 FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 
@@ -199,7 +199,7 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
             if is_change:
                 return Undefined((Message("zero_baseline", baseline=den_text, **env.at()),))
             return Undefined((Message("zero_denominator", denominator=den_text, **env.at()),))
-        return _bounded(_norm(Fraction(a - b if is_change else a) / b), text, env)  # type: ignore[operator]
+        return _bounded(_norm(Fraction(a - b if is_change else a) / b), text, env)  # type: ignore[operator, arg-type]
     return _bad_operands(text, "number", a, b)
 
 
@@ -450,7 +450,7 @@ class Compiler:
                 return min(values)
             if func == "max":
                 return max(values)
-            total = 0
+            total: Any = 0
             for v in values:  # (bounded at every step: a sum of many fractions grows its denominator)
                 total = _bounded(total + v, f"{func}({arg_text})", env)
                 if type(total) is Invalid:
@@ -479,7 +479,7 @@ class Compiler:
             for p in periods:
                 v = inner(env.moved(p))
                 if _is_num(v):
-                    total += v  # type: ignore[operator]
+                    total += v
                 elif isinstance(v, Undefined):
                     undef = v if undef is None else undef.merge(v)
                 elif isinstance(v, Invalid):

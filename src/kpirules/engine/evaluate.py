@@ -178,7 +178,7 @@ class Plan:
                   memo: dict[str, Any] | None = None) -> Results:
         """:meth:`evaluate`, the roll-up's checks sharing ``memo`` (see :class:`Results`)."""
         if not isinstance(data, Data):
-            data = load_data(data)  # type: ignore[arg-type]
+            data = load_data(data)
         data = self.bind(data)
         as_of = timing.as_of(as_of).date
         current = timing.current(as_of, self.kind, self.scheme) if current is None else self.as_current(current)
@@ -240,7 +240,7 @@ class Plan:
         :class:`KpiError`.
         """
         if not isinstance(data, Data):
-            data = load_data(data)  # type: ignore[arg-type]
+            data = load_data(data)
         data = self.bind(data)
         when = timing.as_of(as_of)
         if periods is None:
@@ -404,7 +404,7 @@ class Plan:
                 return LazyResult.make(Status.NO_DATA if isinstance(truth, Undefined) else
                                         Status.MET if truth else Status.NOT_MET,
                                         cr, env, self.units.get(unit) if unit is not None else None)
-        base = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
+        base: dict[str, Any] = dict(id=rule.id, kind="rule", unit=unit, title=rule.title, section=cr.section,
                     lead=rule.lead, condition=cr.condition, op=cr.op)
         if unit is not None and unit in self.units:
             base["unit_name"] = self.units[unit]
@@ -446,7 +446,7 @@ class Plan:
                                       reason=Message(before, **args, latest=Label(p.label)), deadline=deadline,
                                       **base)
                     if last_reason is None:
-                        last_reason = joined(truth.reasons)  # type: ignore[union-attr]
+                        last_reason = joined(truth.reasons)  # type: ignore[attr-defined]
                     p = self._step(p, -1)
             reason = Message(before + "_no_data", **args, why=last_reason or None)
             return Result(status=Status.NO_DATA, period=current.label if current else None, reason=reason,

@@ -159,7 +159,7 @@ class Result:
         tv, tt = type(value), type(target)
         if tv is Fraction:
             nv, dv = value.as_integer_ratio()
-            text = ratio_text(nv, dv)
+            text: str | None = ratio_text(nv, dv)
         else:
             text = int_text(value) if tv is int else None if value is None else fmt(value)
         ranged = tt is tuple
@@ -252,7 +252,7 @@ class Results(Sequence[Result]):
         if "_warnings" not in self.__dict__:
             self._warnings = (self._sanity(self.plan, self.data, self.current, memo=self._memo, per_kind=PER_KIND)
                               if self.data is not None and self._sanity is not None else [])
-        return self._warnings  # type: ignore[no-any-return]
+        return self._warnings
 
     def reporting(self) -> dict[str, Any] | None:
         """Who has not reported for the current period: with declared units and data given per unit, the
@@ -276,7 +276,7 @@ class Results(Sequence[Result]):
             raise KpiError("these results were made without an explainer; use kpirules.explain.explain")
         return self._explainer(self, result, unit=unit)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
         return self._results[i]
 
     def __len__(self) -> int:

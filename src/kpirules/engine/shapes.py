@@ -30,6 +30,7 @@ class PlanView(Protocol):
     kind: Kind
     scheme: Scheme
     section_of: dict[str, str | None]
+    events: dict[str, str | None]
 
     @property
     def rules(self) -> list[n.Rule]: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpirules import nodes as n
 from kpirules.data import Data
@@ -68,7 +68,8 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
     # by date, then status and note: rows of the same day count the same whatever their order in the data
     seen.sort(key=lambda x: (x[0], x[1].status, x[1].note or ""))
     done_dates = [d for d, r in seen if r.is_done]
-    base = dict(id=task.id, kind="task", title=task.title, section=plan.section_of.get(task.id), lead=task.lead)
+    base: dict[str, Any] = dict(id=task.id, kind="task", title=task.title, section=plan.section_of.get(task.id),
+                                lead=task.lead)
     waiting = [dep for dep in task.after if dep not in done]
     deadlines = deadlines_of(plan, task)
     if not deadlines:
@@ -96,7 +97,7 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
         settled[free] = d
     outcomes: list[Deadline] = []
     previous = datetime.date.min  # the last settled deadline before the one looked at
-    reported: list[list[TaskRow]] = []
+    reported: list[list[tuple[datetime.date, TaskRow]]] = []
     for i, (label, deadline) in enumerate(deadlines):
         on = settled[i]
         if on is not None:
@@ -122,23 +123,24 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
     first = next((i for i, o in enumerate(outcomes) if o.done_on is None), None)
     if first is not None:
         o = outcomes[first]
-        extra = dict(period=o.period, deadline=o.deadline, deliveries=made, deadlines=tuple(outcomes))
-        label = Label(o.period) if recurring else None
+        extra: dict[str, Any] = dict(period=o.period, deadline=o.deadline, deliveries=made,
+                                     deadlines=tuple(outcomes))
+        phase = Label(o.period) if recurring else None
         if o.status is Status.BLOCKED:
             return Result(status=Status.BLOCKED,
                           reason=_waiting(plan, waiting, o.deadline if as_of > o.deadline else None, history),
                           **base, **extra)
         if o.status is Status.OPEN:
-            return Result(status=Status.OPEN, reason=Message("due", deadline=o.deadline, label=label, history=history),
+            return Result(status=Status.OPEN, reason=Message("due", deadline=o.deadline, label=phase, history=history),
                           **base, **extra)
         if o.status is Status.OVERDUE:
             on, last = reported[first][-1]
             return Result(status=Status.OVERDUE,
-                          reason=Message("overdue", deadline=o.deadline, label=label, progress=Progress(last.status),
+                          reason=Message("overdue", deadline=o.deadline, label=phase, progress=Progress(last.status),
                                          reported_on=on, note=last.note or None, history=history),
                           **base, **extra)
         return Result(status=Status.NO_DATA,
-                      reason=Message("nothing_reported", deadline=o.deadline, label=label, history=history),
+                      reason=Message("nothing_reported", deadline=o.deadline, label=phase, history=history),
                       **base, **extra)
     final = outcomes[-1]
     extra = dict(period=final.period, deadline=final.deadline, deliveries=made, deadlines=tuple(outcomes))

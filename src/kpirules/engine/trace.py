@@ -126,7 +126,7 @@ def show(v: object) -> str:
     text = format_value(v)
     if text is None:  # pragma: no cover
         return repr(v)
-    if not isinstance(v, (bool, int)) and abs(v) < 1:
+    if isinstance(v, Fraction) and abs(v) < 1:
         pct = format_value(100 * v)
         if pct is not None and "/" not in pct:
             text += f" ({pct}%)"

@@ -282,7 +282,7 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
                 _where(data.source(a, key, unit)),
             )
         values = snap.values()
-        if not values or (set(map(type, values)) <= _ORDERED and min(values) >= 0):  # type: ignore[type-var]
+        if not values or (set(map(type, values)) <= _ORDERED and min(values) >= 0):  # type: ignore[operator]
             continue  # (the common case: no number below 0)
         for metric, v in snap.items():
             if _num(v) and v < 0 and (metric in ratio_metrics or is_whole(metric)):  # type: ignore[operator]
