@@ -507,6 +507,23 @@ def bench_parse(sizes: list[int]) -> str:
         rows, head)
 
 
+def bench_parse_growth(sizes: list[int]) -> str:
+    """(b) at the sizes of issue 20 (item 4): kpirules.parse and lark's bare parse, one run each in turns."""
+    rows: list[tuple[str, ...]] = []
+    lark = lark_parser()
+    first: float | None = None
+    for count in sizes:
+        text = generated_rules(count, random.Random(count))
+        t_lark, t_ours = interleaved_cpu_medians([lambda: lark.parse(text), lambda: kpirules.parse(text)], runs=1)
+        per_rule = t_ours / count
+        first = first or per_rule
+        rows.append((f"{count:,} rules ({len(text) / 1e6:.1f} MB)", f"{t_lark:.2f} s", f"{t_ours:.2f} s",
+                     f"{t_ours / t_lark:.2f}×", f"{per_rule * 1e6:.0f} µs", f"{per_rule / first:.2f}×"))
+    head = ("rules", "lark bare parse", "kpirules.parse (parse+check+compile)", "× lark", "per rule",
+            "per rule × the smallest's")
+    return ("(b) growth: the same, one run each (in turns) at larger sizes\n\n" + table(rows, head))
+
+
 # --- (c) check rules/nq17_bkhcn.kpi over 1,000 units × 28 quarters ------------------------------
 
 
@@ -755,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
             print(bench_rules(2000 if q else 20000, 200 if q else 2000, 20 if q else 100), end="\n\n", flush=True)
         if "b" in parts:
             print(bench_parse([100, 1000] if q else [1000, 10000]), end="\n\n", flush=True)
+            print(bench_parse_growth([1000, 4000] if q else [10_000, 40_000, 100_000]), end="\n\n", flush=True)
         if "c" in parts:
             print(bench_check(50 if q else 1000, 28, tmp), end="\n\n", flush=True)
         if "d" in parts:

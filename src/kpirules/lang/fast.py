@@ -69,10 +69,21 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
         with_meta = True
     empty_meta = Meta()
     picks = [i for i, _ in keep]
-    if any(expand for _, expand in keep):
+    expands = any(expand for _, expand in keep)  # then pick makes (or takes over) a list of its own
+    if expands:
+        first_i, first_expand = keep[0]
+        rest = keep[1:]
+
         def pick(children):  # type: ignore[no-untyped-def]
-            values = []
-            for i, expand in keep:
+            # An inlined `_rule` first (the left recursion of `item*`: `_items: _items item`) lends
+            # its own list, which grows in place: copying it at each reduction made a file of N items
+            # cost N²/2 copies (and the collector as much again, walking each young copy).  The
+            # inlined tree is nobody else's: only this reduction's children hold it.
+            if first_expand:
+                values = children[first_i].children
+            else:
+                values = [children[first_i]]
+            for i, expand in rest:
                 if expand:  # an inlined `_rule`: its children stand in its place
                     values.extend(children[i].children)
                 else:
@@ -94,7 +105,7 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
             return method(builder, extent or empty_meta, values) if with_meta else method(builder, values)
     elif method is None:
         def callback(builder, children, extent):  # type: ignore[no-untyped-def]
-            return Tree(name, list(pick(children)))
+            return Tree(name, pick(children) if expands else list(pick(children)))
     elif with_meta:
         def callback(builder, children, extent):  # type: ignore[no-untyped-def]
             return method(builder, extent or empty_meta, pick(children))
