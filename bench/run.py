@@ -758,12 +758,95 @@ def bench_csv(rows: int, tmp: str) -> str:
               f"({current / rows:.0f} bytes retained per value)")
 
 
+# --- (e) the long-form file of issue 20 (item 2) against DuckDB -------------------------------
+
+
+def write_long_csv(units: int, path: str, rng: random.Random, quarters: int = 28, metrics: int = 50) -> int:
+    """quarters × units × metrics rows of period,unit,metric,value; 40% of the values with two decimals."""
+    names = [f"chi_tieu_{i:02d}" for i in range(metrics)]
+    rows = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("period,unit,metric,value\n")
+        for q in range(quarters):
+            period = f"{2019 + q // 4}-Q{q % 4 + 1}"
+            for u in range(units):
+                prefix = f"{period},DV{u:04d},"
+                lines = []
+                for m in names:
+                    if rng.random() < 0.4:
+                        k = rng.randrange(10_000_000)
+                        lines.append(f"{prefix}{m},{k // 100}.{k % 100:02d}\n")
+                    else:
+                        lines.append(f"{prefix}{m},{rng.randrange(100_000)}\n")
+                fh.write("".join(lines))
+                rows += metrics
+    return rows
+
+
+_CHILD = """
+import resource, sys, time
+t0 = time.process_time()
+{imports}
+t1 = time.process_time()
+w = time.perf_counter()
+{load}
+t2 = time.process_time()
+wall = time.perf_counter() - w
+print(t2 - t1, wall, t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+READERS = {
+    "kpirules.load_data": ("from kpirules import load_data", "data = load_data(sys.argv[1])"),
+    "DuckDB read_csv into a table": (
+        "import duckdb", "con = duckdb.connect(); "
+        "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)', [sys.argv[1]])"),
+    "DuckDB, every column as text": (
+        "import duckdb", "con = duckdb.connect(); "
+        "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, all_varchar = true)', "
+        "[sys.argv[1]])"),
+}
+
+
+def _reader_child(name: str, path: str) -> tuple[float, float, float, int]:
+    imports, load = READERS[name]
+    out = subprocess.run([sys.executable, "-c", _CHILD.format(imports=imports, load=load), path],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2]), int(out[3])
+
+
+def bench_long_csv(sizes: list[int], tmp: str, runs: int = 3) -> str:
+    """kpirules.load_data and DuckDB on the same file, each in a fresh process, in turns: CPU time of the
+    load (all threads), wall time, and the process's peak resident memory (imports included)."""
+    rows_out: list[tuple[str, ...]] = []
+    for units in sizes:
+        path = os.path.join(tmp, f"long-{units}.csv")
+        nrows = write_long_csv(units, path, random.Random(units))
+        got: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in READERS}
+        for _ in range(runs):
+            for name in READERS:
+                got[name].append(_reader_child(name, path))
+        med = {name: tuple(statistics.median(x[i] for x in v) for i in range(4)) for name, v in got.items()}
+        base = med["DuckDB read_csv into a table"]
+        for name in READERS:
+            cpu, wall, imp, rss = med[name]
+            rows_out.append((f"{nrows:,} rows ({os.path.getsize(path) / 1e6:.0f} MB)", name, f"{cpu:.2f} s",
+                             f"{cpu / base[0]:.2f}×", f"{wall:.2f} s", f"{rss / 1e6:.0f} MB",
+                             f"{rss / base[3]:.2f}×", f"{imp * 1e3:.0f} ms"))
+        os.remove(path)
+    head = ("file", "reader", "CPU time of the load", "× DuckDB", "wall", "peak memory (process)", "× DuckDB",
+            "import (not in the load)")
+    return (f"(e) the long-form file of issue 20: 28 quarters × units × 50 metrics, 40% of the values with two "
+            f"decimals; each reader in a fresh process, medians of {runs} in turns\n\n" + table(rows_out, head))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 30 seconds")
-    ap.add_argument("--only", choices=("a", "b", "c", "d"), action="append", help="run only these parts")
+    ap.add_argument("--only", choices=("a", "b", "c", "d", "e"), action="append", help="run only these parts")
+    ap.add_argument("--units", type=int, action="append",
+                    help="(e): units of the long-form file (715: 1,001,000 rows; 7150: 10,010,000 rows)")
     args = ap.parse_args(argv)
-    parts = set(args.only or "abcd")
+    parts = set(args.only or "abcde")
     q = args.quick
     print(f"kpirules {kpirules.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"medians of {RUNS} runs{' (--quick sizes)' if q else ''}\n")
@@ -777,6 +860,8 @@ def main(argv: list[str] | None = None) -> int:
             print(bench_check(50 if q else 1000, 28, tmp), end="\n\n", flush=True)
         if "d" in parts:
             print(bench_csv(50_000 if q else 1_000_000, tmp), end="\n\n", flush=True)
+        if "e" in parts:
+            print(bench_long_csv(args.units or ([36] if q else [715]), tmp), end="\n\n", flush=True)
     return 0
 
 
