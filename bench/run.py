@@ -798,10 +798,10 @@ print(t2 - t1, wall, t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 READERS = {
     "kpirules.load_data": ("from kpirules import load_data", "data = load_data(sys.argv[1])"),
     "DuckDB read_csv into a table": (
-        "import duckdb", "con = duckdb.connect(); "
+        "import duckdb", "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
         "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)', [sys.argv[1]])"),
     "DuckDB, every column as text": (
-        "import duckdb", "con = duckdb.connect(); "
+        "import duckdb", "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
         "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, all_varchar = true)', "
         "[sys.argv[1]])"),
 }
@@ -810,7 +810,7 @@ READERS = {
 def _reader_child(name: str, path: str) -> tuple[float, float, float, int]:
     imports, load = READERS[name]
     out = subprocess.run([sys.executable, "-c", _CHILD.format(imports=imports, load=load), path],
-                         capture_output=True, text=True, check=True).stdout.split()
+                         capture_output=True, text=True, check=True).stdout.splitlines()[-1].split()
     return float(out[0]), float(out[1]), float(out[2]), int(out[3])
 
 
