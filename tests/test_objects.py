@@ -306,6 +306,8 @@ def test_records_keep_exact_values(case) -> None:
         assert (rec["id"], rec["status"], rec["value"], rec["margin"]) == (r.id, r.status.value, r.value, r.margin)
         assert type(rec["status"]) is str and (rec["deadline"] is None or isinstance(rec["deadline"], datetime.date))
         assert not any(isinstance(v, float) for v in rec.values())
+        assert rec["reason"] is None or type(rec["reason"]) is str  # plain text, not the Message it is made from
+        assert (rec["reason_code"], rec["reason_args"]) == (r.reason_code, r.reason_args)
 
 
 def test_frames_write_numbers_as_the_exact_text_of_the_json(case) -> None:
@@ -313,7 +315,7 @@ def test_frames_write_numbers_as_the_exact_text_of_the_json(case) -> None:
     results = expected.to_json()["results"]
     pandas, polars, arrow = expected.to_pandas(), expected.to_polars(), expected.to_arrow()
     assert len(pandas) == polars.height == arrow.num_rows == len(expected)
-    for column in ("id", "status", "value", "target", "margin"):
+    for column in ("id", "status", "value", "target", "margin", "reason", "reason_code"):
         want = [r.get(column) for r in results]
         assert list(pandas[column]) == polars[column].to_list() == arrow.column(column).to_pylist() == want
     assert list(expected.to_pandas(values="object")["value"]) == [r.value for r in expected]

@@ -25,12 +25,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from kpirules.engine.shapes import ResultsView as Results
     from kpirules.engine.shapes import ResultView as Result
 
-__all__ = ["FIELDS", "ROLLUP_FIELDS", "NUMBER_FIELDS", "Rollup", "record", "records", "rollup_records",
+__all__ = ["FIELDS", "RECORD_ONLY", "ROLLUP_FIELDS", "NUMBER_FIELDS", "Rollup", "record", "records", "rollup_records",
            "to_pandas", "to_polars", "to_arrow"]
 
-#: the fields of a result's record, in order (frames have these columns but ``deliveries``)
+#: the fields of a result's record, in order (frames have these columns but those of :data:`RECORD_ONLY`)
 FIELDS = ("id", "kind", "status", "period", "unit", "value", "target", "target_low", "target_high", "margin",
-          "reason", "title", "section", "op", "deadline", "lead", "condition", "deliveries")
+          "reason", "reason_code", "reason_args", "title", "section", "op", "deadline", "lead", "condition",
+          "deliveries")
+#: the fields that hold nested data: in records only
+RECORD_ONLY = ("reason_args", "deliveries")
 #: a roll-up's record: the period checked and the day it was judged on, then a result's fields
 ROLLUP_FIELDS = ("checked_period", "judged_on", *FIELDS)
 #: the fields that hold values (exact numbers, booleans or text), written as text in frames
@@ -57,7 +60,9 @@ def record(r: Result) -> dict[str, Any]:
         "target_low": low,
         "target_high": high,
         "margin": r.margin,
-        "reason": r.reason,
+        "reason": None if r.reason is None else str.__str__(r.reason),  # (plain text: a Message is a str)
+        "reason_code": r.reason_code,
+        "reason_args": r.reason_args,
         "title": r.title,
         "section": r.section,
         "op": r.op,
@@ -85,10 +90,10 @@ def rollup_records(checks: Iterable[Results]) -> list[dict[str, Any]]:
 
 
 def _columns(recs: list[dict[str, Any]], fields: Sequence[str], text: bool) -> dict[str, list[Any]]:
-    """The records as columns (``deliveries`` left out), numbers as their exact text when ``text``."""
+    """The records as columns (those of :data:`RECORD_ONLY` left out), numbers as their exact text when ``text``."""
     cols: dict[str, list[Any]] = {}
     for f in fields:
-        if f == "deliveries":
+        if f in RECORD_ONLY:
             continue
         column = [rec[f] for rec in recs]
         if text and f in NUMBER_FIELDS:
