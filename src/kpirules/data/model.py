@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, MutableMapping
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import attrs
 
@@ -63,7 +63,7 @@ class Problems(list):  # type: ignore[type-arg]
         if n <= MAX_PER_KIND:
             super().append(diag)
 
-    def extend(self, diags: Iterable[Diagnostic]) -> None:  # type: ignore[override]
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
         for d in diags:
             self.append(d)
 
@@ -264,9 +264,9 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         if type(srcs) is dict:
             return srcs
         out: dict[str, Source | int] = {}
-        if srcs is not None:
+        if isinstance(srcs, int):  # (a compact first row: the snapshot's metrics on consecutive rows from it)
             names = self.names.pop(snapshot)
-            out = (dict(zip(names, range(srcs, srcs + len(names)))) if type(names) is tuple  # type: ignore[operator]
+            out = (dict(zip(names, range(srcs, srcs + len(names)))) if type(names) is tuple
                    else dict.fromkeys(names, srcs))
         self.by_snapshot[snapshot] = out
         return out
@@ -295,7 +295,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __contains__(self, k: object) -> bool:
         try:
-            key, unit, metric = k  # type: ignore[misc]
+            key, unit, metric = cast("tuple[PeriodKey, str | None, str]", k)
             return self.raw((key, unit), metric) is not None
         except (TypeError, ValueError):
             return False
@@ -402,8 +402,8 @@ class Data:
         self.events.extend(other.events)
         self.files.extend(other.files)
         self.file_sources.update(other.file_sources)
-        for at, day in other.submitted.items():  # (two files for one report: the later sending counts)
-            self.submitted[at] = max(day, self.submitted.get(at, day))
+        for sent, day in other.submitted.items():  # (two files for one report: the later sending counts)
+            self.submitted[sent] = max(day, self.submitted.get(sent, day))
         if problems:
             raise KpiDataError.from_diagnostics(problems)
 

@@ -139,7 +139,7 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow |
         ok = False
     unit = fields.get("unit")
     note = fields.get("note")
-    if not ok:
+    if not ok or word is None:
         return None
     return TaskRow(
         task.strip(),  # type: ignore[union-attr]

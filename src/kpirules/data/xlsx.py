@@ -94,7 +94,7 @@ def excel_number(value: float) -> int | Fraction:
 def _typed(value: Any) -> Cell:
     """An openpyxl cell value as a table cell."""
     if value is None or isinstance(value, (str, bool, int)):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, float):
         if not math.isfinite(value):
             return repr(value)  # read as text: an error where a number is needed
