@@ -32,7 +32,7 @@ def scheme_of(plan: n.Plan) -> Scheme:
 
 
 class _Checker:
-    def __init__(self, lines: list[str] | None, kind: object = None) -> None:
+    def __init__(self, lines: list[str] | None, kind: Kind | None = None) -> None:
         self.lines = lines or []
         self.diags: list[Diagnostic] = []
         #: the plan's reporting kind (None: not known), for `over P`
@@ -51,6 +51,11 @@ class _Checker:
             return None
         return self.lines[span.line - 1][span.column - 1 : span.end_column - 1]
 
+    def quoted(self, span: Span | None) -> str:
+        """The text at ``span`` in backquotes, or "this" when it cannot be shown."""
+        text = self.text_of(span)
+        return f"`{text}`" if text else "this"
+
     # --- expressions
     def type_of(self, e: n.Expr, *, in_aggregate: bool = False) -> str:
         t = self._type(e, in_aggregate)
@@ -59,8 +64,7 @@ class _Checker:
     def _need(self, e: n.Expr, want: str, what: str, in_agg: bool) -> None:
         t = self._type(e, in_agg)
         if t not in (want, ANY):
-            shown = self.text_of(e.span)
-            shown = f"`{shown}`" if shown else "this"
+            shown = self.quoted(e.span)
             self.problem(f"{what} needs a {want}, but {shown} is a {t}", e.span)
 
     def _type(self, e: n.Expr, in_agg: bool) -> str:  # noqa: C901 - one case per node
@@ -79,7 +83,7 @@ class _Checker:
                 if in_agg:
                     pass  # `sum(m over 2020)`: each unit's total, added up
                 self._need(inner, NUM, "`over`", in_agg)
-                if when is not None and self.kind is not None and when.period.kind.months < self.kind.months:
+                if isinstance(when, n.PeriodRef) and self.kind is not None and when.period.kind.months < self.kind.months:
                     self.problem(
                         f"`over {when.text}` is a {when.period.kind.value}, shorter than the plan's reporting "
                         f"periods ({self.kind.value}s): `over` adds up whole reporting periods",
@@ -123,8 +127,7 @@ class _Checker:
                 want = DATE if DATE in types else NUM
                 for side, t in zip((v, lo, hi), types):
                     if t not in (want, ANY):
-                        shown = self.text_of(side.span)
-                        shown = f"`{shown}`" if shown else "this"
+                        shown = self.quoted(side.span)
                         self.problem(f"`between` needs {'dates' if want == DATE else 'numbers'} on every side, "
                                      f"but {shown} is a {t}", side.span)
                 return BOOL
@@ -175,8 +178,7 @@ class _Checker:
             return True
         if t not in (NUM, TEXT):
             return False
-        shown = self.text_of(span)
-        shown = f"`{shown}`" if shown else "this"
+        shown = self.quoted(span)
         self.problem(
             f"a condition must be true or false, but {shown} is a {t}",
             span,
@@ -267,10 +269,10 @@ def after_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         # walk the cycle from its first task in file order
         path = [start]
         while True:
-            nxt = next((d for d in graph[path[-1]] if d in members and (d == start or d not in path)), None)
-            if nxt is None or nxt == start:
+            step = next((d for d in graph[path[-1]] if d in members and (d == start or d not in path)), None)
+            if step is None or step == start:
                 break
-            path.append(nxt)
+            path.append(step)
         result.append(path)
     return sorted(result, key=lambda p: order[p[0]])
 
@@ -354,8 +356,8 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
         elif isinstance(item, n.Task):
             for dep in item.after:
                 if dep not in tasks and dep not in events:
-                    close = difflib.get_close_matches(dep, sorted(tasks | events), n=1)
-                    hint = f"did you mean {close[0]}?" if close else (
+                    similar = difflib.get_close_matches(dep, sorted(tasks | events), n=1)
+                    hint = f"did you mean {similar[0]}?" if similar else (
                         f"declare it: event {dep} \"…\"" if not dep.isdigit() else None)
                     c.problem(f"task {item.id} comes after {dep}, which the plan defines neither as a task "
                               f"nor as an event", item.span, hint=hint)

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
+from typing import Any
 
 import lark
 from lark import Tree
@@ -41,7 +43,7 @@ __all__ = ["fast_parse", "fast_tables", "fast_callback", "TESTED_LARK"]
 TESTED_LARK = frozenset({"1.1.9", "1.2.1", "1.2.2", "1.3.0", "1.3.1"})
 
 
-def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
+def fast_callback(rule: Any, builder_class: type) -> Callable[[Any, list[Any], Any], Any] | None:
     """The callback of one grammar rule (alternative): child filter, then the Builder method; None to pass on."""
     from lark.visitors import _vargs_meta  # lark's v_args(meta=True) wrapper (private: checked here, once)
 
@@ -56,7 +58,7 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
     expand1 = bool(rule.options.expand1) and not rule.alias
     if expand1 and len(expansion) == 1 and keep == ((0, False),):
         return None  # `?sum: product`: the child passes through with its own extent
-    method = None
+    method: Any = None
     for klass in builder_class.__mro__:
         if name in klass.__dict__:
             method = klass.__dict__[name]
@@ -67,14 +69,15 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
             raise TypeError(f"unsupported v_args on {name}")
         method = method.base_func
         with_meta = True
-    empty_meta = Meta()
+    empty_meta = Meta()  # type: ignore[no-untyped-call]  # (lark's Meta has no annotations)
     picks = [i for i, _ in keep]
     expands = any(expand for _, expand in keep)  # then pick makes (or takes over) a list of its own
+    pick: Callable[[list[Any]], Any]
     if expands:
         first_i, first_expand = keep[0]
         rest = keep[1:]
 
-        def pick(children):  # type: ignore[no-untyped-def]
+        def pick(children: list[Any]) -> Any:
             # An inlined `_rule` first (the left recursion of `item*`: `_items: _items item`) lends
             # its own list, which grows in place: copying it at each reduction made a file of N items
             # cost N²/2 copies (and the collector as much again, walking each young copy).  The
@@ -90,7 +93,7 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
                     values.append(children[i])
             return values
     elif picks == list(range(len(expansion))):
-        def pick(children):  # type: ignore[no-untyped-def]
+        def pick(children: list[Any]) -> Any:
             return children
     elif picks == list(range(picks[0] if picks else 0, picks[-1] + 1 if picks else 0)):
         pick = operator.itemgetter(slice(picks[0], picks[-1] + 1) if picks else slice(0, 0))  # a list
@@ -98,19 +101,19 @@ def fast_callback(rule, builder_class):  # type: ignore[no-untyped-def]
         pick = operator.itemgetter(*picks)  # a tuple of the kept children
 
     if expand1:
-        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+        def callback(builder: Any, children: list[Any], extent: Any) -> Any:
             values = pick(children)
             if len(values) == 1:
                 return values[0]
             return method(builder, extent or empty_meta, values) if with_meta else method(builder, values)
     elif method is None:
-        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+        def callback(builder: Any, children: list[Any], extent: Any) -> Any:
             return Tree(name, pick(children) if expands else list(pick(children)))
     elif with_meta:
-        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+        def callback(builder: Any, children: list[Any], extent: Any) -> Any:
             return method(builder, extent or empty_meta, pick(children))
     else:
-        def callback(builder, children, extent):  # type: ignore[no-untyped-def]
+        def callback(builder: Any, children: list[Any], extent: Any) -> Any:
             return method(builder, pick(children))
     return callback
 
