@@ -7,6 +7,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
@@ -125,7 +126,8 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
                     # No quote, no line end and no NUL in a line, no field over csv's limit: csv
                     # reads each line as line.split(delimiter) (a blank line as [''] rather than
                     # [], and both are skipped as blank), so split it so, in C, row by row.
-                    return enumerate(map(str.split, split_lines, itertools.repeat(delimiter)), skip + 1)
+                    split = map(str.split, split_lines, itertools.repeat(delimiter))
+                    return enumerate(cast("Iterator[list[Cell]]", split), skip + 1)
                 return _csv_rows(split_lines, quoted)
         return _csv_rows(io.StringIO(body, newline=""), quoted)
 
@@ -154,12 +156,12 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
         start = skip + 1
         try:
             if not quoted:  # no quoted cells: one record a line, numbered by enumerate
-                yield from enumerate(reader, start)  # type: ignore[misc]
+                yield from enumerate(cast("Iterator[list[Cell]]", reader), start)
             else:
                 last = 0
                 for cells in reader:
                     last = start
-                    yield start, cells  # type: ignore[misc]
+                    yield start, cast("list[Cell]", cells)
                     start = reader.line_num + skip + 1
                 if last:
                     unclosed_quote(last)
@@ -170,8 +172,8 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
                                        source_line=lines()[start - 1] if start <= len(lines()) else None))
 
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+        at = text[: text.index("\x00")].count("\n") + 1
+        raise KpiDataError(f"{name}:{at}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
 
     # A row with far more cells than its header (100M trailing commas) is an error, found before the
     # csv module would make a list of them all; the row is then read as blank, so the others are still read.

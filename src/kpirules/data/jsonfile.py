@@ -7,10 +7,10 @@ import json
 import re
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from kpirules.data.cells import exact_int, exact_number
-from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source, unit_name
+from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source, Value, unit_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_date, parse_period
@@ -186,7 +186,7 @@ def parse_json_data(text: str, filename: str | None = None) -> Data:
         if type(obj) is _Dupes:
             _dupes(obj, f"$.snapshots[{i}]", bad)
         label = obj.get("period")
-        period = period_of.get(label) if type(label) is str else None  # type: ignore[arg-type]
+        period = period_of.get(label) if type(label) is str else None
         if period is None:
             period = _json_period(label, f"$.snapshots[{i}].period", bad)
             if period is not None:
@@ -284,13 +284,13 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
     get, repeat, chain = dict.get, itertools.repeat, itertools.chain.from_iterable
     if not snaps or set(map(type, snaps)) != {dict} or not all(map(_SNAPSHOT_KEYS.issuperset, snaps)):
         return False
-    values = list(map(get, snaps, repeat("values")))
+    values = cast("list[dict[str, Value]]", list(map(get, snaps, repeat("values"))))  # (checked next)
     if set(map(type, values)) != {dict} or not _STORED.issuperset(map(type, chain(map(dict.values, values)))):
         return False
     if not all(map(str.strip, set(chain(values)))):  # (the keys of a JSON object are text)
         return False
-    labels = list(map(get, snaps, repeat("period")))
-    raw_units = list(map(get, snaps, repeat("unit")))
+    labels = cast("list[str]", list(map(get, snaps, repeat("period"))))  # (both checked next)
+    raw_units = cast("list[str | None]", list(map(get, snaps, repeat("unit"))))
     if set(map(type, labels)) != {str} or not _UNIT_TYPES.issuperset(map(type, raw_units)):
         return False  # (and a list or an object cannot be a dict key)
     period_of: dict[str, Period] = {}
@@ -313,10 +313,8 @@ def _plain_snapshots(snaps: list[Any], data: Data) -> bool:
     data.snapshots.update(snapshots)
     for period in period_of.values():
         data.periods.setdefault(period.key, period)
-    units = dict.fromkeys(unit_list)
-    units.pop(None, None)
-    data.units.update(units)
-    names = list(map(frozenset, values))  # origin 0: a value's source is its snapshot's index
+    data.units.update(dict.fromkeys(u for u in unit_list if u is not None))
+    names: list[frozenset[str]] = list(map(frozenset, values))  # origin 0: a value's source is its snapshot's index
     data.sources.by_snapshot.update(zip(keys, itertools.count()))
     data.sources.names.update(zip(keys, map(data.sources.share, names)))
     return True

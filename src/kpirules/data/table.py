@@ -245,7 +245,7 @@ class Table:
                              "where it should be? (a quote inside a quoted cell is written \"\")")
                     continue
                 self.bad(row, extra[0], f"this row has {len(cells)} cells but the header has {len(names)}"
-                         + _RAGGED_HINTS.get(self.delimiter, ""))
+                         + _RAGGED_HINTS.get(self.delimiter or "", ""))
                 continue
             get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
             if kind == "task":
@@ -302,7 +302,7 @@ class Table:
         period_of: dict[str, Period] = {}
         unit_of: dict[str, str | None] = {}
         metric_of: dict[str, str] = {}
-        value_of: dict[str, Value | None] = {}
+        value_of: dict[str, Value] = {}  # (a blank cell, None, is never kept)
         unread: set[str] = set()  # value cells that do not read (an error, or ambiguous)
         missing = MISSING
         last_p: Any = None
@@ -310,6 +310,7 @@ class Table:
         period: Any = None
         unit: str | None = None
         key: Any = None
+        value: Any = None  # (a cell's value, MISSING, or None for a blank cell)
         snap: dict[str, Value] | None = None
         srcs: dict[str, Source | int] = {}
         run = 0  # the first row of the snapshot being read as a run; 0: none (its sources are in srcs)
@@ -386,13 +387,13 @@ class Table:
                         srcs = expand(key)
                 if value is None:
                     if run:  # a run has a value on every row
-                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run_sources(key, run, snap)
                         run = 0
                         srcs = expand(key)
                     break
                 if metric in snap:
                     if run:
-                        run_sources(key, run, snap)  # type: ignore[arg-type]
+                        run_sources(key, run, snap)
                         run = 0
                         srcs = expand(key)
                     data.conflict(period, unit, metric, value, row, problems)
@@ -409,7 +410,7 @@ class Table:
                 # next pass.
                 for row, cells in it:
                     try:
-                        raw_p, raw_u, raw_m, raw_v = cells  # type: ignore[misc]
+                        raw_p, raw_u, raw_m, raw_v = cells  # type: ignore[assignment]  # (text in a run)
                         if raw_p != last_p or raw_u != last_u:
                             break
                         metric = metric_of[raw_m]
