@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any, TypeGuard, Union
 
 import attrs
 
@@ -127,7 +127,8 @@ class Invalid:
         raise TypeError("Invalid has no truth value")
 
 
-def is_number(v: object) -> bool:
+def is_number(v: object) -> TypeGuard[int | Fraction]:
+    """Whether ``v`` is an exact number of the engine: an int (not a bool) or a Fraction."""
     t = type(v)
     return t is int or t is Fraction
 
@@ -175,7 +176,7 @@ def format_value(v: object) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     if is_number(v):
-        return format_number(v)  # type: ignore[arg-type]
+        return format_number(v)
     if isinstance(v, str):
         return v
     return None

@@ -36,8 +36,8 @@ from typing import Any
 try:  # the parser of regex syntax, to find the characters a terminal can start with
     from re import _constants as _sre, _parser as _sre_parse  # Python >= 3.11
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 from lark import Lark, Token
 

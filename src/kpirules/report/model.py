@@ -256,7 +256,7 @@ def build_report(plan: Plan, data: Data | str | Iterable[str], period: Period | 
     period = plan.as_current(period)
     day = timing.judged_on(period, timing.as_of(as_of))  # (before the data is read)
     if not isinstance(data, Data):
-        data = load_data(data, number_format=number_format)  # type: ignore[arg-type]
+        data = load_data(data, number_format=number_format)
     results = plan.evaluate(data, day, current=period)
     return Report(plan, results, period, day, lang, number_format=number_format)
 
@@ -304,8 +304,8 @@ def shown_places(value: object, bounds: tuple[object, ...], scale: int) -> int |
     is then what the rule compared.  None when no such number of decimals is small enough."""
     if not is_number(value):
         return 2
-    v = Fraction(value) * scale  # type: ignore[arg-type]
-    exact = [(Fraction(b) * scale) for b in bounds if is_number(b)]  # type: ignore[arg-type]
+    v = Fraction(value) * scale
+    exact = [(Fraction(b) * scale) for b in bounds if is_number(b)]
     for places in range(2, MAX_PLACES + 1):
         shown = Fraction(round_places(v, places)[0], 10**places)
         if all(_cmp(shown, Fraction(round_places(b, places)[0], 10**places)) == _cmp(v, b) for b in exact):
@@ -334,7 +334,7 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
         if isinstance(v, bool):
             return t["yes"] if v else t["no"]
         if is_number(v):
-            return fmt_percent(v, lang, places) if pct else fmt_decimal(v, lang, places)  # type: ignore[arg-type]
+            return fmt_percent(v, lang, places) if pct else fmt_decimal(v, lang, places)
         text = format_value(v)
         return "" if text is None else text
 
@@ -360,10 +360,11 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
     elif margin == 0:
         margin_text = t["on_target"]
     else:
-        size = Fraction(abs(margin)) * scale
+        magnitude = -margin if margin < 0 else margin
+        size = Fraction(magnitude) * scale
         amount = fmt_decimal(size, lang, shown)
         if round_places(size, shown)[0] == 0:
-            amount = "≈ " + _exact(abs(margin), pct, lang).rstrip("%")
+            amount = "≈ " + _exact(magnitude, pct, lang).rstrip("%")
         margin_text = t["better" if margin > 0 else "short"].format(x=amount + (t["points"] if pct else ""))
     return value_text, target_text, margin_text
 
