@@ -34,13 +34,14 @@ from collections.abc import Callable
 from typing import Any
 
 try:  # the parser of regex syntax, to find the characters a terminal can start with
-    from re import _constants as _sre, _parser as _sre_parse  # Python >= 3.11
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # Python >= 3.11
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre
     import sre_parse as _sre_parse
 
 from lark import Lark, Token
 
+_create_unless: Any
 try:  # what lark's lexer makes of keywords that a name's regex also matches
     from lark.lexer import _create_unless
 except ImportError:  # pragma: no cover - another lark version: Tables refuses, and the plain path runs
@@ -53,7 +54,7 @@ Extent = tuple[int, int, int, int]
 #: a compiled regex's `match`
 Match = Callable[[str, int], "re.Match[str] | None"]
 #: a rule's callback: (context, children, extent) → the rule's value
-Callback = Callable[[Any, list, "Extent | None"], Any]
+Callback = Callable[[Any, list[Any], "Extent | None"], Any]
 
 
 class Tables:
@@ -105,7 +106,7 @@ class Tables:
             symbol.name
             for rule in lark.rules
             for symbol in rule.expansion
-            if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)
+            if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)  # type: ignore[attr-defined]
         )
 
 
@@ -150,7 +151,7 @@ class _Lexers:
         self._terminals: dict[int, list[tuple[str, str, frozenset[str]]]] = {}  # state → (type, regex, first chars)
         self._firsts: dict[str, frozenset[str]] = {}
         self._checked = False  # lark's scanner seen to be made as _read expects (see there)
-        self._regexes: dict[tuple[str, ...], Match] = {}
+        self._regexes: dict[tuple[tuple[str, str], ...], Match] = {}
 
     def learn(self, state: int, char: str) -> Match:
         """The `match` of the regex for ``state`` at ``char``, made now and kept."""
@@ -308,6 +309,9 @@ def run(tables: Tables, text: str, context: object) -> Any:
     pos = 0
     line = 1
     line_start = 0  # the position where `line` begins
+    kind: Any  # a terminal's name (the regex match's group), or "$END"
+    token: Any  # a kept Token, the extent of a token no rule keeps, or None at the end
+    extent: Extent | None
     while True:
         # --- the next token, lexed as lark's contextual lexer lexes it in this state
         if pos < size:
@@ -382,7 +386,8 @@ def run(tables: Tables, text: str, context: object) -> Any:
                 return values[-1]
 
 
-def _chain(actions: dict[int, dict[str, Any]], key: tuple[int, int, str], end_state: int, chains: dict) -> int:
+def _chain(actions: dict[int, dict[str, Any]], key: tuple[int, int, str], end_state: int,
+           chains: dict[tuple[int, int, str], int]) -> int:
     """The state a chain of `?rule: child` reductions ends in, from (state below, state on top, lookahead); kept."""
     below, top, kind = key
     while True:

@@ -179,7 +179,7 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             if ctx:
                 message += f" after `{ctx}`"
     elif isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
+        pos = err.pos_in_stream or 0  # (always set by lark's lexer)
         ch = text[pos] if 0 <= pos < len(text) else "?"
         rest = text[pos : pos + 3]
         start = pos
@@ -219,7 +219,7 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
     written = _day_first_date(err, text)
     if written is not None:  # `by 31/12/2022`: a date written as in data, day first
         start, shown, iso = written
-        col -= (err.token.start_pos if isinstance(err, UnexpectedToken) else err.pos_in_stream) - start
+        col -= (err.token.start_pos if isinstance(err, UnexpectedToken) else err.pos_in_stream or 0) - start
         width = len(shown)
         message = f"`{shown}` is not a date in a rule file: dates there are written year first"
         hint = f"write {iso}" if iso else "write the date as YYYY-MM-DD, such as 2022-12-31"
@@ -242,7 +242,7 @@ def _day_first_date(err: UnexpectedInput, text: str) -> tuple[int, str, str | No
             return None
         pos = err.token.start_pos
     elif isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
+        pos = err.pos_in_stream or 0  # (always set by lark's lexer)
     else:
         return None
     line_start = text.rfind("\n", 0, pos) + 1
