@@ -6,6 +6,7 @@ import datetime
 import difflib
 import re
 from fractions import Fraction
+from typing import Any
 
 from lark import Token, Transformer_NonRecursive, v_args
 
@@ -37,7 +38,45 @@ def _fraction(text: str, scale: int = 1) -> Fraction:
     return Fraction(int(whole + decimals), scale * 10 ** len(decimals))
 
 
-class Builder(RecordsBuilder, Transformer_NonRecursive):
+def _field(name: str, quoted: bool) -> Any:
+    """A Builder method for a header field or item attribute: (name, its value, where it stands)."""
+    @v_args(meta=True)
+    def build(self: Builder, meta: Any, children: list[Any]) -> tuple[str, Any, Any]:
+        return (name, unquote(children[0]) if quoted else children[0], meta)
+
+    return build
+
+
+def _strings(name: str) -> Any:
+    """A Builder method for a `report` field of one or more strings: (name, its strings (the first alone
+    for `place`), where)."""
+    @v_args(meta=True)
+    def build(self: Builder, meta: Any, children: list[Any]) -> tuple[str, Any, Any]:
+        texts = tuple(unquote(c) for c in children)
+        return (name, texts[0] if name == "place" else texts, meta)
+
+    return build
+
+
+def _arith(op: str) -> Any:
+    """A Builder method for an arithmetic operator."""
+    @v_args(meta=True)
+    def build(self: Builder, meta: Any, c: list[Any]) -> n.Arith:
+        return n.Arith(op, c[0], c[1], span=self._span(meta))
+
+    return build
+
+
+def _call(name: str) -> Any:
+    """A Builder method for a call of a function (`ratio(…)`, `sum(…)`, …)."""
+    @v_args(meta=True)
+    def build(self: Builder, meta: Any, c: list[Any]) -> n.Call:
+        return n.Call(name, tuple(c), span=self._span(meta))
+
+    return build
+
+
+class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-arg]
     """Turns lark's tree into kpirules.nodes, collecting problems."""
 
     def __init__(self, filename: str | None, lines: list[str]) -> None:
@@ -53,8 +92,8 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
             line, column, end_line, end_column = meta_or_tok
             return Span(line, column, end_line, end_column, file=self.filename)
         if type(meta_or_tok) is Token:
-            return Span(meta_or_tok.line, meta_or_tok.column, meta_or_tok.end_line, meta_or_tok.end_column,
-                        file=self.filename)
+            return Span(meta_or_tok.line or 0, meta_or_tok.column or 0, meta_or_tok.end_line,
+                        meta_or_tok.end_column, file=self.filename)  # (lark's lexer sets every position)
         if isinstance(meta_or_tok, Span) or meta_or_tok is None:
             return meta_or_tok
         line = getattr(meta_or_tok, "line", None)
@@ -90,7 +129,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
             reporting=header.get("reporting"),
             items=items,
             report=header.get("report"),
-            records=records,
+            records=records,  # type: ignore[arg-type]  # (a tuple once converted)
             span=self._span(meta),  # None for an empty file
         )
 
@@ -107,26 +146,17 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
     def issued(self, meta, children):  # type: ignore[no-untyped-def]
         return ("issued", self._date(children[0]), meta)
 
-    def _field(name: str, quoted: bool):  # type: ignore[no-untyped-def]  # noqa: N805
-        """A header field or item attribute: (name, its value, where it stands)."""
-        @v_args(meta=True)
-        def build(self, meta, children):  # type: ignore[no-untyped-def]
-            return (name, unquote(children[0]) if quoted else children[0], meta)
-
-        return build
-
     title = _field("title", True)
     implements = _field("implements", True)
     note = _field("note", True)
     product = _field("product", True)
     lead = _field("lead", False)  # a tuple of units, made by unit_list
     support = _field("support", False)
-    del _field
 
     @v_args(meta=True)
     def report(self, meta, children):  # type: ignore[no-untyped-def]
         symbol = None
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         for c in children:
             if isinstance(c, Token):
                 symbol = unquote(c)
@@ -140,20 +170,10 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
                               span=self._span(meta))
         return ("report", block, meta)
 
-    def _strings(name: str):  # type: ignore[no-untyped-def]  # noqa: N805
-        """A `report` field of one or more strings: (name, its strings (the first alone for `place`), where)."""
-        @v_args(meta=True)
-        def build(self, meta, children):  # type: ignore[no-untyped-def]
-            texts = tuple(unquote(c) for c in children)
-            return (name, texts[0] if name == "place" else texts, meta)
-
-        return build
-
     issuer = _strings("issuer")
     place = _strings("place")
     signer = _strings("signer")
     recipients = _strings("recipients")
-    del _strings
 
     @v_args(meta=True)
     def reporting(self, meta, children):  # type: ignore[no-untyped-def]
@@ -251,7 +271,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
             lead=attrs_.get("lead", ()),  # type: ignore[arg-type]
             support=attrs_.get("support", ()),  # type: ignore[arg-type]
             note=attrs_.get("note"),  # type: ignore[arg-type]
-            units=units,
+            units=units,  # type: ignore[arg-type]  # (attrs converts it)
             stretch=attrs_.get("stretch"),  # type: ignore[arg-type]
             span=self._span(meta),
         )
@@ -261,7 +281,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
         condition = children[0]
         time = children[1] if len(children) > 1 else None
         span = self._span(meta)
-        return n.Rule(f"L{span.line}", None, condition, time, bare=True, span=span)
+        return n.Rule(f"L{span.line if span else 0}", None, condition, time, bare=True, span=span)
 
     def for_each(self, children):  # type: ignore[no-untyped-def]
         return ("for_each", children[0] if children else ())
@@ -288,7 +308,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
             lead=fields.get("lead", ()),  # type: ignore[arg-type]
             support=fields.get("support", ()),  # type: ignore[arg-type]
             due=due,  # type: ignore[arg-type]
-            every=every,
+            every=every,  # type: ignore[arg-type]  # (an Every, or None)
             product=fields.get("product"),  # type: ignore[arg-type]
             note=fields.get("note"),  # type: ignore[arg-type]
             after=fields.get("after", ()),  # type: ignore[arg-type]
@@ -419,18 +439,10 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
     def between(self, meta, c):  # type: ignore[no-untyped-def]
         return n.Between(c[0], c[1], c[2], span=self._span(meta))
 
-    def _arith(op):  # type: ignore[no-untyped-def]  # noqa: N805
-        @v_args(meta=True)
-        def build(self, meta, c):  # type: ignore[no-untyped-def]
-            return n.Arith(op, c[0], c[1], span=self._span(meta))
-
-        return build
-
     add = _arith("+")
     sub = _arith("-")
     mul = _arith("*")
     div = _arith("/")
-    del _arith
 
     @v_args(meta=True)
     def neg(self, meta, c):  # type: ignore[no-untyped-def]
@@ -478,20 +490,12 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):
     def text(self, c):  # type: ignore[no-untyped-def]
         return n.Text(unquote(c[0]), span=self._span(c[0]))
 
-    def _call(name):  # type: ignore[no-untyped-def]  # noqa: N805
-        @v_args(meta=True)
-        def build(self, meta, c):  # type: ignore[no-untyped-def]
-            return n.Call(name, tuple(c), span=self._span(meta))
-
-        return build
-
     ratio = _call("ratio")
     change = _call("change")
     sum_ = _call("sum")
     min_ = _call("min")
     max_ = _call("max")
     avg = _call("avg")
-    del _call
 
     @v_args(meta=True)
     def count(self, meta, c):  # type: ignore[no-untyped-def]
