@@ -106,7 +106,7 @@ def test_lint_command_select_and_ignore(capsys: pytest.CaptureFixture[str]) -> N
     assert codes == {"K002", "K003"}
     assert main(["lint", "--ignore", "K0", str(DATA)]) == 0
     assert capsys.readouterr().out == ""
-    assert main(["lint", "--select", "k01", "--ignore", "K011,K012,K013,K014,K015,K016,K017", str(DATA)]) == 1
+    assert main(["lint", "--select", "k01", "--ignore", "K011,K012,K013,K014,K015,K016,K017,K018", str(DATA)]) == 1
     codes = {line.split()[1] for line in capsys.readouterr().out.splitlines()}
     assert codes == {"K010"}
 

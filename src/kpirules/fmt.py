@@ -264,6 +264,11 @@ def _item_block(item: n.Item) -> _Block:
     if isinstance(item, CountedMetric):
         head = f"metric {item.name}" + (f" {quote(item.title)}" if item.title is not None else "")
         return _Block([_Line(0, f"{head} = {metric_text(item)}")], kind="metric")
+    if isinstance(item, n.MetricDecl):  # a reported metric's title, kind and unit of measure (issue 17)
+        text = f"metric {item.name}" + (f" {quote(item.title)}" if item.title is not None else "")
+        if item.kind is not None:
+            text += f": {item.kind}" + (f" {quote(item.measure)}" if item.measure is not None else "")
+        return _Block([_Line(0, text)], kind="metric")
     group = getattr(n, "Group", None)
     if group is not None and isinstance(item, group):
         return _Block([_Line(0, f"group {item.name}: {_units(item.units)}")], kind="group")
@@ -273,7 +278,7 @@ def _item_block(item: n.Item) -> _Block:
 def plan_items(plan: n.Plan) -> list[object]:
     """The plan's items and its datasets and counted metrics, in file order (without positions:
     the datasets and metrics first)."""
-    records = list(getattr(plan, "records", ()))
+    records = list(getattr(plan, "records", ())) + list(getattr(plan, "metrics", ()))
     if not records:
         return list(plan.items)
     both = records + list(plan.items)

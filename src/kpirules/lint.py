@@ -50,6 +50,8 @@ CODES: dict[str, str] = {
     "K015": "a group, unit or event declared twice",
     "K016": "a plan with no rule and no task",
     "K017": "a day-first date in a condition (`decided_on <= 31/12/2022`), which reads as a division",
+    # metric declarations (issue 17)
+    "K018": "a rule reads a metric that the plan does not declare, in a plan that declares its metrics",
     # records (issue 18)
     "K020": "a metric counted from records that no rule reads",
     "K021": "a dataset that no metric counts",
@@ -219,6 +221,7 @@ class _Linter:
         self.sections(items)
         self.metrics(items)
         self.records(items)
+        self.declared_metrics(items)
         section_chain: list[n.Section] = []
         for item in items:
             if isinstance(item, n.Section):
@@ -348,6 +351,27 @@ class _Linter:
                 self.add("K020", f"metric {r.name} is counted from {r.dataset} but no rule reads it", r.span)
             elif isinstance(r, Dataset) and r.name not in counted:
                 self.add("K021", f"dataset {r.name} is declared but no metric counts it", r.span)
+
+    def declared_metrics(self, items: Iterable[n.Item]) -> None:
+        """K018: a rule reads a metric the plan does not declare (when it declares any)."""
+        from kpirules.records.model import CountedMetric
+
+        declared = {m.name for m in getattr(self.plan, "metrics", ())}
+        declared |= {r.name for r in getattr(self.plan, "records", ()) if isinstance(r, CountedMetric)}
+        if not getattr(self.plan, "metrics", ()):
+            return
+        told: set[str] = set()
+        for item in items:
+            if not isinstance(item, n.Rule):
+                continue
+            for expr in (item.condition, item.stretch):
+                for node in _expr_nodes(expr) if expr is not None else ():
+                    if isinstance(node, n.Metric) and node.name not in declared and node.name not in told:
+                        told.add(node.name)
+                        close = difflib.get_close_matches(node.name, sorted(declared), n=1)
+                        self.add("K018", f"rule {item.id} reads {node.name}, which the plan does not declare "
+                                 f"(`metric {node.name} \"…\"`)" + (f"; did you mean {close[0]}?" if close else ""),
+                                 node.span or item.span)
 
     def rule(self, rule: n.Rule, sections: list[n.Section]) -> None:
         for node in _expr_nodes(rule.condition):

@@ -48,6 +48,8 @@ __all__ = [
     "Every",
     "Event",
     "UnitDecl",
+    "MetricDecl",
+    "METRIC_KINDS",
     "By",
     "Span_",
     "Rule",
@@ -355,6 +357,23 @@ class UnitDecl:
     span: Span | None = _span()
 
 
+#: the kinds of value a declared metric holds: `count` (a whole number: dossiers, services), `share`
+#: (a part of a whole, usually written with %), `amount` (any number: money, days), `yesno`, `text`
+METRIC_KINDS = ("count", "share", "amount", "yesno", "text")
+
+
+@attrs.frozen
+class MetricDecl:
+    """``metric egov_users "Người dùng dịch vụ công trực tuyến": count "người"``: a reported metric's title,
+    the kind of its value (one of :data:`METRIC_KINDS`, or None) and its unit of measure."""
+
+    name: str
+    title: str | None = None
+    kind: str | None = None
+    measure: str | None = None
+    span: Span | None = _span()
+
+
 @attrs.frozen
 class Group:
     """``group ministries: BNV, BTC`` (an extension): a named set of units.
@@ -422,6 +441,8 @@ class Plan:
     #: the datasets and counted metrics (``dataset …``, ``metric NAME = count(…)``: kpirules.records.model
     #: objects), in file order
     records: tuple[object, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    #: the reported metrics declared (``metric NAME "Title": count "hồ sơ"``), in file order
+    metrics: tuple[MetricDecl, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
     span: Span | None = _span()
 
 

@@ -196,9 +196,10 @@ def _ratio_value(is_change: bool, a: object, b: object, text: str, den_text: str
     ta, tb = type(a), type(b)
     if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
         if b == 0:
+            shown = Metric(den_text) if den_text.isidentifier() else den_text  # (a metric: a title in reports)
             if is_change:
-                return Undefined((Message("zero_baseline", baseline=den_text, **env.at()),))
-            return Undefined((Message("zero_denominator", denominator=den_text, **env.at()),))
+                return Undefined((Message("zero_baseline", baseline=shown, **env.at()),))
+            return Undefined((Message("zero_denominator", denominator=shown, **env.at()),))
         return _bounded(_norm(Fraction(a - b if is_change else a) / b), text, env)  # type: ignore[operator, arg-type]
     return _bad_operands(text, "number", a, b)
 

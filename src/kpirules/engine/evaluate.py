@@ -80,6 +80,8 @@ class Plan:
         self.units: dict[str, str | None] = {}
         #: events outside the plan (`event ND138 "…"`): id → title
         self.events: dict[str, str | None] = {}
+        #: declared metrics (`metric egov_users "Người dùng …": count "người"`): name → declaration
+        self.metrics: dict[str, n.MetricDecl] = {m.name: m for m in reversed(ast.metrics)}
         for item in ast.items:
             if isinstance(item, n.Group):
                 self.groups.setdefault(item.name, tuple(nfc(u) for u in item.units))
@@ -317,6 +319,14 @@ class Plan:
     def unit_name(self, unit: str | None) -> str | None:
         """The declared full name of a unit, or None."""
         return None if unit is None else self.units.get(unit)
+
+    def metric_title(self, metric: str) -> str | None:
+        """The title a plan declares for a metric (`metric NAME "Title"`, reported or counted), or None."""
+        decl = self.metrics.get(metric)
+        if decl is not None and decl.title is not None:
+            return decl.title
+        return next((getattr(r, "title", None) for r in self.ast.records if getattr(r, "name", None) == metric),
+                    None)
 
     def as_current(self, period: Period | str) -> Period:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""

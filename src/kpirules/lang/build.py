@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from lark import Token, Transformer_NonRecursive, v_args
+from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from kpirules import nodes as n
 from kpirules.errors import Diagnostic, Span
@@ -119,8 +119,10 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
     @v_args(meta=True)
     def start(self, meta, children):  # type: ignore[no-untyped-def]
         header = children[0] if children and isinstance(children[0], dict) else {}
-        items = [c for c in children if not isinstance(c, dict) and not isinstance(c, RECORD_ITEMS)]
+        items = [c for c in children
+                 if not isinstance(c, dict) and not isinstance(c, RECORD_ITEMS) and not isinstance(c, n.MetricDecl)]
         records = [c for c in children if isinstance(c, RECORD_ITEMS)]
+        metrics = [c for c in children if isinstance(c, n.MetricDecl)]
         return n.Plan(
             id=header.get("id"),
             title=header.get("title"),
@@ -130,6 +132,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
             items=items,
             report=header.get("report"),
             records=records,  # type: ignore[arg-type]  # (a tuple once converted)
+            metrics=metrics,  # type: ignore[arg-type]  # (a tuple once converted)
             span=self._span(meta),  # None for an empty file
         )
 
@@ -228,6 +231,15 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
         return ("due", self._day(children[0]), children[0])
 
     # --- items
+    @v_args(meta=True)
+    def metric_decl(self, meta, children):  # type: ignore[no-untyped-def]
+        name = str(children[0])
+        rest = list(children[1:])
+        title = unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else None
+        kind = str(rest.pop(0).children[0]) if rest and isinstance(rest[0], Tree) else None
+        measure = unquote(rest.pop(0)) if rest else None
+        return n.MetricDecl(name, title, kind, measure, span=self._span(meta))
+
     @v_args(meta=True)
     def section(self, meta, children):  # type: ignore[no-untyped-def]
         title = unquote(children[1]) if len(children) > 1 else None

@@ -199,6 +199,23 @@ def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | N
     return (word, close[0]) if close and len(word) <= len(close[0]) + 1 else None
 
 
+def _metric_declarations(c: _Checker, plan: n.Plan) -> None:
+    """A metric declared twice (`metric NAME …` for a reported metric, or for one counted from records)."""
+    seen: dict[str, Span | None] = {}
+    from kpirules.records.model import CountedMetric
+
+    counted = [m for m in plan.records if isinstance(m, CountedMetric)]
+    decls: list[n.MetricDecl | CountedMetric] = [*plan.metrics, *counted]
+    for decl in sorted(decls, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)):
+        name = decl.name
+        if name in seen:
+            first = seen[name]
+            c.problem(f"metric {name} is declared twice" + (f" (first at line {first.line})" if first else ""),
+                      decl.span, hint="keep one declaration: its title, kind and unit of measure")
+            continue
+        seen[name] = decl.span
+
+
 _REPORTING_OPTIONS = ("cutoff", "calendar", "due")
 
 
@@ -292,6 +309,7 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
     explained: set[int] = set()
     items = list(plan.items)
     _declarations(c, items)
+    _metric_declarations(c, plan)
     for index, item in enumerate(items):
         if isinstance(item, (n.Event, n.UnitDecl)):
             continue  # (checked by _declarations)

@@ -4,6 +4,7 @@ of :mod:`kpirules.messages`, with dates and periods written for people."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from kpirules.engine.evaluate import Result
 from kpirules.messages import Message, Style
@@ -24,7 +25,25 @@ class ReportStyle(Style):
         return fmt_label(label, lang)
 
 
+class TitledStyle(ReportStyle):
+    """The report's style for one plan: a metric the plan declares with a title is shown by its title,
+    in quotation marks (“Số dịch vụ công trực tuyến của Bộ”), not by its identifier (issue 17)."""
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+
+    def metric(self, metric: str, lang: str) -> str:
+        title = self.plan.metric_title(metric) if hasattr(self.plan, "metric_title") else None
+        return f"“{title}”" if title else metric
+
+
 STYLE = ReportStyle()
+
+
+def style_of(r: Result) -> ReportStyle:
+    """The style for a result's texts: with its plan's metric titles when the result knows its plan."""
+    plan = getattr(r.evaluation, "plan", None)
+    return TitledStyle(plan) if plan is not None and getattr(plan, "metrics", None) else STYLE
 
 
 def reason_text(r: Result, lang: str, deadline_shown: bool = False, period_shown: str | None = None,
@@ -44,7 +63,7 @@ def reason_text(r: Result, lang: str, deadline_shown: bool = False, period_shown
         reason = Message("latest_data", latest=latest)
     if not deliveries and reason.args.get("history"):
         reason = Message(reason.code, **{**reason.args, "history": ()})
-    return reason.render(lang, STYLE)
+    return reason.render(lang, style_of(r))
 
 
 def warning_text(message: str, lang: str) -> str:
