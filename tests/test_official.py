@@ -115,6 +115,7 @@ def test_a_template_error_names_the_file_and_line(tmp_path: Path, capsys: pytest
     (["--format", "pdf"], "--format pdf writes a file: give it with -o FILE.pdf"),
     (["--layout", "official"], "--layout official is for html, pdf and docx, not md"),
     (["--number", "12/BC-VP"], "are for the official layout"),
+    (["--template", ".", "--format", "json"], "--template is for the HTML (either layout) and the PDF, not json"),
     (["--format", "html", "--layout", "official", "--date", "2020-13-01"], "--date:"),
 ])
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -309,3 +310,19 @@ def test_single_deadline_tasks_done_late_count_as_delivered() -> None:
     _, report = _crafted()  # task 1 (due 2020, done on time) is the only one due at 14/12/2020
     ds = report.deliveries_due()
     assert ds is not None and ds.done == ("1",) and ds.late == ()
+
+
+def test_the_screen_layout_is_a_template_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    own = tmp_path / "tpl"
+    own.mkdir()
+    text = (Path(shipped_dir()) / "screen.html.j2").read_text(encoding="utf-8")
+    (own / "screen.html.j2").write_text(text.replace("<main>", "<main>\n<p>Bản của Bộ</p>"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert _run(capsys, "--template", str(own), "-o", str(out))[0] == 1
+    page = out.read_text(encoding="utf-8")
+    assert "<p>Bản của Bộ</p>" in page and "Cần chú ý" in page
+    (own / "screen.html.j2").write_text(text.replace("{{ page.title }}</h1>", "{{ page.title }</h1>"),
+                                        encoding="utf-8")
+    code, _, err = _run(capsys, "--template", str(own), "-o", str(out))
+    line = text[:text.index("{{ page.title }}</h1>")].count("\n") + 1
+    assert code == 2 and f"screen.html.j2:{line}: template error" in err

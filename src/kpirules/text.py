@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "visible", "MAX_DIGITS"]
+__all__ = ["fold", "read_text", "visible", "CONTROL", "MAX_DIGITS"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
 MAX_DIGITS = 4000
@@ -54,6 +55,11 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: the characters that reorder text on screen (bidirectional embeddings, overrides and isolates)
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+#: the control characters an HTML or Word report writes as escapes (`visible`): all but line ends and tabs,
+#: and the bidirectional controls
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--layout", choices=LAYOUTS, default=None,
                    help="the HTML's layout: screen (default) or official (Decree 30/2020/NĐ-CP; pdf and docx always)")
     p.add_argument("--template", metavar="DIR", default=None,
-                   help="a directory of templates to use in place of the shipped ones (official HTML and PDF)")
+                   help="a directory of templates to use in place of the shipped ones (the HTML of either layout, and the PDF)")
     p.add_argument("--number", metavar="NUMBER", default=None,
                    help="the official report's number and symbol (Số/ký hiệu), e.g. 12/BC-BKHCN")
     p.add_argument("--date", metavar="YYYY-MM-DD", default=None,
@@ -66,10 +66,11 @@ def _format(args: argparse.Namespace) -> str:
         raise KpiError(f"--layout official is for html, pdf and docx, not {fmt}")
     if args.layout == "screen" and fmt in ("pdf", "docx"):
         raise KpiError(f"--format {fmt} is always the official layout; leave --layout screen out")
-    if (args.template or args.number or args.date or args.signer or args.place) and \
-            not (layout == "official" or fmt in ("pdf", "docx")):
-        raise KpiError("--template, --number, --date, --signer and --place are for the official layout: "
+    if (args.number or args.date or args.signer or args.place) and not (layout == "official" or fmt in ("pdf", "docx")):
+        raise KpiError("--number, --date, --signer and --place are for the official layout: "
                        "give --layout official, --format pdf or --format docx")
+    if args.template and fmt not in ("html", "pdf"):
+        raise KpiError(f"--template is for the HTML (either layout) and the PDF, not {fmt}")
     return fmt
 
 

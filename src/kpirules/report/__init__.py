@@ -63,7 +63,7 @@ def render(report: Report, fmt: str = "html", *, layout: str = "screen", templat
     if fmt == "md":
         return render_markdown(report)
     if fmt == "html":
-        return render_html(report)
+        return render_html(report, template)
     if fmt == "json":
         return render_json(report)
     raise KpiError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")

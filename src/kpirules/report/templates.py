@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from kpirules.errors import KpiError
+from kpirules.text import CONTROL, visible
 
 __all__ = ["render_template", "shipped_dir"]
 
@@ -33,7 +34,17 @@ def _environment(template_dir: str | None) -> Any:
         dirs.insert(0, template_dir)
     return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, finalize=_shown)
+
+
+
+
+def _shown(value: Any) -> Any:
+    """Every value a template writes: text from a plan or data with its control characters shown as
+    escapes (``\\x1b``), before autoescaping; markup kpirules made (already escaped) as it is."""
+    if isinstance(value, str) and not hasattr(value, "__html__") and CONTROL.search(value):
+        return CONTROL.sub(lambda m: visible(m[0]), value)
+    return value
 
 
 def render_template(name: str, context: dict[str, Any], template_dir: str | None = None) -> str:
