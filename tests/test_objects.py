@@ -358,3 +358,16 @@ def test_misuse_of_the_api_is_a_kpi_error(call, words: str) -> None:
     data = kpirules.load_data(str(ROOT / "examples" / "nq17_national" / "data.json"))
     with pytest.raises(KpiError, match=words.replace("(", r"\(").replace(")", r"\)")):
         call(plan, data)
+
+
+def test_snapshots_from_python_carry_the_day_they_were_sent_as_the_files_do() -> None:
+    # a "submitted" key, as in a JSON data file: who reported late is the same from Python
+    plan = kpirules.parse('plan "p"\n  reporting quarterly cutoff 15 due 20\nunit A "Đơn vị A"\nunit B "Đơn vị B"\n'
+                          'rule r:\n  for each unit: x >= 1\n')
+    d = kpirules.data_from_snapshots([
+        {"period": "2020-Q4", "unit": "A", "values": {"x": 1}, "submitted": "25/12/2020"},
+        {"period": "2020-Q4", "unit": "B", "values": {"x": 1}, "submitted": datetime.date(2020, 12, 18)}])
+    late = plan.evaluate(d, "2021-01-05").reporting()["late"]
+    assert late == [{"unit": "A", "unit_name": "Đơn vị A", "submitted": "2020-12-25"}]
+    with pytest.raises(kpirules.KpiDataError, match=r"\$\[0\]\.submitted: expected the date the report was sent"):
+        kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"x": 1}, "submitted": 5}])

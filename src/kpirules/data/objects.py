@@ -45,7 +45,7 @@ from kpirules.data.model import Data, EventRow, Source, TaskRow, Value, unit_nam
 from kpirules.data.table import Cell, Table, header_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
-from kpirules.periods import Period, parse_period
+from kpirules.periods import Period, parse_date, parse_period
 
 __all__ = [
     "FLOATS",
@@ -224,8 +224,9 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
         if not isinstance(snap, Mapping):
             bad(at, f'expected a mapping {{"period": …, "values": {{…}}}}, not {type(snap).__name__}')
             continue
-        for k in sorted(set(map(str, snap)) - _SNAPSHOT_KEYS):
-            bad(f"{at}.{k}", 'unknown key; a snapshot has "period", "unit" and "values"')
+        for k in sorted(set(map(str, snap)) - _SNAPSHOT_KEYS - {"submitted"}):
+            bad(f"{at}.{k}", 'unknown key; a snapshot has "period", "unit", "values" and maybe "submitted"')
+        sent = _submitted(snap.get("submitted"), f"{at}.submitted", bad)
         period = _period(snap.get("period"), f"{at}.period", bad)
         unit = snap.get("unit")
         if unit is not None and (not isinstance(unit, str) or not unit.strip()):
@@ -239,6 +240,9 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
             continue
         unit = unit_name(unit) if unit is not None else None
         data.add_snapshot(period, unit, _where(name, at))
+        if sent is not None:  # the day the unit sent it, as the files' `submitted` (who reported late)
+            key = (period.key, unit)
+            data.submitted[key] = max(sent, data.submitted.get(key, sent))
         for metric, raw in values.items():
             path = f"{at}.values.{metric}"
             if not isinstance(metric, str) or not metric.strip():
@@ -260,6 +264,26 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
+
+
+def _submitted(raw: object, at: str, bad: Any) -> datetime.date | None:
+    """The day a snapshot was sent (``"submitted"``: a date, ``2021-01-18`` or ``18/01/2021``), or None."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            day = parse_date(raw)
+        except KpiPeriodError as exc:
+            bad(at, str(exc).splitlines()[0])
+            return None
+        if day is not None:
+            return day
+    bad(at, f"expected the date the report was sent (a date, 2021-01-18 or 18/01/2021), not {raw!r}")
+    return None
 
 
 def _period(raw: Any, path: str, bad: Any) -> Period | None:
