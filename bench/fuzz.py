@@ -23,6 +23,7 @@ def main(argv: list[str]) -> int:
     examples = argv[0] if argv else "5000"
     env = dict(os.environ, KPIRULES_FUZZ_EXAMPLES=examples)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/test_fuzz.py"),
+           str(ROOT / "tests/test_fuzz_outputs.py"),
            "--hypothesis-show-statistics"]
     return subprocess.call(cmd, env=env, cwd=ROOT)
 

@@ -224,3 +224,15 @@ def test_units_and_task_rows_in_any_order_give_the_same_output(capsys, tmp_path)
     assert len(outputs) == 1
     (table, _), = outputs
     assert [line.split()[2] for line in table.splitlines()[1:4]] == ["A", "B", "C"]  # units by name
+
+
+def test_an_error_message_shows_control_characters_as_escapes(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a unit name from a rule file, quoted in a load error, can neither clear the screen nor retitle it
+    plan = tmp_path / "p.kpi"
+    plan.write_text('unit U1 "\x1b[2J"\nunit U2 "\x1b[2J"\nrule r: x > 1\n', encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"x": 2}}]}', encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "unit \\x1b[2J is declared twice" in err
+    assert err.count("\n") >= 3  # (the source line and the caret stay on lines of their own)

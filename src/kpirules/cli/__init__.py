@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from kpirules.errors import KpiError
+from kpirules.text import visible
 
 __all__ = ["main"]
 
@@ -83,14 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KpiError as exc:
-        print(f"kpirules: {exc}", file=sys.stderr)
+        print(_shown(f"kpirules: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kpirules check … | head`
         return EXIT_OK
     except OSError as exc:
         name = exc.filename if exc.filename is not None else ""
-        print(f"kpirules: {name}: {exc.strerror or exc}", file=sys.stderr)
+        print(_shown(f"kpirules: {name}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_USAGE
+
+
+def _shown(message: str) -> str:
+    """An error for the terminal: each line with its control characters written as escapes (a unit name
+    or a file name from the data can neither move the cursor nor retitle the terminal), lines kept."""
+    return "\n".join(visible(line) for line in message.split("\n"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -157,7 +157,7 @@ def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results])
     else:  # one period, or periods in an order of the user's
         span = ", ".join(labels) if len(labels) <= 7 else ", ".join(labels[:6]) + f", …, {labels[-1]}"
     lines.append("")
-    lines.append(f"plan {plan.id}, as of {as_of.isoformat()}: {len(checks)} period{'' if len(checks) == 1 else 's'} "
+    lines.append(f"plan {visible(str(plan.id))}, as of {as_of.isoformat()}: {len(checks)} period{'' if len(checks) == 1 else 's'} "
                  f"({span}), {failing} with a result not_met, overdue or error, or a task silent past its deadline")
     return "\n".join(lines) + "\n"
 
@@ -320,5 +320,5 @@ def render_table(results: Results) -> str:
     current = results.current.label if results.current else "none"
     lines.append("")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(results.counts().items()))
-    lines.append(f"plan {results.plan.id}, as of {results.as_of.isoformat()} (current period {current}): {counts}")
+    lines.append(f"plan {visible(str(results.plan.id))}, as of {results.as_of.isoformat()} (current period {current}): {counts}")
     return "\n".join(lines) + "\n"
