@@ -1,0 +1,113 @@
+"""kpirules benchmark: the report of the national plan for 700 units (issue 19 item 6).
+
+    python bench/report.py               # 700 units, 8 quarters of data
+    python bench/report.py --units 2000
+
+rules/nq17_national.kpi with its two groups listing 700 made-up ministries and provinces, each reporting
+its 13 metrics for the 8 quarters 2019-Q1 .. 2020-Q4 (the trends need 8).  Each figure is the CPU time of
+one step in a fresh process (best of --repeat), beside loading the data in the same run:
+
+    load      kpirules.load_data of the data file (the baseline)
+    html      report --format html (the screen layout), from the plan and data files
+    official  report --layout official (HTML)
+    pdf       report --format pdf (needs the pdf extra)
+
+docs/performance.md records a run.  The goal: HTML under a second of CPU, PDF in a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PERIODS = [f"{y}-Q{q}" for y in (2019, 2020) for q in (1, 2, 3, 4)]
+
+
+def write_inputs(units: int, folder: str) -> tuple[str, str]:
+    """The national plan with groups of ``units`` units, and their data, in ``folder``."""
+    with open(os.path.join(ROOT, "rules", "nq17_national.kpi"), encoding="utf-8") as f:
+        plan = f.read()
+    half = units // 2
+    ministries = [f"M{i:04d}" for i in range(half)]
+    provinces = [f"P{i:04d}" for i in range(units - half)]
+    plan = re.sub(r"^group ministries: .*$", "group ministries: " + ", ".join(ministries), plan, flags=re.M)
+    plan = re.sub(r"^group provinces: .*$", "group provinces: " + ", ".join(provinces), plan, flags=re.M)
+    rng = random.Random(20)
+    snaps = []
+    for i, period in enumerate(PERIODS):
+        grow = (i + 1) / len(PERIODS)
+        for unit in ministries + provinces:
+            handled = rng.randint(1_000, 200_000)
+            services = rng.randint(20, 1_500)
+            users = rng.randint(5_000, 1_000_000)
+            snaps.append({"period": period, "unit": unit, "values": {
+                "dossiers_handled": handled, "dossiers_online": int(handled * rng.uniform(0.05, 0.45) * grow),
+                "dossiers_one_stop": int(handled * rng.uniform(0.8, 1.0)),
+                "egov_users": users, "eid_verified_users": int(users * rng.uniform(0.05, 0.35) * grow),
+                "online_services": services, "services_level4": int(services * rng.uniform(0.1, 0.4)),
+                "services_level34": int(services * 0.9), "services_level34_integrated": int(services * 0.3 * grow),
+                "public_services": services + 50, "services_with_qa": services + rng.randint(0, 50),
+                "mobile_portal": rng.random() < grow, "document_axis_connected": rng.random() < 0.5 + grow / 2}})
+    plan_path, data_path = os.path.join(folder, "national.kpi"), os.path.join(folder, "data.json")
+    with open(plan_path, "w", encoding="utf-8") as f:
+        f.write(plan)
+    with open(data_path, "w", encoding="utf-8") as f:
+        json.dump({"snapshots": snaps}, f)
+    return plan_path, data_path
+
+
+_CHILD = """
+import resource, sys, time
+import kpirules
+from kpirules.cli import main
+step, plan, data, out = sys.argv[1:5]
+t = time.process_time()
+if step == "load":
+    kpirules.load_data(data)
+    code = 0
+else:
+    extra = {"html": [], "official": ["--layout", "official"], "pdf": []}[step]
+    code = main(["report", plan, "--data", data, "--period", "2020-Q4", *extra, "-o", out])
+print(time.process_time() - t, code, file=sys.stderr if False else sys.stdout)
+"""
+
+
+def cpu(step: str, plan: str, data: str, folder: str, repeat: int) -> float:
+    out = os.path.join(folder, "r.pdf" if step == "pdf" else "r.html")
+    best = float("inf")
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", _CHILD, step, plan, data, out], capture_output=True, text=True,
+                              check=False)
+        seconds, code = proc.stdout.split()
+        if code not in ("0", "1"):
+            raise SystemExit(f"{step} failed: {proc.stderr[-2000:]}")
+        best = min(best, float(seconds))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--units", type=int, default=700)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        plan, data = write_inputs(args.units, folder)
+        steps = ["load", "html", "official"] + (["pdf"] if importlib.util.find_spec("weasyprint") else [])
+        times = {step: cpu(step, plan, data, folder, args.repeat) for step in steps}
+    print(f"report of rules/nq17_national.kpi for {args.units} units, 8 quarters (CPU seconds, best of {args.repeat})")
+    print(f"{'step':<10} {'seconds':>8} {'x load':>7}")
+    for step, seconds in times.items():
+        print(f"{step:<10} {seconds:8.2f} {seconds / times['load']:7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
