@@ -65,7 +65,7 @@ def write_inputs(units: int, folder: str) -> tuple[str, str]:
 
 
 _CHILD = """
-import resource, sys, time
+import sys, time
 import kpirules
 from kpirules.cli import main
 step, plan, data, out = sys.argv[1:5]
@@ -76,7 +76,7 @@ if step == "load":
 else:
     extra = {"html": [], "official": ["--layout", "official"], "pdf": []}[step]
     code = main(["report", plan, "--data", data, "--period", "2020-Q4", *extra, "-o", out])
-print(time.process_time() - t, code, file=sys.stderr if False else sys.stdout)
+print(time.process_time() - t, code)
 """
 
 
