@@ -5,6 +5,7 @@ One file of tests/data/hostile/ per case; the data that would be a bomb to commi
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import operator
 import time
@@ -236,3 +237,36 @@ def test_an_error_message_shows_control_characters_as_escapes(capsys, tmp_path) 
     err = capsys.readouterr().err
     assert "\x1b" not in err and "unit \\x1b[2J is declared twice" in err
     assert err.count("\n") >= 3  # (the source line and the caret stay on lines of their own)
+
+
+def test_a_report_lists_the_first_100_of_a_long_attention_list_and_counts_the_rest(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # issue 21 item 2: every list of problems capped, "… and N more like this"; the JSON keeps them all
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "p"\n  reporting quarterly cutoff 15 due 20\n\n'
+                    + "".join(f"rule r{i}:\n  x >= {i + 1} by 2020\n\n" for i in range(130)), encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"x": 0}}]}', encoding="utf-8")
+    out = {}
+    for fmt in ("md", "html", "json"):
+        path = tmp_path / f"r.{fmt}"
+        assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--lang", "en",
+                     "-o", str(path)]) == 1
+        out[fmt] = path.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert "and 30 more like this (the full list: kpirules report --format json)" in out["md"]
+    assert "and 30 more like this" in out["html"]
+    assert "\n100. **Not met**" in out["md"] and "\n101. " not in out["md"]
+    assert 'data-id="r100" data-status' not in out["html"].split('id="results"')[0]
+    assert len(json.loads(out["json"])["summary"]["attention"]) == 130
+    official = tmp_path / "o.html"
+    assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--lang", "en", "--layout",
+                 "official", "-o", str(official)]) == 1
+    assert "and 30 more like this" in official.read_text(encoding="utf-8")
+    if importlib.util.find_spec("docx") is not None:
+        import docx
+
+        word = tmp_path / "r.docx"
+        assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--lang", "en",
+                     "-o", str(word)]) == 1
+        assert any("and 30 more like this" in para.text for para in docx.Document(str(word)).paragraphs)
+    capsys.readouterr()

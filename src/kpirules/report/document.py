@@ -209,8 +209,11 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "deliveries": {"text": deliveries_line(report),
                        "good": bool(ds and ds.due and len(ds.done) == len(ds.due) and not ds.late)},
         "reporting": reporting_lines(report),
-        "attention": [_attention(report, r) for r in report.attention_now()],
-        "later": [later_text(report, r) for r in report.attention_later()],
+        "attention": [_attention(report, r) for r in report.shown(report.attention_now())[0]],
+        "attention_more": _more(report, report.attention_now()),
+        "later": [later_text(report, r) for r in report.shown(report.attention_later())[0]],
+        "later_more": _more(report, report.attention_later()),
+        "later_count": len(report.attention_later()),
         "sections": _section(report, report.sections(), all_trends),
         "changes": change_texts(report),
         "trends": [{"id": rid + (f" ({unit})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
@@ -226,3 +229,9 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "digest": stamp["digest"][:12],
         "generated": t["generated"].format(file=plan.filename) if plan.filename else "",
     }
+
+
+def _more(report: Report, items: list[Result]) -> str:
+    """"… and N more like this" for a list a report shows only the first of, or ""."""
+    more = report.shown(items)[1]
+    return TEXT[report.lang]["more_like_this"].format(more=more) if more else ""

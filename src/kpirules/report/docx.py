@@ -218,13 +218,15 @@ class _Writer:
             tail = (f"; {lab['deadline'].lower()} {a['deadline']}" if a["deadline"] else "") + \
                    (f" ({a['why']})" if a["why"] else "") + "."
             self.run(p, tail)
+        if d["attention_more"]:
+            self.para(d["attention_more"], indent=True)
         if d["attention"]:
             self.para(lab["attention_note"], italic=True, indent=True)
         if d["later"]:
             p = self.para(indent=True)
-            self.run(p, f"{lab['later']} ({len(d['later'])}). ", bold=True)
+            self.run(p, f"{lab['later']} ({d['later_count']}). ", bold=True)
             self.run(p, lab["later_note"])
-            self.para("; ".join(d["later"]) + ".", indent=True)
+            self.para("; ".join(d["later"]) + (f"; {d['later_more']}" if d["later_more"] else "") + ".", indent=True)
 
         self.heading(lab["part_results"])
         self.section(d["sections"])

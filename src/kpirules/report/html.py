@@ -95,7 +95,8 @@ def screen_context(report: Report) -> dict[str, Any]:
                 "none" if ds and not ds.done else "part")
         deliveries = {"text": line, "tone": tone}
     attention = []
-    for r in report.attention_now():
+    now, attention_more = report.shown(report.attention_now())
+    for r in now:
         numbers, deadline, why = attention_parts(report, r)
         attention.append({
             "id": r.id, "unit": r.unit, "status": r.status.value, "label": report.label(r.status),
@@ -103,7 +104,8 @@ def screen_context(report: Report) -> dict[str, Any]:
             "value": numbers[0] if numbers else "", "target": numbers[1] if numbers else "",
             "deadline": deadline or "", "why": Markup(_ec(why)) if why else "",
         })
-    later = [{"id": r.id, "status": r.status.value, "text": later_text(report, r)} for r in report.attention_later()]
+    later_now, later_more = report.shown(report.attention_later())
+    later = [{"id": r.id, "status": r.status.value, "text": later_text(report, r)} for r in later_now]
     changed = change_texts(report)
 
     def card(rid: str, results: tuple[Result, ...]) -> dict[str, Any]:
@@ -168,7 +170,9 @@ def screen_context(report: Report) -> dict[str, Any]:
         "window": t["window"].format(start=fmt_date(start, lang), end=fmt_date(end, lang)),
         "due": fmt_date(p.due, lang) if p.due else "", "as_of": fmt_date(report.as_of, lang),
         "counts": counts, "deliveries": deliveries, "reporting": reporting_lines(report), "attention": attention,
-        "later": later,
+        "attention_more": t["more_like_this"].format(more=attention_more) if attention_more else "",
+        "later": later, "later_more": t["more_like_this"].format(more=later_more) if later_more else "",
+        "later_count": len(later) + later_more,
         "changes": changed[0] if changed else None, "sections": section(report.sections()),
         "warnings": warnings,
         "made": t["generated"].format(file=plan.filename) + " " if plan.filename else "",

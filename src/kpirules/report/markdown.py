@@ -74,8 +74,8 @@ def render_markdown(report: Report) -> str:
     w("")
     w(f"### {t['attention']}")
     w("")
-    att = report.attention_now()
-    later = report.attention_later()
+    att, att_more = report.shown(report.attention_now())
+    later, later_more = report.shown(report.attention_later())
     if not att and not later:
         w(t["attention_none"])
     for i, r in enumerate(att, 1):
@@ -90,16 +90,20 @@ def render_markdown(report: Report) -> str:
         if why:
             line += f" ({_md(why)})"
         w(line)
+    if att_more:
+        w("")
+        w(_md(t["more_like_this"].format(more=att_more)))
     if att:
         w("")
         w(f"_{t['attention_note']}_")
     w("")
     if later:
-        w(f"#### {t['later']} ({len(later)})")
+        w(f"#### {t['later']} ({len(later) + later_more})")
         w("")
         w(f"_{_md(t['later_note'])}_")
         w("")
-        w("; ".join(_md(later_text(report, r)) for r in later))
+        w("; ".join(_md(later_text(report, r)) for r in later)
+          + ("; " + _md(t["more_like_this"].format(more=later_more)) if later_more else ""))
         w("")
     hist = HISTORY[lang]
     w(f"### {hist['heading']}")

@@ -52,6 +52,10 @@ class DeliverySummary:
     late: tuple[str, ...]
 
 
+#: how many items of one list (needs attention, later) a report shows before "… and N more like this"
+LIST_SHOWN = 100
+
+
 @attrs.frozen
 class Report:
     """What the report shows; render it with :func:`render`."""
@@ -101,6 +105,13 @@ class Report:
     def attention_now(self) -> list[Result]:
         """:meth:`attention` without the later-phase at-risk results."""
         return [r for r in self.attention() if not self.is_later(r)]
+
+    @staticmethod
+    def shown(items: list[Any]) -> tuple[list[Any], int]:
+        """The first :data:`LIST_SHOWN` of a list a person reads (what needs attention, the later group),
+        and how many more there are: a national report of thousands of results stays readable, and
+        the JSON keeps them all (issue 21 item 2)."""
+        return items[:LIST_SHOWN], max(0, len(items) - LIST_SHOWN)
 
     def attention_later(self) -> list[Result]:
         """The at-risk results whose deadline is more than a year after the report's period."""
