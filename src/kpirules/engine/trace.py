@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from kpirules import nodes as n
+from kpirules.engine.tasks import deadlines_of
 from kpirules.engine.compile import Compiler, Env, at_env
 from kpirules.lang.unparse import expr_text, when_text
 from kpirules.data import Data
@@ -165,6 +166,8 @@ class _Tracer:
                     self.trace(w, env.for_unit(unit), depth + 1)
             case _:
                 for child in n.children(e):
+                    if isinstance(child, n.PeriodRef):  # (`m over 2020`: the period a total runs over, no value)
+                        continue
                     self.trace(child, env, depth + 1)  # type: ignore[arg-type]
         return v
 
@@ -285,21 +288,34 @@ def _explain_task(results: Results, task: n.Task, result: Result) -> Explanation
     for w in task.due:
         label = plan.period(w).label if isinstance(w, n.PeriodRef) else w.date.isoformat()
         timing.append(f"deadline: due {when_text(w)} ({label}), that is {plan.when_date(w).isoformat()}")
-    if not task.due:
+    if task.every is not None:  # a recurring duty: one deadline per occurrence, each with its outcome
+        outcome = {d.period: d for d in result.deadlines}
+        for label, day in deadlines_of(plan, task):
+            o = outcome.get(label)
+            said = f": {o.status.value}" + (f", done on {o.done_on.isoformat()}" if o and o.done_on else "") \
+                if o is not None else ""
+            timing.append(f"deadline: {label}, due {day.isoformat()}{said}")
+    if not task.due and task.every is None:
         timing.append("no deadline")
     notes: list[str] = []
     if data is not None:
         rows = data.tasks_for(task.id)
         for r in rows:
             d = r.date_in(plan.scheme)
-            seen = d is not None and d <= results.as_of
             where = f" ({r.source})" if r.source is not None else ""
-            tail = "" if seen else " — after the as-of date, not seen"
-            notes.append(f"row: {r.status} on {d.isoformat() if d else '?'}{where}{tail}"
-                         + (f", note {r.note!r}" if r.note else ""))
+            if d is None:  # a progress row without a date: the unit's report as of the as-of date
+                when, tail = f" (no date: read as of {results.as_of.isoformat()})", ""
+            else:
+                when, tail = f" on {d.isoformat()}", ("" if d <= results.as_of else " — after the as-of date, not seen")
+            notes.append(f"row: {r.status}{when}{where}{tail}" + (f", note {r.note!r}" if r.note else ""))
         if not rows:
             notes.append(f"row: none — the data has no progress row for task {task.id}")
         for dep in task.after:
+            if dep in plan.events:  # an event outside the plan: it has happened once the data reports it
+                days = sorted(e.date for e in data.events if e.event == dep and e.date <= results.as_of)
+                notes.append(f"after event {dep}: " + (f"happened on {days[0].isoformat()}" if days
+                                                       else "not reported as happened by the as-of date"))
+                continue
             done = [r.date_in(plan.scheme) for r in data.tasks_for(dep) if r.is_done]
             done_seen = sorted(d for d in done if d is not None and d <= results.as_of)
             notes.append(f"after task {dep}: " + (f"done on {done_seen[0].isoformat()}" if done_seen
