@@ -50,3 +50,12 @@ def test_a_row_naming_a_period_that_is_no_occurrence_is_an_error_not_moved_to_an
                                                     r"occurrences \(every quarter, 2020-Q1 … 2020-Q4\)"):
         plan.evaluate(_data([{"task": "26", "status": "done", "period": "2021-Q1", "date": "2020-03-10"}]),
                       "2021-01-05")
+
+
+def test_a_metric_read_only_by_a_stretch_condition_is_not_warned_as_unused() -> None:
+    plan = kpirules.parse('rule r:\n  x >= 1 by 2020\n  stretch extra >= 5\n', "s.kpi")
+    data = kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"x": 2, "extra": 6, "typo": 1}}])
+    results = plan.evaluate(data, "2021-01-05")
+    unused = [w for w in results.warnings if w.code == "unused_metric"]
+    assert len(unused) == 1 and "typo" in str(unused[0].message) and "extra" not in str(unused[0].message)
+    assert results.by_id("r")[0].stretch is True

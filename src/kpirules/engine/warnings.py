@@ -87,7 +87,9 @@ def _ratio_pairs(plan: Plan) -> list[tuple[str, str, str]]:
 
 
 def _plan_metrics(plan: Plan) -> set[str]:
-    return {node.name for rule in plan.rules for node in n.walk(rule.condition) if isinstance(node, n.Metric)}
+    """The metrics the plan's rules read, in their conditions and their `stretch` conditions."""
+    return {node.name for rule in plan.rules for expr in (rule.condition, rule.stretch) if expr is not None
+            for node in n.walk(expr) if isinstance(node, n.Metric)}
 
 
 def plan_years(plan: Plan, current: Any = None) -> tuple[int, int] | None:
