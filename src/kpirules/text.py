@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "visible", "CONTROL", "MAX_DIGITS"]
+__all__ = ["fold", "read_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
 MAX_DIGITS = 4000
@@ -60,6 +60,12 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: the control characters an HTML or Word report writes as escapes (`visible`): all but line ends and tabs,
 #: and the bidirectional controls
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with the characters of :data:`CONTROL` written as escapes (``\\x1b``) and its line ends
+    and tabs kept: text from a plan or data in a report that lays out lines of its own (HTML, Word)."""
+    return CONTROL.sub(lambda m: visible(m[0]), text) if CONTROL.search(text) else text
 
 
 def visible(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from kpirules.errors import KpiError
 from kpirules.report.document import Official, document
 from kpirules.report.model import Report
-from kpirules.text import CONTROL, visible
+from kpirules.text import escape_controls
 
 __all__ = ["render_docx", "FONT"]
 
@@ -95,7 +95,7 @@ class _Writer:
             color: str | None = None) -> Any:
         from docx.shared import Pt, RGBColor
 
-        r = p.add_run(_xml_text(text))
+        r = p.add_run(escape_controls(text))  # (Word's XML refuses control characters)
         r.bold, r.italic = bold or None, italic or None
         if size:
             r.font.size = Pt(size)
@@ -132,7 +132,7 @@ class _Writer:
         for footer in (sec.footer, sec.first_page_footer):
             f = footer.paragraphs[0]
             f.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            r = f.add_run(_xml_text(self.d["stamp"]))
+            r = f.add_run(escape_controls(self.d["stamp"]))
             r.font.size = Pt(8)
 
     def table(self, rows: int, widths: list[float], *, grid: bool = True) -> Any:
@@ -366,9 +366,3 @@ class _Writer:
 
 _COLOURS = {"not_met": "A00000", "overdue": "A00000", "error": "A00000", "at_risk": "7A4D00",
             "done_late": "7A4D00", "met": "0B5A1F", "done": "0B5A1F"}
-
-
-def _xml_text(text: str) -> str:
-    """Text from a plan or data as Word can hold it: XML refuses control characters (and a bidirectional
-    control would reorder the line), so they are written as escapes (``\\x1b``), as on the terminal."""
-    return CONTROL.sub(lambda m: visible(m[0]), text) if CONTROL.search(text) else text

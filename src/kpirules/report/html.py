@@ -17,14 +17,14 @@ from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
 from kpirules.report.parts import attention_parts, ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
-from kpirules.text import CONTROL, visible
+from kpirules.text import escape_controls
 
 
 
 
 def _e(text: object) -> str:
     """Text from a plan or data, escaped for HTML, its control characters shown as escapes (``\\x1b``)."""
-    return html.escape(CONTROL.sub(lambda m: visible(m[0]), "" if text is None else str(text)), quote=True)
+    return html.escape(escape_controls("" if text is None else str(text)), quote=True)
 
 
 _CODE = re.compile(r"`([^`]+)`")

@@ -14,7 +14,7 @@ import os
 from typing import Any
 
 from kpirules.errors import KpiError
-from kpirules.text import CONTROL, visible
+from kpirules.text import escape_controls
 
 __all__ = ["render_template", "shipped_dir"]
 
@@ -37,13 +37,11 @@ def _environment(template_dir: str | None) -> Any:
                               keep_trailing_newline=True, finalize=_shown)
 
 
-
-
 def _shown(value: Any) -> Any:
     """Every value a template writes: text from a plan or data with its control characters shown as
     escapes (``\\x1b``), before autoescaping; markup kpirules made (already escaped) as it is."""
-    if isinstance(value, str) and not hasattr(value, "__html__") and CONTROL.search(value):
-        return CONTROL.sub(lambda m: visible(m[0]), value)
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return escape_controls(value)
     return value
 
 
