@@ -190,13 +190,16 @@ class _Checker:
 
 
 def _stray_attribute(rule: n.Rule, before: n.Item | None) -> tuple[str, str] | None:
-    """(`laed`, `lead`) when a bare rule is only a misspelt attribute word after a task or rule."""
+    """(message, hint) when a bare rule is only a misspelt attribute word (`laed`) after a task or rule."""
     if not rule.bare or not isinstance(rule.condition, n.Metric) or not isinstance(before, (n.Task, n.Rule)):
         return None
     word = rule.condition.name
     close = difflib.get_close_matches(word.lower(), n.ATTRIBUTES, n=1, cutoff=0.75)
     # only words about as long as the attribute: `support_ok` is a flag, `suport` a typo
-    return (word, close[0]) if close and len(word) <= len(close[0]) + 1 else None
+    if not close or len(word) > len(close[0]) + 1:
+        return None
+    return (f"`{word}` is not an attribute; did you mean `{close[0]}`?",
+            "a misspelt word after a task or rule reads as the start of a new rule")
 
 
 def _metric_declarations(c: _Checker, plan: n.Plan) -> None:
@@ -220,12 +223,17 @@ _REPORTING_OPTIONS = ("cutoff", "calendar", "due")
 
 
 def _stray_reporting_option(rule: n.Rule, reporting: n.Reporting | None) -> tuple[str, str] | None:
-    """(`cutof`, `cutoff`) when a bare rule is only a misspelt option at the end of the `reporting` line."""
+    """(message, hint) when a bare rule is only a misspelt option (`cutof`) at the end of the `reporting` line."""
     if (reporting is None or reporting.span is None or rule.span is None or not rule.bare
             or not isinstance(rule.condition, n.Metric) or rule.span.line != reporting.span.end_line):
         return None
-    close = difflib.get_close_matches(rule.condition.name.lower(), _REPORTING_OPTIONS, n=1, cutoff=0.6)
-    return (rule.condition.name, close[0]) if close else None
+    word = rule.condition.name
+    close = difflib.get_close_matches(word.lower(), _REPORTING_OPTIONS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return (f"`{word}` is not an option of the `reporting` line; did you mean `{close[0]}`?",
+            "the `reporting` line takes `cutoff N` (or `calendar`) and `due N`, e.g. `reporting quarterly cutoff 15 "
+            "due 20`")
 
 
 def _last_line(rule: n.Rule) -> int | None:
@@ -336,22 +344,11 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
             ids.setdefault(item.id, item)
         if isinstance(item, n.Rule):
             following = items[index + 1] if index + 1 < len(items) else None
-            stray = _stray_attribute(item, items[index - 1] if index else None)
-            option = _stray_reporting_option(item, plan.reporting)
-            if option is not None and index not in explained:
-                word, close = option
-                c.problem(f"`{word}` is not an option of the `reporting` line; did you mean `{close}`?",
-                          item.condition.span,
-                          hint="the `reporting` line takes `cutoff N` (or `calendar`) and `due N`, "
-                               "e.g. `reporting quarterly cutoff 15 due 20`")
-                if isinstance(following, n.Rule) and following.bare and following.span and \
-                        following.span.line == _last_line(item):
-                    explained.add(index + 1)
-                continue
-            if stray is not None and index not in explained:
-                word, close = stray
-                c.problem(f"`{word}` is not an attribute; did you mean `{close}`?", item.condition.span,
-                          hint="a misspelt word after a task or rule reads as the start of a new rule")
+            misspelt = (_stray_reporting_option(item, plan.reporting)
+                        or _stray_attribute(item, items[index - 1] if index else None))
+            if misspelt is not None and index not in explained:
+                message, help_text = misspelt
+                c.problem(message, item.condition.span, hint=help_text)
                 if isinstance(following, n.Rule) and following.bare and following.span and \
                         following.span.line == _last_line(item):
                     explained.add(index + 1)
@@ -368,8 +365,7 @@ def plan_diagnostics(plan: n.Plan, lines: list[str] | None = None) -> list[Diagn
             if item.stretch is not None:
                 t = c._type(item.stretch, False)
                 if t not in (BOOL, ANY):
-                    shown = c.text_of(item.stretch.span)
-                    c.problem(f"a stretch condition must be true or false, but {f'`{shown}`' if shown else 'this'} "
+                    c.problem(f"a stretch condition must be true or false, but {c.quoted(item.stretch.span)} "
                               f"is a {t}", item.stretch.span, hint="compare it with a higher target, e.g. `<= -50%`")
         elif isinstance(item, n.Task):
             for dep in item.after:
