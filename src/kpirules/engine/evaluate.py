@@ -29,10 +29,10 @@ from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
 from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
-from kpirules.errors import Diagnostic, KpiDataError, KpiError, KpiPeriodError
+from kpirules.errors import KpiDataError, KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
 from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
-from kpirules.engine.tasks import deadlines_of, done_tasks, judge_task
+from kpirules.engine.tasks import check_occurrences, done_tasks, judge_task
 from kpirules.engine import timing
 from kpirules.engine.timing import first_period, report_as_of
 from kpirules.messages import Label, Message
@@ -284,30 +284,9 @@ class Plan:
         if data in self._bound:
             return data
         data = bind(data, self.events, self.units)
-        self._check_occurrences(data)
+        check_occurrences(self, data)
         self._bound.add(data)
         return data
-
-    def _check_occurrences(self, data: Data) -> None:
-        """A row of a recurring duty that names a period which is not one of its occurrences is an error:
-        moved silently to another occurrence, a mistyped quarter would mark the wrong one delivered."""
-        problems = []
-        for task in self.tasks:
-            if task.every is None:
-                continue
-            labels = [label for label, _ in deadlines_of(self, task)]
-            for row in data.tasks_for(task.id):
-                if row.period is None:
-                    continue
-                label = row.period.with_scheme(self.scheme).label
-                if label not in labels:
-                    at = f"{row.source}: " if row.source is not None else ""
-                    span = f"{labels[0]} … {labels[-1]}" if labels else "none"
-                    problems.append(Diagnostic(
-                        f"{at}this row of task {task.id} names the period {label}, which is not one of the task's "
-                        f"occurrences (every {task.every.kind.value}, {span}): which one does it deliver?"))
-        if problems:
-            raise KpiDataError.from_diagnostics(problems)
 
     def check_data(self, data: Data, years: Iterable[int] = ()) -> None:
         """Refuse data that cannot belong to this plan: it shares no metric, task or event with it, or
@@ -347,8 +326,9 @@ class Plan:
         decl = self.metrics.get(metric)
         if decl is not None and decl.title is not None:
             return decl.title
-        return next((getattr(r, "title", None) for r in self.ast.records if getattr(r, "name", None) == metric),
-                    None)
+        from kpirules.records.model import CountedMetric  # (a dataset's title is not a metric's)
+
+        return next((r.title for r in self.ast.records if isinstance(r, CountedMetric) and r.name == metric), None)
 
     def as_current(self, period: Period | str) -> Period:
         """``period`` (a Period or a label) in the plan's windows, checked to be of the plan's kind."""

@@ -9,13 +9,14 @@ from kpirules import nodes as n
 from kpirules.data import Data
 from kpirules.data.model import TaskRow
 from kpirules.engine.results import Deadline, Result, Status
+from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.messages import Label, Message, Progress
 from kpirules.periods import Kind, Period, Scheme, periods_between
 
 if TYPE_CHECKING:
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
 
-__all__ = ["judge_task", "done_tasks", "deadlines_of", "occurrences"]
+__all__ = ["judge_task", "done_tasks", "deadlines_of", "occurrences", "check_occurrences"]
 
 
 def deadlines_of(plan: Plan, task: n.Task) -> list[tuple[str, datetime.date]]:
@@ -157,6 +158,27 @@ def judge_task(plan: Plan, task: n.Task, data: Data, as_of: datetime.date, done:
     rest = ((Message("deliveries_on_time", made=len(made)),) if len(made) > 3
             else tuple(map(_delivery, made[:-1])))
     return Result(status=Status.DONE, reason=Message("done_on", done_on=made[-1][2], history=rest), **base, **extra)
+
+
+def check_occurrences(plan: Plan, data: Data) -> None:
+    """A row of a recurring duty that names a period which is not one of its occurrences is a
+    :class:`KpiDataError` naming the row: moved silently to another occurrence, a mistyped quarter
+    would mark the wrong one delivered."""
+    problems = []
+    for task in plan.tasks:
+        if task.every is None:
+            continue
+        labels = [label for label, _ in deadlines_of(plan, task)]
+        span = f"{labels[0]} … {labels[-1]}" if labels else "none"
+        for row in data.tasks_for(task.id):
+            if row.period is not None and _named(row, labels, plan) is None:
+                at = f"{row.source}: " if row.source is not None else ""
+                problems.append(Diagnostic(
+                    f"{at}this row of task {task.id} names the period {row.period.with_scheme(plan.scheme).label}, "
+                    f"which is not one of the task's occurrences (every {task.every.kind.value}, {span}): "
+                    f"which one does it deliver?"))
+    if problems:
+        raise KpiDataError.from_diagnostics(problems)
 
 
 def _named(row: TaskRow, labels: list[str], plan: Plan) -> int | None:
