@@ -28,7 +28,7 @@ from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
 from kpirules.report.history import Trend, change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import (deliveries_line, reporting_lines, ranked, delivery_lines, later_text, result_title, task_deadlines,
+from kpirules.report.parts import (deliveries_line, listed, reporting_lines, ranked, delivery_lines, later_text, result_title, task_deadlines,
                                    task_why, unit_summary)
 from kpirules.report.reasons import reason_text, warning_text
 
@@ -188,6 +188,9 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
     ds = report.deliveries_due()
     counts = [(t["rules"], report.rule_counts()), (t["tasks"], report.task_counts())]
     all_trends = trends(report)
+    attention, attention_more = listed(report, report.attention_now())
+    all_later = report.attention_later()
+    later, later_more = listed(report, all_later)
     return {
         "lang": lang,
         "issuer_above": issuer[:-1],
@@ -209,11 +212,11 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "deliveries": {"text": deliveries_line(report),
                        "good": bool(ds and ds.due and len(ds.done) == len(ds.due) and not ds.late)},
         "reporting": reporting_lines(report),
-        "attention": [_attention(report, r) for r in report.shown(report.attention_now())[0]],
-        "attention_more": _more(report, report.attention_now()),
-        "later": [later_text(report, r) for r in report.shown(report.attention_later())[0]],
-        "later_more": _more(report, report.attention_later()),
-        "later_count": len(report.attention_later()),
+        "attention": [_attention(report, r) for r in attention],
+        "attention_more": attention_more,
+        "later": [later_text(report, r) for r in later],
+        "later_more": later_more,
+        "later_count": len(all_later),
         "sections": _section(report, report.sections(), all_trends),
         "changes": change_texts(report),
         "trends": [{"id": rid + (f" ({unit})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
@@ -229,9 +232,3 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "digest": stamp["digest"][:12],
         "generated": t["generated"].format(file=plan.filename) if plan.filename else "",
     }
-
-
-def _more(report: Report, items: list[Result]) -> str:
-    """"… and N more like this" for a list a report shows only the first of, or ""."""
-    more = report.shown(items)[1]
-    return TEXT[report.lang]["more_like_this"].format(more=more) if more else ""

@@ -15,7 +15,7 @@ from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
 from kpirules.report.history import change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import attention_parts, ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import attention_parts, listed, ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import escape_controls
 
@@ -95,7 +95,7 @@ def screen_context(report: Report) -> dict[str, Any]:
                 "none" if ds and not ds.done else "part")
         deliveries = {"text": line, "tone": tone}
     attention = []
-    now, attention_more = report.shown(report.attention_now())
+    now, attention_more = listed(report, report.attention_now())
     for r in now:
         numbers, deadline, why = attention_parts(report, r)
         attention.append({
@@ -104,7 +104,8 @@ def screen_context(report: Report) -> dict[str, Any]:
             "value": numbers[0] if numbers else "", "target": numbers[1] if numbers else "",
             "deadline": deadline or "", "why": Markup(_ec(why)) if why else "",
         })
-    later_now, later_more = report.shown(report.attention_later())
+    all_later = report.attention_later()
+    later_now, later_more = listed(report, all_later)
     later = [{"id": r.id, "status": r.status.value, "text": later_text(report, r)} for r in later_now]
     changed = change_texts(report)
 
@@ -170,9 +171,7 @@ def screen_context(report: Report) -> dict[str, Any]:
         "window": t["window"].format(start=fmt_date(start, lang), end=fmt_date(end, lang)),
         "due": fmt_date(p.due, lang) if p.due else "", "as_of": fmt_date(report.as_of, lang),
         "counts": counts, "deliveries": deliveries, "reporting": reporting_lines(report), "attention": attention,
-        "attention_more": t["more_like_this"].format(more=attention_more) if attention_more else "",
-        "later": later, "later_more": t["more_like_this"].format(more=later_more) if later_more else "",
-        "later_count": len(later) + later_more,
+        "attention_more": attention_more, "later": later, "later_more": later_more, "later_count": len(all_later),
         "changes": changed[0] if changed else None, "sections": section(report.sections()),
         "warnings": warnings,
         "made": t["generated"].format(file=plan.filename) + " " if plan.filename else "",

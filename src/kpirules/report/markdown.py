@@ -10,7 +10,7 @@ from kpirules.report.format import fmt_date, fmt_period
 from kpirules.report.history import change_texts
 from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import attention_parts, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.parts import attention_parts, listed, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -74,8 +74,9 @@ def render_markdown(report: Report) -> str:
     w("")
     w(f"### {t['attention']}")
     w("")
-    att, att_more = report.shown(report.attention_now())
-    later, later_more = report.shown(report.attention_later())
+    att, att_more = listed(report, report.attention_now())
+    all_later = report.attention_later()
+    later, later_more = listed(report, all_later)
     if not att and not later:
         w(t["attention_none"])
     for i, r in enumerate(att, 1):
@@ -92,18 +93,18 @@ def render_markdown(report: Report) -> str:
         w(line)
     if att_more:
         w("")
-        w(_md(t["more_like_this"].format(more=att_more)))
+        w(_md(att_more))
     if att:
         w("")
         w(f"_{t['attention_note']}_")
     w("")
     if later:
-        w(f"#### {t['later']} ({len(later) + later_more})")
+        w(f"#### {t['later']} ({len(all_later)})")
         w("")
         w(f"_{_md(t['later_note'])}_")
         w("")
         w("; ".join(_md(later_text(report, r)) for r in later)
-          + ("; " + _md(t["more_like_this"].format(more=later_more)) if later_more else ""))
+          + ("; " + _md(later_more) if later_more else ""))
         w("")
     hist = HISTORY[lang]
     w(f"### {hist['heading']}")

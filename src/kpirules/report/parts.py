@@ -33,6 +33,13 @@ def attention_parts(report: Report, r: Result) -> tuple[tuple[str, str] | None, 
     return numbers, deadline, why
 
 
+def listed(report: Report, items: list[Result]) -> tuple[list[Result], str]:
+    """The items of a list a person reads that the report shows (:meth:`Report.shown`), and the line
+    "… and N more like this" for the rest ("" when none is left out)."""
+    shown, more = report.shown(items)
+    return shown, TEXT[report.lang]["more_like_this"].format(more=more) if more else ""
+
+
 def _explain(r: Result) -> bool:
     """Whether a task's reason goes in the report: late, blocked, overdue or unreported ones."""
     return r.status in (Status.DONE_LATE, Status.OVERDUE, Status.BLOCKED, Status.NO_DATA)
