@@ -112,25 +112,27 @@ def _run(tmp: Path, plan: str, data: dict[str, object], formats: tuple[str, ...]
                     assert "R1" in body or "BÁO CÁO" in body or "REPORT" in body.upper()
 
 
+#: a generated plan and its data: five hostile texts for the plan, two to four values, one or two notes
+hostile_cases = st.tuples(st.lists(plan_text, min_size=5, max_size=5), st.lists(number, min_size=2, max_size=4),
+                          st.lists(data_text, min_size=1, max_size=2)).map(
+    lambda c: (_plan(c[0]), _data(c[1], c[2])))
+
+
 @fuzz(12)
-@given(st.lists(plan_text, min_size=5, max_size=5), st.lists(number, min_size=2, max_size=4),
-       st.lists(data_text, min_size=1, max_size=2))
+@given(hostile_cases)
 def test_the_check_and_the_text_reports_survive_hostile_values(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                               titles: list[str], values: list[object],
-                                                               notes: list[str]) -> None:
-    _run(tmp_path, _plan(titles), _data(values, notes), CHEAP, capsys)
+                                                               case: tuple[str, dict[str, object]]) -> None:
+    _run(tmp_path, *case, CHEAP, capsys)
 
 
 @fuzz(3)
-@given(st.lists(plan_text, min_size=5, max_size=5), st.lists(number, min_size=2, max_size=4),
-       st.lists(data_text, min_size=1, max_size=2))
+@given(hostile_cases)
 def test_the_word_and_pdf_reports_survive_hostile_values(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         titles: list[str], values: list[object],
-                                                         notes: list[str]) -> None:
+                                                         case: tuple[str, dict[str, object]]) -> None:
     formats = tuple(f for f, module in (("docx", "docx"), ("pdf", "weasyprint"))
                     if importlib.util.find_spec(module) is not None)
     if not formats:
         if os.environ.get("CI") == "true":
             pytest.fail("the pdf and docx extras are installed by .ci/run")
         pytest.skip("needs the pdf or docx extra")
-    _run(tmp_path, _plan(titles), _data(values, notes), formats, capsys)
+    _run(tmp_path, *case, formats, capsys)

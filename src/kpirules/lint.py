@@ -356,10 +356,10 @@ class _Linter:
         """K018: a rule reads a metric the plan does not declare (when it declares any)."""
         from kpirules.records.model import CountedMetric
 
-        declared = {m.name for m in getattr(self.plan, "metrics", ())}
-        declared |= {r.name for r in getattr(self.plan, "records", ()) if isinstance(r, CountedMetric)}
         if not getattr(self.plan, "metrics", ()):
             return
+        declared = {m.name for m in self.plan.metrics}
+        declared |= {r.name for r in getattr(self.plan, "records", ()) if isinstance(r, CountedMetric)}
         told: set[str] = set()
         for item in items:
             if not isinstance(item, n.Rule):
