@@ -80,3 +80,11 @@ def test_the_report_names_a_declared_metric_by_its_title_and_the_json_by_its_id(
     r = results.by_id("r")[0]
     assert r.reason_code == "zero_denominator" and r.reason_args["denominator"] == "records"
     assert "records" in str(r.reason) and "Tổng số hồ sơ" not in str(r.reason)
+
+
+def test_a_datasets_title_is_not_taken_for_a_metric_of_the_same_name() -> None:
+    plan = kpirules.parse('dataset dossiers "Hồ sơ thủ tục hành chính":\n  dated by resolved_on\n\n'
+                          'metric all_records "Tổng số hồ sơ" = count(dossiers)\n\n'
+                          'rule r:\n  dossiers >= 1 by 2020\n  stretch all_records >= 1\n', "p.kpi")
+    assert plan.metric_title("all_records") == "Tổng số hồ sơ"
+    assert plan.metric_title("dossiers") is None
