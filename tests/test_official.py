@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpirules import load
 from kpirules.cli import main
@@ -326,3 +328,36 @@ def test_the_screen_layout_is_a_template_too(tmp_path: Path, capsys: pytest.Capt
     code, _, err = _run(capsys, "--template", str(own), "-o", str(out))
     line = text[:text.index("{{ page.title }}</h1>")].count("\n") + 1
     assert code == 2 and f"screen.html.j2:{line}: template error" in err
+
+
+def _old_sparkline_points(values: tuple, width: int = 64, height: int = 18) -> str:  # type: ignore[type-arg]
+    """The sparkline's points as first written (Fractions throughout), to compare the faster one with."""
+    from fractions import Fraction
+
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span, n = hi - lo or Fraction(1), max(len(values) - 1, 1)
+
+    def num(f: Fraction) -> str:
+        q = round(f * 10)
+        return f"{q // 10}.{q % 10}"
+
+    def xy(i: int, v: Fraction) -> str:
+        x = Fraction(2) + Fraction(width - 4) * i / n
+        y = Fraction(height - 3) - Fraction(height - 6) * (v - lo) / span
+        return f"{num(x)},{num(y)}"
+
+    return " ".join(xy(i, v) for i, v in points)
+
+
+@given(st.lists(st.one_of(st.none(), st.fractions(min_value=-10**6, max_value=10**6)), min_size=2, max_size=9))
+def test_the_sparkline_draws_the_same_points_as_the_exact_formula(values: list) -> None:  # type: ignore[type-arg]
+    from kpirules.report.history import Trend, sparkline
+
+    if sum(v is not None for v in values) < 2:
+        return
+    tr = Trend(("",) * len(values), tuple(values), ("",) * len(values), "")
+    svg = sparkline(tr)
+    assert f'points="{_old_sparkline_points(tuple(values))}"' in svg
+    last = _old_sparkline_points(tuple(values)).split(" ")[-1].split(",")
+    assert f'<circle cx="{last[0]}" cy="{last[1]}"' in svg

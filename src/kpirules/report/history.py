@@ -184,12 +184,16 @@ def sparkline(trend: Trend, width: int = 64, height: int = 18) -> str:
     n = max(len(trend.values) - 1, 1)
 
     def xy(i: int, v: Fraction) -> tuple[str, str]:
-        x = Fraction(2) + Fraction(width - 4) * i / n
-        y = Fraction(height - 3) - Fraction(height - 6) * (v - lo) / span
-        return _num(x), _num(y)
+        # x = 2 + (width-4)·i/n and y = (height-3) - (height-6)·(v-lo)/span, tenths, with one Fraction
+        # division per point (this runs for every unit of every per-unit target)
+        r = (v - lo) / span
+        x = Fraction(20 * n + 10 * (width - 4) * i, n)
+        y = Fraction(10 * (height - 3) * r.denominator - 10 * (height - 6) * r.numerator, r.denominator)
+        return _tenths(round(x)), _tenths(round(y))
 
-    path = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, v in points))
-    lx, ly = xy(*points[-1])
+    coords = [xy(i, v) for i, v in points]
+    path = " ".join(f"{x},{y}" for x, y in coords)
+    lx, ly = coords[-1]
     title = "; ".join(f"{a}: {b}" for a, b in zip(trend.labels, trend.texts))
     return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
             f'aria-label="{_attr(title)}"><title>{_attr(title)}</title>'
@@ -197,8 +201,8 @@ def sparkline(trend: Trend, width: int = 64, height: int = 18) -> str:
             f'<circle cx="{lx}" cy="{ly}" r="2" fill="currentColor"/></svg>')
 
 
-def _num(f: Fraction) -> str:
-    q = round(f * 10)  # (a coordinate, one decimal: exact enough for a drawing)
+def _tenths(q: int) -> str:
+    """A coordinate given in tenths, with one decimal (exact enough for a drawing)."""
     return f"{q // 10}.{q % 10}"
 
 
