@@ -225,7 +225,7 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a")]), "<rows>: row 0: expected 4 items"),
     (lambda: kpirules.data_from_rows([5]), "<rows>: row 0: expected (period, unit, metric, value) or a mapping"),
     (lambda: kpirules.data_from_rows([{"period": "2020-Q4", "metrc": "a", "value": 1}]), "row 0: unknown key 'metrc'"),
-    (lambda: kpirules.data_from_rows(5), "<rows>: expected an iterable of rows"),  # type: ignore[arg-type]
+    (lambda: kpirules.data_from_rows(5), "<rows>: expected a list of rows, not int"),  # type: ignore[arg-type]
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", object())]), "column value (row 0): expected a number"),
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", datetime.date(2020, 1, 1))]),
      "a date (2020-01-01) is not a metric value"),
@@ -242,7 +242,7 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "vals": {}}]), "$[0].vals: unknown key"),
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {" ": 1}}]), "a metric needs a name"),
     (lambda: kpirules.data_from_snapshots(["x"]), "$[0]: expected a mapping"),
-    (lambda: kpirules.data_from_snapshots(None), "expected an iterable of snapshot mappings"),  # type: ignore[arg-type]
+    (lambda: kpirules.data_from_snapshots(None), "expected a list of snapshot mappings, not NoneType"),  # type: ignore[arg-type]
     (lambda: kpirules.data_from_snapshots([], [{"task": "1", "status": "done"}]),
      "<snapshots>: $.tasks[0].date: a `done` row needs a date (or the period it delivers)"),
     (lambda: kpirules.data_from_snapshots([], [], [{"event": "ND138"}]),
@@ -371,3 +371,22 @@ def test_snapshots_from_python_carry_the_day_they_were_sent_as_the_files_do() ->
     assert late == [{"unit": "A", "unit_name": "Đơn vị A", "submitted": "2020-12-25"}]
     with pytest.raises(kpirules.KpiDataError, match=r"\$\[0\]\.submitted: expected the date the report was sent"):
         kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"x": 1}, "submitted": 5}])
+
+
+@pytest.mark.parametrize("make", [
+    lambda bad: kpirules.data_from_rows(bad),
+    lambda bad: kpirules.data_from_snapshots(bad),
+    lambda bad: kpirules.data_from_task_rows(bad),
+    lambda bad: kpirules.data_from_events(bad),
+    lambda bad: kpirules.data_from_snapshots([], bad),
+])
+@pytest.mark.parametrize(("bad", "kind"), [
+    ("2020-Q4,,a,1", "str"), (b"2020-Q4,,a,1", "bytes"), (bytearray(b"x"), "bytearray"),
+    ({"period": "2020-Q4", "metric": "a", "value": 1}, "dict"),
+])
+def test_a_str_bytes_or_mapping_where_a_list_is_expected_is_refused(make, bad: object, kind: str) -> None:
+    """A str (or bytes, or one mapping) is iterable, but reading it item by item is never meant."""
+    with pytest.raises(KpiDataError) as info:
+        make(bad)
+    text = str(info.value)
+    assert "expected a list" in text and f"not a {kind}" in text

@@ -195,6 +195,21 @@ def _where(name: str, path: str) -> Source:
 # --- snapshots (the JSON form) ----------------------------------------------------------------------
 
 
+def _items(obj: object, kind: str) -> Iterator[Any]:
+    """The items of a list of ``kind``; a str, bytes or a single mapping is iterable too, but read item by
+    item it is never what was meant, so it is refused with the others that are no list at all."""
+    if isinstance(obj, (str, bytes, bytearray, Mapping)):
+        raise _NotAList(f"expected a list of {kind}, not a {type(obj).__name__}")
+    try:
+        return iter(obj)  # type: ignore[call-overload, no-any-return]
+    except TypeError:
+        raise _NotAList(f"expected a list of {kind}, not {type(obj).__name__}") from None
+
+
+class _NotAList(Exception):
+    """Raised by _items: the message says what was expected."""
+
+
 def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[Mapping[str, Any] | TaskRow] = (),
                         events: Iterable[Mapping[str, Any] | EventRow] = (), *, floats: Floats = None,
                         name: str = "<snapshots>") -> Data:
@@ -216,9 +231,9 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
         problems.append(Diagnostic(f"{name}: {path}: {message}"))
 
     try:
-        items = iter(snapshots)
-    except TypeError:
-        raise KpiDataError(f"{name}: expected an iterable of snapshot mappings, not {type(snapshots).__name__}") from None
+        items = _items(snapshots, "snapshot mappings")
+    except _NotAList as exc:
+        raise KpiDataError(f"{name}: {exc}") from None
     for i, snap in enumerate(items):
         at = f"$[{i}]"
         if not isinstance(snap, Mapping):
@@ -345,9 +360,9 @@ def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name:
     kind, row_type, read = (("events", EventRow, read_event_row) if events else ("task rows", TaskRow, read_task_row))
     prefix = f"$.{what}" if what else "$"
     try:
-        items = iter(rows)
-    except TypeError:
-        problems.append(Diagnostic(f"{name}: {prefix}: expected an iterable of {kind}, not {type(rows).__name__}"))
+        items = _items(rows, kind)
+    except _NotAList as exc:
+        problems.append(Diagnostic(f"{name}: {prefix}: {exc}"))
         return
     for i, row in enumerate(items):
         path = f"{prefix}[{i}]"
@@ -401,9 +416,9 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
     problems: list[Diagnostic] = []
     cells: list[tuple[int, list[Cell]]] = []
     try:
-        items = iter(rows)
-    except TypeError:
-        raise KpiDataError(f"{name}: expected an iterable of rows, not {type(rows).__name__}") from None
+        items = _items(rows, "rows")
+    except _NotAList as exc:
+        raise KpiDataError(f"{name}: {exc}") from None
     for i, row in enumerate(items):
         if isinstance(row, Mapping):
             unknown = sorted(set(map(str, row)) - set(_VALUE_COLUMNS))
