@@ -56,7 +56,9 @@ _RANGE_START = re.compile(r"\.\.\w")
 _RANGE_END = re.compile(r"\w\.\.$")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only`` (a subcommand's name) just that subcommand's parser is added
+    (start-up: a run imports and builds one subcommand, `kpirules --help` and a misspelt command see all)."""
     from kpirules import __version__
 
     parser = _Parser(
@@ -65,15 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kpirules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         importlib.import_module(f"kpirules.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = build_parser()
-    parser.words = list(sys.argv[1:] if argv is None else argv)  # type: ignore[attr-defined]
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words[0] if words else None)
+    parser.words = words  # type: ignore[attr-defined]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
