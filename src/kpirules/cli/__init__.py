@@ -25,7 +25,7 @@ from kpirules.text import visible
 __all__ = ["main"]
 
 # subcommand modules, in the order `kpirules --help` lists them
-COMMANDS = ("check", "periods", "fmt", "lint", "explain", "report", "verify", "test", "sql")
+COMMANDS = ("check", "periods", "fmt", "lint", "explain", "report", "verify", "test", "sql", "template")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -11,6 +11,7 @@ from typing import Any, Union
 import attrs
 
 from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
+from kpirules.data.formsheet import LABEL_HEADERS
 from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value, unit_name
 from kpirules.data.tasks import read_date, read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
@@ -23,7 +24,9 @@ _HEADER_ALIASES = {
     "kỳ": "period", "kỳ báo cáo": "period", "đơn vị": "unit", "chỉ tiêu": "metric",
     "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
     "ngày hoàn thành": "done_on", "ghi chú": "note", "sự kiện": "event",
-    "ngày gửi": "submitted", "ngày nộp": "submitted",
+    "ngày gửi": "submitted", "ngày nộp": "submitted", "mã chỉ tiêu": "metric", "mã nhiệm vụ": "task",
+    # columns that only describe a row (a form's title, unit of measure, deadline…): labels, not read
+    **dict.fromkeys(LABEL_HEADERS, ""),
 }
 #: what a CSV row with more cells than its header may mean, by the file's delimiter
 _RAGGED_HINTS = {

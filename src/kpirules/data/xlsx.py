@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from kpirules.data.cells import normal_number
+from kpirules.data.formsheet import MARKER, FormTable, form_rows, read_layout
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError
@@ -154,8 +155,15 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
     data.files.append(path)
     found = False
     try:
+        form: dict[str, list[FormTable]] = {}
+        if MARKER in book.sheetnames:
+            for table in read_layout(path, book[MARKER].iter_rows(values_only=True)):
+                form.setdefault(table.sheet, []).append(table)
+            found = bool(form)
         for sheet in book.worksheets:
             title = sheet.title
+            if title == MARKER:
+                continue
             ref = f"'{title}'" if not title.replace("_", "").isalnum() else title
 
             def locate(row: int, col: int | None, ref: str = ref) -> tuple[str, None, None, str]:
@@ -177,7 +185,10 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
                     yield i, cells
 
             sheet_data = Data()
-            if Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
+            if title in form:
+                _read_form_sheet(path, ref, form[title], rows(), problems,
+                                 lambda: Table(sheet_data, problems, number_format, locate, source, votes=votes))
+            elif Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
                     rows(), skip_foreign=True):
                 found = True
             try:
@@ -194,6 +205,25 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
         problems.append(Diagnostic(f"{path}: no sheet starts with a data header "
                                    "(period,unit,metric,value or task,status,date,note)"))
     return data
+
+
+def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterator[tuple[int, list[Cell]]],
+                     problems: list[Diagnostic], table: Any) -> None:
+    """Read the tables of one sheet of a form (``kpirules template``) where its layout says they are; a
+    cell typed below them is an error (the form reads nothing there)."""
+    end = max(max(t.end, t.last) for t in tables)
+    kept: dict[int, list[Cell]] = {}
+    for i, cells in rows:
+        if i <= end:
+            kept[i] = cells
+        elif any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+            col = next(j for j, c in enumerate(cells) if c is not None and (not isinstance(c, str) or c.strip()))
+            problems.append(Diagnostic(
+                f"{path}: {ref}!{column_letter(col)}{i}: typed below the form's tables, which end on row {end}; "
+                "the form reads nothing there: write it on a row of a table (or in another data file)"))
+            break
+    for t in tables:
+        table().read(form_rows(path, ref, t, kept, problems))
 
 
 def _shown(value: Any) -> str:

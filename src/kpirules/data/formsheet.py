@@ -1,0 +1,149 @@
+"""The layout of a data-entry form (``kpirules template``), as the form's writer and the .xlsx reader share it.
+
+A form workbook has an instructions sheet, a sheet per unit and a very hidden
+sheet :data:`MARKER` that says where the tables of the unit sheets are: one
+row ``kpirules form | 1``, then ``plan | ID``, ``period | LABEL``, and one row
+per table: ``table | SHEET | values or tasks | header row | last row |
+heading rows | submitted cell``.  The reader reads exactly those rows, with
+the header names of :data:`VALUE_COLUMNS` and :data:`TASK_COLUMNS` (the
+columns that only describe a row, such as the metric's title, are read as
+labels and skipped), and leaves out the rows nothing was typed in.  Anything
+typed outside the tables is an error, so nothing a clerk typed is lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
+from kpirules.periods import parse_date
+
+__all__ = ["MARKER", "FORM_VERSION", "VALUE_COLUMNS", "TASK_COLUMNS", "LABEL_HEADERS", "FormTable",
+           "read_layout", "layout_rows", "form_rows"]
+
+#: the very hidden sheet that marks a workbook as a form and holds its layout
+MARKER = "_kpirules"
+FORM_VERSION = 1
+
+#: the columns of a form's table of values, as (header, what the reader makes of it: a data column or "")
+VALUE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("STT", ""), ("Kỳ báo cáo", "period"), ("Đơn vị", "unit"), ("Mã chỉ tiêu", "metric"),
+    ("Tên chỉ tiêu", ""), ("Phạm vi", ""), ("Loại giá trị", ""), ("Đơn vị tính", ""), ("Giá trị", "value"),
+)
+#: the columns of a form's table of tasks
+TASK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("STT", ""), ("Kỳ báo cáo", "period"), ("Mã nhiệm vụ", "task"), ("Thời hạn", ""), ("Tên nhiệm vụ", ""),
+    ("Sản phẩm", ""), ("Trạng thái", "status"), ("Ngày", "date"), ("Ghi chú", "note"),
+)
+#: header names of columns that only describe a row (a form's, or an office's own sheet's): read as labels,
+#: skipped (lower case, as headers are compared)
+LABEL_HEADERS = frozenset(h.lower() for h, role in VALUE_COLUMNS + TASK_COLUMNS if not role)
+#: the columns a clerk fills in, by table kind (the others are written by kpirules and locked)
+FILLED = {"values": ("value",), "tasks": ("status", "date", "note")}
+
+
+@attrs.frozen
+class FormTable:
+    """Where one table of a form sheet is: its header row, last row, the heading rows inside it, and
+    the cell holding the day the unit sent the form (``D5``; None when the table has none)."""
+
+    sheet: str
+    kind: str  # "values" or "tasks"
+    header: int
+    last: int
+    headings: frozenset[int] = frozenset()
+    submitted: str | None = None
+    #: the last row the form writes on the sheet (below it, a typed cell is an error)
+    end: int = 0
+
+    def row(self) -> list[object]:
+        """The table as a row of the marker sheet."""
+        return ["table", self.sheet, self.kind, self.header, self.last,
+                " ".join(map(str, sorted(self.headings))), self.submitted or "", self.end or self.last]
+
+
+def layout_rows(plan: str, period: str, tables: Sequence[FormTable]) -> list[list[object]]:
+    """The rows of the marker sheet of a form."""
+    return [["kpirules form", FORM_VERSION], ["plan", plan], ["period", period], *(t.row() for t in tables)]
+
+
+def read_layout(path: str, rows: Iterator[Sequence[Any]]) -> list[FormTable]:
+    """The tables of a form, from its marker sheet's rows; a KpiDataError if the sheet is damaged."""
+
+    def damaged(why: str) -> KpiDataError:
+        return KpiDataError(f"{path}: the form's hidden sheet {MARKER} is damaged ({why}); "
+                            "make the form again with `kpirules template`")
+
+    first = next(rows, None)
+    if not first or first[0] != "kpirules form":
+        raise damaged("its first row is not `kpirules form`")
+    if len(first) < 2 or first[1] != FORM_VERSION:
+        raise damaged(f"form version {first[1] if len(first) > 1 else None!r}; this kpirules reads version "
+                      f"{FORM_VERSION}")
+    tables: list[FormTable] = []
+    for i, row in enumerate(rows, start=2):
+        if not row or row[0] != "table":
+            continue
+        try:
+            _, sheet, kind, header, last, headings, submitted, end = (list(row) + [None] * 8)[:8]
+            if kind not in FILLED or not isinstance(sheet, str):
+                raise ValueError(kind)
+            tables.append(FormTable(sheet, kind, int(header), int(last),
+                                    frozenset(int(h) for h in str(headings or "").split()),
+                                    str(submitted) if submitted else None, int(end or last)))
+        except (TypeError, ValueError):
+            raise damaged(f"row {i} is not a table's place") from None
+    return tables
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or isinstance(cell, str) and not cell.strip()
+
+
+def form_rows(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]],
+              problems: list[Diagnostic]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of one table of a form as a data table reads them: its header (with a ``submitted`` column
+    when the form's cell for it is filled), then each row something was typed in, by its row number."""
+    header = list(rows.get(table.header, []))
+    names = [str(h or "").strip().lower() for h in header]
+    columns = VALUE_COLUMNS if table.kind == "values" else TASK_COLUMNS
+    roles = {h.lower(): role for h, role in columns}
+    filled = [i for i, name in enumerate(names) if roles.get(name) in FILLED[table.kind]]
+    sent = _submitted(path, ref, table, rows, problems)
+    yield table.header, header + (["submitted"] if sent else [])
+    for r in range(table.header + 1, table.last + 1):
+        cells = list(rows.get(r, []))
+        if r in table.headings or all(_blank(cells[i]) if i < len(cells) else True for i in filled):
+            continue
+        cells += [None] * (len(header) - len(cells))
+        yield r, (cells + [sent]) if sent else cells
+
+
+def _submitted(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]],
+               problems: list[Diagnostic]) -> str | None:
+    """The day the form says it was sent (its submitted cell), as ISO text; None when blank or wrong."""
+    if not table.submitted:
+        return None
+    col = 0
+    letters = "".join(c for c in table.submitted if c.isalpha())
+    for c in letters:
+        col = col * 26 + ord(c.upper()) - 64
+    row = int("".join(c for c in table.submitted if c.isdigit()) or 0)
+    cells = rows.get(row, [])
+    value = cells[col - 1] if 0 < col <= len(cells) else None
+    if _blank(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        return parse_date(str(value).strip()).isoformat()
+    except KpiPeriodError as exc:
+        problems.append(Diagnostic(f"{path}: {ref}!{table.submitted}: the day the form was sent: "
+                                   f"{str(exc).splitlines()[0]}"))
+        return None

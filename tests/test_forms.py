@@ -1,0 +1,243 @@
+"""`kpirules template`: forms made from a plan, filled as a clerk would, read back exactly."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import kpirules
+from kpirules.data import load_data
+from kpirules.data.formsheet import MARKER, read_layout
+from kpirules.errors import KpiDataError, KpiError
+from kpirules.forms import csv_form, forms_for, neutral, xlsx_form
+
+openpyxl = pytest.importorskip("openpyxl")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLAN = os.path.join(ROOT, "rules", "nq17_bkhcn.kpi")
+
+
+@pytest.fixture(scope="module")
+def plan() -> kpirules.Plan:
+    return kpirules.load(PLAN)
+
+
+def _form(plan, tmp_path, label="2020-Q4", units=None):
+    period = plan.as_current(label)
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(xlsx_form(plan, period, forms_for(plan, period, units)))
+    return path
+
+
+def _tables(book):
+    return read_layout("f", book[MARKER].iter_rows(values_only=True))
+
+
+def test_each_unit_gets_its_metrics_and_tasks(plan):
+    period = plan.as_current("2020-Q4")
+    forms = {f.unit: f for f in forms_for(plan, period)}
+    # the per-unit rule II.1.c.3.units reads work_records(_online) of every declared unit
+    for u in plan.units:
+        assert {("work_records", u), ("work_records_online", u)} <= {(m.name, m.unit) for m in forms[u].metrics}
+    # plan-level metrics go to the unit leading the rule (TTCNTT leads II.2.c.2), as plan-level values
+    assert ("periodic_reports_national_system", None) in {(m.name, m.unit) for m in forms["TTCNTT"].metrics}
+    # a task led by VPB is on VPB's sheet, with its deadline
+    assert any(t.id == "3" for t in forms["VPB"].tasks)
+    # titles and units of measure come from the plan's declarations
+    m = next(m for m in forms["TTCNTT"].metrics if m.name == "periodic_reports")
+    assert (m.title, m.kind, m.measure) == ("Số báo cáo định kỳ (không bao gồm nội dung mật)", "count", "báo cáo")
+    # a metric is on one sheet only, for one unit
+    seen = [(m.name, m.unit) for f in forms.values() for m in f.metrics]
+    assert len(seen) == len(set(seen))
+
+
+def test_rules_over_before_the_period_ask_for_nothing(plan):
+    late = {m.name for f in forms_for(plan, plan.as_current("2024-Q4")) for m in f.metrics}
+    early = {m.name for f in forms_for(plan, plan.as_current("2020-Q4")) for m in f.metrics}
+    assert "mobile_portal" in early and "mobile_portal" not in late  # (II.1.b.3 is due by 2020)
+
+
+def test_an_unknown_unit_is_an_error_with_the_closest(plan):
+    with pytest.raises(KpiError, match="did you mean TTCNTT"):
+        forms_for(plan, plan.as_current("2020-Q4"), ["TTCNT"])
+    # a declared full name stands for its code
+    (f,) = forms_for(plan, plan.as_current("2020-Q4"), ["Văn phòng Bộ"])
+    assert f.unit == "VPB"
+
+
+def test_the_form_is_locked_but_its_yellow_cells(plan, tmp_path):
+    book = openpyxl.load_workbook(_form(plan, tmp_path))
+    assert book.sheetnames[0] == "Hướng dẫn" and book[MARKER].sheet_state == "veryHidden"
+    ws = book["TTCNTT"]
+    assert ws.protection.sheet
+    t = next(t for t in _tables(book) if t.sheet == "TTCNTT" and t.kind == "values")
+    header = [c.value for c in ws[t.header]]
+    assert header[3] == "Mã chỉ tiêu" and header[8] == "Giá trị"
+    assert ws.cell(t.header, 4).protection.locked
+    row = next(r for r in range(t.header + 1, t.last + 1) if r not in t.headings)
+    assert not ws.cell(row, 9).protection.locked and ws.cell(row, 4).protection.locked
+    kinds = {dv.type for dv in ws.data_validations.dataValidation}
+    assert {"whole", "list", "date"} <= kinds
+    status = next(dv for dv in ws.data_validations.dataValidation if dv.type == "list" and "Hoàn thành" in dv.formula1)
+    assert "Đang thực hiện" in status.formula1
+
+
+def _fill(path, values, status=("Hoàn thành", datetime.date(2020, 11, 30), "Đã xong"), sent=None):
+    """Type ``values`` (metric → cell value) into every value row of the form, as a clerk would."""
+    book = openpyxl.load_workbook(path)
+    typed = {}
+    for t in _tables(book):
+        ws = book[t.sheet]
+        if sent is not None:
+            ws[t.submitted] = sent
+        for r in range(t.header + 1, t.last + 1):
+            if r in t.headings:
+                continue
+            if t.kind == "values":
+                metric, unit = ws.cell(r, 4).value, ws.cell(r, 3).value or None
+                if metric in values:
+                    ws.cell(r, 9).value = values[metric]
+                    typed[(unit, metric)] = values[metric]
+            elif status is not None:
+                for c, v in zip((7, 8, 9), status):
+                    ws.cell(r, c).value = v
+                typed[("task", ws.cell(r, 3).value)] = status
+    book.save(path)
+    return typed
+
+
+_KIND_VALUES = {
+    "count": st.integers(0, 10**12),
+    "amount": st.decimals(min_value=-10**6, max_value=10**6, places=2, allow_nan=False).map(lambda d: float(d)),
+    "share": st.integers(0, 10000).map(lambda i: i / 10000),
+    "yesno": st.sampled_from(["có", "không", True, False]),
+}
+
+
+def _expected(v):
+    if isinstance(v, bool) or v in ("có", "không"):
+        return v in (True, "có")
+    if isinstance(v, float):
+        return Fraction(Decimal(repr(v)))
+    return v
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))  # (each example writes and reads a workbook)
+@given(data=st.data())
+def test_a_filled_form_reads_back_exactly(plan, tmp_path, data):
+    path = _form(plan, tmp_path)
+    values = {name: data.draw(_KIND_VALUES[decl.kind or "amount"], label=name)
+              for name, decl in plan.metrics.items() if decl.kind in _KIND_VALUES}
+    typed = _fill(path, values)
+    got = load_data(str(path))
+    key = plan.as_current("2020-Q4").key
+    for (unit, metric), v in typed.items():
+        if unit == "task":
+            continue
+        assert got.snapshots[(key, unit)][metric] == _expected(v), (unit, metric)
+    assert {r.task for r in got.task_rows} == {k[1] for k in typed if k[0] == "task"}
+    assert all(r.status == "done" and r.date == datetime.date(2020, 11, 30) for r in got.task_rows)
+
+
+def test_an_empty_form_gives_no_snapshot_and_a_sent_day_is_kept(plan, tmp_path):
+    path = _form(plan, tmp_path)
+    _fill(path, {}, status=None)
+    with pytest.raises(KpiDataError):  # (nothing typed: no rows, as an empty data file)
+        kpirules.load(PLAN).check_data(load_data(str(path)))
+    path = _form(plan, tmp_path)
+    _fill(path, {"work_records": 12}, status=None, sent=datetime.date(2020, 12, 22))
+    got = load_data(str(path))
+    key = plan.as_current("2020-Q4").key
+    assert got.snapshots[(key, "VPB")]["work_records"] == 12
+    assert got.submitted[(key, "VPB")] == datetime.date(2020, 12, 22)
+
+
+def test_a_bad_cell_is_named_by_sheet_and_cell_and_none_hides_another(plan, tmp_path):
+    path = _form(plan, tmp_path)
+    book = openpyxl.load_workbook(path)
+    t = next(t for t in _tables(book) if t.sheet == "VPB" and t.kind == "values")
+    tt = next(t for t in _tables(book) if t.sheet == "VPB" and t.kind == "tasks")
+    ws = book["VPB"]
+    ws.cell(t.header + 1 + (t.header + 1 in t.headings), 9).value = datetime.date(2020, 1, 1)
+    ws.cell(tt.header + 1, 7).value = "sắp xong"
+    ws.cell(tt.last + 3, 2).value = "ghi thêm"
+    book.save(path)
+    with pytest.raises(KpiDataError) as e:
+        load_data(str(path))
+    text = str(e.value)
+    assert f"VPB!I{t.header + 1 + (t.header + 1 in t.headings)}" in text
+    assert f"VPB!G{tt.header + 1}" in text and "sắp xong" in text
+    assert f"VPB!B{tt.last + 3}" in text and "typed below" in text
+
+
+def test_text_from_the_plan_is_never_a_formula(tmp_path):
+    src = tmp_path / "p.kpi"
+    src.write_text('plan "x"\n  reporting quarterly cutoff 15 due 20\n'
+                   'metric m "=HYPERLINK(\\"http://x\\")": count "@cmd"\n'
+                   'rule R "r":\n  m >= 1 by 2030\n', encoding="utf-8")
+    plan = kpirules.load(str(src))
+    period = plan.as_current("2020-Q4")
+    forms = forms_for(plan, period)
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(xlsx_form(plan, period, forms))
+    ws = openpyxl.load_workbook(path)["Chung"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    values, _ = csv_form(plan, period, forms)
+    assert "'=HYPERLINK" in values and "'@cmd" in values
+    assert neutral("-1") == "'-1" and neutral("a=b") == "a=b"
+
+
+def test_the_csv_form_reads_back_with_vietnamese_numbers(plan, tmp_path):
+    period = plan.as_current("2020-Q4")
+    values, tasks = csv_form(plan, period, forms_for(plan, period, ["TTCNTT"]))
+    lines = values.splitlines()
+    filled = [lines[0]] + [ln + ('"2.400,5"' if "meeting_hours" in ln else "1.700") for ln in lines[1:]]
+    (tmp_path / "f.csv").write_text("\r\n".join(filled), encoding="utf-8")
+    t_lines = tasks.splitlines()
+    assert t_lines[1].endswith(",,,")
+    t_lines[1] = t_lines[1][:-3] + ",Đang thực hiện,10/06/2020,"
+    (tmp_path / "f-tasks.csv").write_text("\r\n".join(t_lines[:2]), encoding="utf-8")
+    got = load_data([str(tmp_path / "f.csv"), str(tmp_path / "f-tasks.csv")])
+    snap = got.snapshots[(period.key, None)]
+    assert snap["meeting_hours"] == Fraction(4801, 2) and snap["periodic_reports"] == 1700
+    (row,) = got.task_rows
+    assert row.status == "in_progress" and row.date == datetime.date(2020, 6, 10)
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "kpirules", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_command_writes_a_workbook_or_a_file_per_unit(tmp_path):
+    r = _cli("template", PLAN, "--period", "2020-Q4", "-o", "form.xlsx", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "TTCNTT" in r.stdout and (tmp_path / "form.xlsx").exists()
+    r = _cli("template", PLAN, "--period", "2020-Q4", "-o", "forms/", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(os.listdir(tmp_path / "forms")) == sorted(
+        ["Chung.xlsx", "CUCTTKH.xlsx", "TCTDC.xlsx", "TTCNTT.xlsx", "VPB.xlsx", "VUPC.xlsx"])
+    r = _cli("template", PLAN, "--period", "2020-Q4", "--unit", "XYZ", "-o", "x.xlsx", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "XYZ" in r.stderr
+    r = _cli("template", PLAN, "--period", "2020-Q4", "-o", "x.pdf", cwd=tmp_path)
+    assert r.returncode == 2 and ".xlsx or .csv" in r.stderr
+    # a filled form is checked like any data file
+    _fill(str(tmp_path / "form.xlsx"), {"work_records": 10, "work_records_online": 9})
+    r = _cli("check", PLAN, "--data", "form.xlsx", "--period", "2020-Q4", cwd=tmp_path)
+    assert r.returncode in (0, 1), r.stderr
+
+
+def test_without_openpyxl_the_error_says_what_to_install(plan, monkeypatch):
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    period = plan.as_current("2020-Q4")
+    with pytest.raises(KpiError, match=r"kpirules\[xlsx\]"):
+        xlsx_form(plan, period, forms_for(plan, period))
