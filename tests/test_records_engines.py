@@ -8,12 +8,14 @@ import datetime
 import decimal
 import os
 import random
+import unicodedata
 import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kpirules.engine.records import unit_resolver
 from kpirules.periods import Kind, Scheme
 from kpirules.records import (
     And,
@@ -53,7 +55,10 @@ EDGE_DATES = sorted({D(y, m, d) for y in (2019, 2020, 2021) for m in range(1, 13
                     | {D(2020, 2, 29), D(2019, 12, 15), D(2020, 12, 15), D(2020, 12, 31), D(2019, 12, 31)})
 dates = st.one_of(st.sampled_from(EDGE_DATES), st.dates(D(2018, 12, 1), D(2022, 1, 31)))
 texts = st.sampled_from(["online", "trực tuyến", "một cửa", "Một cửa", "offline", "bưu chính", "Online", ""])
-units = st.sampled_from(["A", "Sở Tư pháp", "Văn phòng Bộ", "Đơn vị 3", "b"])
+units = st.sampled_from(["A", "Sở Tư pháp", "Văn phòng Bộ", "Đơn vị 3", "b",
+                         unicodedata.normalize("NFD", "Sở Tư pháp"), "VP"])
+#: units named as a plan declaring these would name them: codes, full names, NFD spellings
+RESOLVE = unit_resolver({"A": None, "STP": "Sở Tư pháp", "VP": "Văn phòng Bộ"})
 numbers = st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False)
 levels = st.sampled_from([1, 2, 3, 4])
 
@@ -147,11 +152,11 @@ SETTINGS = settings(max_examples=int(os.environ.get("KPIRULES_RECORDS_EXAMPLES",
 
 @SETTINGS
 @given(rows=st.lists(row, max_size=40), metrics=metric_sets(), scheme=schemes, kind=kinds,
-       years=st.sampled_from([None, (2020, 2020), (2019, 2021)]))
-def test_python_duckdb_postgres_agree(tmp_path_factory, duck, pg, rows, metrics, scheme, kind, years):
+       years=st.sampled_from([None, (2020, 2020), (2019, 2021)]), resolve=st.sampled_from([None, RESOLVE]))
+def test_python_duckdb_postgres_agree(tmp_path_factory, duck, pg, rows, metrics, scheme, kind, years, resolve):
     d = tmp_path_factory.mktemp("rec")
     src = write_csv(str(d / "r.csv"), list(COLUMNS), rows)
-    args = dict(kind=kind, scheme=scheme, years=years)
+    args = dict(kind=kind, scheme=scheme, years=years, resolve=resolve)
     a = count_records([DS], metrics, {"dossiers": src}, engine="python", **args)
     b = count_records([DS], metrics, {"dossiers": src}, engine=duck, **args)
     assert a.table() == b.table(), _diff(a, b)

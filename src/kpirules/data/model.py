@@ -336,6 +336,11 @@ class Data:
         self.file_sources: dict[str, FileSource] = {}
         #: when each unit sent its report for a period (a `submitted` column or JSON key): (period key, unit) → date
         self.submitted: dict[tuple[PeriodKey, str | None], datetime.date] = {}
+        #: what a unit of ``default_units`` that gives no value has, period key → {metric: value}: the
+        #: counts of a records source (complete by definition) are 0 for a unit without rows.  Only a
+        #: rule judged for that unit reads them; an aggregate over units sees the units that report.
+        self.defaults: dict[PeriodKey, dict[str, Value]] = {}
+        self.default_units: set[str] = set()
 
     # --- building
     def add(self, period: Period, unit: str | None, metric: str, value: Value, source: Source,
@@ -404,6 +409,9 @@ class Data:
         self.file_sources.update(other.file_sources)
         for sent, day in other.submitted.items():  # (two files for one report: the later sending counts)
             self.submitted[sent] = max(day, self.submitted.get(sent, day))
+        for key, values in other.defaults.items():
+            self.defaults.setdefault(key, {}).update(values)
+        self.default_units |= other.default_units
         if problems:
             raise KpiDataError.from_diagnostics(problems)
 

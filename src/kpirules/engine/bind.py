@@ -11,7 +11,7 @@ from kpirules.data import Data
 from kpirules.data.model import Source, spelling_key
 from kpirules.errors import Diagnostic, KpiDataError
 
-__all__ = ["bind", "nfc", "renamed"]
+__all__ = ["bind", "closest_unit", "nfc", "renamed", "unit_names"]
 
 
 def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]) -> Data:
@@ -27,11 +27,7 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                                f"; the plan declares {', '.join(events)}"))
     rename: dict[str, str] = {}
     if units:
-        by_name: dict[str, str] = {}
-        for code, name in units.items():
-            by_name[code] = code
-            if name is not None:
-                by_name.setdefault(nfc(name), code)
+        by_name = unit_names(units)
         unknown: list[str] = []
         names = list(data.units) + [r.unit for r in data.task_rows if r.unit is not None]
         for unit in dict.fromkeys(names):
@@ -40,9 +36,6 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                 unknown.append(unit)
             elif known != unit:
                 rename[unit] = known
-        folded: dict[str, str] = {}  # a declared code or name without case, diacritics and spacing
-        for key in by_name:
-            folded.setdefault(spelling_key(key), key)
         where: dict[str | None, Source | None] = {}  # where each unknown name first appears
         if unknown:
             for (_, u, _), src in data.sources.items():
@@ -50,20 +43,41 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
             for r in data.task_rows:
                 where.setdefault(r.unit, r.source)
         for unit in unknown:
-            # "Vi Xuyen" is Vị Xuyên written without diacritics: that before any likeness of letters
-            same = folded.get(spelling_key(unit))
-            close = [same] if same is not None else \
-                difflib.get_close_matches(nfc(unit), list(by_name), n=1, cutoff=0.5)
-            hint = f"; the closest declared unit is {by_name[close[0]]}" if close else ""
-            if close and by_name[close[0]] != close[0]:
-                hint += f" ({close[0]})"
+            hint = closest_unit(unit, by_name)
             at = f"{where[unit]}: " if where.get(unit) is not None else ""
-            problems.append(f"{at}unit {unit} in the data is not declared by the plan{hint}")
+            problems.append(f"{at}unit {unit} in the data is not declared by the plan"
+                            + (f"; the closest declared unit is {hint}" if hint else ""))
     if problems:
         raise KpiDataError("\n".join(problems))
     if rename:
         data = renamed(data, rename)
     return data
+
+
+def unit_names(units: dict[str, str | None]) -> dict[str, str]:
+    """Each way data may name a declared unit (its code, its full name; in NFC) → its code."""
+    by_name: dict[str, str] = {}
+    for code, name in units.items():
+        by_name[code] = code
+        if name is not None:
+            by_name.setdefault(nfc(name), code)
+    return by_name
+
+
+def closest_unit(unit: str, by_name: dict[str, str]) -> str | None:
+    """The declared unit closest to an undeclared name, as a message shows it (``VX (Vị Xuyên)``), or None.
+
+    A name that is a declared one written without diacritics, case or spacing ("Vi Xuyen") is that
+    unit, before any likeness of letters."""
+    folded: dict[str, str] = {}
+    for key in by_name:
+        folded.setdefault(spelling_key(key), key)
+    same = folded.get(spelling_key(unit))
+    close = [same] if same is not None else difflib.get_close_matches(nfc(unit), list(by_name), n=1, cutoff=0.5)
+    if not close:
+        return None
+    code = by_name[close[0]]
+    return code if code == close[0] else f"{code} ({close[0]})"
 
 
 def nfc(name: str) -> str:
@@ -92,6 +106,12 @@ def renamed(data: Data, rename: dict[str, str]) -> Data:
         out.submitted[at] = max(day, out.submitted.get(at, day))
     out.events = list(data.events)
     out.files = list(data.files)
+    out.file_sources = dict(data.file_sources)
+    out.defaults = data.defaults
+    out.default_units = {rename.get(u, u) for u in data.default_units}
+    for extra in ("notes", "counted"):  # (what the counting of records left: its warnings, its table)
+        if hasattr(data, extra):
+            setattr(out, extra, getattr(data, extra))
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return out

@@ -38,23 +38,33 @@ class Env:
     plan (2018-Q4) when the data has no snapshot labelled 2018.
     """
 
-    __slots__ = ("data", "period", "unit", "alt", "kind", "snap")
+    __slots__ = ("data", "period", "unit", "alt", "kind", "snap", "own", "fill")
 
     def __init__(self, data: Data, period: Period, unit: str | None, alt: Period | None = None,
-                 kind: Kind = Kind.QUARTER) -> None:
+                 kind: Kind = Kind.QUARTER, own: bool = True) -> None:
         self.data = data
         self.period = period
         self.unit = unit
         self.alt = alt
         self.kind = kind
         #: the snapshot of (period, unit), looked up once for every metric of every rule
-        self.snap: dict[str, Any] | None = data.snapshots.get((period.key, unit))
+        snap: dict[str, Any] | None = data.snapshots.get((period.key, unit))
+        #: ``own``: the unit is the one a rule is judged for (not one of the units an aggregate goes
+        #: over); then ``fill`` holds what the unit has where it gives nothing (``Data.defaults``),
+        #: and the snapshot read is the unit's values over it
+        self.own = own
+        self.fill: dict[str, Any] | None = (data.defaults.get(period.key) if own and unit is not None
+                                            and data.defaults and unit in data.default_units else None)
+        if self.fill:
+            snap = {**self.fill, **snap} if snap else self.fill
+        self.snap = snap
 
     def moved(self, period: Period, alt: Period | None = None) -> Env:
-        return Env(self.data, period, self.unit, alt, self.kind)
+        return Env(self.data, period, self.unit, alt, self.kind, self.own)
 
     def for_unit(self, unit: str | None) -> Env:
-        return Env(self.data, self.period, unit, self.alt, self.kind)
+        """The environment of one of the units an aggregate goes over (it sees what they report)."""
+        return Env(self.data, self.period, unit, self.alt, self.kind, own=False)
 
     def where(self) -> str:
         return self.period.label + (f" for unit {self.unit}" if self.unit is not None else "")
@@ -127,7 +137,7 @@ def _metric(name: str, scheme: Scheme) -> Fn:
                 v = snap2.get(name)
                 if v is not None:
                     return v
-        return Undefined((_missing(name, env, snap is not None),))
+        return Undefined((_missing(name, env, snap is not None and not env.fill),))
 
     return metric
 

@@ -11,7 +11,7 @@ units the plan does not declare) comes back as warnings, kept with the data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kpirules.data import Data, Source
@@ -58,16 +58,19 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
     if not metrics:
         return data
     years = years if years is not None else plan_years(plan)
+    declared_units: dict[str, str | None] = dict(getattr(plan, "units", None) or {})
     counted = count_records(list(declared.values()), metrics, sources, engine=engine, kind=plan.kind,
-                            scheme=plan.scheme, years=years)
+                            scheme=plan.scheme, years=years, resolve=unit_resolver(declared_units))
     defs = {m.name: m for m in metrics}
     where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
     for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
+        if unit is not None and declared_units and unit not in declared_units:
+            continue  # (a unit the plan does not declare: counted at the plan level only, and warned of)
         m = defs[metric]
         source = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
         data.add(period, unit, metric, value, source)  # type: ignore[arg-type]  # (min/max of dates: a date)
+    _fill_zeros(data, counted, declared, defs, declared_units)
     notes = []
-    units = getattr(plan, "declared_units", None)
     for name, stats in counted.stats.items():
         src = where.get(name)
         if stats.undated:
@@ -84,14 +87,89 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
             ds = declared[name]
             notes.append(("records_no_unit", f"dataset {name}: "
                           f"{_rows(stats.no_unit, 'names', 'name')} no unit ({ds.unit_by} is empty): counted at the plan level only", src))
-        if units:
-            extra = sorted(u for u in stats.units if u not in units)
+        if declared_units:
+            extra = {u: n for u, n in stats.units.items() if u not in declared_units}
             if extra:
-                notes.append(("records_unknown_unit", f"dataset {name} names units the plan does not declare: "
-                              + ", ".join(extra), src))
+                notes.append(("records_unknown_unit", _unknown_units(name, extra, declared_units), src))
+        else:
+            similar = _similar_units(stats.units)
+            if similar:
+                notes.append(("records_similar_units", f"dataset {name}: " + "; ".join(similar)
+                              + ": are they one unit? (the plan declares no units to tell)", src))
     data.notes = notes  # type: ignore[attr-defined]
     data.counted = counted  # type: ignore[attr-defined]
     return data
+
+
+#: how many undeclared units a warning names before it says how many more
+UNITS_NAMED = 10
+
+
+def unit_resolver(declared: dict[str, str | None]) -> Callable[[str], str]:
+    """A unit's name in records → the plan's name for it: the declared code of a code or full name
+    (compared in NFC), otherwise the name in NFC (a name the plan does not declare stays itself)."""
+    from kpirules.engine.bind import nfc, unit_names
+
+    if not declared:
+        return nfc
+    by_name = unit_names(declared)
+
+    def resolve(raw: str) -> str:
+        name = nfc(raw)
+        return by_name.get(name, name)
+
+    return resolve
+
+
+def _unknown_units(dataset: str, extra: Mapping[str, int], declared: dict[str, str | None]) -> str:
+    """``dataset d: 2 units the plan does not declare (3 rows: counted at the plan level only): Vi Xuyen
+    (1 row; did you mean VX (Vị Xuyên)?), XX (2 rows)``, naming at most :data:`UNITS_NAMED`."""
+    from kpirules.engine.bind import closest_unit, unit_names
+
+    by_name = unit_names(declared)
+    shown = []
+    for unit, n in sorted(extra.items(), key=lambda kv: (-kv[1], kv[0]))[:UNITS_NAMED]:
+        close = closest_unit(unit, by_name)
+        shown.append(f"{unit} ({_rows(n, '', '').strip()}" + (f"; did you mean {close}?)" if close else ")"))
+    more = len(extra) - len(shown)
+    total = sum(extra.values())
+    return (f"dataset {dataset}: {len(extra)} unit{'s' if len(extra) != 1 else ''} the plan does not declare "
+            f"({_rows(total, '', '').strip()}, counted at the plan level only, not as units): " + ", ".join(shown)
+            + (f", and {more} more" if more > 0 else ""))
+
+
+def _similar_units(units: Mapping[str, int]) -> list[str]:
+    """Names of units that differ only by case, diacritics or spacing (``Quản Bạ, Quan Ba``)."""
+    from kpirules.data.model import spelling_key
+
+    groups: dict[str, list[str]] = {}
+    for u in units:
+        groups.setdefault(spelling_key(u), []).append(u)
+    return [", ".join(sorted(g)) for g in groups.values() if len(g) > 1][:UNITS_NAMED]
+
+
+def _fill_zeros(data: Data, counted: Any, datasets_: Mapping[str, Dataset], defs: Mapping[str, CountedMetric],
+                declared_units: dict[str, str | None]) -> None:
+    """A unit without rows in a window has counts (and sums) of 0 there: a records source is complete.
+
+    The units are the declared ones, or without any, those the records name; the metrics those
+    counted per unit (`unit by`).  :class:`Data` keeps them as defaults, which only a rule judged
+    for the unit reads (an aggregate over units sees the units with rows)."""
+    from kpirules.records.model import Agg
+
+    for m in defs.values():
+        ds = datasets_[m.dataset]
+        if not ds.unit_by or m.agg not in (Agg.COUNT, Agg.SUM, Agg.COUNT_DISTINCT):
+            continue
+        ws = counted.windows.get(m.dataset)
+        if ws is None:
+            continue
+        for w in ws.all:
+            data.defaults.setdefault(w.period.key, {})[m.name] = 0
+        if declared_units:
+            data.default_units.update(declared_units)
+        else:
+            data.default_units.update(counted.stats[m.dataset].units)
 
 
 def _rows(n: int, one: str, many: str) -> str:

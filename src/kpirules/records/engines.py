@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kpirules.errors import Diagnostic, KpiDataError
@@ -45,7 +45,10 @@ class Engine:
         kind: Kind = Kind.QUARTER,
         scheme: Scheme = DEFAULT_SCHEME,
         years: tuple[int, int] | None = None,
+        resolve: Callable[[str], str] | None = None,
     ) -> Partials:
+        """``resolve``: a unit's name in the rows → the name the plan gives it (its declared code, the
+        name in NFC); applied to the rows before anything is counted."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -71,7 +74,8 @@ class PythonEngine(Engine):
 
     name = "python"
 
-    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None):  # type: ignore[no-untyped-def]
+    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None,  # type: ignore[no-untyped-def]
+              resolve=None):
         kind = parse_kind(kind)
         if years is None:  # a first pass over the dates finds the years
             from kpirules.records.pyengine import CONVERT
@@ -86,7 +90,7 @@ class PythonEngine(Engine):
             windows = _windows(first, last, kind, scheme, None)
         else:
             windows = _windows(None, None, kind, scheme, years)
-        return count_python(dataset, metrics, source, windows)
+        return count_python(dataset, metrics, source, windows, resolve=resolve)
 
 
 # --------------------------------------------------------------------------- SQL engines
@@ -107,7 +111,8 @@ class SqlEngine(Engine):
     def sql(self, query: Any) -> str:
         return str(query.sql(dialect=self.dialect, identify=True))
 
-    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None):  # type: ignore[no-untyped-def]
+    def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None,  # type: ignore[no-untyped-def]
+              resolve=None):
         kind = parse_kind(kind)
         metrics = list(metrics)
         columns = columns_of(dataset, metrics)
@@ -134,6 +139,35 @@ class SqlEngine(Engine):
                             where=f"{where}: ")
         out = Partials(dataset, metrics, windows, DatasetStats(rows=int(rows), undated=int(undated or 0),
                                                                first=_date(first), last=_date(last)))
+        in_windows = self._main(plan, out)
+        if resolve is not None and dataset.unit_by:
+            # units named otherwise than the plan names them (a full name, an NFD spelling) are counted
+            # again under one name, so that a distinct count or a filter on the unit sees them as one
+            renames = {raw: resolve(raw) for raw in out.stats.units}
+            renames = {raw: name for raw, name in renames.items() if name != raw}
+            if renames:
+                plan = plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
+                                    where=f"{where}: ", unit_map=renames)
+                out.rows.clear()
+                out.parts.clear()
+                out.stats.units.clear()
+                in_windows = self._main(plan, out)
+        if plan.distinct is not None:
+            names = [m.name for m in metrics if m.agg is Agg.COUNT_DISTINCT]
+            for row in self.run(plan.distinct):
+                label, unit, g = row[0], row[1], int(row[2])
+                unit = None if g else _text(unit)
+                if not g and unit is None:
+                    continue
+                for name, v in zip(names, row[3:]):
+                    if int(v):
+                        out.distinct[(name, label, unit)] = int(v)
+        out.stats.outside = out.stats.rows - out.stats.undated - in_windows
+        out.stats.no_unit = (in_windows - sum(out.stats.units.values())) if dataset.unit_by else 0
+        return out
+
+    def _main(self, plan: Plan, out: Partials) -> int:
+        """Run ``plan``'s counts into ``out``; the rows counted in some window."""
         in_windows = 0
         for row in self.run(plan.main):
             label, unit, g, n = row[0], row[1], int(row[2]), int(row[3])
@@ -163,19 +197,7 @@ class SqlEngine(Engine):
                             p.hi = _cell(v)
                         out.parts[(name, label, unit)] = p
                 i += width
-        if plan.distinct is not None:
-            names = [m.name for m in metrics if m.agg is Agg.COUNT_DISTINCT]
-            for row in self.run(plan.distinct):
-                label, unit, g = row[0], row[1], int(row[2])
-                unit = None if g else _text(unit)
-                if not g and unit is None:
-                    continue
-                for name, v in zip(names, row[3:]):
-                    if int(v):
-                        out.distinct[(name, label, unit)] = int(v)
-        out.stats.outside = out.stats.rows - out.stats.undated - in_windows
-        out.stats.no_unit = (in_windows - sum(out.stats.units.values())) if dataset.unit_by else 0
-        return out
+        return in_windows
 
     def row_number(self, n: int) -> int:
         """How the n-th row of the source is named in messages."""
@@ -474,8 +496,11 @@ def count_records(
     kind: Kind | str = Kind.QUARTER,
     scheme: Scheme = DEFAULT_SCHEME,
     years: tuple[int, int] | None = None,
+    resolve: Callable[[str], str] | None = None,
 ) -> Counted:
     """Count every metric of every dataset from its source; the metric table of them all.
+
+    ``resolve`` names each unit of the rows as the plan does (see :meth:`Engine.count`).
 
     A dataset some metric uses but no source is bound to is an error naming it.
     """
@@ -495,7 +520,7 @@ def count_records(
                 continue
             if isinstance(src, str):
                 src = parse_source(src, table_of=getattr(eng, "url", None))
-            answers.append(eng.count(ds, ms, src, kind, scheme, years))
+            answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
         if missing:
             raise KpiDataError.from_diagnostics(
                 Diagnostic(f"no records for dataset {name!r}", hint=f"pass --records {name}=FILE")

@@ -433,8 +433,10 @@ def count_python(
     source: RecordSource,
     windows: Windows,
     rows: Iterator[tuple[int, list[Any]]] | None = None,
+    resolve: Callable[[str], str] | None = None,
 ) -> Partials:
-    """Count ``dataset``'s rows from ``source`` in ``windows`` (``rows`` given: those rows instead)."""
+    """Count ``dataset``'s rows from ``source`` in ``windows`` (``rows`` given: those rows instead);
+    ``resolve`` renames each row's unit as the plan names it, before anything reads it."""
     types = column_types(dataset, metrics, native_kinds(source) if rows is None else None)
     columns = columns_of(dataset, metrics)
     index = {c: i for i, c in enumerate(columns)}
@@ -453,11 +455,20 @@ def count_python(
     bad: dict[str, list[tuple[int, Any]]] = {}
     bad_count: dict[str, int] = {}
     window_of: dict[datetime.date, Any] = {}
+    named: dict[str, str] = {}  # each unit's name in the rows → the plan's name for it
+    unit_i_renamed = unit_i if resolve is not None else None
     if rows is None:
         rows = read_rows(source, columns)
     for number, raw in rows:
         stats.rows += 1
         row = [conv(v) for conv, v in zip(convert, raw)]
+        if unit_i_renamed is not None:
+            u = row[unit_i_renamed]
+            if type(u) is str:
+                name = named.get(u)
+                if name is None:
+                    name = named[u] = resolve(u)  # type: ignore[misc]
+                row[unit_i_renamed] = name
         if _BAD in row:
             for c, v, r in zip(columns, raw, row):
                 if r is _BAD:
@@ -559,8 +570,10 @@ def sample_rows(
     window: Any,
     unit: str | None,
     limit: int,
+    resolve: Callable[[str], str] | None = None,
 ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """The first ``limit`` rows that ``metric`` counts in ``window`` (and ``unit``): (columns, rows)."""
+    """The first ``limit`` rows that ``metric`` counts in ``window`` (and ``unit``, each row's unit
+    named by ``resolve`` as in :func:`count_python`): (columns, rows)."""
     types = column_types(dataset, [metric], native_kinds(source))
     columns = columns_of(dataset, [metric])
     index = {c: i for i, c in enumerate(columns)}
@@ -573,6 +586,8 @@ def sample_rows(
         row = [conv(v) for conv, v in zip(convert, raw)]
         if _BAD in row:
             continue
+        if resolve is not None and unit_i is not None and type(row[unit_i]) is str:
+            row[unit_i] = resolve(row[unit_i])
         d = row[date_i]
         if d is None or not window.start <= d <= window.end:
             continue

@@ -17,7 +17,7 @@ queries return integer counts and exact sums; averages are formed in Python.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -198,11 +198,14 @@ def plan_queries(
     source_types: dict[str, str] | None = None,
     dialect: str = "duckdb",
     where: str = "",
+    unit_map: Mapping[str, str] | None = None,
 ) -> Plan:
     """The queries that count ``metrics`` of ``dataset`` read from ``relation`` (a sqlglot table or
     table function), in ``finest`` windows (and ``every`` window for distinct counts).
 
     ``source_types`` gives each source column's SQL type; without it every column is text.
+    ``unit_map`` renames units as the plan names them (a full name or an NFD spelling → the code),
+    in the rows themselves, so every count, filter and distinct count sees one name per unit.
     Without windows there is no ``main`` nor ``distinct`` query (the summary tells the years).
     """
     from sqlglot import exp
@@ -219,7 +222,10 @@ def plan_queries(
     for c in columns:
         raw = exp.column(c, table="s", quoted=True)
         try:
-            typed.append(exp.alias_(_typed(raw, types[c], src.get(c)), alias[c], quoted=True))
+            cell = _typed(raw, types[c], src.get(c))
+            if unit_map and c == dataset.unit_by:
+                cell = _renamed(cell, unit_map)
+            typed.append(exp.alias_(cell, alias[c], quoted=True))
         except KpiDataError as exc:
             problems.append(f"{where}column {c!r} of dataset {dataset.name!r} {exc}; the plan uses it as "
                             f"{types[c].value}")
@@ -326,6 +332,16 @@ def plan_queries(
     plan = Plan(dataset, metrics, columns, types, tuple(checks), validate, summary, main, distinct,
                 tuple(layout), relation=relation, dialect=dialect)
     return plan
+
+
+def _renamed(cell: Any, names: Mapping[str, str]) -> Any:
+    """``CASE WHEN cell = 'raw' THEN 'code' … ELSE cell END``."""
+    from sqlglot import exp
+
+    case = exp.Case()
+    for raw, code in sorted(names.items()):
+        case = case.when(exp.EQ(this=cell.copy(), expression=exp.Literal.string(raw)), exp.Literal.string(code))
+    return case.else_(cell)
 
 
 def _condition(f: Filter, col: Any) -> Any:
