@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import subprocess
@@ -159,6 +160,39 @@ def test_an_empty_form_gives_no_snapshot_and_a_sent_day_is_kept(plan, tmp_path):
     key = plan.as_current("2020-Q4").key
     assert got.snapshots[(key, "VPB")]["work_records"] == 12
     assert got.submitted[(key, "VPB")] == datetime.date(2020, 12, 22)
+    # the day sent, with task rows filled too (the guide asks every clerk to write it)
+    path = _form(plan, tmp_path)
+    typed = _fill(path, {"work_records": 12}, sent=datetime.date(2020, 12, 22))
+    got = load_data(str(path))
+    assert got.submitted[(key, "VPB")] == datetime.date(2020, 12, 22)
+    assert {r.task for r in got.task_rows} == {k[1] for k in typed if k[0] == "task"}
+
+
+def test_a_sheet_with_only_plan_level_values_is_its_units_report(plan, tmp_path):
+    """VPB answers for documents_exchanged (a plan-level value it leads): its sheet filled with that alone is
+    VPB's report, sent on the day its sheet says, and the units that typed nothing have not reported."""
+    path = _form(plan, tmp_path, units=["VPB", "TTCNTT"])
+    _fill(path, {"documents_exchanged": 40, "documents_exchanged_electronic": 30}, status=None,
+          sent=datetime.date(2020, 12, 18))
+    got = load_data(str(path))
+    key = plan.as_current("2020-Q4").key
+    assert got.snapshots[(key, None)]["documents_exchanged"] == 40
+    assert got.has_snapshot(key, "VPB") and got.submitted[(key, "VPB")] == datetime.date(2020, 12, 18)
+    assert not got.has_snapshot(key, "TTCNTT")  # (nothing typed on its sheet)
+    res = kpirules.load(PLAN).evaluate_period(got, "2020-Q4")
+    reporting = res.to_json()["reporting"]
+    assert "VPB" not in [u["unit"] for u in reporting["not_reported"]]
+
+
+def test_a_renamed_sheet_is_an_error_not_lost_rows(plan, tmp_path):
+    path = _form(plan, tmp_path)
+    _fill(path, {"work_records": 12})
+    book = openpyxl.load_workbook(path)
+    book["VPB"].title = "Văn phòng"
+    book.save(path)
+    with pytest.raises(KpiDataError) as e:
+        load_data(str(path))
+    assert "sheet VPB is missing" in str(e.value) and "Văn phòng" in str(e.value) and "renamed" in str(e.value)
 
 
 def test_a_bad_cell_is_named_by_sheet_and_cell_and_none_hides_another(plan, tmp_path):
@@ -170,13 +204,14 @@ def test_a_bad_cell_is_named_by_sheet_and_cell_and_none_hides_another(plan, tmp_
     ws.cell(t.header + 1 + (t.header + 1 in t.headings), 9).value = datetime.date(2020, 1, 1)
     ws.cell(tt.header + 1, 7).value = "sắp xong"
     ws.cell(tt.last + 3, 2).value = "ghi thêm"
+    ws.cell(tt.last + 5, 9).value = 7
     book.save(path)
     with pytest.raises(KpiDataError) as e:
         load_data(str(path))
     text = str(e.value)
     assert f"VPB!I{t.header + 1 + (t.header + 1 in t.headings)}" in text
     assert f"VPB!G{tt.header + 1}" in text and "sắp xong" in text
-    assert f"VPB!B{tt.last + 3}" in text and "typed below" in text
+    assert f"VPB!B{tt.last + 3}, VPB!I{tt.last + 5}" in text and "typed below" in text
 
 
 def test_text_from_the_plan_is_never_a_formula(tmp_path):
@@ -197,21 +232,83 @@ def test_text_from_the_plan_is_never_a_formula(tmp_path):
     assert neutral("-1") == "'-1" and neutral("a=b") == "a=b"
 
 
+def _csv_fill(line: str, by_kind: dict[str, str]) -> str:
+    """A row of a CSV form with its value cell filled as its kind (Loại giá trị, the 7th cell) asks."""
+    kind = next(csv.reader([line]))[6]
+    return line + by_kind[kind]
+
+
 def test_the_csv_form_reads_back_with_vietnamese_numbers(plan, tmp_path):
     period = plan.as_current("2020-Q4")
     values, tasks = csv_form(plan, period, forms_for(plan, period, ["TTCNTT"]))
     lines = values.splitlines()
-    filled = [lines[0]] + [ln + ('"2.400,5"' if "meeting_hours" in ln else "1.700") for ln in lines[1:]]
+    by_kind = {"số nguyên": "1.700", "số": '"2.400,5"', "tỷ lệ (%)": '"12,5%"', "có/không": "có", "chữ": "0,5",
+               "": "1.700"}
+    filled = [lines[0]] + [_csv_fill(ln, by_kind) for ln in lines[1:]]
     (tmp_path / "f.csv").write_text("\r\n".join(filled), encoding="utf-8")
     t_lines = tasks.splitlines()
     assert t_lines[1].endswith(",,,")
     t_lines[1] = t_lines[1][:-3] + ",Đang thực hiện,10/06/2020,"
-    (tmp_path / "f-tasks.csv").write_text("\r\n".join(t_lines[:2]), encoding="utf-8")
+    # the tasks nothing was said of (every row but the first) are left out, not errors
+    (tmp_path / "f-tasks.csv").write_text("\r\n".join(t_lines), encoding="utf-8")
     got = load_data([str(tmp_path / "f.csv"), str(tmp_path / "f-tasks.csv")])
     snap = got.snapshots[(period.key, None)]
-    assert snap["meeting_hours"] == Fraction(4801, 2) and snap["periodic_reports"] == 1700
+    assert snap["periodic_reports"] == 1700 and snap["mobile_portal"] is True
     (row,) = got.task_rows
     assert row.status == "in_progress" and row.date == datetime.date(2020, 6, 10)
+
+
+KINDS_PLAN = """plan "k"
+  reporting quarterly cutoff 15 due 20
+
+metric n "Số hồ sơ": count "hồ sơ"
+metric s "Tỷ lệ": share
+metric a "Số tiền": amount "đồng"
+metric y "Đã kết nối": yesno
+metric t "Ghi chú": text
+
+rule r1 "n": n >= 1 by 2020
+rule r2 "s": s >= 50% by 2020
+rule r3 "a": a >= 0 by 2020
+rule r4 "y": y by 2020
+rule r5 "t": t == "x" by 2020
+"""
+
+
+def test_a_form_reads_each_value_as_its_kind_asks(tmp_path):
+    """A count is a whole number ≥ 0, a share 0–100 %, an amount a number, a yes/no có or không, a text
+    kept as typed; any other value is an error naming its cell, every one of them.  Rows left blank are
+    no report."""
+    (tmp_path / "k.kpi").write_text(KINDS_PLAN, encoding="utf-8")
+    plan = kpirules.load(str(tmp_path / "k.kpi"))
+    period = plan.as_current("2020-Q2")
+    values, _ = csv_form(plan, period, forms_for(plan, period, None))
+    head, *lines = values.splitlines()
+    kinds = [next(csv.reader([ln]))[6] for ln in lines]
+    assert kinds == ["số nguyên", "tỷ lệ (%)", "số", "có/không", "chữ"]
+
+    def filled(*cells):
+        path = tmp_path / "f.csv"
+        path.write_text("\r\n".join([head] + [ln + (f'"{c}"' if c else "") for ln, c in zip(lines, cells)]),
+                        encoding="utf-8")
+        return str(path)
+
+    got = load_data(filled("1.700", "85,5%", "-2.400,5", "không", "0,5"))
+    snap = got.snapshots[(period.key, None)]
+    assert snap == {"n": 1700, "s": Fraction(171, 200), "a": Fraction(-4801, 2), "y": False, "t": "0,5"}
+    with pytest.raises(KpiDataError) as err:
+        load_data(filled("2,5", "85", "khoảng 5", "1.700", ""), number_format="vi")
+    text = str(err.value)
+    assert "(cell I2): 2.5 is not a count" in text
+    assert "(cell I3): 85 is not a share" in text and "write 85%" in text
+    assert "(cell I4): 'khoảng 5' is not a number" in text
+    assert "(cell I5): 1700 is not có or không" in text
+    with pytest.raises(KpiDataError) as err:
+        load_data(filled("-3", "120%", "", "", ""))
+    assert "-3 is not a count" in str(err.value) and "1.2 is not a share" in str(err.value)
+    # a form left blank is no report at all (never every unit "reported")
+    with pytest.raises(KpiDataError, match="no snapshot"):
+        load_data(filled("", "", "", "", ""))
 
 
 def _cli(*args, cwd):

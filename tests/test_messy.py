@@ -145,6 +145,18 @@ def test_number_format_on_the_command_line(tmp_path: Path, capsys: pytest.Captur
     assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18", "--number-format", "en"]) == 1
 
 
+def test_verbose_names_the_cell_that_decided_the_number_format(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text("rule a: egov_users >= 1000\n", encoding="utf-8")
+    data = str(MESSY / "vi_decided_by_cells.csv")
+    assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18", "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert "numbers in the Vietnamese (1.234,5) format, decided by cell D3 '2.400,5'" in err
+    assert main(["check", str(plan), "--data", data, "--as-of", "2020-12-18"]) == 0
+    assert "decided by" not in capsys.readouterr().err  # (only when asked)
+
+
 # --- sanity warnings -------------------------------------------------------------------------
 
 

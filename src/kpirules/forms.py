@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from kpirules import nodes as n
-from kpirules.data.formsheet import MARKER, TASK_COLUMNS, VALUE_COLUMNS, FormTable, layout_rows
+from kpirules.data.formsheet import GUIDE_SHEET, KIND_LABELS, MARKER, TASK_COLUMNS, VALUE_COLUMNS, FormTable, layout_rows
 from kpirules.data.tasks import TASK_STATUS_WORDS
 from kpirules.engine.bind import nfc
 from kpirules.engine.evaluate import Plan
@@ -32,13 +32,13 @@ from kpirules.text import escape_controls
 __all__ = ["FormMetric", "FormTask", "UnitForm", "forms_for", "xlsx_form", "csv_form"]
 
 #: the kinds of value, as the form names them
-KIND_VI = {"count": "số nguyên", "share": "tỷ lệ (%)", "amount": "số", "yesno": "có/không", "text": "chữ"}
+KIND_VI = KIND_LABELS  # (the reader knows each kind by these labels)
 #: the status words a form offers (the first Vietnamese word of each status)
 STATUS_VI = tuple(words[1][:1].upper() + words[1][1:] for words in TASK_STATUS_WORDS.values())
 _EVERY_VI = {Kind.MONTH: "hằng tháng", Kind.QUARTER: "hằng quý", Kind.HALF: "6 tháng một lần",
              Kind.NINE_MONTH: "9 tháng", Kind.YEAR: "hằng năm"}
 COMMON = "Chung"
-GUIDE = "Hướng dẫn"
+GUIDE = GUIDE_SHEET
 
 
 @attrs.frozen
@@ -349,7 +349,7 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
                     ws.cell(row, 8).number_format = "DD/MM/YYYY"
                     dates.add(ws.cell(row, 8))
                 row += 1
-            tables.append(FormTable(name, kind, head, row - 1, frozenset(headings), "E5"))
+            tables.append(FormTable(name, kind, head, row - 1, frozenset(headings), "E5", unit=form.unit))
             row += 1
         tables[first:] = [attrs.evolve(t, end=ws.max_row) for t in tables[first:]]
         ws.protection.sheet = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import Any
 
 from kpirules.data import Data, load_data
@@ -21,8 +22,12 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="what counts the records: duckdb (the default), python, spark, or a postgresql:// URL "
                         "(then a SOURCE may be a bare table name)")
     p.add_argument("--number-format", choices=("vi", "en"), default=None,
-                   help="how CSV/.xlsx numbers are written: vi (1.234,5) or en (1,234.5); "
-                        "without it an ambiguous number such as 1.234 is an error")
+                   help="how CSV/.xlsx numbers are written: vi (1.234,5) or en (1,234.5); without it each "
+                        "file's own unambiguous cells decide (2.400,5 is vi), and an ambiguous number such "
+                        "as 1.234 in a file where nothing decides is an error")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="say on stderr how each data file was read: its number format and the cell that "
+                        "decided it (the JSON output's `sources` says the same)")
 
 
 def _years_named(args: argparse.Namespace) -> list[int]:
@@ -39,6 +44,11 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
         raise KpiDataError("give the data: --data FILE (reported values) and/or --records NAME=SOURCE "
                            "(the rows of a dataset the plan declares)")
     reported = load_data(args.data, number_format=args.number_format) if args.data else None
+    if reported is not None and getattr(args, "verbose", False):
+        from kpirules.text import visible
+
+        for fs in reported.file_sources.values():
+            print(f"kpirules: read {visible(fs.describe())}", file=sys.stderr)
     if not records:
         if plan is not None:
             plan.check_data(reported, _years_named(args))

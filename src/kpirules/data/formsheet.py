@@ -22,17 +22,19 @@ import attrs
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import parse_date
 
-__all__ = ["MARKER", "FORM_VERSION", "VALUE_COLUMNS", "TASK_COLUMNS", "LABEL_HEADERS", "FormTable",
-           "read_layout", "layout_rows", "form_rows"]
+__all__ = ["MARKER", "FORM_VERSION", "GUIDE_SHEET", "VALUE_COLUMNS", "TASK_COLUMNS", "LABEL_HEADERS", "KIND_LABELS", "FormTable",
+           "read_layout", "layout_rows", "form_rows", "form_period", "kind_of_label", "kind_problem"]
 
 #: the very hidden sheet that marks a workbook as a form and holds its layout
 MARKER = "_kpirules"
 FORM_VERSION = 1
+#: the form's sheet of instructions (read as no data)
+GUIDE_SHEET = "Hướng dẫn"
 
 #: the columns of a form's table of values, as (header, what the reader makes of it: a data column or "")
 VALUE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("STT", ""), ("Kỳ báo cáo", "period"), ("Đơn vị", "unit"), ("Mã chỉ tiêu", "metric"),
-    ("Tên chỉ tiêu", ""), ("Phạm vi", ""), ("Loại giá trị", ""), ("Đơn vị tính", ""), ("Giá trị", "value"),
+    ("Tên chỉ tiêu", ""), ("Phạm vi", ""), ("Loại giá trị", "kind"), ("Đơn vị tính", ""), ("Giá trị", "value"),
 )
 #: the columns of a form's table of tasks
 TASK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -42,6 +44,55 @@ TASK_COLUMNS: tuple[tuple[str, str], ...] = (
 #: header names of columns that only describe a row (a form's, or an office's own sheet's): read as labels,
 #: skipped (lower case, as headers are compared)
 LABEL_HEADERS = frozenset(h.lower() for h, role in VALUE_COLUMNS + TASK_COLUMNS if not role)
+#: the kinds of value a plan declares for its metrics (`metric NAME "Title" count`), as a form names them
+KIND_LABELS = {"count": "số nguyên", "share": "tỷ lệ (%)", "amount": "số", "yesno": "có/không", "text": "chữ"}
+_KIND_OF_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
+
+
+def kind_of_label(text: str) -> str | None:
+    """The kind a form's "Loại giá trị" cell names (its Vietnamese label), or None."""
+    import unicodedata
+
+    return _KIND_OF_LABEL.get(unicodedata.normalize("NFC", text).strip().lower())
+
+
+def kind_problem(kind: str, value: object) -> str | None:
+    """Why ``value``, read from a form's cell, is not of the metric's declared ``kind`` (None: it is)."""
+    from fractions import Fraction
+
+    number = type(value) is int or type(value) is Fraction
+    shown = _shown(value)
+    if kind == "count":
+        if type(value) is int and value >= 0:
+            return None
+        return f"{shown} is not a count: this metric (số nguyên) takes a whole number ≥ 0 (0, 1, 2, …)"
+    if kind == "share":
+        if number and 0 <= value <= 1:  # type: ignore[operator]
+            return None
+        hint = ""
+        if number and 1 < value <= 100:  # type: ignore[operator]
+            hint = f"; if {shown} % is meant, write {shown}%"
+        return f"{shown} is not a share: this metric (tỷ lệ) takes 0% to 100%{hint}"
+    if kind == "amount":
+        return None if number else f"{shown} is not a number: this metric (số) takes a number, such as 2,5"
+    if kind == "yesno":
+        return None if isinstance(value, bool) else f"{shown} is not có or không: this metric takes có or không"
+    return None
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, str):
+        return repr(value)
+    from kpirules.values import format_number
+
+    try:
+        return format_number(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 #: the columns a clerk fills in, by table kind (the others are written by kpirules and locked)
 FILLED = {"values": ("value",), "tasks": ("status", "date", "note")}
 
@@ -59,16 +110,27 @@ class FormTable:
     submitted: str | None = None
     #: the last row the form writes on the sheet (below it, a typed cell is an error)
     end: int = 0
+    #: the unit whose sheet it is (None: the common sheet); a sheet with anything typed is its report
+    unit: str | None = None
 
     def row(self) -> list[object]:
         """The table as a row of the marker sheet."""
         return ["table", self.sheet, self.kind, self.header, self.last,
-                " ".join(map(str, sorted(self.headings))), self.submitted or "", self.end or self.last]
+                " ".join(map(str, sorted(self.headings))), self.submitted or "", self.end or self.last,
+                self.unit or ""]
 
 
 def layout_rows(plan: str, period: str, tables: Sequence[FormTable]) -> list[list[object]]:
     """The rows of the marker sheet of a form."""
     return [["kpirules form", FORM_VERSION], ["plan", plan], ["period", period], *(t.row() for t in tables)]
+
+
+def form_period(rows: Iterator[Sequence[Any]]) -> str | None:
+    """The label of the period a form is for, from its marker sheet's rows."""
+    for row in rows:
+        if row and row[0] == "period" and len(row) > 1 and row[1]:
+            return str(row[1])
+    return None
 
 
 def read_layout(path: str, rows: Iterator[Sequence[Any]]) -> list[FormTable]:
@@ -89,12 +151,13 @@ def read_layout(path: str, rows: Iterator[Sequence[Any]]) -> list[FormTable]:
         if not row or row[0] != "table":
             continue
         try:
-            _, sheet, kind, header, last, headings, submitted, end = (list(row) + [None] * 8)[:8]
+            _, sheet, kind, header, last, headings, submitted, end, unit = (list(row) + [None] * 9)[:9]
             if kind not in FILLED or not isinstance(sheet, str):
                 raise ValueError(kind)
             tables.append(FormTable(sheet, kind, int(header), int(last),
                                     frozenset(int(h) for h in str(headings or "").split()),
-                                    str(submitted) if submitted else None, int(end or last)))
+                                    str(submitted) if submitted else None, int(end or last),
+                                    str(unit) if unit else None))
         except (TypeError, ValueError):
             raise damaged(f"row {i} is not a table's place") from None
     return tables
@@ -113,7 +176,8 @@ def form_rows(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]],
     columns = VALUE_COLUMNS if table.kind == "values" else TASK_COLUMNS
     roles = {h.lower(): role for h, role in columns}
     filled = [i for i, name in enumerate(names) if roles.get(name) in FILLED[table.kind]]
-    sent = _submitted(path, ref, table, rows, problems)
+    # (the day sent goes with the values: a task row has no unit or period of a report to send)
+    sent = _submitted(path, ref, table, rows, problems) if table.kind == "values" else None
     yield table.header, header + (["submitted"] if sent else [])
     for r in range(table.header + 1, table.last + 1):
         cells = list(rows.get(r, []))

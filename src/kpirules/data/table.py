@@ -11,7 +11,7 @@ from typing import Any, Union
 import attrs
 
 from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
-from kpirules.data.formsheet import LABEL_HEADERS
+from kpirules.data.formsheet import LABEL_HEADERS, kind_of_label, kind_problem
 from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value, unit_name
 from kpirules.data.tasks import read_date, read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiPeriodError
@@ -25,6 +25,8 @@ _HEADER_ALIASES = {
     "giá trị": "value", "nhiệm vụ": "task", "trạng thái": "status", "ngày": "date",
     "ngày hoàn thành": "done_on", "ghi chú": "note", "sự kiện": "event",
     "ngày gửi": "submitted", "ngày nộp": "submitted", "mã chỉ tiêu": "metric", "mã nhiệm vụ": "task",
+    # a form's kind of value (số nguyên, tỷ lệ (%), …): each value is checked against it
+    "loại giá trị": "kind",
     # columns that only describe a row (a form's title, unit of measure, deadline…): labels, not read
     **dict.fromkeys(LABEL_HEADERS, ""),
 }
@@ -234,8 +236,10 @@ class Table:
                 self.bad(row, i, f"column {name} is given twice in the header")
                 return True
             col[name] = i
-        if kind == "value" and self.text_rows and "submitted" not in col:  # (the quick path reads no dates)
-            it = self._common_rows(it, len(names), col)
+        # a form's table (`kpirules template`: its label columns) leaves out the rows a clerk left blank
+        form = any(_cell_text(h).strip().lower() in LABEL_HEADERS for h in header)
+        if kind == "value" and self.text_rows and "submitted" not in col and "kind" not in col:
+            it = self._common_rows(it, len(names), col)  # (the quick path reads no dates nor kinds)
         for row, cells in it:
             if not any(_cell_text(c).strip() for c in cells):
                 continue
@@ -253,6 +257,8 @@ class Table:
             get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
             if kind == "task":
                 fields = {k: _cell_text(v) for k, v in get.items() if _cell_text(v).strip()}
+                if form and not any(k in fields for k in ("status", "date", "done_on", "note")):
+                    continue  # (a task of the form nothing was said of)
                 r = read_task_row(fields, self.source(row, None),
                               lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
                 if r is not None:
@@ -265,6 +271,8 @@ class Table:
                 if e is not None:
                     self.data.events.append(e)
                 continue
+            if form and "value" in col and not _cell_text(get["value"]).strip():
+                continue  # (a metric of the form left blank: not a report)
             self._value_row(row, get, col)
         return True
 
@@ -455,6 +463,13 @@ class Table:
             return
         raw = get["value"]
         value: Value | None
+        declared = kind_of_label(_cell_text(get["kind"])) if "kind" in get else None
+        if declared == "text":  # a text metric's cell is kept as typed ("không", "0,5" are text there)
+            text = _cell_text(raw).strip()
+            self.data.add_snapshot(period, unit, self.source(row, None))
+            if text:
+                self.data.add(period, unit, metric, text, self.source(row, col["value"]), self.problems)
+            return
         if isinstance(raw, str):
             votes = self.votes
             if votes is not None and self.number_format is None:
@@ -479,6 +494,11 @@ class Table:
             return
         else:
             value = raw
+        if declared is not None and value is not None:
+            why = kind_problem(declared, value)
+            if why is not None:
+                self.bad(row, col["value"], why, "value")
+                return
         self.data.add_snapshot(period, unit, self.source(row, None))
         if value is None:
             return

@@ -27,10 +27,10 @@ from typing import Any
 import attrs
 
 from kpirules.data.cells import normal_number
-from kpirules.data.formsheet import MARKER, FormTable, form_rows, read_layout
+from kpirules.data.formsheet import GUIDE_SHEET, MARKER, FormTable, form_period, form_rows, read_layout
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
-from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.errors import Diagnostic, KpiDataError, KpiError
 
 __all__ = ["parse_xlsx_data"]
 
@@ -156,10 +156,21 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
     found = False
     try:
         form: dict[str, list[FormTable]] = {}
+        period: str | None = None
         if MARKER in book.sheetnames:
             for table in read_layout(path, book[MARKER].iter_rows(values_only=True)):
                 form.setdefault(table.sheet, []).append(table)
+            period = form_period(book[MARKER].iter_rows(values_only=True))
             found = bool(form)
+            lost = [name for name in form if name not in book.sheetnames]
+            if lost:  # a sheet of the form renamed (or deleted): its rows would be lost without a word
+                others = [t for t in book.sheetnames if t != MARKER and t not in form and t != GUIDE_SHEET]
+                problems.append(Diagnostic(
+                    f"{path}: the form's sheet{'s' if len(lost) > 1 else ''} {', '.join(lost)} "
+                    f"{'are' if len(lost) > 1 else 'is'} missing"
+                    + (f"; the workbook has {', '.join(others)}, which the form does not know: was a sheet "
+                       "renamed? give it back its name (kpirules reads a form's sheets by their names)"
+                       if others else "; was a sheet deleted? make the form again with `kpirules template`")))
         for sheet in book.worksheets:
             title = sheet.title
             if title == MARKER:
@@ -188,6 +199,7 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
             if title in form:
                 _read_form_sheet(path, ref, form[title], rows(), problems,
                                  lambda: Table(sheet_data, problems, number_format, locate, source, votes=votes))
+                _sent_by(sheet_data, form[title], period, Source(path, ref))
             elif Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
                     rows(), skip_foreign=True):
                 found = True
@@ -213,17 +225,42 @@ def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterato
     cell typed below them is an error (the form reads nothing there)."""
     end = max(max(t.end, t.last) for t in tables)
     kept: dict[int, list[Cell]] = {}
+    below: list[str] = []  # every cell typed below the tables
     for i, cells in rows:
         if i <= end:
             kept[i] = cells
-        elif any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
-            col = next(j for j, c in enumerate(cells) if c is not None and (not isinstance(c, str) or c.strip()))
-            problems.append(Diagnostic(
-                f"{path}: {ref}!{column_letter(col)}{i}: typed below the form's tables, which end on row {end}; "
-                "the form reads nothing there: write it on a row of a table (or in another data file)"))
-            break
+            continue
+        below += [f"{ref}!{column_letter(j)}{i}" for j, c in enumerate(cells)
+                  if c is not None and (not isinstance(c, str) or c.strip())]
+    if below:
+        shown = ", ".join(below[:BELOW_SHOWN]) + (f" and {len(below) - BELOW_SHOWN} more" if len(below) > BELOW_SHOWN else "")
+        problems.append(Diagnostic(
+            f"{path}: {shown}: typed below the form's tables, which end on row {end}; "
+            "the form reads nothing there: write it on a row of a table (or in another data file)"))
     for t in tables:
         table().read(form_rows(path, ref, t, kept, problems))
+
+
+def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Source) -> None:
+    """A unit's sheet with anything typed in is that unit's report for the form's period, even when it
+    holds only plan-level values (a metric the unit leads); its day sent is the unit's."""
+    unit = next((t.unit for t in tables if t.unit), None)
+    if unit is None or label is None or not (data.snapshots or data.task_rows):
+        return
+    from kpirules.periods import parse_period
+
+    try:
+        period = parse_period(label)
+    except KpiError:
+        return
+    data.add_snapshot(period, unit, source)
+    day = data.submitted.pop((period.key, None), None)
+    if day is not None:
+        data.submitted[(period.key, unit)] = max(day, data.submitted.get((period.key, unit), day))
+
+
+#: how many cells typed below a form's tables an error names
+BELOW_SHOWN = 10
 
 
 def _shown(value: Any) -> str:
