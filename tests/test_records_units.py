@@ -173,3 +173,43 @@ def test_resolver():
     assert r("HG") == "HG" and r("Hà Giang") == "HG" and r(NFD_QB) == "QB"
     assert r("Vi Xuyen") == "Vi Xuyen"
     assert unit_resolver({})(NFD_QB) == "Quản Bạ"
+
+
+# --- the law: every engine gives the same check JSON ---------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LAW_PLAN = PLAN + """
+metric spent = sum(d.phi)
+metric mean_fee = avg(d.phi where dung_han == true)
+
+rule spent_q "Chi phí":
+  for each unit: spent <= 100 by 2020
+
+rule mean_q "Phí bình quân":
+  mean_fee >= 2 by 2020
+"""
+_DAYS = st.sampled_from(["2019-12-14", "2019-12-15", "2020-03-14", "2020-03-15", "2020-02-29", "2020-06-14",
+                         "2020-06-15", "2020-09-14", "2020-12-14", "2020-12-15", "", "2021-01-01"])
+_UNITS = st.sampled_from(["HG", "Hà Giang", "VX", NFD_QB, "QB", "Vi Xuyen", "", "XX"])
+_ROW = st.fixed_dictionaries({"ngay": _DAYS, "dv": _UNITS, "dung_han": st.sampled_from(["true", "false", ""]),
+                              "phi": st.sampled_from(["", "0", "1.5", "-2", "10", "33.25"])})
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_ROW, max_size=25), period=st.sampled_from(["2020-Q1", "2020-Q2", "2020-Q4"]))
+def test_every_engine_gives_the_same_check_json(tmp_path_factory, capsys, rows, period):
+    d = tmp_path_factory.mktemp("law")
+    (d / "p.kpi").write_text(LAW_PLAN, encoding="utf-8")
+    rec = write_csv(str(d / "d.csv"), ["ngay", "dv", "dung_han", "phi"], rows)
+    outs = []
+    for engine in ("python", "duckdb"):
+        code = main(["check", str(d / "p.kpi"), "--records", f"d={rec}", "--period", period, "--format", "json",
+                     "--engine", engine])
+        printed = capsys.readouterr()
+        assert code in (0, 1), printed.err
+        out = json.loads(printed.out)
+        out.pop("provenance")
+        outs.append(out)
+    assert outs[0] == outs[1]
