@@ -56,6 +56,14 @@ def hand_written(path: str, windows, parquet: bool) -> list:
         con.close()
 
 
+def peak_memory(code: str) -> float:
+    """The peak resident memory (MB) of a fresh Python process running ``code``."""
+    script = (f"import resource, sys; sys.path.insert(0, {os.path.join(ROOT, 'src')!r})\n{code}\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000)
@@ -83,8 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         for name, src, parquet in (("CSV", path, False), ("Parquet", pq, True)):
             t_engine, _ = best(lambda: records_data(plan, {"dossiers": src}, "duckdb", years=(2019, 2025)), a.repeat)
             t_hand, _ = best(lambda: hand_written(src, windows, parquet), a.repeat)
+            m_engine = peak_memory(
+                "from kpirules import load; from kpirules.engine.records import records_data\n"
+                f"records_data(load({PLAN!r}), {{'dossiers': {src!r}}}, 'duckdb', years=(2019, 2025))")
+            m_hand = peak_memory(
+                f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); import records as b\n"
+                "from kpirules.records.windows import windows_for\n"
+                f"b.hand_written({src!r}, windows_for(2019, 2025).finest, {parquet!r})")
             print(f"(a) {name:8} DuckDB engine {t_engine:6.2f} s   hand-written query {t_hand:6.2f} s   "
-                  f"ratio {t_engine / t_hand:4.2f}")
+                  f"ratio {t_engine / t_hand:4.2f}   peak memory {m_engine:,.0f} MB / {m_hand:,.0f} MB "
+                  f"(ratio {m_engine / m_hand:4.2f})")
         small = os.path.join(tmp, "small.csv")
         with open(path, encoding="utf-8") as f, open(small, "w", encoding="utf-8") as g:
             for i, line in enumerate(f):

@@ -63,11 +63,14 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
                             scheme=plan.scheme, years=years, resolve=unit_resolver(declared_units))
     defs = {m.name: m for m in metrics}
     where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
+    sources_of: dict[str, Source] = {}
     for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
         if unit is not None and declared_units and unit not in declared_units:
             continue  # (a unit the plan does not declare: counted at the plan level only, and warned of)
-        m = defs[metric]
-        source = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
+        source = sources_of.get(metric)
+        if source is None:  # (one Source a metric: its definition is the same for every value)
+            m = defs[metric]
+            source = sources_of[metric] = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
         data.add(period, unit, metric, value, source)  # type: ignore[arg-type]  # (min/max of dates: a date)
     _fill_zeros(data, counted, declared, defs, declared_units)
     notes = []

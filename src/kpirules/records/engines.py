@@ -101,8 +101,12 @@ class SqlEngine(Engine):
 
     dialect = "duckdb"
 
-    def relation(self, source: RecordSource, columns: Sequence[str]) -> tuple[Any, dict[str, str] | None, str]:
-        """(a sqlglot relation, the SQL type of each column or None, how to name the source)."""
+    def relation(self, source: RecordSource, columns: Sequence[str],
+                 scans: int = 3) -> tuple[Any, dict[str, str] | None, str]:
+        """(a sqlglot relation, the SQL type of each column or None, how to name the source).
+
+        ``scans``: how many times the queries will read it (one: a text file is read where it is, not
+        parsed into a table first)."""
         raise NotImplementedError
 
     def run(self, query: Any) -> list[tuple[Any, ...]]:
@@ -111,47 +115,58 @@ class SqlEngine(Engine):
     def sql(self, query: Any) -> str:
         return str(query.sql(dialect=self.dialect, identify=True))
 
+    #: whether, when the windows are known beforehand, one query may count, check the cells and sum up
+    #: the rows in one scan of the source (:attr:`~kpirules.records.sqlbuild.Plan.single`: it reads text
+    #: cells with TRY_CAST, which DuckDB has)
+    one_scan = False
+
     def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None,  # type: ignore[no-untyped-def]
               resolve=None):
         kind = parse_kind(kind)
         metrics = list(metrics)
         columns = columns_of(dataset, metrics)
-        relation, types, where = self.relation(source, columns)
-        plan = plan_queries(dataset, metrics, relation, None, None, types, self.dialect, where=f"{where}: ")
-        if plan.validate is not None:
-            (counts,) = self.run(plan.validate)
-            bad = [(c, kind_, n) for (c, kind_, _), n in zip(plan.checks, counts) if n]
+        single = self.one_scan and years is not None
+        relation, types, where = self.relation(source, columns, scans=1 if single else 3)
+        if single:
+            windows = _windows(None, None, kind, scheme, years)
+
+            def queries(renames: Mapping[str, str] | None = None) -> Plan:
+                return plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
+                                    where=f"{where}: ", unit_map=renames, single=True)
+
+            plan = queries()
+            out = Partials(dataset, metrics, windows, DatasetStats())
+            in_windows, bad = self._single(plan, out)
             if bad:
-                diags = []
-                for c, kind_, n in bad:
-                    shown = self.run(plan.bad_rows(c, BAD_ROWS_SHOWN))
-                    rows = ", ".join(f"row {self.row_number(int(r))} ({v!r})" for r, v in shown)
-                    more = f", and {n - len(shown)} more" if n > len(shown) else ""
-                    role = (" (dated by)" if c == dataset.dated_by else
-                            " (unit by)" if c == dataset.unit_by else "")
-                    diags.append(Diagnostic(
-                        f"{where}: column {c!r}{role} of dataset {dataset.name!r} must hold {expected(kind_)}; "
-                        f"{n} row{'s are' if n != 1 else ' is'} not: {rows}{more}"))
-                raise KpiDataError.from_diagnostics(diags)
-        ((rows, undated, first, last),) = self.run(plan.summary)
-        windows = _windows(_date(first), _date(last), kind, scheme, years)
-        plan = plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
-                            where=f"{where}: ")
-        out = Partials(dataset, metrics, windows, DatasetStats(rows=int(rows), undated=int(undated or 0),
-                                                               first=_date(first), last=_date(last)))
-        in_windows = self._main(plan, out)
+                self._refuse(plan, bad, dataset, where)
+        else:
+            plan = plan_queries(dataset, metrics, relation, None, None, types, self.dialect, where=f"{where}: ")
+            if plan.validate is not None:
+                (counts,) = self.run(plan.validate)
+                self._refuse(plan, [(c, kind_, n) for (c, kind_, _), n in zip(plan.checks, counts) if n],
+                             dataset, where)
+            ((rows, undated, first, last),) = self.run(plan.summary)
+            windows = _windows(_date(first), _date(last), kind, scheme, years)
+
+            def queries(renames: Mapping[str, str] | None = None) -> Plan:
+                return plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
+                                    where=f"{where}: ", unit_map=renames)
+
+            plan = queries()
+            out = Partials(dataset, metrics, windows, DatasetStats(rows=int(rows), undated=int(undated or 0),
+                                                                   first=_date(first), last=_date(last)))
+            in_windows = self._main(plan, out)
         if resolve is not None and dataset.unit_by:
             # units named otherwise than the plan names them (a full name, an NFD spelling) are counted
             # again under one name, so that a distinct count or a filter on the unit sees them as one
             renames = {raw: resolve(raw) for raw in out.stats.units}
             renames = {raw: name for raw, name in renames.items() if name != raw}
             if renames:
-                plan = plan_queries(dataset, metrics, relation, windows.finest, windows.all, types, self.dialect,
-                                    where=f"{where}: ", unit_map=renames)
+                plan = queries(renames)
                 out.rows.clear()
                 out.parts.clear()
                 out.stats.units.clear()
-                in_windows = self._main(plan, out)
+                in_windows = self._single(plan, out)[0] if single else self._main(plan, out)
         if plan.distinct is not None:
             names = [m.name for m in metrics if m.agg is Agg.COUNT_DISTINCT]
             for row in self.run(plan.distinct):
@@ -166,6 +181,23 @@ class SqlEngine(Engine):
         out.stats.no_unit = (in_windows - sum(out.stats.units.values())) if dataset.unit_by else 0
         return out
 
+    def _refuse(self, plan: Plan, bad: list[tuple[str, ColType, int]], dataset: Dataset, where: str) -> None:
+        """Raise the error of the cells not of their column's kind (``bad``: column, kind, how many), naming
+        the first rows of each; nothing when there are none."""
+        if not bad:
+            return
+        diags = []
+        for c, kind_, n in bad:
+            shown = self.run(plan.bad_rows(c, BAD_ROWS_SHOWN))
+            rows = ", ".join(f"row {self.row_number(int(r))} ({v!r})" for r, v in shown)
+            more = f", and {n - len(shown)} more" if n > len(shown) else ""
+            role = (" (dated by)" if c == dataset.dated_by else
+                    " (unit by)" if c == dataset.unit_by else "")
+            diags.append(Diagnostic(
+                f"{where}: column {c!r}{role} of dataset {dataset.name!r} must hold {expected(kind_)}; "
+                f"{n} row{'s are' if n != 1 else ' is'} not: {rows}{more}"))
+        raise KpiDataError.from_diagnostics(diags)
+
     def _main(self, plan: Plan, out: Partials) -> int:
         """Run ``plan``'s counts into ``out``; the rows counted in some window."""
         in_windows = 0
@@ -179,29 +211,60 @@ class SqlEngine(Engine):
             else:
                 out.stats.units[unit] = out.stats.units.get(unit, 0) + n
             out.rows[(label, unit)] = n
-            i = 4
-            for name, agg, width in plan.layout:
-                if agg is Agg.COUNT:
-                    v = int(row[i])
-                    if v:
-                        out.parts[(name, label, unit)] = Part(n=v)
-                else:
-                    v, k = row[i], int(row[i + 1])
-                    if k:
-                        p = Part(n=k)
-                        if agg in (Agg.SUM, Agg.AVG):
-                            p.total = exact(v)
-                        elif agg is Agg.MIN:
-                            p.lo = _cell(v)
-                        else:
-                            p.hi = _cell(v)
-                        out.parts[(name, label, unit)] = p
-                i += width
+            _parts(plan, out, row, 4, label, unit)
         return in_windows
+
+    def _single(self, plan: Plan, out: Partials) -> tuple[int, list[tuple[str, ColType, int]]]:
+        """Run ``plan``'s one-scan query (:attr:`Plan.single`) into ``out``: the rows counted in some
+        window, and the columns with cells not of their kind (column, kind, how many)."""
+        in_windows = 0
+        bad: list[tuple[str, ColType, int]] = []
+        width = 5 + sum(w for _, _, w in plan.layout)
+        for row in self.run(plan.main):
+            label, unit, gl, gu, n = row[0], row[1], int(row[2]), int(row[3]), int(row[4])
+            if gl:  # every row: what the rows looked like
+                undated, first, last = row[width:width + 3]
+                st = out.stats
+                st.rows, st.undated, st.first, st.last = n, int(undated or 0), _date(first), _date(last)
+                bad = [(c, k, int(v)) for (c, k, _), v in zip(plan.checks, row[width + 3:]) if v]
+                continue
+            if label is None:
+                continue  # (the rows of no window: undated, or outside every window)
+            unit = None if gu else _text(unit)
+            if gu:
+                in_windows += n
+            elif unit is None:
+                continue  # (rows without a unit: counted at plan level only)
+            else:
+                out.stats.units[unit] = out.stats.units.get(unit, 0) + n
+            out.rows[(label, unit)] = n
+            _parts(plan, out, row, 5, label, unit)
+        return in_windows, bad
 
     def row_number(self, n: int) -> int:
         """How the n-th row of the source is named in messages."""
         return n
+
+
+def _parts(plan: Plan, out: Partials, row: Sequence[Any], i: int, label: str, unit: str | None) -> None:
+    """The metrics of one group of a counts query's answer, from its column ``i`` on, into ``out.parts``."""
+    for name, agg, width in plan.layout:
+        if agg is Agg.COUNT:
+            v = int(row[i])
+            if v:
+                out.parts[(name, label, unit)] = Part(n=v)
+        else:
+            v, k = row[i], int(row[i + 1])
+            if k:
+                p = Part(n=k)
+                if agg in (Agg.SUM, Agg.AVG):
+                    p.total = exact(v)
+                elif agg is Agg.MIN:
+                    p.lo = _cell(v)
+                else:
+                    p.hi = _cell(v)
+                out.parts[(name, label, unit)] = p
+        i += width
 
 
 def _date(v: Any) -> datetime.date | None:
@@ -231,6 +294,7 @@ class DuckDBEngine(SqlEngine):
 
     name = "duckdb"
     dialect = "duckdb"
+    one_scan = True
 
     def __init__(self, database: str = ":memory:") -> None:
         import duckdb
@@ -240,7 +304,7 @@ class DuckDBEngine(SqlEngine):
         self._csv = False
         self._tables = 0
 
-    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+    def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if not isinstance(source, FileSource):
@@ -311,6 +375,8 @@ class DuckDBEngine(SqlEngine):
         if source.format == "parquet":
             types = {d[0]: str(d[1]) for d in desc}
             return rel, types, source.path
+        if scans == 1:  # read once: where it is (a table of it would cost a second parse)
+            return rel, types, source.path
         # a text file is parsed once: its columns the plan reads go into a table of this connection,
         # which the check of the cells, the summary and the counts then scan
         self._tables += 1
@@ -367,7 +433,7 @@ class PostgresEngine(SqlEngine):
         with self.con.cursor() as cur:  # nothing a plan says can change the database
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
-    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+    def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if not isinstance(source, PostgresSource):
@@ -428,7 +494,7 @@ class SparkEngine(SqlEngine):
         self.spark = session
         self._views = 0
 
-    def relation(self, source, columns):  # type: ignore[no-untyped-def]
+    def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if isinstance(source, SparkSource) and source.table:

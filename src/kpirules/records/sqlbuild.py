@@ -121,6 +121,9 @@ class Plan:
 
     _relation: Any = attrs.field(default=None, kw_only=True, eq=False, repr=False)
     _dialect: str = attrs.field(default="duckdb", kw_only=True, eq=False, repr=False)
+    #: ``main`` counts, checks the cells and sums up the rows in one scan (:func:`_single`): its rows are
+    #: (label, unit, GROUPING(label), GROUPING(unit), rows, metrics…, undated, first, last, bad cells…)
+    single: bool = attrs.field(default=False, kw_only=True)
 
 
 def _lit(value: Any) -> Any:
@@ -149,25 +152,34 @@ def _bad(raw: Any, kind: ColType, dialect: str) -> Any:
     if kind is ColType.BOOL:
         wrong: Any = exp.Not(this=exp.In(this=exp.Lower(this=raw.copy()),
                                     expressions=[exp.Literal.string("true"), exp.Literal.string("false")]))
+    elif kind is ColType.DATE and dialect == "duckdb":
+        # a date cell is bad unless it is the date's own text: YYYY-MM-DD of a day that exists (not
+        # 2020-02-30). The same as the pattern DATE_PATTERN plus the check of the day, at a fraction of a
+        # regular expression's cost
+        day = exp.TryCast(this=raw.copy(), to=exp.DataType.build("DATE"))
+        wrong = exp.NullSafeNEQ(this=exp.cast(day, "VARCHAR"), expression=raw.copy())
     else:
         pattern = DATE_PATTERN if kind is ColType.DATE else NUMBER_PATTERN
         wrong = exp.Not(this=exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(f"^{pattern}$")))
-        if kind is ColType.DATE and dialect == "duckdb":  # (a date that does not exist, 2020-02-30)
-            wrong = exp.or_(exp.paren(wrong), exp.Is(
-                this=exp.TryCast(this=raw.copy(), to=exp.DataType.build("DATE")), expression=exp.Null()))
     return exp.and_(exp.paren(present), exp.paren(wrong))
 
 
-def _typed(raw: Any, need: ColType, have: str | None) -> Any:
-    """The cell of a column as its kind: ``have`` is the source column's SQL type (None: text)."""
+def _typed(raw: Any, need: ColType, have: str | None, try_: bool = False) -> Any:
+    """The cell of a column as its kind: ``have`` is the source column's SQL type (None: text).
+    ``try_``: a text cell that is not of its kind is NULL (TRY_CAST) rather than an error of the query
+    (the cells are checked in the same query)."""
     from sqlglot import exp
 
     if have is None or source_kind(have) is None:  # text
         cell = exp.Nullif(this=raw, expression=exp.Literal.string(""))
+
+        def cast(to: str) -> Any:
+            return exp.TryCast(this=cell, to=exp.DataType.build(to)) if try_ else exp.cast(cell, to)
+
         if need is ColType.DATE:
-            return exp.cast(cell, "DATE")
+            return cast("DATE")
         if need is ColType.NUMBER:
-            return exp.cast(cell, DECIMAL)
+            return cast(DECIMAL)
         if need is ColType.BOOL:
             low = exp.Lower(this=raw.copy())
             return (exp.Case()
@@ -199,6 +211,7 @@ def plan_queries(
     dialect: str = "duckdb",
     where: str = "",
     unit_map: Mapping[str, str] | None = None,
+    single: bool = False,
 ) -> Plan:
     """The queries that count ``metrics`` of ``dataset`` read from ``relation`` (a sqlglot table or
     table function), in ``finest`` windows (and ``every`` window for distinct counts).
@@ -206,6 +219,8 @@ def plan_queries(
     ``source_types`` gives each source column's SQL type; without it every column is text.
     ``unit_map`` renames units as the plan names them (a full name or an NFD spelling → the code),
     in the rows themselves, so every count, filter and distinct count sees one name per unit.
+    ``single``: ``main`` is one query that does the work of ``validate``, ``summary`` and the counts
+    in one scan of the rows (see :attr:`Plan.single`); the text cells are read with TRY_CAST.
     Without windows there is no ``main`` nor ``distinct`` query (the summary tells the years).
     """
     from sqlglot import exp
@@ -222,7 +237,7 @@ def plan_queries(
     for c in columns:
         raw = exp.column(c, table="s", quoted=True)
         try:
-            cell = _typed(raw, types[c], src.get(c))
+            cell = _typed(raw, types[c], src.get(c), try_=single)
             if unit_map and c == dataset.unit_by:
                 cell = _renamed(cell, unit_map)
             typed.append(exp.alias_(cell, alias[c], quoted=True))
@@ -234,6 +249,12 @@ def plan_queries(
             checks.append((c, types[c], f"bad{len(checks)}"))
     if problems:
         raise KpiDataError("\n".join(problems))
+    if single:  # whether each cell to check is bad (1) or not (0), beside the typed columns: worked out
+        # before the join, so that no text goes through it
+        typed += [exp.alias_(exp.Case().when(_bad(exp.column(c, table="s", quoted=True), kind, dialect),
+                                             exp.Literal.number(1)).else_(exp.Literal.number(0)),
+                             f"bad{i}", quoted=True)
+                  for i, (c, kind, _) in enumerate(checks)]
     inner = exp.select(*typed).from_(exp.alias_(relation.copy(), "s", quoted=True))
     r = exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("r", quoted=True)))
 
@@ -326,12 +347,57 @@ def plan_queries(
         cols.append(exp.alias_(exp.Count(this=picked.copy()), f"n{i}", quoted=True))
         layout.append((m.name, m.agg, 2))
     main = joined(exp.select(*cols), finest) if finest else None
+    if single and finest:
+        main = _single(cols, r, d, unit, finest, windows_table, checks, dialect)
     distinct = None
     if distinct_cols and every:
         distinct = joined(exp.select(*head(), *distinct_cols), every)
     plan = Plan(dataset, metrics, columns, types, tuple(checks), validate, summary, main, distinct,
-                tuple(layout), relation=relation, dialect=dialect)
+                tuple(layout), relation=relation, dialect=dialect, single=single and bool(finest))
     return plan
+
+
+def _single(cols: list[Any], r: Any, d: Any, unit: Any, finest: Sequence[Window], windows_table: Any,
+            checks: Sequence[tuple[str, ColType, str]], dialect: str) -> Any:
+    """The counts of every finest window and unit, and in the same scan what the rows looked like:
+
+    SELECT w.label, r.u, GROUPING(w.label), GROUPING(r.u), COUNT(*), <metrics>,
+           <undated>, MIN(r.d), MAX(r.d), <bad cells of each checked column>
+    FROM r LEFT JOIN w ON r.d >= w.start AND r.d < w.after
+    GROUP BY GROUPING SETS ((w.label, r.u), (w.label), ())
+
+    Every row meets at most one finest window, so the grand total (``()``) is over every row once;
+    the group of a NULL label holds the rows of no window (undated or outside them).
+    """
+    from sqlglot import exp
+
+    wl = exp.column("label", table="w", quoted=True)
+    one, zero = exp.Literal.number(1), exp.Literal.number(0)
+    head: list[Any] = [exp.alias_(wl, "label", quoted=True)]
+    if unit is None:
+        head += [exp.alias_(exp.Null(), "unit", quoted=True),
+                 exp.alias_(exp.func("GROUPING", wl.copy()), "gl", quoted=True),
+                 exp.alias_(one.copy(), "gu", quoted=True)]
+    else:
+        head += [exp.alias_(unit.copy(), "unit", quoted=True),
+                 exp.alias_(exp.func("GROUPING", wl.copy()), "gl", quoted=True),
+                 exp.alias_(exp.func("GROUPING", unit.copy()), "gu", quoted=True)]
+    body = cols[3:]  # (after the label, unit and grouping of the usual head: the rows and the metrics)
+    tail = [
+        exp.alias_(exp.Sum(this=exp.Case().when(exp.Is(this=d.copy(), expression=exp.Null()), one.copy())
+                           .else_(zero.copy())), "undated", quoted=True),
+        exp.alias_(exp.Min(this=d.copy()), "first", quoted=True),
+        exp.alias_(exp.Max(this=d.copy()), "last", quoted=True),
+    ]
+    for i, (_, _, name) in enumerate(checks):
+        tail.append(exp.alias_(exp.Sum(this=exp.column(f"bad{i}", table="r", quoted=True)), name, quoted=True))
+    on = exp.and_(exp.GTE(this=d.copy(), expression=exp.column("start", table="w", quoted=True)),
+                  exp.LT(this=d.copy(), expression=exp.column("after", table="w", quoted=True)))
+    select = exp.select(*head, *body, *tail).from_(r.copy()).join(windows_table(finest), on=on, join_type="LEFT")
+    sets = [exp.Tuple(expressions=[wl.copy(), unit.copy()])] if unit is not None else []
+    sets += [exp.Tuple(expressions=[wl.copy()]), exp.Tuple(expressions=[])]
+    select.set("group", exp.Group(grouping_sets=[exp.GroupingSets(expressions=sets)]))
+    return select
 
 
 def _renamed(cell: Any, names: Mapping[str, str]) -> Any:
