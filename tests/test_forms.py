@@ -66,6 +66,46 @@ def test_rules_over_before_the_period_ask_for_nothing(plan):
     assert "mobile_portal" in early and "mobile_portal" not in late  # (II.1.b.3 is due by 2020)
 
 
+def test_where_a_value_goes_does_not_depend_on_unit(plan):
+    """--unit only chooses sheets: each unit's sheet is the same alone as in the whole workbook, and a
+    plan-level value goes to the lead of the first rule with a lead that reads it."""
+    period = plan.as_current("2020-Q4")
+    whole = {f.unit: f for f in forms_for(plan, period)}
+    for unit in whole:
+        (alone,) = forms_for(plan, period, ["Chung" if unit is None else unit])
+        assert alone == whole[unit], unit
+    # dossiers_resolved: II.1.b.8 (no lead) reads it first, II.1.b.9 (lead TTCNTT) next
+    assert "dossiers_resolved" in {m.name for m in whole["TTCNTT"].metrics}
+    assert "dossiers_resolved" not in {m.name for m in whole[None].metrics}
+    # sheets in the plan's order of declared units, after the common one
+    assert list(whole) == [None, *plan.units]
+
+
+def test_every_unknown_unit_is_named_and_a_period_outside_the_plan_refused(plan):
+    with pytest.raises(KpiError) as e:
+        forms_for(plan, plan.as_current("2020-Q4"), ["Quan Ba", "TTCNT", "VPB"])
+    assert "--unit Quan Ba" in str(e.value) and "--unit TTCNT" in str(e.value) and "did you mean TTCNTT" in str(e.value)
+    for label in ("2040-Q4", "2015-Q1"):
+        with pytest.raises(KpiError, match="asks nothing of"):
+            forms_for(plan, plan.as_current(label))
+    assert forms_for(plan, plan.as_current("2018-Q4"))  # (the year before the plan: a baseline)
+
+
+def test_printed_pages_say_whose_they_are(plan, tmp_path):
+    path = _form(plan, tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book["VUPC"]  # values only: their header repeats on every page
+    (t,) = [t for t in _tables(book) if t.sheet == "VUPC"]
+    assert ws.print_title_rows == f"${t.header}:${t.header}"
+    assert "VUPC" in ws.oddHeader.center.text and "Quý IV/2020" in ws.oddHeader.center.text
+    assert ws.oddFooter.center.text == "Trang &P/&N"
+    ws = book["TTCNTT"]  # values and tasks: the tasks start a page
+    tt = [t for t in _tables(book) if t.sheet == "TTCNTT" and t.kind == "tasks"][0]
+    assert [b.id for b in ws.row_breaks.brk] == [tt.header - 2]
+    guide = book["Hướng dẫn"]
+    assert guide.page_setup.orientation == "portrait" and guide.column_dimensions["A"].width <= 70
+
+
 def test_an_unknown_unit_is_an_error_with_the_closest(plan):
     with pytest.raises(KpiError, match="did you mean TTCNTT"):
         forms_for(plan, plan.as_current("2020-Q4"), ["TTCNT"])

@@ -99,9 +99,12 @@ def _uses(expr: object, per_unit: bool, period: Period, plan: Plan, out: dict[st
 
 
 def known_units(plan: Plan) -> list[str]:
-    """The units a plan names: declared ones, then group members and `for each unit in` lists."""
-    return plan.unit_order(list(plan.units) + [u for g in plan.groups.values() for u in g]
-                           + [u for r in plan.rules for u in plan.units_of(r)])
+    """The units a plan names: the declared ones in the order declared, then group members and
+    `for each unit in` lists in the plan's order."""
+    declared = list(plan.units)
+    rest = [u for u in plan.unit_order([u for g in plan.groups.values() for u in g]
+                                       + [u for r in plan.rules for u in plan.units_of(r)]) if u not in plan.units]
+    return declared + rest
 
 
 def _unit_of(plan: Plan, names: Iterable[str], known: Sequence[str]) -> str | None:
@@ -111,60 +114,104 @@ def _unit_of(plan: Plan, names: Iterable[str], known: Sequence[str]) -> str | No
     return next((by_name[nfc(x)] for x in names if nfc(x) in by_name), None)
 
 
-def forms_for(plan: Plan, period: Period, units: Sequence[str] | None = None) -> list[UnitForm]:
-    """What each unit owes for ``period``; ``units`` (codes or declared names) keeps only those, else every unit
-    the plan names, after the plan's own sheet (metrics and tasks no declared unit answers for)."""
+def check_period(plan: Plan, period: Period) -> None:
+    """Refuse a form for a period the plan cannot ask anything of: after the last year it speaks of (its
+    deadlines and spans), or before the year before it was issued (a baseline).  A 2040 form of a
+    2019–2025 plan, or a 2015 one, would ask nothing true of anyone."""
+    from kpirules.engine.warnings import plan_years
+
+    span = plan_years(plan)
+    issued = plan.ast.issued
+    lo = issued.year - 1 if issued is not None else None
+    hi = span[1] if span is not None else None
+    if (hi is not None and period.year > hi) or (lo is not None and period.year < lo):
+        said = (f"issued {issued.isoformat()}" if issued is not None else "") + \
+            (", " if issued is not None and hi is not None else "") + \
+            (f"its last deadline or span in {hi}" if hi is not None else "")
+        raise KpiError(f"--period {period.label}: the plan {plan.id} ({said}) asks nothing of "
+                       f"{period.label}; give a period from {lo if lo is not None else '…'} to "
+                       f"{hi if hi is not None else '…'}")
+
+
+def chosen_units(plan: Plan, units: Sequence[str]) -> list[str | None]:
+    """The sheets ``--unit`` values ask for (a unit's code or declared name; ``Chung`` the plan's own sheet),
+    in the order given; every value that names no unit is an error, each with the closest unit."""
     import difflib
 
     known = known_units(plan)
-    chosen: list[str | None]
-    if units:
-        chosen = []
-        for u in units:
-            code = _unit_of(plan, [u], known) if known else nfc(u)
-            if code is None:
-                close = difflib.get_close_matches(nfc(u), known + [nm for nm in plan.units.values() if nm],
-                                                  n=1, cutoff=0.5)
-                raise KpiError(f"--unit {u}: the plan names no such unit"
-                               + (f"; did you mean {close[0]}?" if close else f" (it names {', '.join(known)})"))
-            chosen.append(code)
-    else:
-        chosen = [None, *known]
-    metrics: dict[str | None, dict[str, FormMetric]] = {u: {} for u in chosen}
-    everyone = [u for u in chosen if u is not None] if units else known
-    placed: set[tuple[str, str | None]] = set()
-    for rule in plan.rules:
-        if not _live(plan, rule, period):
+    chosen: list[str | None] = []
+    problems = []
+    for u in units:
+        if nfc(u).strip().lower() == COMMON.lower():
+            chosen.append(None)
             continue
+        code = _unit_of(plan, [u], known) if known else nfc(u)
+        if code is None:
+            close = difflib.get_close_matches(nfc(u), known + [nm for nm in plan.units.values() if nm],
+                                              n=1, cutoff=0.5)
+            problems.append(f"--unit {u}: the plan names no such unit"
+                            + (f"; did you mean {close[0]}?" if close else f" (it names {', '.join(known)})"))
+            continue
+        if code not in chosen:
+            chosen.append(code)
+    if problems:
+        raise KpiError("\n".join(problems))
+    return chosen
+
+
+def forms_for(plan: Plan, period: Period, units: Sequence[str] | None = None) -> list[UnitForm]:
+    """What each unit owes for ``period``; ``units`` (codes or declared names, ``Chung`` for the plan's own
+    sheet) keeps only those sheets, else every unit the plan names, after the plan's own sheet (metrics and
+    tasks no unit answers for).
+
+    Where a value goes does not depend on ``units``: a plan-level metric goes to the lead of the first rule
+    with a lead (that is a unit the plan names) that reads it, else to the plan's own sheet; a per-unit
+    metric to each unit the rule covers; a task to its first lead that is a unit the plan names."""
+    check_period(plan, period)
+    known = known_units(plan)
+    every: list[str | None] = [None, *known]
+    chosen = chosen_units(plan, units) if units else every
+    metrics: dict[str | None, dict[str, FormMetric]] = {u: {} for u in every}
+    # a plan-level value is asked of one unit: the first lead, in the plan's order, of a rule that reads it
+    owner: dict[str, str | None] = {}
+    live = [r for r in plan.rules if _live(plan, r, period)]
+    uses: dict[str, dict[str, bool]] = {}
+    for rule in live:
         used: dict[str, bool] = {}
         for e in (rule.condition, rule.stretch):
             if e is not None:
                 _uses(e, rule.per_unit, period, plan, used)
+        uses[rule.id] = used
         lead = _unit_of(plan, rule.lead, known)
         for name, per_unit in used.items():
+            if not per_unit and owner.get(name) is None:
+                owner[name] = lead
+    placed: set[tuple[str, str | None]] = set()
+    for rule in live:
+        for name, per_unit in uses[rule.id].items():
             if plan.metrics.get(name) is None and plan.metric_title(name) is not None:
                 continue  # (a metric counted from records: nobody types it)
             decl = plan.metrics.get(name)
-            for_units: list[str | None] = [lead]
+            for_units: list[str | None] = [owner.get(name)]
             if per_unit:
-                for_units = list(plan.units_of(rule) if rule.units else everyone)
+                for_units = list(plan.units_of(rule) if rule.units else known)
             for who in for_units:
                 sheet = metrics.get(who)
-                key = (name, who if per_unit else None)  # (a plan-level value goes on one sheet: its first lead's)
+                key = (name, who if per_unit else None)  # (a plan-level value goes on one sheet)
                 if sheet is None or key in placed:
                     continue
                 placed.add(key)
                 sheet[f"{name}\0{who if per_unit else ''}"] = FormMetric(
                     name, plan.metric_title(name) or name, decl.kind if decl else None,
                     decl.measure if decl else None, plan.section_of.get(rule.id), who if per_unit else None)
-    tasks: dict[str | None, list[FormTask]] = {u: [] for u in chosen}
+    tasks: dict[str | None, list[FormTask]] = {u: [] for u in every}
     for task in plan.tasks:
         row = _task_row(plan, task, period)
-        if row is not None and (owner := _unit_of(plan, task.lead, known)) in tasks:
-            tasks[owner].append(row)
+        if row is not None:
+            tasks[_unit_of(plan, task.lead, known)].append(row)
     out = []
     for unit in chosen:
-        if unit is None and not metrics[unit] and not tasks[unit]:
+        if unit is None and not metrics[unit] and not tasks[unit] and not units:
             continue
         out.append(UnitForm(unit, plan.unit_name(unit), tuple(metrics[unit].values()), tuple(tasks[unit])))
     return out
@@ -360,6 +407,18 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        # a printed page of a long sheet still says whose it is, of which period, and the columns' names
+        # (a sheet repeats one range of rows: the header of its one table; with two, the tasks start a page)
+        own = tables[first:]
+        if len(own) == 1:
+            ws.print_title_rows = f"{own[0].header}:{own[0].header}"
+        elif len(own) == 2:
+            from openpyxl.worksheet.pagebreak import Break
+
+            ws.row_breaks.append(Break(id=own[1].header - 2))
+        ws.oddHeader.center.text = _header_text(
+            (form.unit or COMMON) + (f" — {form.name}" if form.name else "") + f" — {fmt_period(period, 'vi')}")
+        ws.oddFooter.center.text = "Trang &P/&N"
     marker = book.create_sheet(MARKER)
     for line in layout_rows(plan.id, period.label, tables):
         marker.append([_text(c) for c in line])
@@ -426,16 +485,31 @@ def _guide(ws: object, plan: Plan, period: Period, forms: Sequence[UnitForm], na
         (f"Đơn vị tổng hợp kiểm tra biểu bằng lệnh: kpirules check <tệp kế hoạch> --data <tệp này> "
          f"--period {period.label}", False),
     ]
-    ws.column_dimensions["A"].width = 100  # type: ignore[attr-defined]
+    ws.column_dimensions["A"].width = GUIDE_WIDTH  # type: ignore[attr-defined]
     from openpyxl.styles import Alignment
 
     for r, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(r, 1, _text(text))  # type: ignore[attr-defined]
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[r].height = row_height([text], (100,))  # type: ignore[attr-defined]
+        ws.row_dimensions[r].height = row_height([text], (GUIDE_WIDTH,))  # type: ignore[attr-defined]
         cell.font = Font(bold=bold, size=14 if r == 1 else 11)
     ws.protection.sheet = True  # type: ignore[attr-defined]
+    # printed on A4 upright, the one column fitted to the page's width (the lines wrap inside it)
+    ws.page_setup.orientation = "portrait"  # type: ignore[attr-defined]
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # type: ignore[attr-defined]
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # type: ignore[attr-defined]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[attr-defined]
+
+
+#: the width of the instructions' column, in characters: LibreOffice prints it on A4 upright unscaled at 70
+GUIDE_WIDTH = 70
+
+
+def _header_text(text: str) -> str:
+    """Text for a printed page's header: ``&`` doubled (a lone one starts a field code), at most 200 characters."""
+    text = escape_controls(text).replace("&", "&&")
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def period_of(plan: Plan, label: str) -> Period:
