@@ -31,8 +31,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PERIODS = [f"{y}-Q{q}" for y in (2019, 2020) for q in (1, 2, 3, 4)]
 
 
-def write_inputs(units: int, folder: str) -> tuple[str, str]:
-    """The national plan with groups of ``units`` units, and their data, in ``folder``."""
+def write_inputs(units: int, folder: str, quarters: int = len(PERIODS)) -> tuple[str, str]:
+    """The national plan with groups of ``units`` units, and their data for ``quarters`` quarters from
+    2019-Q1 (8 by default: the trends of the report), in ``folder`` (bench/run.py's part f uses 28)."""
+    periods = [f"{2019 + q // 4}-Q{q % 4 + 1}" for q in range(quarters)]
     with open(os.path.join(ROOT, "rules", "nq17_national.kpi"), encoding="utf-8") as f:
         plan = f.read()
     half = units // 2
@@ -42,8 +44,8 @@ def write_inputs(units: int, folder: str) -> tuple[str, str]:
     plan = re.sub(r"^group provinces: .*$", "group provinces: " + ", ".join(provinces), plan, flags=re.M)
     rng = random.Random(20)
     snaps = []
-    for i, period in enumerate(PERIODS):
-        grow = (i + 1) / len(PERIODS)
+    for i, period in enumerate(periods):
+        grow = min(1.0, (i + 1) / len(PERIODS))
         for unit in ministries + provinces:
             handled = rng.randint(1_000, 200_000)
             services = rng.randint(20, 1_500)

@@ -1,4 +1,4 @@
-"""kpirules benchmark: compiled conditions, parsing, end-to-end check, CSV loading.
+"""kpirules benchmark: compiled conditions, parsing, end-to-end check, CSV loading, the national roll-up.
 
     python bench/run.py            # the full sizes (4 to 7 minutes, ~300 MB for part d)
     python bench/run.py --quick    # small sizes, for a smoke run
@@ -705,6 +705,52 @@ def _check_split(path: str, data_path: str, nvalues: int, evaluate: Callable[[An
               f"{after_load / 1e6:.1f} MB, {after_load / nvalues:.0f} MB per million values)")
 
 
+# --- (f) the national roll-up of issue 20 (item 3) ------------------------------------------
+
+
+def bench_national(sizes: list[int], quarters: int, tmp: str) -> str:
+    """`check --period all` of rules/nq17_national.kpi, its groups listing ``units`` units, over
+    ``quarters`` quarters: each step's CPU time beside loading the data, in the same rounds."""
+    from report import write_inputs  # (bench/report.py: the same plan and data as the report's bench)
+
+    last = parse_period(f"{2019 + (quarters - 1) // 4}-Q{(quarters - 1) % 4 + 1}")
+    steps = ("load data", "evaluate", "sanity warnings", "render JSON")
+    rows: list[tuple[str, ...]] = []
+    base: dict[str, float] = {}
+    for units in sizes:
+        folder = os.path.join(tmp, f"national{units}")
+        os.makedirs(folder, exist_ok=True)
+        plan_path, data_path = write_inputs(units, folder, quarters)
+        plan = kpirules.load(plan_path)
+        times: dict[str, list[float]] = {k: [] for k in steps}
+        nresults = 0
+        for _ in range(RUNS):  # each round: the four steps one after the other, as the command line runs them
+            gc.collect()
+            t0 = time.process_time()
+            data = load_data(data_path)
+            t1 = time.process_time()
+            checks = plan.evaluate_periods(data, None, last.due)
+            t2 = time.process_time()
+            for results in checks:
+                results.warnings
+            t3 = time.process_time()
+            rollup_text(plan, last.due, checks)
+            t4 = time.process_time()
+            for k, a, b in zip(steps, (t0, t1, t2, t3), (t1, t2, t3, t4)):
+                times[k].append(b - a)
+            nresults = sum(map(len, checks))
+            del data, checks
+        med = {k: statistics.median(v) for k, v in times.items()}
+        for k in steps:
+            per = med[k] / nresults
+            base.setdefault(k, per)
+            rows.append((f"{units:,} units, {nresults:,} results", k, f"{med[k] * 1e3:.0f} ms",
+                         f"{med[k] / med['load data']:.2f}×", f"{per * 1e6:.2f} µs", f"{per / base[k]:.2f}×"))
+    head = ("roll-up", "step", "median CPU time", "× load data", "per result", "per result × the smallest's")
+    return (f"(f) `check --period all` of rules/nq17_national.kpi, its groups listing the units, {quarters} quarters "
+            f"(2019-Q1…{last.label}), medians of {RUNS} rounds\n\n" + table(rows, head))
+
+
 # --- (d) loading a long-form CSV -------------------------------------------------------------
 
 
@@ -842,11 +888,11 @@ def bench_long_csv(sizes: list[int], tmp: str, runs: int = 3) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about 30 seconds")
-    ap.add_argument("--only", choices=("a", "b", "c", "d", "e"), action="append", help="run only these parts")
+    ap.add_argument("--only", choices=("a", "b", "c", "d", "e", "f"), action="append", help="run only these parts")
     ap.add_argument("--units", type=int, action="append",
                     help="(e): units of the long-form file (715: 1,001,000 rows; 7150: 10,010,000 rows)")
     args = ap.parse_args(argv)
-    parts = set(args.only or "abcde")
+    parts = set(args.only or "abcdef")
     q = args.quick
     print(f"kpirules {kpirules.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"medians of {RUNS} runs{' (--quick sizes)' if q else ''}\n")
@@ -862,6 +908,8 @@ def main(argv: list[str] | None = None) -> int:
             print(bench_csv(50_000 if q else 1_000_000, tmp), end="\n\n", flush=True)
         if "e" in parts:
             print(bench_long_csv(args.units or ([36] if q else [715]), tmp), end="\n\n", flush=True)
+        if "f" in parts:
+            print(bench_national([50, 100] if q else [175, 350, 700], 28, tmp), end="\n\n", flush=True)
     return 0
 
 

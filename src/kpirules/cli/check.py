@@ -128,13 +128,49 @@ def rollup_text(plan: Plan, as_of: datetime.date, checks: list[Results], *, stam
     check on a line of its own (a national roll-up runs to tens of megabytes: json's C encoder writes
     this in less than half the time the indented form takes, and a third fewer bytes).  ``stamp``: with
     the provenance block of the whole roll-up (when there is a period)."""
-    doc = rollup_json(plan, as_of, checks)
+    doc = Rollup(checks, plan, as_of)._json_doc(shared=True)  # (a result the same in many periods: one object)
     if stamp and checks:
         objs = [o for c in doc["checks"] for o in c["results"]]
-        doc["provenance"] = provenance(checks, number_format=number_format, result_objects=objs, as_of=as_of)
-    lines = [json.dumps(c, ensure_ascii=False) for c in doc.pop("checks")]
-    head = json.dumps(doc, ensure_ascii=False)[:-1]
-    return head + (', "checks": [\n' + ",\n".join(lines) + "\n]}\n" if lines else ', "checks": []}\n')
+        doc["provenance"] = provenance(checks, number_format=number_format, result_objects=objs, as_of=as_of,
+                                       shared=True)
+    checks_doc = doc.pop("checks")
+    if not checks_doc:
+        return json.dumps(doc, ensure_ascii=False)[:-1] + ', "checks": []}\n'
+    pieces = [json.dumps(doc, ensure_ascii=False)[:-1], ', "checks": [\n']
+    known: dict[int, str] = {}  # the text of each result object, by id, made once (the doc keeps them alive)
+    for i, check in enumerate(checks_doc):
+        if i:
+            pieces.append(",\n")
+        _check_pieces(check, known, pieces)
+    pieces.append("\n]}\n")
+    return "".join(pieces)  # (one copy of the text, however long)
+
+
+def _check_pieces(check: dict[str, Any], known: dict[int, str], pieces: list[str]) -> None:
+    """The text of ``json.dumps(check, ensure_ascii=False)``, in ``pieces``, the text of each of its results
+    taken from ``known`` (by id) or made and put there: an object is written as ``{"key": value, …}``
+    and a list as ``[item, …]``."""
+    encode = _ENCODE
+    sep = "{"
+    for key, value in check.items():
+        pieces.append(sep)
+        sep = ", "
+        if key == "results":
+            pieces.append('"results": [')
+            for j, o in enumerate(value):
+                text = known.get(id(o))
+                if text is None:
+                    text = known[id(o)] = encode(o)
+                if j:
+                    pieces.append(", ")
+                pieces.append(text)
+            pieces.append("]")
+        else:
+            pieces.append(f"{encode(key)}: {encode(value)}")
+    pieces.append("}")
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # (json.dumps(o, ensure_ascii=False), made once)
 
 
 def render_rollup_table(plan: Plan, as_of: datetime.date, checks: list[Results]) -> str:

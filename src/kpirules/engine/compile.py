@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Callable
+from itertools import accumulate
 from fractions import Fraction
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = ["Env", "Compiler", "compile_expr", "compare_values", "between_values"
            "FLIP"]
 
 _NUM = (int, Fraction)
+_LIMIT_INT = 10**MAX_DIGITS  # (an int with too many digits)
 
 
 class Env:
@@ -345,7 +347,8 @@ class Compiler:
             case n.Call(func="ratio" | "change" as func, args=(a, b)):
                 return self._ratio(func, self.compile(a), self.compile(b), expr_text(e), expr_text(b))
             case n.Call(func=func, args=(a,)):
-                return self._aggregate(func, self.compile(a), expr_text(a))
+                return self._aggregate(func, self.compile(a), expr_text(a),
+                                       a.name if type(a) is n.Metric else None)
             case n.Count(where=w):
                 return self._count(None if w is None else self.compile(w), None if w is None else expr_text(w))
         raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
@@ -443,8 +446,11 @@ class Compiler:
 
         return ratio_cmp
 
-    def _aggregate(self, func: str, arg: Fn, arg_text: str) -> Fn:
-        def aggregate(env: Env) -> object:
+    def _aggregate(self, func: str, arg: Fn, arg_text: str, metric: str | None = None) -> Fn:
+        """``sum``/``mean``/``min``/``max`` of ``arg`` over the units; ``metric``: the name, when ``arg`` is
+        a metric of the snapshot (read straight from each unit's snapshot, as ``arg`` would read it,
+        without an Env per unit: a national roll-up has hundreds of units in every period)."""
+        def values_of(env: Env) -> list[Any] | Invalid:
             values = []
             for unit in env.data.units:
                 v = arg(env.for_unit(unit))
@@ -455,6 +461,36 @@ class Compiler:
                 elif not isinstance(v, Undefined):
                     return Invalid(Message("wrong_type_unit", expr=f"{func}({arg_text})", need=Word("number"),
                                            unit=unit, got=describe(v)))
+            return values
+
+        name = metric or ""
+
+        def metric_values(env: Env) -> list[Any] | Invalid:
+            snapshots, key, alt = env.data.snapshots, env.period.key, env.alt
+            values = []
+            for unit in env.data.units:
+                snap = snapshots.get((key, unit))
+                v = None if snap is None else snap.get(name)
+                if v is None and alt is not None:  # (as `_metric` falls back on the `at` period's alternative)
+                    snap = snapshots.get((alt.key, unit))
+                    v = None if snap is None else snap.get(name)
+                if v is None:
+                    continue  # (undefined for this unit: left out)
+                t = type(v)
+                if t is int or t is Fraction:
+                    values.append(v)
+                else:
+                    return Invalid(Message("wrong_type_unit", expr=f"{func}({arg_text})", need=Word("number"),
+                                           unit=unit, got=describe(v)))
+            return values
+
+        read = values_of if metric is None else metric_values
+
+        def aggregate(env: Env) -> object:
+            values = read(env)
+            if type(values) is Invalid:
+                return values
+            assert isinstance(values, list)
             if not values:
                 return Undefined((Message("no_unit_reports", expr=arg_text, period=Label(env.period.label)),))
             if func == "min":
@@ -462,10 +498,15 @@ class Compiler:
             if func == "max":
                 return max(values)
             total: Any = 0
-            for v in values:  # (bounded at every step: a sum of many fractions grows its denominator)
-                total = _bounded(total + v, f"{func}({arg_text})", env)
-                if type(total) is Invalid:
-                    return total
+            if all(type(v) is int for v in values):  # every partial sum bounded, as below, in C
+                if too_many_digits(max(map(abs, accumulate(values)))):
+                    return _bounded(_LIMIT_INT, f"{func}({arg_text})", env)
+                total = sum(values)
+            else:
+                for v in values:  # (bounded at every step: a sum of many fractions grows its denominator)
+                    total = _bounded(total + v, f"{func}({arg_text})", env)
+                    if type(total) is Invalid:
+                        return total
             if func == "sum":
                 return total
             return _bounded(_norm(Fraction(total) / len(values)), f"{func}({arg_text})", env)

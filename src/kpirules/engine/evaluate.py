@@ -31,7 +31,7 @@ from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
 from kpirules.errors import KpiDataError, KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
-from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Status
+from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Settled, Status
 from kpirules.engine.tasks import check_occurrences, done_tasks, judge_task
 from kpirules.engine import timing
 from kpirules.engine.timing import first_period, report_as_of
@@ -177,8 +177,10 @@ class Plan:
 
     def _evaluate(self, data: Data | str | os.PathLike[str] | Iterable[str],
                   as_of: datetime.date | str | timing.AsOf | None = None, *, current: Period | str | None = None,
-                  memo: dict[str, Any] | None = None) -> Results:
-        """:meth:`evaluate`, the roll-up's checks sharing ``memo`` (see :class:`Results`)."""
+                  memo: dict[str, Any] | None = None,
+                  settled: Settled | None = None) -> Results:
+        """:meth:`evaluate`, the roll-up's checks sharing ``memo`` (see :class:`Results`) and ``settled``
+        (the results that no longer depend on the current period: see :meth:`_judge_rule`)."""
         if not isinstance(data, Data):
             data = load_data(data)
         data = self.bind(data)
@@ -197,11 +199,13 @@ class Plan:
         rule_results = {}
         envs: dict[str | None, Env] = {}  # each unit's snapshot of the current period, looked up once for all rules
         for cr in self._compiled:
+            once = settled if settled is not None and self._settles(cr.rule, current) else None
             if cr.rule.per_unit:
                 targets = self.units_of(cr.rule) if cr.rule.units else list(self.units) if self.units else units
                 if targets:
                     stop = monotonic() + RULE_SECONDS
-                    rule_results[cr.rule.id] = self._judge_units(cr, data, current, first, targets, stop, envs)
+                    rule_results[cr.rule.id] = self._judge_units(cr, data, current, first, targets, stop, envs,
+                                                                 once)
                 else:  # nothing is dropped: no unit to judge is itself a result
                     rule = cr.rule
                     rule_results[rule.id] = [Result(
@@ -212,7 +216,7 @@ class Plan:
                         op=op_of(rule.condition))]
             else:
                 rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None,
-                                                             monotonic() + RULE_SECONDS)]
+                                                             monotonic() + RULE_SECONDS, once)]
         # plan order
         ordered: list[Result] = []
         tasks_iter = iter(results)
@@ -222,7 +226,7 @@ class Plan:
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
         return Results(self, as_of, current, ordered, data=data, explainer=explain, sanity=sanity_warnings,
-                       memo=memo)
+                       memo=memo, settled=settled)
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,
@@ -260,8 +264,9 @@ class Plan:
         days = [timing.judged_on(p, when, limit=True) for p in chosen]  # every window checked before any work
         out = []
         memo: dict[str, Any] = {}  # the sanity warnings that are the same for every period: worked out once
+        settled = Settled()  # and the results that no longer change from period to period: judged once
         for p, day in zip(chosen, days):
-            out.append(self._evaluate(data, day, current=p, memo=memo))
+            out.append(self._evaluate(data, day, current=p, memo=memo, settled=settled))
         return Rollup(out, self, when.date)
 
     def evaluate_period(self, data: Data | str | os.PathLike[str] | Iterable[str], period: Period | str,
@@ -359,11 +364,12 @@ class Plan:
         return q  # type: ignore[no-any-return]
 
     def _judge_units(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
-                     targets: list[str], stop: float, envs: dict[str | None, Env]) -> list[Result]:
+                     targets: list[str], stop: float, envs: dict[str | None, Env],
+                     settled: Settled | None = None) -> list[Result]:
         """A per-unit rule's result for each unit of ``targets``: where the rule names no period and its
         truth is true, false or undefined, a :class:`LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
         if cr.rule.time is not None or cr.stretch is not None or current is None or not LAZY:
-            return [self._judge_rule(cr, data, current, first, u, stop) for u in targets]
+            return [self._judge_rule(cr, data, current, first, u, stop, settled) for u in targets]
         out: list[Result] = []
         truth_of, kind, names, make = cr.truth, self.kind, self.units, LazyResult.make
         met, not_met, no_data = Status.MET, Status.NOT_MET, Status.NO_DATA
@@ -380,7 +386,38 @@ class Plan:
         return out
 
     def _judge_rule(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
-                    unit: str | None, stop: float) -> Result:
+                    unit: str | None, stop: float,
+                    settled: Settled | None = None) -> Result:
+        """The rule's result for ``unit``.  ``settled`` (a roll-up's, shared by its periods) is given when the
+        rule's result no longer depends on the current period (:meth:`_settles`): it is judged once, and
+        each later period gets a copy of it, bound to its own evaluation."""
+        if settled is None:
+            return self._judge_stretch(cr, data, current, first, unit, stop)
+        copy = settled.copy((cr, unit))
+        if copy is not None:
+            return copy
+        result = self._judge_stretch(cr, data, current, first, unit, stop)
+        if result.reason_code != "too_slow":  # (a rule stopped for its time says so in each period)
+            settled.keep((cr, unit), result)
+        return result
+
+    def _settles(self, rule: n.Rule, current: Period | None) -> bool:
+        """Whether the rule's result is the same in ``current`` and every later period, on the same data:
+        ``by`` a deadline whose judged period has come (judged on that period), or a span that has ended
+        (judged on its periods).  Earlier, it looks back from the current period (on_track, at_risk)."""
+        time = rule.time
+        if current is None:
+            return False
+        if isinstance(time, n.By):
+            return self._ending_by(self.when_date(time.when)) <= current
+        if isinstance(time, n.Span_):
+            first_p = self._ending_by(self._span_start(time)).next()
+            return current >= first_p and current >= self._ending_by(self.when_date(time.end))
+        return False
+
+    def _judge_stretch(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
+                       unit: str | None, stop: float) -> Result:
+        """The rule's result for ``unit`` (:meth:`_judge_main`), with its stretch judged."""
         result = self._judge_main(cr, data, current, first, unit, stop)
         if cr.stretch is None:
             return result
@@ -402,6 +439,15 @@ class Plan:
             if t is False or truth is True:
                 truth = t if truth is not False else truth
         return attrs.evolve(result, stretch=truth if isinstance(truth, bool) else None)
+
+    def _message(self, before: str, args: dict[str, Any], latest: Period) -> Message:
+        """``Message(before, **args, latest=…)``, made once for all the units (a message is immutable)."""
+        cache = self.__dict__.setdefault("_trend_messages", {})
+        key = (before, latest, *args.items())
+        m = cache.get(key)
+        if m is None:
+            m = cache[key] = Message(before, **args, latest=Label(latest.label))
+        return m  # type: ignore[no-any-return]
 
     def _span_start(self, time: n.Span_) -> datetime.date:
         return self.period(time.start).start if isinstance(time.start, n.PeriodRef) else time.start.date
@@ -455,8 +501,7 @@ class Plan:
                     if isinstance(truth, bool):
                         status = Status.ON_TRACK if truth else Status.AT_RISK
                         return Result(status=status, period=p.label, value=plain(value), target=plain_target(target),
-                                      reason=Message(before, **args, latest=Label(p.label)), deadline=deadline,
-                                      **base)
+                                      reason=self._message(before, args, p), deadline=deadline, **base)
                     if last_reason is None:
                         last_reason = joined(truth.reasons)  # type: ignore[attr-defined]
                     p = self._step(p, -1)

@@ -151,6 +151,11 @@ class Rollup(list):  # type: ignore[type-arg]
     def to_json(self) -> dict[str, Any]:
         """The JSON of ``kpirules check --period all --format json`` (schema ``rollup``): each period's
         ``Results.to_json()`` in ``checks``, with the periods and the counts summed over them."""
+        return self._json_doc(shared=False)
+
+    def _json_doc(self, shared: bool) -> dict[str, Any]:
+        """:meth:`to_json`; ``shared``: a result that is the same in several periods is one object in all
+        of them (``Results._json_doc``; for the roll-up's text only)."""
         from kpirules.schemas import SCHEMA_VERSION
 
         if self.plan is None or self.as_of is None:
@@ -165,7 +170,7 @@ class Rollup(list):  # type: ignore[type-arg]
             "periods": [r.current.label if r.current else None for r in self],
             "counts": counts,
             "schema_version": SCHEMA_VERSION,
-            "checks": [r.to_json() for r in self],
+            "checks": [r._json_doc(shared) for r in self],
         }
 
     def to_records(self) -> list[dict[str, Any]]:

@@ -216,6 +216,43 @@ class Result:
 
 
 _EVALUATION = Result.__dict__["evaluation"]  # (attrs' slot of the field)
+_FIELDS = operator.attrgetter(*(f.name for f in attrs.fields(Result) if f.name != "evaluation"))
+
+
+class Settled:
+    """The results of a roll-up that no longer depend on the current period (a rule judged on its
+    deadline's period, a span that has ended), shared by the roll-up's periods: each is judged once
+    (``Plan._judge_rule``), each later period gets a copy of it bound to its own evaluation, and the
+    roll-up's JSON text writes it once (``kpirules check --period all``)."""
+
+    __slots__ = ("_results", "_sources", "_first", "json")
+
+    def __init__(self) -> None:
+        self._results: dict[Any, tuple[Any, ...]] = {}  # key → the fields of the result first judged
+        self._sources: dict[int, tuple[Result, Result]] = {}  # id(result) → (the result, the one it copies)
+        self._first: dict[Any, Result] = {}
+        #: id(the result first judged) → its JSON object, for the roll-up's text (``Results._json_doc``)
+        self.json: dict[int, dict[str, Any]] = {}
+
+    def copy(self, key: Any) -> Result | None:
+        """A new copy of the result kept under ``key`` (a rule and a unit), or None."""
+        fields = self._results.get(key)
+        if fields is None:
+            return None
+        new = Result(*fields)  # (the same field objects; the evaluation is the new period's)
+        self._sources[id(new)] = (new, self._first[key])
+        return new
+
+    def keep(self, key: Any, result: Result) -> None:
+        assert type(result) is Result, "a lazy result depends on its period"
+        self._results[key] = _FIELDS(result)
+        self._first[key] = result
+        self._sources[id(result)] = (result, result)
+
+    def source(self, result: Result) -> Result | None:
+        """The result first judged that ``result`` is (or copies), or None."""
+        entry = self._sources.get(id(result))
+        return entry[1] if entry is not None and entry[0] is result else None
 
 
 def _num(v: object) -> bool:
@@ -227,12 +264,14 @@ class Results(Sequence[Result]):
 
     def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
                  data: Data | None = None, *, explainer: Callable[..., Any] | None = None,
-                 sanity: Callable[..., list[Any]] | None = None, memo: dict[str, Any] | None = None) -> None:
+                 sanity: Callable[..., list[Any]] | None = None, memo: dict[str, Any] | None = None,
+                 settled: Settled | None = None) -> None:
         """``explainer`` and ``sanity`` are :func:`kpirules.engine.trace.explain` and
         :func:`kpirules.engine.warnings.sanity_warnings`, passed in by the evaluation (they sit below it);
         ``memo`` is shared by the checks of a roll-up, so the warnings that are the same for every period
-        are worked out once."""
+        are worked out once; ``settled``, the roll-up's results that are the same in several periods."""
         self.plan = plan
+        self._settled = settled
         self._explainer = explainer
         self._sanity = sanity
         self._memo = memo
@@ -298,6 +337,13 @@ class Results(Sequence[Result]):
         return any(r.failing for r in self._results)
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON object of `kpirules check --format json`."""
+        return self._json_doc(shared=False)
+
+    def _json_doc(self, shared: bool) -> dict[str, Any]:
+        """:meth:`to_json`; ``shared``: a result of the roll-up that is the same in several periods
+        (:class:`Settled`) is one JSON object in all of them (for the roll-up's text, which writes it
+        once; never for a caller, who may change the objects)."""
         # The text of each Fraction object once: a rule's target is one object for all its results.
         # (By id, as hashing a Fraction costs more than writing it; the results keep them alive.)
         known: dict[int, str | None] = {}
@@ -323,7 +369,8 @@ class Results(Sequence[Result]):
             "as_of": self.as_of.isoformat(),
             "period": self.current.label if self.current else None,
             "counts": self.counts(),
-            "results": [r._json(fmt, day) for r in self._results],
+            "results": (self._shared_json(fmt, day) if shared and self._settled is not None else
+                        [r._json(fmt, day) for r in self._results]),
             "warnings": [w.to_json() for w in self.warnings],
             # how each data file was read (its number format and the cell that decided it, notes)
             "sources": [] if self.data is None else [f.to_json() for f in self.data.file_sources.values()],
@@ -331,6 +378,22 @@ class Results(Sequence[Result]):
             "reporting": self.reporting(),
             "schema_version": SCHEMA_VERSION,
         }
+
+    def _shared_json(self, fmt: Callable[[object], str | None], day: Callable[[datetime.date], str]) -> list[Any]:
+        settled = self._settled
+        assert settled is not None
+        known, source = settled.json, settled.source
+        out = []
+        for r in self._results:
+            first = source(r)
+            if first is None:
+                out.append(r._json(fmt, day))
+                continue
+            obj = known.get(id(first))  # (the first result is kept alive by the Settled)
+            if obj is None:
+                obj = known[id(first)] = first._json(fmt, day)
+            out.append(obj)
+        return out
 
     # --- records and frames (kpirules.engine.export; docs/application.md)
     def to_records(self) -> list[dict[str, Any]]:

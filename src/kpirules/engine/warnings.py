@@ -344,15 +344,15 @@ def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
     if span is not None:
         lo, hi = span
         outside = {key for key, period in data.periods.items() if period.year < lo or period.year > hi}
+        messages: dict[Any, Message] = {}  # one message per period, for all its units' snapshots
         for (key, unit), snap in snapshots.items() if outside else ():
             if key in outside:
-                period = data.periods[key]
+                message = messages.get(key)
+                if message is None:
+                    message = messages[key] = Message("period_outside_plan", period=Label(data.periods[key].label),
+                                                      first_year=lo, last_year=hi)
                 src = next((data.source(m, key, unit) for m in snap), None)
-                yield Warning_(
-                    "period_outside_plan",
-                    Message("period_outside_plan", period=Label(period.label), first_year=lo, last_year=hi),
-                    _where(src),
-                )
+                yield Warning_("period_outside_plan", message, _where(src))
 
 
 def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:

@@ -203,6 +203,12 @@ def _last_month(kind: Kind, index: int) -> int:
     return _first_month(kind, index) + _SPAN[kind] - 1
 
 
+@functools.lru_cache(maxsize=4096)
+def _last_day(kind: Kind, year: int, index: int) -> datetime.date:
+    """:attr:`Period.last_day`, worked out once per period (every result of a rule with a deadline asks)."""
+    return datetime.date(year, _last_month(kind, index), 1) + relativedelta(day=31)
+
+
 @functools.lru_cache(maxsize=65536)
 def _window(kind: Kind, year: int, index: int, cutoff: int, due: int | None) -> tuple[Any, ...]:
     """(start, end, due date, sort key, key, label) of a period, worked out once per window.
@@ -339,7 +345,7 @@ class Period:
         means it: 2020-12-31 even though the window of 2020 under Decree 09 ends
         on 2020-12-14.
         """
-        return datetime.date(self.year, _last_month(self.kind, self.index), 1) + relativedelta(day=31)
+        return _last_day(self.kind, self.year, self.index)
 
     @property
     def days(self) -> int:

@@ -70,9 +70,24 @@ def _canon(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def results_digest(results: Sequence[dict[str, Any]]) -> str:
-    """The sha256 of a list of result objects (as ``check --format json`` writes them), keys sorted."""
-    return _sha(_canon(list(results)))
+def results_digest(results: Sequence[dict[str, Any]], known: dict[int, str] | None = None) -> str:
+    """The sha256 of a list of result objects (as ``check --format json`` writes them), keys sorted.
+
+    ``known``: the canonical text of each object met before, by ``id`` (a roll-up lists the same object
+    in many periods: it is written once); the objects must stay alive while it is used."""
+    if known is None:
+        return _sha(_canon(list(results)))
+    texts = []
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode  # (as _canon)
+    for o in results:  # (the text of a list is its items' texts joined by "," in brackets)
+        text = known.get(id(o))
+        if text is None:
+            text = known[id(o)] = encode(o)
+        texts.append(text)
+    digest = hashlib.sha256(b"[")
+    digest.update(",".join(texts).encode("utf-8"))
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def block_digest(block: dict[str, Any]) -> str:
@@ -91,14 +106,15 @@ def _scheme(plan: Plan) -> dict[str, Any]:
 
 def provenance(results: Results | Sequence[Results], *, data_files: Iterable[str] | None = None,
                number_format: str | None = None, result_objects: Sequence[dict[str, Any]] | None = None,
-               as_of: datetime.date | None = None) -> dict[str, Any]:
+               as_of: datetime.date | None = None, shared: bool = False) -> dict[str, Any]:
     """The provenance block of one evaluation (or of a roll-up: a list of them, one per period).
 
     ``data_files`` defaults to the files the evaluation's data was read from;
     ``result_objects``, when given, are the ``to_json`` objects of the
     results already made (so they are not made twice); ``as_of`` is a
     roll-up's limit (default: the evaluation's as-of date, the latest of a
-    roll-up's).
+    roll-up's); ``shared``: ``result_objects`` list some objects several times (a roll-up's
+    results that are the same in several periods), whose text is then made once.
     """
     from kpirules import __version__
 
@@ -128,7 +144,7 @@ def provenance(results: Results | Sequence[Results], *, data_files: Iterable[str
         block["periods"] = [(r.current.label if r.current else None, r.as_of.isoformat()) for r in checks]
     block["as_of"] = (as_of or max(r.as_of for r in checks)).isoformat()
     block["results"] = len(result_objects)
-    block["results_sha256"] = results_digest(result_objects)
+    block["results_sha256"] = results_digest(result_objects, {} if shared else None)
     block["digest"] = block_digest(block)
     return block
 
