@@ -169,7 +169,7 @@ def test_numbers_are_exact_and_a_float_needs_a_stated_reading() -> None:
     assert shortest.value("a", key) == Fraction(1, 10) and binary.value("a", key) == Fraction(0.1)
     with pytest.raises(KpiDataError, match="floats='half'"):
         kpirules.data_from_rows([], floats="half")  # type: ignore[arg-type]
-    with pytest.raises(KpiDataError, match=r"\$\[0\]\.values\.a: 0.5 is a float"):
+    with pytest.raises(KpiDataError, match=r"\$\.snapshots\[0\]\.values\.a: 0.5 is a float"):
         kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 0.5}}])
     assert kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 0.5}}], floats="shortest").value("a", key) \
         == Fraction(1, 2)
@@ -225,6 +225,10 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a")]), "<rows>: row 0: expected 4 items"),
     (lambda: kpirules.data_from_rows([5]), "<rows>: row 0: expected (period, unit, metric, value) or a mapping"),
     (lambda: kpirules.data_from_rows([{"period": "2020-Q4", "metrc": "a", "value": 1}]), "row 0: unknown key 'metrc'"),
+    # a mapping lacking a key is refused as a CSV header lacking the column (not read as a missing value)
+    (lambda: kpirules.data_from_rows([{"period": "2020-Q4", "metric": "a"}]), "row 0: no key 'value'; a row has"),
+    (lambda: kpirules.data_from_rows([{"period": "2020-Q4", "metrc": "a", "value": 1}]),
+     "row 0: unknown key 'metrc'; no key 'metric'"),
     (lambda: kpirules.data_from_rows(5), "<rows>: expected a list of rows, not int"),  # type: ignore[arg-type]
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", object())]), "column value (row 0): expected a number"),
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", datetime.date(2020, 1, 1))]),
@@ -232,16 +236,16 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", Decimal("NaN"))]), "Decimal('NaN') is not a number"),
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", float("inf"))], floats="shortest"), "inf is not a number"),
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": [1]}}]),
-     "<snapshots>: $[0].values.a: expected a number"),
+     "<snapshots>: $.snapshots[0].values.a: expected a number"),
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": 1}},
                                            {"period": "Q4/2020", "values": {"a": 2}}]),
-     "<snapshots>: $[1].values.a: a for 2020-Q4 (the plan level) is 2 here but 1 at <snapshots>: $[0].values.a"),
-    (lambda: kpirules.data_from_snapshots([{"period": 2020}]), "<snapshots>: $[0].period: expected a period label"),
-    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "unit": 3}]), "$[0].unit: expected a unit name"),
-    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": [1]}]), "$[0].values: expected a mapping"),
-    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "vals": {}}]), "$[0].vals: unknown key"),
+     "<snapshots>: $.snapshots[1].values.a: a for 2020-Q4 (the plan level) is 2 here but 1 at <snapshots>: $.snapshots[0].values.a"),
+    (lambda: kpirules.data_from_snapshots([{"period": 2020}]), "<snapshots>: $.snapshots[0].period: expected a period label"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "unit": 3}]), "$.snapshots[0].unit: expected a unit name"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": [1]}]), "$.snapshots[0].values: expected a mapping"),
+    (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "vals": {}}]), "$.snapshots[0].vals: unknown key"),
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {" ": 1}}]), "a metric needs a name"),
-    (lambda: kpirules.data_from_snapshots(["x"]), "$[0]: expected a mapping"),
+    (lambda: kpirules.data_from_snapshots(["x"]), "$.snapshots[0]: expected a mapping"),
     (lambda: kpirules.data_from_snapshots(None), "expected a list of snapshot mappings, not NoneType"),  # type: ignore[arg-type]
     (lambda: kpirules.data_from_snapshots([], [{"task": "1", "status": "done"}]),
      "<snapshots>: $.tasks[0].date: a `done` row needs a date (or the period it delivers)"),
@@ -369,7 +373,7 @@ def test_snapshots_from_python_carry_the_day_they_were_sent_as_the_files_do() ->
         {"period": "2020-Q4", "unit": "B", "values": {"x": 1}, "submitted": datetime.date(2020, 12, 18)}])
     late = plan.evaluate(d, "2021-01-05").reporting()["late"]
     assert late == [{"unit": "A", "unit_name": "Đơn vị A", "submitted": "2020-12-25"}]
-    with pytest.raises(kpirules.KpiDataError, match=r"\$\[0\]\.submitted: expected the date the report was sent"):
+    with pytest.raises(kpirules.KpiDataError, match=r"\$\.snapshots\[0\]\.submitted: expected the date the report was sent"):
         kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"x": 1}, "submitted": 5}])
 
 

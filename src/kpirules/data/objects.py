@@ -220,7 +220,8 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
     ``period`` is a label (any form ``parse_period`` reads) or a :class:`~kpirules.Period`;
     ``unit`` a name or None (plan level).  A value is a number (int, Fraction, Decimal; a float
     only with ``floats``), a bool, text (a ``str`` is text, even ``"1234"``, as in JSON) or None
-    (missing).  Problems are named by key path: ``<snapshots>: $[3].values.online: …``.
+    (missing).  Problems are named by the key path of the same value in a JSON data file:
+    ``<snapshots>: $.snapshots[3].values.online: …``, ``$.tasks[0].status``, ``$.events[1].date``.
     """
     _check_options(floats)
     data = Data()
@@ -233,9 +234,9 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
     try:
         items = _items(snapshots, "snapshot mappings")
     except _NotAList as exc:
-        raise KpiDataError(f"{name}: {exc}") from None
+        raise KpiDataError(f"{name}: $.snapshots: {exc}") from None
     for i, snap in enumerate(items):
-        at = f"$[{i}]"
+        at = f"$.snapshots[{i}]"  # (the path of the same value in a JSON data file, as its tasks' are)
         if not isinstance(snap, Mapping):
             bad(at, f'expected a mapping {{"period": …, "values": {{…}}}}, not {type(snap).__name__}')
             continue
@@ -421,10 +422,15 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
         raise KpiDataError(f"{name}: {exc}") from None
     for i, row in enumerate(items):
         if isinstance(row, Mapping):
-            unknown = sorted(set(map(str, row)) - set(_VALUE_COLUMNS))
-            if unknown:
-                problems.append(Diagnostic(f"{name}: row {i}: unknown key {unknown[0]!r}; a row has "
-                                           "period, unit, metric and value"))
+            keys = set(map(str, row))
+            unknown = sorted(keys - set(_VALUE_COLUMNS))
+            lacking = [k for k in _VALUE_COLUMNS if k != "unit" and k not in keys]
+            if unknown or lacking:  # (as a CSV header lacking a column, or with one kpirules does not know)
+                said = ([f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"]
+                        if unknown else []) + \
+                    ([f"no key {', '.join(map(repr, lacking))}"] if lacking else [])
+                problems.append(Diagnostic(f"{name}: row {i}: {'; '.join(said)}; a row has period, unit "
+                                           "(may be left out: the plan level), metric and value (None: missing)"))
                 continue
             row = [row.get(k) for k in _VALUE_COLUMNS]
         elif isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
