@@ -38,7 +38,10 @@ def plan_years(plan: Any) -> tuple[int, int] | None:
 
 def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
                  years: tuple[int, int] | None = None) -> Data:
-    """The counted metrics of ``plan`` from ``sources`` ({dataset: source text or RecordSource}).
+    """The counted metrics of ``plan`` from ``sources`` ({dataset: source}).  A source is text as
+    ``--records`` takes it (a file path, ``postgresql://…?table=T``, ``spark:T``), a RecordSource, or
+    rows the program holds: a pandas or polars DataFrame, an Arrow table, a DuckDB relation or a list of
+    mappings (counted as a Parquet file with the same columns would be; problems name the row index).
 
     A source bound to a dataset the plan does not declare is an error naming it.  ``years``:
     the span of windows counted (default: the years the plan speaks of; without any, the
@@ -53,6 +56,7 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
             Diagnostic(f"--records {name}=…: the plan declares no dataset {name}"
                        + (f" (it declares {', '.join(declared)})" if declared else " (it declares none)"))
             for name in unknown)
+    sources = {name: as_source(name, src) for name, src in sources.items()}
     metrics = counted_metrics(plan)
     data = Data()
     if not metrics:
@@ -102,6 +106,17 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
     data.notes = notes  # type: ignore[attr-defined]
     data.counted = counted  # type: ignore[attr-defined]
     return data
+
+
+def as_source(dataset: str, src: Any) -> Any:
+    """A records source as given (text such as ``exports/d.csv``, or a source) or, for rows a program
+    holds (a DataFrame, an Arrow table, a DuckDB relation, a list of mappings), a
+    :class:`~kpirules.records.sources.FrameSource` named ``<records DATASET>``."""
+    from kpirules.records.sources import FileSource, FrameSource, PostgresSource, SparkSource
+
+    if isinstance(src, (str, FileSource, PostgresSource, SparkSource, FrameSource)):
+        return src
+    return FrameSource.of(src, f"<records {dataset}>")
 
 
 #: how many undeclared units a warning names before it says how many more

@@ -32,7 +32,7 @@ from kpirules.records.model import (
     Or,
     column_types,
 )
-from kpirules.records.sources import FileSource, PostgresSource, SparkSource, parse_binding, parse_source
+from kpirules.records.sources import FileSource, FrameSource, PostgresSource, SparkSource, parse_binding, parse_source
 from kpirules.records.windows import Window, Windows, windows_for
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "DuckDBEngine",
     "Engine",
     "FileSource",
+    "FrameSource",
     "In",
     "Lit",
     "Missing",

@@ -16,8 +16,8 @@ from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
 from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of
-from kpirules.records.pyengine import BAD_ROWS_SHOWN, count_python, expected, missing_columns, read_rows
-from kpirules.records.sources import FileSource, PostgresSource, RecordSource, SparkSource, parse_source
+from kpirules.records.pyengine import BAD_ROWS_SHOWN, count_python, expected, frame_relation, missing_columns, read_rows
+from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
 from kpirules.records.windows import Windows, windows_for, year_span
 
@@ -307,6 +307,11 @@ class DuckDBEngine(SqlEngine):
     def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
+        if isinstance(source, FrameSource):
+            self._csv = False
+            self._frame = True
+            return frame_relation(self.con, source, columns, self._duckdb)
+        self._frame = False
         if not isinstance(source, FileSource):
             raise KpiDataError(
                 f"{source.describe()}: the DuckDB engine reads files (CSV, Parquet, JSON lines); for a "
@@ -397,7 +402,8 @@ class DuckDBEngine(SqlEngine):
             raise KpiDataError(f"DuckDB could not count the records: {_first_line(exc)}") from None
 
     def row_number(self, n: int) -> int:
-        return n + 1 if self._csv else n  # a CSV row is named by its line (the header is line 1)
+        # a CSV row is named by its line (the header is line 1), a frame's by its index (from 0)
+        return n + 1 if self._csv else n - 1 if getattr(self, "_frame", False) else n
 
     def close(self) -> None:
         self.con.close()
@@ -586,6 +592,8 @@ def count_records(
                 continue
             if isinstance(src, str):
                 src = parse_source(src, table_of=getattr(eng, "url", None))
+            elif not isinstance(src, (FileSource, PostgresSource, SparkSource, FrameSource)):
+                src = FrameSource.of(src, f"<records {ds.name}>")
             answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
         if missing:
             raise KpiDataError.from_diagnostics(

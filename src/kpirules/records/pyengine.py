@@ -37,7 +37,7 @@ from kpirules.records.model import (
     column_types,
     columns_of,
 )
-from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN, FileSource, RecordSource
+from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
 __all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN"]
@@ -159,7 +159,10 @@ def expected(t: ColType) -> str:
 
 
 def read_rows(source: RecordSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
-    """``(row number, [cell of each column])`` of a file; CSV rows are numbered by line."""
+    """``(row number, [cell of each column])`` of a file (CSV rows numbered by line) or of rows in
+    memory (numbered by their index, from 0)."""
+    if isinstance(source, FrameSource):
+        return _frame_rows(source, columns)
     if not isinstance(source, FileSource):
         raise KpiDataError(
             f"{source.describe()}: the Python engine reads files (CSV, Parquet, JSON lines); "
@@ -270,8 +273,9 @@ def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[A
 
 
 def native_kinds(source: Any) -> dict[str, ColType]:
-    """The kinds of a Parquet file's date and number columns (a text file has none)."""
-    if not isinstance(source, FileSource) or source.format != "parquet":
+    """The kinds of a Parquet file's or a frame's date and number columns (a text file has none)."""
+    is_frame = isinstance(source, FrameSource)
+    if not is_frame and (not isinstance(source, FileSource) or source.format != "parquet"):
         return {}
     import duckdb
     from sqlglot import exp
@@ -280,8 +284,15 @@ def native_kinds(source: Any) -> dict[str, ColType]:
 
     con = duckdb.connect()
     try:
-        rel = exp.func("read_parquet", exp.Literal.string(source.path))
-        desc = con.execute(exp.select("*").from_(rel).limit(0).sql(dialect="duckdb")).description
+        if is_frame:
+            try:
+                _, types, _ = frame_relation(con, source, [], duckdb)
+            except KpiDataError:
+                return {}
+            desc: Any = list(types.items())
+        else:
+            rel = exp.func("read_parquet", exp.Literal.string(source.path))
+            desc = con.execute(exp.select("*").from_(rel).limit(0).sql(dialect="duckdb")).description
     except duckdb.Error:
         return {}  # (reading it says what is wrong)
     finally:
@@ -312,6 +323,46 @@ def _parquet_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list
         q = exp.select(*picks).from_(rel)
         cur = con.execute(q.sql(dialect="duckdb"))
         number = 0
+        while True:
+            batch = cur.fetchmany(8192)
+            if not batch:
+                break
+            for row in batch:
+                number += 1
+                yield number, list(row)
+    finally:
+        con.close()
+
+
+def frame_relation(con: Any, source: FrameSource, columns: Sequence[str], duckdb: Any) -> tuple[Any, dict[str, str], str]:
+    """Rows a program holds, registered with a DuckDB connection: (a sqlglot table, each column's SQL type,
+    how to name the source).  Their columns keep their types, as a Parquet file's do."""
+    from sqlglot import exp
+
+    view = f"kpirules_frame_{id(source):x}"
+    try:
+        con.register(view, source.table)
+        desc = con.execute(f'SELECT * FROM "{view}" LIMIT 0').description
+    except duckdb.Error as exc:
+        raise KpiDataError(f"{source.name}: DuckDB cannot read these rows ({_first_line(exc)})") from None
+    names = [d[0] for d in desc]
+    if any(c not in names for c in columns):
+        raise missing_columns(source.name, names, columns)
+    return exp.Table(this=exp.to_identifier(view, quoted=True)), {d[0]: str(d[1]) for d in desc}, source.name
+
+
+def _frame_rows(source: FrameSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a frame, read through DuckDB as a Parquet file is (so every engine sees the same cells)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rel, _, _ = frame_relation(con, source, columns, duckdb)
+        from sqlglot import exp
+
+        picks: list[Any] = [exp.column(c, quoted=True) for c in columns] or [exp.Literal.number(1)]
+        cur = con.execute(exp.select(*picks).from_(rel).sql(dialect="duckdb"))
+        number = -1
         while True:
             batch = cur.fetchmany(8192)
             if not batch:

@@ -1,4 +1,5 @@
-"""Where a dataset's rows are: a file (CSV, Parquet, JSON lines), a PostgreSQL table, a Spark table.
+"""Where a dataset's rows are: a file (CSV, Parquet, JSON lines), a PostgreSQL table, a Spark table,
+or rows a program holds (:class:`FrameSource`: a DataFrame, an Arrow table, a DuckDB relation).
 
 ``--records NAME=SOURCE`` binds a dataset to a source; :func:`parse_source` reads SOURCE:
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -25,6 +28,7 @@ from kpirules.errors import KpiDataError
 __all__ = [
     "DATE_PATTERN",
     "FileSource",
+    "FrameSource",
     "NUMBER_PATTERN",
     "PostgresSource",
     "RecordSource",
@@ -87,7 +91,49 @@ class SparkSource:
         return f"Spark table {self.table}" if self.table else f"{self.path} (on Spark)"
 
 
-RecordSource = FileSource | PostgresSource | SparkSource
+@attrs.frozen(eq=False)
+class FrameSource:
+    """Rows held in memory: a pandas or polars DataFrame, an Arrow table, a DuckDB relation, or a list of
+    mappings (made an Arrow table).  The twin of a records file for a program that already holds them;
+    its columns keep their types, as a Parquet file's do."""
+
+    table: Any  # what DuckDB reads: a pandas DataFrame or an Arrow table
+    name: str = "<records>"
+
+    @classmethod
+    def of(cls, obj: Any, name: str = "<records>") -> FrameSource:
+        """``obj`` as a source; a KpiDataError when it is not rows kpirules reads."""
+        if isinstance(obj, FrameSource):
+            return obj
+        kind = type(obj).__module__.split(".")[0]
+        if kind == "duckdb" and hasattr(obj, "arrow"):  # a DuckDB relation: its rows, as Arrow
+            try:
+                return cls(obj.arrow(), name)
+            except Exception as exc:  # (duckdb.Error and the like)
+                raise KpiDataError(f"{name}: cannot read the DuckDB relation ({exc})") from None
+        if kind == "polars" and hasattr(obj, "to_arrow"):
+            return cls(obj.to_arrow(), name)
+        if kind in ("pandas", "pyarrow") and hasattr(obj, "columns"):
+            return cls(obj, name)
+        if isinstance(obj, (list, tuple)) and all(isinstance(r, Mapping) for r in obj):
+            try:
+                import pyarrow  # type: ignore[import-untyped]
+            except ImportError:
+                raise KpiDataError(f"{name}: records given as a list of mappings need pyarrow "
+                                   "(pip install pyarrow), or pass a DataFrame") from None
+            try:
+                return cls(pyarrow.Table.from_pylist([dict(r) for r in obj]), name)
+            except (pyarrow.ArrowException, TypeError, ValueError) as exc:
+                raise KpiDataError(f"{name}: the rows do not make a table: {exc} (is a column of mixed "
+                                   "types, such as text in some rows and numbers in others?)") from None
+        raise KpiDataError(f"{name}: records are a file path, a database table, a pandas or polars DataFrame, "
+                           f"an Arrow table, a DuckDB relation or a list of mappings, not {type(obj).__name__}")
+
+    def describe(self) -> str:
+        return self.name
+
+
+RecordSource = FileSource | PostgresSource | SparkSource | FrameSource
 
 
 def is_postgres_url(text: str) -> bool:
