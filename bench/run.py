@@ -311,6 +311,9 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
     def run_public() -> list[Any]:  # every status read
         return [r.status for r in public.evaluate(data, "2021-02-01", current=period)]
 
+    def run_public_statuses() -> list[Any]:  # every status read from the columns (no Result made)
+        return public.evaluate(data, "2021-02-01", current=period).statuses()
+
     def run_public_values() -> list[Any]:  # every status, value and target read
         return [(r.status, r.value, r.target) for r in public.evaluate(data, "2021-02-01", current=period)]
 
@@ -331,9 +334,10 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
                     same += r == v
         return f"{100 * same / both:.2f}% of {both}" if both else "-"
 
-    # the four in-process ways take turns, on CPU time, so a busy moment falls on each of them
-    t_lambda, t_truth, t_full, t_eval, t_public, t_public_values = (t / evals for t in interleaved_cpu_medians(
-        [run_lambdas, run_truth, run_full, run_eval, run_public, run_public_values]))
+    # the in-process ways take turns, on CPU time, so a busy moment falls on each of them
+    t_lambda, t_truth, t_full, t_eval, t_public, t_statuses, t_public_values = (
+        t / evals for t in interleaved_cpu_medians(
+            [run_lambdas, run_truth, run_full, run_eval, run_public, run_public_statuses, run_public_values]))
     rows: list[tuple[str, ...]] = []
 
     def add(name: str, per_eval: float, agree: str, note: str = "", ours: float | None = None) -> None:
@@ -356,6 +360,8 @@ def bench_rules(size: int, peer_size: int, cel_size: int) -> str:
     add("kpirules compiled (truth, value, target)", t_full, "same", "exact value built too")
     add("kpirules Plan.evaluate, every status read", t_public, agreement(public_answers()),
         "the public API: a Result per rule and unit")
+    add("kpirules Plan.evaluate, Results.statuses()", t_statuses, "same",
+        "the public API: the statuses, no Result made")
     add("kpirules Plan.evaluate, every value read", t_public_values, "same", "exact value and target built when read")
     add("Python compile()+eval (float)", t_eval, agreement(run_eval()), "exceptions → no answer")
 

@@ -102,3 +102,48 @@ def test_values_are_built_only_when_read() -> None:
     assert share._fn is None
     assert res.by_id("share")[0].value is not None
     assert share._fn is not None
+
+
+def _statuses(res: kpirules.Results) -> object:
+    return (res.statuses(), res.counts(), res.failing, len(res))
+
+
+def test_statuses_counts_and_failing_read_the_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The statuses of results judged on the truth alone are kept as columns: reading them, counting them
+    and asking whether one fails make no Result, and give what the eager code gives."""
+    made = 0
+    real = LazyResult.make
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        nonlocal made
+        made += 1
+        return real(*args)
+
+    monkeypatch.setattr(LazyResult, "make", staticmethod(counting))
+    lazy = _evaluate()
+    before = made  # (the rules judged once, not per unit, are results already)
+    unmade = sum(r is None for r in lazy._results)  # (the column's results not made yet)
+    got = _statuses(lazy)
+    assert made == before and before < len(lazy) / 4
+    assert unmade == sum(r is None for r in lazy._results) and unmade > len(lazy) / 2
+    monkeypatch.setattr(evaluate, "LAZY", False)
+    eager = _evaluate()
+    assert got == _statuses(eager)
+    assert got[0] == [r.status for r in eager] and got[0] == [r.status for r in lazy]
+
+
+def test_results_are_made_once_and_kept() -> None:
+    """Indexing (negative indexes and slices too) and iterating give the same objects, each made once."""
+    res = _evaluate()
+    n = len(res)
+    first, last = res[0], res[-1]
+    assert res[-1] is last and res[n - 1] is last and res[0] is first
+    middle = res[n // 2]
+    assert list(res)[n // 2] is middle and res[1:3] == list(res)[1:3] and res[1] is list(res)[1]
+    assert all(r.evaluation is res for r in res)
+    with pytest.raises(IndexError):
+        res[n]
+    with pytest.raises(IndexError):
+        res[-n - 1]
+    fresh = _evaluate()
+    assert fresh[n // 2] == middle and list(fresh) == list(res)

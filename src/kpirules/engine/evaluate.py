@@ -23,7 +23,7 @@ from kpirules.engine.bind import bind, nfc
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.engine.export import Rollup
-from kpirules.engine.rules import (CompiledRule, LazyResult, constant_target, joined, judge_truth, op_of, plain,
+from kpirules.engine.rules import (CompiledRule, LazyColumn, LazyResult, constant_target, joined, judge_truth, op_of, plain,
                                     plain_target, value_of)
 from kpirules.lang.parser import parse_text
 from kpirules.lang.unparse import expr_text
@@ -196,8 +196,9 @@ class Plan:
         for item in self.ast.items:
             if isinstance(item, n.Task):
                 results.append(judge_task(self, item, data, as_of, task_done))
-        rule_results = {}
+        rule_results: dict[str, list[Result] | LazyColumn] = {}
         envs: dict[str | None, Env] = {}  # each unit's snapshot of the current period, looked up once for all rules
+        columns: dict[tuple[str, ...], tuple[list[Env], list[str | None]]] = {}  # the same, by list of units
         for cr in self._compiled:
             once = settled if settled is not None and self._settles(cr.rule, current) else None
             if cr.rule.per_unit:
@@ -205,7 +206,7 @@ class Plan:
                 if targets:
                     stop = monotonic() + RULE_SECONDS
                     rule_results[cr.rule.id] = self._judge_units(cr, data, current, first, targets, stop, envs,
-                                                                 once)
+                                                                 once, columns)
                 else:  # nothing is dropped: no unit to judge is itself a result
                     rule = cr.rule
                     rule_results[rule.id] = [Result(
@@ -218,15 +219,21 @@ class Plan:
                 rule_results[cr.rule.id] = [self._judge_rule(cr, data, current, first, None,
                                                              monotonic() + RULE_SECONDS, once)]
         # plan order
-        ordered: list[Result] = []
+        ordered: list[Any] = []  # (None where a LazyColumn's result is still to be made)
+        lazy: list[tuple[int, LazyColumn]] = []
         tasks_iter = iter(results)
         for item in self.ast.items:
             if isinstance(item, n.Rule):
-                ordered.extend(rule_results[item.id] if item.id in rule_results else [])
+                got = rule_results.get(item.id, [])
+                if isinstance(got, LazyColumn):
+                    lazy.append((len(ordered), got))
+                    ordered.extend(map(got.eager.get, range(len(got.statuses))))  # (None but where eager)
+                else:
+                    ordered.extend(got)
             elif isinstance(item, n.Task):
                 ordered.append(next(tasks_iter))
         return Results(self, as_of, current, ordered, data=data, explainer=explain, sanity=sanity_warnings,
-                       memo=memo, settled=settled)
+                       memo=memo, settled=settled, columns=lazy)
 
     def evaluate_periods(self, data: Data | str | os.PathLike[str] | Iterable[str],
                          periods: Iterable[Period | str] | None = None,
@@ -365,25 +372,50 @@ class Plan:
 
     def _judge_units(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                      targets: list[str], stop: float, envs: dict[str | None, Env],
-                     settled: Settled | None = None) -> list[Result]:
-        """A per-unit rule's result for each unit of ``targets``: where the rule names no period and its
-        truth is true, false or undefined, a :class:`LazyResult` from the truth alone; otherwise :meth:`_judge_rule`."""
+                     settled: Settled | None = None,
+                     columns: dict[tuple[str, ...], tuple[list[Env], list[str | None]]] | None = None,
+                     ) -> list[Result] | LazyColumn:
+        """A per-unit rule's result for each unit of ``targets``: where the rule names no period, a
+        :class:`LazyColumn` of the statuses its truth gives (true, false or undefined: met, not met,
+        no data), the units judged otherwise by :meth:`_judge_rule`; else a list of :meth:`_judge_rule`'s."""
         if cr.rule.time is not None or cr.stretch is not None or current is None or not LAZY:
             return [self._judge_rule(cr, data, current, first, u, stop, settled) for u in targets]
-        out: list[Result] = []
-        truth_of, kind, names, make = cr.truth, self.kind, self.units, LazyResult.make
+        key = tuple(targets)
+        shared = None if columns is None else columns.get(key)
+        if shared is None:  # the Env and declared name of each unit, for every rule over the same units
+            kind, names = self.kind, self.units
+            unit_envs = []
+            for u in targets:
+                env = envs.get(u)
+                if env is None:
+                    env = envs[u] = Env(data, current, u, None, kind)
+                unit_envs.append(env)
+            shared = (unit_envs, [names.get(u) for u in targets])
+            if columns is not None:
+                columns[key] = shared
+        unit_envs, unit_names = shared
+        truth_of = cr.truth
         met, not_met, no_data = Status.MET, Status.NOT_MET, Status.NO_DATA
-        for u in targets:
-            env = envs.get(u)
-            if env is None:
-                env = envs[u] = Env(data, current, u, None, kind)
+        statuses: list[Status | None] = []
+        put = statuses.append
+        eager: dict[int, Result] = {}
+        for env in unit_envs:
             truth = truth_of(env)
-            if (truth is True or truth is False or isinstance(truth, Undefined)) and monotonic() <= stop:
-                status = no_data if isinstance(truth, Undefined) else met if truth else not_met
-                out.append(make(status, cr, env, names.get(u)))
-            else:
-                out.append(self._judge_rule(cr, data, current, first, u, stop))
-        return out
+            if truth is True:
+                put(met)
+            elif truth is False:
+                put(not_met)
+            elif isinstance(truth, Undefined):
+                put(no_data)
+            else:  # (an invalid truth: judged in full, with its reason)
+                eager[len(statuses)] = self._judge_rule(cr, data, current, first, env.unit, stop)
+                put(None)
+            if monotonic() > stop:  # the rest of the units: out of time, each says so
+                for i in range(len(statuses), len(unit_envs)):
+                    eager[i] = self._judge_rule(cr, data, current, first, unit_envs[i].unit, stop)
+                    put(None)
+                break
+        return LazyColumn(cr, statuses, unit_envs, unit_names, eager)
 
     def _judge_rule(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                     unit: str | None, stop: float,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime
 import enum
 import math
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -265,11 +267,14 @@ class Results(Sequence[Result]):
     def __init__(self, plan: Plan, as_of: datetime.date, current: Period | None, results: list[Result],
                  data: Data | None = None, *, explainer: Callable[..., Any] | None = None,
                  sanity: Callable[..., list[Any]] | None = None, memo: dict[str, Any] | None = None,
-                 settled: Settled | None = None) -> None:
+                 settled: Settled | None = None, columns: Sequence[tuple[int, Any]] = ()) -> None:
         """``explainer`` and ``sanity`` are :func:`kpirules.engine.trace.explain` and
         :func:`kpirules.engine.warnings.sanity_warnings`, passed in by the evaluation (they sit below it);
         ``memo`` is shared by the checks of a roll-up, so the warnings that are the same for every period
-        are worked out once; ``settled``, the roll-up's results that are the same in several periods."""
+        are worked out once; ``settled``, the roll-up's results that are the same in several periods.
+        ``columns``: (start, column) of the per-unit rules judged on the truth alone
+        (``kpirules.engine.rules.LazyColumn``): ``results`` holds None for each of their results, made
+        when first read (counting statuses reads the columns)."""
         self.plan = plan
         self._settled = settled
         self._explainer = explainer
@@ -279,10 +284,30 @@ class Results(Sequence[Result]):
         self.current = current
         self.data = data  # kept for explain()
         self._results = results
+        self._columns = list(columns)
+        self._starts = [start for start, _ in self._columns]
         get, put = _EVALUATION.__get__, _EVALUATION.__set__  # the slot itself (a lazy result builds the rest when read)
-        for r in results:  # bind once, at construction; the field is excluded from equality
+        for r in filter(None, results) if self._columns else results:  # bind once; excluded from equality
             if get(r, Result) is None:
                 put(r, self)
+
+    def _make(self, i: int) -> Result:
+        """The i-th result (0 <= i < len), made from its column if it is not made yet."""
+        r = self._results[i]
+        if r is None:
+            k = bisect.bisect_right(self._starts, i) - 1
+            start, column = self._columns[k]
+            r = self._results[i] = column.make(i - start)
+            _EVALUATION.__set__(r, self)
+        return r
+
+    def _made(self) -> list[Result]:
+        """Every result, made (the list itself)."""
+        if self._columns:
+            for start, column in self._columns:
+                column.fill(self._results, start, self)
+            self._columns, self._starts = [], []
+        return self._results
 
     @property
     def warnings(self) -> list[Any]:
@@ -316,25 +341,55 @@ class Results(Sequence[Result]):
         return self._explainer(self, result, unit=unit)
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def]
-        return self._results[i]
+        if not self._columns:
+            return self._results[i]
+        if isinstance(i, slice):
+            return self._made()[i]
+        n = len(self._results)
+        j = operator.index(i)
+        if not -n <= j < n:
+            raise IndexError("Results index out of range")
+        return self._make(j % n)
 
     def __len__(self) -> int:
         return len(self._results)
 
     def __iter__(self) -> Iterator[Result]:
-        return iter(self._results)
+        return iter(self._made())
 
     def by_id(self, ident: str) -> list[Result]:
-        return [r for r in self._results if r.id == ident]
+        return [r for r in self._made() if r.id == ident]
+
+    def _status_runs(self) -> Iterator[Iterable[Status]]:
+        """The statuses in order, a run at a time: a column's from the column (its None: the result made)."""
+        results, at = self._results, 0
+        for start, column in self._columns:
+            yield map(_STATUS_OF, results[at:start])
+            yield (self._make(start + j).status if s is None else s for j, s in enumerate(column.statuses)) \
+                if column.eager else column.statuses
+            at = start + len(column.statuses)
+        yield map(_STATUS_OF, results[at:] if at else results)
+
+    def statuses(self) -> list[Status]:
+        """The status of each result, in order (as ``[r.status for r in results]``, without making the
+        results that were judged on the truth alone)."""
+        return list(chain.from_iterable(self._status_runs()))
 
     def counts(self) -> dict[str, int]:
         """Status → number of results, in order of first appearance."""
-        by_status = collections.Counter(map(_STATUS_OF, self._results))
+        by_status: dict[Status, int] = {}
+        for run in self._status_runs():
+            for s, c in collections.Counter(run).items():  # (a Counter keeps the order of first appearance)
+                by_status[s] = by_status.get(s, 0) + c
         return {s._value_: c for s, c in by_status.items()}  # (the enum's value, without the descriptor)
 
     @property
     def failing(self) -> bool:
-        return any(r.failing for r in self._results)
+        if not self._columns:
+            return any(r.failing for r in self._results)
+        # (a rule's result fails by its status alone: only a task can be silent past its deadline)
+        return any(r is not None and r.failing for r in self._results) or any(
+            not FAILING.isdisjoint(column.statuses) for _, column in self._columns)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `kpirules check --format json`."""
@@ -370,7 +425,7 @@ class Results(Sequence[Result]):
             "period": self.current.label if self.current else None,
             "counts": self.counts(),
             "results": (self._shared_json(fmt, day) if shared and self._settled is not None else
-                        [r._json(fmt, day) for r in self._results]),
+                        [r._json(fmt, day) for r in self._made()]),
             "warnings": [w.to_json() for w in self.warnings],
             # how each data file was read (its number format and the cell that decided it, notes)
             "sources": [] if self.data is None else [f.to_json() for f in self.data.file_sources.values()],
@@ -384,7 +439,7 @@ class Results(Sequence[Result]):
         assert settled is not None
         known, source = settled.json, settled.source
         out = []
-        for r in self._results:
+        for r in self._made():
             first = source(r)
             if first is None:
                 out.append(r._json(fmt, day))

@@ -24,7 +24,7 @@ from kpirules.messages import Message
 from kpirules.periods import Kind, Scheme
 from kpirules.values import Invalid, Undefined
 
-__all__ = ["CompiledRule", "LazyResult", "joined", "judge_truth", "plain", "plain_target", "constant_target",
+__all__ = ["CompiledRule", "LazyResult", "LazyColumn", "joined", "judge_truth", "plain", "plain_target", "constant_target",
            "value_of", "op_of"]
 
 
@@ -196,6 +196,49 @@ class LazyResult(Result):
                                   judge_truth(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
                                   (), (), None, False, self._unit_name)):
             put(self, v)
+
+
+class LazyColumn:
+    """A per-unit rule's results judged on the truth alone, as columns: the status of each unit (None
+    where the result was judged otherwise: it is in ``eager``), the units' Envs and declared names.
+    :class:`~kpirules.engine.results.Results` makes the :class:`LazyResult` of a unit when it is first
+    read; counting statuses reads the column."""
+
+    __slots__ = ("cr", "statuses", "envs", "names", "eager")
+
+    def __init__(self, cr: CompiledRule, statuses: list[Status | None], envs: list[Env], names: list[str | None],
+                 eager: dict[int, Result]) -> None:
+        self.cr = cr
+        self.statuses = statuses
+        self.envs = envs
+        self.names = names
+        #: the results judged in full (an invalid truth, a rule out of time), by index
+        self.eager = eager
+
+    def make(self, i: int) -> Result:
+        """The result of the i-th unit (a new LazyResult where the column has a status)."""
+        status = self.statuses[i]
+        if status is None:
+            return self.eager[i]
+        return LazyResult.make(status, self.cr, self.envs[i], self.names[i])
+
+    def fill(self, results: list[Any], start: int, evaluation: Any) -> None:
+        """Put in ``results[start:]`` the result of each unit not made yet, bound to ``evaluation``
+        (:meth:`make` for each, in one loop)."""
+        new, cls, cr = object.__new__, LazyResult, self.cr
+        set_status, set_evaluation, set_cr, set_env, set_name = (_SET_STATUS, _SET_EVALUATION, _SET_CR, _SET_ENV,
+                                                                  _SET_UNIT_NAME)
+        i = start
+        for status, env, name in zip(self.statuses, self.envs, self.names):
+            if status is not None and results[i] is None:
+                r = new(cls)
+                set_status(r, status)
+                set_evaluation(r, evaluation)
+                set_cr(r, cr)
+                set_env(r, env)
+                set_name(r, name)
+                results[i] = r
+            i += 1
 
 
 for _f in attrs.fields(Result):
