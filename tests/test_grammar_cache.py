@@ -153,3 +153,60 @@ def test_a_directory_an_older_version_left_open_is_made_the_users_own(tmp_path: 
         _grammar.lark_parser.cache_clear()
     assert oct(where.stat().st_mode & 0o777) == oct(0o700)
     assert builds == [1]  # built once, then read back
+
+
+def test_the_lexers_regexes_are_kept_and_read_back_as_compiled(cache_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code of the lexer regexes a parse made is kept beside the parser; a new process's tables make
+    the same regexes from it without compiling them, and parse every text as before."""
+    import re
+
+    import kpirules
+    from kpirules.lang import lalr
+
+    if _grammar.lark.__version__ not in _fast.TESTED_LARK:
+        pytest.skip("the fast path does not run on this lark")
+    _fast.fast_tables.cache_clear()
+    first = [repr(kpirules.parse(text).ast) for text in TEXTS]
+    [kept] = [p for p in cache_dir.iterdir() if p.name.startswith("lexers-")]
+    assert oct(kept.stat().st_mode & 0o777) == oct(0o600)
+    codes = _grammar.lexer_codes()
+    assert len(codes) > 20
+    for pattern, code in codes.items():  # made from its code, each regex is the one re.compile makes
+        made, compiled = lalr._sre_engine.compile(pattern, *code), re.compile(pattern, code[0] & ~re.UNICODE)
+        assert (made.pattern, made.flags, made.groups, made.groupindex) == \
+            (compiled.pattern, compiled.flags, compiled.groups, compiled.groupindex)
+        for text in TEXTS[:3]:
+            for pos in range(0, len(text), 7):
+                a, b = made.match(text, pos), compiled.match(text, pos)
+                assert (a and (a.lastgroup, a.span())) == (b and (b.lastgroup, b.span()))
+    _fast.fast_tables.cache_clear()  # a new process: the tables anew, the codes read back
+
+    compiled_anew: list[str] = []
+    real = lalr.re.compile
+
+    def spy(pattern, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if pattern in codes:
+            compiled_anew.append(pattern)
+        return real(pattern, *args, **kwargs)
+
+    monkeypatch.setattr(lalr.re, "compile", spy)
+    again = [repr(kpirules.parse(text).ast) for text in TEXTS]
+    monkeypatch.undo()
+    assert again == first and compiled_anew == []
+    assert _fast.fast_tables().lexers.new == {}  # (and nothing new to keep)
+
+
+def test_a_damaged_lexer_file_is_no_error(cache_dir: Path) -> None:
+    import kpirules
+
+    if _grammar.lark.__version__ not in _fast.TESTED_LARK:
+        pytest.skip("the fast path does not run on this lark")
+    _fast.fast_tables.cache_clear()
+    want = repr(kpirules.parse(TEXTS[0]).ast)
+    [kept] = [p for p in cache_dir.iterdir() if p.name.startswith("lexers-")]
+    for junk in (b"not a pickle", __import__("pickle").dumps({"(?P<X>a)": (0, [1, 2, 3], 0, {}, (None,))})):
+        kept.write_bytes(junk)
+        kept.chmod(0o600)
+        _fast.fast_tables.cache_clear()
+        assert repr(kpirules.parse(TEXTS[0]).ast) == want

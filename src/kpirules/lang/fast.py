@@ -35,7 +35,7 @@ from lark.tree import Meta
 from kpirules import nodes as n
 from kpirules.lang import lalr
 from kpirules.lang.build import Builder
-from kpirules.lang.grammar import lark_parser
+from kpirules.lang.grammar import keep_lexer_codes, lark_parser, lexer_codes
 
 __all__ = ["fast_parse", "fast_tables", "fast_callback", "TESTED_LARK"]
 
@@ -129,7 +129,10 @@ def fast_tables() -> lalr.Tables | None:
         callbacks = {rule: fast_callback(rule, Builder) for rule in parser.rules}
     except Exception:  # pragma: no cover - another lark version
         return None
-    return lalr.tables_for(parser, callbacks)
+    tables = lalr.tables_for(parser, callbacks)
+    if tables is not None:
+        tables.lexers.known = lexer_codes()  # (the regexes' code from earlier runs)
+    return tables
 
 
 def fast_parse(text: str, filename: str | None, lines: list[str]) -> tuple[n.Plan, Builder] | None:
@@ -142,6 +145,12 @@ def fast_parse(text: str, filename: str | None, lines: list[str]) -> tuple[n.Pla
         plan = lalr.run(tables, text, builder)
     except Exception:
         return None
+    finally:
+        lexers = tables.lexers
+        if lexers.new:  # regexes made for this text: their code, for the next run
+            keep_lexer_codes(lexers.new)
+            lexers.known.update(lexers.new)
+            lexers.new = {}
     if builder.problems or not isinstance(plan, n.Plan):
         return None
     return plan, builder

@@ -13,6 +13,7 @@ import hashlib
 import importlib.resources
 import os
 import io
+import pickle
 import sys
 
 import lark
@@ -20,7 +21,7 @@ from lark import Lark
 
 from kpirules.outfile import write_file
 
-__all__ = ["lark_parser", "KEYWORDS"]
+__all__ = ["lark_parser", "KEYWORDS", "lexer_codes", "keep_lexer_codes"]
 
 KEYWORDS = (
     "plan title issued implements reporting monthly quarterly half-yearly yearly annual "
@@ -98,6 +99,54 @@ def _trusted(path: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _lexer_file() -> str | None:
+    """Where the code of the lexer's regexes is kept between runs (beside the parser; its name holds the
+    regex engine's version too), or None."""
+    grammar = importlib.resources.files("kpirules.lang").joinpath("grammar.lark").read_text(encoding="utf-8")
+    path = _cache_file(grammar)
+    if path is None:
+        return None
+    import _sre  # type: ignore[import-not-found]
+
+    return path.replace(os.sep + "grammar-", os.sep + "lexers-", 1)[: -len(".pickle")] + f"-sre{_sre.MAGIC}.pickle"
+
+
+def lexer_codes() -> dict[str, tuple[object, ...]]:
+    """The code of each lexer regex kept by earlier runs (pattern → what the regex engine is given), or {}.
+
+    The lexer's regexes (one per parser state and first character, made as a
+    text needs them) cannot be kept compiled; compiling them was a third of a
+    first parse in a new process.  What the regex engine makes them from can be:
+    a run keeps the code of those it made (:func:`keep_lexer_codes`), in the
+    same directory and with the same care as the parser."""
+    path = _lexer_file()
+    if path is None or not os.path.exists(path) or not _trusted(path):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            codes = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged file: compile the regexes as re does
+        return {}
+    if not isinstance(codes, dict):
+        return {}
+    return {k: v for k, v in codes.items() if isinstance(k, str) and isinstance(v, tuple) and len(v) == 5}
+
+
+def keep_lexer_codes(new: dict[str, tuple[object, ...]]) -> None:
+    """Add ``new`` to the lexer codes kept between runs; never fail."""
+    path = _lexer_file()
+    if path is None or not new:
+        return
+    try:
+        if not os.path.isdir(os.path.dirname(path)) or not _trusted(os.path.join(os.path.dirname(path), ".")):
+            return  # (the parser's cache makes the directory, as the user's own)
+        codes = lexer_codes()
+        codes.update(new)
+        write_file(path, pickle.dumps(codes, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
+    except Exception:  # noqa: BLE001 - a read-only or full disk: the next run compiles them again
+        pass
 
 
 def _write_cache(parser: Lark, path: str) -> None:

@@ -35,9 +35,13 @@ from typing import Any
 
 try:  # the parser of regex syntax, to find the characters a terminal can start with
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]  # Python >= 3.11
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre
     import sre_parse as _sre_parse
+    import sre_compile as _sre_compile
+
+import _sre as _sre_engine  # type: ignore[import-not-found]  # (the regex engine: a pattern made from its code, as re.compile makes it)
 
 from lark import Lark, Token
 
@@ -152,6 +156,10 @@ class _Lexers:
         self._firsts: dict[str, frozenset[str]] = {}
         self._checked = False  # lark's scanner seen to be made as _read expects (see there)
         self._regexes: dict[tuple[tuple[str, str], ...], Match] = {}
+        #: pattern → what the regex engine is given for it (:func:`regex_code`), kept between runs by
+        #: kpirules.lang.grammar; ``new``: the ones made in this process, to keep
+        self.known: dict[str, tuple[Any, ...]] = {}
+        self.new: dict[str, tuple[Any, ...]] = {}
 
     def learn(self, state: int, char: str) -> Match:
         """The `match` of the regex for ``state`` at ``char``, made now and kept."""
@@ -162,9 +170,24 @@ class _Lexers:
         match = self._regexes.get(chosen)
         if match is None:
             pattern = "|".join(f"(?P<{name}>{regexp})" for name, regexp in chosen)
-            match = self._regexes[chosen] = re.compile(pattern, self.flags).match if chosen else _no_match
+            match = self._regexes[chosen] = self._compile(pattern).match if chosen else _no_match
         self.by_char[state][char] = match
         return match
+
+    def _compile(self, pattern: str) -> re.Pattern[str]:
+        """``re.compile(pattern, flags)``; from its code when a run before kept it (compiling the regexes of a
+        text's states was a third of a first parse), else compiled and its code kept in ``new``."""
+        args = self.known.get(pattern)
+        if args is not None:
+            try:
+                return _sre_engine.compile(pattern, *args)  # type: ignore[no-any-return]
+            except Exception:  # noqa: BLE001 - a damaged entry: compile it as re does
+                self.known.pop(pattern, None)
+        compiled = re.compile(pattern, self.flags)
+        code = regex_code(pattern, self.flags)
+        if code is not None and code[0] == compiled.flags and code[3] == dict(compiled.groupindex):
+            self.new[pattern] = code
+        return compiled
 
     def _read(self, state: int) -> list[tuple[str, str, frozenset[str]]]:
         """The terminals of lark's lexer for a state, in its order, with the characters each may start with.
@@ -205,6 +228,22 @@ class _Lexers:
 
 
 _ASCII = frozenset(map(chr, range(128)))
+
+
+def regex_code(pattern: str, flags: int) -> tuple[Any, ...] | None:
+    """What ``re.compile(pattern, flags)`` gives the regex engine after the pattern (its flags, code,
+    groups and group names), as Python's re module works it out; None if re is not as expected."""
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+        code = _sre_compile._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        return (flags | parsed.state.flags, [int(c) for c in code], parsed.state.groups - 1, groupindex,
+                tuple(indexgroup))  # (the code's opcodes as plain ints, as the engine reads them)
+    except Exception:  # noqa: BLE001 - another Python's re: compile as re does, keep nothing
+        return None
 
 
 _CATEGORIES = {
