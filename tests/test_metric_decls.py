@@ -88,3 +88,41 @@ def test_a_datasets_title_is_not_taken_for_a_metric_of_the_same_name() -> None:
                           'rule r:\n  dossiers >= 1 by 2020\n  stretch all_records >= 1\n', "p.kpi")
     assert plan.metric_title("all_records") == "Tổng số hồ sơ"
     assert plan.metric_title("dossiers") is None
+
+
+@pytest.mark.parametrize(("lang", "shown"), [
+    ("vi", "số liệu “Số hồ sơ trực tuyến” và “Tổng số hồ sơ” cần số, nhưng số liệu là văn bản \"đang rà soát\""),
+    ("en", "the data “Số hồ sơ trực tuyến” and “Tổng số hồ sơ” needs numbers, but got the text \"đang rà soát\""),
+])
+def test_a_value_of_the_wrong_kind_is_named_by_the_titles_of_what_the_rule_reads(
+        tmp_path: pathlib.Path, lang: str, shown: str) -> None:
+    """Issue 19: "`ratio(procedures_level34_ready, admin_procedures)` cần số" leaked the rule language
+    to readers; the report names the data by its titles, the JSON keeps the expression as written."""
+    from kpirules.cli import main
+
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN, encoding="utf-8")
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"snapshots": [{"period": "2020-Q4", "values": {"online": "đang rà soát",
+                                                                               "records": 4}}]}))
+    for out in ("r.md", "r.html"):
+        assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--lang", lang,
+                     "-o", str(tmp_path / out)]) == 1
+        text = (tmp_path / out).read_text(encoding="utf-8").replace("&#34;", '"').replace("&quot;", '"')
+        assert shown in text
+        assert "ratio(" not in text and "`" not in text.split("<body", 1)[-1]
+    results = kpirules.parse(PLAN).evaluate(kpirules.load_data(data), "2021-01-05")
+    r = results.by_id("r")[0]
+    assert r.status == "error" and r.reason_args["expr"] == "ratio(online, records)"
+    assert str(r.reason) == '`ratio(online, records)` needs numbers, but got the text "đang rà soát"'
+
+
+def test_an_expression_without_titled_metrics_stays_as_written_in_the_report() -> None:
+    from kpirules.messages import Expr, Message
+    from kpirules.report.reasons import TitledStyle
+
+    plan = kpirules.parse(PLAN)
+    m = Message("not_a_truth", expr=Expr("plain > 1"), got=None)
+    assert m.render("vi", TitledStyle(plan)).startswith("`plain > 1`")
+    m = Message("not_a_truth", expr=Expr("hours_x(online) > 1"), got=None)
+    assert "“Số hồ sơ trực tuyến”" in m.render("en", TitledStyle(plan))

@@ -23,7 +23,7 @@ from kpirules.lang.unparse import expr_text
 from kpirules.data import Data
 from kpirules.errors import KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, last_ending_by, parse_date, periods_between
-from kpirules.messages import Label, Message, Metric, Value, Word
+from kpirules.messages import Expr, Label, Message, Metric, Value, Word
 from kpirules.values import MAX_DIGITS, Invalid, Undefined, format_value, too_many_digits
 
 __all__ = ["Env", "Compiler", "compile_expr", "compare_values", "between_values", "describe", "constant", "Fn", "CMP",
@@ -108,7 +108,7 @@ def _bad_operands(text: str, need: str, *values: object) -> object:
         elif wrong is None and not _ok(v, need):
             wrong = v
     if wrong is not None:
-        return Invalid(Message("wrong_type", expr=text, need=Word(need), got=describe(wrong)))
+        return Invalid(Message("wrong_type", expr=Expr(text), need=Word(need), got=describe(wrong)))
     assert undef is not None, "no operand was undefined, invalid or of the wrong type"
     return undef
 
@@ -182,7 +182,7 @@ def _arith(op: str, fa: Fn, fb: Fn, text: str, divisor_text: str) -> Fn:
 def _bounded(v: object, text: str, env: Env) -> object:
     """``v``, or an invalid value when it has more digits than any value may (:data:`MAX_DIGITS`)."""
     if too_many_digits(v):
-        return Invalid(Message("too_large", expr=text, limit=MAX_DIGITS, **env.at()))
+        return Invalid(Message("too_large", expr=Expr(text), limit=MAX_DIGITS, **env.at()))
     return v
 
 
@@ -249,16 +249,16 @@ def compare_values(op: str, a: object, b: object, text: str) -> object:
         if op not in ("==", "!="):
             for v in (a, b):
                 if not isinstance(v, Undefined) and not (_is_num(v) or type(v) is datetime.date):
-                    return Invalid(Message("wrong_type", expr=text, need=Word("number"), got=describe(v)))
+                    return Invalid(Message("wrong_type", expr=Expr(text), need=Word("number"), got=describe(v)))
         return _bad_operands(text, "any", a, b)
     if ta is datetime.date or tb is datetime.date:
-        return Invalid(Message("cannot_compare", expr=text, left=describe(a), right=describe(b)))
+        return Invalid(Message("cannot_compare", expr=Expr(text), left=describe(a), right=describe(b)))
     if op in ("==", "!="):
         same_kind = (isinstance(a, bool) and isinstance(b, bool)) or (
             isinstance(a, str) and isinstance(b, str))
         if same_kind:
             return CMP[op](a, b)
-        return Invalid(Message("cannot_compare", expr=text, left=describe(a), right=describe(b)))
+        return Invalid(Message("cannot_compare", expr=Expr(text), left=describe(a), right=describe(b)))
     return _bad_operands(text, "number", a, b)
 
 
@@ -277,7 +277,7 @@ def _logic(op: str, fa: Fn, fb: Fn, text: str) -> Fn:
             return b
         for v in (a, b):
             if not isinstance(v, (bool, Undefined)):
-                return Invalid(Message("wrong_type", expr=text, need=Word("truth"), got=describe(v)))
+                return Invalid(Message("wrong_type", expr=Expr(text), need=Word("truth"), got=describe(v)))
         if a is absorbing or b is absorbing:
             return absorbing
         return _bad_operands(text, "boolean", a, b)
@@ -459,7 +459,7 @@ class Compiler:
                 elif isinstance(v, Invalid):
                     return v
                 elif not isinstance(v, Undefined):
-                    return Invalid(Message("wrong_type_unit", expr=f"{func}({arg_text})", need=Word("number"),
+                    return Invalid(Message("wrong_type_unit", expr=Expr(f"{func}({arg_text})"), need=Word("number"),
                                            unit=unit, got=describe(v)))
             return values
 
@@ -480,7 +480,7 @@ class Compiler:
                 if t is int or t is Fraction:
                     values.append(v)
                 else:
-                    return Invalid(Message("wrong_type_unit", expr=f"{func}({arg_text})", need=Word("number"),
+                    return Invalid(Message("wrong_type_unit", expr=Expr(f"{func}({arg_text})"), need=Word("number"),
                                            unit=unit, got=describe(v)))
             return values
 
@@ -492,7 +492,8 @@ class Compiler:
                 return values
             assert isinstance(values, list)
             if not values:
-                return Undefined((Message("no_unit_reports", expr=arg_text, period=Label(env.period.label)),))
+                shown_arg = Metric(arg_text) if arg_text.isidentifier() else arg_text  # (a title in reports)
+                return Undefined((Message("no_unit_reports", expr=shown_arg, period=Label(env.period.label)),))
             if func == "min":
                 return min(values)
             if func == "max":
@@ -537,7 +538,7 @@ class Compiler:
                 elif isinstance(v, Invalid):
                     return v
                 else:
-                    return Invalid(Message("wrong_type", expr=text, need=Word("number"), got=describe(v)))
+                    return Invalid(Message("wrong_type", expr=Expr(text), need=Word("number"), got=describe(v)))
             if undef is not None:
                 return undef
             return _norm(total) if type(total) is Fraction else total
@@ -569,10 +570,10 @@ class Compiler:
                 elif isinstance(v, Undefined):
                     unknown.append(unit)
                 else:
-                    return Invalid(Message("wrong_type_unit", expr=f"count(units where {where_text})",
+                    return Invalid(Message("wrong_type_unit", expr=Expr(f"count(units where {where_text})"),
                                            need=Word("truth"), unit=unit, got=describe(v)))
             if unknown:
-                return Undefined((Message("unknown_for_units", expr=where_text, period=Label(env.period.label),
+                return Undefined((Message("unknown_for_units", expr=Expr(where_text), period=Label(env.period.label),
                                           units=tuple(sorted(unknown))),))
             return hits
 
@@ -623,7 +624,7 @@ def between_values(v: object, lo: object, hi: object, text: str) -> object:
             return lo <= v <= hi  # type: ignore[operator]
         if not any(isinstance(x, (Invalid, Undefined)) for x in (v, lo, hi)):
             wrong = next(x for x in (v, lo, hi) if type(x) is not datetime.date)
-            return Invalid(Message("cannot_compare", expr=text, left=describe(v), right=describe(wrong)))
+            return Invalid(Message("cannot_compare", expr=Expr(text), left=describe(v), right=describe(wrong)))
     return _bad_operands(text, "number", v, lo, hi)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from kpirules import nodes as n
 from kpirules.engine.compile import CMP, FLIP, Compiler, Env, between_values, compare_values, constant, describe
 from kpirules.lang.unparse import expr_text
-from kpirules.messages import Message
+from kpirules.messages import Expr, Message
 from kpirules.periods import Kind, Scheme
 from kpirules.values import Invalid, Later, Undefined
 
@@ -240,4 +240,4 @@ def _factory(body: str, tri: str, kinds: tuple[tuple[str, str], ...], signs: tup
 def _truth(v: object, text: str) -> object:
     if isinstance(v, (bool, Undefined, Invalid)):
         return v
-    return Invalid(Message("not_a_truth", expr=text, got=describe(v)))
+    return Invalid(Message("not_a_truth", expr=Expr(text), got=describe(v)))

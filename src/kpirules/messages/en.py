@@ -14,12 +14,12 @@ TEMPLATES: dict[str, str] = {
     "zero_denominator": "the denominator {denominator} is 0 in {period}[[ for unit {unit}]]",
     "zero_baseline": "the baseline {baseline} is 0 in {period}[[ for unit {unit}]]",
     "no_unit_reports": "no unit reports {expr} in {period}",
-    "unknown_for_units": "`{expr}` is unknown in {period} for unit(s) {units}",
-    "wrong_type": "`{expr}` needs {need}, but got {got}",
-    "wrong_type_unit": "`{expr}` needs {need}, but unit {unit} gives {got}",
-    "cannot_compare": "`{expr}` compares {left} with {right}",
-    "not_a_truth": "`{expr}` must be true or false, but the data gives {got}",
-    "too_large": "`{expr}` gives a number of more than {limit} digits in {period}[[ for unit {unit}]]: too large to "
+    "unknown_for_units": "{expr} is unknown in {period} for unit(s) {units}",
+    "wrong_type": "{expr} needs {need}, but got {got}",
+    "wrong_type_unit": "{expr} needs {need}, but unit {unit} gives {got}",
+    "cannot_compare": "{expr} compares {left} with {right}",
+    "not_a_truth": "{expr} must be true or false, but the data gives {got}",
+    "too_large": "{expr} gives a number of more than {limit} digits in {period}[[ for unit {unit}]]: too large to "
                  "work out exactly",
     "too_slow": "working the rule out took longer than {limit} seconds, the most a rule may take",
     # --- rules

@@ -21,7 +21,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Message", "Label", "Metric", "Value", "Word", "Progress", "Style", "PLAIN", "LANGUAGES", "catalog_of"]
+__all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "Style", "PLAIN", "LANGUAGES", "catalog_of"]
 
 
 class Label(str):
@@ -32,6 +32,13 @@ class Label(str):
 
 class Metric(str):
     """A metric's id: shown as the id, or by a style that knows titles, as the title."""
+
+    __slots__ = ()
+
+
+class Expr(str):
+    """An expression of the plan as written (``ratio(a, b)``): in backticks, or, by a style that knows the
+    plan's metric titles, as the data it reads in the reader's words."""
 
     __slots__ = ()
 
@@ -87,6 +94,9 @@ class Style:
     def metric(self, metric: str, lang: str) -> str:
         return metric
 
+    def expr(self, expr: str, lang: str) -> str:
+        return f"`{expr}`"
+
 
 PLAIN = Style()
 
@@ -140,6 +150,8 @@ class _Renderer(string.Formatter):
             return self.style.label(v, self.lang)
         if isinstance(v, Metric):
             return self.style.metric(v, self.lang)
+        if isinstance(v, Expr):
+            return self.style.expr(v, self.lang)
         if isinstance(v, Progress) and self.lang == "en" and self.style.data_words:
             return str(v)
         if isinstance(v, (Word, Progress)):

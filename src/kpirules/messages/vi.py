@@ -14,12 +14,12 @@ TEMPLATES: dict[str, str] = {
     "zero_denominator": "mẫu số {denominator} bằng 0 trong {period}[[ (đơn vị {unit})]]",
     "zero_baseline": "giá trị gốc {baseline} bằng 0 trong {period}[[ (đơn vị {unit})]]",
     "no_unit_reports": "không đơn vị nào báo cáo {expr} trong {period}",
-    "unknown_for_units": "chưa xác định được `{expr}` trong {period} đối với đơn vị {units}",
-    "wrong_type": "`{expr}` cần {need}, nhưng số liệu là {got}",
-    "wrong_type_unit": "`{expr}` cần {need}, nhưng số liệu của đơn vị {unit} là {got}",
-    "cannot_compare": "`{expr}` so sánh {left} với {right}",
-    "not_a_truth": "`{expr}` phải là đúng/sai, nhưng số liệu là {got}",
-    "too_large": "`{expr}` cho một số có hơn {limit} chữ số trong {period}[[ (đơn vị {unit})]]: quá lớn để tính "
+    "unknown_for_units": "chưa xác định được {expr} trong {period} đối với đơn vị {units}",
+    "wrong_type": "{expr} cần {need}, nhưng số liệu là {got}",
+    "wrong_type_unit": "{expr} cần {need}, nhưng số liệu của đơn vị {unit} là {got}",
+    "cannot_compare": "{expr} so sánh {left} với {right}",
+    "not_a_truth": "{expr} phải là đúng/sai, nhưng số liệu là {got}",
+    "too_large": "{expr} cho một số có hơn {limit} chữ số trong {period}[[ (đơn vị {unit})]]: quá lớn để tính "
                  "chính xác",
     "too_slow": "việc tính chỉ tiêu mất hơn {limit} giây, thời gian tối đa cho một chỉ tiêu",
     # --- rules

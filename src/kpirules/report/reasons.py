@@ -4,6 +4,7 @@ of :mod:`kpirules.messages`, with dates and periods written for people."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from kpirules.engine.evaluate import Result
@@ -35,6 +36,26 @@ class TitledStyle(ReportStyle):
     def metric(self, metric: str, lang: str) -> str:
         title = self.plan.metric_title(metric) if hasattr(self.plan, "metric_title") else None
         return f"“{title}”" if title else metric
+
+    def expr(self, expr: str, lang: str) -> str:
+        """An expression as the data it reads: ``ratio(a, b)`` is "số liệu “A” và “B”" when the plan gives
+        a and b titles (a reader of the report does not read the rule language); else as written."""
+        titles: list[str] = []
+        for name in dict.fromkeys(_NAME.findall(expr)):
+            title = self.plan.metric_title(name) if hasattr(self.plan, "metric_title") else None
+            if title:
+                titles.append(f"“{title}”")
+        if not titles:
+            return super().expr(expr, lang)
+        words = _EXPR_WORDS[lang] if lang in _EXPR_WORDS else _EXPR_WORDS["en"]
+        listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + words[1] + titles[-1]
+        return words[0].format(listed)
+
+
+#: an identifier of the rule language (a metric's name, a function's: only declared metrics are replaced)
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?![\w(])")
+#: "the data {}" and the word that joins the last two titles, per language
+_EXPR_WORDS = {"vi": ("số liệu {}", " và "), "en": ("the data {}", " and ")}
 
 
 STYLE = ReportStyle()
