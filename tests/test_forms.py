@@ -378,3 +378,157 @@ def test_without_openpyxl_the_error_says_what_to_install(plan, monkeypatch):
     period = plan.as_current("2020-Q4")
     with pytest.raises(KpiError, match=r"kpirules\[xlsx\]"):
         xlsx_form(plan, period, forms_for(plan, period))
+
+
+def _vpb_rows(book):
+    """VPB's values table and its rows by metric code."""
+    t = next(t for t in _tables(book) if t.sheet == "VPB" and t.kind == "values")
+    ws = book["VPB"]
+    return t, {ws.cell(r, 4).value: r for r in range(t.header + 1, t.last + 1) if r not in t.headings}
+
+
+def test_a_changed_label_cell_is_an_error_naming_cell_then_and_now(plan, tmp_path):
+    """The period, unit and metric cells say what a row is: changed, the value would be credited elsewhere,
+    so each changed cell is named with what the form wrote and what it holds now (issue 17)."""
+    path = _form(plan, tmp_path, units=["VPB"])
+    book = openpyxl.load_workbook(path)
+    t, at = _vpb_rows(book)
+    ws = book["VPB"]
+    r1, r2 = at["work_records_online"], at["work_records"]
+    ws.cell(r1, 9).value, ws.cell(r2, 9).value = 5, 7
+    ws.cell(r1, 3).value = "TTCNTT"          # the unit
+    ws.cell(r2, 2).value = "2020-Q3"         # the period
+    ws.cell(at["documents_exchanged"], 4).value = "work_recordz"  # the metric
+    ws.cell(at["documents_exchanged_electronic"], 3).value = "VPB"  # a plan-level row given a unit
+    ws.cell(t.header, 9).value = "Số liệu"   # a header
+    book.save(path)
+    with pytest.raises(KpiDataError) as e:
+        load_data(str(path))
+    text = str(e.value)
+    assert f"VPB!C{r1}: this locked cell of the form held 'VPB', it is now 'TTCNTT'" in text
+    assert f"VPB!B{r2}: this locked cell of the form held '2020-Q4', it is now '2020-Q3'" in text
+    assert f"VPB!D{at['documents_exchanged']}: this locked cell of the form held 'documents_exchanged', it is now 'work_recordz'" in text
+    assert f"VPB!C{at['documents_exchanged_electronic']}: the form left this cell blank" in text and "'VPB'" in text
+    assert f"VPB!I{t.header}: this locked cell of the form held 'Giá trị', it is now 'Số liệu'" in text
+    # a label cell emptied is named too; the untouched form reads back
+    path = _form(plan, tmp_path, units=["VPB"])
+    book = openpyxl.load_workbook(path)
+    book["VPB"].cell(r2, 4).value = None
+    book["VPB"].cell(r2, 9).value = 3
+    book.save(path)
+    with pytest.raises(KpiDataError, match=rf"VPB!D{r2}: this locked cell of the form held 'work_records', it is now blank"):
+        load_data(str(path))
+    path = _form(plan, tmp_path, units=["VPB"])
+    _fill(path, {"work_records": 12})
+    assert load_data(str(path)).snapshots[(plan.as_current("2020-Q4").key, "VPB")]["work_records"] == 12
+
+
+def test_text_typed_beside_a_table_is_an_error_naming_the_cell(plan, tmp_path):
+    """Nothing typed is lost: a cell to the right of the form's columns, or in a locked blank cell between
+    the tables, is an error naming it."""
+    path = _form(plan, tmp_path, units=["VPB"])
+    book = openpyxl.load_workbook(path)
+    t, at = _vpb_rows(book)
+    ws = book["VPB"]
+    r = at["work_records"]
+    ws.cell(r, 9).value = 4
+    ws.cell(r, 10).value = "số liệu đến 30/11"  # J
+    ws.cell(t.last + 1, 5).value = "ghi thêm"  # a blank row between the tables
+    book.save(path)
+    with pytest.raises(KpiDataError) as e:
+        load_data(str(path))
+    text = str(e.value)
+    assert f"VPB!J{r}: 'số liệu đến 30/11' is typed to the right of the form's columns (A–I)" in text
+    assert f"VPB!E{t.last + 1}: the form left this cell blank and asks nothing there, but it now holds 'ghi thêm'" in text
+
+
+def test_a_form_of_another_plan_is_refused_as_that(plan, tmp_path):
+    national = kpirules.load(os.path.join(ROOT, "rules", "nq17_national.kpi"))
+    period = national.as_current("2020-Q4")
+    forms = forms_for(national, period, ["BNV"])
+    path = tmp_path / "nat.xlsx"
+    path.write_bytes(xlsx_form(national, period, forms))
+    book = openpyxl.load_workbook(path)
+    ws = book["BNV"]
+    t = next(t for t in _tables(book) if t.sheet == "BNV")
+    ws.cell(t.header + 2, 9).value = 5
+    book.save(path)
+    data = load_data(str(path))
+    for check in (plan.check_data, lambda d: plan.evaluate_period(d, "2020-Q4")):
+        with pytest.raises(KpiDataError) as e:
+            check(data)
+        assert str(e.value) == (f"{path}: this form was made from the plan 17/NQ-CP (`kpirules template`), not from "
+                                "676/QĐ-BKHCN, the plan checked: check it with the plan 17/NQ-CP, or make the form "
+                                "of 676/QĐ-BKHCN with `kpirules template`")
+    national.check_data(data)  # (its own plan reads it)
+    # the CSV form has no layout: none of its units is the plan's, and the error says so plainly
+    values, _ = csv_form(national, period, forms_for(national, period, ["BNV", "BTC"]))
+    head, *lines = values.splitlines()
+    by_kind = {"số nguyên": "5", "số": "5", "tỷ lệ (%)": "5%", "có/không": "có", "chữ": "x", "": "5"}
+    (tmp_path / "nat.csv").write_text("\r\n".join([head] + [_csv_fill(ln, by_kind) for ln in lines]),
+                                      encoding="utf-8")
+    with pytest.raises(KpiDataError) as e:
+        plan.evaluate_period(load_data(str(tmp_path / "nat.csv")), "2020-Q4")
+    text = str(e.value)
+    assert "none of the units in the data (BNV, BTC) is declared by the plan 676/QĐ-BKHCN" in text
+    assert "is it the data of another plan?" in text and "closest" not in text.split("(check")[0]
+    assert len(text.splitlines()) == 1
+
+
+HOSTILE_PLAN = """plan "=HYPERLINK(\\"http://x\\",\\"p\\")"
+  title "=HYPERLINK(\\"http://x\\",\\"title\\")"
+  reporting quarterly cutoff 15 due 20
+
+unit U1 "=HYPERLINK(\\"http://x\\",\\"unit\\")"
+
+metric m "=HYPERLINK(\\"http://x\\",\\"m\\")": count "@cmd"
+metric t "+1 text": text "-x"
+
+section S "=HYPERLINK(\\"http://x\\",\\"section\\")"
+
+rule R "=r":
+  for each unit:
+    m >= 1 by 2030
+  lead U1
+
+rule R2 "t":
+  t == "x" by 2030
+  lead U1
+
+task 1 "=HYPERLINK(\\"http://x\\",\\"task\\")":
+  lead U1
+  due 2030
+  product "@SUM(A1)"
+"""
+
+
+def test_text_from_the_plan_is_never_a_formula_and_reads_back(tmp_path):
+    """Issue 21 item 3 for forms: every text of the plan written into a cell starting = + - @ is a text cell
+    (xlsx, the hidden layout sheet included) or gets a leading ' (CSV); the filled form reads back."""
+    (tmp_path / "p.kpi").write_text(HOSTILE_PLAN, encoding="utf-8")
+    plan = kpirules.load(str(tmp_path / "p.kpi"))
+    period = plan.as_current("2020-Q4")
+    forms = forms_for(plan, period)
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(xlsx_form(plan, period, forms))
+    book = openpyxl.load_workbook(path)
+    risky = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
+    assert {ws.title for ws in book.worksheets if any(c.parent is ws for c in risky)} >= {"U1", MARKER}
+    assert risky and all(c.data_type == "s" for c in risky), [(c.parent.title, c.coordinate) for c in risky if c.data_type != "s"]
+    _fill(path, {"m": 3, "t": "@x"}, status=("Hoàn thành", datetime.date(2020, 11, 30), "+cmd|' /C calc'!A0"))
+    got = load_data(str(path))
+    assert got.snapshots[(period.key, "U1")]["m"] == 3 and got.snapshots[(period.key, None)]["t"] == "@x"
+    (row,) = got.task_rows
+    assert row.note == "+cmd|' /C calc'!A0"
+    values, tasks = csv_form(plan, period, forms)
+    cells = [c for text in (values, tasks) for ln in csv.reader(text.lstrip("\ufeff").splitlines()) for c in ln]
+    assert all(not c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert "'=HYPERLINK" in values and "'@cmd" in values and "'-x" in values and "'@SUM(A1)" in tasks
+    assert neutral("-1") == "'-1" and neutral("a=b") == "a=b" and neutral("") == ""
+    # a CSV cell neutralised (by the form, or a clerk's spreadsheet) reads back as the original text
+    head, *lines = values.splitlines()
+    filled = [ln + ("3" if ",m," in ln else "'=1+1") for ln in lines]
+    (tmp_path / "f.csv").write_text("\r\n".join([head, *filled]), encoding="utf-8")
+    got = load_data(str(tmp_path / "f.csv"))
+    assert got.snapshots[(period.key, None)]["t"] == "=1+1" and got.snapshots[(period.key, "U1")]["m"] == 3

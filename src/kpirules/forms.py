@@ -19,7 +19,8 @@ from typing import Any
 import attrs
 
 from kpirules import nodes as n
-from kpirules.data.formsheet import GUIDE_SHEET, KIND_LABELS, MARKER, TASK_COLUMNS, VALUE_COLUMNS, FormTable, layout_rows
+from kpirules.data.cells import neutral
+from kpirules.data.formsheet import GUIDE_SHEET, KIND_LABELS, MARKER, TASK_COLUMNS, VALUE_COLUMNS, FormTable, filled_cells, layout_rows
 from kpirules.data.tasks import TASK_STATUS_WORDS
 from kpirules.engine.bind import nfc
 from kpirules.engine.evaluate import Plan
@@ -251,12 +252,6 @@ def _text(value: object) -> object:
     return escape_controls(value) if isinstance(value, str) else value
 
 
-def neutral(text: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula: one starting with = + - @ (or a tab, a CR) gets
-    a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _value_cells(period: Period, m: FormMetric) -> list[object]:
     return ["", period.label, m.unit or "", m.name, m.title, "đơn vị" if m.unit else "chung",
             KIND_VI.get(m.kind or "", ""), m.measure or "", None]
@@ -305,6 +300,9 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     open_cell = Protection(locked=False)
     tables: list[FormTable] = []
+    #: every cell the form writes on a unit's sheet, as (sheet, row, column, value): the reader checks that
+    #: the locked cells still hold it (a period, unit or metric changed would credit a value elsewhere)
+    written: list[tuple[str, int, int, object]] = []
     due = period.due or period.last_day
     for form, name in zip(forms, names):
         ws = book.create_sheet(name)
@@ -399,6 +397,9 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
             tables.append(FormTable(name, kind, head, row - 1, frozenset(headings), "E5", unit=form.unit))
             row += 1
         tables[first:] = [attrs.evolve(t, end=ws.max_row) for t in tables[first:]]
+        filled = set().union(*(filled_cells(t) for t in tables[first:]))
+        written += [(name, c.row, c.column, c.value) for line in ws.iter_rows(max_col=len(WIDTHS)) for c in line
+                    if c.value is not None and c.value != "" and (c.row, c.column) not in filled]
         ws.protection.sheet = True
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
@@ -420,8 +421,13 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
             (form.unit or COMMON) + (f" — {form.name}" if form.name else "") + f" — {fmt_period(period, 'vi')}")
         ws.oddFooter.center.text = "Trang &P/&N"
     marker = book.create_sheet(MARKER)
-    for line in layout_rows(plan.id, period.label, tables):
-        marker.append([_text(c) for c in line])
+    for r, line in enumerate(layout_rows(plan.id, period.label, tables, written), start=1):
+        for c, value in enumerate(line, start=1):
+            if value is None:
+                continue
+            cell = marker.cell(r, c, _text(value))
+            if isinstance(value, str):
+                cell.data_type = "s"  # (a plan's text is never a formula, here either)
     marker.sheet_state = "veryHidden"
     buf = io.BytesIO()
     book.save(buf)

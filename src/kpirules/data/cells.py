@@ -28,6 +28,22 @@ _TRUE = {"true", "có", "x"}
 _FALSE = {"false", "không"}
 
 
+#: what starts a formula in a spreadsheet cell (OWASP's CSV injection list): text from a plan or data
+#: that starts so is written with a leading apostrophe
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: one starting with = + - @ (or a tab, a CR) gets
+    a leading apostrophe; :func:`original_text` takes it off again."""
+    return "'" + text if text[:1] in FORMULA_STARTS and text else text
+
+
+def original_text(cell: str) -> str:
+    """A CSV cell as it was before :func:`neutral`: ``'=x`` is ``=x``; any other cell as it is."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and len(cell) > 1 else cell
+
+
 class AmbiguousNumber(ValueError):
     """A number that the Vietnamese and the English format read differently (``1.234``), no format stated."""
 

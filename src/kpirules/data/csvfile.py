@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import cast
 
+from kpirules.data.cells import original_text
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, Span
@@ -152,6 +153,13 @@ def parse_csv_data(text: str, filename: str | None = None, number_format: str | 
                 Span(row, _field_columns(line, delimiter)[1] or 1, file=filename), source_line=line))
 
     def _csv_rows(source: Iterable[str], quoted: bool) -> Iterator[tuple[int, list[Cell]]]:
+        if "'" in text:  # (a cell a spreadsheet was kept from running: `'=HYPERLINK(…)` is `=HYPERLINK(…)`)
+            for row, cells in _csv_cells(source, quoted):
+                yield row, [original_text(c) if c[:1] == "'" else c for c in cells]  # type: ignore[index,arg-type]
+            return
+        yield from _csv_cells(source, quoted)
+
+    def _csv_cells(source: Iterable[str], quoted: bool) -> Iterator[tuple[int, list[Cell]]]:
         reader = csv.reader(source, delimiter=delimiter)
         start = skip + 1
         try:

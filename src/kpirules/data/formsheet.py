@@ -4,11 +4,17 @@ A form workbook has an instructions sheet, a sheet per unit and a very hidden
 sheet :data:`MARKER` that says where the tables of the unit sheets are: one
 row ``kpirules form | 1``, then ``plan | ID``, ``period | LABEL``, and one row
 per table: ``table | SHEET | values or tasks | header row | last row |
-heading rows | submitted cell``.  The reader reads exactly those rows, with
+heading rows | submitted cell | last row of the sheet | unit``, then one row
+``cell | SHEET | row | column | text`` per cell the form writes on a unit's
+sheet (its titles, headers and the locked label cells of each row: period,
+unit, metric or task).  The reader reads exactly those rows, with
 the header names of :data:`VALUE_COLUMNS` and :data:`TASK_COLUMNS` (the
 columns that only describe a row, such as the metric's title, are read as
-labels and skipped), and leaves out the rows nothing was typed in.  Anything
-typed outside the tables is an error, so nothing a clerk typed is lost.
+labels and skipped), and leaves out the rows nothing was typed in.  A locked
+cell that no longer holds what the form wrote (``VPB!C13`` changed from blank
+to ``TTCNTT``, which would credit the row's value to another unit) and
+anything typed outside the yellow cells is an error naming the cell, so
+nothing a clerk typed is lost or read as something else.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import parse_date
 
 __all__ = ["MARKER", "FORM_VERSION", "GUIDE_SHEET", "VALUE_COLUMNS", "TASK_COLUMNS", "LABEL_HEADERS", "KIND_LABELS", "FormTable",
-           "read_layout", "layout_rows", "form_rows", "form_period", "kind_of_label", "kind_problem"]
+           "read_layout", "read_written", "layout_rows", "filled_cells", "key_cells", "form_plan", "cell_place", "form_rows", "form_period", "kind_of_label", "kind_problem"]
 
 #: the very hidden sheet that marks a workbook as a form and holds its layout
 MARKER = "_kpirules"
@@ -120,9 +126,64 @@ class FormTable:
                 self.unit or ""]
 
 
-def layout_rows(plan: str, period: str, tables: Sequence[FormTable]) -> list[list[object]]:
-    """The rows of the marker sheet of a form."""
-    return [["kpirules form", FORM_VERSION], ["plan", plan], ["period", period], *(t.row() for t in tables)]
+def layout_rows(plan: str, period: str, tables: Sequence[FormTable],
+                written: Sequence[tuple[str, int, int, object]] = ()) -> list[list[object]]:
+    """The rows of the marker sheet of a form: its plan, period, tables and the cells it wrote (sheet, row,
+    column, value) on its unit sheets."""
+    return [["kpirules form", FORM_VERSION], ["plan", plan], ["period", period], *(t.row() for t in tables),
+            *(["cell", sheet, r, c, v] for sheet, r, c, v in written)]
+
+
+def form_plan(rows: Iterator[Sequence[Any]]) -> str | None:
+    """The id of the plan a form was made from, from its marker sheet's rows."""
+    for row in rows:
+        if row and row[0] == "plan" and len(row) > 1 and row[1] is not None:
+            return str(row[1])
+    return None
+
+
+def read_written(rows: Iterator[Sequence[Any]]) -> dict[str, dict[tuple[int, int], object]] | None:
+    """The cells the form wrote on each sheet, (row, column) → value, from its marker sheet's rows; None
+    for a form that did not record them (made by an earlier kpirules)."""
+    out: dict[str, dict[tuple[int, int], object]] = {}
+    found = False
+    for row in rows:
+        if not row or row[0] != "cell":
+            continue
+        found = True
+        try:
+            _, sheet, r, c, v = (list(row) + [None] * 5)[:5]
+            out.setdefault(str(sheet), {})[(int(r), int(c))] = v
+        except (TypeError, ValueError):
+            continue  # (a damaged record checks nothing; the tables' rows say what is read)
+    return out if found else None
+
+
+def filled_cells(table: FormTable) -> set[tuple[int, int]]:
+    """The cells (row, column; 1-based) of a table a clerk fills in: the yellow ones, and the day sent."""
+    cols = [i for i, (_, role) in enumerate(VALUE_COLUMNS if table.kind == "values" else TASK_COLUMNS, start=1)
+            if role in FILLED[table.kind]]
+    out = {(r, c) for r in range(table.header + 1, table.last + 1) if r not in table.headings for c in cols}
+    if table.submitted:
+        out.add(cell_place(table.submitted))
+    return out
+
+
+def key_cells(table: FormTable) -> set[tuple[int, int]]:
+    """The locked cells of a table that say what its rows are (its header, and the period, unit, metric,
+    kind or task of each row): changed, a row would be read as another."""
+    columns = VALUE_COLUMNS if table.kind == "values" else TASK_COLUMNS
+    cols = [i for i, (_, role) in enumerate(columns, start=1) if role and role not in FILLED[table.kind]]
+    rows = [r for r in range(table.header + 1, table.last + 1) if r not in table.headings]
+    return {(table.header, c) for c in range(1, len(columns) + 1)} | {(r, c) for r in rows for c in cols}
+
+
+def cell_place(ref: str) -> tuple[int, int]:
+    """(row, column) of a cell reference such as ``E5``."""
+    col = 0
+    for c in "".join(ch for ch in ref if ch.isalpha()):
+        col = col * 26 + ord(c.upper()) - 64
+    return int("".join(ch for ch in ref if ch.isdigit()) or 0), col
 
 
 def form_period(rows: Iterator[Sequence[Any]]) -> str | None:
@@ -192,11 +253,7 @@ def _submitted(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]]
     """The day the form says it was sent (its submitted cell), as ISO text; None when blank or wrong."""
     if not table.submitted:
         return None
-    col = 0
-    letters = "".join(c for c in table.submitted if c.isalpha())
-    for c in letters:
-        col = col * 26 + ord(c.upper()) - 64
-    row = int("".join(c for c in table.submitted if c.isdigit()) or 0)
+    row, col = cell_place(table.submitted)
     cells = rows.get(row, [])
     value = cells[col - 1] if 0 < col <= len(cells) else None
     if _blank(value):

@@ -334,6 +334,9 @@ class Data:
         self.files: list[str] = []
         #: how each file was read (its number format and what decided it), by file name
         self.file_sources: dict[str, FileSource] = {}
+        #: each data-entry form's file → the id of the plan it was made from (``kpirules template``: the
+        #: form's hidden layout sheet says), so that a form of another plan is refused as that
+        self.form_plans: dict[str, str] = {}
         #: when each unit sent its report for a period (a `submitted` column or JSON key): (period key, unit) → date
         self.submitted: dict[tuple[PeriodKey, str | None], datetime.date] = {}
         #: what a unit of ``default_units`` that gives no value has, period key → {metric: value}: the
@@ -407,6 +410,7 @@ class Data:
         self.events.extend(other.events)
         self.files.extend(other.files)
         self.file_sources.update(other.file_sources)
+        self.form_plans.update(other.form_plans)
         for sent, day in other.submitted.items():  # (two files for one report: the later sending counts)
             self.submitted[sent] = max(day, self.submitted.get(sent, day))
         for key, values in other.defaults.items():

@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 
 from kpirules.data.cells import normal_number
-from kpirules.data.formsheet import GUIDE_SHEET, MARKER, FormTable, form_period, form_rows, read_layout
+from kpirules.data.formsheet import (GUIDE_SHEET, MARKER, VALUE_COLUMNS, FormTable, filled_cells, form_period, key_cells,
+                                     form_plan, form_rows, read_layout, read_written)
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, KpiError
@@ -157,10 +158,16 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
     try:
         form: dict[str, list[FormTable]] = {}
         period: str | None = None
+        written: dict[str, dict[tuple[int, int], object]] | None = None
         if MARKER in book.sheetnames:
-            for table in read_layout(path, book[MARKER].iter_rows(values_only=True)):
+            layout = list(book[MARKER].iter_rows(values_only=True))
+            for table in read_layout(path, iter(layout)):
                 form.setdefault(table.sheet, []).append(table)
-            period = form_period(book[MARKER].iter_rows(values_only=True))
+            period = form_period(iter(layout))
+            written = read_written(iter(layout))
+            made_for = form_plan(iter(layout))
+            if made_for is not None:
+                data.form_plans[path] = made_for
             found = bool(form)
             lost = [name for name in form if name not in book.sheetnames]
             if lost:  # a sheet of the form renamed (or deleted): its rows would be lost without a word
@@ -198,6 +205,7 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
             sheet_data = Data()
             if title in form:
                 _read_form_sheet(path, ref, form[title], rows(), problems,
+                                 None if written is None else written.get(title, {}),
                                  lambda: Table(sheet_data, problems, number_format, locate, source, votes=votes))
                 _sent_by(sheet_data, form[title], period, Source(path, ref))
             elif Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
@@ -220,18 +228,41 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
 
 
 def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterator[tuple[int, list[Cell]]],
-                     problems: list[Diagnostic], table: Any) -> None:
-    """Read the tables of one sheet of a form (``kpirules template``) where its layout says they are; a
-    cell typed below them is an error (the form reads nothing there)."""
+                     problems: list[Diagnostic], written: dict[tuple[int, int], object] | None, table: Any) -> None:
+    """Read the tables of one sheet of a form (``kpirules template``) where its layout says they are.
+
+    A cell typed below them or to the right of the form's columns is an error (the form reads nothing
+    there); so is, when the form recorded the cells it wrote (``written``), a locked cell that no longer
+    holds what the form wrote, or a cell typed where the form wrote nothing and asks nothing."""
     end = max(max(t.end, t.last) for t in tables)
+    width = len(VALUE_COLUMNS)
+    filled = set().union(*(filled_cells(t) for t in tables))
+    keyed = set().union(*(key_cells(t) for t in tables))
     kept: dict[int, list[Cell]] = {}
     below: list[str] = []  # every cell typed below the tables
     for i, cells in rows:
-        if i <= end:
-            kept[i] = cells
+        if i > end:
+            below += [f"{ref}!{column_letter(j)}{i}" for j, c in enumerate(cells) if not _blank(c)]
             continue
-        below += [f"{ref}!{column_letter(j)}{i}" for j, c in enumerate(cells)
-                  if c is not None and (not isinstance(c, str) or c.strip())]
+        kept[i] = cells
+        for j, c in enumerate(cells, start=1):
+            if (i, j) in filled:
+                continue
+            was = written.get((i, j)) if written is not None else None
+            if j > width and not _blank(c):
+                problems.append(Diagnostic(
+                    f"{path}: {ref}!{column_letter(j - 1)}{i}: {_typed_text(c)!r} is typed to the right of the form's "
+                    f"columns (A–{column_letter(width - 1)}); the form reads nothing there: write it in a yellow cell "
+                    "(a task's Ghi chú takes any text) or in another data file"))
+            elif written is not None and j <= width and _changed(was, c):
+                problems.append(Diagnostic(f"{path}: {ref}!{column_letter(j - 1)}{i}: "
+                                           + _changed_text(was, c, (i, j) in keyed)))
+    if written is not None:  # (a cell the form wrote, now emptied: its row would be read without it)
+        for (i, j), was in sorted(written.items()):
+            cells = kept.get(i, [])
+            if i <= end and (j > len(cells) or _blank(cells[j - 1])) and not _blank(was):
+                problems.append(Diagnostic(f"{path}: {ref}!{column_letter(j - 1)}{i}: "
+                                           + _changed_text(was, None, (i, j) in keyed)))
     if below:
         shown = ", ".join(below[:BELOW_SHOWN]) + (f" and {len(below) - BELOW_SHOWN} more" if len(below) > BELOW_SHOWN else "")
         problems.append(Diagnostic(
@@ -239,6 +270,36 @@ def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterato
             "the form reads nothing there: write it on a row of a table (or in another data file)"))
     for t in tables:
         table().read(form_rows(path, ref, t, kept, problems))
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or isinstance(cell, str) and not cell.strip()
+
+
+def _typed_text(cell: object) -> str:
+    from kpirules.data.table import _cell_text
+
+    return _cell_text(cell)  # type: ignore[arg-type]
+
+
+def _changed(was: object, now: object) -> bool:
+    """Whether a locked cell holding ``now`` differs from what the form wrote there (``was``; None: nothing)."""
+    if _blank(now):
+        return False  # (emptied cells are found from the record)
+    return _blank(was) or _typed_text(was).strip() != _typed_text(now).strip()
+
+
+def _changed_text(was: object, now: object, keyed: bool) -> str:
+    shown = "blank" if _blank(now) else repr(_typed_text(now))
+    if _blank(was):
+        return (f"the form left this cell blank and asks nothing there, but it now holds {shown}; the form "
+                "reads only its yellow cells: clear it, and write what it says in a yellow cell (a task's Ghi "
+                "chú takes any text) or in another data file")
+    why = ("kpirules reads each row by the period, unit, metric and kind or the task the form wrote, so a "
+           "changed cell would credit the row's value elsewhere" if keyed else
+           "the form reads nothing typed there, and keeps it as it wrote it")
+    return (f"this locked cell of the form held {_typed_text(was)!r}, it is now {shown}; {why}: give the cell "
+            f"back {_typed_text(was)!r} (or make the form again with `kpirules template`)")
 
 
 def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Source) -> None:

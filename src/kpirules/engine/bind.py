@@ -11,12 +11,16 @@ from kpirules.data import Data
 from kpirules.data.model import Source, spelling_key
 from kpirules.errors import Diagnostic, KpiDataError
 
-__all__ = ["bind", "closest_unit", "nfc", "renamed", "unit_names"]
+__all__ = ["bind", "check_forms", "closest_unit", "nfc", "renamed", "unit_names"]
 
 
-def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]) -> Data:
+def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None], plan: str | None = None) -> Data:
     """``data`` checked against a plan's declared ``events`` and ``units`` (code → full name), its units
-    renamed from full names to codes (:meth:`kpirules.engine.evaluate.Plan.bind` says the rules)."""
+    renamed from full names to codes (:meth:`kpirules.engine.evaluate.Plan.bind` says the rules).
+
+    ``plan`` is the plan's id: a form made from another plan is refused as that, and so is data none of
+    whose units the plan declares (none a declared name misspelt), rather than with a hint per unit."""
+    check_forms(data, plan)
     problems: list[str] = []
     for e in data.events:
         if e.event not in events:
@@ -42,6 +46,16 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                 where.setdefault(u, src)
             for r in data.task_rows:
                 where.setdefault(r.unit, r.source)
+        named = list(dict.fromkeys(names))
+        keys = {spelling_key(k) for k in by_name}
+        if (unknown and len(unknown) == len(named) and not any(spelling_key(u) in keys for u in unknown)
+                and (len(unknown) > 1 or closest_unit(unknown[0], by_name) is None)):
+            files = ", ".join(data.files) or "the data"
+            raise KpiDataError(
+                f"{files}: none of the units in the data ({_few(unknown)}) is declared by the plan"
+                + (f" {plan}" if plan else "") + f", which declares {_few(list(units))}: is it the data of "
+                "another plan? (check it with its own plan; a unit name misspelt is named with the closest "
+                "declared one when the data names a declared unit too)")
         for unit in unknown:
             hint = closest_unit(unit, by_name)
             at = f"{where[unit]}: " if where.get(unit) is not None else ""
@@ -52,6 +66,22 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
     if rename:
         data = renamed(data, rename)
     return data
+
+
+def check_forms(data: Data, plan: str | None) -> None:
+    """Refuse a data-entry form made from another plan (its hidden layout sheet names the plan)."""
+    if plan is None:
+        return
+    other = [(f, p) for f, p in data.form_plans.items() if p != plan]
+    if other:
+        raise KpiDataError("\n".join(
+            f"{f}: this form was made from the plan {p} (`kpirules template`), not from {plan}, the plan "
+            f"checked: check it with the plan {p}, or make the form of {plan} with `kpirules template`"
+            for f, p in other))
+
+
+def _few(names: list[str], shown: int = 5) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def unit_names(units: dict[str, str | None]) -> dict[str, str]:
@@ -107,6 +137,7 @@ def renamed(data: Data, rename: dict[str, str]) -> Data:
     out.events = list(data.events)
     out.files = list(data.files)
     out.file_sources = dict(data.file_sources)
+    out.form_plans = dict(data.form_plans)
     out.defaults = data.defaults
     out.default_units = {rename.get(u, u) for u in data.default_units}
     for extra in ("notes", "counted"):  # (what the counting of records left: its warnings, its table)

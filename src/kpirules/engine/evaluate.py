@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from kpirules import nodes as n
-from kpirules.engine.bind import bind, nfc
+from kpirules.engine.bind import bind, check_forms, nfc
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.engine.export import Rollup
@@ -295,7 +295,7 @@ class Plan:
         """
         if data in self._bound:
             return data
-        data = bind(data, self.events, self.units)
+        data = bind(data, self.events, self.units, self.id)
         check_occurrences(self, data)
         self._bound.add(data)
         return data
@@ -308,6 +308,7 @@ class Plan:
 
         (`kpirules check --data` calls it; an API caller may judge a plan on any data.)
         """
+        check_forms(data, self.id)
         metrics = {node.name for r in self.rules for e in (r.condition, r.stretch) if e is not None
                    for node in n.walk(e) if isinstance(node, n.Metric)}
         tasks = {t.id for t in self.tasks}
