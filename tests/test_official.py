@@ -59,7 +59,7 @@ def test_the_official_html(report) -> None:  # type: ignore[no-untyped-def]
     for r in report.results:  # every rule and task is there
         assert f'data-id="{r.id}"' in html
     # who answers for it, and what a task delivers
-    assert "Chủ trì: TTCNTT" in text and "Sản phẩm: Quyết định của Bộ trưởng" in text
+    assert "Chủ trì: Trung tâm Công nghệ thông tin" in text and "Sản phẩm: Quyết định của Bộ trưởng" in text
     # the screen layout stays the default
     assert "CỘNG HÒA" not in render(report, "html")
 
@@ -275,7 +275,7 @@ def test_the_screen_report_shows_who_and_what(report) -> None:  # type: ignore[n
     html = render(report, "html")
     card = html[html.index('data-id="II.1.a.1"'):]
     card = card[:card.index("</article>")]
-    assert '<p class="who">Chủ trì: TTCNTT</p>' in card
+    assert '<p class="who">Chủ trì: Trung tâm Công nghệ thông tin</p>' in card
     assert '<svg class="spark"' in card and "so với kỳ trước" in card
     row = html[html.index('<tr class="k-overdue" data-id="6"'):]
     row = row[:row.index("</tr>")]
@@ -361,3 +361,62 @@ def test_the_sparkline_draws_the_same_points_as_the_exact_formula(values: list) 
     assert f'points="{_old_sparkline_points(tuple(values))}"' in svg
     last = _old_sparkline_points(tuple(values)).split(" ")[-1].split(",")
     assert f'<circle cx="{last[0]}" cy="{last[1]}"' in svg
+
+
+# --------------------------------------------------------------------------- many units: one line each
+
+
+def _many_units(tmp_path: Path, count: int = 15):  # type: ignore[no-untyped-def]
+    """A plan of ``count`` declared units and one per-unit rule, every unit below target in 2020-Q3 and at
+    or above it in 2020-Q4 (U01 best), so that every unit is newly met."""
+    import json
+
+    units = "\n".join(f'unit U{i:02d} "Sở {i:02d}"' for i in range(1, count + 1))
+    plan = tmp_path / "plan.kpi"
+    plan.write_text(f'plan "M/2020"\n  reporting quarterly cutoff 15 due 20\n\n{units}\n\n'
+                    'rule R.1 "Hồ sơ trực tuyến":\n  for each unit: ratio(online, records) >= 50% by 2020\n'
+                    "  lead U01\n", encoding="utf-8")
+    snaps = []
+    for i in range(1, count + 1):
+        snaps.append({"period": "2020-Q3", "unit": f"U{i:02d}", "values": {"online": 1, "records": 10}})
+        snaps.append({"period": "2020-Q4", "unit": f"U{i:02d}", "values": {"online": 100 - i, "records": 100}})
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"snapshots": snaps}), encoding="utf-8")
+    p = load(str(plan))
+    return p, build_report(p, str(data), "2020-Q4")
+
+
+def test_what_changed_names_a_per_unit_rule_once_with_its_units(tmp_path: Path) -> None:
+    from kpirules.report.history import change_texts
+
+    _, report = _many_units(tmp_path)
+    (block,) = change_texts(report)
+    met = next(g for g in block["groups"] if g["kind"] == "newly_met")
+    assert met["count"] == 15  # every unit counts
+    assert met["items"] == ["R.1 — Hồ sơ trực tuyến: U01, U02, U03, U04, U05, U06, U07, U08, U09, U10, U11, U12, …"
+                            " (15 đơn vị)"]  # one item, the first 12 named
+    html = render(report, "html", layout="official")
+    assert "<b>Mới đạt</b> (15): R.1 — Hồ sơ trực tuyến: U01," in html
+    md = render(report, "md")
+    assert "**Mới đạt (15)**: R.1 — Hồ sơ trực tuyến: U01," in md
+
+
+def test_the_official_ranking_is_one_row_a_unit_with_margin_and_change(tmp_path: Path) -> None:
+    plan, report = _many_units(tmp_path)
+    html = render(report, "html", layout="official")
+    rows = re.findall(r'<tr class="unit-row" data-unit="([^"]+)"><td class="unit" colspan="2">([^<]*)</td>', html)
+    assert [u for u, _ in rows] == [f"Sở {i:02d}" for i in range(1, 16)]  # full names, best first
+    # rank, name, the margin to the target and the change since 2020-Q3, on one line
+    assert rows[0][1] == "1. Sở 01 — vượt 49\u00a0điểm\u00a0% (+89\u00a0điểm\u00a0%)"
+    assert rows[14][1] == "15. Sở 15 — vượt 35\u00a0điểm\u00a0% (+75\u00a0điểm\u00a0%)"
+    assert "xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước." in html
+    assert "Chủ trì: Sở 01" in html  # the lead by its declared name
+    pytest.importorskip("docx")
+    docx_file = tmp_path / "r.docx"
+    assert main(["report", str(plan.filename), "--data", str(tmp_path / "data.json"), "--period", "2020-Q4",
+                 "--format", "docx", "-o", str(docx_file)]) == 0
+    import docx
+
+    rows = [[c.text for c in row.cells] for t in docx.Document(str(docx_file)).tables for row in t.rows]
+    first = next(r for r in rows if r[0].startswith("1. Sở 01"))
+    assert first[1:] == ["1. Sở 01 — vượt 49\u00a0điểm\u00a0% (+89\u00a0điểm\u00a0%)", "99%", "≥ 50%", "Đạt"]  # merged

@@ -69,8 +69,7 @@ def official_date(d: datetime.date, place: str | None, lang: str) -> str:
 
 def _names(plan: Any, units: Sequence[str]) -> str:
     """Units as a person reads them: their full names when the plan declares them."""
-    names = getattr(plan, "unit_names", None) or {}
-    return ", ".join(names.get(u, u) for u in units)
+    return ", ".join(plan.unit_name(u) or u for u in units)
 
 
 def _rule_row(report: Report, rid: str, results: tuple[Result, ...], trends: dict[Any, Any]) -> dict[str, Any]:
@@ -90,18 +89,34 @@ def _rule_row(report: Report, rid: str, results: tuple[Result, ...], trends: dic
         row.update(_trend(trends.get((rid, None))))
     else:
         row["summary"] = unit_summary(report, results)
-        row["units"] = [dict(_numbers(report, r), unit=_names(report.plan, (r.unit or "",)),
-                             rank=str(place) if place else "", **_trend(trends.get((rid, r.unit))))
-                        for place, r in ranked(results)]
+        row["units"] = [_unit_row(report, place, r, trends.get((rid, r.unit))) for place, r in ranked(results)]
         row.update(_trend(None))
     return row
 
 
+def _unit_row(report: Report, place: int | None, r: Result, tr: Trend | None) -> dict[str, Any]:
+    """One unit of a per-unit rule, as one line of the ranking: ``7. Quản Bạ — vượt 24,36 điểm % (+15,9)``
+    beside its value, target and status (so that 700 units take 700 lines, not 700 blocks)."""
+    row = dict(_numbers(report, r), unit=_names(report.plan, (r.unit or "",)), rank=str(place) if place else "",
+               **_trend(tr))
+    if r.status in (Status.MET, Status.NOT_MET):
+        row["why"] = ""  # (the margin says it: "thiếu 8,04 điểm %")
+    line = (f"{row['rank']}. " if row["rank"] else "") + row["unit"]
+    if row["margin"]:
+        line += f" — {row['margin']}"
+    if row["delta"]:
+        line += f" ({row['delta']})"
+    row["line"] = line
+    return row
+
+
 def _trend(tr: Trend | None) -> dict[str, Any]:
-    """A target's trend for the renderers: the SVG line, the values and the change since the previous period."""
+    """A target's trend for the renderers: the SVG line, the values, the change since the previous period
+    (in words, and ``delta``: the signed number alone)."""
     if tr is None:
-        return {"spark": "", "trend": [], "change": ""}
-    return {"spark": Markup(sparkline(tr)), "trend": list(zip(tr.labels, tr.texts)), "change": _nb(tr.change)}
+        return {"spark": "", "trend": [], "change": "", "delta": ""}
+    return {"spark": Markup(sparkline(tr)), "trend": list(zip(tr.labels, tr.texts)), "change": _nb(tr.change),
+            "delta": _nb(tr.delta)}
 
 
 def _nb(text: str) -> str:

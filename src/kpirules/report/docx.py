@@ -196,7 +196,7 @@ class _Writer:
             self.para(ch["note"], italic=True, indent=True)
             for g in ch["groups"]:
                 p = self.para(indent=True)
-                self.run(p, f"{g['head']} ({len(g['items'])}): ", bold=True)
+                self.run(p, f"{g['head']} ({g['count']}): ", bold=True)
                 self.run(p, ("; ".join(g["items"]) if g["items"] else g["none"]) + ".")
         else:
             self.para(lab["h_no_previous"], indent=True)
@@ -297,10 +297,12 @@ class _Writer:
                 self._titled(cell, r, lab, ("deadline", "note"))
                 if r["per_unit"]:
                     self._sub(cell, f"{lab['units']}: {r['summary']}")
+                    self._sub(cell, f"{lab['units_legend']}.")
                     i += 1
-                    for u in r["units"]:
-                        self._cell(t.cell(i, 1), (f"{u['rank']}. " if u["rank"] else "") + u["unit"])
-                        self._numbers(t, i, u)
+                    for u in r["units"]:  # one line a unit, as in the PDF
+                        cell = t.cell(i, 0).merge(t.cell(i, 1))
+                        self._cell(cell, u["line"])
+                        self._numbers(t, i, dict(u, margin=""))
                         i += 1
                 else:
                     self._numbers(t, i, r)

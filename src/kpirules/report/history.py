@@ -103,14 +103,30 @@ def change_texts(report: Report) -> list[dict[str, Any]]:
     words = HISTORY[report.lang]
     out = []
     for g in groups:
-        items = []
+        # a per-unit rule is one item with its units ("II.1.b — title: U01, U03 (2 đơn vị)"), so that 700
+        # units newly met make one line, not 700; ``count`` counts results, as the heading's number does
+        by_id: dict[tuple[str, str], list[Result]] = {}
         for r in g.results:
-            label = r.id + (f" ({r.unit})" if r.unit else "")
-            title = _short(result_title(r))
-            items.append(f"{label} — {title}" if title else label)
-        out.append({"kind": g.kind, "head": words[g.kind], "items": items,
+            by_id.setdefault((r.kind, r.id), []).append(r)
+        items = []
+        for (_, rid), rs in by_id.items():
+            title = _short(result_title(rs[0]))
+            head = f"{rid} — {title}" if title else rid
+            units = [r.unit for r in rs if r.unit]
+            if not units:
+                items.append(head)
+            elif len(units) == 1:
+                items.append(f"{rid} ({units[0]})" + (f" — {title}" if title else ""))
+            else:
+                shown = ", ".join(units[:_UNITS_SHOWN]) + (", …" if len(units) > _UNITS_SHOWN else "")
+                items.append(f"{head}: {shown} ({words['units'].format(n=len(units))})")
+        out.append({"kind": g.kind, "head": words[g.kind], "items": items, "count": len(g.results),
                     "none": words["none"]})
     return [{"previous": name, "note": words["note"].format(previous=name), "groups": out}]
+
+
+#: how many of a per-unit rule's changed units "what changed" names (the count gives the rest)
+_UNITS_SHOWN = 12
 
 
 def _short(text: str, limit: int = 60) -> str:

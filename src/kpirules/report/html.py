@@ -38,12 +38,14 @@ def _ec(text: object) -> str:
 def _who(report: Report, lead: tuple[str, ...], support: tuple[str, ...]) -> str:
     """``Chủ trì: TTCNTT · Phối hợp: VPB``: who answers for a target (full names when the plan declares them)."""
     t, o = TEXT[report.lang], OFFICIAL[report.lang]
-    names = getattr(report.plan, "unit_names", None) or {}
+    def names(units: tuple[str, ...]) -> str:
+        return ", ".join(report.plan.unit_name(u) or u for u in units)
+
     parts = []
     if lead:
-        parts.append(f"{t['lead']}: " + ", ".join(names.get(u, u) for u in lead))
+        parts.append(f"{t['lead']}: " + names(lead))
     if support:
-        parts.append(f"{o['support']}: " + ", ".join(names.get(u, u) for u in support))
+        parts.append(f"{o['support']}: " + names(support))
     return " · ".join(parts)
 
 

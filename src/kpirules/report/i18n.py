@@ -68,6 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "note": "Ghi chú",
         "other": "Ngoài các mục",
         "units": "Kết quả theo đơn vị",
+        "units_legend": "xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước",
         "count": "Số lượng",
         "yes": "Có",
         "no": "Không",
@@ -124,6 +125,7 @@ TEXT: dict[str, dict[str, str]] = {
         "note": "Note",
         "other": "Outside any section",
         "units": "Results by unit",
+        "units_legend": "ranked by value, best first; in brackets: the change since the previous period",
         "count": "Count",
         "yes": "Yes",
         "no": "No",
@@ -223,6 +225,7 @@ HISTORY: dict[str, dict[str, str]] = {
         "since": "So với kỳ trước",
         "no_previous": "Không có kỳ báo cáo trước để so sánh.",
         "rank": "Hạng",
+        "units": "{n} đơn vị",
     },
     "en": {
         "heading": "Changes since the previous period",
@@ -240,5 +243,6 @@ HISTORY: dict[str, dict[str, str]] = {
         "since": "Since the previous period",
         "no_previous": "There is no previous reporting period to compare with.",
         "rank": "Rank",
+        "units": "{n} units",
     },
 }

@@ -117,7 +117,7 @@ def render_markdown(report: Report) -> str:
         w("")
         for g in changed[0]["groups"]:
             items = "; ".join(_md(x) for x in g["items"]) if g["items"] else _md(g["none"])
-            w(f"- **{_md(g['head'])} ({len(g['items'])})**: {items}")
+            w(f"- **{_md(g['head'])} ({g['count']})**: {items}")
     w("")
 
     def section(node: SectionNode) -> None:
@@ -161,7 +161,7 @@ def render_markdown(report: Report) -> str:
             w("| --- | --- | --- | --- | --- | --- |")
             for r in node.tasks:
                 why = "<br>".join(_md(x) for x in [task_why(report, r), *delivery_lines(report, r)] if x)
-                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(r.lead))} | {_md(task_deadline(report, r))} | "
+                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(report.plan.unit_name(u) or u for u in r.lead))} | {_md(task_deadline(report, r))} | "
                   f"**{report.label(r.status)}** | {why} |")
             w("")
         for c in node.children:
