@@ -20,6 +20,7 @@ import datetime
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -37,13 +38,23 @@ __all__ = ["parse_xlsx_data"]
 
 
 #: limits checked before a workbook is parsed: the uncompressed size of its parts, and each sheet's size
-#: as its dimension says (Excel's own limits of rows and columns, and of cells a data sheet may span)
+#: as its dimension says and as its rows are counted (Excel's own limits of rows and columns, and of cells
+#: a data sheet may span); the shared strings (which openpyxl holds in memory whole) and every cell's text
+#: (Excel's own limit: 32,767 characters) are bounded too, so reading a workbook takes bounded memory
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_SHARED_STRINGS = 32 * 1024 * 1024
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 MAX_CELLS = 10_000_000
+MAX_CELL_CHARS = 32_767
+#: the most bytes a cell's text of MAX_CELL_CHARS characters can take in the XML (``&#1114111;`` is 10)
+_MAX_RUN = MAX_CELL_CHARS * 10
+_CHUNK = 1 << 20
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+\d+)"')
+#: the parts openpyxl parses, which the scan reads through before it does
+_PARSED = re.compile(r"xl/(?:worksheets/[^/]+|sharedStrings)\.xml")
 
 
 def _column_number(letters: bytes) -> int:
@@ -54,7 +65,8 @@ def _column_number(letters: bytes) -> int:
 
 
 def check_bounds(path: str) -> None:
-    """Refuse a workbook too big to read, before parsing it: its parts' uncompressed size and its sheets' extent."""
+    """Refuse a workbook too big to read, before parsing it: its parts' uncompressed size, its shared
+    strings' size, its sheets' extent and row count, and the length of every text in them."""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -66,22 +78,83 @@ def check_bounds(path: str) -> None:
                     f"{big.file_size:,}); kpirules reads data workbooks of up to {MAX_UNCOMPRESSED:,} bytes: "
                     "is this the right file? (save the data sheets alone, or as CSV)")
             for info in infos:
-                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                if not _PARSED.fullmatch(info.filename):
                     continue
-                with z.open(info) as fh:
-                    head = fh.read(4096)
-                m = _DIMENSION.search(head)
-                if not m or not m.group(3):
-                    continue
-                rows = int(m.group(4)) - int(m.group(2)) + 1
-                cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
-                if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+                name = info.filename.rsplit("/", 1)[-1]
+                if name == "sharedStrings.xml" and info.file_size > MAX_SHARED_STRINGS:
                     raise KpiDataError(
-                        f"{path}: the sheet {info.filename.rsplit('/', 1)[-1]} spans {rows:,} rows and {cols:,} "
-                        f"columns ({m.group(0).decode('ascii', 'replace')}); kpirules reads sheets of up to "
-                        f"{MAX_CELLS:,} cells ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                        f"{path}: the workbook's shared strings (xl/sharedStrings.xml) are {info.file_size:,} "
+                        f"bytes uncompressed; kpirules reads workbooks whose shared strings take up to "
+                        f"{MAX_SHARED_STRINGS:,} bytes: is this the right file? (save the data sheets alone, "
+                        "or as CSV)")
+                with z.open(info) as fh:
+                    _scan_part(path, name, fh)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
         return  # (openpyxl says what is wrong with the file)
+
+
+def _scan_part(path: str, name: str, fh: Any) -> None:
+    """Read one XML part through in bounded memory: refuse a sheet whose dimension or whose rows are past
+    the limits, and any text (a cell's, a shared string's) longer than Excel allows."""
+    sheet = name != "sharedStrings.xml"
+    carry = before = b""  # (the text not yet split at a tag; the end of the XML before it)
+    rows = cells = 0
+    first = True
+    while True:
+        chunk = fh.read(_CHUNK)
+        buf = carry + chunk
+        if first and sheet:
+            first = False
+            _check_dimension(path, name, buf[:4096])
+        if chunk:
+            cut = buf.rfind(b"<")
+            if cut <= 0:  # (no tag begins in it: all of it is one text, so far)
+                if len(buf) > _MAX_RUN:
+                    _too_long(path, name, before)
+                carry = buf
+                continue
+            body, carry = buf[:cut], buf[cut:]
+        else:
+            body, carry = buf, b""
+        pieces = body.split(b"<")
+        if max(map(len, pieces)) > _MAX_RUN:
+            long = next(i for i, p in enumerate(pieces) if len(p) > _MAX_RUN)
+            _too_long(path, name, before + b"<".join(pieces[:long]))
+        before = body[-4096:]
+        if sheet:
+            rows += body.count(b"<row ") + body.count(b"<row>")
+            cells += body.count(b"<c ") + body.count(b"<c>")
+            if rows > MAX_ROWS or cells > MAX_CELLS:
+                raise KpiDataError(
+                    f"{path}: the sheet {name} has more than {MAX_ROWS if rows > MAX_ROWS else MAX_CELLS:,} "
+                    f"{'rows' if rows > MAX_ROWS else 'cells'}; kpirules reads sheets of up to {MAX_CELLS:,} "
+                    f"cells ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
+        if not chunk:
+            return
+
+
+def _check_dimension(path: str, name: str, head: bytes) -> None:
+    m = _DIMENSION.search(head)
+    if not m or not m.group(3):
+        return
+    rows = int(m.group(4)) - int(m.group(2)) + 1
+    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+    if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+        raise KpiDataError(
+            f"{path}: the sheet {name} spans {rows:,} rows and {cols:,} "
+            f"columns ({m.group(0).decode('ascii', 'replace')}); kpirules reads sheets of up to "
+            f"{MAX_CELLS:,} cells ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
+
+
+def _too_long(path: str, name: str, before: bytes) -> None:
+    """Refuse a text longer than a cell may hold; ``before`` is the XML before it (to name its cell)."""
+    if name == "sharedStrings.xml":
+        where = f"a shared string (xl/{name})"
+    else:
+        refs = _CELL_REF.findall(before[-4096:])
+        where = f"the cell {refs[-1].decode('ascii')} of the sheet {name}" if refs else f"a cell of the sheet {name}"
+    raise KpiDataError(f"{path}: {where} holds more than {MAX_CELL_CHARS:,} characters, more than Excel allows "
+                       "in a cell: is this the right file?")
 
 
 #: Excel shows (and computes with) 15 significant digits
@@ -194,7 +267,7 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
 
             def rows(sheet: Any = sheet, ref: str = ref) -> Iterator[tuple[int, list[Cell]]]:
                 for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if i > MAX_ROWS:
+                    if i > MAX_ROWS:  # (check_bounds counted them; a sheet without <row> tags?)
                         raise KpiDataError(f"{path}: {ref} has more than {MAX_ROWS:,} rows, more than Excel allows")
                     cells = [_typed(v) for v in values]
                     for j, v in enumerate(values):
