@@ -40,6 +40,9 @@ VALUES = [
     # unit names compared in NFC: the decomposed "Quản Bạ" of row 3 is the unit of row 5
     ("unit_spellings.csv", None, {("Vị Xuyên", "work_records"): 12, ("Quản Bạ", "work_records"): 7,
                                   ("Vi Xuyen", "work_records"): 5, ("Quản Bạ", "egov_users"): 40}),
+    # a CSV form whose kind (Loại giá trị) says "số nguyên": 1.700 and 1,500 can only be whole numbers
+    ("form_counts_grouped.csv", None, {("VPB", "work_records"): 1700, ("VPB", "work_records_online"): 1500,
+                                       (None, "documents_exchanged"): 5000}),
     ("en_decided_by_cells.csv", None, {(None, "egov_users"): F(17, 10), (None, "share_online"): F(1, 8),
                                        (None, "eid_verified_users"): F(4801, 2)}),
 ]
@@ -68,6 +71,13 @@ ERRORS = [
                                     "hint: the cells of the file disagree on the number format: cell D3 '1,5' is "
                                     "Vietnamese but cell D4 '2.5' is English (1 more cell like it)"]),
     ("ambiguous_dot.csv", None, ["hint: nothing in the file decides the number format"]),
+    # a count decides 1.700, an amount (số) does not: 2.500 is still ambiguous, and named
+    ("form_amount_ambiguous.csv", None, ["form_amount_ambiguous.csv:3:", "column value (cell I3): '2.500' is ambiguous"]),
+    # a file its cells decide is English (12.5%): 1.700 of a count is 1.7 there, an error
+    ("form_count_english_file.csv", None, ["(cell I2): 1.7 is not a count"]),
+    # digits grouped by spaces: named, with what to write instead
+    ("space_grouped.csv", None, ["space_grouped.csv:2:26: error: column value (cell D2): '5 000' groups its digits "
+                                 "with spaces", "write it without spaces (5000)", "(cell D3): '1 234 567' groups"]),
     # JSON errors carry their position
     ("json_nan.json", None, ["json_nan.json:3:27: error: not valid JSON: NaN is not a number kpirules accepts"]),
     # an empty data file is an error in every format

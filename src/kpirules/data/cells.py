@@ -142,6 +142,25 @@ def parse_number(text: str, number_format: str | None = None) -> int | Fraction 
     return normal_number(sign * values.pop())
 
 
+def whole_reading(text: str) -> int | None:
+    """A number the two formats read differently, as a whole number reads it: its mark groups thousands
+    (``1.700`` is 1700, ``5.000`` 5000, ``1,500`` 1500), since nobody writes a count's decimals; None when
+    the text is not ambiguous so (a cell of a metric whose kind is a count: the kind decides it)."""
+    s = text.strip().strip(_SPACES)
+    try:
+        parse_number(s)
+    except AmbiguousNumber:
+        grouped = parse_number(s, "vi" if "." in s else "en")
+        return grouped if type(grouped) is int else None
+    except ValueError:
+        return None
+    return None
+
+
+#: digits grouped by spaces (``5 000``, ``1 234 567``; a no-break or thin space too), maybe with decimals
+_SPACE_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?")
+
+
 def _plain_number(f: Fraction) -> str:
     from kpirules.values import format_number
 
@@ -189,6 +208,12 @@ def parse_cell(text: str, number_format: str | None = None) -> Value | None:
     number = parse_number(s, number_format)
     if number is not None:
         return number
+    if _SPACE_GROUPED.fullmatch(s):
+        digits = re.sub(r"\s", "", s)
+        raise ValueError(
+            f"{s!r} groups its digits with spaces, which kpirules does not read as one number (a space may as "
+            f"well part two numbers): write it without spaces ({digits}) "
+            "or with the format's thousands separator (5.000 in Vietnamese, 5,000 in English)")
     low = unicodedata.normalize("NFC", s).lower()
     if low in _TRUE:
         return True

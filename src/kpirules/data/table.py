@@ -10,7 +10,7 @@ from typing import Any, Union
 
 import attrs
 
-from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal
+from kpirules.data.cells import AmbiguousNumber, number_reading, parse_cell, plain_decimal, whole_reading
 from kpirules.data.formsheet import LABEL_HEADERS, kind_of_label, kind_problem
 from kpirules.data.model import Data, FileSource, FORM_ROW, MISSING, Source, Value, unit_name
 from kpirules.data.tasks import read_date, read_event_row, read_task_row
@@ -102,6 +102,9 @@ class NumberVotes:
         #: the first ambiguous cell's problem, and how many ambiguous cells there are
         self.ambiguous: Diagnostic | None = None
         self.count = 0
+        #: how many cells were read by their metric's kind, not the file's format (``1.700`` of a count is
+        #: 1700): a file whose cells decide its format is read again in it
+        self.resolved = 0
         self.texts: set[str] = set()  # (the ambiguous texts met: met again, a cell is only counted)
 
     def ambiguous_cell(self, text: str, problem: Any) -> None:
@@ -137,22 +140,24 @@ def read_deciding(read: Any, file: str, number_format: str | None) -> tuple[Data
         return data, problems
     votes = NumberVotes()
     data, problems = read(None, votes)
-    if votes.ambiguous and votes.first:  # (with no deciding cell at all, every cell was looked at already)
+    if (votes.ambiguous or votes.resolved) and votes.first:  # (with no deciding cell, every cell was looked at)
         votes = NumberVotes(full=True)
         data, problems = read(None, votes)
-    if not votes.ambiguous:
+    if not votes.ambiguous and not (votes.resolved and len(votes.first) == 1):
         fmt, (where, text) = next(iter(votes.first.items()), (None, (None, None)))
         data.file_sources[file] = FileSource(file, fmt, decided_by=Source(file, where) if where else None,
                                              decided_text=text)
         return data, problems
-    first = votes.ambiguous
-    others = votes.count - 1
-    more = f" ({others:,} more cell{'s' if others > 1 else ''} like it)" if others else ""
     if len(votes.first) == 1:
         (fmt, (where, text)), = votes.first.items()
         data, problems = read(fmt, NumberVotes())
         data.file_sources[file] = FileSource(file, fmt, decided_by=Source(file, where), decided_text=text)
         return data, problems
+    first = votes.ambiguous
+    if first is None:  # (not met: a file of kind-read cells only, decided by one format, was read above)
+        return data, problems
+    others = votes.count - 1
+    more = f" ({others:,} more cell{'s' if others > 1 else ''} like it)" if others else ""
     if not votes.first:
         hint = ("nothing in the file decides the number format: no cell is written in only one of them "
                 "(such as 2.400,5 or 1,5 in Vietnamese, 2,400.5 or 1.5 in English)" + more)
@@ -470,7 +475,13 @@ class Table:
             if text:
                 self.data.add(period, unit, metric, text, self.source(row, col["value"]), self.problems)
             return
-        if isinstance(raw, str):
+        whole = (whole_reading(raw) if declared == "count" and self.number_format is None and isinstance(raw, str)
+                 else None)
+        if whole is not None:  # (`1.700` of a count: only 1700 is a whole number; the file may still decide)
+            value = whole
+            if self.votes is not None:
+                self.votes.resolved += 1
+        elif isinstance(raw, str):
             votes = self.votes
             if votes is not None and self.number_format is None:
                 if raw in votes.texts:
