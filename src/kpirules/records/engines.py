@@ -499,11 +499,13 @@ class SparkEngine(SqlEngine):
                        .getOrCreate())
         self.spark = session
         self._views = 0
+        self._csv = False
 
     def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if isinstance(source, SparkSource) and source.table:
+            self._csv = False
             df = self.spark.table(source.table)
             parts = source.table.split(".")
             rel = exp.Table(this=exp.to_identifier(parts[-1], quoted=True),
@@ -524,6 +526,7 @@ class SparkEngine(SqlEngine):
                     df = reader.parquet(source.path)
             except Exception as exc:  # (Spark's errors come from the JVM)
                 raise KpiDataError(f"{source.path}: Spark cannot read the records file ({_first_line(exc)})") from None
+            self._csv = source.format == "csv"
             self._views += 1
             view = f"kpirules_records_{self._views}"
             df.createOrReplaceTempView(view)
@@ -538,6 +541,9 @@ class SparkEngine(SqlEngine):
         if any(c not in names for c in columns):
             raise missing_columns(where, names, columns)
         return rel, types, where
+
+    def row_number(self, n: int) -> int:
+        return n + 1 if self._csv else n  # (a CSV row is named by its line: the header is line 1)
 
     def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:

@@ -37,7 +37,7 @@ from kpirules.records.model import (
     column_types,
     columns_of,
 )
-from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
+from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
 __all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN"]
@@ -47,6 +47,7 @@ BAD_ROWS_SHOWN = 5
 
 _NUMBER = re.compile(NUMBER_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+_DMY = re.compile(DMY_PATTERN)
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.Inexact, decimal.InvalidOperation])
 
 _BAD = object()  # a cell that is not of its column's kind
@@ -61,11 +62,14 @@ def _as_date(v: Any) -> Any:
     if type(v) is str:
         if not v:
             return None
-        if _DATE.fullmatch(v):
-            try:
+        try:
+            if _DATE.fullmatch(v):
                 return datetime.date.fromisoformat(v)
-            except ValueError:
-                return _BAD
+            m = _DMY.fullmatch(v)
+            if m:
+                return datetime.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:  # (a day that does not exist: 2020-02-30, 31/04/2020)
+            return _BAD
         return _BAD
     if isinstance(v, datetime.datetime):
         return v.date()
@@ -143,7 +147,7 @@ CONVERT: dict[ColType, Callable[[Any], Any]] = {
 }
 
 _EXPECTED = {
-    ColType.DATE: "dates (YYYY-MM-DD)",
+    ColType.DATE: "dates (YYYY-MM-DD or dd/mm/yyyy)",
     ColType.NUMBER: "numbers (plain decimals such as 12 or -3.25, at most 9 decimal places)",
     ColType.TEXT: "text",
     ColType.BOOL: "true or false",

@@ -8,8 +8,9 @@ or rows a program holds (:class:`FrameSource`: a DataFrame, an Arrow table, a Du
 * ``postgresql://user@host:5432/db?table=dossiers`` (``table=schema.name`` for another schema);
 * ``spark:TABLE`` (a table of the Spark session's catalog); a file path under the Spark engine.
 
-Also the cell rules every engine follows (:data:`NUMBER_PATTERN`, :data:`DATE_PATTERN`): a cell
-of a date column is ``YYYY-MM-DD``, a number is plain decimal notation with at most 9 places
+Also the cell rules every engine follows (:data:`NUMBER_PATTERN`, :data:`DATE_PATTERN`,
+:data:`DMY_PATTERN`): a cell of a date column is ``YYYY-MM-DD`` or ``dd/mm/yyyy`` (day first, as
+Vietnamese exports write it; the day and month in one or two digits), a number is plain decimal notation with at most 9 places
 (``-12.5``), a boolean ``true`` or ``false``; an empty cell is missing.
 """
 
@@ -27,6 +28,7 @@ from kpirules.errors import KpiDataError
 
 __all__ = [
     "DATE_PATTERN",
+    "DMY_PATTERN",
     "FileSource",
     "FrameSource",
     "NUMBER_PATTERN",
@@ -41,6 +43,8 @@ __all__ = [
 NUMBER_PATTERN = r"[+-]?[0-9]{1,29}(\.[0-9]{1,9})?"
 #: a date cell (read as text)
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: a date cell written day first (``18/12/2020``, ``1/2/2020``), as the data files also accept it
+DMY_PATTERN = r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"
 
 FORMATS = {
     ".csv": "csv",

@@ -41,7 +41,7 @@ from kpirules.records.model import (
     column_types,
     columns_of,
 )
-from kpirules.records.sources import DATE_PATTERN, NUMBER_PATTERN
+from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN
 from kpirules.records.windows import Window
 from kpirules.values import format_number
 
@@ -106,8 +106,12 @@ class Plan:
 
         kind = self.types[column]
         raw = exp.column(column, table="s", quoted=True)
+        number: Any = exp.Window(this=exp.RowNumber())
+        if self._dialect == "spark":  # (Spark refuses ROW_NUMBER() without an order: the order read)
+            number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[
+                exp.Ordered(this=exp.func("monotonically_increasing_id"))]))
         numbered = exp.select(
-            exp.alias_(exp.Window(this=exp.RowNumber()), "n", quoted=True),
+            exp.alias_(number, "n", quoted=True),
             exp.alias_(raw, "v", quoted=True),
         ).from_(exp.alias_(self._relation, "s", quoted=True))
         v = exp.column("v", table="b", quoted=True)
@@ -143,6 +147,29 @@ def _lit(value: Any) -> Any:
     return exp.Literal.string(str(value))
 
 
+def _iso_text(raw: Any) -> Any:
+    """A date cell's text with a day-first date (``18/12/2020``, ``1/2/2020``) written as ``YYYY-MM-DD``;
+    any other text as it is (so that ``12/2020`` is still not a date)::
+
+        CASE WHEN raw LIKE '%/%' AND REGEXP_LIKE(raw, '^d{1,2}/d{1,2}/d{4}$')
+             THEN SPLIT_PART(raw, '/', 3) || '-' || LPAD(SPLIT_PART(raw, '/', 2), 2, '0') || '-' || LPAD(…, 1)
+             ELSE raw END
+
+    (the LIKE first: an ISO cell costs a search for '/', not a regular expression)."""
+    from sqlglot import exp
+
+    def part(i: int, pad: bool) -> Any:
+        p = exp.SplitPart(this=raw.copy(), delimiter=exp.Literal.string("/"), part_index=exp.Literal.number(i))
+        return exp.Pad(this=p, expression=exp.Literal.number(2), fill_pattern=exp.Literal.string("0"),
+                       is_left=True) if pad else p
+
+    dmy = exp.and_(exp.Like(this=raw.copy(), expression=exp.Literal.string("%/%")),
+                   exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(f"^{DMY_PATTERN}$")))
+    iso = exp.Concat(expressions=[part(3, False), exp.Literal.string("-"), part(2, True), exp.Literal.string("-"),
+                                  part(1, True)])
+    return exp.Case().when(dmy, iso).else_(raw.copy())
+
+
 def _bad(raw: Any, kind: ColType, dialect: str) -> Any:
     """The condition that a text cell is present and not of ``kind``."""
     from sqlglot import exp
@@ -153,15 +180,50 @@ def _bad(raw: Any, kind: ColType, dialect: str) -> Any:
         wrong: Any = exp.Not(this=exp.In(this=exp.Lower(this=raw.copy()),
                                     expressions=[exp.Literal.string("true"), exp.Literal.string("false")]))
     elif kind is ColType.DATE and dialect == "duckdb":
-        # a date cell is bad unless it is the date's own text: YYYY-MM-DD of a day that exists (not
-        # 2020-02-30). The same as the pattern DATE_PATTERN plus the check of the day, at a fraction of a
-        # regular expression's cost
-        day = exp.TryCast(this=raw.copy(), to=exp.DataType.build("DATE"))
-        wrong = exp.NullSafeNEQ(this=exp.cast(day, "VARCHAR"), expression=raw.copy())
+        # a date cell is bad unless, written as YYYY-MM-DD, it is the date's own text: a day that exists
+        # (not 2020-02-30). The same as the pattern DATE_PATTERN plus the check of the day, at a fraction
+        # of a regular expression's cost
+        iso = _iso_text(raw)
+        day = exp.TryCast(this=iso, to=exp.DataType.build("DATE"))
+        wrong = exp.NullSafeNEQ(this=exp.cast(day, "VARCHAR"), expression=iso.copy())
+    elif kind is ColType.DATE:
+        iso = _iso_text(raw)
+        wrong = exp.Case().when(
+            exp.Not(this=exp.RegexpLike(this=iso, expression=exp.Literal.string(f"^{DATE_PATTERN}$"))),
+            exp.true()).else_(exp.Not(this=exp.paren(_day_exists(iso.copy()))))
+        wrong = exp.EQ(this=wrong, expression=exp.true())
     else:
-        pattern = DATE_PATTERN if kind is ColType.DATE else NUMBER_PATTERN
-        wrong = exp.Not(this=exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(f"^{pattern}$")))
+        wrong = exp.Not(this=exp.RegexpLike(this=raw.copy(), expression=exp.Literal.string(f"^{NUMBER_PATTERN}$")))
     return exp.and_(exp.paren(present), exp.paren(wrong))
+
+
+def _day_exists(iso: Any) -> Any:
+    """That ``YYYY-MM-DD`` text (already matched) names a day that exists, in portable SQL (no engine's
+    cast: PostgreSQL refuses 2020-02-30 with an error of the whole query, Spark without ANSI makes it
+    NULL, and the cell must be named instead)."""
+    from sqlglot import exp
+
+    def num(start: int, length: int) -> Any:
+        return exp.cast(exp.Substring(this=iso.copy(), start=exp.Literal.number(start),
+                                      length=exp.Literal.number(length)), "INT")
+
+    def n(v: int) -> Any:
+        return exp.Literal.number(v)
+
+    y, m, d = num(1, 4), num(6, 2), num(9, 2)
+
+    def divides(k: int) -> Any:
+        return exp.EQ(this=exp.Mod(this=y.copy(), expression=n(k)), expression=n(0))
+
+    leap = exp.or_(exp.and_(divides(4), exp.NEQ(this=exp.Mod(this=y.copy(), expression=n(100)), expression=n(0))),
+                   divides(400))
+    last = (exp.Case()
+            .when(exp.EQ(this=m.copy(), expression=n(2)), exp.Case().when(leap, n(29)).else_(n(28)))
+            .when(exp.In(this=m.copy(), expressions=[n(4), n(6), n(9), n(11)]), n(30))
+            .else_(n(31)))
+    return exp.and_(exp.GTE(this=y, expression=n(1)), exp.GTE(this=m.copy(), expression=n(1)),
+                    exp.LTE(this=m, expression=n(12)), exp.GTE(this=d.copy(), expression=n(1)),
+                    exp.LTE(this=d, expression=last))
 
 
 def _typed(raw: Any, need: ColType, have: str | None, try_: bool = False) -> Any:
@@ -171,7 +233,7 @@ def _typed(raw: Any, need: ColType, have: str | None, try_: bool = False) -> Any
     from sqlglot import exp
 
     if have is None or source_kind(have) is None:  # text
-        cell = exp.Nullif(this=raw, expression=exp.Literal.string(""))
+        cell = exp.Nullif(this=_iso_text(raw) if need is ColType.DATE else raw, expression=exp.Literal.string(""))
 
         def cast(to: str) -> Any:
             return exp.TryCast(this=cell, to=exp.DataType.build(to)) if try_ else exp.cast(cell, to)
