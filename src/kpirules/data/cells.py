@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 import unicodedata
 from fractions import Fraction
@@ -77,8 +78,7 @@ def _read_format(body: str, fmt: str) -> Fraction | None:
         body, exp_text = m.group("m"), m.group("e")
         if group in body:  # no thousands separators in scientific notation
             return None
-        if len(exp_text.lstrip("+-")) > 6 or abs(int(exp_text)) > MAX_EXPONENT:
-            raise ValueError(f"the exponent of {body}e{exp_text} is too large (more than {MAX_EXPONENT})")
+        check_exponent(exp_text, f"{body}e{exp_text}")
         exp = int(exp_text)
     whole, _, frac = body.partition(dec)
     if dec in frac or group in frac:
@@ -93,8 +93,7 @@ def _read_format(body: str, fmt: str) -> Fraction | None:
         return None
     if not whole and not frac or dec in body and not frac and not whole:
         return None
-    if len(whole) + len(frac) > MAX_DIGITS:
-        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    check_digits(len(whole) + len(frac))
     value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
     return value * Fraction(10) ** exp
 
@@ -225,11 +224,57 @@ def parse_cell(text: str, number_format: str | None = None) -> Value | None:
 def exact_number(text: str) -> int | Fraction:
     """A JSON number, exactly, from its decimal text."""
     mantissa, _, exp = text.lower().partition("e")
-    if exp and (len(exp.lstrip("+-")) > 6 or abs(int(exp)) > MAX_EXPONENT):
-        raise ValueError(f"the exponent of {text} is too large (more than {MAX_EXPONENT})")
-    if sum(c.isdigit() for c in mantissa) > MAX_DIGITS:
-        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    if exp:
+        check_exponent(exp, text)
+    check_digits(sum(c.isdigit() for c in mantissa))
     return normal_number(Fraction(text))
+
+
+# --- the limits every number read obeys (docs/data.md#limits): a file's text and a Python value alike ---
+
+
+def check_exponent(exp_text: str, number: str) -> None:
+    """ValueError when the exponent ``exp_text`` (``+400``, ``-12``) of the number written ``number``
+    is beyond :data:`MAX_EXPONENT`: ``1e999999999`` is an error, never a hang."""
+    if len(exp_text.lstrip("+-")) > 6 or abs(int(exp_text)) > MAX_EXPONENT:
+        raise ValueError(f"the exponent of {number} is too large (more than {MAX_EXPONENT})")
+
+
+def check_digits(count: int) -> None:
+    """ValueError when a number has more than :data:`~kpirules.text.MAX_DIGITS` digits."""
+    if count > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+
+
+_BIG_BITS = int(MAX_DIGITS * 3.3219280948873626)  # (an int of fewer bits has at most MAX_DIGITS digits)
+
+
+def _check_int(n: int, what: str) -> None:
+    if n.bit_length() > _BIG_BITS and abs(n) >= 10**MAX_DIGITS:
+        raise ValueError(f"{what} of more than {MAX_DIGITS} digits")
+
+
+def bounded_number(v: int | Fraction | decimal.Decimal) -> int | Fraction:
+    """A Python number given as data, exactly, within the limits of the numbers of a data file: a
+    ``Decimal`` is read as its text would be in a JSON data file (``Decimal("1e999999999")`` is
+    refused, its exponent too large, rather than expanded), an ``int`` or a ``Fraction``'s numerator
+    and denominator have at most :data:`~kpirules.text.MAX_DIGITS` digits.  ValueError otherwise
+    (also for a Decimal NaN or infinity)."""
+    if isinstance(v, decimal.Decimal):
+        if not v.is_finite():
+            raise ValueError(f"Decimal({str(v)!r}) is not a number kpirules accepts")
+        digits, exp = v.as_tuple()[1:]
+        check_digits(len(digits))
+        assert isinstance(exp, int)  # (finite)
+        if exp > MAX_EXPONENT or exp < -(MAX_EXPONENT + MAX_DIGITS):  # (str(v) would have a larger exponent)
+            raise ValueError(f"the exponent of {v} is too large (more than {MAX_EXPONENT})")
+        return exact_number(str(v))
+    if isinstance(v, Fraction):
+        _check_int(v.numerator, "a fraction whose numerator is a number")
+        _check_int(v.denominator, "a fraction whose denominator is a number")
+        return normal_number(v)
+    _check_int(int(v), "a number")
+    return int(v)
 
 
 def exact_int(text: str) -> int | Fraction:

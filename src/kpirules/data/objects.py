@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
-from kpirules.data.cells import NUMBER_FORMATS
+from kpirules.data.cells import NUMBER_FORMATS, bounded_number
 from kpirules.data.model import Data, EventRow, Source, TaskRow, Value, unit_name
 from kpirules.data.table import Cell, Table, header_name
 from kpirules.data.tasks import read_event_row, read_task_row
@@ -149,6 +149,9 @@ def _native(v: Any) -> Any:
     return v
 
 
+_SMALL = 10**30  # (an int below this is within every limit)
+
+
 def _float(v: float, floats: Floats) -> int | Fraction:
     if math.isinf(v):
         raise _Bad(f"{v!r} is not a number kpirules accepts")
@@ -167,18 +170,17 @@ def _number(v: Any, floats: Floats) -> Any:
     if _missing(v):
         return None
     t = type(v)
-    if t is bool or t is str or t is int:
+    if t is bool or t is str:
+        return v
+    if t is int and -_SMALL < v < _SMALL:
         return v
     if isinstance(v, bool):
         return bool(v)
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, Fraction):
-        return _normal(v)
-    if isinstance(v, decimal.Decimal):
-        if not v.is_finite():
-            raise _Bad(f"Decimal({str(v)!r}) is not a number kpirules accepts")
-        return _normal(Fraction(v))
+    if isinstance(v, (int, Fraction, decimal.Decimal)):
+        try:  # (the limits of a data file's numbers: Decimal("1e999999999") is refused, never expanded)
+            return bounded_number(v)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
     if isinstance(v, float):
         return _float(v, floats)
     if isinstance(v, str):
