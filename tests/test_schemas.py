@@ -128,6 +128,8 @@ def test_the_data_files_of_the_repository_follow_the_data_schema(path: str) -> N
     ({"snapshots": [{"period": "2020-Q4", "values": {"a": [1]}}]}, "$.snapshots[0].values.a: [1] is not of type"),
     ({"snapshots": [{"period": "2020-Q4", "unit": "  "}]}, "$.snapshots[0].unit"),
     ({"snapshots": [{"period": "2020-Q4", "colour": 1}]}, "('colour' was unexpected)"),
+    ({"snapshots": [{"period": "2020-Q4", "submitted": "next week"}]}, "$.snapshots[0].submitted"),
+    ({"snapshots": [{"period": "2020-Q4", "submitted": 20201218}]}, "$.snapshots[0].submitted"),
     ({"tasks": [{"task": "1", "status": "done"}]}, "$.tasks[0]"),
     ({"tasks": [{"task": "1", "status": "done", "date": "20.11.2019"}]}, "$.tasks[0]"),
     ({"events": [{"event": "ND138"}]}, "$.events[0]: 'date' is a required property"),
@@ -142,6 +144,18 @@ def test_the_data_schema_refuses_what_the_reader_refuses(doc: dict, words: str, 
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(KpiError):
         kpirules.load_data(str(path))
+
+
+@pytest.mark.parametrize("sent", ["2021-01-18", "18/01/2021", " 2021-01-18 ", None])
+def test_the_data_schema_accepts_what_the_reader_accepts_the_day_a_snapshot_was_sent(sent: object,
+                                                                                     tmp_path: Path) -> None:
+    doc = {"snapshots": [{"period": "2020-Q4", "unit": "A", "values": {"a": 1}, "submitted": sent}]}
+    schemas.validate("data", doc)
+    schemas.validate("snapshot", doc["snapshots"][0])
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    kpirules.load_data(str(path))
+    kpirules.data_from_snapshots(doc["snapshots"])
 
 
 def test_the_event_schema() -> None:
