@@ -77,3 +77,54 @@ def test_the_constructors_share_the_limits_of_the_file_readers() -> None:
         kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": Decimal("1e999999999")}}])
     said = str(from_file.value).split("too large")[1].splitlines()[0]
     assert said in str(from_python.value)
+
+
+# --- item 4: floats="shortest" reads a float32 at its own width -------------------------------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+def _float32_frames(values: list[float]) -> dict[str, object]:
+    import polars as pl
+
+    return {"arrow": pa.table({"period": ["2020-Q4"] * len(values), "metric": [f"m{i}" for i in range(len(values))],
+                               "value": pa.array(values, type=pa.float32())}),
+            "pandas": pd.DataFrame({"period": ["2020-Q4"] * len(values), "metric": [f"m{i}" for i in range(len(values))],
+                                    "value": np.array(values, dtype="float32")}),
+            "pandas Float32": pd.DataFrame({"period": ["2020-Q4"] * len(values),
+                                            "metric": [f"m{i}" for i in range(len(values))],
+                                            "value": pd.array(values, dtype="Float32")}),
+            "polars": pl.DataFrame({"period": ["2020-Q4"] * len(values), "metric": [f"m{i}" for i in range(len(values))],
+                                    "value": pl.Series(values, dtype=pl.Float32)})}
+
+
+def test_a_float32_column_is_read_as_the_decimal_typed_into_it() -> None:
+    typed = [0.1, 12.3, 0.35, 1e-7, 16777217.0]  # (the last is no float32: it becomes 16777216)
+    for kind, frame in _float32_frames(typed).items():
+        data = kpirules.data_from_frame(frame, floats="shortest")
+        got = [data.value(f"m{i}", KEY) for i in range(len(typed))]
+        assert got == [Fraction(1, 10), Fraction(123, 10), Fraction(35, 100), Fraction(1, 10**7), 16777216], kind
+        binary = kpirules.data_from_frame(frame, floats="binary")
+        assert binary.value("m0", KEY) == Fraction(float(np.float32(0.1))), kind
+        with pytest.raises(KpiDataError, match=r"column value \(row 0\): 0.1 is a float"):
+            kpirules.data_from_frame(frame)
+    rows = kpirules.data_from_rows([("2020-Q4", None, "a", np.float32(0.1)), ("2020-Q4", None, "b", np.float16(0.1)),
+                                    ("2020-Q4", None, "c", np.float64(0.1))], floats="shortest")
+    assert [rows.value(m, KEY) for m in "abc"] == [Fraction(1, 10)] * 3
+    snaps = kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": np.float32(2.675)}}], floats="shortest")
+    assert snaps.value("a", KEY) == Fraction(2675, 1000)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kpirules.data.objects import shortest  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(width=32, allow_nan=False, allow_infinity=False))
+def test_shortest_gives_the_float32_back_and_is_numpys_shortest_text(x: float) -> None:
+    text = shortest(x, "f")
+    assert np.float32(float(text)) == np.float32(x)
+    assert Fraction(text) == Fraction(str(np.float32(x)))  # (numpy's repr of a float32 is its shortest too)
+    assert shortest(x) == repr(x)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
+import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
@@ -152,20 +153,42 @@ def _native(v: Any) -> Any:
 _SMALL = 10**30  # (an int below this is within every limit)
 
 
-def _float(v: float, floats: Floats) -> int | Fraction:
+#: the struct codes of the narrow floats: numpy's float32 and float16, Arrow's float and halffloat columns
+_NARROW = {"float32": "f", "float16": "e", "Float32": "f", "Float16": "e", "float": "f", "halffloat": "e"}
+
+
+def shortest(v: float, width: str = "d") -> str:
+    """The shortest decimal text that gives ``v`` back as a float of its own ``width`` (a struct code:
+    ``"d"`` a float64, ``"f"`` a float32, ``"e"`` a float16): ``0.1`` typed into a float32 column is
+    ``"0.1"``, not the ``0.10000000149011612`` of the same value widened to a Python float."""
+    if width == "d":
+        return repr(v)
+    packed = struct.pack(width, v)
+    for digits in range(1, 18):
+        text = f"{v:.{digits}g}"
+        if struct.pack(width, float(text)) == packed:
+            return text
+    return repr(v)  # (never reached: 9 digits give any float32 back)
+
+
+def _float(v: float, floats: Floats, width: str = "d") -> int | Fraction:
     if math.isinf(v):
         raise _Bad(f"{v!r} is not a number kpirules accepts")
     if floats is None:
-        raise _Bad(f"{v!r} is a float, which is not exact; give an int, Decimal, Fraction or decimal text, "
-                   "or say how to read floats: floats='shortest' (0.1 is 1/10) or floats='binary'")
+        raise _Bad(f"{shortest(v, width)} is a float, which is not exact; give an int, Decimal, Fraction or decimal "
+                   "text, or say how to read floats: floats='shortest' (0.1 is 1/10) or floats='binary'")
     if floats == "shortest":
-        return _normal(Fraction(repr(v)))
+        return _normal(Fraction(shortest(v, width)))
     return _normal(Fraction(v))
 
 
-def _number(v: Any, floats: Floats) -> Any:
+def _number(v: Any, floats: Floats, width: str = "d") -> Any:
     """An exact number, bool, str, date or None from a Python value; other types are _Bad.
-    (Text is returned as it is: each reader decides what it means.)"""
+    (Text is returned as it is: each reader decides what it means.)  ``width``: a float is one of a
+    narrow column (``"f"``, float32; ``"e"``, float16), widened to a Python float."""
+    t = type(v)
+    if t.__module__ == "numpy" and t.__name__ in _NARROW:  # (its shortest text is that of its own width)
+        width = _NARROW[t.__name__]
     v = _native(v)
     if _missing(v):
         return None
@@ -182,7 +205,7 @@ def _number(v: Any, floats: Floats) -> Any:
         except ValueError as exc:
             raise _Bad(str(exc)) from None
     if isinstance(v, float):
-        return _float(v, floats)
+        return _float(v, floats, width)
     if isinstance(v, str):
         return str(v)
     if isinstance(v, (datetime.date, Period)):
@@ -448,12 +471,13 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
 
 
 def _cells(row: Sequence[Any], names: Sequence[str], floats: Floats, name: str, index: int,
-           problems: list[Diagnostic], label: Any = None) -> list[Cell]:
-    """The cells of one row, each Python value made a table cell; a bad one is a problem, and blank."""
+           problems: list[Diagnostic], label: Any = None, widths: Sequence[str] = ()) -> list[Cell]:
+    """The cells of one row, each Python value made a table cell; a bad one is a problem, and blank.
+    ``widths``: each column's float width (a struct code, ``"d"`` for a float64; see :func:`shortest`)."""
     out: list[Cell] = []
-    for col, v in zip(names, row):
+    for j, (col, v) in enumerate(zip(names, row)):
         try:
-            c = _number(v, floats)
+            c = _number(v, floats, widths[j] if j < len(widths) else "d")
         except _Bad as exc:
             problems.append(Diagnostic(f"{name}: column {col} ({(label or _row)(index)}): {exc}"))
             c = None
@@ -518,12 +542,15 @@ def data_from_frame(frame: Frame | Any, *, floats: Floats = None, number_format:
     if hasattr(frame, "column_names") and hasattr(frame, "column") and not hasattr(frame, "iter_rows"):
         names = [str(c) for c in frame.column_names]
         columns = [frame.column(i).to_pylist() for i in range(len(names))]
+        types = [str(getattr(frame.column(i), "type", "")) for i in range(len(names))]
         it: Iterable[Sequence[Any]] = zip(*columns)
     elif hasattr(frame, "iter_rows") and hasattr(frame, "columns") and not hasattr(frame, "itertuples"):
         names = [str(c) for c in frame.columns]
+        types = [str(t) for t in getattr(frame, "dtypes", ())]
         it = frame.iter_rows()
     elif hasattr(frame, "itertuples") and hasattr(frame, "columns") and hasattr(frame, "index"):
         names = [str(c) for c in frame.columns]
+        types = [str(t) for t in getattr(frame, "dtypes", ())]
         index = list(frame.index)
         if index != list(range(len(index))):
             def label(i: int) -> str:
@@ -532,13 +559,15 @@ def data_from_frame(frame: Frame | Any, *, floats: Floats = None, number_format:
     else:
         raise KpiDataError(f"{name}: expected a pandas or polars DataFrame or an Arrow table, "
                            f"not {type(frame).__module__}.{type(frame).__name__}")
-    return _table(names, it, floats, number_format, name, label)
+    # (a float32 column's values come widened to Python floats: each is read at its column's width)
+    widths = [_NARROW.get(t, "d") for t in types]
+    return _table(names, it, floats, number_format, name, label, widths)
 
 
 def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, number_format: str | None,
-           name: str, label: Any) -> Data:
+           name: str, label: Any, widths: Sequence[str] = ()) -> Data:
     problems: list[Diagnostic] = []
-    cells = [(i, _cells(row, names, floats, name, i, problems, label)) for i, row in enumerate(rows)]
+    cells = [(i, _cells(row, names, floats, name, i, problems, label, widths)) for i, row in enumerate(rows)]
     return _read_table(names, cells, number_format, name, problems, label)
 
 
