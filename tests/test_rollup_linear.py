@@ -191,6 +191,18 @@ def test_sums_over_the_units_read_each_unit_once() -> None:
 
 # --- sums straight from the snapshots, against the general way (an Env per unit) ---------------------
 
+
+def _model_data(snaps: list[dict[str, Any]]) -> kpirules.Data:
+    """The snapshots put straight into the data model: numbers of 10,000 digits, more than a data file (or
+    data_from_snapshots) may hold (4,000), reach the evaluator's own bound (values.MAX_DIGITS)."""
+    data = kpirules.Data()
+    for snap in snaps:
+        period = parse_period(snap["period"])
+        data.add_snapshot(period, snap.get("unit"), kpirules.Source("<model>", ""))
+        for metric, value in snap["values"].items():
+            data.add(period, snap.get("unit"), metric, value, kpirules.Source("<model>", metric))
+    return data
+
 _VALUES = st.one_of(st.none(), st.integers(-10**6, 10**6), st.fractions(max_denominator=50), st.booleans(),
                     st.just("x"), st.just(9 * 10**9999), st.just(-9 * 10**9999))
 
@@ -209,7 +221,7 @@ def test_sums_read_from_the_snapshots_are_the_general_ways(values: list[tuple[An
         if then is not None:
             snaps.append({"period": "2018-Q4", "unit": f"U{i}", "values": {"x": then}})
     snaps.append({"period": "2020-Q4", "values": {"y": 1}})
-    data = data_from_snapshots(snaps)
+    data = _model_data(snaps)
     expr = f"{func}(x) at 2018" if at_year else f"{func}(x)"
     plan_text = f'plan "p"\n  reporting quarterly cutoff 15 due 20\n\nrule r "r":\n  {expr} >= 0\n'
 
