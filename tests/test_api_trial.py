@@ -128,3 +128,89 @@ def test_shortest_gives_the_float32_back_and_is_numpys_shortest_text(x: float) -
     assert np.float32(float(text)) == np.float32(x)
     assert Fraction(text) == Fraction(str(np.float32(x)))  # (numpy's repr of a float32 is its shortest too)
     assert shortest(x) == repr(x)
+
+
+# --- item 3: records_data follows the float policy of the data constructors; a float names no unit ---------------
+
+RECORDS_PLAN = "examples/records/plan.kpi"
+
+
+def _dossier(**changes: object) -> dict[str, object]:
+    row: dict[str, object] = {"ma_ho_so": "a", "ma_don_vi": "VuKHTC", "ngay_tiep_nhan": "2020-10-01",
+                              "ngay_hen_tra": "2020-10-10", "ngay_tra_ket_qua": "2020-10-05", "kenh_nop": "Trực tuyến",
+                              "qua_mot_cua": True, "muc_do": 3, "so_ngay_xu_ly": 2}
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
+def test_records_data_refuses_a_float_unless_floats_says_how_to_read_it(engine: str) -> None:
+    plan = kpirules.load(RECORDS_PLAN)
+    rows = [_dossier(), _dossier(so_ngay_xu_ly=2.5), _dossier(so_ngay_xu_ly=None)]
+    for given in (rows, pd.DataFrame(rows), pa.Table.from_pylist(rows)):
+        with pytest.raises(KpiDataError) as e:
+            kpirules.records_data(plan, {"dossiers": given}, engine)
+        (d,) = e.value.diagnostics
+        assert d.message == ("<records dossiers>: column 'so_ngay_xu_ly' holds floats, which are not exact: "
+                             "row 0 (2.0), row 1 (2.5)")
+        assert d.hint is not None and "floats='shortest'" in d.hint
+    data = kpirules.records_data(plan, {"dossiers": rows}, engine, floats="shortest")
+    assert data.snapshots[(KEY, "VuKHTC")]["mean_days"] == Fraction(9, 4)  # (2 and 2.5: exact, the empty one missing)
+    with pytest.raises(KpiDataError, match="floats='binary': expected None or 'shortest'"):
+        kpirules.records_data(plan, {"dossiers": rows}, engine, floats="binary")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("floats", [None, "shortest"])
+def test_a_float_never_names_a_unit_and_an_integer_code_is_its_digits(floats: str | None) -> None:
+    plan = kpirules.load(RECORDS_PLAN)
+    with pytest.raises(KpiDataError) as e:
+        kpirules.records_data(plan, {"dossiers": [_dossier(ma_don_vi=3.5), _dossier(ma_don_vi=4.0)]},
+                              floats=floats)  # type: ignore[arg-type]
+    (d,) = e.value.diagnostics
+    assert d.message == ("<records dossiers>: column 'ma_don_vi' (unit by) holds floats, which do not name a unit: "
+                         "row 0 (3.5), row 1 (4.0)")
+    data = kpirules.records_data(plan, {"dossiers": [_dossier(ma_don_vi=3)]}, floats=floats)  # type: ignore[arg-type]
+    assert data.snapshots[(KEY, "3")]["dossiers_resolved"] == 1
+
+
+# --- item 6: records_data speaks of its own arguments; no rows at all is a clear error, as an empty file is --------
+
+def test_records_data_names_an_unknown_dataset_as_its_argument() -> None:
+    plan = kpirules.load(RECORDS_PLAN)
+    with pytest.raises(KpiDataError) as e:
+        kpirules.records_data(plan, {"dossiers": [_dossier()], "dosiers": [_dossier()]})
+    assert str(e.value) == ("error: records_data: sources['dosiers']: the plan declares no dataset dosiers "
+                            "(it declares dossiers)")
+    with pytest.raises(KpiDataError) as e:
+        kpirules.records_data(plan, {})
+    (d,) = e.value.diagnostics
+    assert d.message == "no records for dataset 'dossiers'" and d.hint is not None and "records_data" in d.hint
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
+def test_records_data_of_no_rows(engine: str, tmp_path: object) -> None:
+    plan = kpirules.load(RECORDS_PLAN)
+    for empty in ([], ()):
+        with pytest.raises(KpiDataError) as e:
+            kpirules.records_data(plan, {"dossiers": empty}, engine)
+        (d,) = e.value.diagnostics
+        assert d.message.startswith("<records dossiers>: no rows, and so no columns to check")
+    # (rows with their columns and none of them: the dataset of a header-only records file, every count 0)
+    header = pd.read_csv("examples/records/dossiers.csv", dtype=str, keep_default_na=False).head(0)
+    data = kpirules.records_data(plan, {"dossiers": header}, engine)
+    assert data.snapshots[(KEY, None)]["dossiers_resolved"] == 0
+    path = f"{tmp_path}/header.csv"
+    header.to_csv(path, index=False)
+    assert kpirules.records_data(plan, {"dossiers": path}, engine).snapshots == data.snapshots
+
+
+# --- item 7: Data.merge of what is not Data ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("other", ["x.json", __import__("pathlib").Path("x.json"), {"snapshots": []}, None])
+def test_merge_of_what_is_not_data_is_a_kpi_error(other: object) -> None:
+    data = kpirules.data_from_rows([("2020-Q4", "BTC", "dossiers_online", 35)])
+    with pytest.raises(KpiDataError, match=f"Data.merge takes a Data, not {type(other).__name__}") as e:
+        data.merge(other)  # type: ignore[arg-type]
+    if isinstance(other, str):
+        assert "data.merge(kpirules.load_data('x.json'))" in str(e.value)
+    assert data.value("dossiers_online", KEY, "BTC") == 35

@@ -55,7 +55,7 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
         return reported  # type: ignore[return-value]
     if plan is None:  # pragma: no cover - every command that takes --records passes its plan
         raise KpiDataError("--records needs a plan")
-    from kpirules.engine.records import merge_counted, records_data
+    from kpirules.engine.records import check_dataset_names, merge_counted, records_data
     from kpirules.records.sources import PostgresSource, is_postgres_url, parse_binding
 
     engine = getattr(args, "engine", None)
@@ -66,6 +66,7 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
         if name in sources:
             raise KpiDataError(f"--records {name}=… is given twice")
         sources[name] = source
+    check_dataset_names(plan, sources, lambda name: f"--records {name}=…")
     if engine is None and any(type(s).__name__ == "PostgresSource" for s in sources.values()):
         pg = [s for s in sources.values() if isinstance(s, PostgresSource)]
         engine = pg[0].url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -390,6 +391,14 @@ class Data:
         self.snapshots.setdefault((period.key, unit), {})
 
     def merge(self, other: Data) -> None:
+        """Add ``other``'s values, task rows and events to this data (a value reported twice, differently,
+        is a KpiDataError).  ``other`` is a Data: a path is read first, ``merge(load_data(path))``."""
+        if not isinstance(other, Data):
+            what = type(other).__name__
+            hint = (f"read the file first: data.merge(kpirules.load_data({other!r}))"
+                    if isinstance(other, (str, os.PathLike)) else
+                    "make it Data first (kpirules.load_data, data_from_rows, data_from_frame, …)")
+            raise KpiDataError(f"Data.merge takes a Data, not {what}; {hint}")
         problems: list[Diagnostic] = []
         # other's compact sources, renumbered into this Data's origins
         offsets = [self.sources.origin(file, form) for file, form in other.sources.origins]

@@ -11,15 +11,30 @@ units the plan does not declare) comes back as warnings, kept with the data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
 from kpirules.data import Data, Source
 from kpirules.errors import Diagnostic, KpiDataError, KpiSemanticError
 from kpirules.records.model import CountedMetric, Dataset
 from kpirules.records.text import metric_text
 
-__all__ = ["counted_metrics", "datasets", "merge_counted", "records_data"]
+__all__ = ["check_dataset_names", "counted_metrics", "datasets", "merge_counted", "records_data"]
+
+if TYPE_CHECKING:
+    from kpirules.data.objects import Frame
+    from kpirules.engine.evaluate import Plan
+    from kpirules.records.engines import Engine
+    from kpirules.records.sources import RecordSource
+
+    class DuckDBRelation(Protocol):
+        """A DuckDB relation (``duckdb.read_csv(…)``, ``con.sql(…)``): its rows, as Arrow."""
+
+        def arrow(self) -> Any: ...
+
+    #: what a dataset's rows may be: the text of ``--records`` (a path, ``postgresql://…?table=T``,
+    #: ``spark:T``), a parsed source, or rows a program holds
+    Records = Union[str, RecordSource, Frame, DuckDBRelation, Sequence[Mapping[str, Any]]]
 
 
 def datasets(plan: Any) -> list[Dataset]:
@@ -36,8 +51,21 @@ def plan_years(plan: Any) -> tuple[int, int] | None:
     return years_of(plan)
 
 
-def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
-                 years: tuple[int, int] | None = None) -> Data:
+def check_dataset_names(plan: Any, names: Iterable[str], spell: Callable[[str], str] | None = None) -> None:
+    """A KpiDataError naming each of ``names`` that the plan declares no dataset of; ``spell`` writes
+    a name as the caller gave it (``--records NAME=…`` on the command line)."""
+    declared = [d.name for d in datasets(plan)]
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        said = spell or (lambda name: f"records_data: sources[{name!r}]")
+        raise KpiDataError.from_diagnostics(
+            Diagnostic(f"{said(name)}: the plan declares no dataset {name}"
+                       + (f" (it declares {', '.join(declared)})" if declared else " (it declares none)"))
+            for name in unknown)
+
+
+def records_data(plan: Plan, sources: Mapping[str, Records], engine: Engine | str | None = None,
+                 years: tuple[int, int] | None = None, *, floats: Literal["shortest"] | None = None) -> Data:
     """The counted metrics of ``plan`` from ``sources`` ({dataset: source}).  A source is text as
     ``--records`` takes it (a file path, ``postgresql://…?table=T``, ``spark:T``), a RecordSource, or
     rows the program holds: a pandas or polars DataFrame, an Arrow table, a DuckDB relation or a list of
@@ -45,28 +73,27 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
 
     A source bound to a dataset the plan does not declare is an error naming it.  ``years``:
     the span of windows counted (default: the years the plan speaks of; without any, the
-    records' own).
+    records' own).  ``floats``: a float in rows held in memory is refused, as the data constructors
+    refuse it, unless ``floats='shortest'`` (each read as the shortest decimal that gives it back, as
+    a Parquet file's float column is); a float never names a unit.
     """
     from kpirules.records.engines import count_records
 
+    if not isinstance(sources, Mapping):
+        raise KpiDataError(f"records_data: sources is a mapping {{dataset: rows}}, not {type(sources).__name__}")
     declared = {d.name: d for d in datasets(plan)}
-    unknown = [name for name in sources if name not in declared]
-    if unknown:
-        raise KpiDataError.from_diagnostics(
-            Diagnostic(f"--records {name}=…: the plan declares no dataset {name}"
-                       + (f" (it declares {', '.join(declared)})" if declared else " (it declares none)"))
-            for name in unknown)
-    sources = {name: as_source(name, src) for name, src in sources.items()}
+    check_dataset_names(plan, sources)
+    bound: dict[str, str | RecordSource] = {name: as_source(name, src) for name, src in sources.items()}
     metrics = counted_metrics(plan)
     data = Data()
     if not metrics:
         return data
     years = years if years is not None else plan_years(plan)
     declared_units: dict[str, str | None] = dict(getattr(plan, "units", None) or {})
-    counted = count_records(list(declared.values()), metrics, sources, engine=engine, kind=plan.kind,
-                            scheme=plan.scheme, years=years, resolve=unit_resolver(declared_units))
+    counted = count_records(list(declared.values()), metrics, bound, engine=engine, kind=plan.kind,
+                            scheme=plan.scheme, years=years, resolve=unit_resolver(declared_units), floats=floats)
     defs = {m.name: m for m in metrics}
-    where = {name: (src if isinstance(src, str) else src.describe()) for name, src in sources.items()}
+    where = {name: (src if isinstance(src, str) else src.describe()) for name, src in bound.items()}
     sources_of: dict[str, Source] = {}
     for (metric, period, unit), value in sorted(counted.values.items(), key=lambda kv: (kv[0][1], kv[0][2] or "")):
         if unit is not None and declared_units and unit not in declared_units:
@@ -108,7 +135,7 @@ def records_data(plan: Any, sources: Mapping[str, Any], engine: Any = None,
     return data
 
 
-def as_source(dataset: str, src: Any) -> Any:
+def as_source(dataset: str, src: Any) -> str | RecordSource:
     """A records source as given (text such as ``exports/d.csv``, or a source) or, for rows a program
     holds (a DataFrame, an Arrow table, a DuckDB relation, a list of mappings), a
     :class:`~kpirules.records.sources.FrameSource` named ``<records DATASET>``."""

@@ -575,10 +575,13 @@ def count_records(
     scheme: Scheme = DEFAULT_SCHEME,
     years: tuple[int, int] | None = None,
     resolve: Callable[[str], str] | None = None,
+    floats: str | None = None,
 ) -> Counted:
     """Count every metric of every dataset from its source; the metric table of them all.
 
     ``resolve`` names each unit of the rows as the plan does (see :meth:`Engine.count`).
+    ``floats``: how a float in rows held in memory is read (None: refused; ``'shortest'``), see
+    :func:`~kpirules.records.pyengine.check_frame_floats`.
 
     A dataset some metric uses but no source is bound to is an error naming it.
     """
@@ -600,10 +603,16 @@ def count_records(
                 src = parse_source(src, table_of=getattr(eng, "url", None))
             elif not isinstance(src, (FileSource, PostgresSource, SparkSource, FrameSource)):
                 src = FrameSource.of(src, f"<records {ds.name}>")
+            if isinstance(src, FrameSource):
+                from kpirules.records.pyengine import check_frame_floats
+
+                check_frame_floats(src, ds, ms, floats)
             answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
         if missing:
             raise KpiDataError.from_diagnostics(
-                Diagnostic(f"no records for dataset {name!r}", hint=f"pass --records {name}=FILE")
+                Diagnostic(f"no records for dataset {name!r}",
+                           hint=f"bind it to its rows: --records {name}=FILE on the command line, "
+                                f"{{{name!r}: rows}} in the sources of records_data")
                 for name in missing)
         return finish(answers)
     finally:

@@ -40,7 +40,7 @@ from kpirules.records.model import (
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
-__all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN"]
+__all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN", "FLOATS", "check_frame_floats"]
 
 #: how many bad rows an error names, per column
 BAD_ROWS_SHOWN = 5
@@ -353,6 +353,63 @@ def frame_relation(con: Any, source: FrameSource, columns: Sequence[str], duckdb
     if any(c not in names for c in columns):
         raise missing_columns(source.name, names, columns)
     return exp.Table(this=exp.to_identifier(view, quoted=True)), {d[0]: str(d[1]) for d in desc}, source.name
+
+
+#: the ways a float in rows held in memory may be read (``floats=`` of :func:`~kpirules.records_data`)
+FLOATS = ("shortest",)
+
+
+def check_frame_floats(source: FrameSource, dataset: Dataset, metrics: Sequence[CountedMetric],
+                       floats: str | None) -> None:
+    """Rows a program holds follow the float policy of the data constructors: a float column (DOUBLE,
+    FLOAT, REAL) that the metrics read is refused unless ``floats='shortest'`` says to read each float
+    as the shortest decimal that gives it back, as a Parquet file's float column is read; and a float
+    never names a unit (``unit by``), whatever ``floats`` says.  Each problem names the column and its
+    first rows by index."""
+    if floats is not None and floats not in FLOATS:
+        raise KpiDataError(f"floats={floats!r}: expected None or 'shortest' for records (a records number has at "
+                           "most 9 decimal places, which a float's binary value seldom fits)")
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        try:
+            _, types, _ = frame_relation(con, source, [], duckdb)
+        except KpiDataError:
+            return  # (reading the rows says what is wrong)
+    finally:
+        con.close()
+    from kpirules.records.sqlbuild import is_float_type
+
+    bad = [c for c in columns_of(dataset, metrics)
+           if c in types and is_float_type(types[c]) and (floats is None or c == dataset.unit_by)]
+    if not bad:
+        return
+    diags = []
+    for column in bad:
+        shown: list[tuple[int, Any]] = []
+        count = 0
+        for i, (v,) in _frame_rows(source, [column]):
+            if v is None or v != v:  # (a NaN is a missing cell)
+                continue
+            count += 1
+            if len(shown) < BAD_ROWS_SHOWN:
+                shown.append((i, v))
+        if not count:
+            continue  # (a float column without a value: nothing inexact is read)
+        rows = ", ".join(f"row {i} ({v!r})" for i, v in shown) + (f", and {count - len(shown)} more"
+                                                                  if count > len(shown) else "")
+        if column == dataset.unit_by:
+            diags.append(Diagnostic(
+                f"{source.name}: column {column!r} (unit by) holds floats, which do not name a unit: {rows}",
+                hint="give the unit column text (or integer codes)"))
+        else:
+            diags.append(Diagnostic(
+                f"{source.name}: column {column!r} holds floats, which are not exact: {rows}",
+                hint="give ints, Decimals or decimal text, or say how to read floats: floats='shortest' "
+                     "(0.1 is 1/10, as a Parquet file's float column is read)"))
+    if diags:
+        raise KpiDataError.from_diagnostics(diags)
 
 
 def _frame_rows(source: FrameSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:

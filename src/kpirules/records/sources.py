@@ -119,6 +119,10 @@ class FrameSource:
             return cls(obj.to_arrow(), name)
         if kind in ("pandas", "pyarrow") and hasattr(obj, "columns"):
             return cls(obj, name)
+        if isinstance(obj, (list, tuple)) and not obj:
+            raise KpiDataError(f"{name}: no rows, and so no columns to check: an empty list is not a dataset "
+                               "(as an empty records file is not); a dataset without rows is a DataFrame or an "
+                               "Arrow table with its columns and no rows (as a records file without rows has its header)")
         if isinstance(obj, (list, tuple)) and all(isinstance(r, Mapping) for r in obj):
             try:
                 import pyarrow  # type: ignore[import-untyped]

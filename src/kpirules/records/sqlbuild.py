@@ -75,7 +75,8 @@ def source_kind(type_name: str) -> ColType | None:
     return ColType.TEXT  # anything else is read as its text
 
 
-def _is_float(type_name: str) -> bool:
+def is_float_type(type_name: str) -> bool:
+    """A float column (DOUBLE, FLOAT, REAL) by its SQL type name."""
     return type_name.upper().startswith(("DOUBLE", "FLOAT", "REAL"))
 
 
@@ -257,7 +258,7 @@ def _typed(raw: Any, need: ColType, have: str | None, try_: bool = False) -> Any
     if need is ColType.TEXT:
         return raw if kind is ColType.TEXT else exp.cast(raw, "VARCHAR")
     if need is kind:
-        if need is ColType.NUMBER and _is_float(have):
+        if need is ColType.NUMBER and is_float_type(have):
             return exp.cast(raw, DECIMAL)
         return raw
     raise KpiDataError(f"holds {have}, not {need.value}")  # (named by the caller)
