@@ -28,13 +28,11 @@ from kpirules.engine.records import records_data
 from kpirules.periods import Kind, Period, Scheme, parse_period
 from kpirules.values import Invalid, Undefined
 
-from kpirules.deprecation import lookup as _lookup
+from kpirules.deprecation import module_getattr as _module_getattr
 
-
-def __getattr__(name: str) -> object:
-    """A renamed public name still works for one minor release, with a DeprecationWarning
-    (kpirules.deprecation; docs/application.md#deprecation-policy)."""
-    return _lookup(name, globals())
+#: a renamed public name still works for one minor release, with a DeprecationWarning
+#: (kpirules.deprecation; docs/application.md#deprecation-policy)
+__getattr__ = _module_getattr(__name__)
 
 
 #: the version; pyproject.toml reads it from here (importlib.metadata would cost a tenth of the import time)

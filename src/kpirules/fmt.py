@@ -482,3 +482,9 @@ def format_text(text: str, filename: str | None = None) -> str:
         _attach_positions(blocks, plan, lark_parser().parse(text))
     trailing = _place(blocks, comments)
     return _render(blocks, trailing)
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

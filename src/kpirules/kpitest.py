@@ -612,3 +612,9 @@ def run_paths(paths: Iterable[str | os.PathLike[str]], number_format: str | None
         for t in load_tests(f, number_format):
             out.append(run_test(t, plans))
     return out
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -523,3 +523,9 @@ def _expr_nodes(e: n.Expr) -> Iterator[object]:
             stack.append(node.expr)
         else:
             stack.extend(reversed(list(n.children(node))))
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -478,3 +478,9 @@ def walk(node: object) -> Iterator[object]:
 
 def span_of(node: object) -> Span | None:
     return getattr(node, "span", None)
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -358,3 +358,9 @@ def periods_run(draw: Any, kind: Kind = Kind.QUARTER, scheme: Scheme = DEFAULT_S
     for _ in range(length - 1):
         out.append(out[-1].next())
     return out
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -10,3 +10,9 @@ __all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "S
 def codes() -> frozenset[str]:
     """Every message code: those of the English catalog (a test checks every language has the same)."""
     return frozenset(catalog_of("en")["templates"])
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

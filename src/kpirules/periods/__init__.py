@@ -50,3 +50,9 @@ __all__ = [
     "periods_between",
     "periods_of_year",
 ]
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -91,7 +91,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def _lazy(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -100,3 +100,9 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+#: a renamed public name still works for one minor release (kpirules.deprecation); the others are lazy
+__getattr__ = _module_getattr(__name__, _lazy)

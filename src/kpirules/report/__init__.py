@@ -68,3 +68,9 @@ def render(report: Report, fmt: str = "html", *, layout: str = "screen", templat
         return render_json(report)
     raise KpiError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
 
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

@@ -131,3 +131,9 @@ def validate(name: str, instance: Any, *, closed: bool = True) -> None:
             diagnostics.append(Diagnostic(f"{e.json_path}: {e.message}"))
     if diagnostics:
         raise KpiError.from_diagnostics(diagnostics)
+
+
+# (a renamed public name of this module still works for one minor release: kpirules.deprecation)
+from kpirules.deprecation import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)
