@@ -132,3 +132,40 @@ def test_the_version_is_the_installed_distributions(capsys) -> None:
     assert kpirules.__version__ == importlib.metadata.version("kpirules")  # pyproject.toml reads it from the package
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"kpirules {kpirules.__version__}"
+
+
+@pytest.mark.parametrize("rows", [
+    ["2020-Q4,,x,1.2.3", "2020-Q4,,y,1.2.4"],  # two bad cells (each with a span, a source line and a caret)
+    ["2020-Q4,,x,1", "2020-Q4,,x,2", "2020-Q4,,y,1", "2020-Q4,,y,3"],  # two conflicts (no span)
+])
+def test_every_problem_listed_starts_its_line_alike(tmp_path, capsys, rows) -> None:
+    """Each problem of a list starts a line with ``kpirules: `` and says ``error:``, the first as the rest."""
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "p"\n  reporting quarterly cutoff 15 due 20\n\nrule a:\n  x >= 1 by 2020\n'
+                    'rule b:\n  y >= 1 by 2020\n', encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("period,unit,metric,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-20"]) == 2
+    err = capsys.readouterr().err
+    heads = [ln for ln in err.splitlines() if not ln.startswith(" ")]
+    assert len(heads) == 2 and all(ln.startswith("kpirules: ") and "error: " in ln and str(data) in ln
+                                   for ln in heads), err
+
+
+def test_every_unknown_unit_is_a_problem_of_its_own(tmp_path, capsys) -> None:
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "p"\n  reporting quarterly cutoff 15 due 20\n\nunit VX "Vị Xuyên"\nunit QB "Quản Bạ"\n\n'
+                    'rule a:\n  for each unit: x >= 1 by 2020\n', encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("period,unit,metric,value\n2020-Q4,VX,x,1\n2020-Q4,Vi Xuyen,x,1\n2020-Q4,Quan Ba,x,1\n",
+                    encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(data), "--as-of", "2020-12-20"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [ln.split(" in the data")[0] for ln in lines] == [
+        f"kpirules: error: {data}: row 3: unit Vi Xuyen", f"kpirules: error: {data}: row 4: unit Quan Ba"]
+    import kpirules
+
+    with pytest.raises(kpirules.KpiDataError) as exc:  # (an API answer lists each problem alone)
+        kpirules.load(str(plan)).evaluate(kpirules.load_data(str(data)), "2020-12-20")
+    assert [d.message.split(";")[1] for d in exc.value.diagnostics] == [
+        " the closest declared unit is VX (Vị Xuyên)", " the closest declared unit is QB (Quản Bạ)"]

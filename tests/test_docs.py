@@ -171,3 +171,22 @@ def test_every_page_is_linked() -> None:
         if page.name != "index.md":
             assert f"({page.name})" in index or f"(docs/{page.name})" in readme, f"{page.name} is not linked"
     assert "(docs/index.md)" in readme
+
+
+def test_the_unknown_unit_errors_the_docs_quote_are_the_real_ones(tmp_path: pathlib.Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """language.md and data.md quote the error of a declared unit written without its diacritics
+    (`Vi Xuyen`): each quote is part of the message kpirules gives for it."""
+    quoted = [q for page in ("language.md", "data.md")
+              for q in re.findall(r"`([^`]*VX \(Vị Xuyên\)[^`]*)`",
+                                  " ".join((ROOT / "docs" / page).read_text(encoding="utf-8").split()))]
+    assert len(quoted) >= 2, quoted
+    plan = kpirules.parse('unit VX "Vị Xuyên"\nunit QB "Quản Bạ"\n\nrule u:\n  for each unit: x >= 1\n')
+    monkeypatch.chdir(tmp_path)
+    pathlib.Path("f.csv").write_text("period,unit,metric,value\n2020-Q4,VX,x,1\n2020-Q4,QB,x,1\n"
+                                     "2020-Q4,Vi Xuyen,x,1\n", encoding="utf-8")
+    with pytest.raises(KpiError) as exc:
+        plan.evaluate(kpirules.load_data("f.csv"), "2020-12-18")
+    (real,) = (d.message for d in exc.value.diagnostics)
+    for q in quoted:
+        assert q in real, (q, real)

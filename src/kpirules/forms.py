@@ -25,7 +25,7 @@ from kpirules.data.tasks import TASK_STATUS_WORDS
 from kpirules.engine.bind import nfc
 from kpirules.engine.evaluate import Plan
 from kpirules.engine.tasks import occurrences
-from kpirules.errors import KpiError
+from kpirules.errors import Diagnostic, KpiError
 from kpirules.periods import Kind, Period
 from kpirules.report.format import fmt_date, fmt_period
 from kpirules.text import escape_controls
@@ -156,7 +156,7 @@ def chosen_units(plan: Plan, units: Sequence[str]) -> list[str | None]:
         if code not in chosen:
             chosen.append(code)
     if problems:
-        raise KpiError("\n".join(problems))
+        raise KpiError("\n".join(problems), [Diagnostic(p) for p in problems])
     return chosen
 
 

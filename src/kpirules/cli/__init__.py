@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from kpirules.errors import KpiError
+from kpirules.errors import KpiError, render
 from kpirules.text import visible
 
 __all__ = ["main"]
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KpiError as exc:
-        print(_shown(f"kpirules: {exc}"), file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kpirules check … | head`
         return EXIT_OK
@@ -95,6 +95,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = exc.filename if exc.filename is not None else ""
         print(_shown(f"kpirules: {name}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_USAGE
+
+
+def error_text(exc: KpiError) -> str:
+    """An error as the command prints it: each problem starts a line ``kpirules: `` (then
+    ``FILE:LINE:COL: error: …`` or ``error: FILE: row N: …``, its source line, caret and hint below it), so
+    every problem of a list reads alike; an error of one message alone is ``kpirules: MESSAGE``."""
+    diags = exc.diagnostics
+    if len(diags) == 1 and str(exc) == diags[0].message:
+        return _shown(f"kpirules: {exc}")
+    return "\n".join(_shown(f"kpirules: {render(d)}") for d in diags)
 
 
 def _shown(message: str) -> str:

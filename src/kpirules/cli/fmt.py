@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
+from kpirules.cli import error_text
 from kpirules.errors import KpiError
 from kpirules.outfile import write_file
 from kpirules.fmt import format_text
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             source = read_source(path)
             formatted = format_text(source, path)
         except KpiError as exc:
-            print(f"kpirules: {exc}", file=sys.stderr)
+            print(error_text(exc), file=sys.stderr)
             failed += 1
             continue
         if formatted == source:
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 write_file(path, formatted, follow_links=True)  # (whole or not at all)
             except KpiError as exc:
-                print(f"kpirules: {exc}", file=sys.stderr)
+                print(error_text(exc), file=sys.stderr)
                 failed += 1
                 continue
             print(f"reformatted {path}")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from kpirules.cli import error_text
 from kpirules.cli.fmt import kpi_files, read_source
 from kpirules.errors import KpiError
 from kpirules.lint import CODES, Finding, lint_text, selected
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             found = lint_text(read_source(path), path)
         except KpiError as exc:
-            print(f"kpirules: {exc}", file=sys.stderr)
+            print(error_text(exc), file=sys.stderr)
             failed = True
             continue
         findings.extend(f for f in found if selected(f.code, args.select, args.ignore))

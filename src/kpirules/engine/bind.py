@@ -61,8 +61,8 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
             at = f"{where[unit]}: " if where.get(unit) is not None else ""
             problems.append(f"{at}unit {unit} in the data is not declared by the plan"
                             + (f"; the closest declared unit is {hint}" if hint else ""))
-    if problems:
-        raise KpiDataError("\n".join(problems))
+    if problems:  # (one diagnostic a problem: the command lists each on its line, an API answer each alone)
+        raise KpiDataError("\n".join(problems), [Diagnostic(p) for p in problems])
     if rename:
         data = renamed(data, rename)
     return data
@@ -74,10 +74,10 @@ def check_forms(data: Data, plan: str | None) -> None:
         return
     other = [(f, p) for f, p in data.form_plans.items() if p != plan]
     if other:
-        raise KpiDataError("\n".join(
-            f"{f}: this form was made from the plan {p} (`kpirules template`), not from {plan}, the plan "
-            f"checked: check it with the plan {p}, or make the form of {plan} with `kpirules template`"
-            for f, p in other))
+        problems = [f"{f}: this form was made from the plan {p} (`kpirules template`), not from {plan}, the "
+                    f"plan checked: check it with the plan {p}, or make the form of {plan} with `kpirules template`"
+                    for f, p in other]
+        raise KpiDataError("\n".join(problems), [Diagnostic(p) for p in problems])
 
 
 def _few(names: list[str], shown: int = 5) -> str:
