@@ -532,3 +532,46 @@ def test_text_from_the_plan_is_never_a_formula_and_reads_back(tmp_path):
     (tmp_path / "f.csv").write_text("\r\n".join([head, *filled]), encoding="utf-8")
     got = load_data(str(tmp_path / "f.csv"))
     assert got.snapshots[(period.key, None)]["t"] == "=1+1" and got.snapshots[(period.key, "U1")]["m"] == 3
+
+
+def _pdf_words(pdf):
+    """Each page of a PDF as (width, height, [(x0, y0, x1, y1, word)]), from pdftotext -bbox."""
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for m in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', m.group(3))]
+        pages.append((float(m.group(1)), float(m.group(2)), words))
+    return pages
+
+
+def test_the_printed_form_has_no_text_over_other_text(plan, tmp_path):
+    """The form as LibreOffice prints it (A4): no word is drawn over another (a wrapped header taller than
+    its row, "Mã nhiệm vụ", ran over the first task code), nothing runs off the page's width, the guide is
+    upright and the unit sheets landscape."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (to print the form) or poppler-utils is not installed")
+    path = _form(plan, tmp_path)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], capture_output=True, check=True, timeout=300)
+    pages = _pdf_words(tmp_path / "form.pdf")
+    assert len(pages) > 2
+    assert pages[0][0] < pages[0][1] and all(w > h for w, h, _ in pages[1:])  # (the guide upright, sheets not)
+    overlaps = []
+    for number, (width, _, words) in enumerate(pages, start=1):
+        assert all(0 <= x0 and x1 <= width for x0, _, x1, _, _ in words), number  # (fitted to the width)
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                # (the boxes of a wrapped cell's lines touch a little: over is more than a third of a line)
+                if dx > 0.5 and dy > 0.35 * min(a[3] - a[1], b[3] - b[1]):
+                    overlaps.append((number, a[4], b[4]))
+    assert not overlaps, overlaps[:10]
+    text = " ".join(w for _, _, ws in pages for *_, w in ws)
+    assert "Mã nhiệm vụ" in text and "Kỳ báo cáo" in text

@@ -317,7 +317,9 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
                                            f"hạn gửi: {fmt_date(due, 'vi')}", 11), (title, 11)), start=1):
             ws.cell(r, 1, _text(text)).font = Font(bold=r != 3, size=size)
             ws.cell(r, 1).data_type = "s"
+            ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=9)
+            ws.row_dimensions[r].height = row_height([text], (sum(WIDTHS),), bold=r != 3, size=size)
         ws.cell(5, 1, "Ngày gửi báo cáo:").font = Font(bold=True)
         ws.merge_cells("A5:D5")
         sent = ws.cell(5, 5)
@@ -343,11 +345,14 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
             for c, (h, _) in enumerate(columns, start=1):
                 cell = ws.cell(r, c, h)
                 cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), head_fill, box, wrap
+            ws.row_dimensions[r].height = row_height([h for h, _ in columns], bold=True)
 
         def section_row(r: int, text: str) -> None:
             ws.cell(r, 1, _text(text)).font = Font(bold=True, italic=True)
             ws.cell(r, 1).data_type = "s"
+            ws.cell(r, 1).alignment = wrap
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=9)
+            ws.row_dimensions[r].height = row_height([text], (sum(WIDTHS),), bold=True)
 
         for label, items, columns, kind in (("I. CHỈ TIÊU", form.metrics, VALUE_COLUMNS, "values"),
                                             ("II. NHIỆM VỤ (đơn vị chủ trì)", form.tasks, TASK_COLUMNS, "tasks")):
@@ -434,18 +439,26 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
     return buf.getvalue()
 
 
-#: the widths of the columns of a form sheet, in characters
-WIDTHS = (5, 10, 11, 30, 50, 14, 15, 13, 24)
+#: the widths of the columns of a form sheet, in characters (B fits "Kỳ báo cáo" in bold; C "Mã nhiệm vụ" in
+#: two lines and a unit's code; F a task's product without a line for every word)
+WIDTHS = (5, 11, 13, 30, 50, 20, 15, 13, 24)
 
 
-def row_height(cells: Sequence[object], widths: Sequence[int] = WIDTHS) -> float:
-    """The height (points) a row of wrapped cells needs: spreadsheets do not fit rows written by a program."""
+def row_height(cells: Sequence[object], widths: Sequence[int] = WIDTHS, bold: bool = False,
+               size: float = 11) -> float:
+    """The height (points) a row of wrapped cells needs: spreadsheets do not fit rows written by a program
+    (LibreOffice and Excel print a row's set height, and text taller than it runs into the next row).
+
+    Each cell is wrapped at word boundaries as a spreadsheet does, at about as many letters a line as its
+    width (in widths of a '0'), fewer in bold; the row is as tall as its tallest cell."""
+    import textwrap
+
     lines = 1
     for value, width in zip(cells, widths):
         if isinstance(value, str) and value:
-            per_line = max(1, int(width * 1.05))
-            lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
-    return 15.0 * lines
+            per_line = max(1, int(width * (0.95 if bold else 1.1) * 11 / size))
+            lines = max(lines, sum(len(textwrap.wrap(part, per_line)) or 1 for part in value.split("\n")))
+    return round(15.0 * lines * size / 11, 1)
 
 
 def _validation(DataValidation: Any, kind: str) -> Any:
@@ -498,7 +511,8 @@ def _guide(ws: object, plan: Plan, period: Period, forms: Sequence[UnitForm], na
         cell = ws.cell(r, 1, _text(text))  # type: ignore[attr-defined]
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[r].height = row_height([text], (GUIDE_WIDTH,))  # type: ignore[attr-defined]
+        ws.row_dimensions[r].height = row_height(  # type: ignore[attr-defined]
+            [text], (GUIDE_WIDTH,), bold=bold, size=14 if r == 1 else 11)
         cell.font = Font(bold=bold, size=14 if r == 1 else 11)
     ws.protection.sheet = True  # type: ignore[attr-defined]
     # printed on A4 upright, the one column fitted to the page's width (the lines wrap inside it)
