@@ -4,7 +4,7 @@ render every output format of evaluations with big and hostile values").
 A generated plan and data, with text from the plan and the data full of control characters, markup of
 every output's kind, bidirectional controls, combining marks and words too long to wrap, and values from
 zero to hundreds of digits, fractions with long decimals and zero denominators, go through the command
-line as a user runs it: the `check` table and JSON, and `report` as Markdown, HTML (screen and official),
+line as a user runs it: the `check` table and JSON, `explain`, and `report` as Markdown, HTML (screen and official),
 JSON, Word and PDF.  Each run ends with exit 0 or 1 (a finding) and a file, never a traceback; the JSON
 parses, and no raw control character reaches a file.  Bounded for CI; ``KPIRULES_FUZZ_EXAMPLES`` (see
 bench/fuzz.py) runs it longer.
@@ -86,6 +86,11 @@ def _run(tmp: Path, plan: str, data: dict[str, object], formats: tuple[str, ...]
         assert "Traceback" not in err and "\x1b" not in out + err
         if fmt == "json":
             json.loads(out)
+    for ident in (["--id", "R1"], ["--id", "R2", "--unit", "U1"], ["--id", "1"]):  # explain: text for a terminal
+        code = main(["explain", *args, "--as-of", "2021-01-05", *ident])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), err
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", out + err), out
     for fmt in formats:
         for extra in ([["--layout", "official"]] if fmt == "html" else [[]]) + [[]] * (fmt != "html"):
             for lang in ("vi", "en"):

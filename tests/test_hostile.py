@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import operator
+import re
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -179,6 +180,51 @@ def test_the_check_table_and_stderr_show_control_characters_as_escapes(capsys, t
     results = kpirules.load(HOSTILE / "injection.kpi").evaluate(data, AS_OF)
     assert len(out.splitlines()) == 1 + len(results) + 2  # a newline in a note or a name splits no row
     assert "forged" in out
+
+
+
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_explain_shows_control_characters_as_escapes(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `explain` (and `check --explain`) quote unit names, notes and reasons from the data: as escapes, and
+    # a newline in a note forges no line of its own
+    data = _injection_data(tmp_path, _PAYLOAD, _TERMINAL + "\x9b2J")
+    plan = str(HOSTILE / "injection.kpi")
+    unit = "U" + _TERMINAL + "\x9b2J"
+    outputs = []
+    for args in (["--id", "U", "--unit", unit], ["--id", "K"]):
+        main(["explain", plan, "--data", str(data), "--as-of", AS_OF, *args])
+        outputs.append(capsys.readouterr().out)
+    main(["check", plan, "--data", str(data), "--as-of", AS_OF, "--explain"])
+    outputs.append(capsys.readouterr().out)
+    for out in outputs:
+        assert not _RAW.search(out), out
+    assert "rule U for unit U\\x1b]0;TITLE\\x07\\x1b[2J\\x9b2J: not_met" in outputs[0]
+    reason = [line for line in outputs[1].splitlines() if line.startswith("  reason:")]
+    assert len(reason) == 1 and "\\n# Heading\\n| forged" in reason[0]  # the note's lines on one line
+
+
+def test_verify_and_test_show_control_characters_as_escapes(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `verify` quotes ids and units of a report (which anybody may have edited) and of the data
+    data = _injection_data(tmp_path, _PAYLOAD, _TERMINAL)
+    plan = str(HOSTILE / "injection.kpi")
+    main(["check", plan, "--data", str(data), "--as-of", AS_OF, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    doc["results"][1]["id"] = "U" + _TERMINAL
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert main(["verify", str(report)]) == 5
+    out = capsys.readouterr().out
+    assert not _RAW.search(out) and "rule U\\x1b]0;TITLE\\x07\\x1b[2J" in out
+    # `kpirules test` prints a test's name and what it found
+    (tmp_path / "p.kpi").write_text((HOSTILE / "injection.kpi").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "t.kpitest").write_text('plan "p.kpi"\nas of 2021-01-05\n\ntest "T\x1b[2J":\n'
+                                        '  data 2020-Q4 unit U\x1b[2J: n = 0\n  expect U unit U\x1b[2J met\n',
+                                        encoding="utf-8")
+    assert main(["test", str(tmp_path / "t.kpitest")]) == 1
+    out = capsys.readouterr().out
+    assert not _RAW.search(out) and "T\\x1b[2J" in out
 
 
 # --- deterministic output whatever the order of rows and keys

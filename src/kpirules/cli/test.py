@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from kpirules.kpitest import run_paths
+from kpirules.text import visible
 
 HELP = "run the tests of rule files (.kpitest)"
 
@@ -30,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for o in outcomes:
         if not (args.quiet and o.passed):
-            sys.stdout.write(o.text() + "\n")
+            # (test names and values come from the test file, data and plan: control characters as escapes)
+            sys.stdout.write("\n".join(map(visible, o.text().split("\n"))) + "\n")
     failed = sum(1 for o in outcomes if not o.passed)
     sys.stdout.write(f"{len(outcomes) - failed} passed, {failed} failed\n")
     return 1 if failed else 0

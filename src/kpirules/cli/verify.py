@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from kpirules.report.provenance import DATA_CHANGED, PLAN_CHANGED, RESULTS_DIFFER, verify
+from kpirules.text import visible
 
 HELP = "re-derive the results of a report or check JSON from the files it names, and say what differs"
 
@@ -30,5 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     verdict = verify(args.report, args.data, args.plan, args.number_format)
-    sys.stdout.write(verdict.text)
+    # (the ids, units and values quoted come from the report and the data: control characters as escapes)
+    sys.stdout.write("\n".join(map(visible, verdict.text.split("\n"))))
     return verdict.code

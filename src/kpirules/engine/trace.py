@@ -35,6 +35,7 @@ from kpirules.lang.unparse import expr_text, when_text
 from kpirules.data import Data
 from kpirules.errors import KpiError
 from kpirules.periods import Period, last_ending_by, parse_period
+from kpirules.text import visible
 from kpirules.values import Invalid, Undefined, format_value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +109,9 @@ class Explanation:
         lines += [f"  {t}" for t in self.notes]
         if r.reason:
             lines.append(f"  reason: {r.reason}")
-        return "\n".join(lines) + "\n"
+        # (names, notes and reasons come from the plan and the data: their control characters are shown as
+        # escapes, so a unit name can neither drive the terminal nor a note's newline forge a line)
+        return "\n".join(map(visible, lines)) + "\n"
 
     def __str__(self) -> str:
         return self.text()
