@@ -69,3 +69,23 @@ def test_names_listed_for_public_modules_exist(module: str, name: str) -> None:
     assert hasattr(mod, name), f"docs/api.md lists kpirules.{module}.{name}, which does not exist"
     if hasattr(mod, "__all__"):
         assert name in mod.__all__, f"kpirules.{module}.{name} is listed in docs/api.md but not in its __all__"
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.walk_packages(kpirules.__path__, "kpirules.")
+                  if not m.name.endswith("__main__"))
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_every_name_of_a_modules_all_exists_so_a_star_import_works(module: str) -> None:
+    # Bug: kpirules.data.objects listed its protocols (ArrowTable, PandasFrame, …) in __all__ but made them only
+    # under TYPE_CHECKING, so `from kpirules.data.objects import *` raised AttributeError.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        mod = importlib.import_module(module)
+    missing = [n for n in getattr(mod, "__all__", ()) if not hasattr(mod, n)]
+    assert not missing, f"{module}.__all__ names {missing}, which the module does not define at run time"

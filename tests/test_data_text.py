@@ -101,3 +101,34 @@ def test_every_command_reads_a_bom_and_reports_bad_utf8_without_a_traceback(
     code = main(args)
     err = capsys.readouterr().err
     assert code == 2 and f"{bad}:2: the {kind} is not UTF-8 (byte 0xe0" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("ext", [".csv", ".json"])
+@pytest.mark.parametrize("encode", [lambda t: t.encode(), lambda t: BOM + t.encode(), lambda t: t.encode("utf-16"),
+                                    lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
+                                    lambda t: t.encode() + LATIN1 + b"\n",
+                                    lambda t: b"\xfe\xff\xd8"],
+                         ids=["utf8", "bom", "utf16", "utf16be", "latin1", "bad-utf16"])
+def test_the_readers_of_text_in_memory_take_bytes_and_decode_them_as_a_file_is_decoded(
+        tmp_path: Path, ext: str, encode: object) -> None:
+    """Bug (issue 22 item 10): parse_json_data / parse_csv_data took only str, so an endpoint decoded an upload
+    itself and answered 500 to bytes that are not UTF-8, or refused the UTF-16 that `kpirules check` reads.
+    Given bytes, they read what load_data reads of the same bytes in a file, and refuse what it refuses with
+    its message, the upload's name in place of the path."""
+    from kpirules.data import parse_csv_data, parse_json_data
+
+    raw = encode(CSV if ext == ".csv" else JSON)  # type: ignore[operator]
+    f = tmp_path / f"upload{ext}"
+    f.write_bytes(raw)
+    parse = parse_csv_data if ext == ".csv" else parse_json_data
+    try:
+        want = load_data(str(f))
+    except KpiDataError as exc:
+        with pytest.raises(KpiDataError) as got:
+            parse(raw, f"upload{ext}")
+        assert str(got.value) == str(exc).replace(str(f), f"upload{ext}") and "upload" in str(exc)
+        assert isinstance(raw, bytes) and (raw.startswith(b"\xfe\xff") or LATIN1 in raw)
+        return
+    assert parse(raw, f"upload{ext}").snapshots == want.snapshots == {
+        (kpirules.parse_period("2020-Q4").key, None): {"users": 12}}
+    assert parse(bytearray(raw), f"upload{ext}").snapshots == want.snapshots

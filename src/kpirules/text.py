@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS"]
+__all__ = ["fold", "read_text", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
 MAX_DIGITS = 4000
@@ -37,18 +37,24 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
             raw = fh.read()
     except OSError as exc:
         raise error(f"{path}: cannot read the {kind}: {exc.strerror or exc}") from None
+    return decode_text(raw, path, kind, error)
+
+
+def decode_text(raw: bytes, name: str, kind: str, error: Callable[[str], Exception]) -> str:
+    """The text of the bytes of a file named ``name``, decoded as :func:`read_text` decodes a file:
+    for bytes that come from elsewhere than a path (an upload, a database column)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise error(f"{path}: the {kind} starts like UTF-16 but is not valid UTF-16") from None
+            raise error(f"{name}: the {kind} starts like UTF-16 but is not valid UTF-16") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        excel = " (in Excel: CSV UTF-8)" if path.lower().endswith((".csv", ".txt", ".tsv")) else ""
+        excel = " (in Excel: CSV UTF-8)" if name.lower().endswith((".csv", ".txt", ".tsv")) else ""
         zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
-        raise error(f"{path}:{line}: the {kind} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+        raise error(f"{name}:{line}: the {kind} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                     f"save it as UTF-8{excel}{zipped}") from None
 
 

@@ -13,6 +13,7 @@ from kpirules.data.cells import original_text
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, Span
+from kpirules.text import decode_text
 
 
 #: how many more cells than its header a CSV row may have (spreadsheets write trailing blank cells)
@@ -70,14 +71,22 @@ def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def parse_csv_data(text: str, filename: str | None = None, number_format: str | None = None) -> Data:
+def parse_csv_data(text: str | bytes, filename: str | None = None, number_format: str | None = None) -> Data:
     """Read a CSV file: long-form values, or task rows (a header with ``task``).
 
     Spreadsheet exports are read as written: a UTF-8 byte-order mark, CRLF
     line ends, ``;`` or tab delimiters (Excel under a Vietnamese locale), an
     Excel ``sep=;`` first line, quoted cells with commas, and numbers in the
     Vietnamese or English format (``number_format``: see :func:`parse_number`).
+    ``bytes`` (an upload) are decoded as a file's are (UTF-8, with or without a byte-order mark,
+    or UTF-16 after its mark); other bytes are a KpiDataError naming the line and offset.
     """
+    if isinstance(text, (bytes, bytearray)):
+        text = decode_text(bytes(text), filename or "<data>", "data file", KpiDataError)
+    return _parse_csv_text(text, filename, number_format)
+
+
+def _parse_csv_text(text: str, filename: str | None, number_format: str | None) -> Data:
     if text.startswith("\ufeff"):
         text = text[1:]
     first = _LINE_BREAK.split(text, maxsplit=1)[0]

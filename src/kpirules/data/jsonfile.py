@@ -14,6 +14,7 @@ from kpirules.data.model import Data, Problems, FileSource, FORM_JSON, Source, V
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError, Span
 from kpirules.periods import Period, parse_date, parse_period
+from kpirules.text import decode_text
 
 
 class _Dupes(dict):  # type: ignore[type-arg]
@@ -125,8 +126,12 @@ _STORED = frozenset({int, bool, str, Fraction})
 _UNIT_TYPES = frozenset({str, type(None)})
 
 
-def parse_json_data(text: str, filename: str | None = None) -> Data:
-    """Read the JSON form of reported data."""
+def parse_json_data(text: str | bytes, filename: str | None = None) -> Data:
+    """Read the JSON form of reported data.  ``bytes`` (an upload) are decoded as a file's are
+    (UTF-8, with or without a byte-order mark, or UTF-16 after its mark); other bytes are a
+    KpiDataError naming the line and offset."""
+    if isinstance(text, (bytes, bytearray)):
+        text = decode_text(bytes(text), filename or "<data>", "data file", KpiDataError)
     try:
         doc = _plain_json(text)
         if doc is None:

@@ -39,7 +39,7 @@ import math
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+from typing import Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS, bounded_number
 from kpirules.data.model import Data, EventRow, Source, TaskRow, Value, unit_name
@@ -54,6 +54,7 @@ __all__ = [
     "PandasFrame",
     "PolarsFrame",
     "Cursor",
+    "Frame",
     "data_from_snapshots",
     "data_from_rows",
     "data_from_task_rows",
@@ -73,46 +74,48 @@ _SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
 # --- what a frame offers (no import of pandas, polars or pyarrow) -------------------------------
 
 
-if TYPE_CHECKING:  # (the protocols cost a few milliseconds to make: only type checkers need them)
-    class ArrowTable(Protocol):
-        """A ``pyarrow.Table`` or ``RecordBatch`` (or anything with its names and columns)."""
+# (plain protocols: a type checker matches a real frame or cursor against them; nothing checks them at run time)
+class ArrowTable(Protocol):
+    """A ``pyarrow.Table`` or ``RecordBatch`` (or anything with its names and columns)."""
 
-        @property
-        def column_names(self) -> Sequence[str]: ...
+    @property
+    def column_names(self) -> Sequence[str]: ...
 
-        def column(self, i: Any) -> Any: ...
-
-
-    class PolarsFrame(Protocol):
-        """A ``polars.DataFrame``."""
-
-        @property
-        def columns(self) -> Sequence[str]: ...
-
-        def iter_rows(self, *, named: bool = False) -> Iterator[tuple[Any, ...]]: ...
+    def column(self, i: Any) -> Any: ...
 
 
-    class PandasFrame(Protocol):
-        """A ``pandas.DataFrame``."""
+class PolarsFrame(Protocol):
+    """A ``polars.DataFrame``."""
 
-        @property
-        def columns(self) -> Any: ...
+    @property
+    def columns(self) -> Sequence[str]: ...
 
-        @property
-        def index(self) -> Any: ...
-
-        def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterable[tuple[Any, ...]]: ...
+    def iter_rows(self) -> Iterator[tuple[Any, ...]]: ...
 
 
-    class Cursor(Protocol):
-        """A DB-API 2.0 cursor (PEP 249) after ``execute``."""
+class PandasFrame(Protocol):
+    """A ``pandas.DataFrame``."""
 
-        @property
-        def description(self) -> Sequence[Sequence[Any]] | None: ...
+    @property
+    def columns(self) -> Any: ...
 
-        def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+    @property
+    def index(self) -> Any: ...
 
-    Frame = Union[PandasFrame, PolarsFrame, ArrowTable]
+    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterable[tuple[Any, ...]]: ...
+
+
+class Cursor(Protocol):
+    """A DB-API 2.0 cursor (PEP 249) after ``execute``."""
+
+    @property
+    def description(self) -> Sequence[Sequence[Any]] | None: ...
+
+    def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+
+
+#: what data_from_frame takes
+Frame = Union[PandasFrame, PolarsFrame, ArrowTable]
 
 
 class _Bad(Exception):
@@ -527,7 +530,7 @@ def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_for
 # --- frames and cursors ------------------------------------------------------------------------------
 
 
-def data_from_frame(frame: Frame | Any, *, floats: Floats = None, number_format: str | None = None,
+def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str | None = None,
                     name: str = "<frame>") -> Data:
     """Data from a pandas or polars DataFrame or an Arrow table (or record batch) in the long form:
     the columns of a CSV file's header (``period``, ``unit``, ``metric``, ``value``, in any order
@@ -571,7 +574,7 @@ def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, numb
     return _read_table(names, cells, number_format, name, problems, label)
 
 
-def data_from_cursor(cursor: Cursor | Any, *, floats: Floats = None, number_format: str | None = None,
+def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: str | None = None,
                      name: str = "<cursor>") -> Data:
     """Data from the rows of a DB-API cursor after ``execute`` (sqlite3, psycopg, DuckDB, …): its
     columns, named by ``cursor.description``, are those of :func:`data_from_frame`; rows are
