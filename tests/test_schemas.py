@@ -196,3 +196,29 @@ def test_the_guard_fails_a_field_added_without_its_schema() -> None:
     guard._wrap(Owner, "to_json", "urn:kpirules:schema:check#/$defs/result", "Owner.to_json")
     with pytest.raises(guard.SchemaViolation, match="'new_field' was unexpected"):
         Owner.to_json()
+
+
+# --- the copies published in docs/ ------------------------------------------------------------
+
+DOCS_SCHEMAS = ROOT / "docs" / "schemas"
+#: the one line that makes docs/schemas/ again from the package's schemas (docs/schemas.md says it too)
+REGENERATE = "cp src/kpirules/schemas/*.schema.json docs/schemas/"
+
+
+def test_the_schemas_published_in_docs_are_byte_identical_to_the_packages() -> None:
+    """docs/schemas/ holds a copy of every shipped schema, byte for byte, and nothing else: a schema changed
+    in the package without its copy (or a copy left of a schema that is gone) fails here."""
+    package = ROOT / "src" / "kpirules" / "schemas"
+    shipped = sorted(p.name for p in package.glob("*.schema.json"))
+    published = sorted(p.name for p in DOCS_SCHEMAS.glob("*.json"))
+    assert published == shipped, f"docs/schemas/ differs from the package's schemas; run: {REGENERATE}"
+    stale = [n for n in shipped if (DOCS_SCHEMAS / n).read_bytes() != (package / n).read_bytes()]
+    assert not stale, f"docs/schemas/{stale} differ from src/kpirules/schemas/; run: {REGENERATE}"
+
+
+def test_the_docs_link_the_published_schemas_and_say_how_to_make_them_again() -> None:
+    page = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
+    assert REGENERATE in page
+    for name in schemas.NAMES:
+        assert f"(schemas/{name}.schema.json)" in page, f"docs/schemas.md does not link schemas/{name}.schema.json"
+    assert "(schemas.md)" in (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
