@@ -187,6 +187,21 @@ def test_records_data_names_an_unknown_dataset_as_its_argument() -> None:
     assert d.message == "no records for dataset 'dossiers'" and d.hint is not None and "records_data" in d.hint
 
 
+@pytest.mark.parametrize(("rows", "said"), [
+    (["2020-10-01,BNV"], "row 0: records given as a list are mappings {column: value}, one a row; this one is a str"),
+    (({"ma_don_vi": "BNV"}, ("BNV",)), "row 1: records given as a list are mappings {column: value}, one a row; "
+                                       "this one is a tuple"),
+])
+def test_records_data_names_the_row_of_a_list_that_is_not_a_mapping(rows: object, said: str) -> None:
+    """Bug (issue 22 item 11): a list of text lines (a CSV file read into a list) was refused as `records are …
+    or a list of mappings, not list`, which the person had given; the message names the row that is not one."""
+    plan = kpirules.load(RECORDS_PLAN)
+    with pytest.raises(KpiDataError) as e:
+        kpirules.records_data(plan, {"dossiers": rows})  # type: ignore[dict-item]
+    (d,) = e.value.diagnostics
+    assert d.message == f"<records dossiers>: {said}"
+
+
 @pytest.mark.parametrize("engine", ["duckdb", "python"])
 def test_records_data_of_no_rows(engine: str, tmp_path: object) -> None:
     plan = kpirules.load(RECORDS_PLAN)

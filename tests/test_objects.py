@@ -383,6 +383,7 @@ def test_snapshots_from_python_carry_the_day_they_were_sent_as_the_files_do() ->
     lambda bad: kpirules.data_from_task_rows(bad),
     lambda bad: kpirules.data_from_events(bad),
     lambda bad: kpirules.data_from_snapshots([], bad),
+    lambda bad: kpirules.data_from_snapshots([], (), bad),
 ])
 @pytest.mark.parametrize(("bad", "kind"), [
     ("2020-Q4,,a,1", "str"), (b"2020-Q4,,a,1", "bytes"), (bytearray(b"x"), "bytearray"),
