@@ -7,6 +7,8 @@ import decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpirules.errors import KpiDataError, KpiSemanticError
 from kpirules.periods import Kind, Scheme
@@ -282,3 +284,37 @@ def test_a_key_no_json_line_has(tmp_path, engine):
     src = write_jsonl(str(tmp_path / "d.jsonl"), [c for c in COLUMNS if c != "channel"], rows_small())
     with pytest.raises(KpiDataError, match="no row has the key 'channel'"):
         count_records([DOSSIERS], METRICS, {"dossiers": src}, engine=engine, years=(2020, 2020))
+
+
+@given(start=st.dates(D(2000, 1, 1), D(2030, 12, 31)), days=st.integers(0, 400), d=st.dates(D(1999, 1, 1), D(2032, 1, 1)))
+def test_month_keys_cover_every_day_of_a_window(start, days, d):
+    from kpirules.records.sqlbuild import month_keys
+
+    end = start + datetime.timedelta(days=days)
+    keys = month_keys(start, end)
+    assert keys == sorted(set(keys)) and keys[0] == start.year * 12 + start.month
+    if start <= d <= end:  # a day of the window: its month is one of the window's rows
+        assert d.year * 12 + d.month in keys
+    if d.year * 12 + d.month not in keys:
+        assert not start <= d <= end
+
+
+def test_duckdb_joins_the_windows_by_hashing_not_by_sorting_the_rows(tmp_path):
+    # the month key lets DuckDB hash the windows' rows; the range alone made it sort every row
+    # (a piecewise merge join), most of the time of a count
+    from sqlglot import exp
+
+    from kpirules.records.sqlbuild import plan_queries
+
+    src = write_csv(str(tmp_path / "d.csv"), COLUMNS, rows_small())
+    eng = DuckDBEngine()
+    try:
+        for single in (True, False):
+            rel, types, _ = eng.relation(parse_source(src), ["resolved_on", "unit_code"], scans=1)
+            w = windows_for(2020, 2020)
+            plan = plan_queries(DOSSIERS, METRICS[:1], rel, w.finest, w.all, types, single=single)
+            text = "\n".join(r[1] for r in eng.con.execute("EXPLAIN " + eng.sql(plan.main)).fetchall())
+            assert "HASH_JOIN" in text.replace(" ", "_").upper(), text
+            assert "PIECEWISE" not in text.upper() and "IE_JOIN" not in text.upper(), text
+    finally:
+        eng.close()
