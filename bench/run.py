@@ -866,6 +866,11 @@ print(t2 - t1, wall, t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 READERS = {
     "kpirules.load_data": ("from kpirules import load_data", "data = load_data(sys.argv[1])"),
+    "kpirules.load_data, then every value read": (
+        "from kpirules import load_data", "data = load_data(sys.argv[1]); n = sum(map(len, data.snapshots.values()))"),
+    "kpirules.load_data, Python reader (the reference)": (
+        "from kpirules import load_data; import kpirules.data.duckcsv as d; d.MIN_BYTES = 1 << 62",
+        "data = load_data(sys.argv[1])"),
     "DuckDB read_csv into a table": (
         "import duckdb", "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
         "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)', [sys.argv[1]])"),
@@ -915,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="run only these parts (s: only the fresh processes of part c, the start-up)")
     ap.add_argument("--units", type=int, action="append",
                     help="(e): units of the long-form file (715: 1,001,000 rows; 7150: 10,010,000 rows)")
+    ap.add_argument("--rounds", type=int, default=3, help="(e): rounds of the readers in turns (medians)")
     args = ap.parse_args(argv)
     parts = set(args.only or "abcdef")
     q = args.quick
@@ -931,7 +937,7 @@ def main(argv: list[str] | None = None) -> int:
         if "d" in parts:
             print(bench_csv(50_000 if q else 1_000_000, tmp), end="\n\n", flush=True)
         if "e" in parts:
-            print(bench_long_csv(args.units or ([36] if q else [715]), tmp), end="\n\n", flush=True)
+            print(bench_long_csv(args.units or ([36] if q else [715]), tmp, args.rounds), end="\n\n", flush=True)
         if "s" in parts and "c" not in parts:
             print(bench_startup(tmp), end="\n\n", flush=True)
         if "f" in parts:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from kpirules.data.cells import NUMBER_FORMATS
 from kpirules.data.csvfile import parse_csv_data
+from kpirules.data.duckcsv import read_large_csv, use_duckdb
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.model import Data, FileSource
 from kpirules.errors import Diagnostic, KpiDataError
@@ -46,6 +47,9 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                 from kpirules.data.xlsx import parse_xlsx_data
 
                 data = parse_xlsx_data(path, number_format)
+            elif ext in (".csv", ".txt", ".tsv") and use_duckdb(path) and (
+                    large := read_large_csv(path, number_format)) is not None:
+                data = large  # (a large long-form file that DuckDB reads as the Python reader would)
             else:
                 text = _read_text(path)
                 if ext == ".json":

@@ -208,9 +208,12 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     nothing more to look at.
     """
 
-    __slots__ = ("by_snapshot", "names", "origins", "_shared")
+    __slots__ = ("by_snapshot", "names", "origins", "_shared", "lazy")
 
     def __init__(self) -> None:
+        #: the snapshots of a file read lazily (see :class:`LazySnapshots`): a snapshot's sources are
+        #: stored when its values are
+        self.lazy: LazySnapshots | None = None
         #: (period key, unit) → {metric: Source or compact int}, or a compact int
         self.by_snapshot: dict[tuple[PeriodKey, str | None], dict[str, Source | int] | int] = {}
         #: the metric names of each snapshot stored as one compact int
@@ -246,6 +249,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def raw(self, snapshot: tuple[PeriodKey, str | None], metric: str) -> Source | int | None:
         """The stored (maybe compact) source of a value, or None."""
+        if self.lazy is not None:
+            self.lazy.get(snapshot)
         srcs = self.by_snapshot.get(snapshot)
         if srcs is None:
             return None
@@ -261,6 +266,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def expand(self, snapshot: tuple[PeriodKey, str | None]) -> dict[str, Source | int]:
         """The {metric: source} dict of a snapshot, made one if it has none or a compact int."""
+        if self.lazy is not None:
+            self.lazy.get(snapshot)
         srcs = self.by_snapshot.get(snapshot)
         if type(srcs) is dict:
             return srcs
@@ -302,6 +309,8 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
             return False
 
     def __iter__(self) -> Iterator[tuple[PeriodKey, str | None, str]]:
+        if self.lazy is not None:
+            self.lazy.load_all()
         for (key, unit), srcs in self.by_snapshot.items():
             metrics = self.names[(key, unit)] if type(srcs) is int else srcs
             for metric in metrics:  # type: ignore[union-attr]
@@ -312,6 +321,147 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"<sources of {len(self)} values>"
+
+
+_PENDING: Any = object()  # a snapshot of a LazySnapshots whose values are not read yet
+
+
+class SnapshotLoader:
+    """Reads the values of a lazily read file, a period at a time (see :class:`LazySnapshots`)."""
+
+    def period(self, key: PeriodKey) -> Iterable[tuple[tuple[PeriodKey, str | None], dict[str, Value],
+                                                      int | dict[str, int]]]:
+        """The snapshots of one period: (snapshot, {metric: value} in row order, sources).
+
+        The sources are the first row of a snapshot whose values are on consecutive rows, or
+        {metric: row}; all rows of the loader's file (its ``file``)."""
+        raise NotImplementedError
+
+    def every(self) -> Iterable[tuple[tuple[PeriodKey, str | None], dict[str, Value], int | dict[str, int]]]:
+        """The snapshots of every period, as :meth:`period` gives them."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Every value has been read: let go of what held them."""
+
+
+class LazySnapshots(dict):  # type: ignore[type-arg]
+    """``Data.snapshots`` of a file read lazily: every snapshot is there from the start, its values are
+    read (by a :class:`SnapshotLoader`, with those of its period) the first time they are asked for.
+
+    It is the dict of (period key, unit) → {metric: value} that ``Data.snapshots`` always is: ``in``,
+    ``len`` and iteration over the keys read nothing; looking up a snapshot reads its period; anything
+    that goes over the values (``values()``, ``items()``, ``copy()``, ``==``, ``dict(...)``) reads them all,
+    in the file's order.  The sources of a period's values (``data.sources``) are stored with them.
+    """
+
+    __slots__ = ("loader", "sources", "pending")
+
+    def __init__(self, keys: Iterable[tuple[PeriodKey, str | None]], loader: SnapshotLoader,
+                 sources: _Sources) -> None:
+        super().__init__(dict.fromkeys(keys, _PENDING))
+        self.loader: SnapshotLoader | None = loader
+        self.sources = sources
+        self.pending: set[PeriodKey] = {key for key, _ in dict.keys(self)}
+        sources.lazy = self
+
+    def _store(self, rows: Iterable[tuple[tuple[PeriodKey, str | None], dict[str, Value],
+                                         int | dict[str, int]]]) -> None:
+        sources = self.sources
+        for snapshot, values, rows_of in rows:
+            if dict.get(self, snapshot) is not _PENDING:
+                continue  # (a snapshot replaced or deleted meanwhile)
+            dict.__setitem__(self, snapshot, values)
+            if type(rows_of) is int:
+                sources.run(snapshot, rows_of, values)
+            else:
+                sources.by_snapshot[snapshot] = dict(rows_of)  # type: ignore[arg-type]
+
+    def load_period(self, key: PeriodKey) -> None:
+        if key in self.pending and self.loader is not None:
+            self.pending.discard(key)
+            self._store(self.loader.period(key))
+            if not self.pending:
+                self._done()
+
+    def load_all(self) -> None:
+        if self.pending and self.loader is not None:
+            self.pending.clear()
+            self._store(self.loader.every())
+            self._done()
+
+    def _done(self) -> None:
+        if self.loader is not None:
+            self.loader.close()
+        self.loader = None
+        self.sources.lazy = None
+
+    # --- the dict, reading values when they are asked for
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, default)
+        if value is _PENDING:
+            self.load_period(key[0])
+            value = dict.get(self, key, default)
+        return value
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        if value is _PENDING:
+            self.load_period(key[0])
+            value = dict.__getitem__(self, key)
+        return value
+
+    def __iter__(self) -> Iterator[tuple[PeriodKey, str | None]]:  # (so that dict(...) reads values by key)
+        return dict.__iter__(self)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if dict.get(self, key) is _PENDING:
+            self.load_period(key[0])
+        return dict.setdefault(self, key, default)
+
+    def values(self) -> Any:
+        self.load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self.load_all()
+        return dict.items(self)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.get(key)
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> Any:
+        self.load_all()
+        return dict.popitem(self)
+
+    def copy(self) -> dict[Any, Any]:
+        self.load_all()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self.load_all()
+        if isinstance(other, LazySnapshots):
+            other.load_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __or__(self, other: Any) -> Any:
+        return self.copy() | other
+
+    def __ror__(self, other: Any) -> Any:
+        return other | self.copy()
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.copy(),))
+
+    def __repr__(self) -> str:
+        self.load_all()
+        return dict.__repr__(self)
 
 
 class Data:
