@@ -16,7 +16,7 @@ from typing import Any
 from kpirules.errors import KpiError
 from kpirules.text import escape_controls
 
-__all__ = ["render_template", "shipped_dir"]
+__all__ = ["render_template", "shipped_dir", "breakable"]
 
 
 def shipped_dir() -> str:
@@ -32,9 +32,21 @@ def _environment(template_dir: str | None) -> Any:
         if not os.path.isdir(template_dir):
             raise KpiError(f"--template {template_dir}: not a directory of templates")
         dirs.insert(0, template_dir)
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True, finalize=_shown)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, finalize=_shown)
+    env.filters["breakable"] = breakable
+    return env
+
+
+def breakable(text: Any) -> Any:
+    """An identifier that may break after each dot in a narrow column (``II.1.c.3.units``): the text
+    escaped, with ``<wbr>`` after each ``.`` but the last character (the template filter ``breakable``)."""
+    from markupsafe import Markup, escape
+
+    s = str(escape(escape_controls(str(text))))
+    head, tail = s[:-1], s[-1:]
+    return Markup(head.replace(".", ".<wbr>") + tail)
 
 
 def _shown(value: Any) -> Any:
