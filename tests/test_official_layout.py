@@ -75,7 +75,7 @@ def test_a_long_ranking_is_one_line_a_unit(tmp_path: Path) -> None:
                          "(+9\u00a0điểm\u00a0%)")
     # the table stops before the list and every table that opens is closed
     assert html.count("<table") == html.count("</table>")
-    assert html[:html.index('<p class="ranking"')].rstrip().endswith("</tbody></table>")
+    assert html[:html.index('<p class="ranking"')].rstrip().endswith("</tbody></table></div>")
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
@@ -141,3 +141,27 @@ def test_the_overlap_check_sees_an_overlap() -> None:
     words = [(1, 10.0, 0.0, 60.0, 10.0, "Trung tâm"), (1, 55.0, 1.0, 80.0, 11.0, "96,11%"),
              (1, 85.0, 0.0, 90.0, 10.0, "x"), (1, 10.0, 20.0, 90.0, 30.0, "below")]
     assert len(_overlaps(words)) == 1
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("layout", ["screen", "official"])
+def test_nothing_is_wider_than_a_phone_or_a_desktop(tmp_path: Path, layout: str, width: int) -> None:
+    """The shipped plan's report, screen and official HTML, in headless Chromium 390 px wide (a phone) and
+    1280 px (a desktop): the page's scroll width is the frame's (a wide table would scroll in its own
+    box, never the page)."""
+    from browser_support import chromium, page_width
+
+    chromium()
+    out = tmp_path / "r.html"
+    assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "--layout", layout,
+                 "-o", str(out)]) == 1
+    scroll, window = page_width(out.read_text(encoding="utf-8"), width, tmp_path)
+    assert window == width and scroll <= width, f"the page is {scroll} px wide in a {window} px frame"
+
+
+def test_the_width_probe_sees_a_page_wider_than_its_frame(tmp_path: Path) -> None:
+    from browser_support import chromium, page_width
+
+    chromium()
+    page = '<!DOCTYPE html><html><body style="margin:0"><div style="width:600px">wide</div></body></html>'
+    assert page_width(page, 390, tmp_path) == (600, 390)
