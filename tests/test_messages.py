@@ -176,7 +176,7 @@ def test_the_report_words_a_reason_from_its_code_not_its_text() -> None:
 def test_warnings_render_in_both_languages() -> None:
     results = _evaluations()[0]
     texts = {w.code: (warning_text(w.message, "vi"), warning_text(w.message, "en")) for w in results.warnings}
-    assert texts["unit_stopped_reporting"] == ("đơn vị C đã báo cáo Quý III/2020 nhưng không báo cáo Quý IV/2020",
-                                              "unit C reported for Q3 2020 but not for Q4 2020")
-    assert texts["unknown_task"][0] == "số liệu báo cáo tiến độ nhiệm vụ TX, nhưng kế hoạch không có nhiệm vụ này"
+    assert texts["unit_stopped_reporting"] == ("Đơn vị C đã báo cáo Quý III/2020 nhưng không báo cáo Quý IV/2020",
+                                              "Unit C reported for Q3 2020 but not for Q4 2020")
+    assert texts["unknown_task"][0] == "Số liệu báo cáo tiến độ nhiệm vụ TX, nhưng kế hoạch không có nhiệm vụ này"
     assert PLAIN.span == "…" and STYLE.span == " – "

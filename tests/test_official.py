@@ -279,7 +279,7 @@ def test_the_screen_report_shows_who_and_what(report) -> None:  # type: ignore[n
     assert '<svg class="spark"' in card and "so với kỳ trước" in card
     row = html[html.index('<tr class="k-overdue" data-id="6"'):]
     row = row[:row.index("</tr>")]
-    assert "Phối hợp: VPB, các đơn vị có liên quan" in row and "Sản phẩm: Quyết định của Bộ trưởng" in row
+    assert "Phối hợp: Văn phòng Bộ, các đơn vị có liên quan" in row and "Sản phẩm: Quyết định của Bộ trưởng" in row
     assert '<section id="changes">' in html and 'data-change="newly_overdue"' in html
     # the folded group is there open for print, and the summary line is not green when some work is missing
     assert '<div class="later print-only">' in html and ".print-only{display:block}" in html
@@ -393,12 +393,13 @@ def test_what_changed_names_a_per_unit_rule_once_with_its_units(tmp_path: Path) 
     (block,) = change_texts(report)
     met = next(g for g in block["groups"] if g["kind"] == "newly_met")
     assert met["count"] == 15  # every unit counts
-    assert met["items"] == ["R.1 — Hồ sơ trực tuyến: U01, U02, U03, U04, U05, U06, U07, U08, U09, U10, U11, U12, …"
-                            " (15 đơn vị)"]  # one item, the first 12 named
+    # one item, the first 12 named, by their declared names (issue 19)
+    assert met["items"] == ["R.1 — Hồ sơ trực tuyến: " + ", ".join(f"Sở {i:02d}" for i in range(1, 13)) + ", …"
+                            " (15 đơn vị)"]
     html = render(report, "html", layout="official")
-    assert "<b>Mới đạt</b> (15): R.1 — Hồ sơ trực tuyến: U01," in html
+    assert "<b>Mới đạt</b> (15): R.1 — Hồ sơ trực tuyến: Sở 01," in html
     md = render(report, "md")
-    assert "**Mới đạt (15)**: R.1 — Hồ sơ trực tuyến: U01," in md
+    assert "**Mới đạt (15)**: R.1 — Hồ sơ trực tuyến: Sở 01," in md
 
 
 def test_the_official_ranking_is_one_row_a_unit_with_margin_and_change(tmp_path: Path) -> None:
@@ -409,7 +410,7 @@ def test_the_official_ranking_is_one_row_a_unit_with_margin_and_change(tmp_path:
     # rank, name, the margin to the target and the change since 2020-Q3, on one line
     assert rows[0][1] == "1. Sở 01 — vượt 49\u00a0điểm\u00a0% (+89\u00a0điểm\u00a0%)"
     assert rows[14][1] == "15. Sở 15 — vượt 35\u00a0điểm\u00a0% (+75\u00a0điểm\u00a0%)"
-    assert "xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước." in html
+    assert "Xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước." in html
     assert "Chủ trì: Sở 01" in html  # the lead by its declared name
     pytest.importorskip("docx")
     docx_file = tmp_path / "r.docx"

@@ -394,13 +394,15 @@ def test_report_shows_data_warnings(tmp_path: Path, capsys: pytest.CaptureFixtur
     main(["report", *base, "--period", "2020-Q4", "--format", "md"])
     md = capsys.readouterr().out
     tail = md.split("## Cảnh báo về số liệu", 1)[1]
-    assert "online (12) lớn hơn handled (10)" in tail and "w.csv: row 2" in tail
-    assert "có phải là online?" in tail and "w.csv: row 4" in tail
+    # a sentence each, the source as the file's name and its row in the report's words (issue 19)
+    assert "- Online (12) lớn hơn handled (10)" in tail and "(nguồn: w.csv, dòng 2)." in tail
+    assert "có phải là online?" in tail and "(nguồn: w.csv, dòng 4)." in tail
+    assert str(tmp_path) not in tail.split("_Tạo bởi")[0]
     main(["report", *base, "--period", "2020-Q4", "--format", "html", "--lang", "en"])
     page = capsys.readouterr().out
     section = page.split('<section id="warnings">', 1)[1].split("</section>", 1)[0]
     assert "<h2>Data warnings</h2>" in section and 'data-code="unused_metric"' in section
-    assert "w.csv: row 2" in section and page.index('id="warnings"') > page.index('id="summary"')
+    assert "(source: w.csv, row 2)" in section and page.index('id="warnings"') > page.index('id="summary"')
 
 
 def test_report_without_warnings_has_no_warnings_section(tmp_path: Path) -> None:
@@ -575,9 +577,9 @@ def test_later_phase_risks_are_a_short_separate_group(phases: tuple[str, str]) -
     # at risk due 2021 (task 3, due 2020 = 31/12/2020, is still open on the 2020-Q4 report day)
     assert [r.id for r in report.attention_now()] == ["R4"]
     md, page = render(report, "md"), render(report, "html")
-    assert "#### Chỉ tiêu giai đoạn sau có nguy cơ (1)" in md and "\nR3: 80% / ≥ 90%\n" in md
+    assert "#### Chỉ tiêu giai đoạn sau có nguy cơ (1)" in md and "\nR3 — Tỷ lệ giai đoạn sau: 80% / ≥ 90%\n" in md
     later = page[page.index('<details class="later"'):page.index("</details>")]
-    assert "<summary>Chỉ tiêu giai đoạn sau có nguy cơ (1)</summary>" in later and "R3: 80% / ≥ 90%" in later
+    assert "<summary>Chỉ tiêu giai đoạn sau có nguy cơ (1)</summary>" in later and "R3 — Tỷ lệ giai đoạn sau: 80% / ≥ 90%" in later
     assert 'data-id="R3"' not in page[page.index('<ol class="attention">'):page.index("</ol>")]
 
 
@@ -605,9 +607,9 @@ def test_warnings_and_the_no_unit_reason_read_in_vietnamese() -> None:
     by = {w.code: w.message for w in results.warnings}
     assert by["unit_stopped_reporting"] == "unit C reported for 2020-Q3 but not for 2020-Q4"
     assert warning_text(by["unit_stopped_reporting"], "vi") == (
-        "đơn vị C đã báo cáo Quý III/2020 nhưng không báo cáo Quý IV/2020")
-    assert warning_text(by["unused_metric"], "vi") == "không chỉ tiêu nào dùng số liệu unused_one"
-    assert warning_text(by["unit_stopped_reporting"], "en") == "unit C reported for Q3 2020 but not for Q4 2020"
+        "Đơn vị C đã báo cáo Quý III/2020 nhưng không báo cáo Quý IV/2020")  # (a sentence: issue 19)
+    assert warning_text(by["unused_metric"], "vi") == "Không chỉ tiêu nào dùng số liệu unused_one"
+    assert warning_text(by["unit_stopped_reporting"], "en") == "Unit C reported for Q3 2020 but not for Q4 2020"
     each = kpirules_parse('plan "Q"\n  reporting quarterly\nrule E "each": for each unit: a >= 1\n')
     r = each.evaluate(MESSAGES / "no_units.json", "2021-01-05")[0]
     assert r.reason_code == "no_units"

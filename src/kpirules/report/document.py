@@ -24,12 +24,12 @@ from kpirules import nodes as n
 from kpirules.engine.evaluate import Result, Status
 from kpirules.periods import parse_date
 from kpirules.errors import KpiError, KpiPeriodError
-from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
+from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period, stop_after
 from kpirules.report.history import Trend, change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import (deliveries_line, listed, reporting_lines, ranked, delivery_lines, later_text, result_title, task_deadlines,
-                                   task_why, unit_summary)
+from kpirules.report.parts import (deliveries_line, listed, reporting_lines, ranked, delivery_lines, later_text, result_name,
+                                   result_title, task_deadlines, task_why, unit_name, unit_summary, warning_source)
 from kpirules.report.reasons import reason_text, warning_text
 
 __all__ = ["Official", "document", "official_date"]
@@ -70,6 +70,11 @@ def official_date(d: datetime.date, place: str | None, lang: str) -> str:
 def _names(plan: Any, units: Sequence[str]) -> str:
     """Units as a person reads them: their full names when the plan declares them."""
     return ", ".join(plan.unit_name(u) or u for u in units)
+
+
+def _warning(report: Report, w: Any) -> dict[str, str]:
+    text, source = warning_text(w.message, report.lang, report.plan), warning_source(report, w)
+    return {"text": text, "source": source, "code": w.code, "stop": stop_after(text, source)}
 
 
 def _rule_row(report: Report, rid: str, results: tuple[Result, ...], trends: dict[Any, Any]) -> dict[str, Any]:
@@ -162,15 +167,16 @@ def _section(report: Report, node: SectionNode, trends: dict[Any, Any]) -> dict[
 def _attention(report: Report, r: Result) -> dict[str, Any]:
     lang = report.lang
     sh = shown_value(report, r)
-    text = r.id + (f" ({r.unit})" if r.unit else "")
+    text = result_name(report, r)
     title = result_title(r)
     numbers = f"{sh.value} / {sh.target}" if r.kind == "rule" and sh.value != "—" else ""
     deadline = fmt_date(r.deadline, lang) if r.deadline and r.kind == "rule" else ""
     why = ""
     if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
         why = reason_text(r, lang, deadline_shown=r.kind == "rule")
+    last = f"({why})" if why else deadline or numbers or title or text
     return {"id": text, "title": title, "status": r.status.value, "label": report.label(r.status),
-            "numbers": numbers, "deadline": deadline, "why": why}
+            "numbers": numbers, "deadline": deadline, "why": why, "stop": stop_after(last)}
 
 
 def _in_sentence(period: str, lang: str) -> str:
@@ -231,14 +237,14 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "attention_more": attention_more,
         "later": [later_text(report, r) for r in later],
         "later_more": later_more,
+        "later_stop": stop_after(later_more or (later_text(report, later[-1]) if later else "")),
         "later_count": len(all_later),
         "sections": _section(report, report.sections(), all_trends),
         "changes": change_texts(report),
-        "trends": [{"id": rid + (f" ({unit})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
+        "trends": [{"id": rid + (f" ({unit_name(report, unit)})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
                     "change": tr.change, "delta": tr.delta} for (rid, unit), tr in all_trends.items()],
         "trend_labels": next(iter(all_trends.values())).labels if all_trends else (),
-        "warnings": [{"text": warning_text(w.message, lang), "source": w.source or "", "code": w.code}
-                     for w in report.results.warnings],
+        "warnings": [_warning(report, w) for w in report.results.warnings],
         "recipients_head": o["recipients"],
         "recipients": _recipients(block.recipients),
         "signer_title": signer,

@@ -197,7 +197,7 @@ class _Writer:
             for g in ch["groups"]:
                 p = self.para(indent=True)
                 self.run(p, f"{g['head']} ({g['count']}): ", bold=True)
-                self.run(p, ("; ".join(g["items"]) if g["items"] else g["none"]) + ".")
+                self.run(p, ("; ".join(g["items"]) if g["items"] else g["none"]) + g["stop"])
         else:
             self.para(lab["h_no_previous"], indent=True)
 
@@ -216,7 +216,7 @@ class _Writer:
                 self.run(p, ": ")
                 self.run(p, a["numbers"], bold=True)
             tail = (f"; {lab['deadline'].lower()} {a['deadline']}" if a["deadline"] else "") + \
-                   (f" ({a['why']})" if a["why"] else "") + "."
+                   (f" ({a['why']})" if a["why"] else "") + a["stop"]
             self.run(p, tail)
         if d["attention_more"]:
             self.para(d["attention_more"], indent=True)
@@ -226,7 +226,8 @@ class _Writer:
             p = self.para(indent=True)
             self.run(p, f"{lab['later']} ({d['later_count']}). ", bold=True)
             self.run(p, lab["later_note"])
-            self.para("; ".join(d["later"]) + (f"; {d['later_more']}" if d["later_more"] else "") + ".", indent=True)
+            self.para("; ".join(d["later"]) + (f"; {d['later_more']}" if d["later_more"] else "") + d["later_stop"],
+                      indent=True)
 
         self.heading(lab["part_results"])
         self.section(d["sections"])
@@ -237,7 +238,7 @@ class _Writer:
             self.heading(lab["part_warnings"])
             self.para(lab["warnings_note"], italic=True, indent=True)
             for w in d["warnings"]:
-                self.para("- " + w["text"] + (f" ({lab['source']}: {w['source']})" if w["source"] else ""),
+                self.para("- " + w["text"] + (f" ({lab['source']}: {w['source']})" if w["source"] else "") + w["stop"],
                           indent=True, align="left")
 
         self.para("")

@@ -83,3 +83,34 @@ def fmt_decimal(v: int | Fraction, lang: str, places: int = 2, sign: bool = Fals
 def fmt_percent(v: int | Fraction, lang: str, places: int = 2, sign: bool = False) -> str:
     """``Fraction(617, 2500)`` → ``24.68%`` (``24,68%`` in Vietnamese)."""
     return fmt_decimal(Fraction(v) * 100, lang, places, sign) + "%"
+
+
+#: what ends a sentence already: a stop, an ellipsis, a question or exclamation mark
+_ENDS = (".", "…", "?", "!")
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter a capital (after any opening quote or bracket): the start of a sentence."""
+    for i, c in enumerate(text):
+        if c.isalnum():
+            return text[:i] + c.upper() + text[i + 1:]
+        if c not in "“\"'‘([ ":
+            return text
+    return text
+
+
+def ended(text: str) -> str:
+    """``text`` with one final stop: none added after a stop already there or an ellipsis (never ``….``)."""
+    text = text.rstrip()
+    return text if not text or text.endswith(_ENDS) else text + "."
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and one final stop."""
+    return ended(capital(text.strip()))
+
+
+def stop_after(text: str, more: str = "") -> str:
+    """The final stop to write after ``text`` and then ``more`` (a source in brackets): ``.``, or nothing when
+    ``more`` is empty and ``text`` already ends a sentence."""
+    return "" if not more and text.rstrip().endswith(_ENDS) else "."

@@ -18,10 +18,10 @@ import attrs
 
 from kpirules.engine.evaluate import Result, Results, Status
 from kpirules.errors import KpiError
-from kpirules.report.format import fmt_decimal, fmt_label, fmt_percent, fmt_period
+from kpirules.report.format import fmt_decimal, fmt_label, fmt_percent, fmt_period, stop_after
 from kpirules.report.i18n import HISTORY
 from kpirules.report.model import Report, shown_value
-from kpirules.report.parts import result_title
+from kpirules.report.parts import result_title, short_title, unit_name
 from kpirules.values import is_number
 
 __all__ = ["history", "changes", "trends", "Change", "Trend", "TREND_PERIODS"]
@@ -110,9 +110,9 @@ def change_texts(report: Report) -> list[dict[str, Any]]:
             by_id.setdefault((r.kind, r.id), []).append(r)
         items = []
         for (_, rid), rs in by_id.items():
-            title = _short(result_title(rs[0]))
+            title = short_title(result_title(rs[0]))
             head = f"{rid} — {title}" if title else rid
-            units = [r.unit for r in rs if r.unit]
+            units = [unit_name(report, r.unit) for r in rs if r.unit]
             if not units:
                 items.append(head)
             elif len(units) == 1:
@@ -121,20 +121,12 @@ def change_texts(report: Report) -> list[dict[str, Any]]:
                 shown = ", ".join(units[:_UNITS_SHOWN]) + (", …" if len(units) > _UNITS_SHOWN else "")
                 items.append(f"{head}: {shown} ({words['units'].format(n=len(units))})")
         out.append({"kind": g.kind, "head": words[g.kind], "items": items, "count": len(g.results),
-                    "none": words["none"]})
+                    "none": words["none"], "stop": stop_after(items[-1] if items else words["none"])})
     return [{"previous": name, "note": words["note"].format(previous=name), "groups": out}]
 
 
 #: how many of a per-unit rule's changed units "what changed" names (the count gives the rest)
 _UNITS_SHOWN = 12
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """A title cut at a word before ``limit`` characters, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
 
 
 @attrs.frozen

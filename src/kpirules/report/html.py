@@ -11,11 +11,13 @@ from markupsafe import Markup
 
 from kpirules import nodes as n
 from kpirules.engine.evaluate import Result, Status
-from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period
+from kpirules.report.format import fmt_date, fmt_label, fmt_percent, fmt_period, stop_after
 from kpirules.report.history import change_texts, sparkline, trends
 from kpirules.report.i18n import HISTORY, OFFICIAL, TEXT
 from kpirules.report.model import Report, SectionNode, pct_width, shown_value
-from kpirules.report.parts import attention_parts, listed, ranked, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadlines, task_why, unit_summary
+from kpirules.report.parts import (attention_parts, listed, ranked, stamp_line, deliveries_line, reporting_lines,
+                                   delivery_lines, later_text, result_title, task_deadlines, task_why, unit_name,
+                                   unit_names, unit_ranked, unit_summary, warning_source)
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import escape_controls
 
@@ -38,14 +40,11 @@ def _ec(text: object) -> str:
 def _who(report: Report, lead: tuple[str, ...], support: tuple[str, ...]) -> str:
     """``Chủ trì: TTCNTT · Phối hợp: VPB``: who answers for a target (full names when the plan declares them)."""
     t, o = TEXT[report.lang], OFFICIAL[report.lang]
-    def names(units: tuple[str, ...]) -> str:
-        return ", ".join(report.plan.unit_name(u) or u for u in units)
-
     parts = []
     if lead:
-        parts.append(f"{t['lead']}: " + names(lead))
+        parts.append(f"{t['lead']}: " + unit_names(report, lead))
     if support:
-        parts.append(f"{o['support']}: " + names(support))
+        parts.append(f"{o['support']}: " + unit_names(report, support))
     return " · ".join(parts)
 
 
@@ -57,7 +56,7 @@ def _task_more(report: Report, r: Result) -> list[str]:
         return []
     lines = []
     if task.support:
-        lines.append(f"{o['support']}: {', '.join(task.support)}")
+        lines.append(f"{o['support']}: {unit_names(report, task.support)}")
     if task.product:
         lines.append(f"{o['product']}: {task.product}")
     if task.note:
@@ -101,7 +100,7 @@ def screen_context(report: Report) -> dict[str, Any]:
     for r in now:
         numbers, deadline, why = attention_parts(report, r)
         attention.append({
-            "id": r.id, "unit": r.unit, "status": r.status.value, "label": report.label(r.status),
+            "id": r.id, "unit": unit_name(report, r.unit) if r.unit else None, "status": r.status.value, "label": report.label(r.status),
             "title": result_title(r) if r.title else "",
             "value": numbers[0] if numbers else "", "target": numbers[1] if numbers else "",
             "deadline": deadline or "", "why": Markup(_ec(why)) if why else "",
@@ -147,7 +146,7 @@ def screen_context(report: Report) -> dict[str, Any]:
                     why = reason_text(r, lang, deadline_shown=r.deadline is not None, period_shown=report.period.label)
                 tr = trend_of.get((rid, r.unit))
                 svg = sparkline(tr) if tr is not None else ""
-                units.append({"place": place, "unit": r.unit, "status": r.status.value, "label": report.label(r.status),
+                units.append({"place": place, "unit": r.unit, "name": unit_ranked(report, r.unit), "status": r.status.value, "label": report.label(r.status),
                               "value": sh.value, "target": sh.target, "margin": sh.margin, "bar": _bar_of(sh.progress),
                               "why": Markup(_ec(why)) if why else "", "spark": Markup(svg),
                               "change": tr.change if tr is not None and svg else ""})
@@ -157,7 +156,7 @@ def screen_context(report: Report) -> dict[str, Any]:
 
     def task(r: Result) -> dict[str, Any]:
         return {"id": r.id, "status": r.status.value, "label": report.label(r.status), "title": r.title or "",
-                "more": _task_more(report, r), "lead": ", ".join(r.lead), "deadlines": task_deadlines(report, r),
+                "more": _task_more(report, r), "lead": unit_names(report, r.lead), "deadlines": task_deadlines(report, r),
                 "why": task_why(report, r), "deliveries": delivery_lines(report, r)}
 
     def section(node: SectionNode) -> dict[str, Any]:
@@ -165,8 +164,11 @@ def screen_context(report: Report) -> dict[str, Any]:
                 "cards": [card(rid, results) for rid, results in node.rules],
                 "tasks": [task(r) for r in node.tasks], "children": [section(c) for c in node.children]}
 
-    warnings = [{"code": wn.code, "text": Markup(_ec(warning_text(wn.message, lang))), "source": wn.source or ""}
-                for wn in report.results.warnings]
+    warnings = []
+    for wn in report.results.warnings:
+        text, source = warning_text(wn.message, lang, plan), warning_source(report, wn)
+        warnings.append({"code": wn.code, "text": Markup(_ec(text)), "source": source,
+                         "stop": stop_after(text, source)})
     return {
         "lang": lang, "title": f"{t['title']}: {fmt_period(p, lang)}", "plan_id": plan.id,
         "plan_title": plan.title or "", "period": fmt_period(p, lang),

@@ -68,7 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "note": "Ghi chú",
         "other": "Ngoài các mục",
         "units": "Kết quả theo đơn vị",
-        "units_legend": "xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước",
+        "units_legend": "Xếp hạng theo giá trị, tốt nhất trước; trong ngoặc: thay đổi so với kỳ trước",
         "count": "Số lượng",
         "yes": "Có",
         "no": "Không",
@@ -96,6 +96,9 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings": "Cảnh báo về số liệu",
         "warnings_note": "Số liệu được phép nhưng có thể sai; cảnh báo không làm thay đổi trạng thái nào.",
         "source": "nguồn",
+        "source_row": "dòng {n}",
+        "source_task_row": "dòng nhiệm vụ thứ {n}",
+        "source_event_row": "dòng sự kiện thứ {n}",
     },
     "en": {
         "title": "Plan implementation report",
@@ -125,7 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "note": "Note",
         "other": "Outside any section",
         "units": "Results by unit",
-        "units_legend": "ranked by value, best first; in brackets: the change since the previous period",
+        "units_legend": "Ranked by value, best first; in brackets: the change since the previous period",
         "count": "Count",
         "yes": "Yes",
         "no": "No",
@@ -153,6 +156,9 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings": "Data warnings",
         "warnings_note": "Data that is allowed but probably wrong; a warning never changes a status.",
         "source": "source",
+        "source_row": "row {n}",
+        "source_task_row": "task row {n}",
+        "source_event_row": "event row {n}",
     },
 }
 

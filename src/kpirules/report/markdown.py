@@ -6,11 +6,13 @@ import re
 from fractions import Fraction
 
 from kpirules.engine.evaluate import Status
-from kpirules.report.format import fmt_date, fmt_period
+from kpirules.report.format import fmt_date, fmt_period, stop_after
 from kpirules.report.history import change_texts
 from kpirules.report.i18n import HISTORY, TEXT
 from kpirules.report.model import Report, SectionNode, shown_value
-from kpirules.report.parts import attention_parts, listed, stamp_line, deliveries_line, reporting_lines, delivery_lines, later_text, result_title, task_deadline, task_why, unit_summary
+from kpirules.report.parts import (attention_parts, listed, stamp_line, deliveries_line, reporting_lines, delivery_lines,
+                                   later_text, result_name, result_title, task_deadline, task_why, unit_names, warning_source,
+                                   unit_ranked, unit_summary)
 from kpirules.report.reasons import reason_text, warning_text
 from kpirules.text import visible
 
@@ -81,7 +83,7 @@ def render_markdown(report: Report) -> str:
         w(t["attention_none"])
     for i, r in enumerate(att, 1):
         numbers, deadline, why = attention_parts(report, r)
-        bits = [f"**{report.label(r.status)}**", f"{_md(r.id)}" + (f" ({_md(r.unit)})" if r.unit else ""),
+        bits = [f"**{report.label(r.status)}**", _md(result_name(report, r)),
                 _md(result_title(r))]
         line = f"{i}. " + " — ".join(b for b in bits if b)
         if numbers:
@@ -153,7 +155,7 @@ def render_markdown(report: Report) -> str:
                         if r.reason and r.status is not Status.MET:
                             status += f"<br>{_md(reason_text(r, lang))}"
                         bar = f"`{_text_bar(sh.progress)}`" if sh.progress is not None else ""
-                        w(f"| | ↳ {_md(r.unit)} | {_md(sh.value)} | {_md(sh.target)} | {_md(sh.margin)} | {bar} "
+                        w(f"| | ↳ {_md(unit_ranked(report, r.unit))} | {_md(sh.value)} | {_md(sh.target)} | {_md(sh.margin)} | {bar} "
                           f"| {status} |")
             w("")
         if node.tasks:
@@ -161,7 +163,7 @@ def render_markdown(report: Report) -> str:
             w("| --- | --- | --- | --- | --- | --- |")
             for r in node.tasks:
                 why = "<br>".join(_md(x) for x in [task_why(report, r), *delivery_lines(report, r)] if x)
-                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(', '.join(report.plan.unit_name(u) or u for u in r.lead))} | {_md(task_deadline(report, r))} | "
+                w(f"| {_md(r.id)} | {_md(r.title)} | {_md(unit_names(report, r.lead))} | {_md(task_deadline(report, r))} | "
                   f"**{report.label(r.status)}** | {why} |")
             w("")
         for c in node.children:
@@ -174,9 +176,10 @@ def render_markdown(report: Report) -> str:
         w(f"_{_md(t['warnings_note'])}_")
         w("")
         for wn in report.results.warnings:
-            w(f"- {_md(warning_text(wn.message, report.lang))}"
-              + (f" ({t['source']}: {_md(wn.source)})" if wn.source else "")
-              + f" `{wn.code}`")
+            source = warning_source(report, wn)
+            text = warning_text(wn.message, report.lang, report.plan)
+            w(f"- {_md(text)}" + (f" ({t['source']}: {_md(source)})" if source else "")
+              + f"{stop_after(text, source)} `{wn.code}`")
         w("")
     made = t["generated"].format(file=_md(plan.filename)) + " " if plan.filename else ""
     w(f"_{made}{_md(stamp_line(report))}_")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
+import re
 from fractions import Fraction
 from collections.abc import Iterable
+from typing import Any
 
 from kpirules import nodes as n
 from kpirules.engine.evaluate import RULE_STATUSES, Result, Status
@@ -111,10 +114,100 @@ def reporting_lines(report: Report) -> list[str]:
     return out
 
 
+def unit_name(report: Report, unit: str | None) -> str:
+    """A unit as a person reads it: the full name the plan declares (``Vụ Pháp chế``), else its code."""
+    if unit is None:
+        return ""
+    return report.plan.unit_name(unit) or unit
+
+
+def unit_names(report: Report, units: Iterable[str]) -> str:
+    """Units as a person reads them, joined: ``Trung tâm Công nghệ thông tin, Văn phòng Bộ``."""
+    return ", ".join(unit_name(report, u) for u in units)
+
+
+def unit_ranked(report: Report, unit: str | None) -> str:
+    """A unit in a ranking table, where its code helps to find it in the data: ``Vụ Pháp chế (VUPC)``
+    (the code alone when the plan declares no full name)."""
+    name = unit_name(report, unit)
+    return f"{name} ({unit})" if unit and name != unit else name
+
+
+def result_name(report: Report, r: Result) -> str:
+    """A result's id, with its unit's full name for a per-unit one: ``II.1.c.3.units (Vụ Pháp chế)``."""
+    return r.id + (f" ({unit_name(report, r.unit)})" if r.unit else "")
+
+
+def short_title(text: str, limit: int = 60) -> str:
+    """A title cut at a word before ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+_SNAPSHOT_SOURCE = re.compile(r"^(?P<file>.*): \$\.snapshots\[(?P<n>\d+)\]\.values\.(?P<metric>.+)$")
+_ROW_SOURCE = re.compile(r"^(?P<file>.*): row (?P<n>\d+)$")
+_LIST_SOURCE = re.compile(r"^(?P<file>.*): \$\.(?P<list>tasks|events)\[(?P<n>\d+)\](?:\..*)?$")
+
+
+def warning_source(report: Report, w: Any) -> str:
+    """Where a data warning came from, for people: the file's name and, for a value of a JSON snapshot, the
+    snapshot's period, unit and the metric's title (``data.json, Quý III/2020, Vụ Pháp chế, “Số hồ sơ…”``),
+    for a CSV row ``values.csv, dòng 4``.  The key path (``$.snapshots[34].values.x``) stays in the JSON."""
+    source = getattr(w, "source", None)
+    if not source:
+        return ""
+    t, lang = TEXT[report.lang], report.lang
+    m = _SNAPSHOT_SOURCE.match(source)
+    if m:
+        parts = [os.path.basename(m["file"])]
+        found = _snapshot_at(report, m["file"], int(m["n"]), m["metric"])
+        if found is not None:
+            period, unit = found
+            parts.append(fmt_period(period, lang))
+            if unit is not None:
+                parts.append(unit_name(report, unit))
+        title = report.plan.metric_title(m["metric"]) if hasattr(report.plan, "metric_title") else None
+        parts.append(f"“{title}”" if title else m["metric"])
+        return ", ".join(parts)
+    m = _ROW_SOURCE.match(source)
+    if m:
+        return f"{os.path.basename(m['file'])}, {t['source_row'].format(n=m['n'])}"
+    m = _LIST_SOURCE.match(source)
+    if m:
+        key = "source_task_row" if m["list"] == "tasks" else "source_event_row"
+        return f"{os.path.basename(m['file'])}, {t[key].format(n=int(m['n']) + 1)}"
+    file, sep, where = source.partition(": ")
+    return f"{os.path.basename(file)}, {where}" if sep else source
+
+
+def _snapshot_at(report: Report, file: str, number: int, metric: str) -> tuple[Any, str | None] | None:
+    """The (period, unit) of the snapshot ``$.snapshots[number]`` of ``file`` that gave ``metric``, or None."""
+    data = report.results.data
+    sources = getattr(data, "sources", None)
+    by_snapshot = getattr(sources, "by_snapshot", None)
+    if data is None or sources is None or by_snapshot is None:
+        return None
+    want = f"$.snapshots[{number}].values.{metric}"
+    for key in by_snapshot:
+        raw = sources.raw(key, metric)
+        if raw is None or (type(raw) is int and raw & 0xFF_FFFF_FFFF != number):
+            continue  # (a compact source: its low bits are the snapshot's number)
+        src = sources.build(raw, metric)
+        if src.where == want and src.file == file:
+            period = data.periods.get(key[0])
+            return (period, key[1]) if period is not None else None
+    return None
+
+
 def later_text(report: Report, r: Result) -> str:
-    """A later-phase at-risk result in one short line: id (unit): value / target."""
+    """A later-phase at-risk result in one short line: id (unit) — title: value / target."""
     sh = shown_value(report, r)
-    text = r.id + (f" ({r.unit})" if r.unit else "")
+    text = result_name(report, r)
+    title = short_title(result_title(r))
+    if title:
+        text += f" — {title}"
     if sh.value != "—":
         text += f": {sh.value} / {sh.target}"
     return text

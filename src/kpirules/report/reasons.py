@@ -9,7 +9,7 @@ from typing import Any
 
 from kpirules.engine.evaluate import Result
 from kpirules.messages import Message, Style
-from kpirules.report.format import fmt_date, fmt_label
+from kpirules.report.format import fmt_date, fmt_label, capital
 
 
 class ReportStyle(Style):
@@ -67,6 +67,33 @@ def style_of(r: Result) -> ReportStyle:
     return TitledStyle(plan) if plan is not None and getattr(plan, "metrics", None) else STYLE
 
 
+def named_units(message: Message, plan: Any) -> Message:
+    """``message`` with its units (``unit``, ``units``, in it and in the messages it holds) written by the full
+    names the plan declares: "đơn vị Vụ Pháp chế không báo cáo", not "đơn vị VUPC" (issue 19)."""
+    names = getattr(plan, "units", None)
+    if not names:
+        return message
+
+    def name(u: Any) -> Any:
+        return (names.get(u) or u) if isinstance(u, str) else u
+
+    args: dict[str, Any] = {}
+    changed = False
+    for k, v in message.args.items():
+        new = v
+        if k == "unit":
+            new = name(v)
+        elif k == "units" and isinstance(v, tuple):
+            new = tuple(name(u) for u in v)
+        elif isinstance(v, Message):
+            new = named_units(v, plan)
+        elif isinstance(v, tuple) and any(isinstance(x, Message) for x in v):
+            new = tuple(named_units(x, plan) if isinstance(x, Message) else x for x in v)
+        changed = changed or new is not v
+        args[k] = new
+    return Message(message.code, **args) if changed else message
+
+
 def reason_text(r: Result, lang: str, deadline_shown: bool = False, period_shown: str | None = None,
                 deliveries: bool = True) -> str:
     """A result's reason for people, in ``lang``.  ``deadline_shown``: the deadline is already next to
@@ -84,11 +111,17 @@ def reason_text(r: Result, lang: str, deadline_shown: bool = False, period_shown
         reason = Message("latest_data", latest=latest)
     if not deliveries and reason.args.get("history"):
         reason = Message(reason.code, **{**reason.args, "history": ()})
-    return reason.render(lang, style_of(r))
+    plan = getattr(r.evaluation, "plan", None)
+    return named_units(reason, plan).render(lang, style_of(r))
 
 
-def warning_text(message: str, lang: str) -> str:
-    """A data warning for people, in ``lang``, periods in the report's style."""
+def warning_text(message: str, lang: str, plan: Any = None) -> str:
+    """A data warning for people, in ``lang``, starting as a sentence (a capital first letter; the renderer ends
+    it, after its source): periods in the report's style and, given the plan, its metrics by their titles and
+    its units by their full names."""
     if isinstance(message, Message):
-        return message.render(lang, STYLE)
-    return str(message)
+        style = TitledStyle(plan) if plan is not None and getattr(plan, "metrics", None) else STYLE
+        text = (named_units(message, plan) if plan is not None else message).render(lang, style)
+    else:
+        text = str(message)
+    return capital(text)
