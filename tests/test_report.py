@@ -284,9 +284,28 @@ def test_output_file_and_format_from_extension(tmp_path: Path, capsys: pytest.Ca
     json_file = tmp_path / "r.json"
     run(capsys, "-o", str(json_file))
     assert json.loads(json_file.read_text(encoding="utf-8"))["period"]["label"] == "2020-Q4"
-    md_file = tmp_path / "r.txt"
-    run(capsys, "-o", str(md_file), "--format", "md")
+    md_file = tmp_path / "r.txt"  # an extension that names no format: Markdown
+    run(capsys, "-o", str(md_file))
     assert md_file.read_text(encoding="utf-8").startswith("# Báo cáo")
+    bare = tmp_path / "report"  # no extension: --format decides
+    run(capsys, "-o", str(bare), "--format", "json")
+    assert json.loads(bare.read_text(encoding="utf-8"))["report"] == "kpirules"
+
+
+@pytest.mark.parametrize("name, fmt, own", [("x.txt", "pdf", ".pdf"), ("x.txt", "md", ".md or .markdown"),
+                                            ("x.csv", "json", ".json"), ("x.doc", "docx", ".docx"),
+                                            ("x.pdf", "docx", None)])
+def test_an_explicit_format_needs_its_own_extension(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    name: str, fmt: str, own: str | None) -> None:
+    # Bug: `-o x.txt --format pdf` wrote a PDF into x.txt (issue 19 item 9)
+    out = tmp_path / name
+    code, stdout, err = run(capsys, "-o", str(out), "--format", fmt)
+    assert code == 2 and stdout == "" and "Traceback" not in err
+    if own is not None:
+        assert f"-o {out}: --format {fmt} writes a {own} file, not {out.suffix}; name the file {own.split()[0]}" in err
+    else:
+        assert f"a {out.suffix} file is {out.suffix[1:]}, but --format is {fmt}" in err
+    assert not out.exists()
 
 
 def test_exit_zero_when_nothing_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -51,14 +51,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _format(args: argparse.Namespace) -> str:
-    """The format to write: --format, else the -o file's extension, else md.  An extension that names
-    another format than --format is an error (`-o out.pdf --format md`), as is pdf or docx without -o."""
+    """The format to write: --format, else the -o file's extension, else md.  With --format, the file's
+    extension must be that format's own (or the file has none): one that names another format
+    (`-o out.pdf --format md`) or none (`-o out.txt --format pdf`) is an error, as is pdf or docx without -o."""
     ext = os.path.splitext(args.output)[1].lower() if args.output else ""
     by_ext = EXTENSIONS.get(ext)
     fmt = str(args.format) if args.format else (by_ext or "md")
     if args.format and by_ext and by_ext != fmt:
         raise KpiError(f"-o {args.output}: a {ext} file is {by_ext}, but --format is {fmt}; "
                        f"name the file .{fmt} or leave --format out")
+    if args.format and ext and by_ext is None:  # (-o x.txt --format pdf wrote a PDF named .txt: issue 19)
+        own = " or ".join(e for e, f in EXTENSIONS.items() if f == fmt)
+        raise KpiError(f"-o {args.output}: --format {fmt} writes a {own} file, not {ext}; "
+                       f"name the file {own.split(' or ')[0]} (or leave --format out to write Markdown)")
     if fmt in ("pdf", "docx") and not args.output:
         raise KpiError(f"--format {fmt} writes a file: give it with -o FILE.{fmt}")
     layout = args.layout or "screen"
