@@ -195,7 +195,8 @@ def test_verify_missing_data_file(work: Path, capsys: pytest.CaptureFixture[str]
     stamped = _stamp(work, capsys, "check")
     (work / "data.json").unlink()
     code, _, err = _run(capsys, "verify", str(stamped))
-    assert code == 2 and "data.json: cannot read the data file; give the data with --data" in err
+    assert code == 2 and "data.json: cannot read the data file the report names (tried " in err
+    assert "give the files with --plan PLAN.kpi and --data FILE" in err
 
 
 def test_report_and_check_stamp_the_same_results(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

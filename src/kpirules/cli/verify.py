@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kpirules.report.provenance import DATA_CHANGED, PLAN_CHANGED, RESULTS_DIFFER, verify
+from kpirules.report.verify import DATA_CHANGED, PLAN_CHANGED, RESULTS_DIFFER, verify
 from kpirules.text import visible
 
 HELP = "re-derive the results of a report or check JSON from the files it names, and say what differs"
