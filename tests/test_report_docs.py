@@ -1,0 +1,71 @@
+"""docs/report.md quotes what a real run prints (issue 19 item 5): the line on standard error, the summary's
+deliveries line and the JSON example (a shortened copy: every value it gives is the real one)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+DOC = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+COMMAND = ["rules/nq17_bkhcn.kpi", "--data", "examples/nq17_bkhcn/data.json", "--period", "2020-Q4"]
+
+
+def _kpirules(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kpirules", *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, Any]:
+    proc = _kpirules("report", *COMMAND, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_console_line_is_the_real_one(tmp_path: Path) -> None:
+    quoted = re.search(r"```console\n(kpirules: wrote report\.html .*)\n```", DOC)
+    assert quoted, "docs/report.md quotes the line `kpirules report … -o report.html` prints"
+    out = tmp_path / "report.html"
+    proc = _kpirules("report", *COMMAND, "-o", str(out))
+    assert proc.returncode == 1 and out.exists()
+    assert proc.stderr.replace(str(out), "report.html").rstrip("\n") == quoted[1]
+
+
+def test_the_deliveries_line_is_the_real_one(real: dict[str, Any]) -> None:
+    text = real["summary"]["deliveries"]["text"]
+    quoted = re.sub(r"\s+", " ", DOC)
+    assert f"\"{text}\"" in quoted, text
+
+
+def _subset(shown: Any, actual: Any, path: str) -> None:
+    """Every value the docs show is the real one: "…" stands for any value, a list shows its first items
+    (an empty one: shortened), an object some of its keys."""
+    if shown == "…":
+        return
+    if isinstance(shown, dict):
+        assert isinstance(actual, dict), path
+        for k, v in shown.items():
+            assert k in actual, f"{path}.{k}: not in the real JSON"
+            _subset(v, actual[k], f"{path}.{k}")
+    elif isinstance(shown, list):
+        assert isinstance(actual, list) and len(shown) <= len(actual), path
+        for i, v in enumerate(shown):
+            _subset(v, actual[i], f"{path}[{i}]")
+    else:
+        assert shown == actual, f"{path}: the docs say {shown!r}, a real run {actual!r}"
+
+
+def test_the_json_example_is_the_real_one(real: dict[str, Any]) -> None:
+    block = re.search(r"\*\*JSON\*\* carries the same content for other tools:\n\n```json\n(.*?)\n```", DOC, re.S)
+    assert block
+    shown = json.loads(block[1])
+    _subset(shown, real, "$")
+    assert shown["summary"]["rules"] == real["summary"]["rules"]  # (every status, zeros included)
+    assert shown["summary"]["tasks"] == real["summary"]["tasks"]
