@@ -147,3 +147,32 @@ def test_results_are_made_once_and_kept() -> None:
         res[-n - 1]
     fresh = _evaluate()
     assert fresh[n // 2] == middle and list(fresh) == list(res)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_making_the_results_leaves_the_garbage_collector_as_it_was(enabled: bool) -> None:
+    """The collector is paused while a column's results are made, and left as the caller had it."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        res = _evaluate()
+        made = list(res)
+        assert gc.isenabled() is enabled
+        assert any(type(r) is LazyResult for r in made) and all(r.evaluation is res for r in made)
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_a_lazy_result_outside_a_column_reads_its_fields() -> None:
+    """A plan-level rule's lazy result (a column of one) builds its numbers as a per-unit one does."""
+    res = _evaluate()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(evaluate, "LAZY", False)
+        eager = _evaluate()
+    lazy = [(i, r) for i, r in enumerate(res) if type(r) is LazyResult and r.unit is None]
+    assert lazy, "the plan has a plan-level rule judged on its truth alone"
+    for i, r in lazy:
+        assert attrs.asdict(r, recurse=False) | {"evaluation": None} == \
+            attrs.asdict(eager[i], recurse=False) | {"evaluation": None}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from fractions import Fraction
+from itertools import repeat
 import os
 from time import monotonic
 import weakref
@@ -198,7 +199,7 @@ class Plan:
                 results.append(judge_task(self, item, data, as_of, task_done))
         rule_results: dict[str, list[Result] | LazyColumn] = {}
         envs: dict[str | None, Env] = {}  # each unit's snapshot of the current period, looked up once for all rules
-        columns: dict[tuple[str, ...], tuple[list[Env], list[str | None]]] = {}  # the same, by list of units
+        columns: dict[Any, Any] = {}  # the same, by list of units (and by the identity of a list)
         for cr in self._compiled:
             once = settled if settled is not None and self._settles(cr.rule, current) else None
             if cr.rule.per_unit:
@@ -227,7 +228,10 @@ class Plan:
                 got = rule_results.get(item.id, [])
                 if isinstance(got, LazyColumn):
                     lazy.append((len(ordered), got))
-                    ordered.extend(map(got.eager.get, range(len(got.statuses))))  # (None but where eager)
+                    at = len(ordered)
+                    ordered.extend(repeat(None, len(got.statuses)))  # (None but where eager)
+                    for k, r in got.eager.items():
+                        ordered[at + k] = r
                 else:
                     ordered.extend(got)
             elif isinstance(item, n.Task):
@@ -374,15 +378,21 @@ class Plan:
     def _judge_units(self, cr: CompiledRule, data: Data, current: Period | None, first: Period | None,
                      targets: list[str], stop: float, envs: dict[str | None, Env],
                      settled: Settled | None = None,
-                     columns: dict[tuple[str, ...], tuple[list[Env], list[str | None]]] | None = None,
+                     columns: dict[Any, Any] | None = None,
                      ) -> list[Result] | LazyColumn:
         """A per-unit rule's result for each unit of ``targets``: where the rule names no period, a
         :class:`LazyColumn` of the statuses its truth gives (true, false or undefined: met, not met,
         no data), the units judged otherwise by :meth:`_judge_rule`; else a list of :meth:`_judge_rule`'s."""
         if cr.rule.time is not None or cr.stretch is not None or current is None or not LAZY:
             return [self._judge_rule(cr, data, current, first, u, stop, settled) for u in targets]
-        key = tuple(targets)
-        shared = None if columns is None else columns.get(key)
+        # (the rules over every unit share one list of them: found by identity before the tuple is made)
+        known = None if columns is None else columns.get(id(targets))
+        key: Any = None
+        if known is not None and known[0] is targets:
+            shared: tuple[list[Env], list[str | None]] | None = known[1]
+        else:
+            key = tuple(targets)
+            shared = None if columns is None else columns.get(key)
         if shared is None:  # the Env and declared name of each unit, for every rule over the same units
             kind, names = self.kind, self.units
             unit_envs = []
@@ -394,27 +404,26 @@ class Plan:
             shared = (unit_envs, [names.get(u) for u in targets])
             if columns is not None:
                 columns[key] = shared
+        if columns is not None and known is None:
+            columns[id(targets)] = (targets, shared)
         unit_envs, unit_names = shared
         truth_of = cr.truth
         met, not_met, no_data = Status.MET, Status.NOT_MET, Status.NO_DATA
         statuses: list[Status | None] = []
-        put = statuses.append
         eager: dict[int, Result] = {}
-        for env in unit_envs:
-            truth = truth_of(env)
-            if truth is True:
-                put(met)
-            elif truth is False:
-                put(not_met)
-            elif isinstance(truth, Undefined):
-                put(no_data)
-            else:  # (an invalid truth: judged in full, with its reason)
-                eager[len(statuses)] = self._judge_rule(cr, data, current, first, env.unit, stop)
-                put(None)
+        n_units = len(unit_envs)
+        for at in range(0, n_units, 64):  # (64 units at a time, the clock read between them)
+            run = [met if t is True else not_met if t is False else no_data if isinstance(t, Undefined) else None
+                   for t in map(truth_of, unit_envs[at:at + 64])]
+            if None in run:  # an invalid truth: judged in full, with its reason
+                for k, s in enumerate(run, at):
+                    if s is None:
+                        eager[k] = self._judge_rule(cr, data, current, first, unit_envs[k].unit, stop)
+            statuses += run
             if monotonic() > stop:  # the rest of the units: out of time, each says so
-                for i in range(len(statuses), len(unit_envs)):
-                    eager[i] = self._judge_rule(cr, data, current, first, unit_envs[i].unit, stop)
-                    put(None)
+                for k in range(len(statuses), n_units):
+                    eager[k] = self._judge_rule(cr, data, current, first, unit_envs[k].unit, stop)
+                    statuses.append(None)
                 break
         return LazyColumn(cr, statuses, unit_envs, unit_names, eager)
 

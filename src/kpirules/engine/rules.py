@@ -10,7 +10,10 @@ path use them.
 
 from __future__ import annotations
 
+import gc
+from collections import deque
 from fractions import Fraction
+from itertools import repeat
 from typing import Any
 
 import attrs
@@ -155,21 +158,23 @@ class LazyResult(Result):
     It is a :class:`Result` in every way (equality, JSON, ``attrs.evolve``); only the work moves.
     The snapshot is the one the evaluation read: change the data after evaluating and the numbers
     read later are those of the changed snapshot, so read them before changing it.
+
+    It keeps only its status, its :class:`LazyColumn` and its place in it (the rule, the unit's Env
+    and declared name, and the evaluation are the column's), so that making one costs little.
     """
 
-    __slots__ = ("_cr", "_env", "_unit_name")
-    _cr: CompiledRule
-    _env: Env
-    _unit_name: str | None
+    __slots__ = ("_col", "_i")
+    _col: LazyColumn
+    _i: int
 
     @classmethod
     def make(cls, status: Status, cr: CompiledRule, env: Env, unit_name: str | None) -> LazyResult:
+        """One lazy result outside a column (a plan-level rule): a column of one."""
         r = object.__new__(cls)
         _SET_STATUS(r, status)
         _SET_EVALUATION(r, None)  # (Results binds it)
-        _SET_CR(r, cr)
-        _SET_ENV(r, env)
-        _SET_UNIT_NAME(r, unit_name)
+        _SET_COL(r, LazyColumn(cr, [status], [env], [unit_name], {}))
+        _SET_I(r, 0)
         return r
 
     def __eq__(self, other: object) -> bool:  # equal to the eager Result of the same fields (attrs compares classes)
@@ -189,13 +194,22 @@ class LazyResult(Result):
     def _fill(self) -> None:
         """Every field but the status and the evaluation, as the eager path builds them (all unset till now:
         a result made otherwise, by ``attrs.evolve`` or unpickling, has every field set)."""
-        cr, env = self._cr, self._env
+        col, i = self._col, self._i
+        cr, env = col.cr, col.envs[i]
         rule = cr.rule
         truth, value, target = cr.fn(env)
         for put, v in zip(_FILL, (rule.id, "rule", env.period.label, env.unit, plain(value), plain_target(target),
                                   judge_truth(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
-                                  (), (), None, False, self._unit_name)):
+                                  (), (), None, False, col.names[i])):
             put(self, v)
+
+
+def _lazy_evaluation(self: LazyResult) -> Any:
+    """The evaluation a lazy result belongs to: its own once bound, else its column's."""
+    try:
+        return _GET_EVALUATION(self, Result)
+    except AttributeError:
+        return self._col.evaluation
 
 
 class LazyColumn:
@@ -204,7 +218,7 @@ class LazyColumn:
     :class:`~kpirules.engine.results.Results` makes the :class:`LazyResult` of a unit when it is first
     read; counting statuses reads the column."""
 
-    __slots__ = ("cr", "statuses", "envs", "names", "eager")
+    __slots__ = ("cr", "statuses", "envs", "names", "eager", "evaluation")
 
     def __init__(self, cr: CompiledRule, statuses: list[Status | None], envs: list[Env], names: list[str | None],
                  eager: dict[int, Result]) -> None:
@@ -214,36 +228,63 @@ class LazyColumn:
         self.names = names
         #: the results judged in full (an invalid truth, a rule out of time), by index
         self.eager = eager
+        #: the evaluation the results made by :meth:`fill` belong to
+        self.evaluation: Any = None
 
     def make(self, i: int) -> Result:
         """The result of the i-th unit (a new LazyResult where the column has a status)."""
         status = self.statuses[i]
         if status is None:
             return self.eager[i]
-        return LazyResult.make(status, self.cr, self.envs[i], self.names[i])
+        r = object.__new__(LazyResult)
+        _SET_STATUS(r, status)
+        _SET_COL(r, self)
+        _SET_I(r, i)
+        return r
 
     def fill(self, results: list[Any], start: int, evaluation: Any) -> None:
         """Put in ``results[start:]`` the result of each unit not made yet, bound to ``evaluation``
-        (:meth:`make` for each, in one loop)."""
-        new, cls, cr = object.__new__, LazyResult, self.cr
-        set_status, set_evaluation, set_cr, set_env, set_name = (_SET_STATUS, _SET_EVALUATION, _SET_CR, _SET_ENV,
-                                                                  _SET_UNIT_NAME)
-        i = start
-        for status, env, name in zip(self.statuses, self.envs, self.names):
-            if status is not None and results[i] is None:
-                r = new(cls)
-                set_status(r, status)
-                set_evaluation(r, evaluation)
-                set_cr(r, cr)
-                set_env(r, env)
-                set_name(r, name)
-                results[i] = r
-            i += 1
+        (:meth:`make` for each, in one loop).
+
+        The results are many small objects that refer to nothing new: the cyclic garbage collector is
+        paused while they are made (it would otherwise walk the growing heap again and again, about as
+        long as making them), and resumes as it was."""
+        self.evaluation = evaluation
+        n = len(self.statuses)
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:  # (each step a loop in C: the results made, then each of their three slots set)
+            made: list[Any] = list(map(object.__new__, repeat(LazyResult, n)))
+            deque(map(_SET_STATUS, made, self.statuses), 0)  # (None where eager: replaced below)
+            deque(map(_SET_COL, made, repeat(self, n)), 0)
+            deque(map(_SET_I, made, _indexes(n)), 0)
+        finally:
+            if paused:
+                gc.enable()
+        old = results[start:start + n]
+        if old.count(None) != n:  # the eager results, and any made already, stay
+            for k, r in enumerate(old):
+                if r is not None:
+                    made[k] = r
+        results[start:start + n] = made
+
+
+_INDEXES: list[int] = []
+
+
+def _indexes(n: int) -> list[int]:
+    """0, 1, … at least up to n − 1, as one list kept for every column (its ints made once, not per result)."""
+    if len(_INDEXES) < n:
+        _INDEXES.extend(range(len(_INDEXES), n))
+    return _INDEXES
 
 
 for _f in attrs.fields(Result):
-    if _f.name != "status":
+    if _f.name not in ("status", "evaluation"):
         setattr(LazyResult, _f.name, _lazy_field(_f.name))
+_GET_EVALUATION = Result.__dict__["evaluation"].__get__
+LazyResult.evaluation = property(_lazy_evaluation, Result.__dict__["evaluation"].__set__)
 _SET_STATUS = Result.__dict__["status"].__set__
 _EQ_FIELDS = tuple(f.name for f in attrs.fields(Result) if f.eq)
 _FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title", "section", "op", "deadline", "lead",
@@ -251,6 +292,5 @@ _FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title",
 _FILL = tuple(Result.__dict__[name].__set__ for name in _FILLED)
 assert set(_FILLED) | {"status", "evaluation"} == {f.name for f in attrs.fields(Result)}, "a field of Result not filled"
 _SET_EVALUATION = Result.__dict__["evaluation"].__set__
-_SET_CR = LazyResult.__dict__["_cr"].__set__
-_SET_ENV = LazyResult.__dict__["_env"].__set__
-_SET_UNIT_NAME = LazyResult.__dict__["_unit_name"].__set__
+_SET_COL = LazyResult.__dict__["_col"].__set__
+_SET_I = LazyResult.__dict__["_i"].__set__
