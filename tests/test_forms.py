@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -222,6 +223,44 @@ def test_a_sheet_with_only_plan_level_values_is_its_units_report(plan, tmp_path)
     res = kpirules.load(PLAN).evaluate_period(got, "2020-Q4")
     reporting = res.to_json()["reporting"]
     assert "VPB" not in [u["unit"] for u in reporting["not_reported"]]
+
+
+def test_a_sheet_with_only_its_day_sent_is_an_empty_report_not_a_lost_one(plan, tmp_path, capsys):
+    """VPB typed only the day it sent its sheet: it sent a form with no values.  It has not reported (no
+    snapshot: its rules have no data of it), but the day is kept, so `check` lists it as not reported *with*
+    that day, the report says its form was empty, and it is not also listed as late.  A workbook with
+    nothing but such days is no error (a unit's empty form among the others' must not stop the check)."""
+    path = _form(plan, tmp_path, units=["VPB", "TTCNTT", "VUPC"])
+    book = openpyxl.load_workbook(path)
+    (t,) = [t for t in _tables(book) if t.sheet == "VPB" and t.kind == "values"]
+    book["VPB"][t.submitted] = datetime.date(2020, 12, 23)  # (after the due date, 20/12/2020)
+    book["VUPC"][t.submitted] = datetime.date(2020, 12, 18)
+    book.save(path)
+    got = load_data(str(path))
+    key = plan.as_current("2020-Q4").key
+    assert not got.snapshots and got.submitted == {(key, "VPB"): datetime.date(2020, 12, 23),
+                                                   (key, "VUPC"): datetime.date(2020, 12, 18)}
+    (tt,) = [t for t in _tables(book) if t.sheet == "TTCNTT" and t.kind == "values"]
+    row = next(r for r in range(tt.header + 1, tt.last + 1) if r not in tt.headings)
+    book["TTCNTT"].cell(row, 9).value = 7
+    book.save(path)
+    got = load_data(str(path))
+    assert not got.has_snapshot(key, "VPB") and got.has_snapshot(key, "TTCNTT")
+    from kpirules.cli import main
+
+    capsys.readouterr()
+    main(["check", PLAN, "--data", str(path), "--period", "2020-Q4", "--format", "json"])
+    reporting = json.loads(capsys.readouterr().out)["reporting"]
+    unsent = {u["unit"]: u for u in reporting["not_reported"]}
+    assert unsent["VPB"]["submitted"] == "2020-12-23" and unsent["VUPC"]["submitted"] == "2020-12-18"
+    assert "submitted" not in unsent["CUCTTKH"] and "TTCNTT" not in unsent
+    assert reporting["late"] == []
+    for lang, vpb in (("vi", "Văn phòng Bộ (biểu trống, gửi ngày 23/12/2020)"),
+                      ("en", "Văn phòng Bộ (an empty form, sent ")):
+        out = tmp_path / f"r-{lang}.md"
+        assert main(["report", PLAN, "--data", str(path), "--period", "2020-Q4", "--lang", lang,
+                     "-o", str(out)]) in (0, 1)
+        assert vpb in out.read_text(encoding="utf-8"), lang
 
 
 def test_a_renamed_sheet_is_an_error_not_lost_rows(plan, tmp_path):
@@ -575,3 +614,4 @@ def test_the_printed_form_has_no_text_over_other_text(plan, tmp_path):
     assert not overlaps, overlaps[:10]
     text = " ".join(w for _, _, ws in pages for *_, w in ws)
     assert "Mã nhiệm vụ" in text and "Kỳ báo cáo" in text
+

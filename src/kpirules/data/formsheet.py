@@ -29,7 +29,7 @@ from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import parse_date
 
 __all__ = ["MARKER", "FORM_VERSION", "GUIDE_SHEET", "VALUE_COLUMNS", "TASK_COLUMNS", "LABEL_HEADERS", "KIND_LABELS", "FormTable",
-           "read_layout", "read_written", "layout_rows", "filled_cells", "key_cells", "form_plan", "cell_place", "form_rows", "form_period", "kind_of_label", "kind_problem"]
+           "read_layout", "read_written", "layout_rows", "filled_cells", "key_cells", "form_plan", "cell_place", "form_rows", "sent_day", "form_period", "kind_of_label", "kind_problem"]
 
 #: the very hidden sheet that marks a workbook as a form and holds its layout
 MARKER = "_kpirules"
@@ -230,41 +230,41 @@ def _blank(cell: object) -> bool:
 
 def form_rows(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]],
               problems: list[Diagnostic]) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of one table of a form as a data table reads them: its header (with a ``submitted`` column
-    when the form's cell for it is filled), then each row something was typed in, by its row number."""
+    """The rows of one table of a form as a data table reads them: its header, then each row something was
+    typed in, by its row number.  (The day the sheet was sent is read once for the sheet: :func:`sent_day`.)"""
     header = list(rows.get(table.header, []))
     names = [str(h or "").strip().lower() for h in header]
     columns = VALUE_COLUMNS if table.kind == "values" else TASK_COLUMNS
     roles = {h.lower(): role for h, role in columns}
     filled = [i for i, name in enumerate(names) if roles.get(name) in FILLED[table.kind]]
-    # (the day sent goes with the values: a task row has no unit or period of a report to send)
-    sent = _submitted(path, ref, table, rows, problems) if table.kind == "values" else None
-    yield table.header, header + (["submitted"] if sent else [])
+    yield table.header, header
     for r in range(table.header + 1, table.last + 1):
         cells = list(rows.get(r, []))
         if r in table.headings or all(_blank(cells[i]) if i < len(cells) else True for i in filled):
             continue
         cells += [None] * (len(header) - len(cells))
-        yield r, (cells + [sent]) if sent else cells
+        yield r, cells
 
 
-def _submitted(path: str, ref: str, table: FormTable, rows: dict[int, list[Any]],
-               problems: list[Diagnostic]) -> str | None:
-    """The day the form says it was sent (its submitted cell), as ISO text; None when blank or wrong."""
-    if not table.submitted:
+def sent_day(path: str, ref: str, tables: Sequence[FormTable], rows: dict[int, list[Any]],
+             problems: list[Diagnostic]) -> datetime.date | None:
+    """The day a sheet of a form says it was sent (its ``Ngày gửi báo cáo`` cell); None when blank, or when
+    not a date (an error naming the cell, in ``problems``)."""
+    place = next((t.submitted for t in tables if t.submitted), None)
+    if place is None:
         return None
-    row, col = cell_place(table.submitted)
+    row, col = cell_place(place)
     cells = rows.get(row, [])
     value = cells[col - 1] if 0 < col <= len(cells) else None
     if _blank(value):
         return None
     if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return value
     try:
-        return parse_date(str(value).strip()).isoformat()
+        return parse_date(str(value).strip())
     except KpiPeriodError as exc:
-        problems.append(Diagnostic(f"{path}: {ref}!{table.submitted}: the day the form was sent: "
+        problems.append(Diagnostic(f"{path}: {ref}!{place}: the day the form was sent: "
                                    f"{str(exc).splitlines()[0]}"))
         return None

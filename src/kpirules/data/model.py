@@ -617,8 +617,9 @@ class Data:
         return [tuple(g) for g in groups.values() if len(g) > 1]
 
     def is_empty(self) -> bool:
-        """No snapshot, no task row and no event: nothing a plan could be checked on."""
-        return not self.snapshots and not self.task_rows and not self.events
+        """No snapshot, no task row, no event and no day a report was sent: nothing a plan could be checked
+        on.  (A form with only the day it was sent typed is not empty: it says a unit sent nothing.)"""
+        return not self.snapshots and not self.task_rows and not self.events and not self.submitted
 
 
 MISSING: Any = object()

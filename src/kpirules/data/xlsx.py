@@ -29,7 +29,7 @@ import attrs
 
 from kpirules.data.cells import normal_number
 from kpirules.data.formsheet import (GUIDE_SHEET, MARKER, VALUE_COLUMNS, FormTable, filled_cells, form_period, key_cells,
-                                     form_plan, form_rows, read_layout, read_written)
+                                     form_plan, form_rows, read_layout, read_written, sent_day)
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, KpiError
@@ -277,10 +277,11 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
 
             sheet_data = Data()
             if title in form:
-                _read_form_sheet(path, ref, form[title], rows(), problems,
-                                 None if written is None else written.get(title, {}),
-                                 lambda: Table(sheet_data, problems, number_format, locate, source, votes=votes))
-                _sent_by(sheet_data, form[title], period, Source(path, ref))
+                day = _read_form_sheet(path, ref, form[title], rows(), problems,
+                                       None if written is None else written.get(title, {}),
+                                       lambda: Table(sheet_data, problems, number_format, locate, source,
+                                                     votes=votes))
+                _sent_by(sheet_data, form[title], period, Source(path, ref), day)
             elif Table(sheet_data, problems, number_format, locate, source, votes=votes).read(
                     rows(), skip_foreign=True):
                 found = True
@@ -301,8 +302,10 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
 
 
 def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterator[tuple[int, list[Cell]]],
-                     problems: list[Diagnostic], written: dict[tuple[int, int], object] | None, table: Any) -> None:
-    """Read the tables of one sheet of a form (``kpirules template``) where its layout says they are.
+                     problems: list[Diagnostic], written: dict[tuple[int, int], object] | None,
+                     table: Any) -> datetime.date | None:
+    """Read the tables of one sheet of a form (``kpirules template``) where its layout says they are; the day
+    the sheet says it was sent (or None).
 
     A cell typed below them or to the right of the form's columns is an error (the form reads nothing
     there); so is, when the form recorded the cells it wrote (``written``), a locked cell that no longer
@@ -343,6 +346,7 @@ def _read_form_sheet(path: str, ref: str, tables: list[FormTable], rows: Iterato
             "the form reads nothing there: write it on a row of a table (or in another data file)"))
     for t in tables:
         table().read(form_rows(path, ref, t, kept, problems))
+    return sent_day(path, ref, tables, kept, problems)
 
 
 def _blank(cell: object) -> bool:
@@ -375,11 +379,14 @@ def _changed_text(was: object, now: object, keyed: bool) -> str:
             f"back {_typed_text(was)!r} (or make the form again with `kpirules template`)")
 
 
-def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Source) -> None:
-    """A unit's sheet with anything typed in is that unit's report for the form's period, even when it
-    holds only plan-level values (a metric the unit leads); its day sent is the unit's."""
-    unit = next((t.unit for t in tables if t.unit), None)
-    if unit is None or label is None or not (data.snapshots or data.task_rows):
+def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Source,
+             day: datetime.date | None) -> None:
+    """A unit's sheet with a value or a task typed in is that unit's report for the form's period, even when
+    it holds only plan-level values (a metric the unit leads), sent on the day its sheet says.  A sheet
+    with only that day typed is a form sent with nothing in it: the day is kept (the unit's, or the
+    plan's on the common sheet), but it is no report (the unit is among those that have not reported,
+    with that day: see Results.reporting)."""
+    if label is None:
         return
     from kpirules.periods import parse_period
 
@@ -387,8 +394,9 @@ def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Sou
         period = parse_period(label)
     except KpiError:
         return
-    data.add_snapshot(period, unit, source)
-    day = data.submitted.pop((period.key, None), None)
+    unit = next((t.unit for t in tables if t.unit), None)
+    if unit is not None and (data.snapshots or data.task_rows):
+        data.add_snapshot(period, unit, source)
     if day is not None:
         data.submitted[(period.key, unit)] = max(day, data.submitted.get((period.key, unit), day))
 

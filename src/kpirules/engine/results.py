@@ -320,18 +320,24 @@ class Results(Sequence[Result]):
 
     def reporting(self) -> dict[str, Any] | None:
         """Who has not reported for the current period: with declared units and data given per unit, the
-        declared units with no snapshot for it (``not_reported``), and those whose ``submitted`` date comes
-        after the period's due date (``late``), in declared order; None otherwise."""
+        declared units with no snapshot for it (``not_reported``; with ``submitted`` when the unit sent a
+        form with only that day typed), and those whose ``submitted`` date comes after the period's due date
+        (``late``), in declared order; None otherwise."""
         units: dict[str, str | None] = getattr(self.plan, "units", None) or {}
         data, current = self.data, self.current
         if not units or data is None or current is None or all(u is None for _, u in data.snapshots):
             return None
         key, due = current.key, current.due
         sent = {u for k, u in data.snapshots if k == key}
-        late = [(u, day) for u in units for day in (data.submitted.get((key, u)),)
+        late = [(u, day) for u in units if u in sent for day in (data.submitted.get((key, u)),)
                 if day is not None and due is not None and day > due]
+
+        def unsent(u: str) -> dict[str, Any]:
+            day = data.submitted.get((key, u))  # (a form sent with nothing typed but its day)
+            return {"unit": u, "unit_name": units[u], **({"submitted": day.isoformat()} if day else {})}
+
         return {"period": current.label, "due": due.isoformat() if due else None,
-                "not_reported": [{"unit": u, "unit_name": units[u]} for u in units if u not in sent],
+                "not_reported": [unsent(u) for u in units if u not in sent],
                 "late": [{"unit": u, "unit_name": units[u], "submitted": day.isoformat()} for u, day in late]}
 
     def explain(self, result: Result | str, unit: str | None = None) -> Any:

@@ -104,7 +104,9 @@ def reporting_lines(report: Report) -> list[str]:
         out.append(t["not_reported_line"].format(
             count=len(rep["not_reported"]), units=len(units),
             period=fmt_period(period, lang) if period is not None else rep["period"],
-            names=names([u["unit_name"] or u["unit"] for u in rep["not_reported"]])))
+            names=names([t["empty_form"].format(name=u["unit_name"] or u["unit"],
+                                                date=fmt_date(datetime.date.fromisoformat(u["submitted"]), lang))
+                         if "submitted" in u else u["unit_name"] or u["unit"] for u in rep["not_reported"]])))
     if rep["late"]:
         due = datetime.date.fromisoformat(rep["due"])
         out.append(t["late_line"].format(
