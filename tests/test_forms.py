@@ -337,6 +337,30 @@ def test_the_csv_form_reads_back_with_vietnamese_numbers(plan, tmp_path):
     assert row.status == "in_progress" and row.date == datetime.date(2020, 6, 10)
 
 
+def test_the_csv_tasks_say_whose_they_are_and_read_back_with_it(plan, tmp_path):
+    """form-tasks.csv of several units: each row has the unit that leads the task (Đơn vị, blank for the
+    common tasks), so a clerk finds the rows that are theirs; the row reads back by its task code (unique in
+    the plan) with that unit, as a task row of a unit's sheet of the workbook does."""
+    period = plan.as_current("2020-Q4")
+    forms = forms_for(plan, period, ["Chung", "TTCNTT", "VPB"])
+    _, tasks = csv_form(plan, period, forms)
+    rows = list(csv.reader(tasks.lstrip("\ufeff").splitlines()))
+    assert rows[0][:4] == ["STT", "Kỳ báo cáo", "Đơn vị", "Mã nhiệm vụ"]
+    lead = {t.id: f.unit for f in forms for t in f.tasks}
+    assert {r[3]: r[2] or None for r in rows[1:]} == lead
+    assert {None, "TTCNTT", "VPB"} <= set(lead.values())
+    for r in rows[1:]:
+        r[-3:] = ["Đang thực hiện", "10/06/2020", f"việc của {r[2] or 'chung'}"]
+    (tmp_path / "f-tasks.csv").write_text("\r\n".join(",".join(f'"{c}"' for c in r) for r in rows), encoding="utf-8")
+    got = load_data(str(tmp_path / "f-tasks.csv"))
+    assert {r.task: r.unit for r in got.task_rows} == lead
+    assert all(r.note == f"việc của {r.unit or 'chung'}" for r in got.task_rows)
+    # the workbook's task rows read back with the unit of their sheet, the same
+    path = _form(plan, tmp_path, units=["Chung", "TTCNTT", "VPB"])
+    _fill(path, {})
+    assert {r.task: r.unit for r in load_data(str(path)).task_rows} == lead
+
+
 KINDS_PLAN = """plan "k"
   reporting quarterly cutoff 15 due 20
 

@@ -275,8 +275,13 @@ def csv_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> tuple[str
 
     values = write([h for h, _ in VALUE_COLUMNS],
                    [[i, *_value_cells(period, m)[1:]] for i, m in enumerate((m for f in forms for m in f.metrics), 1)])
-    task_rows = [[i, *_task_cells(t)[1:]] for i, t in enumerate((t for f in forms for t in f.tasks), 1)]
-    return values, write([h for h, _ in TASK_COLUMNS], task_rows) if task_rows else None
+    # (a task's code names it in the whole plan, so its row reads back alone; the unit that leads it tells a
+    # clerk which rows of a CSV of several units are theirs, and is read as the row's unit, as a sheet's is)
+    tasks = [(f.unit, t) for f in forms for t in f.tasks]
+    task_rows = [[i, cells[1], unit or "", *cells[2:]] for i, (unit, t) in enumerate(tasks, 1)
+                 for cells in (_task_cells(t),)]
+    header = [h for h, _ in TASK_COLUMNS]
+    return values, write([*header[:2], "Đơn vị", *header[2:]], task_rows) if task_rows else None
 
 
 def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:

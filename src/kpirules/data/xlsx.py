@@ -397,6 +397,8 @@ def _sent_by(data: Data, tables: list[FormTable], label: str | None, source: Sou
     unit = next((t.unit for t in tables if t.unit), None)
     if unit is not None and (data.snapshots or data.task_rows):
         data.add_snapshot(period, unit, source)
+        # (a task row of a unit's sheet is that unit's word on it, as the CSV form's Đơn vị column says)
+        data.task_rows = [attrs.evolve(r, unit=unit) if r.unit is None else r for r in data.task_rows]
     if day is not None:
         data.submitted[(period.key, unit)] = max(day, data.submitted.get((period.key, unit), day))
 
