@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules.data import load_data
-from kpirules.data.formsheet import MARKER, read_layout
+from kpirules.data.formsheet import KIND_LABELS, MARKER, read_layout
+from kpirules.data.tasks import TASK_STATUS_WORDS
 from kpirules.errors import KpiDataError, KpiError
 from kpirules.forms import csv_form, forms_for, neutral, xlsx_form
 
@@ -639,3 +640,142 @@ def test_the_printed_form_has_no_text_over_other_text(plan, tmp_path):
     text = " ".join(w for _, _, ws in pages for *_, w in ws)
     assert "Mã nhiệm vụ" in text and "Kỳ báo cáo" in text
 
+
+# ---- the round trip, from a generated plan: template → filled as a Vietnamese clerk types → read back ----
+
+_STATUS_OF_WORD = {words[1][:1].upper() + words[1][1:]: code for code, words in TASK_STATUS_WORDS.items()}
+_CONDITION = {"count": "{m} >= 0", "amount": "{m} >= 0", "share": "{m} >= 50%", "yesno": "{m}"}
+
+
+@st.composite
+def _plans(draw):
+    """A plan's text: 1–3 declared units, 1–5 metrics of each kind, each read by a per-unit rule, a rule
+    a unit leads or a rule no unit leads (the common sheet), and 0–3 tasks led by a unit or by no unit."""
+    units = [f"U{i}" for i in range(1, draw(st.integers(1, 3)) + 1)]
+    scopes = st.sampled_from(["each", None, *units])
+    metrics = draw(st.lists(st.tuples(st.sampled_from(sorted(_CONDITION)), scopes), min_size=1, max_size=5))
+    tasks = draw(st.lists(st.sampled_from([None, *units]), max_size=3))
+    lines = ['plan "G"', "  reporting quarterly cutoff 15 due 20", ""]
+    lines += [f'unit {u} "Đơn vị số {u[1:]}"' for u in units]
+    for i, (kind, _) in enumerate(metrics):
+        lines.append(f'metric m{i} "Chỉ tiêu {i}": {kind}' + (' "hồ sơ"' if kind == "count" else ""))
+    for i, (kind, scope) in enumerate(metrics):
+        cond = _CONDITION[kind].format(m=f"m{i}")
+        lines += [f'rule R{i} "Quy tắc {i}":', f"  {'for each unit: ' if scope == 'each' else ''}{cond} by 2021"]
+        if scope not in ("each", None):
+            lines.append(f"  lead {scope}")
+    for i, lead in enumerate(tasks, start=1):
+        lines += [f'task {i} "Nhiệm vụ {i}":', f"  lead {lead or chr(34) + 'Các đơn vị' + chr(34)}", "  due 2021"]
+    return "\n".join(lines) + "\n"
+
+
+def _vi_number(value, decimals):
+    """``value`` as a Vietnamese clerk writes it: dots grouping thousands, a comma before the decimals."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    whole, part = divmod(value, 1)
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return sign + grouped + ("," + f"{part:.{decimals}f}"[2:] if decimals else "")
+
+
+def _typed(draw, kind, xlsx):
+    """A value of ``kind`` as typed in a cell → the value it must read back as, exactly."""
+    if kind == "count":
+        n = draw(st.integers(0, 10**9))
+        if xlsx and draw(st.booleans()):
+            return n, n  # (a number cell)
+        return _vi_number(n, 0), n  # 1.700: in a count row, dots group thousands
+    if kind == "amount":
+        cents = draw(st.integers(-10**11, 10**11))
+        value = Fraction(cents, 100)
+        if xlsx and draw(st.booleans()):
+            return float(Decimal(cents) / 100), value
+        return _vi_number(Decimal(cents) / 100, 2), value  # 2.400,50: a comma before the decimals
+    if kind == "share":
+        i = draw(st.integers(0, 10000))
+        if xlsx and draw(st.booleans()):
+            return i / 10000, Fraction(i, 10000)
+        return _vi_number(Decimal(i) / 100, 2) + "%", Fraction(i, 10000)  # 12,50%
+    word = draw(st.sampled_from(["có", "không"]))
+    return word, word == "có"
+
+
+def _day(draw, xlsx):
+    """A day as typed: a date cell, or dd/mm/yyyy text as Vietnamese Excel writes it."""
+    day = draw(st.dates(datetime.date(2020, 1, 1), datetime.date(2021, 12, 31)))
+    return (day if xlsx and draw(st.booleans()) else day.strftime("%d/%m/%Y")), day
+
+
+def _check_read_back(got, key, expected_values, expected_tasks):
+    values = {(unit, m): v for (k, unit), snap in got.snapshots.items() if k == key for m, v in snap.items()}
+    assert values == expected_values
+    assert {r.task: (r.status, r.date, r.note) for r in got.task_rows} == expected_tasks
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_plans(), data=st.data())
+def test_a_generated_plans_workbook_form_reads_back_what_was_typed(tmp_path, text, data):
+    plan = kpirules.parse(text)
+    period = plan.as_current("2020-Q4")
+    path = tmp_path / "g.xlsx"
+    path.write_bytes(xlsx_form(plan, period, forms_for(plan, period)))
+    book = openpyxl.load_workbook(path)
+    values, tasks, sent = {}, {}, {}
+    for t in _tables(book):
+        ws = book[t.sheet]
+        if t.unit is not None and t.sheet not in sent:
+            ws[t.submitted], sent[t.sheet] = _day(data.draw, True)
+        for r in range(t.header + 1, t.last + 1):
+            if r in t.headings or not data.draw(st.integers(0, 5), label="fill"):  # (some rows left blank)
+                continue
+            if t.kind == "values":
+                kind = {v: k for k, v in KIND_LABELS.items()}[ws.cell(r, 7).value]
+                ws.cell(r, 9).value, want = _typed(data.draw, kind, True)
+                values[(ws.cell(r, 3).value or None, ws.cell(r, 4).value)] = want
+            else:
+                word = data.draw(st.sampled_from(sorted(_STATUS_OF_WORD)))
+                ws.cell(r, 7).value = word
+                ws.cell(r, 8).value, day = _day(data.draw, True)
+                ws.cell(r, 9).value = note = data.draw(st.sampled_from([None, "đã trình", "0,5"]))
+                tasks[ws.cell(r, 3).value] = (_STATUS_OF_WORD[word], day, note)
+    book.save(path)
+    if not values and not tasks:
+        return  # (nothing typed but the days: tests/test_forms.py has that case)
+    got = load_data(str(path))
+    _check_read_back(got, period.key, values, tasks)
+    # (the day each unit's sheet says it was sent, whether or not anything else was typed on it)
+    assert {u: day for (k, u), day in got.submitted.items() if k == period.key} == sent
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_plans(), data=st.data())
+def test_a_generated_plans_csv_form_reads_back_what_was_typed(tmp_path, text, data):
+    plan = kpirules.parse(text)
+    period = plan.as_current("2020-Q4")
+    value_text, task_text = csv_form(plan, period, forms_for(plan, period))
+    rows = list(csv.reader(value_text.lstrip("\ufeff").splitlines()))
+    values, tasks = {}, {}
+    for row in rows[1:]:
+        if data.draw(st.integers(0, 5), label="fill"):
+            kind = {v: k for k, v in KIND_LABELS.items()}[row[6]]
+            row[8], values[(row[2] or None, row[3])] = _typed(data.draw, kind, False)
+    files = [tmp_path / "g.csv"]
+    with open(files[0], "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    if task_text is not None:
+        t_rows = list(csv.reader(task_text.lstrip("\ufeff").splitlines()))
+        assert t_rows[0][-3:] == ["Trạng thái", "Ngày", "Ghi chú"]
+        for row in t_rows[1:]:
+            if data.draw(st.integers(0, 5), label="fill"):
+                word = data.draw(st.sampled_from(sorted(_STATUS_OF_WORD)))
+                row[-3], (row[-2], day) = word, _day(data.draw, False)
+                row[-1] = note = data.draw(st.sampled_from(["", "đã trình", "0,5"]))
+                tasks[row[3]] = (_STATUS_OF_WORD[word], day, note or None)
+        files.append(tmp_path / "g-tasks.csv")
+        with open(files[1], "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f, delimiter=";").writerows(t_rows)  # (Vietnamese Excel saves CSV with semicolons)
+    # (a CSV with no row filled is "no rows", an error, as an empty data file: give only the filled ones)
+    files = [p for p, filled in zip(files, (values, tasks)) if filled]
+    if not files:
+        return
+    got = load_data([str(p) for p in files])
+    _check_read_back(got, period.key, values, tasks)
