@@ -3,6 +3,7 @@ it must give or the error it must raise, in one expectations table."""
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -84,6 +85,30 @@ ERRORS = [
     ("only_bom.csv", None, ["only_bom.csv: the file holds no snapshot, no task row and no event"]),
     ("only_header.csv", None, ["only_header.csv: the file holds no snapshot, no task row and no event"]),
     ("empty_lists.json", None, ["empty_lists.json: the file holds no snapshot, no task row and no event"]),
+    ("empty.csv", None, ["empty.csv: the file holds no snapshot, no task row and no event"]),
+]
+
+#: file → its task rows (task, status, date, note): an undated progress row is read (the unit's report as of
+#: the as-of date), dd/mm/yyyy dates are day first as Vietnamese Excel writes them
+TASKS = [
+    ("undated_progress.json", [("2", "in_progress", None, "đang làm"), ("13", "done", datetime.date(2021, 6, 10), None)]),
+    ("tasks_vi_dates.csv", [("13", "done", datetime.date(2021, 6, 10), "Đã ban hành"), ("5", "in_progress", None, None),
+                            ("7", "delayed", datetime.date(2020, 12, 1), "chờ ý kiến, góp ý")]),
+    ("tasks_semicolon.csv", [("6", "done", datetime.date(2019, 11, 20), "Đã ban hành; Quyết định 1"),
+                             ("7", "in_progress", datetime.date(2020, 6, 1), None)]),
+]
+
+#: file, plan checked on it, period → the exit code of `kpirules check` and what it prints (stderr, then
+#: the JSON results by id): the undated row and the Vietnamese dates are judged, not refused; the data of
+#: another plan is refused as that (the units spelt without diacritics: tests/test_data_units.py)
+CHECKS = [
+    ("undated_progress.json", "nq17_bkhcn.kpi", "2021-Q2", {0, 1}, [], {"13": "done_late", "2": "open"}),
+    ("tasks_vi_dates.csv", "nq17_bkhcn.kpi", "2021-Q2", {0, 1}, [], {"13": "done_late", "5": "overdue"}),
+    ("other_plan.csv", "nq17_bkhcn.kpi", "2020-Q4", {2}, [
+        "other_plan.csv shares no metric, task or event with the plan 676/QĐ-BKHCN: is it the data of another "
+        "plan? (the plan reads admin_procedures, ", "the data gives dossiers_handled, dossiers_one_stop, "
+        "dossiers_online, services_with_qa)"], {}),
+    ("vi_decided_by_cells.csv", "nq17_bkhcn.kpi", "2020-Q4", {0, 1}, [], {}),
 ]
 
 
@@ -103,8 +128,32 @@ def test_messy_file_gives_the_error(name: str, fmt: str | None, needles: list[st
         assert needle in str(info.value)
 
 
+@pytest.mark.parametrize("name,rows", TASKS, ids=[t[0] for t in TASKS])
+def test_messy_file_gives_the_task_rows(name: str, rows: list[tuple[object, ...]]) -> None:
+    data = kpirules.load_data(MESSY / name)
+    assert [(r.task, r.status, r.date, r.note) for r in data.task_rows] == rows
+
+
+@pytest.mark.parametrize("name,plan,period,codes,needles,statuses", CHECKS, ids=[c[0] for c in CHECKS])
+def test_messy_file_checked_on_a_plan(name: str, plan: str, period: str, codes: set[int], needles: list[str],
+                                      statuses: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    rules = Path(__file__).resolve().parent.parent / "rules" / plan
+    code = main(["check", str(rules), "--data", str(MESSY / name), "--period", period, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code in codes, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err
+    if statuses:
+        got = {r["id"]: r["status"] for r in json.loads(out)["results"] if r["id"] in statuses}
+        assert got == statuses
+
+
 def test_every_messy_file_has_an_expectation() -> None:
-    covered = {v[0] for v in VALUES} | {e[0] for e in ERRORS} | {"suspicious.csv", "tasks_semicolon.csv"}
+    covered = ({v[0] for v in VALUES} | {e[0] for e in ERRORS} | {t[0] for t in TASKS} | {c[0] for c in CHECKS}
+               | {"suspicious.csv"})
     assert covered == {p.name for p in MESSY.iterdir()}
 
 
