@@ -779,3 +779,50 @@ def test_a_generated_plans_csv_form_reads_back_what_was_typed(tmp_path, text, da
         return
     got = load_data([str(p) for p in files])
     _check_read_back(got, period.key, values, tasks)
+
+
+def test_the_errors_forms_md_quotes_are_the_real_ones(plan, tmp_path, monkeypatch):
+    """docs/forms.md quotes the errors of a filled form (a bad status, text beside a table, a changed locked
+    cell, a form or a CSV form of another plan): each quote, its parts around '…', is in the real message."""
+    import re
+
+    text = " ".join((open(os.path.join(ROOT, "docs", "forms.md"), encoding="utf-8").read()).split())
+    double = re.findall(r"``(form\.(?:xlsx|csv):.*?)``", text)
+    single = re.findall(r"`(form\.(?:xlsx|csv):[^`]*)`", re.sub(r"``.*?``", "", text))
+    assert len(double) >= 1 and len(single) >= 4, (double, single)
+    monkeypatch.chdir(tmp_path)
+    real = []
+
+    def errors(data_path):
+        with pytest.raises(KpiError) as exc:
+            plan.evaluate_period(load_data(data_path), "2020-Q4")
+        real.extend(" ".join(d.message.split()) for d in exc.value.diagnostics)
+
+    period = plan.as_current("2020-Q4")
+    with open("form.xlsx", "wb") as f:
+        f.write(xlsx_form(plan, period, forms_for(plan, period)))
+    book = openpyxl.load_workbook("form.xlsx")
+    ws = book["VPB"]
+    ws["G18"], ws["J13"], ws["C13"], ws["I14"] = "sắp xong", "ghi chú", "TTCNTT", 3
+    book.save("form.xlsx")
+    errors("form.xlsx")
+    other = kpirules.load(os.path.join(ROOT, "rules", "nq17_national.kpi"))
+    period = other.as_current("2020-Q4")
+    with open("form.xlsx", "wb") as f:
+        f.write(xlsx_form(other, period, forms_for(other, period)))
+    book = openpyxl.load_workbook("form.xlsx")
+    ws = book["BNV"]
+    (t,) = [t for t in _tables(book) if t.sheet == "BNV" and t.kind == "values"]
+    ws.cell(next(r for r in range(t.header + 1, t.last + 1) if ws.cell(r, 7).value == "số nguyên"), 9).value = 5
+    book.save("form.xlsx")
+    errors("form.xlsx")
+    values, _ = csv_form(other, period, forms_for(other, period))
+    rows = list(csv.reader(values.lstrip("\ufeff").splitlines()))
+    for row in rows[1:]:
+        row[8] = "5" if row[6] == "số nguyên" else ""
+    with open("form.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    errors("form.csv")
+    for quote in double + single:
+        parts = [p.strip(" ;.") for p in quote.split("…") if p.strip(" ;.")]
+        assert any(all(p in m for p in parts) for m in real), (quote, real)
