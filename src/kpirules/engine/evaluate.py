@@ -535,9 +535,10 @@ class Plan:
                     if monotonic() > stop:
                         return Result(status=Status.ERROR, period=p.label,
                                       reason=Message("too_slow", limit=RULE_SECONDS), deadline=deadline, **base)
-                    truth = truth_at(p)
+                    env = Env(data, p, unit, None, self.kind)  # (one look-up of the snapshot for both)
+                    truth = cr.truth(env)
                     if isinstance(truth, (bool, Invalid)):
-                        truth, value, target = at(p)  # the numbers, for this period only
+                        truth, value, target = cr.fn(env)  # the numbers, for this period only
                     if isinstance(truth, Invalid):
                         return judged(p, truth, value, target, deadline=deadline)
                     if isinstance(truth, bool):
@@ -545,7 +546,7 @@ class Plan:
                         return Result(status=status, period=p.label, value=plain(value), target=plain_target(target),
                                       reason=self._message(before, args, p), deadline=deadline, **base)
                     if last_reason is None:
-                        last_reason = joined(truth.reasons)  # type: ignore[attr-defined]
+                        last_reason = joined(truth.reasons)
                     p = self._step(p, -1)
             reason = Message(before + "_no_data", **args, why=last_reason or None)
             return Result(status=Status.NO_DATA, period=current.label if current else None, reason=reason,
