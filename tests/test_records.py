@@ -318,3 +318,49 @@ def test_duckdb_joins_the_windows_by_hashing_not_by_sorting_the_rows(tmp_path):
             assert "PIECEWISE" not in text.upper() and "IE_JOIN" not in text.upper(), text
     finally:
         eng.close()
+
+
+def test_three_bad_dates_in_many_rows_are_named_and_empty_ones_counted(tmp_path, engine):
+    # 3 cells of the `dated by` column that are not dates, among 30,000 rows: an error naming the column
+    # and each of the three rows (by its line); the empty cells beside them are rows without a date (a
+    # warning's count), not errors
+    good = {"id": 0, "resolved_on": D(2020, 5, 1), "due_on": D(2020, 5, 3), "channel": "online", "unit_code": "A",
+            "days": 1}
+    rows = [dict(good, id=i) for i in range(30_000)]
+    for i, text in ((7, "2020-02-30"), (12_345, "15/13/2020"), (29_998, "N/A")):
+        rows[i] = dict(rows[i], resolved_on=text)
+    for i in (100, 200):
+        rows[i] = dict(rows[i], resolved_on=None)
+    src = write_csv(str(tmp_path / "d.csv"), COLUMNS, rows)
+    with pytest.raises(KpiDataError) as e:
+        count_records([DOSSIERS], METRICS[:2], {"dossiers": src}, engine=engine, years=(2020, 2020))
+    text = str(e.value)
+    assert ("column 'resolved_on' (dated by) of dataset 'dossiers' must hold dates (YYYY-MM-DD or dd/mm/yyyy); "
+            "3 rows are not: row 9 ('2020-02-30'), row 12347 ('15/13/2020'), row 30000 ('N/A')") in text, text
+    assert "Traceback" not in text
+    for i in (7, 12_345, 29_998):
+        rows[i] = dict(rows[i], resolved_on=None)
+    src = write_csv(str(tmp_path / "e.csv"), COLUMNS, rows)
+    c = count_records([DOSSIERS], METRICS[:2], {"dossiers": src}, engine=engine, years=(2020, 2020))
+    assert c.stats["dossiers"].undated == 5
+    assert value(c, "all", "2020-Q2") == 30_000 - 5
+
+
+def test_a_database_host_that_does_not_resolve_is_named(tmp_path):
+    pytest.importorskip("psycopg")
+    import subprocess
+    import sys
+
+    with pytest.raises(KpiDataError) as e:
+        count_records([DOSSIERS], METRICS, {"dossiers": "dossiers"},
+                      engine="postgresql://nobody@no-such-host.invalid/nodb?connect_timeout=3")
+    assert "no-such-host.invalid" in str(e.value)
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "p"\n\ndataset dossiers:\n  dated by resolved_on\n\nmetric n = count(dossiers)\n\n'
+                    'rule r: n >= 1 by 2020\n', encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "kpirules", "check", str(plan), "--records", "dossiers=dossiers",
+                        "--engine", "postgresql://nobody:secret@no-such-host.invalid:5433/nodb?connect_timeout=3"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2
+    assert "no-such-host.invalid:5433" in p.stderr and "Traceback" not in p.stderr
+    assert "secret" not in p.stderr

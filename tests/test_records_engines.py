@@ -250,6 +250,14 @@ def test_spark_agrees_on_a_fixed_set(tmp_path):
         c = count_records([DS], FIXED_METRICS, {"dossiers": "spark:dossiers_typed"}, engine=spark,
                           years=(2019, 2021))
         assert a.table() == c.table(), _diff(a, c)
+        # and the whole `check` of a plan written as text, on the file and on the typed table
+        import kpirules
+
+        plan = kpirules.parse(plan_text(FIXED_METRICS, Scheme(15, 20), Kind.QUARTER, True))
+        want = check_json(plan, {"dossiers": src}, "python", src)
+        assert {r["status"] for r in want["results"]} >= {"met", "not_met"}
+        assert check_json(plan, {"dossiers": src}, spark, src) == want
+        assert check_json(plan, {"dossiers": "spark:dossiers_typed"}, spark, "spark:dossiers_typed") == want
     finally:
         spark.close()
 
@@ -341,3 +349,187 @@ def test_nothing_in_a_plan_runs_sql(tmp_path, pg, evil):
     tree = sqlglot.parse_one(plan.main.sql(dialect="spark", identify=True), read="spark")
     assert {lit.this for lit in tree.find_all(exp.Literal) if lit.is_string} >= {evil}
     assert not list(tree.find_all(exp.Drop))
+
+
+def _kpi_string(text):
+    """``text`` as a string of the rule language (a backslash and a double quote escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def evil_plan(evil):
+    """A plan with ``evil`` in every text position the language has: the plan's title and header, a
+    declared unit (its name and title), the dataset's and each metric's title, every text literal of a
+    filter (``==``, ``!=``, ``in``), the section's and the rule's titles, its lead and its note."""
+    e = _kpi_string(evil)
+    return f'''plan {e}
+  title {e}
+  implements {e}
+  reporting quarterly cutoff 15 due 20
+
+unit {e} {e}
+unit A {_kpi_string(evil + " A")}
+
+dataset dossiers {e}:
+  dated by ngay
+  unit by dv
+
+metric n {e} = count(dossiers)
+metric hits {e} = count(dossiers where kenh == {e} and kenh in ({e}, "x") and kenh != {_kpi_string(evil + "2")})
+metric kinds {e} = count distinct(dossiers.kenh where kenh != {e})
+metric total {e} = sum(dossiers.so where not (kenh in ({e})))
+
+section S {e}
+
+rule r {e}:
+  for each unit: hits >= 1 by 2020
+  lead {e}
+  note {e}
+
+rule k {e}:
+  ratio(hits, n) >= 50% by 2020
+'''
+
+
+@pytest.mark.parametrize("evil", EVIL)
+def test_nothing_in_a_plans_text_runs_sql(tmp_path, pg, evil):
+    """The plan is text, as a user writes it: ``evil`` in every text position of it (and in the rows, the
+    unit names and the table's name) reaches each engine as a quoted literal or identifier. The three
+    engines give the same ``check`` JSON, the rows with ``evil`` are counted as such, the table
+    ``victims`` keeps its row, and ``kpirules sql`` prints queries that parse back with no other
+    statement in them."""
+    import kpirules
+    from kpirules.engine.records import records_data
+
+    engine, con = pg
+    with con.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS victims")
+        cur.execute("CREATE TABLE victims (x int)")
+        cur.execute("INSERT INTO victims VALUES (1)")
+    text = evil_plan(evil)
+    plan = kpirules.parse(text)
+    columns = {"ngay": "date", "dv": "text", "kenh": "text", "so": "number"}
+    rows = [{"ngay": D(2020, 10, 1), "dv": evil, "kenh": evil, "so": decimal.Decimal(2)},
+            {"ngay": D(2020, 10, 2), "dv": evil, "kenh": "x", "so": decimal.Decimal(3)},
+            {"ngay": D(2020, 10, 3), "dv": "A", "kenh": "x", "so": decimal.Decimal(5)}]
+    src = write_csv(str(tmp_path / "evil.csv"), list(columns), rows, quote_all=True)
+    table = "t" + evil
+    pg_table(con, table, columns, rows)
+    as_of = D(2020, 12, 18)
+
+    def check(sources, eng):
+        data = records_data(plan, sources, eng)
+        return plan.evaluate(data, as_of).to_json()["results"]
+
+    try:
+        a = check({"dossiers": src}, "python")
+        b = check({"dossiers": src}, "duckdb")
+        c = check({"dossiers": table}, engine)
+    finally:
+        with con.cursor() as cur:
+            cur.execute(sql_identifier_drop(table))
+    assert a == b == c
+    by = {(r["id"], r["unit"]): r for r in a}
+    assert by[("k", None)]["value"] == "1/3"  # one row of three has the evil channel (and is "in" it)
+    assert by[("r", evil)]["status"] == "met" and by[("r", "A")]["status"] == "not_met"
+    with con.cursor() as cur:
+        cur.execute("SELECT count(*) FROM victims")
+        assert cur.fetchone() == (1,)
+        cur.execute("DROP TABLE victims")  # (as test_nothing_in_a_plan_runs_sql expects to find it: none)
+    # the SQL that `kpirules sql` prints for this plan, with the evil table name, in every dialect
+    import subprocess
+    import sys
+
+    import sqlglot
+    from sqlglot import exp
+
+    path = tmp_path / "evil.kpi"
+    path.write_text(text, encoding="utf-8")
+    for dialect in DIALECTS:
+        for extra in ([], ["--text-columns"]):
+            p = subprocess.run([sys.executable, "-m", "kpirules", "sql", str(path), "--dialect", dialect,
+                                "--records", f"dossiers={table}", *extra], capture_output=True, text=True)
+            assert p.returncode == 0, p.stderr
+            trees = [t for t in sqlglot.parse(p.stdout, read=dialect) if t is not None]
+            assert trees and all(isinstance(t, exp.Select) for t in trees), p.stdout
+            strings = {lit.this for t in trees for lit in t.find_all(exp.Literal) if lit.is_string}
+            assert evil in strings and evil + "2" in strings
+            assert table in {i.this for t in trees for i in t.find_all(exp.Identifier)}
+
+
+def sql_identifier_drop(table):
+    from psycopg import sql
+
+    return sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table))
+
+
+FREQUENCY = {Kind.QUARTER: "quarterly", Kind.MONTH: "monthly", Kind.HALF: "half-yearly", Kind.YEAR: "yearly"}
+
+
+def plan_text(metrics, scheme, kind, declare_units):
+    """A plan (text, as a user writes it) that counts ``metrics`` from DS in ``scheme``'s ``kind`` windows,
+    with rules on them: plan-level, per unit, ratios, and on the aggregates that are numbers."""
+    from kpirules.records.text import metric_text
+
+    cut = "calendar" if scheme.cutoff == 1 else f"cutoff {scheme.cutoff}"
+    due = f" due {scheme.due}" if scheme.due is not None else ""
+    lines = ['plan "differential"', f"  reporting {FREQUENCY[kind]} {cut}{due}", ""]
+    if declare_units:  # (the units RESOLVE names)
+        lines += ["unit A", 'unit STP "Sở Tư pháp"', 'unit VP "Văn phòng Bộ"', ""]
+    lines += [f'dataset dossiers "{DS.title}":', f"  dated by {DS.dated_by}", f"  unit by {DS.unit_by}", ""]
+    lines += [f"metric {m.name} = {metric_text(m)}" for m in metrics]
+    lines.append("")
+    for m in metrics:
+        if m.agg.value == "count":
+            lines += [f"rule p_{m.name}: {m.name} >= 2 by 2020", f"rule u_{m.name}: for each unit: {m.name} >= 1 by 2020"]
+            if m.name != "all":
+                lines += [f"rule q_{m.name}: ratio({m.name}, all) >= 30% by 2020",
+                          f"rule v_{m.name}: for each unit: ratio({m.name}, all) >= 50% by 2020"]
+        elif m.column == "days":
+            lines += [f"rule p_{m.name}: {m.name} >= 1 by 2020", f"rule u_{m.name}: for each unit: {m.name} <= 10 by 2020"]
+        elif m.agg.value == "count distinct":
+            lines += [f"rule p_{m.name}: {m.name} >= 2 by 2020", f"rule u_{m.name}: for each unit: {m.name} >= 1 by 2020"]
+    return "\n".join(lines) + "\n"
+
+
+def check_json(plan, sources, engine, where):
+    """The results and warnings of ``check --format json`` (``where``: the source's name, replaced by one
+    text so that a file and a table compare)."""
+    import json
+
+    from kpirules.engine.records import records_data
+
+    data = records_data(plan, sources, engine)
+    doc = plan.evaluate(data, D(2021, 1, 10)).to_json()
+    text = json.dumps({k: doc[k] for k in ("results", "warnings", "counts") if k in doc}, ensure_ascii=False,
+                      sort_keys=True, default=str)
+    return json.loads(text.replace(json.dumps(where)[1:-1], "<source>"))
+
+
+@settings(max_examples=max(5, int(os.environ.get("KPIRULES_RECORDS_EXAMPLES", "40")) // 2), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(row, max_size=40), metrics=metric_sets(),
+       # (the schemes a plan can say: every one has a due day after its cut-off)
+       scheme=st.sampled_from([Scheme(15, 20), Scheme.calendar(), Scheme(20, 25), Scheme(27, 28)]), kind=kinds,
+       declare=st.booleans())
+def test_check_json_agrees_on_python_duckdb_postgres(tmp_path_factory, duck, pg, rows, metrics, scheme, kind,
+                                                     declare):
+    """Not only the metric tables: the whole ``check`` (statuses, values, targets, reasons, warnings) of a
+    plan written as text is the same on the three engines."""
+    import kpirules
+
+    plan = kpirules.parse(plan_text(metrics, scheme, kind, declare))
+    assert plan.scheme == scheme and plan.kind is kind
+    d = tmp_path_factory.mktemp("rec")
+    src = write_csv(str(d / "r.csv"), list(COLUMNS), rows)
+    a = check_json(plan, {"dossiers": src}, "python", src)
+    b = check_json(plan, {"dossiers": src}, duck, src)
+    assert a == b
+    engine, con = pg
+    table = "t_" + uuid.uuid4().hex[:8]
+    pg_table(con, table, COLUMNS, rows)
+    try:
+        c = check_json(plan, {"dossiers": table}, engine, table)
+    finally:
+        with con.cursor() as cur:
+            cur.execute(f'DROP TABLE "{table}"')
+    assert a == c
