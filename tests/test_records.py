@@ -364,3 +364,25 @@ def test_a_database_host_that_does_not_resolve_is_named(tmp_path):
     assert p.returncode == 2
     assert "no-such-host.invalid:5433" in p.stderr and "Traceback" not in p.stderr
     assert "secret" not in p.stderr
+
+
+def test_duckdb_casts_a_date_cell_once_for_its_value_and_its_check(tmp_path):
+    # the one-scan query reads a date cell's value and checks the cell with the very same TRY_CAST, which
+    # DuckDB then works out once a cell (about a tenth of a count's time, with two date columns)
+    from sqlglot import exp
+
+    from kpirules.records.sqlbuild import _iso_text, plan_queries
+
+    eng = DuckDBEngine()
+    try:
+        rel, types, _ = eng.relation(parse_source(write_csv(str(tmp_path / "d.csv"), COLUMNS, rows_small())),
+                                     ["resolved_on", "due_on", "unit_code"], scans=1)
+        w = windows_for(2020, 2020)
+        plan = plan_queries(DOSSIERS, METRICS[2:3], rel, w.finest, w.all, types, single=True)
+        text = eng.sql(plan.main)
+        for c in ("resolved_on", "due_on"):
+            cast = exp.TryCast(this=_iso_text(exp.column(c, table="s", quoted=True)),
+                               to=exp.DataType.build("DATE")).sql(dialect="duckdb", identify=True)
+            assert text.count(cast) == 2, (c, text)
+    finally:
+        eng.close()

@@ -237,7 +237,11 @@ def _typed(raw: Any, need: ColType, have: str | None, try_: bool = False) -> Any
     from sqlglot import exp
 
     if have is None or source_kind(have) is None:  # text
-        cell = exp.Nullif(this=_iso_text(raw) if need is ColType.DATE else raw, expression=exp.Literal.string(""))
+        cell = _iso_text(raw) if need is ColType.DATE else raw
+        if not (try_ and need in (ColType.DATE, ColType.NUMBER)):
+            # (TRY_CAST makes an empty cell NULL by itself; and a date cast without NULLIF is the very
+            # expression the check of the cell casts (:func:`_bad`), which DuckDB then works out once)
+            cell = exp.Nullif(this=cell, expression=exp.Literal.string(""))
 
         def cast(to: str) -> Any:
             return exp.TryCast(this=cell, to=exp.DataType.build(to)) if try_ else exp.cast(cell, to)
