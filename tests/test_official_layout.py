@@ -137,6 +137,17 @@ def test_no_text_runs_over_other_text_in_the_pdf(tmp_path: Path, case: str) -> N
     assert max(w[3] for w in words) <= 595.28 - 42.5
 
 
+def test_a_per_unit_rule_is_not_left_at_the_foot_of_a_page_without_its_units(tmp_path: Path) -> None:
+    """The shipped plan's II.1.c.3.units: its row and its first unit are on one page (break-after: avoid)."""
+    _pdf_tools()
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(out)]) == 1
+    page = next(w[0] for w in _words(out) if w[5] == "II.1.c.3.")  # (the id cell breaks after its dots)
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert re.search(r"^1\. \S", text[text.index("II.1.c.3."):], re.M), text
+
+
 def test_the_overlap_check_sees_an_overlap() -> None:
     words = [(1, 10.0, 0.0, 60.0, 10.0, "Trung tâm"), (1, 55.0, 1.0, 80.0, 11.0, "96,11%"),
              (1, 85.0, 0.0, 90.0, 10.0, "x"), (1, 10.0, 20.0, 90.0, 30.0, "below")]
