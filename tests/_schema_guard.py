@@ -9,7 +9,8 @@ schemas are closed (``additionalProperties: false``), a field added to an
 output without its schema fails the suite.
 
 ``check --format json`` is ``Results.to_json()`` with the ``provenance``
-block added, and each of the two is checked where it is made.
+block added: each of the two is checked where it is made, and the whole
+document too (``check_json``), so a field the command line adds is checked.
 The places wrapped are listed in :data:`PRODUCERS`: (module, attribute,
 schema reference).  A module or attribute that no longer exists is an error
 of this plugin, so the list cannot silently go stale when code moves.
@@ -30,6 +31,7 @@ PRODUCERS: list[tuple[str, str, str]] = [
     ("kpirules.engine.results", "Result.to_json", "urn:kpirules:schema:check#/$defs/result"),
     ("kpirules.engine.export", "Rollup.to_json", "urn:kpirules:schema:rollup"),
     ("kpirules.engine.warnings", "Warning_.to_json", "urn:kpirules:schema:common#/$defs/warning"),
+    ("kpirules.cli.check", "check_json", "urn:kpirules:schema:check"),  # (to_json with the provenance block)
     ("kpirules.cli.check", "rollup_json", "urn:kpirules:schema:rollup"),
     ("kpirules.cli.check", "rollup_text", "urn:kpirules:schema:rollup"),  # (text: with the provenance block)
     ("kpirules.report.json", "report_dict", "urn:kpirules:schema:report"),

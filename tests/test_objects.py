@@ -56,8 +56,14 @@ def _texts(rows: list[tuple]) -> list[tuple]:
     return out
 
 
-def _outcome(results: kpirules.Results) -> list[tuple]:
-    return [(r.id, r.unit, r.status, r.period, r.value, r.target, r.reason, r.deliveries) for r in results]
+def _outcome(results: kpirules.Results) -> tuple[list[tuple], dict]:
+    """What a check says: each result, and its JSON (that of `kpirules check`: every field of every result, the
+    counts and the warnings) but where a warning points (a file's key path, a frame's row) and which files
+    were read."""
+    doc = results.to_json()
+    doc["warnings"] = [{k: v for k, v in w.items() if k != "source"} for w in doc["warnings"]]
+    del doc["sources"]
+    return [(r.id, r.unit, r.status, r.period, r.value, r.target, r.reason, r.deliveries) for r in results], doc
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: c[0])
@@ -152,6 +158,26 @@ def test_a_database_cursor_gives_the_results_of_the_file(case) -> None:
         con.executemany("insert into e values (?, ?, ?)", [(e["event"], e["date"], e.get("note")) for e in doc["events"]])
         data.merge(kpirules.data_from_cursor(con.execute("select * from e")))
     assert _outcome(plan.evaluate(data, as_of)) == _outcome(expected)
+
+
+@pytest.mark.parametrize(("plan_path", "data_path", "as_of"), CASES, ids=[c[0] for c in CASES])
+def test_the_rollup_from_python_objects_and_frames_is_the_rollup_of_the_file(plan_path: str, data_path: str,
+                                                                             as_of: str) -> None:
+    """`kpirules check --period all` from a list of dicts, a pandas or polars DataFrame and an Arrow table: every
+    period's check is the file's."""
+    plan, doc = kpirules.load(str(ROOT / plan_path)), _doc(data_path)
+    expected = plan.evaluate_periods(str(ROOT / data_path), None, as_of=as_of)
+    text = _texts(_long(doc))
+    columns = {k: [r[i] for r in text] for i, k in enumerate(("period", "unit", "metric", "value"))}
+    sources = [kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()), doc.get("events", ())),
+               _with_tasks(kpirules.data_from_frame(_frame(doc)), doc),
+               _with_tasks(kpirules.data_from_frame(pl.DataFrame(columns, schema={k: pl.Utf8 for k in columns})), doc),
+               _with_tasks(kpirules.data_from_frame(pa.table(columns)), doc)]
+    assert len(expected) >= 4
+    for data in sources:
+        got = plan.evaluate_periods(data, None, as_of=as_of)
+        assert [c.current for c in got] == [c.current for c in expected]
+        assert [_outcome(c) for c in got] == [_outcome(c) for c in expected]
 
 
 # --- exact numbers and floats ----------------------------------------------------------------------

@@ -110,6 +110,8 @@ def test_every_output_carries_the_schema_version(capsys: pytest.CaptureFixture[s
         main(argv)
         docs.append(json.loads(capsys.readouterr().out))
     assert [d["schema_version"] for d in docs] == [schemas.SCHEMA_VERSION] * 3
+    # (and the guard checked each whole document as the command line made it, provenance included)
+    assert guard.CHECKED["kpirules.cli.check.check_json"] >= 1 and guard.CHECKED["kpirules.cli.check.rollup_text"] >= 1
     assert all(c["schema_version"] == 1 for c in docs[1]["checks"])
     for name, doc in zip(("check", "rollup", "report"), docs):
         schemas.validate(name, doc)

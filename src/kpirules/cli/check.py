@@ -57,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         results = plan.evaluate(data, when)
     if args.format == "json":
-        doc = results.to_json()
-        doc["provenance"] = provenance(results, number_format=args.number_format, result_objects=doc["results"])
-        sys.stdout.write(json_text(doc) + "\n")
+        sys.stdout.write(json_text(check_json(results, args.number_format)) + "\n")
     else:
         sys.stdout.write(render_table(results))
         for w in results.warnings:  # after the results, on stderr: the table stays clean to pipe
@@ -114,6 +112,13 @@ def _run_rollup(args: argparse.Namespace, plan: Plan, wanted: list[str]) -> int:
         for w in seen:
             print(f"kpirules: {visible(str(w))}", file=sys.stderr)
     return 1 if any(r.failing for r in checks) else 0
+
+
+def check_json(results: Results, number_format: str | None = None) -> dict[str, Any]:
+    """The JSON of ``check --format json`` for one period: ``Results.to_json()`` with the provenance block."""
+    doc = results.to_json()
+    doc["provenance"] = provenance(results, number_format=number_format, result_objects=doc["results"])
+    return doc
 
 
 def rollup_json(plan: Plan, as_of: datetime.date, checks: list[Results]) -> dict[str, Any]:
