@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 
@@ -229,3 +229,22 @@ def test_merge_of_what_is_not_data_is_a_kpi_error(other: object) -> None:
     if isinstance(other, str):
         assert "data.merge(kpirules.load_data('x.json'))" in str(e.value)
     assert data.value("dossiers_online", KEY, "BTC") == 35
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    (lambda plan, res: plan.evaluate({"snapshots": []}, "2020-12-18"), "load_data reads files, not a mapping; "
+     "a data file's document held in Python goes in with kpirules.data_from_snapshots"),
+    (lambda plan, res: kpirules.load_data({"snapshots": []}), "load_data reads files, not a mapping"),
+    (lambda plan, res: plan.check_data("examples/nq17_national/data.json"), "check_data takes a Data, not str"),
+    (lambda plan, res: res.explain(42), "explain takes a result of these results or its id (text), not int"),
+])
+def test_a_wrong_argument_of_the_api_is_a_kpi_error_saying_what_it_takes(
+        call: Callable[[kpirules.Plan, kpirules.Results], object], said: str) -> None:
+    """Bug (issue 22): a JSON document held as a dict, given where data goes, was read as a list of paths
+    ("snapshots: cannot read the data file"); check_data and Results.explain of a wrong thing raised
+    AttributeError."""
+    plan = kpirules.load("rules/nq17_national.kpi")
+    res = plan.evaluate("examples/nq17_national/data.json", "2020-12-18")
+    with pytest.raises(kpirules.KpiError) as e:
+        call(plan, res)
+    assert said in str(e.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kpirules.data.cells import NUMBER_FORMATS
 from kpirules.data.csvfile import parse_csv_data
@@ -30,6 +30,10 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     """
     if number_format is not None and number_format not in NUMBER_FORMATS:
         raise KpiDataError(f"unknown number format {number_format!r}; expected one of {', '.join(NUMBER_FORMATS)}")
+    if isinstance(paths, Mapping):  # (a JSON data file's document held in Python: its keys are no paths)
+        raise KpiDataError("load_data reads files, not a mapping; a data file's document held in Python goes in "
+                           'with kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()), '
+                           'doc.get("events", ()))')
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths) if isinstance(paths, Iterable) else paths

@@ -312,6 +312,9 @@ class Plan:
 
         (`kpirules check --data` calls it; an API caller may judge a plan on any data.)
         """
+        if not isinstance(data, Data):
+            raise KpiDataError(f"check_data takes a Data, not {type(data).__name__}; read a file first: "
+                               "plan.check_data(kpirules.load_data(path))")
         check_forms(data, self.id)
         metrics = {node.name for r in self.rules for e in (r.condition, r.stretch) if e is not None
                    for node in n.walk(e) if isinstance(node, n.Metric)}

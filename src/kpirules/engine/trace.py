@@ -330,6 +330,8 @@ def explain(results: Results, result: Result | str, unit: str | None = None) -> 
     """The explanation of ``result`` (a result of ``results``, or its id and ``unit``)."""
     if isinstance(result, str):
         result = _find(results, result, unit)
+    elif not (hasattr(result, "id") and hasattr(result, "status")):  # (a Result: its id and status are read)
+        raise KpiError(f"explain takes a result of these results or its id (text), not {type(result).__name__}")
     plan = results.plan
     item = plan.item(result.id)
     if isinstance(item, n.Rule):
