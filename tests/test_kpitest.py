@@ -195,8 +195,9 @@ def test_a_test_file_reads_nothing_outside_its_folder_and_shows_none_of_it(
     assert ("is an absolute path" if where == "absolute" else "is outside the test file's folder") in err
 
 
-def test_a_test_file_may_read_the_projects_files_from_the_working_directory(
+def test_a_test_file_may_read_the_files_of_its_git_repository(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()  # (the project: the nearest git repository around the test file)
     (tmp_path / "rules").mkdir()
     (tmp_path / "examples").mkdir()
     (tmp_path / "rules" / "p.kpi").write_text("rule a: x >= 1\n", encoding="utf-8")
@@ -205,5 +206,30 @@ def test_a_test_file_may_read_the_projects_files_from_the_working_directory(
     (tmp_path / "rules" / "t.kpitest").write_text(
         'plan "p.kpi"\ndata file "../examples/d.json"\nas of 2020-12-18\ntest "x":\n  expect a met\n',
         encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert main(["test", "rules"]) == 0
+    monkeypatch.chdir(tmp_path / "rules")  # (whatever the working directory)
+    assert main(["test", "."]) == 0
+
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize("home_in_git", [False, True])
+def test_a_test_file_run_from_the_home_folder_reads_nothing_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], home_in_git: bool) -> None:
+    # `kpirules test Downloads/evil/` run from the home folder: the working directory holds ~/secret, but a
+    # test file reads only its own folder and its git repository (never the home folder, kept in git or not)
+    home = tmp_path / "home"
+    (home / "secret").mkdir(parents=True)
+    (home / "secret" / "id_rsa").write_text("SECRET-KEY-LINE\n", encoding="utf-8")
+    evil = home / "Downloads" / "evil"
+    evil.mkdir(parents=True)
+    (evil / "t.kpitest").write_text((HOSTILE / "escape.kpitest").read_text(encoding="utf-8"), encoding="utf-8")
+    if home_in_git:
+        (home / ".git").mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)
+    assert main(["test", "Downloads/evil"]) == 2
+    err = capsys.readouterr().err
+    assert "SECRET-KEY-LINE" not in err
+    assert "`../../secret/id_rsa` is outside the test file's folder (which is in no git repository)" in err
+    assert err.count("is outside the test file's folder") == 2  # the plan and the data file

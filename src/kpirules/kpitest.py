@@ -280,12 +280,16 @@ class _Reader:
             self.fail(lineno, toks[i].col, f"`{p}` is an absolute path; a path in a test file is relative "
                       "to the test file's folder")
         path = os.path.normpath(os.path.join(os.path.dirname(self.filename), p))
-        # (a test file may come from elsewhere: it reads no file outside its own folder and the working
-        # directory, links followed, so it can never show a line of ~/.ssh/id_rsa in an error)
+        # (a test file may come from elsewhere: it reads no file outside its own folder and its project,
+        # links followed, so it can never show a line of ~/.ssh/id_rsa in an error, whatever the working
+        # directory: run from the home folder, `kpirules test Downloads/x/` once read ../../.ssh/id_rsa)
         real = os.path.realpath(path)
-        if not any(_inside(real, os.path.realpath(root)) for root in (here, os.getcwd())):
-            self.fail(lineno, toks[i].col, f"`{p}` is outside the test file's folder and the working directory; "
-                      "a test file reads only files inside them")
+        here = os.path.realpath(here)
+        project = _project_of(here)
+        if not any(_inside(real, root) for root in (here, *([project] if project else []))):
+            self.fail(lineno, toks[i].col, f"`{p}` is outside the test file's folder"
+                      + (f" and its project ({project})" if project else " (which is in no git repository)")
+                      + "; a test file reads only files inside them")
         return path
 
     def date(self, tok: _Tok, lineno: int) -> datetime.date:
@@ -409,6 +413,21 @@ class _Reader:
 
 class _Skip(Exception):
     pass
+
+
+def _project_of(folder: str) -> str | None:
+    """The project a test file's folder belongs to: the nearest folder around it that is a git repository
+    (holds `.git`, a worktree's file included), but never the home folder or the root of the file system
+    (a home folder kept in git is no project: a test file anywhere in it would read ~/.ssh)."""
+    home = os.path.realpath(os.path.expanduser("~"))
+    at = folder
+    while True:
+        if os.path.exists(os.path.join(at, ".git")):
+            return None if at == home or os.path.dirname(at) == at else at
+        parent = os.path.dirname(at)
+        if parent == at:
+            return None
+        at = parent
 
 
 def _inside(path: str, folder: str) -> bool:
