@@ -60,10 +60,30 @@ def test_fmt_on_a_full_disk_leaves_the_rule_file_intact(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert rules.read_text(encoding="utf-8") == text  # not truncated mid-rule
     assert f"{rules}: cannot write the file: File too large; the file is left as it was" in proc.stderr
+    assert "0 files reformatted, 0 left unchanged, 1 in error" in proc.stderr  # (not "1 reformatted, -1 left")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.kpi"]
     proc = _run_limited(["fmt", str(rules)], tmp_path, 10**8)
     assert proc.returncode == 0, proc.stderr
     assert "rule r39:\n  x39 >= 1 by 2020\n" in rules.read_text(encoding="utf-8")
+
+
+@needs_rlimit
+@pytest.mark.parametrize("command", [["check", "--as-of", "2020-12-18", "--format", "json"],
+                                     ["report", "--period", "2020-Q4"]])
+def test_standard_output_on_a_full_disk_is_an_error_that_says_so(tmp_path: Path, command: list[str]) -> None:
+    # `kpirules check … > out.json` on a full disk: exit 2 and a message naming standard output, never
+    # "kpirules: : File too large" with an empty name
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open(tmp_path / "out", "w", encoding="utf-8") as out:
+        proc = subprocess.run([sys.executable, "-m", "kpirules", command[0], str(PLAN), "--data", str(DATA),
+                               *command[1:]], cwd=tmp_path, env={**env, "KPIRULES_CACHE_DIR": ""},
+                              preexec_fn=limited, stdout=out, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "kpirules: standard output: cannot write: File too large; the output is incomplete" in proc.stderr
+    assert "kpirules: :" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize("which", ["data", "plan", "data by another name"])

@@ -13,7 +13,9 @@ Each subcommand lives in a module ``kpirules.cli.<name>`` that defines
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import io
 import re
 import sys
 from collections.abc import Sequence
@@ -84,17 +86,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    _buffered_stdout()
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # (a full disk is an error here, not a silent loss at exit)
+        return code
     except KpiError as exc:
         print(error_text(exc), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kpirules check … | head`
         return EXIT_OK
     except OSError as exc:
-        name = exc.filename if exc.filename is not None else ""
-        print(_shown(f"kpirules: {name}: {exc.strerror or exc}"), file=sys.stderr)
+        print(_shown(f"kpirules: {_os_error_text(exc)}"), file=sys.stderr)
         return EXIT_USAGE
+
+
+def _buffered_stdout() -> None:
+    """Standard output through a buffer even under ``PYTHONUNBUFFERED``/``python -u``: unbuffered, Python drops
+    the rest of a write the disk took only part of, silently; buffered (a line at a time, as unbuffered
+    output appears), a full disk is an error."""
+    out = sys.stdout
+    raw = getattr(out, "buffer", None)
+    if isinstance(out, io.TextIOWrapper) and isinstance(raw, io.FileIO) and out is sys.__stdout__:
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=out.encoding, errors=out.errors,
+                                      line_buffering=True)
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An error of the system, never with an empty name: one without a file is standard output's (a full
+    disk under `kpirules check … > out.txt`) when it is an error of writing, else said as it is."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None:
+        return f"{exc.filename}: {what}"
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EBADF):
+        return f"standard output: cannot write: {what}; the output is incomplete"
+    return f"error: {what}"
 
 
 def error_text(exc: KpiError) -> str:

@@ -72,13 +72,14 @@ def run(args: argparse.Namespace) -> int:
                 write_file(path, formatted, follow_links=True)  # (whole or not at all)
             except KpiError as exc:
                 print(error_text(exc), file=sys.stderr)
+                changed.pop()  # (not reformatted: left as it was)
                 failed += 1
                 continue
             print(f"reformatted {path}")
     unchanged = len(files) - len(changed) - failed
     verb = "would be reformatted" if args.check or args.diff else "reformatted"
     print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
-          f"{unchanged} left unchanged", file=sys.stderr)
+          f"{unchanged} left unchanged" + (f", {failed} in error" if failed else ""), file=sys.stderr)
     if failed:
         return 2
     return 1 if changed and (args.check or args.diff) else 0
