@@ -138,6 +138,8 @@ def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[
         if d.span is None:
             return syntax
         line = d.span.line
+        if d.span.column == 1 and line > 1 and _ITEM_LINE.match(lines[line - 1] if line <= len(lines) else ""):
+            line -= 1  # (an unexpected `rule` starting a line: the item before it is the one left unfinished)
         first = next((no for no in range(line, 0, -1) if _STARTS.match(lines[no - 1])), 1)
         last = next((no - 1 for no in range(line + 1, len(lines) + 1) if _ITEM_LINE.match(lines[no - 1])),
                     len(lines))
