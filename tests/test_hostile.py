@@ -90,6 +90,32 @@ def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -
     assert "≈ 30% (29,9999999999%)" in vi and "30,004%" in vi
 
 
+
+def test_the_trend_of_a_target_shows_each_value_on_its_side(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the trend (the screen's line, the official layout's and Word's table of the last periods) showed
+    # 29.9999999999% not met as "0,3", 30.004% as "30%" and 1e-30 met as "0"
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"snapshots": [
+        {"period": "2020-Q3", "values": {"a": 300000000001, "b": 10**12, "c": 20, "d": 100, "e": 0}},
+        {"period": "2020-Q4", "values": {"a": 299999999999, "b": 10**12, "c": 30004, "d": 100000}}]})
+        .replace('"d": 100000', '"d": 100000, "e": 1e-30'), encoding="utf-8")
+    args = ["report", str(HOSTILE / "near_targets.kpi"), "--data", str(path), "--period", "2020-Q4", "--as-of", AS_OF]
+    main([*args, "--lang", "en", "--format", "html"])
+    page = capsys.readouterr().out
+    assert "Q3 2020: ≈ 30% (30.0000000001%); Q4 2020: ≈ 30% (29.9999999999%)" in page
+    assert "Q3 2020: 20%; Q4 2020: 30.004%" in page and "Q3 2020: 0; Q4 2020: ≈ 0 (0.000000000000000000000000000001)" in page
+    if importlib.util.find_spec("docx") is None:
+        return
+    import docx
+
+    main([*args, "-o", str(tmp_path / "r.docx")])
+    capsys.readouterr()
+    table = next(t for t in docx.Document(str(tmp_path / "r.docx")).tables if "So với" in t.rows[0].cells[-1].text)
+    rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table.rows[1:]}
+    assert rows == {"A": ["≈ 30% (30,0000000001%)", "≈ 30% (29,9999999999%)", "≈ 0 điểm %"],
+                    "B": ["20%", "30,004%", "+10 điểm %"],
+                    "C": ["0", "≈ 0 (0,000000000000000000000000000001)", "≈ 0"]}
+
 def _number(text: str, lang: str) -> Fraction:
     """A number as a report shows it, read back: ``≈ a (exact)`` is read as the exact value."""
     if text.startswith("≈"):

@@ -18,9 +18,9 @@ import attrs
 
 from kpirules.engine.evaluate import Result, Results, Status
 from kpirules.errors import KpiError
-from kpirules.report.format import fmt_decimal, fmt_label, fmt_percent, fmt_period, stop_after
+from kpirules.report.format import fmt_decimal, fmt_label, fmt_period, stop_after
 from kpirules.report.i18n import HISTORY
-from kpirules.report.model import Report, shown_value
+from kpirules.report.model import Report, is_percent_rule, shown_numbers
 from kpirules.report.parts import result_title, short_title, unit_name
 from kpirules.values import is_number
 
@@ -160,14 +160,17 @@ def trends(report: Report) -> dict[tuple[str, str | None], Trend]:
         now = seq[-1]
         if now is None or not is_number(now.value) or isinstance(now.value, bool):
             continue
-        pct = shown_value(report, now).value.endswith("%")
+        pct = is_percent_rule(report.plan.item(now.id))
         values: list[Fraction | None] = []
         texts: list[str] = []
         for past_r in seq:
             v = (past_r.value if past_r is not None and is_number(past_r.value) and not isinstance(past_r.value, bool)
                  else None)
             values.append(None if v is None else Fraction(v))
-            texts.append("—" if v is None else (fmt_percent(v, report.lang) if pct else fmt_decimal(v, report.lang)))
+            # each period's value as its result shows it: on its side of that period's target (≈ when it
+            # takes more decimals than a cell holds), never a 30% for a 29.9999999999% not met
+            texts.append("—" if v is None or past_r is None
+                         else shown_numbers(v, past_r.target, past_r.op, pct, report.lang)[0])
         change = delta = ""
         if len(values) >= 2 and values[-1] is not None and values[-2] is not None:
             d = values[-1] - values[-2]
@@ -176,6 +179,8 @@ def trends(report: Report) -> dict[tuple[str, str | None], Trend]:
             else:
                 delta = (fmt_decimal(d * 100, report.lang, sign=True) + words["points"] if pct
                          else fmt_decimal(d, report.lang, sign=True))
+                if not any(c in "123456789" for c in delta):  # (a change too small for two decimals)
+                    delta = "≈ " + delta
                 change = words["change"].format(x=delta)
         out[key] = Trend(labels, tuple(values), tuple(texts), change, delta)
     return out
