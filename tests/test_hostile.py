@@ -76,6 +76,21 @@ def test_a_chain_of_big_factors_is_an_error_that_names_the_limit_and_is_quick(ca
     assert "10000 chữ số" in out["report.vi.md"]
 
 
+def test_explaining_a_long_chain_compiles_each_node_once(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # explain compiled every node of the condition, and each compile its operands again: 190 factors made
+    # 37,000 compilations (6 s); once each, about a thousand
+    import kpirules.engine.compile as compile_module
+
+    calls = []
+    real = compile_module.expr_text
+    monkeypatch.setattr(compile_module, "expr_text", lambda e: calls.append(1) or real(e))
+    data = _data(tmp_path, {"f": "1." + "7" * 3999})
+    assert main(["explain", str(HOSTILE / "big_chain.kpi"), "--data", str(data), "--as-of", AS_OF, "--id", "C"]) == 1
+    out = capsys.readouterr().out
+    assert "comparison: error" in out and "too large to work out exactly" in out
+    assert len(calls) < 10 * 190, len(calls)
+
+
 def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = _data(tmp_path, {"a": "299999999999", "b": "1000000000000", "c": "30004", "d": "100000", "e": "1e-30"})
     out = _every_output(capsys, HOSTILE / "near_targets.kpi", data, tmp_path)

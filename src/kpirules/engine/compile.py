@@ -293,11 +293,23 @@ class Compiler:
         self.kind = kind
         #: the int fast paths of comparisons (off behind a generated fast path, which has tried them)
         self.shortcuts = shortcuts
+        #: each node compiled once (by identity, the node kept with its function): compiling a node compiles
+        #: its operands, and `explain` compiles every node of a condition, so without it a chain of 190
+        #: factors cost 190³ steps (6 s) to explain
+        self._done: dict[int, tuple[n.Expr, Fn]] = {}
 
     def period(self, ref: n.PeriodRef) -> Period:
         return ref.period.with_scheme(self.scheme)
 
-    def compile(self, e: n.Expr) -> Fn:  # noqa: C901 - one case per node
+    def compile(self, e: n.Expr) -> Fn:
+        done = self._done.get(id(e))
+        if done is not None and done[0] is e:
+            return done[1]
+        fn = self._compile(e)
+        self._done[id(e)] = (e, fn)
+        return fn
+
+    def _compile(self, e: n.Expr) -> Fn:  # noqa: C901 - one case per node
         match e:
             case n.Number(value=v) | n.Percent(value=v):
                 const = _norm(v)
