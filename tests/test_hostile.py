@@ -98,7 +98,8 @@ def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -
     assert by["A"]["status"] == "not_met" and by["B"]["status"] == "not_met" and by["C"]["status"] == "met"
     md = out["report.en.md"]
     assert "≈ 30% (29.9999999999%)" in md and "≈ 30% (29.9999999999%) | ≥ 30%" in md  # not "30% / ≥ 30%"
-    assert "| 30.004% | 20% – 30% |" in md  # not "30%"
+    assert "| 30.004% | 20% – 30% | 0.004 pp above the range |" in md  # not "30%", nor "0.004 pp short"
+    assert "| 30,004% | 20% – 30% | vượt cận trên 0,004 điểm % |" in out["report.vi.md"]
     assert "| ≈ 0 (0.000000000000000000000000000001) | \\> 0 |" in md  # not "0 … Met"
     assert "on target" not in md
     vi = out["report.vi.md"]

@@ -376,7 +376,10 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
         amount = fmt_decimal(size, lang, shown)
         if round_places(size, shown)[0] == 0:
             amount = "≈ " + _exact(magnitude, pct, lang).rstrip("%")
-        margin_text = t["better" if margin > 0 else "short"].format(x=amount + (t["points"] if pct else ""))
+        # (past the top of a range is no shortfall: it is said so, as a value below the range is short)
+        above = isinstance(target, tuple) and margin < 0 and is_number(value) and value > target[1]
+        word = "above_range" if above else "better" if margin > 0 else "short"
+        margin_text = t[word].format(x=amount + (t["points"] if pct else ""))
     return value_text, target_text, margin_text
 
 
