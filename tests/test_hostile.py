@@ -369,3 +369,29 @@ def test_every_mistake_of_a_file_is_a_diagnostic_of_its_own(capsys) -> None:  # 
     found = re.findall(r"^kpirules: \S+syntax_errors\.kpi:(\d+):(\d+): error: (.*)$", err, re.M)
     assert [(int(line), int(col)) for line, col, _ in found] == [(5, 30), (7, 1), (9, 7), (10, 19), (11, 28), (12, 1)]
     assert "no quarter 5" in found[2][2] and "duplicate id C: this rule repeats the id at line 7" in found[5][2] and "expected `,`" in found[4][2]
+
+
+def test_a_rule_file_of_thousands_of_mistakes_gives_a_bounded_message(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # issue 21 item 2 for rule files: 5,000 duplicate ids and 5,000 quarters 5 printed 10,000 diagnostics
+    # (1.3 MB); of each kind the first 20 are listed, then one line counts the rest
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "H"\n  reporting quarterly\n\n' + "rule A: x >= 1\n" * 5000
+                    + "".join(f"task T{i}:\n  due 2020-Q{5 + i % 3}\n" for i in range(5000)), encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error: duplicate id A") == 20 and err.count("there is no quarter") == 20
+    assert f"kpirules: error: {plan}: … and 4,979 more like this" in err  # (4,999 duplicates)
+    assert f"kpirules: error: {plan}: … and 4,980 more like this" in err
+    assert len(err) < 10_000
+    # kinds that differ only by a lowercase id count alike; 200 problems at most in all
+    plan.write_text("".join(f"rule r{'x' * (i % 7)}y{chr(97 + i % 26)}: x >= 1\n" for i in range(100))
+                    + "".join(f"rule z{chr(97 + i // 26)}{chr(97 + i % 26)}: x >= 1\n" * 2 for i in range(500)),
+                    encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error: duplicate id") <= 200 and "more problems" in err or "more like this" in err
+    # a file of a thousand syntax errors: parsing gives up after 50 and says so
+    plan.write_text("".join(f"rule R{i}: x >= >= 1\n" for i in range(1000)), encoding="utf-8")
+    assert main(["check", str(plan), "--data", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert f"{plan}: … parsing stopped after 50 syntax errors; there may be more after them" in err

@@ -11,6 +11,7 @@ function, :func:`render`, turns a diagnostic into the text people read::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -24,6 +25,7 @@ __all__ = [
     "KpiDataError",
     "KpiPeriodError",
     "render",
+    "capped",
 ]
 
 
@@ -119,3 +121,41 @@ class KpiDataError(KpiError):
 
 class KpiPeriodError(KpiError, ValueError):
     """A reporting period or scheme is not valid or not understood."""
+
+
+#: of a rule file's problems, how many of one kind are listed, and how many in all; the rest are counted
+MAX_PER_KIND = 20
+MAX_LISTED = 200
+#: what differs between two problems of one kind: quoted texts, ids (a word with a digit or a capital), numbers
+_KIND_NOISE = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|[^\s:;,()]*[\dA-Z][^\s:;,()]*")
+
+
+def capped(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """A rule file's problems as they are shown: of each kind (the message but for its quoted texts, ids
+    and numbers) the first :data:`MAX_PER_KIND`, then a line counting the others (`… and 4,979 more like
+    this`), and at most :data:`MAX_LISTED` in all, then one line counting the rest; so a file of 5,000
+    duplicate ids gives a short message, and every kind of problem is still shown."""
+    if len(diagnostics) <= MAX_PER_KIND:
+        return list(diagnostics)
+    kinds = [_KIND_NOISE.sub("#", d.message) for d in diagnostics]
+    counts: dict[str, int] = {}
+    shown: list[int] = []
+    for i, kind in enumerate(kinds):
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= MAX_PER_KIND:
+            shown.append(i)
+    if len(shown) == len(diagnostics) <= MAX_LISTED:
+        return list(diagnostics)
+    files = [d.span.file for d in diagnostics if d.span is not None and d.span.file]
+    where = f"{files[0]}: " if files else ""
+    if len(shown) > MAX_LISTED:
+        out = [diagnostics[i] for i in shown[:MAX_LISTED]]
+        return out + [Diagnostic(f"{where}… and {len(diagnostics) - MAX_LISTED:,} more problems")]
+    last = {kinds[i]: i for i in shown}
+    out = []
+    for i in shown:
+        out.append(diagnostics[i])
+        more = counts[kinds[i]] - MAX_PER_KIND
+        if last[kinds[i]] == i and more > 0:
+            out.append(Diagnostic(f"{where}… and {more:,} more like this"))
+    return out

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 
 from kpirules import nodes as n
-from kpirules.errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span
+from kpirules.errors import Diagnostic, KpiPeriodError, KpiSemanticError, Span, capped
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme
 
 __all__ = ["check_plan", "plan_diagnostics", "expr_type", "scheme_of"]
@@ -464,4 +464,4 @@ def check_plan(plan: n.Plan, lines: list[str] | None = None,
     if ignore is not None:
         diags = [d for d in diags if not ignore(d)]
     if diags:
-        raise KpiSemanticError.from_diagnostics(diags)
+        raise KpiSemanticError.from_diagnostics(capped(diags))

@@ -14,7 +14,7 @@ import re
 from lark.exceptions import UnexpectedInput, VisitError
 
 from kpirules import nodes as n
-from kpirules.errors import Diagnostic, KpiError, KpiSyntaxError, Span
+from kpirules.errors import Diagnostic, KpiError, KpiSyntaxError, Span, capped
 from kpirules.lang.build import Builder
 from kpirules.lang.fast import fast_parse
 from kpirules.lang.grammar import KEYWORDS, lark_parser
@@ -117,7 +117,11 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
             diagnostics.extend(more)
             continue
         break
-    return KpiSyntaxError.from_diagnostics(_with_semantics(diagnostics, filename, lines))  # type: ignore[return-value]
+    shown = capped(_with_semantics(diagnostics, filename, lines))
+    if len(diagnostics) >= MAX_SYNTAX_ERRORS:  # (parsing gave up: there may be more)
+        shown.append(Diagnostic(f"{filename or '<input>'}: … parsing stopped after {MAX_SYNTAX_ERRORS} syntax "
+                                "errors; there may be more after them"))
+    return KpiSyntaxError.from_diagnostics(shown)  # type: ignore[return-value]
 
 
 #: an item header whose id a stand-in can keep: `rule II.1.a …`, `task 13 …`, `event ND138 …`, `unit X …`
@@ -206,7 +210,7 @@ def parse_text(text: str, filename: str | None = None) -> n.Plan:
         # the semantic problems of the file too: a file with three kinds of mistakes is fixed in one round
         found = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d
                  for d in builder.problems + _safe_diagnostics(plan, lines, builder.problems)}
-        raise KpiSyntaxError.from_diagnostics([found[k] for k in sorted(found)])
+        raise KpiSyntaxError.from_diagnostics(capped([found[k] for k in sorted(found)]))
     return plan
 
 
