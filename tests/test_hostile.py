@@ -395,3 +395,17 @@ def test_a_rule_file_of_thousands_of_mistakes_gives_a_bounded_message(capsys, tm
     assert main(["check", str(plan), "--data", str(plan)]) == 2
     err = capsys.readouterr().err
     assert f"{plan}: … parsing stopped after 50 syntax errors; there may be more after them" in err
+
+
+def test_a_file_name_in_what_kpirules_says_shows_its_control_characters_as_escapes(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `-o` names made from data ("report-$unit.md") are said back in `wrote …` and `reformatted …`
+    data = _injection_data(tmp_path, "x", "")
+    out = tmp_path / "r\x1b[2J.md"
+    main(["report", str(HOSTILE / "injection.kpi"), "--data", str(data), "--period", "2020-Q4", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "r\\x1b[2J.md" in err and out.exists()
+    plan = tmp_path / "p\x1b]0;T\x07.kpi"
+    plan.write_text("rule   a: x >= 1\n", encoding="utf-8")
+    assert main(["fmt", str(plan)]) == 0
+    said = capsys.readouterr()
+    assert "\x1b" not in said.out + said.err and "p\\x1b]0;T\\x07.kpi" in said.out

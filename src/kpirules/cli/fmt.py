@@ -12,7 +12,7 @@ from kpirules.cli import error_text
 from kpirules.errors import KpiError
 from kpirules.outfile import write_file
 from kpirules.fmt import format_text
-from kpirules.text import read_text
+from kpirules.text import read_text, visible
 
 HELP = "rewrite .kpi files in the canonical layout (comments kept)"
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 fromfile=f"{path} (original)", tofile=f"{path} (formatted)",
             ))
         if args.check:
-            print(f"would reformat {path}")
+            print(f"would reformat {visible(path)}")
         elif not args.diff:
             try:
                 write_file(path, formatted, follow_links=True)  # (whole or not at all)
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 changed.pop()  # (not reformatted: left as it was)
                 failed += 1
                 continue
-            print(f"reformatted {path}")
+            print(f"reformatted {visible(path)}")
     unchanged = len(files) - len(changed) - failed
     verb = "would be reformatted" if args.check or args.diff else "reformatted"
     print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "

@@ -13,6 +13,7 @@ from kpirules.engine.evaluate import load
 from kpirules.errors import KpiError
 from kpirules.outfile import check_not_input, write_file
 from kpirules.report import FORMATS, LANGS, LAYOUTS, Official, Report, build_report, fmt_period, render
+from kpirules.text import visible
 
 HELP = "write the implementation report of one reporting period (Markdown, HTML, JSON, PDF or Word)"
 
@@ -108,5 +109,5 @@ def written_line(report: Report, path: str, code: int) -> str:
 
     why = ("some targets are not met, tasks overdue or silent past their deadline, or data in error" if code else
            "nothing is not met, overdue, silent past its deadline or in error")
-    return (f"kpirules: wrote {path} ({fmt_period(report.period, report.lang)}): "
+    return (f"kpirules: wrote {visible(str(path))} ({fmt_period(report.period, report.lang)}): "
             f"targets {counts(report.rule_counts())}; tasks {counts(report.task_counts())} — exit {code}: {why}")

@@ -7,6 +7,7 @@ import os
 import sys
 
 from kpirules.errors import KpiError
+from kpirules.text import visible
 
 HELP = "write the data-entry form a unit fills in for a period: .xlsx (a sheet per unit) or .csv"
 
@@ -71,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
                 write_file(tasks_path, tasks)
                 written.append(tasks_path)
         what = "; ".join(f"{f.unit or 'Chung'}: {len(f.metrics)} metrics, {len(f.tasks)} tasks" for f in group)
-        sys.stdout.write(f"wrote {', '.join(written)} for {period.label} ({what})\n")
+        sys.stdout.write(visible(f"wrote {', '.join(map(str, written))} for {period.label} ({what})") + "\n")
     return 0
