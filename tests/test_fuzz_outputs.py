@@ -44,7 +44,8 @@ plan_text = st.lists(st.sampled_from([s for s in _NASTY if not re.search(r'["\\\
                      | st.text(alphabet=st.characters(blacklist_characters='"\\\n\r\x85\u2028\u2029'), max_size=20),
                      min_size=1, max_size=4).map("".join)
 data_text = st.lists(st.sampled_from(_NASTY) | st.text(max_size=20), min_size=1, max_size=4).map("".join)
-number = st.one_of(st.integers(0, 10**6), st.integers(10**30, 10**300),
+#: values from zero to past Python's int-to-text cap once squared or summed (2,201 digits), long fractions
+number = st.one_of(st.integers(0, 10**6), st.integers(10**30, 10**300), st.integers(10**2200, 10**2201 - 1),
                    st.fractions(min_value=0, max_value=10**9, max_denominator=10**12)
                    .map(lambda f: format(float(f), ".12f") if f.denominator != 1 else int(f)),
                    st.just(0), st.decimals(min_value=0, max_value=10**20, places=9, allow_nan=False).map(str))

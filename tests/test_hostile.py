@@ -409,3 +409,17 @@ def test_a_file_name_in_what_kpirules_says_shows_its_control_characters_as_escap
     assert main(["fmt", str(plan)]) == 0
     said = capsys.readouterr()
     assert "\x1b" not in said.out + said.err and "p\\x1b]0;T\\x07.kpi" in said.out
+
+
+
+def test_every_hostile_file_is_listed_and_read_by_a_test() -> None:
+    # tests/data/hostile/README.md lists the cases of issue 21; each file here is one of them, read by a test
+    readme = (HOSTILE / "README.md").read_text(encoding="utf-8")
+    tests = {p.name: p.read_text(encoding="utf-8") for p in HOSTILE.parent.parent.glob("test_*.py")}
+    for path in sorted(HOSTILE.iterdir()):
+        if path.name == "README.md":
+            continue
+        assert f"`{path.name}`" in readme, path.name
+        assert any(f'"{path.name}"' in text for text in tests.values()), f"no test reads {path.name}"
+    for name, test in re.findall(r"`(test_\w+\.py)::(test_\w+)`", readme):
+        assert f"def {test}(" in tests[name], (name, test)
