@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpirules
+import kpirules.text
 from kpirules.cli import main
 from kpirules.report.model import shown_numbers
 from kpirules.values import int_text
@@ -423,3 +424,20 @@ def test_every_hostile_file_is_listed_and_read_by_a_test() -> None:
         assert any(f'"{path.name}"' in text for text in tests.values()), f"no test reads {path.name}"
     for name, test in re.findall(r"`(test_\w+\.py)::(test_\w+)`", readme):
         assert f"def {test}(" in tests[name], (name, test)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_or_a_huge_file_as_data_is_refused_in_bounded_memory(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # `--data /dev/zero` (or a pipe, or a file of gigabytes) was read whole: a MemoryError traceback, exit 1
+    monkeypatch.setattr(kpirules.text, "MAX_TEXT_BYTES", 1 << 20)
+    plan = HOSTILE / "big_value.kpi"
+    for name in ("zero.csv", "zero.json"):
+        (tmp_path / name).symlink_to("/dev/zero")
+        assert main(["check", str(plan), "--data", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert f"{tmp_path / name}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
+    (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
+    assert main(["check", str(plan), "--data", str(tmp_path / "zero.xlsx")]) == 2
+    assert "zero.xlsx: not a readable .xlsx workbook (not a file: a device or a pipe)" in capsys.readouterr().err
+    assert main(["check", "/dev/zero", "--data", str(tmp_path / "zero.json")]) == 2
+    assert "/dev/zero: the rule file is larger than 1,048,576 bytes" in capsys.readouterr().err

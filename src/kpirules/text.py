@@ -6,7 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS"]
+__all__ = ["fold", "read_text", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS",
+           "MAX_TEXT_BYTES"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
 MAX_DIGITS = 4000
@@ -19,6 +20,10 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+#: the largest rule, data or test file kpirules reads (as for a workbook uncompressed): 256 MiB
+MAX_TEXT_BYTES = 256 * 1024 * 1024
 
 
 def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
@@ -34,9 +39,12 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
     """
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_TEXT_BYTES + 1)  # (bounded: a device, a pipe or a huge file never fills memory)
     except OSError as exc:
         raise error(f"{path}: cannot read the {kind}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TEXT_BYTES:
+        raise error(f"{path}: the {kind} is larger than {MAX_TEXT_BYTES:,} bytes, the most kpirules reads: "
+                    "is this the right file?")
     return decode_text(raw, path, kind, error)
 
 

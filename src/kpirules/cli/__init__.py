@@ -99,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(_shown(f"kpirules: {_os_error_text(exc)}"), file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:  # (every reader is bounded; this is the last word, never a traceback)
+        print("kpirules: error: out of memory: the input is too big for this machine; split the data",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _buffered_stdout() -> None:

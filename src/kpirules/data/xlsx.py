@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -67,6 +69,11 @@ def _column_number(letters: bytes) -> int:
 def check_bounds(path: str) -> None:
     """Refuse a workbook too big to read, before parsing it: its parts' uncompressed size, its shared
     strings' size, its sheets' extent and row count, and the length of every text in them."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device or a pipe: a zip reader would read it whole)
+            raise KpiDataError(f"{path}: not a readable .xlsx workbook (not a file: a device or a pipe)")
+    except OSError:
+        pass  # (said by the reader below, as for any file that cannot be read)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
