@@ -223,7 +223,7 @@ def test_a_test_file_run_from_the_home_folder_reads_nothing_of_it(
     (home / "secret" / "id_rsa").write_text("SECRET-KEY-LINE\n", encoding="utf-8")
     evil = home / "Downloads" / "evil"
     evil.mkdir(parents=True)
-    (evil / "t.kpitest").write_text((HOSTILE / "escape.kpitest").read_text(encoding="utf-8"), encoding="utf-8")
+    (evil / "t.kpitest").write_text((HOSTILE / "escape.kpitest.txt").read_text(encoding="utf-8"), encoding="utf-8")
     if home_in_git:
         (home / ".git").mkdir()
     monkeypatch.setenv("HOME", str(home))
