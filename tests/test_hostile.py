@@ -365,9 +365,10 @@ def test_a_report_lists_the_first_100_of_a_long_attention_list_and_counts_the_re
 
 def test_every_mistake_of_a_file_is_a_diagnostic_of_its_own(capsys) -> None:  # type: ignore[no-untyped-def]
     # an unfinished line (its error is at the next line's `rule`) hides neither that rule nor what follows
-    assert main(["check", str(HOSTILE / "syntax_errors.kpi"), "--data", str(HOSTILE / "syntax_errors.kpi")]) == 2
+    plan = str(HOSTILE / "syntax_errors.kpi.txt")
+    assert main(["check", plan, "--data", plan]) == 2
     err = capsys.readouterr().err
-    found = re.findall(r"^kpirules: \S+syntax_errors\.kpi:(\d+):(\d+): error: (.*)$", err, re.M)
+    found = re.findall(r"^kpirules: \S+syntax_errors\.kpi\.txt:(\d+):(\d+): error: (.*)$", err, re.M)
     assert [(int(line), int(col)) for line, col, _ in found] == [(5, 30), (7, 1), (9, 7), (10, 19), (11, 28), (12, 1)]
     assert "no quarter 5" in found[2][2] and "duplicate id C: this rule repeats the id at line 7" in found[5][2] and "expected `,`" in found[4][2]
 
