@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import datetime
 import json
 import os
@@ -313,8 +315,8 @@ def test_text_from_the_plan_is_never_a_formula(tmp_path):
 
 
 def _csv_fill(line: str, by_kind: dict[str, str]) -> str:
-    """A row of a CSV form with its value cell filled as its kind (Loại giá trị, the 7th cell) asks."""
-    kind = next(csv.reader([line]))[6]
+    """A row of a CSV form with its value cell filled as its kind (Loại giá trị, the 8th cell) asks."""
+    kind = next(csv.reader([line]))[7]
     return line + by_kind[kind]
 
 
@@ -338,6 +340,117 @@ def test_the_csv_form_reads_back_with_vietnamese_numbers(plan, tmp_path):
     assert row.status == "in_progress" and row.date == datetime.date(2020, 6, 10)
 
 
+UNITS_PLAN = """plan "HG"
+  issued 2020-01-01
+  reporting quarterly cutoff 15 due 20
+
+unit VX "Vị Xuyên"
+unit HSP "Hoàng Su Phì"
+unit QB "Quản Bạ"
+
+metric budget "Ngân sách": amount "đồng"
+metric dossiers "Số hồ sơ": count "hồ sơ"
+metric online "Số hồ sơ trực tuyến": count "hồ sơ"
+
+rule r1 "budget":
+  budget >= 0 by 2022
+  lead VX
+rule r2 "dossiers":
+  dossiers >= 1 by 2022
+  lead VX
+rule r3 "units":
+  for each unit: online >= 0 by 2022
+
+task t1 "Việc của HSP":
+  lead HSP
+  due 2022
+"""
+
+
+def _check_json(plan_path, *data):
+    from kpirules.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["check", str(plan_path), *(a for d in data for a in ("--data", str(d))), "--period", "2021-Q2",
+              "--format", "json"])
+    got = json.loads(out.getvalue())
+    return {"reporting": got["reporting"], "results": got["results"]}
+
+
+def _csv_typed(text, typed):
+    """A CSV form's text with the cells ``typed`` ((STT, column header) → text) filled in."""
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    for (n, column), cell in typed.items():
+        rows[n][rows[0].index(column)] = cell
+    return "\r\n".join(",".join(f'"{c}"' for c in r) for r in rows)
+
+
+def test_the_same_typing_through_the_workbook_and_the_csv_form_gives_the_same_check(tmp_path):
+    """VX fills only the two plan-level rows it leads (their Đơn vị is blank) and sends late, HSP only the
+    status of its task, QB nothing: through form.xlsx, through form.csv + form-tasks.csv of the several
+    units, and through VX's own VX.csv, check says the same, VX and HSP reported (VX late), QB not."""
+    plan_path = tmp_path / "plan.kpi"
+    plan_path.write_text(UNITS_PLAN, encoding="utf-8")
+    plan = kpirules.load(str(plan_path))
+    period = plan.as_current("2021-Q2")
+    forms = forms_for(plan, period)
+    late = datetime.date(2021, 6, 25)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_form(plan, period, forms)))
+    for t in _tables(book):
+        ws = book[t.sheet]
+        for r in range(t.header + 1, t.last + 1):
+            if t.kind == "values" and ws.cell(r, 3).value is None and r not in t.headings:
+                ws.cell(r, 9).value = {"budget": "2.400,5", "dossiers": 5}[ws.cell(r, 4).value]
+                ws[t.submitted] = late
+            elif t.kind == "tasks" and r not in t.headings:
+                ws.cell(r, 7).value, ws.cell(r, 8).value = "Hoàn thành", datetime.date(2021, 6, 10)
+    book.save(tmp_path / "form.xlsx")
+    values, tasks = csv_form(plan, period, forms)
+    rows = list(csv.reader(values.lstrip("\ufeff").splitlines()))
+    # (each row says whose part of the form it is: the plan-level rows VX leads too, whose Đơn vị is blank)
+    assert [(r[1], r[3], r[4]) for r in rows[1:]] == [("VX", "", "budget"), ("VX", "", "dossiers"),
+                                                      ("VX", "VX", "online"), ("HSP", "HSP", "online"),
+                                                      ("QB", "QB", "online")]
+    (tmp_path / "form.csv").write_text(_csv_typed(values, {(1, "Giá trị"): "2.400,5", (2, "Giá trị"): "5",
+                                                           (1, "Ngày gửi"): "25/06/2021"}), encoding="utf-8")
+    (tmp_path / "form-tasks.csv").write_text(_csv_typed(tasks, {(1, "Trạng thái"): "Hoàn thành",
+                                                                (1, "Ngày"): "10/06/2021"}), encoding="utf-8")
+    got = _check_json(plan_path, tmp_path / "form.xlsx")
+    assert got["reporting"]["not_reported"] == [{"unit": "QB", "unit_name": "Quản Bạ"}]
+    assert got["reporting"]["late"] == [{"unit": "VX", "unit_name": "Vị Xuyên", "submitted": "2021-06-25"}]
+    assert _check_json(plan_path, tmp_path / "form.csv", tmp_path / "form-tasks.csv") == got
+    # VX's own form (-o DIR/): its rows are VX's report too
+    (vx_values, _), = [csv_form(plan, period, [f]) for f in forms if f.unit == "VX"]
+    (tmp_path / "VX.csv").write_text(_csv_typed(vx_values, {(1, "Giá trị"): "2.400,5", (2, "Giá trị"): "5",
+                                                            (2, "Ngày gửi"): "25/06/2021"}), encoding="utf-8")
+    alone = _check_json(plan_path, tmp_path / "VX.csv")["reporting"]
+    assert [u["unit"] for u in alone["not_reported"]] == ["HSP", "QB"] and alone["late"] == got["reporting"]["late"]
+
+
+def test_a_form_with_only_its_day_sent_checked_alone_is_an_empty_report(tmp_path):
+    """VX's own form with nothing typed but its day sent (the workbook's Ngày gửi báo cáo cell, or Ngày gửi on
+    a row of its CSV form), checked alone, is read as an empty report of this plan's unit, not refused as
+    the data of another plan: VX is not reported, with that day."""
+    plan_path = tmp_path / "plan.kpi"
+    plan_path.write_text(UNITS_PLAN, encoding="utf-8")
+    plan = kpirules.load(str(plan_path))
+    period = plan.as_current("2021-Q2")
+    forms = [f for f in forms_for(plan, period) if f.unit == "VX"]
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_form(plan, period, forms)))
+    (t,) = [t for t in _tables(book) if t.kind == "values"]
+    book[t.sheet][t.submitted] = datetime.date(2021, 6, 18)
+    book.save(tmp_path / "VX.xlsx")
+    values, _ = csv_form(plan, period, forms)
+    (tmp_path / "VX.csv").write_text(_csv_typed(values, {(3, "Ngày gửi"): "18/06/2021"}), encoding="utf-8")
+    for name in ("VX.xlsx", "VX.csv"):
+        got = _check_json(plan_path, tmp_path / name)["reporting"]
+        assert got["not_reported"] == [{"unit": "VX", "unit_name": "Vị Xuyên", "submitted": "2021-06-18"},
+                                       {"unit": "HSP", "unit_name": "Hoàng Su Phì"},
+                                       {"unit": "QB", "unit_name": "Quản Bạ"}], name
+        assert got["late"] == []
+
+
 def test_the_csv_tasks_say_whose_they_are_and_read_back_with_it(plan, tmp_path):
     """form-tasks.csv of several units: each row has the unit that leads the task (Đơn vị, blank for the
     common tasks), so a clerk finds the rows that are theirs; the row reads back by its task code (unique in
@@ -346,12 +459,12 @@ def test_the_csv_tasks_say_whose_they_are_and_read_back_with_it(plan, tmp_path):
     forms = forms_for(plan, period, ["Chung", "TTCNTT", "VPB"])
     _, tasks = csv_form(plan, period, forms)
     rows = list(csv.reader(tasks.lstrip("\ufeff").splitlines()))
-    assert rows[0][:4] == ["STT", "Kỳ báo cáo", "Đơn vị", "Mã nhiệm vụ"]
+    assert rows[0][:5] == ["STT", "Kỳ của biểu", "Kỳ báo cáo", "Đơn vị", "Mã nhiệm vụ"]
     lead = {t.id: f.unit for f in forms for t in f.tasks}
-    assert {r[3]: r[2] or None for r in rows[1:]} == lead
+    assert {r[4]: r[3] or None for r in rows[1:]} == lead
     assert {None, "TTCNTT", "VPB"} <= set(lead.values())
     for r in rows[1:]:
-        r[-3:] = ["Đang thực hiện", "10/06/2020", f"việc của {r[2] or 'chung'}"]
+        r[-3:] = ["Đang thực hiện", "10/06/2020", f"việc của {r[3] or 'chung'}"]
     (tmp_path / "f-tasks.csv").write_text("\r\n".join(",".join(f'"{c}"' for c in r) for r in rows), encoding="utf-8")
     got = load_data(str(tmp_path / "f-tasks.csv"))
     assert {r.task: r.unit for r in got.task_rows} == lead
@@ -388,7 +501,7 @@ def test_a_form_reads_each_value_as_its_kind_asks(tmp_path):
     period = plan.as_current("2020-Q2")
     values, _ = csv_form(plan, period, forms_for(plan, period, None))
     head, *lines = values.splitlines()
-    kinds = [next(csv.reader([ln]))[6] for ln in lines]
+    kinds = [next(csv.reader([ln]))[7] for ln in lines]
     assert kinds == ["số nguyên", "tỷ lệ (%)", "số", "có/không", "chữ"]
 
     def filled(*cells):
@@ -403,10 +516,10 @@ def test_a_form_reads_each_value_as_its_kind_asks(tmp_path):
     with pytest.raises(KpiDataError) as err:
         load_data(filled("2,5", "85", "khoảng 5", "1.700", ""), number_format="vi")
     text = str(err.value)
-    assert "(cell I2): 2.5 is not a count" in text
-    assert "(cell I3): 85 is not a share" in text and "write 85%" in text
-    assert "(cell I4): 'khoảng 5' is not a number" in text
-    assert "(cell I5): 1700 is not có or không" in text
+    assert "(cell K2): 2.5 is not a count" in text
+    assert "(cell K3): 85 is not a share" in text and "write 85%" in text
+    assert "(cell K4): 'khoảng 5' is not a number" in text
+    assert "(cell K5): 1700 is not có or không" in text
     with pytest.raises(KpiDataError) as err:
         load_data(filled("-3", "120%", "", "", ""))
     assert "-3 is not a count" in str(err.value) and "1.2 is not a share" in str(err.value)
@@ -756,8 +869,8 @@ def test_a_generated_plans_csv_form_reads_back_what_was_typed(tmp_path, text, da
     values, tasks = {}, {}
     for row in rows[1:]:
         if data.draw(st.integers(0, 5), label="fill"):
-            kind = {v: k for k, v in KIND_LABELS.items()}[row[6]]
-            row[8], values[(row[2] or None, row[3])] = _typed(data.draw, kind, False)
+            kind = {v: k for k, v in KIND_LABELS.items()}[row[7]]
+            row[-1], values[(row[3] or None, row[4])] = _typed(data.draw, kind, False)
     files = [tmp_path / "g.csv"]
     with open(files[0], "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(rows)
@@ -769,7 +882,7 @@ def test_a_generated_plans_csv_form_reads_back_what_was_typed(tmp_path, text, da
                 word = data.draw(st.sampled_from(sorted(_STATUS_OF_WORD)))
                 row[-3], (row[-2], day) = word, _day(data.draw, False)
                 row[-1] = note = data.draw(st.sampled_from(["", "đã trình", "0,5"]))
-                tasks[row[3]] = (_STATUS_OF_WORD[word], day, note or None)
+                tasks[row[4]] = (_STATUS_OF_WORD[word], day, note or None)
         files.append(tmp_path / "g-tasks.csv")
         with open(files[1], "w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f, delimiter=";").writerows(t_rows)  # (Vietnamese Excel saves CSV with semicolons)
@@ -819,7 +932,7 @@ def test_the_errors_forms_md_quotes_are_the_real_ones(plan, tmp_path, monkeypatc
     values, _ = csv_form(other, period, forms_for(other, period))
     rows = list(csv.reader(values.lstrip("\ufeff").splitlines()))
     for row in rows[1:]:
-        row[8] = "5" if row[6] == "số nguyên" else ""
+        row[-1] = "5" if row[7] == "số nguyên" else ""
     with open("form.csv", "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
     errors("form.csv")

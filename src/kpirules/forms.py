@@ -39,6 +39,8 @@ STATUS_VI = tuple(words[1][:1].upper() + words[1][1:] for words in TASK_STATUS_W
 _EVERY_VI = {Kind.MONTH: "hằng tháng", Kind.QUARTER: "hằng quý", Kind.HALF: "6 tháng một lần",
              Kind.NINE_MONTH: "9 tháng", Kind.YEAR: "hằng năm"}
 COMMON = "Chung"
+#: the CSV form's columns that say whose each row is and when it was sent (a workbook says it by its sheets)
+CSV_REPORTER, CSV_SENT, CSV_FORM_PERIOD = "Đơn vị báo cáo", "Ngày gửi", "Kỳ của biểu"
 GUIDE = GUIDE_SHEET
 
 
@@ -273,15 +275,24 @@ def csv_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> tuple[str
             w.writerow([neutral(str(_text(c))) if isinstance(c, str) else ("" if c is None else c) for c in row])
         return "\ufeff" + buf.getvalue()
 
-    values = write([h for h, _ in VALUE_COLUMNS],
-                   [[i, *_value_cells(period, m)[1:]] for i, m in enumerate((m for f in forms for m in f.metrics), 1)])
+    # (each row says whose it is: `Đơn vị báo cáo`, the unit whose part of the form it is, also on the
+    # plan-level rows it answers for, whose `Đơn vị` is blank; a value typed on a row is that unit's report
+    # for the period, as a unit's sheet of the workbook is; `Ngày gửi`, typed on any of its rows, the day it
+    # sent it)
+    header = [h for h, _ in VALUE_COLUMNS]
+    values = write([header[0], CSV_REPORTER, *header[1:-1], CSV_SENT, header[-1]],
+                   [[i, f.unit or "", *cells[1:-1], "", cells[-1]]
+                    for i, (f, m) in enumerate(((f, m) for f in forms for m in f.metrics), 1)
+                    for cells in (_value_cells(period, m),)])
     # (a task's code names it in the whole plan, so its row reads back alone; the unit that leads it tells a
-    # clerk which rows of a CSV of several units are theirs, and is read as the row's unit, as a sheet's is)
+    # clerk which rows of a CSV of several units are theirs, and is read as the row's unit, as a sheet's is;
+    # `Kỳ của biểu`, the form's period, makes a task row said something of its unit's report for it)
     tasks = [(f.unit, t) for f in forms for t in f.tasks]
-    task_rows = [[i, cells[1], unit or "", *cells[2:]] for i, (unit, t) in enumerate(tasks, 1)
-                 for cells in (_task_cells(t),)]
+    task_rows = [[i, period.label, cells[1], unit or "", *cells[2:-3], "", *cells[-3:]]
+                 for i, (unit, t) in enumerate(tasks, 1) for cells in (_task_cells(t),)]
     header = [h for h, _ in TASK_COLUMNS]
-    return values, write([*header[:2], "Đơn vị", *header[2:]], task_rows) if task_rows else None
+    return values, (write([header[0], CSV_FORM_PERIOD, header[1], "Đơn vị", *header[2:-3], CSV_SENT, *header[-3:]],
+                          task_rows) if task_rows else None)
 
 
 def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:

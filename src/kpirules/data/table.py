@@ -27,6 +27,9 @@ _HEADER_ALIASES = {
     "ngày gửi": "submitted", "ngày nộp": "submitted", "mã chỉ tiêu": "metric", "mã nhiệm vụ": "task",
     # a form's kind of value (số nguyên, tỷ lệ (%), …): each value is checked against it
     "loại giá trị": "kind",
+    # a CSV form's: the unit whose part of the form a row is (a value typed on it is that unit's report for
+    # the period, also on a plan-level row, whose unit is blank), and, of its tasks, the form's period
+    "đơn vị báo cáo": "reporter", "kỳ của biểu": "form_period",
     # columns that only describe a row (a form's title, unit of measure, deadline…): labels, not read
     **dict.fromkeys(LABEL_HEADERS, ""),
 }
@@ -243,7 +246,7 @@ class Table:
             col[name] = i
         # a form's table (`kpirules template`: its label columns) leaves out the rows a clerk left blank
         form = any(_cell_text(h).strip().lower() in LABEL_HEADERS for h in header)
-        if kind == "value" and self.text_rows and "submitted" not in col and "kind" not in col:
+        if kind == "value" and self.text_rows and not {"submitted", "kind", "reporter"} & col.keys():
             it = self._common_rows(it, len(names), col)  # (the quick path reads no dates nor kinds)
         for row, cells in it:
             if not any(_cell_text(c).strip() for c in cells):
@@ -262,7 +265,13 @@ class Table:
             get = {name: (cells[i] if i < len(cells) else None) for name, i in col.items()}
             if kind == "task":
                 fields = {k: _cell_text(v) for k, v in get.items() if _cell_text(v).strip()}
-                if form and not any(k in fields for k in ("status", "date", "done_on", "note")):
+                # (a CSV form's task row: the form's period and the day sent, of the unit that leads the task)
+                of, sent = fields.pop("form_period", None), get.get("submitted")
+                fields.pop("submitted", None)
+                said = any(k in fields for k in ("status", "date", "done_on", "note"))
+                if of is not None or "submitted" in col:
+                    self._form_report(row, col, of, get.get("unit"), sent, said)
+                if form and not said:
                     continue  # (a task of the form nothing was said of)
                 r = read_task_row(fields, self.source(row, None),
                               lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
@@ -277,6 +286,9 @@ class Table:
                     self.data.events.append(e)
                 continue
             if form and "value" in col and not _cell_text(get["value"]).strip():
+                if _cell_text(get.get("submitted")).strip():  # (the day sent, typed on a row left blank)
+                    self._form_report(row, col, get["period"], get.get("reporter") or get.get("unit"),
+                                      get["submitted"], False)
                 continue  # (a metric of the form left blank: not a report)
             self._value_row(row, get, col)
         return True
@@ -441,6 +453,33 @@ class Table:
         if run:
             run_sources(key, run, snap)  # type: ignore[arg-type]
 
+    def _form_report(self, row: int, col: dict[str, int], label: Cell, unit: Cell, sent: Cell,
+                     said: bool) -> None:
+        """A CSV form's row of ``unit`` for the form's period (``label``): the day it sent the form
+        (``sent``, if typed) is kept, and a row said something of (``said``) is the unit's report for the
+        period, as a unit's sheet of the workbook with anything typed on it is."""
+        text = _cell_text(label).strip()
+        name = unit_name(_cell_text(unit))
+        if not text:
+            if said or _cell_text(sent).strip():
+                self.bad(row, col.get("form_period", col.get("period")), "is empty: it says which period the "
+                         "form reports on (write it as 2020-Q4)", "form_period" if "form_period" in col else "period")
+            return
+        try:
+            period = parse_period(text)
+        except KpiPeriodError as exc:
+            self.bad(row, col.get("form_period", col.get("period")), str(exc).splitlines()[0],
+                     "form_period" if "form_period" in col else "period")
+            return
+        if _cell_text(sent).strip():
+            day = sent if type(sent) is datetime.date else \
+                read_date(_cell_text(sent), "submitted", lambda field, msg: self.bad(row, col[field], msg, field))
+            if day is not None:
+                at = (period.key, name)
+                self.data.submitted[at] = max(day, self.data.submitted.get(at, day))
+        if said and name is not None:
+            self.data.add_snapshot(period, name, self.source(row, None))
+
     def _value_row(self, row: int, get: dict[str, Cell], col: dict[str, int]) -> None:
         raw_period = get["period"]
         if isinstance(raw_period, (datetime.date, Fraction)) or isinstance(raw_period, int) and raw_period < 1000:
@@ -454,13 +493,15 @@ class Table:
             self.bad(row, col["period"], str(exc).splitlines()[0], "period")
             return
         unit = unit_name(_cell_text(get.get("unit")))
+        # (a CSV form's row says whose part of the form it is: a value on it is that unit's report)
+        reporter = unit_name(_cell_text(get.get("reporter"))) or unit
         sent = get.get("submitted")
         if sent is not None and _cell_text(sent).strip():  # the day the unit sent its report for the period
             day = sent if type(sent) is datetime.date else \
                 read_date(_cell_text(sent), "submitted", lambda field, msg: self.bad(row, col[field], msg, field))
             if day is None:
                 return
-            at = (period.key, unit)
+            at = (period.key, reporter)
             self.data.submitted[at] = max(day, self.data.submitted.get(at, day))
         metric = _cell_text(get["metric"]).strip()
         if not metric:
@@ -474,6 +515,7 @@ class Table:
             self.data.add_snapshot(period, unit, self.source(row, None))
             if text:
                 self.data.add(period, unit, metric, text, self.source(row, col["value"]), self.problems)
+                self._reported(period, unit, reporter, row)
             return
         whole = (whole_reading(raw) if declared == "count" and self.number_format is None and isinstance(raw, str)
                  else None)
@@ -514,3 +556,9 @@ class Table:
         if value is None:
             return
         self.data.add(period, unit, metric, value, self.source(row, col["value"]), self.problems)
+        self._reported(period, unit, reporter, row)
+
+    def _reported(self, period: Period, unit: str | None, reporter: str | None, row: int) -> None:
+        """A value typed on a CSV form's row of ``reporter`` (a plan-level one too) is its report."""
+        if reporter is not None and reporter != unit:
+            self.data.add_snapshot(period, reporter, self.source(row, None))

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from kpirules import nodes as n
-from kpirules.engine.bind import bind, check_forms, nfc
+from kpirules.engine.bind import bind, check_forms, nfc, unit_names
 from kpirules.engine.compile import Env
 from kpirules.engine.conditions import compile_condition, compile_truth
 from kpirules.engine.export import Rollup
@@ -321,7 +321,12 @@ class Plan:
         tasks = {t.id for t in self.tasks}
         files = ", ".join(data.files) or "the data"
         shared_tasks = {r.task for r in data.task_rows} & tasks or {e.event for e in data.events} & set(self.events)
-        if not (data.metrics() & metrics or shared_tasks):
+        # (forms sent with nothing but the day they were sent: empty reports, of this plan's units; a
+        # workbook form of another plan was refused above)
+        by_name = unit_names(self.units)
+        empty_reports = (not data.metrics() and not data.task_rows and not data.events and bool(data.submitted)
+                         and all(u is not None and nfc(u) in by_name for _, u in data.submitted))
+        if not (data.metrics() & metrics or shared_tasks or empty_reports):
             theirs = sorted(data.metrics())
             raise KpiDataError(f"{files} shares no metric, task or event with the plan {self.id}: is it the data of "
                                f"another plan? (the plan reads {_few(sorted(metrics)) or 'no metric'}; "

@@ -325,7 +325,8 @@ class Results(Sequence[Result]):
         (``late``), in declared order; None otherwise."""
         units: dict[str, str | None] = getattr(self.plan, "units", None) or {}
         data, current = self.data, self.current
-        if not units or data is None or current is None or all(u is None for _, u in data.snapshots):
+        if (not units or data is None or current is None
+                or all(u is None for _, u in data.snapshots) and all(u is None for _, u in data.submitted)):
             return None
         key, due = current.key, current.due
         sent = {u for k, u in data.snapshots if k == key}
