@@ -338,3 +338,96 @@ def test_load_data_keeps_one_diagnostic_per_problem_of_every_file(tmp_path: Path
 def test_an_error_made_from_a_message_has_that_message_as_its_diagnostic() -> None:
     (d,) = KpiDataError("x.csv: cannot read the data file").diagnostics
     assert d.message == "x.csv: cannot read the data file" and d.span is None
+
+
+UNITS_PLAN = """plan "HG"
+  issued 2020-01-01
+  reporting quarterly cutoff 15 due 20
+
+unit VX "Vị Xuyên"
+unit QB "Quản Bạ"
+
+metric budget "Ngân sách": amount "đồng"
+metric code "Mã số": text
+
+rule r1 "budget":
+  for each unit: budget >= 0 by 2022
+rule r2 "code":
+  code == "01234" by 2022
+"""
+
+
+def _check(tmp_path: Path, capsys: pytest.CaptureFixture[str], *files: str) -> tuple[int, str]:
+    plan = tmp_path / "plan.kpi"
+    plan.write_text(UNITS_PLAN, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["check", str(plan), *(a for f in files for a in ("--data", str(tmp_path / f))),
+                 "--period", "2021-Q2", "--format", "json"])
+    return code, capsys.readouterr().err
+
+
+def test_an_undeclared_unit_is_listed_with_the_bad_cells_of_every_file(tmp_path: Path, capsys) -> None:
+    """One bad cell never hides another problem: an undeclared unit in a row that reads well is listed with
+    the bad number of the next row, and with the bad cells of another file."""
+    (tmp_path / "a.csv").write_text("period,unit,metric,value\n2021-Q2,Vi Xuyen,budget,abc\n"
+                                    "2021-Q2,VX,budget,1.2.3\n", encoding="utf-8")
+    code, err = _check(tmp_path, capsys, "a.csv")
+    assert code == 2 and "'1.2.3' is not a number" in err
+    assert "unit Vi Xuyen in the data is not declared by the plan; the closest declared unit is VX" in err
+    (tmp_path / "b.csv").write_text("period,unit,metric,value\n2021-Q2,Quan Ba,budget,5\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("period,unit,metric,value\n2021-Q2,VX,budget,2..5\n", encoding="utf-8")
+    code, err = _check(tmp_path, capsys, "b.csv", "c.csv")
+    assert code == 2 and "'2..5' is not a number" in err and "unit Quan Ba in the data is not declared" in err
+    assert "Traceback" not in err
+
+
+def test_a_json_unit_error_points_at_the_snapshots_unit(tmp_path: Path, capsys) -> None:
+    (tmp_path / "d.json").write_text('{"snapshots":[{"period":"2021-Q2","unit":"Vi Xuyen",'
+                                     '"values":{"budget":"1.700"}}]}', encoding="utf-8")
+    code, err = _check(tmp_path, capsys, "d.json")
+    assert code == 2 and "d.json: $.snapshots[0].unit: unit Vi Xuyen in the data is not declared" in err
+
+
+def test_a_text_cell_of_a_form_is_kept_as_typed(tmp_path: Path) -> None:
+    """`chữ` (text): leading zeros, inner and surrounding spaces are kept, in a CSV and in a workbook."""
+    (tmp_path / "t.csv").write_text("Kỳ báo cáo,Đơn vị,Mã chỉ tiêu,Loại giá trị,Giá trị\n"
+                                    '2021-Q2,,code,chữ,"  01234  "\n2021-Q2,VX,code,chữ,"0,5  x"\n', encoding="utf-8")
+    got = kpirules.load_data(tmp_path / "t.csv")
+    key = kpirules.parse_period("2021-Q2").key
+    assert got.snapshots[(key, None)]["code"] == "  01234  " and got.snapshots[(key, "VX")]["code"] == "0,5  x"
+    pytest.importorskip("openpyxl")
+    _workbook(tmp_path / "t.xlsx", [["Kỳ báo cáo", "Đơn vị", "Mã chỉ tiêu", "Loại giá trị", "Giá trị"],
+                                    ["2021-Q2", None, "code", "chữ", " 007 "]])
+    assert kpirules.load_data(tmp_path / "t.xlsx").snapshots[(key, None)]["code"] == " 007 "
+
+
+def test_empty_files_say_they_are_empty(tmp_path: Path) -> None:
+    (tmp_path / "e.xlsx").write_bytes(b"")
+    (tmp_path / "e.json").write_text(" \n\t\n", encoding="utf-8")
+    (tmp_path / "z.json").write_text("", encoding="utf-8")
+    for name in ("e.xlsx", "e.json", "z.json"):
+        with pytest.raises(KpiDataError) as info:
+            kpirules.load_data(tmp_path / name)
+        text = str(info.value)
+        assert "the file is empty" in text and "holds no snapshot" in text, text
+        assert "BadZipFile" not in text and "Expecting value" not in text
+
+
+def test_an_unknown_status_of_a_form_lists_the_vietnamese_words_first(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("STT,Mã nhiệm vụ,Tên nhiệm vụ,Trạng thái,Ngày,Ghi chú\n1,t1,Việc,sắp xong,,\n",
+                                    encoding="utf-8")
+    with pytest.raises(KpiDataError) as info:
+        kpirules.load_data(tmp_path / "t.csv")
+    assert "'sắp xong' is not a task status kpirules knows; write one of: Hoàn thành (done); Đang thực hiện " \
+           "(in_progress)" in str(info.value)
+    (tmp_path / "p.csv").write_text("task,status,date\nt1,sắp xong,\n", encoding="utf-8")
+    with pytest.raises(KpiDataError, match=r"write one of: done \(hoàn thành"):
+        kpirules.load_data(tmp_path / "p.csv")
+
+
+def test_template_counts_in_the_singular_and_plural(tmp_path: Path, capsys) -> None:
+    plan = tmp_path / "plan.kpi"
+    plan.write_text(UNITS_PLAN, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["template", str(plan), "--period", "2021-Q2", "-o", str(tmp_path / "f.csv")]) == 0
+    assert "(Chung: 1 metric, 0 tasks; VX: 1 metric, 0 tasks; QB: 1 metric, 0 tasks)" in capsys.readouterr().out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -117,6 +118,10 @@ class KpiSemanticError(KpiError):
 
 class KpiDataError(KpiError):
     """Reported data is malformed, ambiguous or contradicts itself."""
+
+    #: the Data read from the rows and files that had no problem (None: nothing was read), so that a
+    #: caller with a plan lists the problems only a plan sees (an undeclared unit) with these
+    partial: Any = None
 
 
 class KpiPeriodError(KpiError, ValueError):

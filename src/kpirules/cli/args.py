@@ -36,6 +36,21 @@ def _years_named(args: argparse.Namespace) -> list[int]:
     return [int(m.group()) for m in found if m]
 
 
+def _load(args: argparse.Namespace, plan: Any) -> Data:
+    """The --data files read; with errors, the problems of units the plan does not declare (seen in the
+    rows that read well) are listed with the others, so that one bad cell hides no unit's error."""
+    try:
+        return load_data(args.data, number_format=args.number_format)
+    except KpiDataError as exc:
+        if plan is None or not isinstance(exc.partial, Data):
+            raise
+        try:
+            plan.bind(exc.partial)
+        except KpiDataError as more:
+            raise KpiDataError(f"{exc}\n{more}", (*exc.diagnostics, *more.diagnostics)) from None
+        raise
+
+
 def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
     """The data named by :func:`add_data_options`' options: the reported files, and the counted
     metrics of ``plan`` from ``--records`` (merged; the same metric in both is an error)."""
@@ -43,7 +58,7 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
     if not args.data and not records:
         raise KpiDataError("give the data: --data FILE (reported values) and/or --records NAME=SOURCE "
                            "(the rows of a dataset the plan declares)")
-    reported = load_data(args.data, number_format=args.number_format) if args.data else None
+    reported = _load(args, plan) if args.data else None
     if reported is not None and getattr(args, "verbose", False):
         from kpirules.text import visible
 

@@ -71,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
                 check_not_input(tasks_path, [("plan", args.plan)])
                 write_file(tasks_path, tasks)
                 written.append(tasks_path)
-        what = "; ".join(f"{f.unit or 'Chung'}: {len(f.metrics)} metrics, {len(f.tasks)} tasks" for f in group)
+        what = "; ".join(f"{f.unit or 'Chung'}: {_count(len(f.metrics), 'metric')}, {_count(len(f.tasks), 'task')}"
+                         for f in group)
         sys.stdout.write(visible(f"wrote {', '.join(map(str, written))} for {period.label} ({what})") + "\n")
     return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -228,5 +228,7 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
 
     data, _ = read_deciding(read, name, number_format)
     if problems:
-        raise KpiDataError.from_diagnostics(problems.final())
+        err = KpiDataError.from_diagnostics(problems.final())
+        err.partial = data  # type: ignore[attr-defined]
+        raise err
     return data

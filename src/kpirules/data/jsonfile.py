@@ -132,6 +132,9 @@ def parse_json_data(text: str | bytes, filename: str | None = None) -> Data:
     KpiDataError naming the line and offset."""
     if isinstance(text, (bytes, bytearray)):
         text = decode_text(bytes(text), filename or "<data>", "data file", KpiDataError)
+    if not text.strip():  # (as an empty CSV: no data, not broken JSON)
+        raise KpiDataError(f"{filename or '<data>'}: the file is empty{' (only white space)' if text else ''}: it "
+                           "holds no snapshot, no task row and no event: there is nothing to check a plan on")
     try:
         doc = _plain_json(text)
         if doc is None:
@@ -223,6 +226,8 @@ def parse_json_data(text: str | bytes, filename: str | None = None) -> Data:
             continue
         if unit is not None:
             unit = unit_of.get(unit) or unit_of.setdefault(unit, unit_name(unit))  # type: ignore[arg-type]
+            if unit not in units:
+                data.unit_sources.setdefault(unit, Source(filename, f"$.snapshots[{i}].unit"))
             units.setdefault(unit, None)
         key = (period.key, unit)  # add_snapshot
         periods.setdefault(key[0], period)
@@ -269,7 +274,9 @@ def parse_json_data(text: str | bytes, filename: str | None = None) -> Data:
         if e is not None:
             data.events.append(e)
     if problems:
-        raise KpiDataError.from_diagnostics(problems.final())
+        err = KpiDataError.from_diagnostics(problems.final())
+        err.partial = data  # type: ignore[attr-defined]
+        raise err
     name = filename or "<data>"
     data.file_sources[name] = FileSource(name, notes=(JSON_NUMBERS,))
     return data

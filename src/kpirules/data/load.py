@@ -41,6 +41,7 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         raise KpiDataError(f"load_data reads files: give a path or a list of paths, not {paths!r} (data held in "
                            "Python goes in with kpirules.data_from_rows, data_from_snapshots, data_from_frame, …)")
     merged: Data | None = None
+    partial: list[Data] = []  # (what the files with problems read well)
     problems: list[str] = []
     diagnostics: list[Diagnostic] = []
     for p in paths:
@@ -78,6 +79,16 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         except KpiDataError as exc:  # (every file is read, so that one bad file hides no other's problems)
             problems.append(str(exc))
             diagnostics.extend(exc.diagnostics)
+            if isinstance(exc.partial, Data):
+                partial.append(exc.partial)
     if problems:
-        raise KpiDataError("\n".join(problems), diagnostics)
+        err = KpiDataError("\n".join(problems), diagnostics)
+        read = merged if merged is not None else Data()
+        for part in partial:
+            try:
+                read.merge(part)
+            except KpiDataError:
+                pass  # (a value two files give differently: already among the problems, or not a unit's)
+        err.partial = read
+        raise err
     return Data() if merged is None else merged

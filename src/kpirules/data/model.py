@@ -488,6 +488,8 @@ class Data:
         #: each data-entry form's file → the id of the plan it was made from (``kpirules template``: the
         #: form's hidden layout sheet says), so that a form of another plan is refused as that
         self.form_plans: dict[str, str] = {}
+        #: where a unit is first named, when that is not a value's place (a JSON snapshot's "unit")
+        self.unit_sources: dict[str, Source] = {}
         #: when each unit sent its report for a period (a `submitted` column or JSON key): (period key, unit) → date
         self.submitted: dict[tuple[PeriodKey, str | None], datetime.date] = {}
         #: what a unit of ``default_units`` that gives no value has, period key → {metric: value}: the
@@ -570,6 +572,8 @@ class Data:
         self.files.extend(other.files)
         self.file_sources.update(other.file_sources)
         self.form_plans.update(other.form_plans)
+        for unit, src in other.unit_sources.items():
+            self.unit_sources.setdefault(unit, src)
         for sent, day in other.submitted.items():  # (two files for one report: the later sending counts)
             self.submitted[sent] = max(day, self.submitted.get(sent, day))
         for key, values in other.defaults.items():

@@ -274,7 +274,7 @@ class Table:
                 if form and not said:
                     continue  # (a task of the form nothing was said of)
                 r = read_task_row(fields, self.source(row, None),
-                              lambda field, msg, r=row: self.bad(r, col.get(field), msg, field))
+                                  lambda field, msg, r=row: self.bad(r, col.get(field), msg, field), form=form)
                 if r is not None:
                     self.data.task_rows.append(r)
                 continue
@@ -510,10 +510,10 @@ class Table:
         raw = get["value"]
         value: Value | None
         declared = kind_of_label(_cell_text(get["kind"])) if "kind" in get else None
-        if declared == "text":  # a text metric's cell is kept as typed ("không", "0,5" are text there)
-            text = _cell_text(raw).strip()
+        if declared == "text":  # a text metric's cell is kept as typed ("không", "0,5", "  01234 " are text there)
+            text = _cell_text(raw)
             self.data.add_snapshot(period, unit, self.source(row, None))
-            if text:
+            if text.strip():
                 self.data.add(period, unit, metric, text, self.source(row, col["value"]), self.problems)
                 self._reported(period, unit, reporter, row)
             return

@@ -91,7 +91,9 @@ def read_event_row(fields: dict[str, Any], source: Source, bad: Any) -> EventRow
 _TASK_FIELDS = {"task", "status", "date", "done_on", "period", "unit", "note", "source"}
 
 
-def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow | None:
+def read_task_row(fields: dict[str, Any], source: Source, bad: Any, form: bool = False) -> TaskRow | None:
+    """A task row from its fields; ``form``: a form's row, whose status cell offers the Vietnamese words
+    (an unknown word's message lists them first)."""
     ok = _fields_known(fields, _TASK_FIELDS, "a task row has task, status, date (or done_on), period, unit, note",
                        bad)
     ok = _text_field(fields, "task", "expected the task's id", bad) and ok
@@ -134,8 +136,10 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any) -> TaskRow |
         bad("date", "a `done` row needs a date (or the period it delivers): whether it was on time depends on it")
         ok = False
     if ok and word is None:
-        bad("status", f"{status!r} is not a task status kpirules knows; write one of: "
-                      + "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items()))
+        bad("status", f"{status!r} is not a task status kpirules knows; write one of: " + (
+            "; ".join(f"{v[1][:1].upper()}{v[1][1:]} ({k})" for k, v in TASK_STATUS_WORDS.items())
+            + " (the words of the cell's drop-down)" if form else
+            "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items())))
         ok = False
     unit = fields.get("unit")
     note = fields.get("note")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
+import os
 import re
 import stat
 import zipfile
@@ -196,6 +197,9 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
         raise KpiDataError(
             f"{path}: reading .xlsx needs openpyxl: pip install 'kpirules[xlsx]' (or save the sheet as CSV UTF-8)"
         ) from None
+    if os.path.isfile(path) and os.path.getsize(path) == 0:  # (not a damaged workbook: nothing at all)
+        raise KpiDataError(f"{path}: the file is empty (0 bytes): it holds no snapshot, no task row and no "
+                           "event: there is nothing to check a plan on")
     check_bounds(path)
     #: the first float cell whose stored binary number is not what Excel shows, and how many there are
     rounded: list[Any] = []
@@ -216,7 +220,9 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
         fs = data.file_sources[path]
         data.file_sources[path] = attrs.evolve(fs, notes=(*fs.notes, note))
     if problems:
-        raise KpiDataError.from_diagnostics(problems.final())
+        err = KpiDataError.from_diagnostics(problems.final())
+        err.partial = data  # type: ignore[attr-defined]
+        raise err
     return data
 
 

@@ -42,6 +42,7 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                 rename[unit] = known
         where: dict[str | None, Source | None] = {}  # where each unknown name first appears
         if unknown:
+            where.update((u, src) for u, src in data.unit_sources.items() if u in unknown)
             for (_, u, _), src in data.sources.items():
                 where.setdefault(u, src)
             for r in data.task_rows:
@@ -58,7 +59,7 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
                 "declared one when the data names a declared unit too)")
         for unit in unknown:
             hint = closest_unit(unit, by_name)
-            at = f"{where[unit]}: " if where.get(unit) is not None else ""
+            at = f"{_unit_place(where[unit])}: " if where.get(unit) is not None else ""
             problems.append(f"{at}unit {unit} in the data is not declared by the plan"
                             + (f"; the closest declared unit is {hint}" if hint else ""))
     if problems:  # (one diagnostic a problem: the command lists each on its line, an API answer each alone)
@@ -66,6 +67,14 @@ def bind(data: Data, events: dict[str, str | None], units: dict[str, str | None]
     if rename:
         data = renamed(data, rename)
     return data
+
+
+def _unit_place(src: Source | None) -> Source | None:
+    """Where a unit is named, from where one of its values is: a JSON value's snapshot names it in
+    ``$.snapshots[i].unit``."""
+    if src is not None and src.where.startswith("$.snapshots[") and ".values." in src.where:
+        return Source(src.file, src.where.split(".values.", 1)[0] + ".unit")
+    return src
 
 
 def check_forms(data: Data, plan: str | None) -> None:
