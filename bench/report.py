@@ -11,6 +11,7 @@ one step in a fresh process (best of --repeat), beside loading the data in the s
     html      report --format html (the screen layout), from the plan and data files ("x html")
     official  report --layout official (HTML)
     pdf       report --format pdf (needs the pdf extra): the official HTML laid out by WeasyPrint
+    docx      report --format docx (needs the docx extra): the official layout as a Word file
 
 The steps are timed in turns in the same run, so that the ratios (the PDF against the HTML) hold on a
 loaded machine where the seconds do not.
@@ -79,7 +80,7 @@ if step == "load":
     kpirules.load_data(data)
     code = 0
 else:
-    extra = {"html": [], "official": ["--layout", "official"], "pdf": []}[step]
+    extra = {"html": [], "official": ["--layout", "official"], "pdf": [], "docx": []}[step]
     code = main(["report", plan, "--data", data, "--period", "2020-Q4", *extra, "-o", out])
 print(time.process_time() - t, code)
 """
@@ -87,7 +88,7 @@ print(time.process_time() - t, code)
 
 def cpu(step: str, plan: str, data: str, folder: str) -> float:
     """The CPU seconds of one run of ``step`` in a fresh process."""
-    out = os.path.join(folder, "r.pdf" if step == "pdf" else "r.html")
+    out = os.path.join(folder, {"pdf": "r.pdf", "docx": "r.docx"}.get(step, "r.html"))
     proc = subprocess.run([sys.executable, "-c", _CHILD, step, plan, data, out], capture_output=True, text=True,
                           check=False)
     try:
@@ -106,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         plan, data = write_inputs(args.units, folder)
-        steps = ["load", "html", "official"] + (["pdf"] if importlib.util.find_spec("weasyprint") else [])
+        steps = (["load", "html", "official"] + (["pdf"] if importlib.util.find_spec("weasyprint") else [])
+                 + (["docx"] if importlib.util.find_spec("docx") else []))
         times = dict.fromkeys(steps, float("inf"))
         for _ in range(args.repeat):  # in turns, best of --repeat each
             for step in steps:
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if "pdf" in times:
         # the PDF is the official HTML laid out by WeasyPrint: this ratio is what the layout engine adds
         print(f"pdf / official HTML: {times['pdf'] / times['official']:.1f}x in this run")
+    if "docx" in times:
+        print(f"docx / official HTML: {times['docx'] / times['official']:.1f}x in this run")
     return 0
 
 

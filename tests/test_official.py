@@ -172,6 +172,33 @@ def test_the_word_file_reads_back(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert report.provenance()["digest"][:12] in sec.footer.paragraphs[0].text
 
 
+def test_the_word_file_fills_its_tables_a_row_at_a_time(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cell is found through python-docx's Table.cell, which builds the whole table's grid on every call
+    (filling a table of n rows so takes n² steps: a 700-unit report ran for minutes); every table's head
+    row repeats on the pages the table runs onto."""
+    pytest.importorskip("docx")
+    import docx
+    import docx.table
+
+    grids = 0
+    whole = docx.table.Table._cells
+
+    def counted(self: docx.table.Table) -> list[docx.table._Cell]:
+        nonlocal grids
+        grids += 1
+        return whole.fget(self)  # type: ignore[no-any-return, attr-defined]
+
+    monkeypatch.setattr(docx.table.Table, "_cells", property(counted))
+    out = tmp_path / "r.docx"
+    assert _run(capsys, "-o", str(out))[0] == 1
+    assert grids == 0
+    monkeypatch.undo()
+    d = docx.Document(str(out))
+    grid_tables = [t for t in d.tables if t.style is not None and t.style.name == "Table Grid"]
+    assert grid_tables and all("w:tblHeader" in t.rows[0]._tr.xml for t in grid_tables)
+
+
 def test_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str], report) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("weasyprint")
     if not shutil.which("pdffonts") or not shutil.which("pdftotext"):

@@ -151,8 +151,8 @@ def test_a_change_of_the_report_block_alone_is_told_apart(work: Path, capsys: py
     plan.write_text(text.replace('place "Hà Nội"', 'place "Đà Nẵng"'), encoding="utf-8")
     code, out, _ = _verify(capsys, "r.json")
     assert code == PLAN_CHANGED
-    assert ('only its report block (the official layout\'s fields): place "Hà Nội" in the report, "Đà Nẵng" now '
-            "changed: its rules, tasks and other declarations are the same, and so are the results") in out
+    assert ('only its report block (the official layout\'s fields) changed: place "Hà Nội" in the report, '
+            '"Đà Nẵng" now. Its rules, tasks and other declarations are the same, and so are the results') in out
     assert "rules or tasks changed" not in out
     # the recipients too, and a rule: both are said
     plan.write_text(text.replace('"Lưu: VT, VP"', '"Lưu: VT"').replace(">= 20% by 2020", ">= 25% by 2020", 1),

@@ -136,6 +136,7 @@ class _Writer:
             r.font.size = Pt(8)
 
     def table(self, rows: int, widths: list[float], *, grid: bool = True) -> Any:
+        from docx.oxml import OxmlElement
         from docx.shared import Mm
 
         t = self.w.add_table(rows=rows, cols=len(widths))
@@ -144,10 +145,15 @@ class _Writer:
         t.autofit = False
         for col, wd in zip(t.columns, widths):  # (LibreOffice reads the grid, Word the cells)
             col.width = Mm(wd)
-        for row in t.rows:
+        found = list(t.rows)
+        for row in found:
             for c, wd in zip(row.cells, widths):
                 c.width = Mm(wd)
-        return t
+        if grid and found:  # the head row printed again at the top of each page the table runs onto
+            head = OxmlElement("w:tblHeader")
+            head.set(self._qn("w:val"), "true")
+            found[0]._tr.get_or_add_trPr().append(head)
+        return _Cells(t, found)
 
     # --- the document
     def _build(self) -> None:
@@ -369,3 +375,20 @@ class _Writer:
 
 _COLOURS = {"not_met": "A00000", "overdue": "A00000", "error": "A00000", "at_risk": "7A4D00",
             "done_late": "7A4D00", "met": "0B5A1F", "done": "0B5A1F"}
+
+
+class _Cells:
+    """A table's cells found a row at a time, each row's once: python-docx's ``Table.cell`` builds the
+    whole table's grid on every call, so filling a table of n rows that way takes n² steps (a 700-unit
+    report's trend table ran for minutes). A merge leaves the row's other cells as they were found."""
+
+    def __init__(self, table: Any, rows: list[Any]) -> None:
+        self.table = table
+        self.rows = rows
+        self._found: dict[int, tuple[Any, ...]] = {}
+
+    def cell(self, row: int, col: int) -> Any:
+        cells = self._found.get(row)
+        if cells is None:
+            cells = self._found[row] = self.rows[row].cells
+        return cells[col]

@@ -96,8 +96,10 @@ def _plan_change(ppath: str, raw: str, plan: Plan, plan_rec: dict[str, Any]) -> 
         f"{k} {json.dumps(old.get(k), ensure_ascii=False)} in the report, "
         f"{json.dumps(new.get(k), ensure_ascii=False)} now" for k in fields)) if fields else ""
     if rules_sha256(plan) == plan_rec.get("rules_sha256"):
-        return (head + f"; only {block or 'its report block'} changed: its rules, tasks and other declarations are "
-                "the same, and so are the results")
+        changes = block.split(": ", 1)[1] if block else ""
+        return (head + "; only its report block (the official layout's fields) changed"
+                + (f": {changes}" if changes else "")
+                + ". Its rules, tasks and other declarations are the same, and so are the results")
     return (head + ", and its canonical text differs too: its rules, tasks or other declarations changed"
             + (f", and {block}" if block else ""))
 
