@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kpirules.cli import main
+from pdf_support import need_pdf_tools
 
 #: 230 characters without a space: a link as offices paste them
 LONG = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=" + "1.00" * 36 + "X"
@@ -61,16 +62,7 @@ def _check(pdf: Path) -> None:
 
 
 def test_a_long_word_wraps_in_the_pdf(tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    from kpirules.errors import KpiError
-    from kpirules.report.official import find_serif
-
-    try:
-        find_serif()
-    except KpiError as exc:
-        pytest.skip(str(exc))
+    need_pdf_tools()
     _check(_report(tmp_path, "pdf"))
 
 

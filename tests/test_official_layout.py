@@ -16,6 +16,7 @@ from kpirules import load
 from kpirules.cli import main
 from kpirules.report import build_report, render
 from kpirules.report.templates import breakable
+from pdf_support import need_pdf_tools
 
 ROOT = Path(__file__).parent.parent
 PLAN = ROOT / "rules" / "nq17_bkhcn.kpi"
@@ -107,24 +108,11 @@ def _overlaps(words: list[tuple[int, float, float, float, float, str]]) -> list[
     return found
 
 
-def _pdf_tools() -> None:
-    pytest.importorskip("weasyprint")
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    from kpirules.errors import KpiError
-    from kpirules.report.official import find_serif
-
-    try:
-        find_serif()
-    except KpiError as exc:
-        pytest.skip(str(exc))
-
-
 @pytest.mark.parametrize("case", ["shipped", "long names"])
 def test_no_text_runs_over_other_text_in_the_pdf(tmp_path: Path, case: str) -> None:
     """The words of the PDF (the shipped plan; a ranking of units with long names and a long id) never
     cross one another, and none passes the right margin (15–20 mm of A4's 595.28 pt)."""
-    _pdf_tools()
+    need_pdf_tools()
     if case == "shipped":
         plan, data = PLAN, DATA
     else:
@@ -139,7 +127,7 @@ def test_no_text_runs_over_other_text_in_the_pdf(tmp_path: Path, case: str) -> N
 
 def test_a_per_unit_rule_is_not_left_at_the_foot_of_a_page_without_its_units(tmp_path: Path) -> None:
     """The shipped plan's II.1.c.3.units: its row and its first unit are on one page (break-after: avoid)."""
-    _pdf_tools()
+    need_pdf_tools()
     out = tmp_path / "r.pdf"
     assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(out)]) == 1
     page = next(w[0] for w in _words(out) if w[5] == "II.1.c.3.")  # (the id cell breaks after its dots)

@@ -193,9 +193,7 @@ def verify(report_path: str, data: Sequence[str] | None = None, plan_path: str |
         finding(RESULTS_DIFFER,
                 f"results differ: the report's results are not those it stamped and its inputs give "
                 f"(edited after it was made); {len(diffs)} differ{'s' if len(diffs) == 1 else ''}:")
-    lines.extend("  " + d for d in diffs[:50])
-    if len(diffs) > 50:
-        lines.append(f"  … and {len(diffs) - 50} more")
+    _list_some(lines, diffs)
 
     # what a report shows besides the results: only worth comparing when all the rest is the same
     if code == 0 and results is not None and doc.get("report") == "kpirules":
@@ -204,9 +202,7 @@ def verify(report_path: str, data: Sequence[str] | None = None, plan_path: str |
             finding(RESULTS_DIFFER,
                     f"results differ: what the report shows is not what its results give (edited after it was "
                     f"made); {len(shown)} difference{'' if len(shown) == 1 else 's'}:")
-            lines.extend("  " + d for d in shown[:50])
-            if len(shown) > 50:
-                lines.append(f"  … and {len(shown) - 50} more")
+            _list_some(lines, shown)
 
     if code == 0:
         short_digest = short(prov)
@@ -304,3 +300,10 @@ def _differences(stored: list[dict[str, Any]], again: list[dict[str, Any]]) -> l
                     f"{k} {json.dumps(a[i].get(k), ensure_ascii=False)} in the report, "
                     f"{json.dumps(b[i].get(k), ensure_ascii=False)} re-derived" for k in fields))
     return out
+
+
+def _list_some(lines: list[str], items: list[str], limit: int = 50) -> None:
+    """Add the first ``limit`` of ``items`` to ``lines``, indented, and how many more there are."""
+    lines.extend("  " + d for d in items[:limit])
+    if len(items) > limit:
+        lines.append(f"  … and {len(items) - limit} more")
