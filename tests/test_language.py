@@ -152,6 +152,7 @@ def test_a_missing_comparison_is_named() -> None:
         ("rule A Người dân: x > 1", "1:8", "unexpected `Người`"),
         ("rule a: summ(x) >= 1000", "1:9", "unknown function `summ`"),
         ("task 1:\n  lead X\n  laed Y\n  due 2020", "4:3", "unexpected `due`: it belongs right after"),
+        ('rule I.1 "t":\n  lead VX\n  x > 1', "2:3", "a rule's condition comes before its `lead` line"),
         ("rule a: x > 1 > 2", "1:15", "unexpected `>`"),
         ("plan p reporting quarterly cutoff 40", "1:35", "cut-off day 40 is out of range"),
     ],

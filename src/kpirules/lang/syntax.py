@@ -167,6 +167,12 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             else:
                 message = "a single `=` is not an operator"
                 hint = "write `==` to compare for equality (or >=, <=)"
+        elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}) \
+                and {"NAME", "LPAR"} <= set(err.expected) and "RULE" not in set(err.expected):
+            # right after a rule's header, which wants its condition before any attribute
+            message = f"unexpected `{tok}`: a rule's condition comes before its `{tok}` line"
+            hint = (f"write the rule's condition first (after the header's colon, or on the next line), "
+                    f"then `{tok} …`")
         elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}):
             message = (f"unexpected `{tok}`: it belongs right after a `task` or `rule` header, "
                        "but the item above ended before this line")
