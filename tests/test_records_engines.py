@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import os
+from fractions import Fraction
 import random
 import unicodedata
 import uuid
@@ -16,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpirules.engine.records import unit_resolver
+from kpirules.errors import KpiDataError
 from kpirules.periods import Kind, Scheme
 from kpirules.records import (
+    Agg,
     And,
     Cmp,
     Col,
@@ -533,3 +536,35 @@ def test_check_json_agrees_on_python_duckdb_postgres(tmp_path_factory, duck, pg,
         with con.cursor() as cur:
             cur.execute(f'DROP TABLE "{table}"')
     assert a == c
+
+
+# JSON numbers: every engine reads a JSON number with a fraction or an exponent as the shortest
+# decimal of its double, then as a text cell (at most 9 places); the same refusal, the same values
+JSON_NUMBERS_DS = Dataset("hs", None, "d", None)
+JSON_NUMBERS_METRICS = [CountedMetric("s", Agg.SUM, "hs", "phi"), CountedMetric("a", Agg.AVG, "hs", "phi")]
+
+
+def _json_numbers(tmp_path, cells):
+    path = tmp_path / "n.jsonl"
+    path.write_text("".join('{"d": "2020-06-01", "phi": %s}\n' % c for c in cells), encoding="utf-8")
+    return str(path)
+
+
+def test_json_numbers_of_more_than_9_places_are_refused_on_every_engine(tmp_path, duck):
+    src = _json_numbers(tmp_path, ["12.5", "0.30000000000000004", "1"])
+    errors = []
+    for engine in ("python", duck):
+        with pytest.raises(KpiDataError) as err:
+            count_records([JSON_NUMBERS_DS], JSON_NUMBERS_METRICS, {"hs": src}, engine=engine, years=(2020, 2020))
+        errors.append(str(err.value))
+    assert "at most 9 decimal places" in errors[0] and "row 2 ('0.30000000000000004')" in errors[0]
+    assert errors[0] == errors[1]
+
+
+def test_json_numbers_read_the_same_on_every_engine(tmp_path, duck):
+    src = _json_numbers(tmp_path, ["12.50", "1e5", "0.1", "-2.5E-3", "7"])
+    a = count_records([JSON_NUMBERS_DS], JSON_NUMBERS_METRICS, {"hs": src}, engine="python", years=(2020, 2020))
+    b = count_records([JSON_NUMBERS_DS], JSON_NUMBERS_METRICS, {"hs": src}, engine=duck, years=(2020, 2020))
+    assert a.table() == b.table(), _diff(a, b)
+    total = decimal.Decimal("12.5") + 100000 + decimal.Decimal("0.1") - decimal.Decimal("0.0025") + 7
+    assert ("s", "2020", None, Fraction(total)) in a.table()

@@ -251,6 +251,13 @@ def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any
             raise KpiDataError(f"{path}:{reader.line_num + 1}: {exc}") from None
 
 
+def _json_number(token: str) -> str:
+    """A JSON number with a fraction or an exponent, as the text every engine reads for it: the
+    shortest decimal of its double (DuckDB's and Spark's reading), then checked as any text cell is
+    (at most 9 places: ``0.30000000000000004`` is refused on every engine, ``1e5`` is 100000)."""
+    return repr(float(token))
+
+
 def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
     f = _open_text(path)
     seen: set[str] = set()
@@ -261,7 +268,7 @@ def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[A
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line, parse_float=decimal.Decimal)
+                    obj = json.loads(line, parse_float=_json_number)
                 except ValueError as exc:
                     raise KpiDataError(f"{path}:{number}: not a JSON object: {exc}") from None
                 if not isinstance(obj, dict):
