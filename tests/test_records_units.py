@@ -39,6 +39,11 @@ rule seen "Mỗi đơn vị một tên":
 
 rule mean "Bình quân các đơn vị":
   avg(n) >= 1 by 2020
+
+metric by_name = count(d where dv == "Hà Giang" or dv in ("Quản Bạ"))
+
+rule by_name "Theo tên đầy đủ":
+  by_name >= 1 by 2020
 """
 
 NFD_QB = unicodedata.normalize("NFD", "Quản Bạ")
@@ -93,6 +98,9 @@ def test_declared_units_count_zero_and_names_resolve(files, capsys, engine):
     # an aggregate over units sees the units with rows: HG 2, QB 1 (VX's 0 is not a report)
     (mean,) = [r for r in out["results"] if r["id"] == "mean"]
     assert mean["value"] == "1.5"
+    # a `where` on the unit column with a full name counts the unit's rows under either name
+    (named,) = [r for r in out["results"] if r["id"] == "by_name"]
+    assert named["value"] == "3"  # HG (code and full name) and QB (NFD)
     # the undeclared names: a warning with their rows and the closest declared unit, not an error
     (w,) = [w for w in out["warnings"] if w["code"] == "records_unknown_unit"]
     assert "2 units the plan does not declare (3 rows" in w["message"]
@@ -213,3 +221,15 @@ def test_every_engine_gives_the_same_check_json(tmp_path_factory, capsys, rows, 
         out.pop("provenance")
         outs.append(out)
     assert outs[0] == outs[1]
+
+
+def test_show_rows_shows_the_rows_counted_under_either_name(files, capsys):
+    plan, rec = files
+    code = main(["explain", plan, "--records", f"d={rec}", "--as-of", "2020-03-20", "--id", "on_time",
+                 "--unit", "HG", "--show-rows", "10"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    # tong and ok count 2 rows of HG: the one naming its code and the one naming its full name
+    assert out.count("first 2 rows counted in 2020-Q1") == 2, out
+    assert "row 2: 2020-01-10, HG" in out and "row 3: 2020-01-13, Hà Giang" in out
+    assert "Vi Xuyen" not in out.split("Counted from records:")[1]

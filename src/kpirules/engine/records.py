@@ -283,7 +283,9 @@ def explain_counted(plan: Any, data: Data, metrics: list[str], period: Any, unit
             from kpirules.records.pyengine import sample_rows
 
             window = Window.of(period.with_scheme(plan.scheme))
-            cols, rows = sample_rows(decl[m.dataset], m, src, window, unit, show_rows)
+            # (each row's unit named as the count names it: a full name counts under its code)
+            resolve = unit_resolver(dict(getattr(plan, "units", None) or {}))
+            cols, rows = sample_rows(decl[m.dataset], m, src, window, unit, show_rows, resolve=resolve)
             lines.append(f"  first {len(rows)} row{'s' if len(rows) != 1 else ''} counted in {window.label} "
                          f"({window.start.isoformat()} … {window.end.isoformat()}): " + ", ".join(cols))
             for number, raw in rows:

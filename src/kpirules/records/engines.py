@@ -15,7 +15,7 @@ from typing import Any
 from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
-from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of
+from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
 from kpirules.records.pyengine import BAD_ROWS_SHOWN, count_python, expected, frame_relation, missing_columns, read_rows
 from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
@@ -607,6 +607,8 @@ def count_records(
                 from kpirules.records.pyengine import check_frame_floats
 
                 check_frame_floats(src, ds, ms, floats)
+            # (a text compared with the unit column names the unit as the rows do once resolved)
+            ms = [resolve_metric_units(m, ds, resolve) for m in ms]
             answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
         if missing:
             raise KpiDataError.from_diagnostics(

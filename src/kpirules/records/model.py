@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Union
 
@@ -183,6 +183,38 @@ def filter_nodes(f: Filter | None) -> Iterator[Filter | Col | Lit]:
         yield from f.values
     elif isinstance(f, Missing):
         yield f.operand
+
+
+def resolve_unit_names(f: Filter, column: str, resolve: Callable[[str], str]) -> Filter:
+    """``f`` with each text compared with the unit column (``==``, ``!=``, ``in``) named as the plan
+    names the unit (``resolve``: a full name → its code), as the rows' units are before they are
+    counted: ``unit_code == "Hà Giang"`` then counts the rows of ``HG`` and of ``Hà Giang``."""
+    def lit(v: Lit) -> Lit:
+        return attrs.evolve(v, value=resolve(v.value)) if isinstance(v.value, str) else v
+
+    def on_unit(o: Operand) -> bool:
+        return isinstance(o, Col) and o.name == column
+
+    if isinstance(f, (And, Or)):
+        return attrs.evolve(f, left=resolve_unit_names(f.left, column, resolve),
+                            right=resolve_unit_names(f.right, column, resolve))
+    if isinstance(f, Not):
+        return attrs.evolve(f, operand=resolve_unit_names(f.operand, column, resolve))
+    if isinstance(f, Cmp) and f.op in ("==", "!="):
+        if on_unit(f.left) and isinstance(f.right, Lit):
+            return attrs.evolve(f, right=lit(f.right))
+        if on_unit(f.right) and isinstance(f.left, Lit):
+            return attrs.evolve(f, left=lit(f.left))
+    if isinstance(f, In) and on_unit(f.operand):
+        return attrs.evolve(f, values=tuple(lit(v) for v in f.values))
+    return f
+
+
+def resolve_metric_units(m: CountedMetric, dataset: Dataset, resolve: Callable[[str], str] | None) -> CountedMetric:
+    """``m`` with its filter's unit names named as the plan names them (see :func:`resolve_unit_names`)."""
+    if resolve is None or dataset.unit_by is None or m.where is None:
+        return m
+    return attrs.evolve(m, where=resolve_unit_names(m.where, dataset.unit_by, resolve))
 
 
 # --------------------------------------------------------------------------- datasets and metrics

@@ -36,6 +36,7 @@ from kpirules.records.model import (
     Or,
     column_types,
     columns_of,
+    resolve_metric_units,
 )
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
@@ -693,6 +694,7 @@ def sample_rows(
 ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """The first ``limit`` rows that ``metric`` counts in ``window`` (and ``unit``, each row's unit
     named by ``resolve`` as in :func:`count_python`): (columns, rows)."""
+    metric = resolve_metric_units(metric, dataset, resolve)
     types = column_types(dataset, [metric], native_kinds(source))
     columns = columns_of(dataset, [metric])
     index = {c: i for i, c in enumerate(columns)}
