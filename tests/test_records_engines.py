@@ -261,6 +261,9 @@ def test_spark_agrees_on_a_fixed_set(tmp_path):
         assert {r["status"] for r in want["results"]} >= {"met", "not_met"}
         assert check_json(plan, {"dossiers": src}, spark, src) == want
         assert check_json(plan, {"dossiers": "spark:dossiers_typed"}, spark, "spark:dossiers_typed") == want
+        # a table the catalog does not have: an error saying so (exit 2), as on PostgreSQL, not a traceback
+        with pytest.raises(KpiDataError, match=r"^Spark table no_such_table_18: no such table$"):
+            count_records([DS], FIXED_METRICS, {"dossiers": "spark:no_such_table_18"}, engine=spark, years=(2020, 2020))
     finally:
         spark.close()
 

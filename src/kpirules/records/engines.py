@@ -506,10 +506,19 @@ class SparkEngine(SqlEngine):
 
         if isinstance(source, SparkSource) and source.table:
             self._csv = False
-            df = self.spark.table(source.table)
             parts = source.table.split(".")
+            if len(parts) > 3 or not all(parts):
+                raise KpiDataError(f"{source.table!r} is not a table name (TABLE, SCHEMA.TABLE or CATALOG.SCHEMA.TABLE)")
+            try:
+                df = self.spark.table(source.table)
+            except Exception as exc:  # (Spark's errors come from the JVM: AnalysisException)
+                text = str(exc)
+                if "TABLE_OR_VIEW_NOT_FOUND" in text or "SCHEMA_NOT_FOUND" in text or "not found" in text.lower():
+                    raise KpiDataError(f"{source.describe()}: no such table") from None
+                raise KpiDataError(f"{source.describe()}: Spark cannot read the table ({_first_line(exc)})") from None
             rel = exp.Table(this=exp.to_identifier(parts[-1], quoted=True),
-                            db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None)
+                            db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None,
+                            catalog=exp.to_identifier(parts[-3], quoted=True) if len(parts) > 2 else None)
             where = source.describe()
         elif isinstance(source, FileSource):
             reader = self.spark.read
