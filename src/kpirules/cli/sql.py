@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlglot import exp
 
     from kpirules.engine.evaluate import load
-    from kpirules.engine.records import counted_metrics, datasets, plan_years
+    from kpirules.engine.records import check_dataset_names, counted_metrics, datasets, plan_years
     from kpirules.records.model import ColType, column_types
     from kpirules.records.sqlbuild import plan_queries
     from kpirules.records.windows import windows_for
@@ -40,7 +40,15 @@ def run(args: argparse.Namespace) -> int:
         name, sep, table = text.partition("=")
         if not sep or not table:
             raise KpiDataError(f"--records {text!r}: write NAME=TABLE")
+        parts = table.split(".")
+        if len(parts) > 3 or not all(p.strip() for p in parts):
+            raise KpiDataError(f"--records {text!r}: {table!r} is not a table name "
+                               "(TABLE, SCHEMA.TABLE or CATALOG.SCHEMA.TABLE)")
+        if name in tables:
+            raise KpiDataError(f"--records {name}=… is given twice")
         tables[name] = table
+    # (as in check: a --records name the plan declares no dataset of is an error, not ignored)
+    check_dataset_names(plan, tables, lambda name: f"--records {name}=…")
     metrics = counted_metrics(plan)
     if not metrics:
         raise KpiDataError(f"{args.plan}: the plan counts no metric from records (no `metric NAME = count(…)`)")
@@ -59,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         parts = tables.get(ds.name, ds.name).split(".")
         table = exp.Table(this=exp.to_identifier(parts[-1], quoted=True),
-                          db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None)
+                          db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None,
+                          catalog=exp.to_identifier(parts[-3], quoted=True) if len(parts) > 2 else None)
         types = None if args.text_columns else {c: sql_type[t] for c, t in column_types(ds, ms).items()}
         q = plan_queries(ds, ms, table, windows.finest, windows.all, types, args.dialect)
         out.append(f"-- dataset {ds.name}: {', '.join(m.name for m in ms)}; windows {windows.finest[0].label} … "
