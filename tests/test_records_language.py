@@ -232,3 +232,49 @@ def test_the_example_runs_and_its_file_is_the_generators(tmp_path):
 
 def run_cli_script(script, *args):
     return subprocess.run([sys.executable, script, *args], capture_output=True, text=True)
+
+
+def test_sql_takes_records_as_check_does(files):
+    plan, _, _ = files
+    p = run_cli("sql", plan, "--dialect", "trino", "--records", "dossiers=lake.raw.dossiers")
+    assert p.returncode == 0, p.stderr
+    assert '"lake"."raw"."dossiers"' in p.stdout  # the catalog is kept, not dropped
+    p = run_cli("sql", plan, "--records", "nope=x")
+    assert p.returncode == 2 and "--records nope=…: the plan declares no dataset nope" in p.stderr, p.stderr
+    assert p.stdout == ""
+    p = run_cli("sql", plan, "--records", "dossiers=a.b.c.d")
+    assert p.returncode == 2 and "is not a table name" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_a_counted_dataset_without_records_is_an_error(files, command):
+    plan, _, tmp = files
+    data = tmp / "data.json"
+    # the data reports a metric the plan counts, and no --records gives the rows
+    data.write_text('{"snapshots": [{"period": "2020-Q4", "values": {"all_records": 44}}]}', encoding="utf-8")
+    extra = ["-o", str(tmp / "r.html"), "--period", "2020-Q4"] if command == "report" else ["--as-of", "2021-01-10"]
+    p = run_cli(command, plan, "--data", str(data), *extra)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "no records for dataset 'dossiers' (the plan counts all_records, online_records" in p.stderr
+    assert "--records dossiers=FILE" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp / "r.html").exists()
+
+
+def test_the_period_asked_for_is_counted(tmp_path):
+    plan = tmp_path / "plan.kpi"
+    plan.write_text(PLAN, encoding="utf-8")
+    # 2019-Q4 is 2019-09-15 … 2019-12-14: before the plan's one year (2020), asked for by --period
+    src = write_csv(str(tmp_path / "d.csv"), COLUMNS, [
+        {"resolved_on": D(2019, 12, 14), "channel": "online", "unit_code": "A"},
+        {"resolved_on": D(2019, 11, 1), "channel": "một cửa", "unit_code": "A"},
+        {"resolved_on": D(2020, 6, 1), "channel": "online", "unit_code": "A"}])
+    p = run_cli("check", plan, "--records", f"dossiers={src}", "--period", "2019-Q4", "--format", "json")
+    assert p.returncode in (0, 1), p.stderr
+    doc = json.loads(p.stdout)
+    (r,) = [r for r in doc["results"] if r["id"] == "II.1.b.8"]
+    assert r["period"] == "2019-Q4" and r["value"] == "0.5", r  # 1 online of 2
+    assert not [w for w in doc["warnings"] if w["code"] == "records_outside_windows"], doc["warnings"]
+    # without it, the rows of 2019 are outside the one year the plan speaks of: "the year 2020"
+    p = run_cli("check", plan, "--records", f"dossiers={src}", "--as-of", "2021-01-10", "--format", "json")
+    (w,) = [w for w in json.loads(p.stdout)["warnings"] if w["code"] == "records_outside_windows"]
+    assert "2 rows are dated outside every window counted (2019-12-15 … 2020-12-14, the year 2020)" in w["message"]

@@ -51,6 +51,25 @@ def _load(args: argparse.Namespace, plan: Any) -> Data:
         raise
 
 
+def _records_years(plan: Any, args: argparse.Namespace) -> tuple[int, int] | None:
+    """The years whose windows the records are counted in: those the plan speaks of, and the years of
+    ``--period`` (a period asked for is counted, whatever the plan's deadlines), and from the year
+    before ``--as-of`` (its last closed period may lie in that year's window)."""
+    from kpirules.engine.records import plan_years
+
+    years = plan_years(plan)
+    if years is None:
+        return None  # (the records' own span)
+    lo, hi = years
+    for text in getattr(args, "period", None) or []:
+        for m in re.finditer(r"(?<!\d)\d{4}(?!\d)", str(text)):
+            lo, hi = min(lo, int(m.group())), max(hi, int(m.group()))
+    as_of = re.match(r"\d{4}", str(getattr(args, "as_of", None) or ""))
+    if as_of:
+        lo = min(lo, int(as_of.group()) - 1)
+    return lo, hi
+
+
 def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
     """The data named by :func:`add_data_options`' options: the reported files, and the counted
     metrics of ``plan`` from ``--records`` (merged; the same metric in both is an error)."""
@@ -66,11 +85,14 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
             print(f"kpirules: read {visible(fs.describe())}", file=sys.stderr)
     if not records:
         if plan is not None:
+            from kpirules.engine.records import check_records_bound
+
+            check_records_bound(plan, ())  # (a plan that counts metrics needs their rows: --records)
             plan.check_data(reported, _years_named(args))
         return reported  # type: ignore[return-value]
     if plan is None:  # pragma: no cover - every command that takes --records passes its plan
         raise KpiDataError("--records needs a plan")
-    from kpirules.engine.records import check_dataset_names, merge_counted, records_data
+    from kpirules.engine.records import check_dataset_names, check_records_bound, merge_counted, records_data
     from kpirules.records.sources import PostgresSource, is_postgres_url, parse_binding
 
     engine = getattr(args, "engine", None)
@@ -82,9 +104,10 @@ def read_data(args: argparse.Namespace, plan: Any = None) -> Data:
             raise KpiDataError(f"--records {name}=… is given twice")
         sources[name] = source
     check_dataset_names(plan, sources, lambda name: f"--records {name}=…")
+    check_records_bound(plan, sources)
     if engine is None and any(type(s).__name__ == "PostgresSource" for s in sources.values()):
         pg = [s for s in sources.values() if isinstance(s, PostgresSource)]
         engine = pg[0].url
     if engine is None and any(type(s).__name__ == "SparkSource" for s in sources.values()):
         engine = "spark"
-    return merge_counted(plan, reported, records_data(plan, sources, engine))
+    return merge_counted(plan, reported, records_data(plan, sources, engine, _records_years(plan, args)))

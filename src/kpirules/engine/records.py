@@ -64,6 +64,24 @@ def check_dataset_names(plan: Any, names: Iterable[str], spell: Callable[[str], 
             for name in unknown)
 
 
+def check_records_bound(plan: Any, names: Iterable[str]) -> None:
+    """A KpiDataError naming each dataset some metric of ``plan`` counts that ``names`` (the datasets
+    given rows, ``--records NAME=…``) leave out: its metrics cannot be counted, and reporting them
+    in ``--data`` instead is an error of its own (a metric comes from one place)."""
+    given = set(names)
+    counted: dict[str, list[str]] = {}
+    for m in counted_metrics(plan):
+        if m.dataset not in given:
+            counted.setdefault(m.dataset, []).append(m.name)
+    if counted:
+        raise KpiDataError.from_diagnostics(
+            Diagnostic(f"no records for dataset {name!r} (the plan counts "
+                       f"{', '.join(ms[:5])}{f' and {len(ms) - 5} more' if len(ms) > 5 else ''} from it)",
+                       hint=f"bind it to its rows: --records {name}=FILE on the command line, "
+                            f"{{{name!r}: rows}} in the sources of records_data")
+            for name, ms in counted.items())
+
+
 def records_data(plan: Plan, sources: Mapping[str, Records], engine: Engine | str | None = None,
                  years: tuple[int, int] | None = None, *, floats: Literal["shortest"] | None = None) -> Data:
     """The counted metrics of ``plan`` from ``sources`` ({dataset: source}).  A source is text as
@@ -116,7 +134,7 @@ def records_data(plan: Plan, sources: Mapping[str, Records], engine: Engine | st
             w = counted.windows[name]
             notes.append(("records_outside_windows", f"dataset {name}: "
                           f"{_rows(stats.outside, 'is', 'are')} dated outside every window counted ({w.start.isoformat()} … "
-                          f"{w.end.isoformat()}, the years {w.first_year}–{w.last_year}): not counted", src))
+                          f"{w.end.isoformat()}, {_years_text(w.first_year, w.last_year)}): not counted", src))
         if stats.no_unit:
             ds = declared[name]
             notes.append(("records_no_unit", f"dataset {name}: "
@@ -215,6 +233,11 @@ def _fill_zeros(data: Data, counted: Any, datasets_: Mapping[str, Dataset], defs
             data.default_units.update(declared_units)
         else:
             data.default_units.update(counted.stats[m.dataset].units)
+
+
+def _years_text(first: int, last: int) -> str:
+    """``the year 2020``, ``the years 2019–2020``."""
+    return f"the year {first}" if first == last else f"the years {first}–{last}"
 
 
 def _rows(n: int, one: str, many: str) -> str:
