@@ -254,7 +254,7 @@ def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any
 
 def _json_number(token: str) -> str:
     """A JSON number with a fraction or an exponent, as the text every engine reads for it: the
-    shortest decimal of its double (DuckDB's and Spark's reading), then checked as any text cell is
+    shortest decimal of its double (DuckDB's reading), then checked as any text cell is
     (at most 9 places: ``0.30000000000000004`` is refused on every engine, ``1e5`` is 100000)."""
     return repr(float(token))
 
