@@ -150,3 +150,70 @@ def test_check_not_input_compares_files_not_names(tmp_path: Path) -> None:
     with pytest.raises(KpiError, match="that is the --data file"):
         check_not_input(tmp_path / "." / "a.json", [("--data", a)])
     check_not_input(tmp_path / "b.json", [("--data", a)])  # another file: fine
+
+
+def _special_files(tmp_path: Path) -> list[Path]:
+    """A named pipe, and a character device like /dev/null when this user may make one (root)."""
+    made = [tmp_path / "pipe.md"]
+    os.mkfifo(made[0])
+    try:
+        os.mknod(tmp_path / "mynull.md", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        made.append(tmp_path / "mynull.md")
+    except (PermissionError, AttributeError, OSError):
+        pass  # (mknod needs root: the pipe alone)
+    link = tmp_path / "link.md"
+    link.symlink_to(made[-1])
+    return [*made, link]
+
+
+def test_an_output_that_is_a_device_or_a_pipe_is_refused_and_left_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `-o /dev/full` said "wrote /dev/full", exit 0, and replaced the device by a regular file
+    for out in _special_files(tmp_path):
+        kind = stat.S_IFMT(os.stat(out).st_mode)
+        assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"{out}: the output is a " in err and "not a regular file" in err and "nothing was written" in err
+        assert stat.S_IFMT(os.stat(out).st_mode) == kind and not stat.S_ISREG(kind)
+        with pytest.raises(KpiError, match="not a regular file"):
+            write_file(out, "x")
+    (tmp_path / "form.xlsx").symlink_to(tmp_path / "pipe.md")
+    assert main(["template", str(PLAN), "--period", "2020-Q4", "-o", str(tmp_path / "form.xlsx")]) == 2
+    assert "form.xlsx: the output is a named pipe, not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.stat(tmp_path / "form.xlsx").st_mode)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `chmod 444 ro.md; report -o ro.md` replaced it silently; `fmt` rewrote a 0444 rule file
+    ro = tmp_path / "ro.md"
+    ro.write_text(OLD, encoding="utf-8")
+    ro.chmod(0o444)
+    assert main(["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", str(ro)]) == 2
+    err = capsys.readouterr().err
+    assert f"{ro}: the file is read-only (mode 0444)" in err and "left as it was" in err
+    assert ro.read_text(encoding="utf-8") == OLD and stat.S_IMODE(ro.stat().st_mode) == 0o444
+    rule = tmp_path / "r.kpi"
+    rule.write_text("rule a:\n    x>=1\n", encoding="utf-8")
+    rule.chmod(0o444)
+    assert main(["fmt", str(rule)]) == 2
+    assert f"{rule}: the file is read-only" in capsys.readouterr().err
+    assert rule.read_text(encoding="utf-8") == "rule a:\n    x>=1\n"
+
+
+def test_a_form_folder_with_one_file_refused_gets_no_file_at_all(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # `template -o DIR/` wrote the forms before the refused one and left a partial set
+    out = tmp_path / "forms"
+    assert main(["template", str(PLAN), "--period", "2020-Q4", "-o", f"{out}/", "--format", "csv"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) > 2
+    for p in out.iterdir():
+        p.unlink()
+    last = out / names[-1]
+    last.write_text(OLD, encoding="utf-8")
+    last.chmod(0o444)
+    capsys.readouterr()
+    assert main(["template", str(PLAN), "--period", "2020-Q4", "-o", f"{out}/", "--format", "csv"]) == 2
+    assert f"{last}: the file is read-only" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [last.name] and last.read_text(encoding="utf-8") == OLD

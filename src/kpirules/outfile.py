@@ -7,6 +7,12 @@ temporary file behind.  A file replaced keeps its permissions; a new one gets
 those of the umask.  A symbolic link named as the target is replaced by the
 file, never written through (unless ``follow_links``: ``fmt`` rewrites the
 file a link points to, the one it read).  Every error names the file.
+
+A target that exists and is not a regular file (a device such as ``/dev/full``,
+a named pipe, a folder), or a link to one, is refused, and so is a read-only
+file (one without any write permission, or one the user may not write): see
+:func:`check_output`, which a command calls for all its outputs before it
+writes any.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Iterable
 
 from kpirules.errors import KpiError
 
-__all__ = ["write_file", "check_not_input"]
+__all__ = ["write_file", "check_not_input", "check_output"]
 
 
 def write_file(path: str | os.PathLike[str], content: str | bytes, *, mode: int | None = None,
@@ -29,6 +35,7 @@ def write_file(path: str | os.PathLike[str], content: str | bytes, *, mode: int 
     less the umask).  Raises :class:`KpiError` naming the file when it cannot be written.
     """
     name = os.fspath(path)
+    check_output(name, follow_links=follow_links)
     data = content.encode("utf-8") if isinstance(content, str) else content
     target = os.path.realpath(name) if follow_links else os.path.abspath(name)
     folder = os.path.dirname(target)
@@ -57,6 +64,26 @@ def write_file(path: str | os.PathLike[str], content: str | bytes, *, mode: int 
     except OSError as exc:
         kept = "the file is left as it was" if existed else "nothing was written"
         raise KpiError(f"{name}: cannot write the file: {_why(exc)}; {kept}") from None
+
+
+def check_output(path: str | os.PathLike[str], *, follow_links: bool = False) -> None:
+    """Refuse, before anything is written, an output that :func:`write_file` must not replace: one
+    that exists and is not a regular file (a device, a named pipe, a folder; a link to one counts as
+    it), or a read-only file.  Raises :class:`KpiError` naming it."""
+    name = os.fspath(path)
+    try:
+        st = os.stat(name)  # (through a link: what the name shows)
+    except (OSError, ValueError):
+        return  # (a new file, or a link to nothing: writing it says what is wrong, if anything)
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a named pipe" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+        raise KpiError(f"{name}: the output is {what}, not a regular file; kpirules writes only files: "
+                       f"give another name; nothing was written")
+    if not st.st_mode & 0o222 or not os.access(name, os.W_OK):
+        raise KpiError(f"{name}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); kpirules does not "
+                       f"replace it: make it writable or give another name; the file is left as it was")
 
 
 def check_not_input(output: str | os.PathLike[str], inputs: Iterable[tuple[str, str | os.PathLike[str]]],

@@ -11,7 +11,7 @@ from kpirules.cli.args import add_data_options, read_data
 from kpirules.engine import timing
 from kpirules.engine.evaluate import load
 from kpirules.errors import KpiError
-from kpirules.outfile import check_not_input, write_file
+from kpirules.outfile import check_not_input, check_output, write_file
 from kpirules.report import FORMATS, LANGS, LAYOUTS, Official, Report, build_report, fmt_period, render
 from kpirules.text import visible
 
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         check_not_input(args.output, [("plan", args.plan), *(("--data", d) for d in args.data or []),
                                       *(("--records", r.partition("=")[2]) for r in args.records or [])])
+        check_output(args.output)
     official = Official.of(args.number, args.date, args.signer, args.place)
     plan = load(args.plan)
     when = timing.as_of(args.as_of)  # (the one place the date is read)

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from kpirules.forms import csv_form, forms_for, sheet_names, xlsx_form
     from kpirules.engine.evaluate import load
-    from kpirules.outfile import check_not_input, write_file
+    from kpirules.outfile import check_not_input, check_output, write_file
 
     plan = load(args.plan)
     period = plan.as_current(args.period)
@@ -57,20 +57,24 @@ def run(args: argparse.Namespace) -> int:
         jobs = [(os.path.join(out, f"{name}.{fmt}"), [f]) for f, name in zip(forms, sheet_names(forms))]
     else:
         jobs = [(out, list(forms))]
+    made: list[tuple[list[UnitForm], list[tuple[str, str | bytes]]]] = []
     for path, group in jobs:
-        check_not_input(path, [("plan", args.plan)])
         if fmt == "xlsx":
-            write_file(path, xlsx_form(plan, period, group))
-            written = [path]
+            files: list[tuple[str, str | bytes]] = [(path, xlsx_form(plan, period, group))]
         else:
             values, tasks = csv_form(plan, period, group)
-            write_file(path, values)
-            written = [path]
+            files = [(path, values)]
             if tasks is not None:
-                tasks_path = os.path.splitext(path)[0] + "-tasks.csv"
-                check_not_input(tasks_path, [("plan", args.plan)])
-                write_file(tasks_path, tasks)
-                written.append(tasks_path)
+                files.append((os.path.splitext(path)[0] + "-tasks.csv", tasks))
+        made.append((group, files))
+    for _, files in made:  # (every file is checked before any is written: all of them or none)
+        for target, _content in files:
+            check_not_input(target, [("plan", args.plan)])
+            check_output(target)
+    for group, files in made:
+        for target, content in files:
+            write_file(target, content)
+        written = [target for target, _content in files]
         what = "; ".join(f"{f.unit or 'Chung'}: {_count(len(f.metrics), 'metric')}, {_count(len(f.tasks), 'task')}"
                          for f in group)
         sys.stdout.write(visible(f"wrote {', '.join(map(str, written))} for {period.label} ({what})") + "\n")
