@@ -436,9 +436,52 @@ def test_a_device_or_a_huge_file_as_data_is_refused_in_bounded_memory(capsys, tm
         (tmp_path / name).symlink_to("/dev/zero")
         assert main(["check", str(plan), "--data", str(tmp_path / name)]) == 2
         err = capsys.readouterr().err
-        assert f"{tmp_path / name}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
+        assert f"{tmp_path / name}: the data file is a device, not a file; kpirules reads only regular files" in err
+        huge = tmp_path / f"huge{Path(name).suffix}"
+        with open(huge, "wb") as fh:
+            fh.truncate(2 << 20)  # (sparse: 2 MiB of zeros that take no room)
+        assert main(["check", str(plan), "--data", str(huge)]) == 2
+        err = capsys.readouterr().err
+        assert f"{huge}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
     (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
     assert main(["check", str(plan), "--data", str(tmp_path / "zero.xlsx")]) == 2
     assert "zero.xlsx: not a readable .xlsx workbook (not a file: a device or a pipe)" in capsys.readouterr().err
-    assert main(["check", "/dev/zero", "--data", str(tmp_path / "zero.json")]) == 2
-    assert "/dev/zero: the rule file is larger than 1,048,576 bytes" in capsys.readouterr().err
+    assert main(["check", "/dev/zero", "--data", str(tmp_path / "huge.json")]) == 2
+    assert "/dev/zero: the rule file is a device, not a file" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "huge.json"), "--data", str(tmp_path / "huge.json")]) == 2
+    assert "huge.json: the rule file is larger than 1,048,576 bytes" in capsys.readouterr().err
+
+
+def test_a_named_pipe_is_refused_before_it_is_opened(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `mkfifo t/pipe.json` made check (as data or as the rule file), fmt and a .kpitest naming it block for ever
+    import os
+    import signal
+
+    def stuck(signum, frame):  # type: ignore[no-untyped-def]
+        raise TimeoutError("blocked on the pipe")
+
+    plan = HOSTILE / "big_value.kpi"
+    for name in ("pipe.json", "pipe.csv", "pipe.kpi", "pipe.kpitest", "pipe"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "p.kpi").write_text(plan.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "t.kpitest").write_text("plan p.kpi\nas of 2020-12-18\ntest \"a\":\n  data file pipe.csv\n"
+                                        "  expect x met\n", encoding="utf-8")
+    calls = [(["check", str(plan), "--data", str(tmp_path / "pipe.json")], "pipe.json: the data file"),
+             (["check", str(plan), "--data", str(tmp_path / "pipe")], "pipe: the data file"),
+             (["check", str(tmp_path / "pipe.kpi"), "--data", str(tmp_path / "pipe.json")], "pipe.kpi: the rule file"),
+             (["fmt", str(tmp_path / "pipe.kpi")], "pipe.kpi: the rule file"),
+             (["test", str(tmp_path / "pipe.kpitest")], "pipe.kpitest: the test file"),
+             (["test", str(tmp_path / "t.kpitest")], "pipe.csv: the data file")]
+    old = signal.signal(signal.SIGALRM, stuck)
+    try:
+        for args, said in calls:
+            signal.alarm(20)
+            try:
+                code = main(args)
+            finally:
+                signal.alarm(0)
+            err = capsys.readouterr()
+            assert code != 0, args
+            assert f"{said} is a named pipe, not a file; kpirules reads only regular files" in err.out + err.err, args
+    finally:
+        signal.signal(signal.SIGALRM, old)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS",
+__all__ = ["fold", "read_text", "check_regular", "not_regular", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS",
            "MAX_TEXT_BYTES"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
@@ -26,6 +28,35 @@ def fold(text: str) -> str:
 MAX_TEXT_BYTES = 256 * 1024 * 1024
 
 
+def not_regular(path: str) -> str | None:
+    """What ``path`` is when it exists and is not a regular file (nor a link to one): "a named pipe",
+    "a device", "a folder", "a socket"; None for a regular file or a path that cannot be looked at
+    (opening it then says why).  Looked at without opening it: opening a pipe blocks."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_regular(path: str, kind: str, error: Callable[[str], Exception]) -> None:
+    """Raise ``error(message)`` naming ``path`` when it exists and is not a regular file (a pipe,
+    a device, a folder): kpirules reads only files, and a pipe would block it for ever."""
+    what = not_regular(path)
+    if what is not None:
+        raise error(f"{path}: the {kind} is {what}, not a file; kpirules reads only regular files")
+
+
 def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
     """The text of a file kpirules reads (a rule file, a data file, a test file).
 
@@ -37,6 +68,7 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
     example ``plan.kpi:3: the rule file is not UTF-8 (byte 0xe1 at offset 40); save it as UTF-8``.
     ``kind`` names the file in the message: "rule file", "data file", "test file".
     """
+    check_regular(path, kind, error)
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_TEXT_BYTES + 1)  # (bounded: a device, a pipe or a huge file never fills memory)

@@ -319,6 +319,9 @@ class DuckDBEngine(SqlEngine):
         path = exp.Literal.string(source.path)
         import os
 
+        from kpirules.text import check_regular
+
+        check_regular(source.path, "records file", KpiDataError)
         if not os.path.isfile(source.path):
             raise KpiDataError(f"{source.path}: no such records file")
         if os.path.getsize(source.path) == 0:

@@ -175,6 +175,9 @@ def read_rows(source: RecordSource, columns: Sequence[str]) -> Iterator[tuple[in
         )
     import os
 
+    from kpirules.text import check_regular
+
+    check_regular(source.path, "records file", KpiDataError)
     try:
         empty = os.path.getsize(source.path) == 0
     except OSError:

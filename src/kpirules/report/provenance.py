@@ -38,6 +38,7 @@ import attrs
 
 from kpirules.engine.evaluate import Plan, Results
 from kpirules.errors import KpiError
+from kpirules.text import not_regular
 
 __all__ = ["provenance", "results_digest", "block_digest", "short", "file_sha256", "canonical_sha256",
            "rules_sha256", "report_fields", "scheme", "PLAN_CHANGED", "DATA_CHANGED", "RESULTS_DIFFER"]
@@ -53,7 +54,9 @@ def _sha(data: bytes) -> str:
 
 
 def file_sha256(path: str) -> str | None:
-    """The sha256 of a file's bytes (None when it cannot be read)."""
+    """The sha256 of a file's bytes (None when it cannot be read, or is not a regular file)."""
+    if not_regular(path) is not None:
+        return None
     try:
         with open(path, "rb") as fh:
             return _sha(fh.read())

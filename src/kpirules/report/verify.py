@@ -25,6 +25,7 @@ from kpirules.engine.evaluate import Plan, Results, load
 from kpirules.errors import KpiError
 from kpirules.report.provenance import (DATA_CHANGED, PLAN_CHANGED, RESULTS_DIFFER, block_digest, canonical_sha256,
                                         file_sha256, report_fields, results_digest, rules_sha256, scheme, short)
+from kpirules.text import check_regular
 
 __all__ = ["Verdict", "verify", "PLAN_CHANGED", "DATA_CHANGED", "RESULTS_DIFFER"]
 
@@ -54,6 +55,7 @@ def _stored_results(doc: dict[str, Any]) -> list[dict[str, Any]] | None:
 
 
 def _read(path: str) -> dict[str, Any]:
+    check_regular(path, "report", KpiError)
     try:
         with open(path, encoding="utf-8-sig") as fh:
             doc = json.load(fh)
