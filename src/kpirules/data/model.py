@@ -187,7 +187,8 @@ _NUMBER_BITS = 40
 _NUMBER_MASK = (1 << _NUMBER_BITS) - 1
 _MAX_ORIGINS = 1 << 20
 FORM_ROW = 0  # Source(file, "row N")
-FORM_JSON = 1  # Source(file, "$.snapshots[N].values.<metric>")
+FORM_JSON = 1
+_SHORT_RUN = 32  # (a run of at most this many names is searched; a longer one is indexed once)  # Source(file, "$.snapshots[N].values.<metric>")
 
 
 class _Sources(MutableMapping):  # type: ignore[type-arg]
@@ -208,7 +209,7 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
     nothing more to look at.
     """
 
-    __slots__ = ("by_snapshot", "names", "origins", "_shared", "lazy")
+    __slots__ = ("by_snapshot", "names", "origins", "_shared", "lazy", "_positions")
 
     def __init__(self) -> None:
         #: the snapshots of a file read lazily (see :class:`LazySnapshots`): a snapshot's sources are
@@ -221,6 +222,9 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         #: (file, form) of each compact origin index
         self.origins: list[tuple[str | None, int]] = []
         self._shared: dict[Any, Any] = {}  # each distinct set (or row order) of names, kept once
+        #: id of a long row order of names → (those names, {name: its position}): looking each name of a
+        #: snapshot of N rows up with tuple.index was N² (N unused metrics in one period took minutes)
+        self._positions: dict[int, tuple[tuple[str, ...], dict[str, int]]] = {}
 
     def share(self, names: Any) -> Any:
         """The one kept copy of these names (a frozenset or a tuple)."""
@@ -257,10 +261,19 @@ class _Sources(MutableMapping):  # type: ignore[type-arg]
         if type(srcs) is int:
             names = self.names[snapshot]
             if type(names) is tuple:  # a run of rows
-                try:
-                    return srcs + names.index(metric)
-                except ValueError:
-                    return None
+                if len(names) <= _SHORT_RUN:
+                    try:
+                        return srcs + names.index(metric)
+                    except ValueError:
+                        return None
+                known = self._positions.get(id(names))
+                if known is None or known[0] is not names:
+                    positions: dict[str, int] = {}
+                    for i, name in enumerate(names):
+                        positions.setdefault(name, i)
+                    known = self._positions[id(names)] = (names, positions)
+                at = known[1].get(metric)
+                return None if at is None else srcs + at
             return srcs if metric in names else None
         return srcs.get(metric)  # type: ignore[union-attr]
 
