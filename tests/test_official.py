@@ -295,6 +295,32 @@ def test_a_trend_over_the_periods() -> None:
     assert "II. THAY ĐỔI SO VỚI KỲ TRƯỚC" in html and 'data-change="newly_met"' in html
 
 
+def test_a_value_carried_from_an_earlier_quarter_is_not_read_as_current(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Vụ Pháp chế did not report for 2020-Q4: its value is of 2020-Q3, so its trend has no 2020-Q4 point, no
+    change ("(0)" would read as a quarter without progress) and its ranking line says which quarter it is of
+    (issue 19)."""
+    from kpirules.report.history import trends
+
+    tr = trends(report)[("II.2.c.1.units", "VUPC")]
+    assert tr.labels[-2:] == ("Quý III/2020", "Quý IV/2020")
+    assert tr.values[-1] is None and tr.texts[-2:] == ("81,25%", "—")
+    assert (tr.change, tr.delta, tr.stale) == ("", "", "số liệu Quý III/2020")
+    assert trends(report)[("II.2.c.1.units", "VPB")].stale == ""  # (a unit that reported)
+    html = render(report, "html", layout="official")
+    assert "4. Vụ Pháp chế — thiếu 8,75\u00a0điểm\u00a0% (số liệu Quý III/2020)</td>" in html
+    assert "Quý III/2020: 81,25%; Quý IV/2020: —" in html  # (the sparkline's title)
+    pytest.importorskip("docx")
+    import docx
+
+    out = tmp_path / "r.docx"
+    assert main(["report", PLAN, "--data", DATA, "--period", "2020-Q4", "-o", str(out)]) == 1
+    rows = [[c.text.replace("\u200b", "") for c in row.cells] for t in docx.Document(str(out)).tables
+            for row in t.rows]
+    assert ["II.2.c.1.units (Vụ Pháp chế)", "61,9%", "65,91%", "70,83%", "74,21%", "77,83%", "81,25%", "—",
+            "số liệu Quý III/2020"] in rows
+    assert any(r[0].startswith("4. Vụ Pháp chế — thiếu 8,75\u00a0điểm\u00a0% (số liệu Quý III/2020)") for r in rows)
+
+
 # --------------------------------------------------------------------------- the screen layout: what the reader needs
 
 

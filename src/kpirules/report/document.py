@@ -109,7 +109,9 @@ def _unit_row(report: Report, place: int | None, r: Result, tr: Trend | None) ->
     line = (f"{row['rank']}. " if row["rank"] else "") + row["unit"]
     if row["margin"]:
         line += f" — {row['margin']}"
-    if row["delta"]:
+    if row["stale"]:  # (a value of an earlier period: no change to show, and which period it is)
+        line += f" ({row['stale']})"
+    elif row["delta"]:
         line += f" ({row['delta']})"
     row["line"] = line
     return row
@@ -119,9 +121,9 @@ def _trend(tr: Trend | None) -> dict[str, Any]:
     """A target's trend for the renderers: the SVG line, the values, the change since the previous period
     (in words, and ``delta``: the signed number alone)."""
     if tr is None:
-        return {"spark": "", "trend": [], "change": "", "delta": ""}
+        return {"spark": "", "trend": [], "change": "", "delta": "", "stale": ""}
     return {"spark": Markup(sparkline(tr)), "trend": list(zip(tr.labels, tr.texts)), "change": _nb(tr.change),
-            "delta": _nb(tr.delta)}
+            "delta": _nb(tr.delta), "stale": tr.stale}
 
 
 def _nb(text: str) -> str:
@@ -242,7 +244,7 @@ def document(report: Report, official: Official | None = None) -> dict[str, Any]
         "sections": _section(report, report.sections(), all_trends),
         "changes": change_texts(report),
         "trends": [{"id": rid + (f" ({unit_name(report, unit)})" if unit else ""), "values": [x for _, x in tr.trend_texts()],
-                    "change": tr.change, "delta": tr.delta} for (rid, unit), tr in all_trends.items()],
+                    "change": tr.change, "delta": tr.delta, "stale": tr.stale} for (rid, unit), tr in all_trends.items()],
         "trend_labels": next(iter(all_trends.values())).labels if all_trends else (),
         "warnings": [_warning(report, w) for w in report.results.warnings],
         "recipients_head": o["recipients"],

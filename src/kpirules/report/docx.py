@@ -274,7 +274,7 @@ class _Writer:
         for c, text in enumerate([lab["id"], *labels, lab["h_since"]]):
             self.para(text, bold=True, size=8.5, align="center", cell=t.cell(0, c), first=True, space_after=0)
         for i, row in enumerate(d["trends"], 1):
-            for c, text in enumerate([row["id"], *row["values"], row["delta"]]):
+            for c, text in enumerate([row["id"], *row["values"], row["stale"] or row["delta"]]):
                 self.para(text, size=8.5, align="left" if c == 0 else "right", cell=t.cell(i, c), first=True,
                           space_after=0)
         self.para("", space_after=0)

@@ -138,6 +138,9 @@ class Trend:
     texts: tuple[str, ...]
     change: str  # the change since the previous period, in words ("" when either has no number)
     delta: str = ""  # the same, the number alone ("+1,96 điểm %", "0")
+    #: when the current value is carried from an earlier period (a unit that did not report): that period in
+    #: words ("số liệu Quý III/2020"), and the trend has no point for the report's period
+    stale: str = ""
 
     def trend_texts(self) -> list[tuple[str, str]]:
         return list(zip(self.labels, self.texts))
@@ -163,9 +166,13 @@ def trends(report: Report) -> dict[tuple[str, str | None], Trend]:
         pct = is_percent_rule(report.plan.item(now.id))
         values: list[Fraction | None] = []
         texts: list[str] = []
-        for past_r in seq:
-            v = (past_r.value if past_r is not None and is_number(past_r.value) and not isinstance(past_r.value, bool)
-                 else None)
+        for past_r, results in zip(seq, evaluations):
+            # a value of another period than the evaluation's (carried from the latest report of a unit that
+            # sent nothing for it) is not a point of that period
+            own = past_r is not None and (past_r.period is None or results.current is None
+                                          or past_r.period == results.current.label)
+            v = (past_r.value if past_r is not None and own and is_number(past_r.value)
+                 and not isinstance(past_r.value, bool) else None)
             values.append(None if v is None else Fraction(v))
             # each period's value as its result shows it: on its side of that period's target (≈ when it
             # takes more decimals than a cell holds), never a 30% for a 29.9999999999% not met
@@ -182,7 +189,10 @@ def trends(report: Report) -> dict[tuple[str, str | None], Trend]:
                 if not any(c in "123456789" for c in delta):  # (a change too small for two decimals)
                     delta = "≈ " + delta
                 change = words["change"].format(x=delta)
-        out[key] = Trend(labels, tuple(values), tuple(texts), change, delta)
+        stale = ""
+        if values[-1] is None and now.period is not None:
+            stale = words["from"].format(period=fmt_label(now.period, report.lang))
+        out[key] = Trend(labels, tuple(values), tuple(texts), change, delta, stale)
     return out
 
 

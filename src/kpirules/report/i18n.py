@@ -236,6 +236,7 @@ HISTORY: dict[str, dict[str, str]] = {
         "no_previous": "Không có kỳ báo cáo trước để so sánh.",
         "rank": "Hạng",
         "units": "{n} đơn vị",
+        "from": "số liệu {period}",
     },
     "en": {
         "heading": "Changes since the previous period",
@@ -254,5 +255,6 @@ HISTORY: dict[str, dict[str, str]] = {
         "no_previous": "There is no previous reporting period to compare with.",
         "rank": "Rank",
         "units": "{n} units",
+        "from": "data of {period}",
     },
 }
