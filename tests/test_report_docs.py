@@ -69,3 +69,17 @@ def test_the_json_example_is_the_real_one(real: dict[str, Any]) -> None:
     _subset(shown, real, "$")
     assert shown["summary"]["rules"] == real["summary"]["rules"]  # (every status, zeros included)
     assert shown["summary"]["tasks"] == real["summary"]["tasks"]
+
+
+def test_the_json_holds_no_trend_as_the_docs_say(real: dict[str, Any]) -> None:
+    """The docs say the JSON is the report of one period, without trends or changes since the previous period
+    (issue 19 item 2): should the JSON gain them, the docs must say so."""
+    assert "has no trend and no changes since the previous" in re.sub(r"\s+", " ", DOC)
+    assert "keeps every unit's trend" not in DOC
+
+    def keys(o: Any) -> set[str]:
+        if isinstance(o, dict):
+            return set(o) | {k for v in o.values() for k in keys(v)}
+        return {k for v in o for k in keys(v)} if isinstance(o, list) else set()
+
+    assert not {k for k in keys(real) if "trend" in k or "change" in k}, "the JSON has a trend: update docs/report.md"
