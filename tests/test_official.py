@@ -161,9 +161,23 @@ def test_the_word_file_reads_back(tmp_path: Path, capsys: pytest.CaptureFixture[
                   "- Lưu: VT, VP.", "CHÁNH VĂN PHÒNG", "Nguyễn Văn A"):
         assert piece in text, piece
     d = docx.Document(str(out))
-    ids = {c.text for t in d.tables for row in t.rows for c in row.cells[:1]}
+    cells = {c.text for t in d.tables for row in t.rows for c in row.cells[:1]}
+    ids = {c.replace("\u200b", "") for c in cells}  # (a zero-width space after each dot of an id)
     for r in report.results:  # every rule id and every task
         assert r.id in ids, r.id
+    # an id breaks after its dots in a narrow cell ("II.1.c.3." / "units"), not inside a word
+    assert "II.\u200b1.\u200bc.\u200b3.\u200bunits" in cells and "II.1.c.3.units" not in cells
+    assert "II.\u200b2.\u200bc.\u200b1.\u200bunits (Vụ Pháp chế)" in cells  # (the table of values)
+    # the signature keeps with the last lines before it (the last data warning) and its row does not split
+    from docx.oxml.ns import qn
+
+    sign = d.tables[-1]._tbl
+    assert "Nơi nhận" in d.tables[-1].rows[0].cells[0].text and sign.find(f"{qn('w:tr')}/{qn('w:trPr')}/"
+                                                                         f"{qn('w:cantSplit')}") is not None
+    spacer, warning = sign.getprevious(), sign.getprevious().getprevious()
+    for el in (spacer, warning):
+        assert el.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+    assert "không báo cáo Quý IV/2020" in "".join(warning.itertext())
     sec = d.sections[0]
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
     assert (round(sec.left_margin.mm), round(sec.right_margin.mm), round(sec.top_margin.mm)) == (32, 18, 22)
@@ -228,6 +242,12 @@ def test_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str], report) -> 
     assert second.strip().splitlines()[0].strip() == "2"
     whole = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert report.provenance()["digest"][:12] in whole and "Nơi nhận:" in whole
+    # the signature is not a page alone: the last data warning comes with it (issue 19)
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+    last = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Nơi nhận:" in last and "CHÁNH VĂN PHÒNG" in last
+    assert "không báo cáo Quý IV/2020" in re.sub(r"\s+", " ", last), last
 
 
 def test_no_serif_is_an_error(tmp_path: Path) -> None:

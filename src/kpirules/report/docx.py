@@ -12,6 +12,7 @@ digest in the footer. Every paragraph and table is ordinary, editable text.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from kpirules.errors import KpiError
@@ -247,8 +248,21 @@ class _Writer:
                 self.para("- " + w["text"] + (f" ({lab['source']}: {w['source']})" if w["source"] else "") + w["stop"],
                           indent=True, align="left")
 
-        self.para("")
+        # the signature never stands on a page alone: the last lines written (up to the last one with text, a
+        # data warning, a result) keep with it, and its row does not split across pages
+        from docx.text.paragraph import Paragraph
+
+        for el in reversed(list(self.w.element.body.iterchildren())):
+            if el.tag == self._qn("w:tbl"):  # (a table's last row is kept by its own rows, not from here)
+                break
+            if el.tag == self._qn("w:p"):
+                p = Paragraph(el, self.w._body)
+                p.paragraph_format.keep_with_next = True
+                if p.text.strip():
+                    break
+        self.para("").paragraph_format.keep_with_next = True
         sign = self.table(1, [72, 88], grid=False)
+        self._cant_split(sign.rows[0])
         left, right = sign.rows[0].cells
         self.para(d["recipients_head"], bold=True, italic=True, size=12, align="left", cell=left, first=True,
                   space_after=0)
@@ -263,6 +277,13 @@ class _Writer:
             first = False
         self.para(d["signer_name"], bold=True, size=13.5, align="center", cell=right, space_after=0)
 
+    def _cant_split(self, row: Any) -> None:
+        """A table row kept whole on one page (``w:cantSplit``)."""
+        from docx.oxml import OxmlElement
+
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
     def trend_table(self) -> None:
         """The targets' values over the last reporting periods: one row a target (Word has no sparkline)."""
         d, lab = self.d, self.d["labels"]
@@ -274,7 +295,8 @@ class _Writer:
         for c, text in enumerate([lab["id"], *labels, lab["h_since"]]):
             self.para(text, bold=True, size=8.5, align="center", cell=t.cell(0, c), first=True, space_after=0)
         for i, row in enumerate(d["trends"], 1):
-            for c, text in enumerate([row["id"], *row["values"], row["stale"] or row["delta"]]):
+            rid, sep, unit = row["id"].partition(" (")  # ("II.2.c.1.units (Vụ Pháp chế)": the id's dots)
+            for c, text in enumerate([_breakable(rid) + sep + unit, *row["values"], row["stale"] or row["delta"]]):
                 self.para(text, size=8.5, align="left" if c == 0 else "right", cell=t.cell(i, c), first=True,
                           space_after=0)
         self.para("", space_after=0)
@@ -299,7 +321,7 @@ class _Writer:
                 self.para(text, bold=True, size=11.5, align="center", cell=t.cell(0, c), first=True, space_after=0)
             i = 1
             for r in s["rules"]:
-                self._cell(t.cell(i, 0), r["id"])
+                self._cell(t.cell(i, 0), _breakable(r["id"]))
                 cell = t.cell(i, 1)
                 self._titled(cell, r, lab, ("deadline", "note"))
                 if r["per_unit"]:
@@ -320,7 +342,7 @@ class _Writer:
             for c, text in enumerate((lab["id"], lab["tasks"], lab["deadline"], lab["status"])):
                 self.para(text, bold=True, size=11.5, align="center", cell=t.cell(0, c), first=True, space_after=0)
             for i, k in enumerate(s["tasks"], 1):
-                self._cell(t.cell(i, 0), k["id"])
+                self._cell(t.cell(i, 0), _breakable(k["id"]))
                 cell = t.cell(i, 1)
                 self._titled(cell, k, lab, ("product", "note"))
                 self._cell(t.cell(i, 2), "; ".join(k["deadlines"]))
@@ -371,6 +393,12 @@ class _Writer:
         out = io.BytesIO()
         self.w.save(out)
         return out.getvalue()
+
+
+def _breakable(rid: str) -> str:
+    """An identifier that may break after each dot in a narrow cell (``II.1.c.3.`` / ``units``, as in the PDF, not
+    ``II.1.c.3.u`` / ``nits``): a zero-width space (U+200B) after each ``.`` but the last character."""
+    return re.sub(r"\.(?=.)", ".\u200b", rid)
 
 
 _COLOURS = {"not_met": "A00000", "overdue": "A00000", "error": "A00000", "at_risk": "7A4D00",
