@@ -341,6 +341,17 @@ def test_a_value_carried_from_an_earlier_quarter_is_not_read_as_current(report, 
     assert any(r[0].startswith("4. Vụ Pháp chế — thiếu 8,75\u00a0điểm\u00a0% (số liệu Quý III/2020)") for r in rows)
 
 
+def test_task_leads_the_plan_declares_are_written_by_their_full_names(report) -> None:  # type: ignore[no-untyped-def]
+    """Tasks 11 and 17 are led by declared units (the Appendix's "Tổng cục TĐC", "Cục TTKH&CN QG"): the report
+    names them in full (issue 19)."""
+    html = render(report, "html", layout="official")
+    for task, name in (("11", "Tổng cục Tiêu chuẩn Đo lường Chất lượng"),
+                       ("17", "Cục Thông tin khoa học và công nghệ quốc gia")):
+        row = html[html.index(f'<tr data-id="{task}">'):]
+        assert f"Chủ trì: {name}</p>" in row[:row.index("</tr>")], task
+    assert "Tổng cục TĐC" not in html and "Cục TTKH&amp;CN QG" not in html
+
+
 # --------------------------------------------------------------------------- the screen layout: what the reader needs
 
 
