@@ -83,3 +83,23 @@ def test_the_json_holds_no_trend_as_the_docs_say(real: dict[str, Any]) -> None:
         return {k for v in o for k in keys(v)} if isinstance(o, list) else set()
 
     assert not {k for k in keys(real) if "trend" in k or "change" in k}, "the JSON has a trend: update docs/report.md"
+
+
+def test_the_overrides_are_outside_the_digest_as_the_docs_say(tmp_path: Path) -> None:
+    """docs/report.md says the --number, --date, --signer and --place overrides are not in the provenance block
+    (issue 19 item 3): two documents that differ only in them carry the same digest, and the block has no field
+    for them."""
+    assert "does **not** cover how the document was written" in re.sub(r"\s+", " ", DOC)
+    digests = []
+    for i, extra in enumerate((["--number", "1/BC-VP", "--date", "2020-12-21", "--signer", "A", "--place", "Huế"],
+                               ["--number", "2/BC-VP", "--date", "2020-12-22", "--signer", "B"])):
+        out = tmp_path / f"r{i}.html"
+        proc = _kpirules("report", *COMMAND, "--layout", "official", *extra, "-o", str(out))
+        assert proc.returncode == 1, proc.stderr
+        html = out.read_text(encoding="utf-8")
+        assert extra[1] in html
+        digests.append(re.search(r"Mã kiểm chứng ([0-9a-f]{12})", html)[1])  # type: ignore[index]
+    assert digests[0] == digests[1]
+    block = json.loads(_kpirules("report", *COMMAND, "--format", "json").stdout)["provenance"]
+    assert set(block) == {"tool", "version", "plan", "data", "number_format", "reporting", "period", "as_of",
+                          "results", "results_sha256", "digest"}
