@@ -421,3 +421,112 @@ def test_a_str_bytes_or_mapping_where_a_list_is_expected_is_refused(make, bad: o
         make(bad)
     text = str(info.value)
     assert "expected a list" in text and f"not a {kind}" in text
+
+
+# --- the new-user trial of issue 22 -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"period": ["2020-Q4"], "unit": ["B"], "metric": ["x"], "value": [1]}),
+    pd.DataFrame(),
+    pl.DataFrame({"period": ["2020-Q4"], "value": [1]}),
+    pa.table({"period": ["2020-Q4"]}),
+], ids=["pandas", "empty pandas", "polars", "arrow"])
+def test_a_frame_given_for_files_is_refused_before_its_columns_are_read_as_paths(frame, tmp_path, monkeypatch) -> None:
+    # a pandas frame iterates its column names: a file named `period` next to the program was read
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "period").write_text("period,metric,value\n2020-Q4,x,1\n", encoding="utf-8")
+    plan = kpirules.load(str(ROOT / "rules" / "nq17_bkhcn.kpi"))
+    for call in (lambda: kpirules.load_data(frame), lambda: plan.evaluate(frame, "2021-01-10")):
+        with pytest.raises(KpiDataError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith(f"load_data reads files, not a {type(frame).__module__.split('.')[0]}.")
+        assert "data_from_frame" in message and "cannot read" not in message
+        assert "Series" not in message and "shape" not in message and "2020-Q4" not in message  # (no repr)
+
+
+def test_a_list_of_no_paths_is_named_by_its_item_not_its_repr() -> None:
+    with pytest.raises(KpiDataError, match=r"not a list holding int \(item 1\)"):
+        kpirules.load_data(["a.csv", 2])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA], ids=["None", "NaN", "NA"])
+def test_a_missing_period_is_one_diagnostic_saying_so(missing) -> None:
+    frame = pd.DataFrame({"period": ["2020-Q4", missing], "unit": ["B", "B"], "metric": ["x", "y"],
+                          "value": [1, 2]}, dtype=object)
+    for call, name in ((lambda: kpirules.data_from_frame(frame), "<frame>"),
+                       (lambda: kpirules.data_from_rows([("2020-Q4", "B", "x", 1), (missing, "B", "y", 2)]),
+                        "<rows>")):
+        with pytest.raises(KpiDataError) as info:
+            call()
+        assert [d.message for d in info.value.diagnostics] == [f"{name}: column period is empty (row 1)"]
+    from kpirules.data import parse_csv_data  # (a CSV file's blank period cell says the same)
+
+    with pytest.raises(KpiDataError, match=r"^f.csv:3:1: error: column period is empty \(cell A3\)"):
+        parse_csv_data("period,metric,value\n2020-Q4,x,1\n,y,2\n", "f.csv")
+
+
+def test_a_pandas_period_is_one_diagnostic_naming_the_label_to_write() -> None:
+    p = pd.Period("2020Q4", "Q")
+    frame = pd.DataFrame({"period": [p], "unit": ["B"], "metric": ["x"], "value": [1]})
+    for call, name in ((lambda: kpirules.data_from_frame(frame), "<frame>"),
+                       (lambda: kpirules.data_from_rows([(p, "B", "x", 1)]), "<rows>")):
+        with pytest.raises(KpiDataError) as info:
+            call()
+        assert [d.message for d in info.value.diagnostics] == [
+            f"{name}: column period (row 0): a pandas Period (2020Q4); write its label as text, e.g. '2020-Q4'"]
+    # the label it suggests reads, and a bad row hides no other
+    assert kpirules.data_from_frame(frame.astype({"period": str})).value("x", kpirules.parse_period("2020-Q4").key, "B") == 1
+    with pytest.raises(KpiDataError) as info:
+        kpirules.data_from_rows([(p, "B", "x", 1), ("2020-Q4", "B", "y", 0.5)])
+    assert len(info.value.diagnostics) == 2 and "0.5 is a float" in info.value.diagnostics[1].message
+
+
+def test_rows_take_note_and_submitted_as_a_frame_and_a_csv_file_do() -> None:
+    row = {"period": "2020-Q4", "unit": "B", "metric": "x", "value": 1, "note": "ước tính", "submitted": "18/01/2021"}
+    key = (kpirules.parse_period("2020-Q4").key, "B")
+    from_rows = kpirules.data_from_rows([row, ("2020-Q4", "C", "x", 2)])
+    from_frame = kpirules.data_from_frame(pd.DataFrame([row]))
+    assert from_rows.submitted == from_frame.submitted == {key: datetime.date(2021, 1, 18)}
+    assert from_rows.value("x", key[0], "B") == 1 and from_rows.value("x", key[0], "C") == 2
+    with pytest.raises(KpiDataError, match=r"<rows>: column submitted \(row 0\): '31/02/2021' is not a valid date"):
+        kpirules.data_from_rows([{**row, "submitted": "31/02/2021"}])
+    with pytest.raises(KpiDataError, match="unknown key 'sent'"):
+        kpirules.data_from_rows([{**row, "sent": "18/01/2021"}])
+
+
+def test_check_data_of_an_empty_file_says_what_the_cli_says() -> None:
+    from kpirules.data import parse_csv_data
+
+    plan = kpirules.load(str(ROOT / "rules" / "nq17_bkhcn.kpi"))
+    with pytest.raises(KpiDataError) as info:
+        plan.check_data(parse_csv_data(b"", "empty.csv"))
+    assert str(info.value) == ("empty.csv: the file holds no snapshot, no task row and no event: "
+                               "there is nothing to check a plan on")
+    with pytest.raises(KpiDataError, match="^the data holds no snapshot, no task row and no event"):
+        plan.check_data(kpirules.Data())
+
+
+def test_an_unknown_task_status_lists_every_word_the_reader_takes() -> None:
+    from kpirules.data import TASK_STATUS_WORDS, task_status
+
+    with pytest.raises(KpiDataError) as info:
+        kpirules.data_from_task_rows([{"task": "1", "status": "finito", "date": "2020-01-01"}])
+    listed = str(info.value).split("write one of", 1)[1]
+    for key, words in TASK_STATUS_WORDS.items():
+        for word in words:  # each is listed, or one that reads alike (in progress: in_progress)
+            assert task_status(word) == key and (word in listed or word.replace(" ", "_") in listed), word
+    for word in ("completed", "finished", "xong", "đã xong"):
+        assert word in listed
+
+
+def test_a_conflict_between_two_data_of_one_name_suggests_a_name() -> None:
+    a, b = kpirules.data_from_rows([("2020-Q4", "B", "x", 1)]), kpirules.data_from_rows([("2020-Q4", "B", "x", 2)])
+    with pytest.raises(KpiDataError) as info:
+        a.merge(b)
+    assert "of another Data of the same name" in str(info.value) and 'name="north"' in str(info.value)
+    named = kpirules.data_from_rows([("2020-Q4", "B", "x", 1)], name="north")
+    with pytest.raises(KpiDataError) as info:
+        named.merge(kpirules.data_from_rows([("2020-Q4", "B", "x", 2)]))
+    assert str(info.value).endswith("is 2 here but 1 at north: row 0")

@@ -18,6 +18,19 @@ def _read_text(path: str) -> str:
     return read_text(path, "data file", KpiDataError)
 
 
+def _frame_like(obj: object) -> bool:
+    """A data frame or a table (pandas, polars, Arrow, …), told by what it offers: nothing is imported."""
+    return not isinstance(obj, (str, bytes, os.PathLike)) and (
+        hasattr(obj, "columns") or hasattr(obj, "column_names"))
+
+
+def _type_name(obj: object) -> str:
+    t = type(obj)
+    if obj is None:
+        return "None"
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
+
+
 def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
               number_format: str | None = None) -> Data:
     """Read reported data from one or more JSON, CSV or .xlsx files (chosen by extension).
@@ -34,11 +47,19 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         raise KpiDataError("load_data reads files, not a mapping; a data file's document held in Python goes in "
                            'with kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()), '
                            'doc.get("events", ()))')
+    if _frame_like(paths):  # (a pandas frame iterates its column names: each would be read as a file's path)
+        raise KpiDataError(f"load_data reads files, not a {_type_name(paths)}; data held in Python goes in with "
+                           "kpirules.data_from_frame (a DataFrame or an Arrow table), data_from_rows, "
+                           "data_from_snapshots, …")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    given = paths
     paths = list(paths) if isinstance(paths, Iterable) else paths
     if not isinstance(paths, list) or not all(isinstance(p, (str, os.PathLike)) for p in paths):
-        raise KpiDataError(f"load_data reads files: give a path or a list of paths, not {paths!r} (data held in "
+        what = (f"{given!r}" if not isinstance(paths, list) else
+                next(f"a list holding {_type_name(p)} (item {i})" for i, p in enumerate(paths)
+                     if not isinstance(p, (str, os.PathLike))))
+        raise KpiDataError(f"load_data reads files: give a path or a list of paths, not {what} (data held in "
                            "Python goes in with kpirules.data_from_rows, data_from_snapshots, data_from_frame, …)")
     merged: Data | None = None
     partial: list[Data] = []  # (what the files with problems read well)

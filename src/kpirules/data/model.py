@@ -540,9 +540,13 @@ class Data:
         first = self.sources.get((period.key, unit, metric))
         here = self.sources.build(source, metric)
         who = f"unit {unit}" if unit is not None else "the plan level"
+        there = f"at {first}"
+        if str(first) == str(here):  # (two Data of one name merged: each place reads the same)
+            there = (f"at {first} of another Data of the same name (give each its own name, "
+                     "e.g. data_from_rows(rows, name=\"north\"))")
         diag = Diagnostic(
             f"{here}: {metric} for {period.label} ({who}) is {_show(value)} here "
-            f"but {_show(old)} at {first}"
+            f"but {_show(old)} {there}"
         )
         if problems is None:
             raise KpiDataError.from_diagnostics([diag])

@@ -68,6 +68,8 @@ FLOATS = ("shortest", "binary")
 Floats = Union[Literal["shortest", "binary"], None]
 
 _VALUE_COLUMNS = ("period", "unit", "metric", "value")
+#: the keys a mapping of data_from_rows may have besides those: a CSV file's optional columns
+_ROW_EXTRAS = ("note", "submitted")
 _SNAPSHOT_KEYS = frozenset({"period", "unit", "values", "note", "source"})
 
 
@@ -213,6 +215,8 @@ def _number(v: Any, floats: Floats, width: str = "d") -> Any:
         return str(v)
     if isinstance(v, (datetime.date, Period)):
         return v
+    if t.__name__ == "Period" and t.__module__.split(".")[0] == "pandas":
+        raise _Bad(f"a pandas Period ({v}); write its label as text, e.g. '2020-Q4'")
     raise _Bad(f"expected a number (int, Decimal, Fraction), true/false, text or None, not {t.__name__} {v!r}")
 
 
@@ -437,13 +441,17 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
                    number_format: str | None = None, name: str = "<rows>") -> Data:
     """Data from long-form rows, one value a row, as the lines of a CSV file (docs/data.md#csv):
     ``(period, unit, metric, value)`` sequences, or mappings with those keys (``unit`` may be left
-    out).  ``unit`` None or blank is the plan level.  A ``str`` value is read as a CSV cell is
-    (``"0,5"``, ``"20%"``, ``"có"``; ``number_format`` ``"vi"`` or ``"en"`` as
-    ``--number-format``); an int, Fraction or Decimal is exact; a float needs ``floats``.
-    Problems name the row by its index: ``<rows>: column value (row 3): …``."""
+    out) and, as a CSV file's optional columns, ``note`` and ``submitted`` (the day the unit sent
+    its report: a date, ``2021-01-18`` or ``18/01/2021``).  ``unit`` None or blank is the plan
+    level.  A ``str`` value is read as a CSV cell is (``"0,5"``, ``"20%"``, ``"có"``;
+    ``number_format`` ``"vi"`` or ``"en"`` as ``--number-format``); an int, Fraction or Decimal is
+    exact; a float needs ``floats``.  Problems name the row by its index:
+    ``<rows>: column value (row 3): …``."""
     _check_options(floats, number_format)
     problems: list[Diagnostic] = []
-    cells: list[tuple[int, list[Cell]]] = []
+    known = (*_VALUE_COLUMNS, *_ROW_EXTRAS)
+    given: list[tuple[int, Sequence[Any] | Mapping[str, Any]]] = []
+    extras: set[str] = set()
     try:
         items = _items(rows, "rows")
     except _NotAList as exc:
@@ -451,16 +459,17 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
     for i, row in enumerate(items):
         if isinstance(row, Mapping):
             keys = set(map(str, row))
-            unknown = sorted(keys - set(_VALUE_COLUMNS))
+            unknown = sorted(keys - set(known))
             lacking = [k for k in _VALUE_COLUMNS if k != "unit" and k not in keys]
             if unknown or lacking:  # (as a CSV header lacking a column, or with one kpirules does not know)
                 said = ([f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"]
                         if unknown else []) + \
                     ([f"no key {', '.join(map(repr, lacking))}"] if lacking else [])
                 problems.append(Diagnostic(f"{name}: row {i}: {'; '.join(said)}; a row has period, unit "
-                                           "(may be left out: the plan level), metric and value (None: missing)"))
+                                           "(may be left out: the plan level), metric and value (None: missing), "
+                                           "and may have note and submitted"))
                 continue
-            row = [row.get(k) for k in _VALUE_COLUMNS]
+            extras.update(k for k in _ROW_EXTRAS if row.get(k) is not None)
         elif isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             problems.append(Diagnostic(f"{name}: row {i}: expected (period, unit, metric, value) or a mapping, "
                                        f"not {type(row).__name__}"))
@@ -469,25 +478,47 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
             problems.append(Diagnostic(f"{name}: row {i}: expected 4 items (period, unit, metric, value), "
                                        f"not {len(row)}"))
             continue
-        cells.append((i, _cells(row, _VALUE_COLUMNS, floats, name, i, problems)))
-    return _read_table(list(_VALUE_COLUMNS), cells, number_format, name, problems, _row)
+        given.append((i, row))
+    # (the optional columns only when a row gives one: without them the table is read the quick way)
+    names = [*_VALUE_COLUMNS, *(k for k in _ROW_EXTRAS if k in extras)]
+    cells: list[tuple[int, list[Cell]]] = []
+    for i, row in given:
+        values = ([row.get(k) for k in names] if isinstance(row, Mapping)
+                  else [*row, *[None] * (len(names) - 4)])
+        if (c := _cells(values, names, floats, name, i, problems, period=0)) is not None:
+            cells.append((i, c))
+    return _read_table(names, cells, number_format, name, problems, _row)
+
+
+def _period_column(names: Sequence[str]) -> int | None:
+    """The index of the period column of rows of values (not task rows or events, whose period may be blank)."""
+    folded = [header_name(n) for n in names]
+    if "task" in folded or "event" in folded or "period" not in folded:
+        return None
+    return folded.index("period")
 
 
 def _cells(row: Sequence[Any], names: Sequence[str], floats: Floats, name: str, index: int,
-           problems: list[Diagnostic], label: Any = None, widths: Sequence[str] = ()) -> list[Cell]:
+           problems: list[Diagnostic], label: Any = None, widths: Sequence[str] = (),
+           period: int | None = None) -> list[Cell] | None:
     """The cells of one row, each Python value made a table cell; a bad one is a problem, and blank.
-    ``widths``: each column's float width (a struct code, ``"d"`` for a float64; see :func:`shortest`)."""
+    ``widths``: each column's float width (a struct code, ``"d"`` for a float64; see :func:`shortest`).
+    ``period``: the index of the period column of rows of values; a row whose period is no label
+    is one problem, and None (the row is not read further: its blank period would be a second)."""
     out: list[Cell] = []
+    where = (label or _row)(index)
+    skip = False
     for j, (col, v) in enumerate(zip(names, row)):
         try:
             c = _number(v, floats, widths[j] if j < len(widths) else "d")
         except _Bad as exc:
-            problems.append(Diagnostic(f"{name}: column {col} ({(label or _row)(index)}): {exc}"))
+            problems.append(Diagnostic(f"{name}: column {col} ({where}): {exc}"))
             c = None
+            skip = skip or j == period
         if isinstance(c, Period):
             c = c.label
         out.append(c)
-    return out
+    return None if skip else out
 
 
 def _row(i: int) -> str:
@@ -570,7 +601,9 @@ def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str |
 def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, number_format: str | None,
            name: str, label: Any, widths: Sequence[str] = ()) -> Data:
     problems: list[Diagnostic] = []
-    cells = [(i, _cells(row, names, floats, name, i, problems, label, widths)) for i, row in enumerate(rows)]
+    period = _period_column(names)
+    cells = [(i, c) for i, row in enumerate(rows)
+             if (c := _cells(row, names, floats, name, i, problems, label, widths, period)) is not None]
     return _read_table(names, cells, number_format, name, problems, label)
 
 

@@ -487,6 +487,9 @@ class Table:
                      "write it as text such as 2020-Q4 or Q4/2020", "period")
             return
         label = _cell_text(raw_period).strip()
+        if not label:  # (a blank or missing cell: the list of every period form would not help)
+            self.bad(row, col["period"], "is empty", "period")
+            return
         try:
             period = parse_period(label)
         except KpiPeriodError as exc:

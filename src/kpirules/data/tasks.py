@@ -32,6 +32,18 @@ def _fold(text: str) -> str:
 _STATUS_BY_WORD = {_fold(w): key for key, words in TASK_STATUS_WORDS.items() for w in words}
 
 
+def _words(words: tuple[str, ...]) -> list[str]:
+    """The words of a status, one of those that fold alike (``in progress`` is ``in_progress``)."""
+    seen: dict[str, str] = {}
+    for w in words:
+        seen.setdefault(_fold(w), w)
+    return list(seen.values())
+
+
+#: every status word a row may carry, for the message on one that is none of them
+_STATUS_LIST = "; ".join(f"{k} ({', '.join(_words(v)[1:])})" for k, v in TASK_STATUS_WORDS.items())
+
+
 def task_status(word: str) -> str | None:
     """The canonical status of a task row's word (``"Hoàn thành"`` → ``"done"``), or None."""
     return _STATUS_BY_WORD.get(_fold(word))
@@ -136,10 +148,10 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any, form: bool =
         bad("date", "a `done` row needs a date (or the period it delivers): whether it was on time depends on it")
         ok = False
     if ok and word is None:
-        bad("status", f"{status!r} is not a task status kpirules knows; write one of: " + (
-            "; ".join(f"{v[1][:1].upper()}{v[1][1:]} ({k})" for k, v in TASK_STATUS_WORDS.items())
+        bad("status", f"{status!r} is not a task status kpirules knows; write one of" + (
+            ": " + "; ".join(f"{v[1][:1].upper()}{v[1][1:]} ({k})" for k, v in TASK_STATUS_WORDS.items())
             + " (the words of the cell's drop-down)" if form else
-            "; ".join(f"{k} ({', '.join(v[1:3])})" for k, v in TASK_STATUS_WORDS.items())))
+            f" (any case, with or without diacritics): {_STATUS_LIST}"))
         ok = False
     unit = fields.get("unit")
     note = fields.get("note")

@@ -305,7 +305,8 @@ class Plan:
         return data
 
     def check_data(self, data: Data, years: Iterable[int] = ()) -> None:
-        """Refuse data that cannot belong to this plan: it shares no metric, task or event with it, or
+        """Refuse data that cannot belong to this plan: it holds nothing (no snapshot, task row or event),
+        it shares no metric, task or event with it, or
         every period it reports lies outside the years the plan speaks of (its issue date, deadlines,
         spans, `at` periods, and the year before the first of them, for a baseline), widened to ``years``
         (those of the as-of date and of the judged period) and to today's year.
@@ -320,6 +321,11 @@ class Plan:
                    for node in n.walk(e) if isinstance(node, n.Metric)}
         tasks = {t.id for t in self.tasks}
         files = ", ".join(data.files) or "the data"
+        if data.is_empty():  # (the words of load_data on an empty file: `kpirules check` says them)
+            holder = (f"{data.files[0]}: the file" if len(data.files) == 1
+                      else f"{files}: the data" if data.files else "the data")
+            raise KpiDataError(f"{holder} holds no snapshot, no task row and no event: "
+                               "there is nothing to check a plan on")
         shared_tasks = {r.task for r in data.task_rows} & tasks or {e.event for e in data.events} & set(self.events)
         # (forms sent with nothing but the day they were sent: empty reports, of this plan's units; a
         # workbook form of another plan was refused above)
