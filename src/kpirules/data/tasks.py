@@ -148,10 +148,10 @@ def read_task_row(fields: dict[str, Any], source: Source, bad: Any, form: bool =
         bad("date", "a `done` row needs a date (or the period it delivers): whether it was on time depends on it")
         ok = False
     if ok and word is None:
-        bad("status", f"{status!r} is not a task status kpirules knows; write one of" + (
-            ": " + "; ".join(f"{v[1][:1].upper()}{v[1][1:]} ({k})" for k, v in TASK_STATUS_WORDS.items())
+        bad("status", f"{status!r} is not a task status kpirules knows; write one of: " + (
+            "; ".join(f"{v[1][:1].upper()}{v[1][1:]} ({k})" for k, v in TASK_STATUS_WORDS.items())
             + " (the words of the cell's drop-down)" if form else
-            f" (any case, with or without diacritics): {_STATUS_LIST}"))
+            f"{_STATUS_LIST} (any case, with or without diacritics)"))
         ok = False
     unit = fields.get("unit")
     note = fields.get("note")
