@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterable
 
 from kpirules.errors import KpiError
+from kpirules.text import not_regular
 
 __all__ = ["write_file", "check_not_input", "check_output"]
 
@@ -71,16 +72,14 @@ def check_output(path: str | os.PathLike[str], *, follow_links: bool = False) ->
     that exists and is not a regular file (a device, a named pipe, a folder; a link to one counts as
     it), or a read-only file.  Raises :class:`KpiError` naming it."""
     name = os.fspath(path)
-    try:
-        st = os.stat(name)  # (through a link: what the name shows)
-    except (OSError, ValueError):
-        return  # (a new file, or a link to nothing: writing it says what is wrong, if anything)
-    if not stat.S_ISREG(st.st_mode):
-        what = ("a named pipe" if stat.S_ISFIFO(st.st_mode) else
-                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
-                "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+    what = not_regular(name)  # (through a link: what the name shows)
+    if what is not None:
         raise KpiError(f"{name}: the output is {what}, not a regular file; kpirules writes only files: "
                        f"give another name; nothing was written")
+    try:
+        st = os.stat(name)
+    except (OSError, ValueError):
+        return  # (a new file, or a link to nothing: writing it says what is wrong, if anything)
     if not st.st_mode & 0o222 or not os.access(name, os.W_OK):
         raise KpiError(f"{name}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); kpirules does not "
                        f"replace it: make it writable or give another name; the file is left as it was")

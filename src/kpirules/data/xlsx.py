@@ -19,9 +19,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
-import os
 import re
-import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -36,6 +34,7 @@ from kpirules.data.formsheet import (GUIDE_SHEET, MARKER, VALUE_COLUMNS, FormTab
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, KpiError
+from kpirules.text import not_regular
 
 __all__ = ["parse_xlsx_data"]
 
@@ -70,11 +69,8 @@ def _column_number(letters: bytes) -> int:
 def check_bounds(path: str) -> None:
     """Refuse a workbook too big to read, before parsing it: its parts' uncompressed size, its shared
     strings' size, its sheets' extent and row count, and the length of every text in them."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # (a device or a pipe: a zip reader would read it whole)
-            raise KpiDataError(f"{path}: not a readable .xlsx workbook (not a file: a device or a pipe)")
-    except OSError:
-        pass  # (said by the reader below, as for any file that cannot be read)
+    if not_regular(path) is not None:  # (a device or a pipe: a zip reader would read it whole)
+        raise KpiDataError(f"{path}: not a readable .xlsx workbook (not a file: a device or a pipe)")
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()

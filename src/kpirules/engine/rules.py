@@ -244,7 +244,7 @@ class LazyColumn:
 
     def fill(self, results: list[Any], start: int, evaluation: Any) -> None:
         """Put in ``results[start:]`` the result of each unit not made yet, bound to ``evaluation``
-        (:meth:`make` for each, in one loop).
+        (as :meth:`make` makes each, but a whole column at a time).
 
         The results are many small objects that refer to nothing new: the cyclic garbage collector is
         paused while they are made (it would otherwise walk the growing heap again and again, about as
