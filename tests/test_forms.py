@@ -8,6 +8,7 @@ import io
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -307,8 +308,8 @@ def test_text_from_the_plan_is_never_a_formula(tmp_path):
     path = tmp_path / "f.xlsx"
     path.write_bytes(xlsx_form(plan, period, forms))
     ws = openpyxl.load_workbook(path)["Chung"]
-    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
-    assert cells and all(c.data_type == "s" for c in cells)
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("'=")]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
     values, _ = csv_form(plan, period, forms)
     assert "'=HYPERLINK" in values and "'@cmd" in values
     assert neutral("-1") == "'-1" and neutral("a=b") == "a=b"
@@ -689,10 +690,15 @@ def test_text_from_the_plan_is_never_a_formula_and_reads_back(tmp_path):
     path = tmp_path / "f.xlsx"
     path.write_bytes(xlsx_form(plan, period, forms))
     book = openpyxl.load_workbook(path)
-    risky = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
-    assert {ws.title for ws in book.worksheets if any(c.parent is ws for c in risky)} >= {"U1", MARKER}
-    assert risky and all(c.data_type == "s" for c in risky), [(c.parent.title, c.coordinate) for c in risky if c.data_type != "s"]
+    texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c.value for c in texts if c.value.startswith(("=", "+", "-", "@"))]
+    # each written with a leading ' (as the CSV form writes it: a CSV saved from the sheet keeps it) and
+    # marked quotePrefix (a spreadsheet shows it as text)
+    risky = [c for c in texts if c.value.startswith(("'=", "'+", "'-", "'@"))]
+    assert {ws.title for ws in book.worksheets if any(c.parent is ws for c in risky)} >= {"Hướng dẫn", "U1", MARKER}
+    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky), \
+        [(c.parent.title, c.coordinate) for c in risky if c.data_type != "s" or not c.quotePrefix]
+    assert not [c.coordinate for c in texts if c.quotePrefix and c not in risky]
     _fill(path, {"m": 3, "t": "@x"}, status=("Hoàn thành", datetime.date(2020, 11, 30), "+cmd|' /C calc'!A0"))
     got = load_data(str(path))
     assert got.snapshots[(period.key, "U1")]["m"] == 3 and got.snapshots[(period.key, None)]["t"] == "@x"
@@ -709,6 +715,26 @@ def test_text_from_the_plan_is_never_a_formula_and_reads_back(tmp_path):
     (tmp_path / "f.csv").write_text("\r\n".join([head, *filled]), encoding="utf-8")
     got = load_data(str(tmp_path / "f.csv"))
     assert got.snapshots[(period.key, None)]["t"] == "=1+1" and got.snapshots[(period.key, "U1")]["m"] == 3
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_a_form_saved_as_csv_by_libreoffice_has_no_formula(tmp_path):
+    """Issue 21 item 3: a spreadsheet saving the workbook form as CSV drops the quotePrefix mark; the text
+    of the plan still starts with ' there, so the next spreadsheet opening that CSV runs nothing."""
+    (tmp_path / "p.kpi").write_text(HOSTILE_PLAN, encoding="utf-8")
+    plan = kpirules.load(str(tmp_path / "p.kpi"))
+    period = plan.as_current("2020-Q4")
+    for sheet in ("Hướng dẫn", "U1"):
+        book = openpyxl.load_workbook(io.BytesIO(xlsx_form(plan, period, forms_for(plan, period))))
+        book.active = book.sheetnames.index(sheet)  # (soffice writes the active sheet)
+        book.save(tmp_path / "f.xlsx")
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                        "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(tmp_path / "f.xlsx")],
+                       capture_output=True, check=True, timeout=240)
+        with open(tmp_path / "f.csv", encoding="utf-8", newline="") as f:
+            cells = [c for line in csv.reader(f) for c in line]
+        assert any("HYPERLINK" in c for c in cells), cells
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
 
 
 def _pdf_words(pdf):

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from kpirules import nodes as n
-from kpirules.data.cells import neutral
+from kpirules.data.cells import FORMULA_STARTS, neutral
 from kpirules.data.formsheet import GUIDE_SHEET, KIND_LABELS, MARKER, TASK_COLUMNS, VALUE_COLUMNS, FormTable, filled_cells, layout_rows
 from kpirules.data.tasks import TASK_STATUS_WORDS
 from kpirules.engine.bind import nfc
@@ -450,9 +450,26 @@ def xlsx_form(plan: Plan, period: Period, forms: Sequence[UnitForm]) -> bytes:
             if isinstance(value, str):
                 cell.data_type = "s"  # (a plan's text is never a formula, here either)
     marker.sheet_state = "veryHidden"
+    _no_formulas(book)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def _no_formulas(book: Any) -> None:
+    """Every text cell of the workbook that starts like a formula (``=``, ``+``, ``-``, ``@``: a plan's unit or
+    title ``=HYPERLINK(…)``) written as the CSV form writes it, with a leading apostrophe (:func:`neutral`),
+    and marked quotePrefix: a spreadsheet shows it as text, and one saving the sheet as CSV (which drops
+    the mark) still writes the apostrophe, so the next spreadsheet does not run it either.  The reader takes
+    the apostrophe off again (:func:`kpirules.data.cells.original_text`)."""
+    for ws in book.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                value = cell.value
+                if isinstance(value, str) and value[:1] in FORMULA_STARTS and value:
+                    cell.value = neutral(value)
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 #: the widths of the columns of a form sheet, in characters (B fits "Kỳ báo cáo" in bold; C "Mã nhiệm vụ" in

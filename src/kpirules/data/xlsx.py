@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from kpirules.data.cells import normal_number
+from kpirules.data.cells import normal_number, original_text
 from kpirules.data.formsheet import (GUIDE_SHEET, MARKER, VALUE_COLUMNS, FormTable, filled_cells, form_period, key_cells,
                                      form_plan, form_rows, read_layout, read_written, sent_day)
 from kpirules.data.model import Data, Problems, Source
@@ -170,6 +170,11 @@ def excel_number(value: float) -> int | Fraction:
     return normal_number(Fraction(format(value, f".{EXCEL_DIGITS}g")))
 
 
+def _unquoted(value: Any) -> Any:
+    """A cell of a sheet ``kpirules template`` wrote as it was before the form neutralised it (``'=x`` → ``=x``)."""
+    return original_text(value) if isinstance(value, str) else value
+
+
 def _typed(value: Any) -> Cell:
     """An openpyxl cell value as a table cell."""
     if value is None or isinstance(value, (str, bool, int)):
@@ -242,7 +247,7 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
         period: str | None = None
         written: dict[str, dict[tuple[int, int], object]] | None = None
         if MARKER in book.sheetnames:
-            layout = list(book[MARKER].iter_rows(values_only=True))
+            layout = [[_unquoted(v) for v in line] for line in book[MARKER].iter_rows(values_only=True)]
             for table in read_layout(path, iter(layout)):
                 form.setdefault(table.sheet, []).append(table)
             period = form_period(iter(layout))
@@ -274,8 +279,10 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
             def source(row: int, col: int | None, ref: str = ref) -> Source:
                 return Source(path, f"{ref}!{column_letter(col)}{row}" if col is not None else f"{ref}!{row}:{row}")
 
-            def rows(sheet: Any = sheet, ref: str = ref) -> Iterator[tuple[int, list[Cell]]]:
+            def rows(sheet: Any = sheet, ref: str = ref, ours: bool = title in form) -> Iterator[tuple[int, list[Cell]]]:
                 for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if ours:  # (a form's text cells that start like a formula were written with an apostrophe)
+                        values = tuple(_unquoted(v) for v in values)
                     if i > MAX_ROWS:  # (check_bounds counted them; a sheet without <row> tags?)
                         raise KpiDataError(f"{path}: {ref} has more than {MAX_ROWS:,} rows, more than Excel allows")
                     cells = [_typed(v) for v in values]
