@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import kpirules
@@ -371,6 +371,76 @@ def test_every_mistake_of_a_file_is_a_diagnostic_of_its_own(capsys) -> None:  # 
     found = re.findall(r"^kpirules: \S+syntax_errors\.kpi\.txt:(\d+):(\d+): error: (.*)$", err, re.M)
     assert [(int(line), int(col)) for line, col, _ in found] == [(5, 30), (7, 1), (9, 7), (10, 19), (11, 28), (12, 1)]
     assert "no quarter 5" in found[2][2] and "duplicate id C: this rule repeats the id at line 7" in found[5][2] and "expected `,`" in found[4][2]
+
+
+_DIAG = re.compile(r"^(?:    )?(?:kpirules: )?\S+\.kpi\.txt:(\d+):(\d+): error: (.*)$", re.M)
+
+
+def test_a_mistake_in_each_of_four_rules_is_four_diagnostics_in_every_command(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `rule A: x >=` left unfinished has its error at the next line's `rule`; parsing went on after
+    # that line only, so the mistake of rule B on it and everything after it went unsaid
+    plan = tmp_path / "p.kpi.txt"
+    plan.write_text((HOSTILE / "one_mistake_a_rule.kpi.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    expected = [(5, 1, "unexpected keyword `rule`; expected a number, a metric, a function such as ratio(…) or "
+                 "`(` or a period or date such as 2020, Q4/2020 or 2020-06-30 after `x >=`"),
+                (5, 17, "a single `=` is not an operator"),
+                (6, 21, "unexpected `b`; expected `,` after `ratio(a`"),
+                (8, 1, 'the file ends in the middle of an item; expected `)` after `( 3`')]
+    (tmp_path / "p.kpitest").write_text('plan "p.kpi.txt"\n\ntest "t":\n  as of 2020-12-18\n'
+                                        "  data 2020-Q4: x = 1\n  expect A met\n", encoding="utf-8")
+    for args, code in ((["check", str(plan), "--data", str(plan)], 2), (["lint", str(plan)], 2),
+                       (["fmt", "--check", str(plan)], 2), (["explain", str(plan), "--id", "A"], 2),
+                       (["test", str(tmp_path / "p.kpitest")], 1)):
+        assert main(args) == code, args
+        said = capsys.readouterr()
+        found = [(int(line), int(col), message) for line, col, message in _DIAG.findall(said.out + said.err)]
+        assert found == expected, args
+
+
+#: one mistake in one item, and the same item without it (as many lines: every position stays)
+_MISTAKES = [
+    ("rule {id}: x >=", "rule {id}: x >= 1"),  # (its error is at the next item's first word)
+    ("rule {id}: y >== 3", "rule {id}: y >= 3"),
+    ("rule {id}: ratio(a b) > 1", "rule {id}: ratio(a, b) > 1"),
+    ("rule {id}: z ( 3", "rule {id}: z >= 3"),
+    ("rule {id}: x >= >= 1", "rule {id}: x >= 1"),
+    ('rule {id} "no colon" w >= 1', 'rule {id} "a colon": w >= 1'),
+    ("rule {id}: w >= $1", "rule {id}: w >= 1"),
+    ('rule {id} "s: x > 1', 'rule {id} "s": x > 1'),
+    ("rule {id}: x >= 1e-400", "rule {id}: x >= 1"),
+    ("rule {id}: foo(x) > 1", "rule {id}: sum(x) > 1"),
+    ('rule {id}: "abc" > 1', "rule {id}: x > 1"),
+    ("task {id}:\n  due 2020-Q5", "task {id}:\n  due 2020-Q2"),
+    ("task {id}:\n  due 2020-Q2\n  lead @x", "task {id}:\n  due 2020-Q2\n  lead X"),
+    ("task {id}:\n  due 2020-Q2\n  after NOPE", "task {id}:\n  due 2020-Q2\n  after E0"),
+]
+
+
+def _diagnostics(items: list[str]) -> list[tuple[int, int, str]]:
+    text = 'plan "P"\n  reporting quarterly\n\nevent E0\n' + "".join(
+        item.format(id=f"R{i + 1}") + "\n" for i, item in enumerate(items))
+    try:
+        kpirules.parse(text, "p.kpi")
+    except kpirules.KpiError as err:
+        return [(d.span.line, d.span.column, d.message) for d in err.diagnostics if d.span is not None]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_MISTAKES), st.booleans()), min_size=1, max_size=6))
+@example([(_MISTAKES[0], True), (_MISTAKES[1], True), (_MISTAKES[2], True), (_MISTAKES[3], True)])
+@example([(_MISTAKES[3], True), (_MISTAKES[-1], True)])  # (the task's `after NOPE` on the line of the error above)
+def test_n_mistakes_in_n_items_are_the_n_diagnostics_each_gives_alone_in_order(items) -> None:  # type: ignore[no-untyped-def]
+    # issue 21 item 6: the diagnostics of a file are those of its mistakes one by one, each alone in the
+    # file (the others mended), in file order: none lost, none said twice, each as precise as alone
+    wrong = [i for i, (_, bad) in enumerate(items) if bad]
+    alone = []
+    for i in wrong:
+        found = _diagnostics([pair[0] if j == i else pair[1] for j, (pair, _) in enumerate(items)])
+        assert len(found) == 1, (items[i], found)
+        alone += found
+    together = _diagnostics([pair[0] if bad else pair[1] for pair, bad in items])
+    assert together == sorted(alone)
 
 
 def test_a_rule_file_of_thousands_of_mistakes_gives_a_bounded_message(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -98,7 +98,8 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
     line gets a stand-in header of its item's kind on the line above it."""
     diagnostics = list(syntax_error(first, text, filename, lines).diagnostics)
     while len(diagnostics) < MAX_SYNTAX_ERRORS:
-        line = diagnostics[-1].span.line if diagnostics[-1].span is not None else len(lines)
+        last = diagnostics[-1].span
+        line = last.line if last is not None else len(lines)
         at_item = diagnostics[-1].span is not None and diagnostics[-1].span.column == 1 and \
             _ITEM_LINE.match(lines[line - 1] if 0 < line <= len(lines) else "") is not None
         found = _restart(lines, line, at_item)
@@ -112,7 +113,10 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
             lark_parser().parse(rest)
         except UnexpectedInput as err:
             more = syntax_error(err, rest, filename, lines, floor).diagnostics
-            if more[0].span is None or more[0].span.line <= line:  # (no progress: stop)
+            # (no progress: stop; an error after the last one on its own line is progress, as in
+            # `rule A: x >=` whose error is at the next line's `rule`, itself wrong further on)
+            if more[0].span is None or last is None or \
+                    (more[0].span.line, more[0].span.column) <= (last.line, last.column):
                 break
             diagnostics.extend(more)
             continue
@@ -138,12 +142,15 @@ def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[
     inside a stand-in, or naming an item whose id could not be kept, is left out: it would be made up.
     When the stand-in text does not parse after all, the syntax errors alone are returned."""
     broken: list[tuple[int, int]] = []  # (first, last) line of each item with a syntax error
+    inside: list[Diagnostic] = []  # the syntax errors on the line of the item they are in
     for d in syntax:
         if d.span is None:
             return syntax
         line = d.span.line
         if d.span.column == 1 and line > 1 and _ITEM_LINE.match(lines[line - 1] if line <= len(lines) else ""):
             line -= 1  # (an unexpected `rule` starting a line: the item before it is the one left unfinished)
+        else:
+            inside.append(d)
         first = next((no for no in range(line, 0, -1) if _STARTS.match(lines[no - 1])), 1)
         last = next((no - 1 for no in range(line + 1, len(lines) + 1) if _ITEM_LINE.match(lines[no - 1])),
                     len(lines))
@@ -163,7 +170,8 @@ def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[
         plan, builder = _build("\n".join(text), filename, text)
     except (KpiError, UnexpectedInput, VisitError, RecursionError):
         return syntax
-    found = builder.problems + ([] if lost else _safe_diagnostics(plan, lines, syntax + builder.problems))
+    # (a syntax error at the `rule` that starts a line is the item above's: the checker may still judge this one)
+    found = builder.problems + ([] if lost else _safe_diagnostics(plan, lines, inside + builder.problems))
     more = [d for d in found if d.span is not None and not any(a <= d.span.line <= b for a, b in broken)]
     merged = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d for d in syntax + more}
     return [merged[k] for k in sorted(merged)]

@@ -114,8 +114,8 @@ def _context_before(err: UnexpectedToken, text: str, floor: int = 0) -> str | No
                 break
             s, e = item.start_pos, item.end_pos
         elif isinstance(item, Tree) and not item.meta.empty:
-            if item.data in ("rule", "task", "section", "header", "bare_rule"):
-                break
+            if item.data in ("rule", "task", "section", "header", "bare_rule") or item.data.startswith("__start"):
+                break  # (`__start_star_…`: the items read before this one, never part of its context)
             s, e = item.meta.start_pos, item.meta.end_pos
         else:
             break
