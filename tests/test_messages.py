@@ -49,12 +49,43 @@ def _evaluations() -> list[Any]:
            # more negative counts than are counted: "at least N more"
            kpirules.parse('rule R: for each unit: x >= 1\n').evaluate(data_from_snapshots(
                [{"period": "2020-Q4", "unit": f"U{i}", "values": {"x": -1}} for i in range(1_100)]), "2020-12-28")]
+    out += _records_evaluations()
     saved = evaluate.RULE_SECONDS
     evaluate.RULE_SECONDS = -1  # every rule out of time at once: the reason it then gets
     try:
         out.append(early.evaluate(HERE / "no_units.json", "2021-01-05"))
     finally:
         evaluate.RULE_SECONDS = saved
+    return out
+
+
+RECORDS_PLAN = """plan "R"
+  reporting quarterly cutoff 15 due 20
+{units}
+dataset d "Hồ sơ":
+  dated by ngay
+  unit by dv
+
+metric n "Hồ sơ" = count(d)
+
+rule R "r":
+  for each unit: n >= 1 by 2020
+"""
+
+#: rows that make every records_* warning: no date, a date outside 2020's windows, no unit, units the
+#: plan does not declare (with declared units) or spelled two ways (without)
+RECORDS_ROWS = [{"ngay": "2020-01-10", "dv": "HG"}, {"ngay": "", "dv": "HG"}, {"ngay": "2018-05-01", "dv": "HG"},
+                {"ngay": "2020-01-11", "dv": ""}, {"ngay": "2020-01-12", "dv": "Ha Giang"},
+                {"ngay": "2020-01-12", "dv": "Ha giang"}, {"ngay": "2020-01-13", "dv": "XX"}]
+
+
+def _records_evaluations() -> list[Any]:
+    """The warnings of metrics counted from records (engine.records), with and without declared units."""
+    out = []
+    for units in ('unit HG "Hà Giang"\n', ""):
+        plan = kpirules.parse(RECORDS_PLAN.format(units=units))
+        data = kpirules.records_data(plan, {"d": [dict(r) for r in RECORDS_ROWS]}, engine="python")
+        out.append(plan.evaluate(data, "2020-03-20"))
     return out
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
 from kpirules.data import Data, Source
 from kpirules.errors import Diagnostic, KpiDataError, KpiSemanticError
+from kpirules.messages import Message
 from kpirules.records.model import CountedMetric, Dataset
 from kpirules.records.text import metric_text
 
@@ -122,32 +123,29 @@ def records_data(plan: Plan, sources: Mapping[str, Records], engine: Engine | st
             source = sources_of[metric] = Source(where.get(m.dataset), f"{m.name} = {metric_text(m)}")
         data.add(period, unit, metric, value, source)  # type: ignore[arg-type]  # (min/max of dates: a date)
     _fill_zeros(data, counted, declared, defs, declared_units)
-    notes = []
+    notes: list[tuple[str, Message, str | None]] = []
     for name, stats in counted.stats.items():
         src = where.get(name)
+        ds = declared[name]
         if stats.undated:
-            ds = declared[name]
-            notes.append(("records_undated", f"dataset {name}: {_rows(stats.undated, 'has', 'have')} "
-                          f"no {ds.dated_by} (its `dated by` column), so no window: "
-                          "not counted", src))
+            notes.append(("records_undated", Message("records_undated", dataset=name, count=stats.undated,
+                                                     column=ds.dated_by), src))
         if stats.outside:
             w = counted.windows[name]
-            notes.append(("records_outside_windows", f"dataset {name}: "
-                          f"{_rows(stats.outside, 'is', 'are')} dated outside every window counted ({w.start.isoformat()} … "
-                          f"{w.end.isoformat()}, {_years_text(w.first_year, w.last_year)}): not counted", src))
+            notes.append(("records_outside_windows", Message(
+                "records_outside_windows", dataset=name, count=stats.outside, start=w.start, end=w.end,
+                first_year=w.first_year, last_year=w.last_year, earliest=stats.first, latest=stats.last), src))
         if stats.no_unit:
-            ds = declared[name]
-            notes.append(("records_no_unit", f"dataset {name}: "
-                          f"{_rows(stats.no_unit, 'names', 'name')} no unit ({ds.unit_by} is empty): counted at the plan level only", src))
+            notes.append(("records_no_unit", Message("records_no_unit", dataset=name, count=stats.no_unit,
+                                                     column=ds.unit_by), src))
         if declared_units:
             extra = {u: n for u, n in stats.units.items() if u not in declared_units}
             if extra:
                 notes.append(("records_unknown_unit", _unknown_units(name, extra, declared_units), src))
         else:
-            similar = _similar_units(stats.units)
-            if similar:
-                notes.append(("records_similar_units", f"dataset {name}: " + "; ".join(similar)
-                              + ": are they one unit? (the plan declares no units to tell)", src))
+            for group in _similar_units(stats.units):
+                notes.append(("records_similar_units", Message("records_similar_units", dataset=name,
+                                                               units=", ".join(group)), src))
     data.notes = notes  # type: ignore[attr-defined]
     data.counted = counted  # type: ignore[attr-defined]
     return data
@@ -184,31 +182,28 @@ def unit_resolver(declared: dict[str, str | None]) -> Callable[[str], str]:
     return resolve
 
 
-def _unknown_units(dataset: str, extra: Mapping[str, int], declared: dict[str, str | None]) -> str:
-    """``dataset d: 2 units the plan does not declare (3 rows: counted at the plan level only): Vi Xuyen
-    (1 row; did you mean VX (Vị Xuyên)?), XX (2 rows)``, naming at most :data:`UNITS_NAMED`."""
+def _unknown_units(dataset: str, extra: Mapping[str, int], declared: dict[str, str | None]) -> Message:
+    """``dataset d: 2 units the plan does not declare (3 rows, counted at the plan level only, not as units):
+    XX (2 rows); Vi Xuyen (1 row; did you mean VX (Vị Xuyên)?)``, naming at most :data:`UNITS_NAMED`, those
+    with the most rows first."""
     from kpirules.engine.bind import closest_unit, unit_names
 
     by_name = unit_names(declared)
-    shown = []
-    for unit, n in sorted(extra.items(), key=lambda kv: (-kv[1], kv[0]))[:UNITS_NAMED]:
-        close = closest_unit(unit, by_name)
-        shown.append(f"{unit} ({_rows(n, '', '').strip()}" + (f"; did you mean {close}?)" if close else ")"))
+    shown = tuple(Message("records_unit_example", unit=unit, rows=n, close=closest_unit(unit, by_name))
+                  for unit, n in sorted(extra.items(), key=lambda kv: (-kv[1], kv[0]))[:UNITS_NAMED])
     more = len(extra) - len(shown)
-    total = sum(extra.values())
-    return (f"dataset {dataset}: {len(extra)} unit{'s' if len(extra) != 1 else ''} the plan does not declare "
-            f"({_rows(total, '', '').strip()}, counted at the plan level only, not as units): " + ", ".join(shown)
-            + (f", and {more} more" if more > 0 else ""))
+    return Message("records_unknown_unit", dataset=dataset, count=len(extra), rows=sum(extra.values()),
+                   units=shown, more=more or None)
 
 
-def _similar_units(units: Mapping[str, int]) -> list[str]:
-    """Names of units that differ only by case, diacritics or spacing (``Quản Bạ, Quan Ba``)."""
+def _similar_units(units: Mapping[str, int]) -> list[tuple[str, ...]]:
+    """Names of units that differ only by case, diacritics or spacing (``Quản Bạ, Quan Ba``), a group each."""
     from kpirules.data.model import spelling_key
 
     groups: dict[str, list[str]] = {}
     for u in units:
         groups.setdefault(spelling_key(u), []).append(u)
-    return [", ".join(sorted(g)) for g in groups.values() if len(g) > 1][:UNITS_NAMED]
+    return [tuple(sorted(g)) for g in groups.values() if len(g) > 1][:UNITS_NAMED]
 
 
 def _fill_zeros(data: Data, counted: Any, datasets_: Mapping[str, Dataset], defs: Mapping[str, CountedMetric],
@@ -233,16 +228,6 @@ def _fill_zeros(data: Data, counted: Any, datasets_: Mapping[str, Dataset], defs
             data.default_units.update(declared_units)
         else:
             data.default_units.update(counted.stats[m.dataset].units)
-
-
-def _years_text(first: int, last: int) -> str:
-    """``the year 2020``, ``the years 2019–2020``."""
-    return f"the year {first}" if first == last else f"the years {first}–{last}"
-
-
-def _rows(n: int, one: str, many: str) -> str:
-    """``1 row has``, ``3 rows have``."""
-    return f"1 row {one}" if n == 1 else f"{n} rows {many}"
 
 
 def merge_counted(plan: Any, reported: Data | None, counted: Data) -> Data:

@@ -14,7 +14,9 @@ A warning never changes a status; it says where to look.  Each has a code
 * ``unused_metric`` — a metric in the data that no rule reads (a typo?), with
   the closest metric the rules do read;
 * ``similar_units`` — unit names of the data that differ only by case or
-  diacritics ("Vi Xuyen", "Vị Xuyên"), when the plan declares no units;
+  diacritics ("Vi Xuyen", "Vị Xuyên"), when the plan declares no units (a
+  group of names all counted from one dataset's records is said once, by
+  the more specific ``records_similar_units``, which names the dataset);
 * ``period_outside_plan`` — a data period that lies wholly outside the years
   the plan speaks of: its issue date, deadlines, spans and ``at`` periods
   (with the periods they judge), the current period, and the year before
@@ -332,7 +334,12 @@ def _spellings(plan: Plan, data: Data) -> Iterator[Warning_]:
     (with declared units, an undeclared name is a load error instead)."""
     if getattr(plan, "units", None):
         return
+    # a group the counting of records warned of (records_similar_units: it names the dataset) is not said twice
+    counted = {frozenset(m.args["units"].split(", ")) for code, m, _ in getattr(data, "notes", ())
+               if code == "records_similar_units" and isinstance(m, Message)}
     for group in data.similar_units():
+        if frozenset(group) in counted:
+            continue
         src = next((data.source(m, k, group[1]) for (k, u), snap in data.snapshots.items() if u == group[1]
                     for m in snap), None)
         yield Warning_("similar_units", Message("similar_units", units=", ".join(group)), _where(src))

@@ -67,6 +67,18 @@ TEMPLATES: dict[str, str] = {
     "more_like_this_at_least": "… and at least {count} more warnings like this ({code})",
     "similar_units": "the units {units} differ only by case or diacritics: one unit written two ways? "
                      "(they are counted as different units)",
+    # --- warnings on records (metrics counted from them: docs/records.md)
+    "records_undated": "dataset {dataset}: {count} {count:!row has|rows have} no {column} (its `dated by` column), "
+                       "so no window: not counted",
+    "records_outside_windows": "dataset {dataset}: {count} {count:!row is|rows are} dated outside every window "
+                               "counted ({start}{to}{end}; the rows are dated {earliest}{to}{latest}): not counted",
+    "records_no_unit": "dataset {dataset}: {count} {count:!row names|rows name} no unit ({column} is empty): "
+                       "counted at the plan level only",
+    "records_unknown_unit": "dataset {dataset}: {count} {count:!unit|units} the plan does not declare ({rows} "
+                            "{rows:!row|rows}, counted at the plan level only, not as units): {units}"
+                            "[[; and {more} more]]",
+    "records_unit_example": "{unit} ({rows} {rows:!row|rows}[[; did you mean {close}?]])",
+    "records_similar_units": "dataset {dataset}: {units}: are they one unit? (the plan declares no units to tell)",
     "period_outside_plan": "data for {period} lies outside the years the plan speaks of ({first_year}–{last_year}); "
                            "a typo in the period label?",
 }

@@ -9,7 +9,8 @@ optional piece: it is left out when an argument it names is None or empty.  ``{t
 the style's separator of a span (``…`` plain, `` – `` for people).  Specs: ``{x:id}`` a
 metric's id even where the style would show its title; ``{x:lower}`` the first letter in
 lower case (a period label inside a sentence); ``{x:day|days}`` the word for the number
-``x`` (the singular only in a style that asks for it).
+``x`` (the singular only in a style that asks for it); ``{x:!row|rows}`` the word for the number ``x``
+in every style (a count of the data's rows: "1 row", "3 rows", in the JSON too).
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ class _Renderer(string.Formatter):
     def format_field(self, value: Any, spec: str) -> str:
         if spec == "id":
             return str(value)
+        if spec.startswith("!") and "|" in spec:
+            one, many = spec[1:].split("|", 1)
+            return one if value == 1 else many
         if "|" in spec:
             one, many = spec.split("|", 1)
             return one if self.style.singular and value == 1 else many

@@ -67,6 +67,18 @@ TEMPLATES: dict[str, str] = {
     "more_like_this_at_least": "… và ít nhất {count} cảnh báo khác cùng loại ({code})",
     "similar_units": "các đơn vị {units} chỉ khác nhau ở chữ hoa, chữ thường hoặc dấu: một đơn vị viết hai cách? "
                      "(đang được tính là các đơn vị khác nhau)",
+    # --- cảnh báo về các dòng dữ liệu gốc (chỉ tiêu đếm từ hồ sơ)
+    "records_undated": "tập dữ liệu {dataset}: {count} dòng không có {column} (cột `dated by`), nên không thuộc "
+                       "kỳ nào: không được tính",
+    "records_outside_windows": "tập dữ liệu {dataset}: {count} dòng có ngày nằm ngoài mọi kỳ được tính "
+                               "({start}{to}{end}; ngày của các dòng từ {earliest} đến {latest}): không được tính",
+    "records_no_unit": "tập dữ liệu {dataset}: {count} dòng không ghi đơn vị ({column} để trống): chỉ được tính "
+                       "ở cấp kế hoạch",
+    "records_unknown_unit": "tập dữ liệu {dataset}: {count} đơn vị không có trong kế hoạch ({rows} dòng, chỉ được "
+                            "tính ở cấp kế hoạch, không tính riêng từng đơn vị): {units}[[; và {more} đơn vị khác]]",
+    "records_unit_example": "{unit} ({rows} dòng[[; có phải là {close}?]])",
+    "records_similar_units": "tập dữ liệu {dataset}: {units}: có phải là một đơn vị? (kế hoạch không khai báo "
+                             "đơn vị để phân biệt)",
     "period_outside_plan": "số liệu kỳ {period} nằm ngoài các năm của kế hoạch ({first_year}–{last_year}); "
                            "nhãn kỳ báo cáo bị gõ nhầm?",
 }
