@@ -20,7 +20,7 @@ from kpirules.periods import Period, periods_between
 from kpirules.report.model import is_percent_rule, shown_numbers
 from kpirules.report.provenance import provenance
 from kpirules.text import visible
-from kpirules.values import format_value, is_number
+from kpirules.values import format_number, format_value, is_number
 
 HELP = "evaluate a plan's rules and tasks on reported data"
 
@@ -333,12 +333,14 @@ def _cell(v: object) -> str:
 def _numbers(r: Result, percent: set[str]) -> tuple[str, str]:
     """The VALUE and TARGET cells: a ratio rule's (a `ratio`/`change`, or a `%` target) as percentages, with
     enough decimals to show on which side of the target the value is (else `≈ rounded (exact)`); any
-    other rule's exactly. (The JSON keeps the exact decimals.)"""
-    if r.kind == "rule" and r.id in percent:
-        numeric = [x for x in (r.value, *(r.target if isinstance(r.target, tuple) else (r.target,)))
-                   if x is not None]
-        if numeric and all(is_number(x) for x in numeric):
-            value, target, _ = shown_numbers(r.value, r.target, None, True, "en")
+    other rule's exactly, unless a number of it has no exact decimal (``avg`` of a counted metric: 7/3),
+    which is then shown as a decimal the same way. (The JSON keeps the exact values.)"""
+    numeric = [x for x in (r.value, *(r.target if isinstance(r.target, tuple) else (r.target,)))
+               if x is not None]
+    if r.kind == "rule" and numeric and all(is_number(x) for x in numeric):
+        pct = r.id in percent
+        if pct or any("/" in format_number(x) for x in numeric):
+            value, target, _ = shown_numbers(r.value, r.target, None, pct, "en")
             return ("" if r.value is None else value), target.replace(" – ", " … ")
     return _cell(r.value), _cell(r.target)
 
