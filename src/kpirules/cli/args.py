@@ -11,6 +11,13 @@ from kpirules.data import Data, load_data
 from kpirules.errors import KpiDataError
 
 
+def count(text: str) -> int:
+    """An option's count: a whole number from 0 (argparse reports the error, exit 2)."""
+    if not re.fullmatch(r"\s*[0-9]+\s*", text):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 (0, 1, 2, …), not {text!r}")
+    return int(text)
+
+
 def add_data_options(p: argparse.ArgumentParser) -> None:
     """``--data FILE`` (repeatable), ``--number-format vi|en``, ``--records NAME=SOURCE`` and ``--engine``."""
     p.add_argument("--data", metavar="FILE", action="append", default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kpirules.cli.args import add_data_options, read_data
+from kpirules.cli.args import add_data_options, count, read_data
 from kpirules.engine.evaluate import load
 from kpirules.engine.trace import explain
 
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--id", required=True, dest="ident", metavar="ID", help="the rule or task id")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="judge as of this date (default: today)")
     p.add_argument("--unit", metavar="UNIT", default=None, help="the unit, for a `for each unit:` rule")
-    p.add_argument("--show-rows", metavar="N", type=int, default=0,
+    p.add_argument("--show-rows", metavar="N", type=count, default=0,
                    help="for a metric counted from records, show the first N rows it counts in the judged window")
     p.set_defaults(func=run)
 
