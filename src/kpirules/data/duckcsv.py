@@ -44,6 +44,8 @@ _NUMBER = {
     None: r"[0-9]{1,18}|[0-9]+\.([0-9]{1,2}|[0-9]{4,})|0[0-9]*\.[0-9]+|[0-9]{4,}\.[0-9]+",
 }
 _BLOCK = 1 << 24
+#: the rows whose metrics are looked up first (see _read), and the first rows searched for a decimal
+_SAMPLE = 1 << 16
 
 
 def _header(path: str) -> tuple[str, list[str]] | None:
@@ -124,36 +126,32 @@ def _read(con: Any, path: str, value_col: int, number_format: str | None) -> Dat
     def give_up() -> None:
         con.close()
 
-    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
-    if rows == 0 or rows != _lines(path) - 1:  # (a blank line, which DuckDB skips: rows are lines no more)
+    # The metrics of the first rows (a long-form file's first snapshots usually name them all); a metric met
+    # later that is not among them is seen in the grouping below, and then every metric is looked up.
+    sample = [m for (m,) in con.execute(f"SELECT DISTINCT m FROM t WHERE rowid < {_SAMPLE}").fetchall()]
+    if not sample:  # (no row)
         give_up()
         return None
-    # A NULL cell (none is read so, but a cell equal to _NULL) is not counted as a number, its
-    # snapshot's label or unit is not a name and neither is its metric: the file is not taken.
-    metrics = [m for (m,) in con.execute("SELECT DISTINCT m FROM t").fetchall()]
-    if not all(_good_name(m) and m == m.strip() and m for m in metrics):
+    if len(sample) > 64:  # (not coded: every name is looked at)
+        sample = [m for (m,) in con.execute("SELECT DISTINCT m FROM t").fetchall()]
+    grouped = _group(con, sample, number_format)
+    if grouped is None:
         give_up()
         return None
-    names: list[str] | None = None
-    if len(metrics) <= 64:  # the metrics of a snapshot as the bits of one integer: a metric twice is a bit once
-        names = metrics  # (an ENUM's codes are the places of its names, from 0)
-        con.execute("CREATE TYPE metric_name AS ENUM ({})".format(
-            ", ".join("'" + m.replace("'", "''") + "'" for m in names)))
-        distinct = "bit_count(bit_or(1::UBIGINT << enum_code(m::metric_name)::UBIGINT))"
-    else:
-        distinct = "count(DISTINCT m)"
-    # Each snapshot: its first and last row, its values, its distinct metrics, its values that are numbers
-    # taken here, its first decimal.  A NULL cell (none is read so, but a cell equal to _NULL) is not a
-    # number, and a NULL label or unit is not a name: the file is not taken.
-    con.execute(
-        "CREATE TEMP TABLE g AS SELECT p, u, min(rowid) AS a, max(rowid) AS b, count(*) AS n, "
-        f"{distinct} AS d, count(*) FILTER (WHERE regexp_full_match(v, '{_NUMBER[number_format]}') "
-        "AND length(v) <= 40) AS ok, min(rowid) FILTER (WHERE contains(v, '.')) AS dec FROM t GROUP BY p, u")
-    bad, twice, first_decimal = con.execute(
-        "SELECT sum(n - ok), count(*) FILTER (WHERE n <> d), min(dec) FROM g").fetchone()
+    names, rows, bad, twice, unknown = grouped
+    if unknown:
+        grouped = _group(con, [m for (m,) in con.execute("SELECT DISTINCT m FROM t").fetchall()], number_format)
+        if grouped is None:
+            give_up()
+            return None
+        names, rows, bad, twice, unknown = grouped
+    if not rows or rows != _lines(path) - 1:  # (a blank line, which DuckDB skips: rows are lines no more)
+        give_up()
+        return None
     if bad or twice:  # (a metric given twice: the Python reader says whether the values differ)
         give_up()
         return None
+    first_decimal = _first_decimal(con, rows) if number_format is None else None
     # the snapshots in the order the file first gives them; the values of one on consecutive rows: a run
     snaps = con.execute("SELECT p, u, a, CASE WHEN b - a + 1 = n THEN n ELSE 0 END FROM g ORDER BY a").fetchall()
     period_of: dict[str, Period] = {}
@@ -208,6 +206,50 @@ def _read(con: Any, path: str, value_col: int, number_format: str | None) -> Dat
     loader = _Loader(con, number_format, keys, unit_of, runs, order, names)
     data.snapshots = LazySnapshots(order, loader, data.sources)
     return data
+
+
+def _group(con: Any, metrics: list[str], number_format: str | None
+           ) -> tuple[list[str] | None, int, int, int, int] | None:
+    """Make the table ``g`` of the snapshots (one scan of ``t``, grouped by period and unit), every check of
+    the cells at once: the metric names to code them by (None: not coded), the rows, the values that are not
+    numbers taken here, the snapshots with a metric twice, the rows whose metric is not among ``metrics``
+    (then this is to be made again with every metric); None when a metric is not a name this reader takes."""
+    if not all(_good_name(m) and m == m.strip() and m for m in metrics):
+        return None
+    con.execute("DROP TABLE IF EXISTS g")
+    con.execute("DROP TYPE IF EXISTS metric_name")
+    names: list[str] | None = None
+    if len(metrics) <= 64:  # the metrics of a snapshot as the bits of one integer: a metric twice is a bit once
+        names = metrics  # (an ENUM's codes are the places of its names, from 0; a name not among them: NULL)
+        con.execute("CREATE TYPE metric_name AS ENUM ({})".format(
+            ", ".join("'" + m.replace("'", "''") + "'" for m in names)))
+        code = "enum_code(TRY_CAST(m AS metric_name))"
+        distinct, known = f"bit_count(bit_or(1::UBIGINT << {code}::UBIGINT))", f"count({code})"
+    else:
+        distinct, known = "count(DISTINCT m)", "count(*)"  # (every metric was looked up: see _read)
+    # Each snapshot: its first and last row, its values, its distinct metrics, its values that are numbers
+    # taken here, its values whose metric is known.  A NULL cell (none is read so, but a cell equal to _NULL)
+    # is not a number, and a NULL label or unit is not a name: the file is not taken.
+    con.execute(
+        "CREATE TEMP TABLE g AS SELECT p, u, min(rowid) AS a, max(rowid) AS b, count(*) AS n, "
+        f"{distinct} AS d, count(*) FILTER (WHERE regexp_full_match(v, '{_NUMBER[number_format]}') "
+        f"AND strlen(v) <= 40) AS ok, {known} AS k FROM t GROUP BY p, u")
+    rows, bad, twice, unknown = con.execute(
+        "SELECT sum(n), sum(n - ok), count(*) FILTER (WHERE n <> d), sum(n - k) FROM g").fetchone()
+    return names, rows or 0, bad or 0, twice, unknown or 0
+
+
+def _first_decimal(con: Any, rows: int) -> int | None:
+    """The row index of the first value with a dot (the cell that decides the number format), looked for
+    in growing ranges of rows from the top (it is usually near it): None if there is none."""
+    start, size = 0, _SAMPLE
+    while start < rows:
+        (found,) = con.execute("SELECT min(rowid) FROM t WHERE rowid >= ? AND rowid < ? AND contains(v, '.')",
+                               [start, start + size]).fetchone()
+        if found is not None:
+            return int(found)
+        start, size = start + size, size * 4
+    return None
 
 
 class _Loader(SnapshotLoader):
