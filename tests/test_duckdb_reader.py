@@ -28,11 +28,12 @@ HEADERS = ["period,unit,metric,value", "unit,period,value,metric", "kỳ,đơn v
 PERIODS = ["2020-Q1", "2020-Q2", "2021-Q4", "Q1/2020", " 2020-Q3", "2020-Q5", "", "2020"]
 UNITS = ["DV01", "DV02", "Hà Giang", "", " DV01", "Ha\u0300 Giang"]
 METRICS = ["a", "b", "chi_tieu_1", " a", "", "'=x"]
-VALUES = ["1", "0", "42", "007", "1.5", "12.25", "0.500", "1234.567", "1.700", "12,5", "1.234,5", "-3", "",
+VALUES = ["1", "0", "42", "007", "1.5", "12.25", "0.500", "1234.567", "3.00", "123456789012345678",
+          "1234567890.123456", "1.700", "12,5", "1.234,5", "-3", "",
           "abc", "20%", "true", "12345678901234567890", "1e3", " 7", "1.", '"5"']
 
 
-GOOD = 3, 4, 3, 8  # the first periods, units, metrics and values that the DuckDB reader takes
+GOOD = 3, 4, 3, 11  # the first periods, units, metrics and values that the DuckDB reader takes
 
 
 def _cells(draw: Any, delimiter: str, clean: bool) -> str:
@@ -100,12 +101,13 @@ def _both(path: str, number_format: str | None, monkeypatch: pytest.MonkeyPatch)
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=messy_files(), number_format=st.sampled_from([None, None, "vi", "en"]),
-       sample=st.sampled_from([1, 2, 3, 1 << 16]))
-def test_the_readers_agree(content: bytes, number_format: str | None, sample: int, tmp_path: Any,
+       sample=st.sampled_from([1, 2, 3, 1 << 16]), chunk=st.sampled_from([1, 2, 5, 1 << 16]))
+def test_the_readers_agree(content: bytes, number_format: str | None, sample: int, chunk: int, tmp_path: Any,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     # (sample: the first rows whose metrics DuckDB codes before the grouping, and searched first for a
     # decimal; a metric or the first decimal after them takes the second look)
     monkeypatch.setattr(duckcsv, "_SAMPLE", sample)
+    monkeypatch.setattr(duckcsv, "_CHUNK", chunk)  # (the rows fetched at a time when every value is read)
     path = os.path.join(tmp_path, "data.csv")
     with open(path, "wb") as fh:
         fh.write(content)

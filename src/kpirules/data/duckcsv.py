@@ -18,6 +18,7 @@ function as the Python reader's, so they are the same exact numbers.
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -44,6 +45,9 @@ _NUMBER = {
     None: r"[0-9]{1,18}|[0-9]+\.([0-9]{1,2}|[0-9]{4,})|0[0-9]*\.[0-9]+|[0-9]{4,}\.[0-9]+",
 }
 _BLOCK = 1 << 24
+_TEN = [10 ** i for i in range(64)]
+#: the rows fetched at a time when every value is read
+_CHUNK = 1 << 16
 #: the rows whose metrics are looked up first (see _read), and the first rows searched for a decimal
 _SAMPLE = 1 << 16
 
@@ -308,34 +312,65 @@ class _Loader(SnapshotLoader):
     def every(self) -> Iterable[tuple[tuple[PeriodKey, str | None], dict[str, Value], int | dict[str, int]]]:
         """Every snapshot: those on consecutive rows (most) from one scan of the table in the file's order."""
         out: list[tuple[tuple[PeriodKey, str | None], dict[str, Value], int | dict[str, int]]] = []
-        value, names, runs = self._value, self.names, self.runs
-        cursor = self.con.execute(f"SELECT {self.metric}, v FROM t")  # (in the file's order: insertion order)
-        rows: list[tuple[Any, str]] = []
-        start = 0  # the row index (rowid) of rows[0]
+        runs = self.runs
+        metrics: list[str] = []
+        values: list[Value] = []
+        start = 0  # the row index (rowid) of metrics[0] and values[0]
+        chunks = self._rows_in_order()
         for key in self.order:
             run = runs.get(key)
             if run is None:
                 continue
             a = run[0] - 2
             b = a + run[1]
-            while start + len(rows) < b:
-                chunk = cursor.fetchmany(1 << 16)
-                if not chunk:
+            while start + len(values) < b:
+                chunk = next(chunks, None)
+                if chunk is None:
                     break
-                if a >= start + len(rows):  # nothing kept is needed any more
-                    start += len(rows)
-                    rows = chunk
+                if a >= start + len(values):  # nothing kept is needed any more
+                    start += len(values)
+                    metrics, values = chunk
                 else:
-                    rows = rows[a - start:] + chunk
+                    metrics, values = metrics[a - start:] + chunk[0], values[a - start:] + chunk[1]
                     start = a
-            part = rows[a - start:b - start]
-            if names is None:
-                out.append((key, {m: value(v) for m, v in part}, run[0]))
-            else:
-                out.append((key, {names[c]: value(v) for c, v in part}, run[0]))
+            out.append((key, dict(zip(metrics[a - start:b - start], values[a - start:b - start])), run[0]))
         if len(out) < len(self.order):  # the snapshots met again later in the file
             out.extend(item for item in self._snapshots("", []) if item[0] not in runs)
         return out
+
+    def _rows_in_order(self) -> Iterator[tuple[list[str], list[Value]]]:
+        """The metric and the value of every row, in the file's order (insertion order), a chunk at a time."""
+        value, names = self._value, self.names
+        if names is None:
+            cursor = self.con.execute("SELECT m, v FROM t")
+            while chunk := cursor.fetchmany(_CHUNK):
+                yield [m for m, _ in chunk], [value(v) for _, v in chunk]
+            return
+        # Coded metrics: DuckDB reads each value's text (every one is a number taken, see _read) into the
+        # integer of its digits and the number of them after the dot, and sends one integer a row:
+        # ((digits * 64) + decimals) * 64 + the metric's code.  A value of more than 15 characters is sent
+        # as -1 - code, and read from its text here.  The value is then digits / 10 ** decimals, exactly.
+        long = {r: value(v) for r, v in self.con.execute("SELECT rowid, v FROM t WHERE strlen(v) > 15").fetchall()}
+        cursor = self.con.execute(
+            "SELECT CASE WHEN strlen(v) <= 15 THEN (CAST(replace(v, '.', '') AS BIGINT) * 64 "
+            "+ CASE WHEN contains(v, '.') THEN strlen(v) - strpos(v, '.') ELSE 0 END) * 64 "
+            f"+ {self.metric} ELSE -1 - {self.metric} END FROM t")
+        fraction, ten = Fraction, _TEN
+        row = 0
+        while chunk := cursor.fetchmany(_CHUNK):
+            metrics = [names[x & 63] if x >= 0 else names[-1 - x] for (x,) in chunk]
+            got: list[Value] = []
+            put = got.append
+            for (x,) in chunk:
+                if x & 4032 == 0:  # (x < 0 has bits set there: -1 - code, code < 64)
+                    put(x >> 12)
+                elif x >= 0:
+                    digits, scale = x >> 12, ten[(x >> 6) & 63]
+                    put(digits // scale if digits % scale == 0 else fraction(digits, scale))
+                else:
+                    put(long[row + len(got)])
+            row += len(chunk)
+            yield metrics, got
 
     def close(self) -> None:
         self.con.close()
