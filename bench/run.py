@@ -903,12 +903,14 @@ def bench_long_csv(sizes: list[int], tmp: str, runs: int = 3) -> str:
         base = med["DuckDB read_csv into a table"]
         for name in READERS:
             cpu, wall, imp, rss = med[name]
+            # (kpirules imports DuckDB in the load, when it reads the file with it: counted on both sides)
+            with_import = (cpu + imp if name.startswith("DuckDB") else cpu) / (base[0] + base[2])
             rows_out.append((f"{nrows:,} rows ({os.path.getsize(path) / 1e6:.0f} MB)", name, f"{cpu:.2f} s",
-                             f"{cpu / base[0]:.2f}×", f"{wall:.2f} s", f"{rss / 1e6:.0f} MB",
-                             f"{rss / base[3]:.2f}×", f"{imp * 1e3:.0f} ms"))
+                             f"{cpu / base[0]:.2f}×", f"{with_import:.2f}×", f"{wall:.2f} s",
+                             f"{rss / 1e6:.0f} MB", f"{rss / base[3]:.2f}×", f"{imp * 1e3:.0f} ms"))
         os.remove(path)
-    head = ("file", "reader", "CPU time of the load", "× DuckDB", "wall", "peak memory (process)", "× DuckDB",
-            "import (not in the load)")
+    head = ("file", "reader", "CPU time of the load", "× DuckDB", "× DuckDB, importing duckdb counted", "wall",
+            "peak memory (process)", "× DuckDB", "import (not in the load)")
     return (f"(e) the long-form file of issue 20: 28 quarters × units × 50 metrics, 40% of the values with two "
             f"decimals; each reader in a fresh process, medians of {runs} in turns\n\n" + table(rows_out, head))
 
