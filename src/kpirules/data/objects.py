@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import itertools
 import math
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,8 +43,8 @@ from fractions import Fraction
 from typing import Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS, bounded_number
-from kpirules.data.model import Data, EventRow, Source, TaskRow, Value, unit_name
-from kpirules.data.table import Cell, Table, header_name
+from kpirules.data.model import FORM_ROW, MISSING, Data, EventRow, Source, TaskRow, Value, unit_name
+from kpirules.data.table import Cell, Table, _cell_value, header_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
 from kpirules.periods import Period, parse_date, parse_period
@@ -176,6 +177,9 @@ def shortest(v: float, width: str = "d") -> str:
     return repr(v)  # (never reached: 9 digits give any float32 back)
 
 
+_EXACT_FLOAT = 2.0**53  # (every whole number below it is a float64 of its own)
+
+
 def _float(v: float, floats: Floats, width: str = "d") -> int | Fraction:
     if math.isinf(v):
         raise _Bad(f"{v!r} is not a number kpirules accepts")
@@ -183,7 +187,11 @@ def _float(v: float, floats: Floats, width: str = "d") -> int | Fraction:
         raise _Bad(f"{shortest(v, width)} is a float, which is not exact; give an int, Decimal, Fraction or decimal "
                    "text, or say how to read floats: floats='shortest' (0.1 is 1/10) or floats='binary'")
     if floats == "shortest":
-        return _normal(Fraction(shortest(v, width)))
+        if width == "d" and v.is_integer() and -_EXACT_FLOAT < v < _EXACT_FLOAT:
+            return int(v)  # (below 2**53 a whole float's shortest text is its whole number: repr(5.0) is '5.0')
+        # (the text read by Decimal: exactly Fraction(text), without its regex)
+        n, d = decimal.Decimal(shortest(v, width)).as_integer_ratio()
+        return n if d == 1 else Fraction(n, d)
     return _normal(Fraction(v))
 
 
@@ -457,6 +465,9 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
     except _NotAList as exc:
         raise KpiDataError(f"{name}: {exc}") from None
     for i, row in enumerate(items):
+        if type(row) is tuple and len(row) == 4:  # (the usual row, told without the ABC checks below)
+            given.append((i, row))
+            continue
         if isinstance(row, Mapping):
             keys = set(map(str, row))
             unknown = sorted(keys - set(known))
@@ -481,13 +492,10 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
         given.append((i, row))
     # (the optional columns only when a row gives one: without them the table is read the quick way)
     names = [*_VALUE_COLUMNS, *(k for k in _ROW_EXTRAS if k in extras)]
-    cells: list[tuple[int, list[Cell]]] = []
-    for i, row in given:
-        values = ([row.get(k) for k in names] if isinstance(row, Mapping)
-                  else [*row, *[None] * (len(names) - 4)])
-        if (c := _cells(values, names, floats, name, i, problems, period=0)) is not None:
-            cells.append((i, c))
-    return _read_table(names, cells, number_format, name, problems, _row)
+    pad = [None] * (len(names) - 4)
+    values = ((i, [row.get(k) for k in names] if isinstance(row, Mapping) else [*row, *pad] if pad else row)
+              for i, row in given)
+    return _read_rows(names, values, floats, number_format, name, _row, problems=problems)
 
 
 def _period_column(names: Sequence[str]) -> int | None:
@@ -525,11 +533,15 @@ def _row(i: int) -> str:
     return f"row {i}"
 
 
-def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_format: str | None, name: str,
-                problems: list[Diagnostic], label: Any) -> Data:
-    """Read rows of cells under a header of ``names`` as a CSV file with that header is read."""
-    data = Data()
-    data.files.append(name)
+def _read_table(names: list[str], rows: Iterable[tuple[int, list[Cell]]], number_format: str | None, name: str,
+                problems: list[Diagnostic], label: Any, data: Data | None = None,
+                read: list[Diagnostic] | None = None) -> Data:
+    """Read rows of cells under a header of ``names`` as a CSV file with that header is read.
+    ``read``: where the reading's own problems go while ``rows`` (a generator) may add to ``problems``
+    those of its Python values; the reading's come after them, as when every value is made a cell first."""
+    if data is None:
+        data = Data()
+        data.files.append(name)
 
     def locate(row: int, col: int | None) -> tuple[str, None, None, str]:
         if row < 0:
@@ -551,8 +563,10 @@ def _read_table(names: list[str], rows: list[tuple[int, list[Cell]]], number_for
         raise KpiDataError.from_diagnostics(problems[-1:])
 
     header: list[Cell] = list(names)
-    Table(data, problems, number_format, locate, source).read(
-        iter([(-1, header), *rows]))  # (the header is row -1: the rows keep their own indexes)
+    Table(data, problems if read is None else read, number_format, locate, source).read(
+        itertools.chain([(-1, header)], rows))  # (the header is row -1: the rows keep their own indexes)
+    if read:
+        problems.extend(read)
     if problems:
         raise KpiDataError.from_diagnostics(problems)
     return data
@@ -589,7 +603,11 @@ def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str |
         if index != list(range(len(index))):
             def label(i: int) -> str:
                 return f"row {i}, index {index[i]!r}"
-        it = frame.itertuples(index=False, name=None)
+        iloc = getattr(frame, "iloc", None)
+        if iloc is not None:  # (a column's values as a list, boxed as itertuples boxes them, at a fraction of its cost)
+            it = zip(*(iloc[:, j].tolist() for j in range(len(names))))
+        else:
+            it = frame.itertuples(index=False, name=None)
     else:
         raise KpiDataError(f"{name}: expected a pandas or polars DataFrame or an Arrow table, "
                            f"not {type(frame).__module__}.{type(frame).__name__}")
@@ -600,11 +618,160 @@ def data_from_frame(frame: Frame, *, floats: Floats = None, number_format: str |
 
 def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, number_format: str | None,
            name: str, label: Any, widths: Sequence[str] = ()) -> Data:
-    problems: list[Diagnostic] = []
+    return _read_rows(names, enumerate(rows), floats, number_format, name, label, widths)
+
+
+def _read_rows(names: list[str], rows: Iterable[tuple[int, Sequence[Any]]], floats: Floats,
+               number_format: str | None, name: str, label: Any, widths: Sequence[str] = (),
+               problems: list[Diagnostic] | None = None) -> Data:
+    """Data from indexed rows of Python values under the columns ``names``, read as a CSV file with that
+    header is.  Under the columns of values alone (period, unit, metric, value, in any order) the usual
+    rows are read by :func:`_quick_rows`, which hands every other row on to the general reading, in order."""
+    problems = [] if problems is None else problems
     period = _period_column(names)
-    cells = [(i, c) for i, row in enumerate(rows)
-             if (c := _cells(row, names, floats, name, i, problems, label, widths, period)) is not None]
-    return _read_table(names, cells, number_format, name, problems, label)
+    folded = [header_name(n) for n in names]
+    if sorted(folded) not in (sorted(_VALUE_COLUMNS), sorted(("period", "metric", "value"))):
+        cells = [(i, c) for i, row in rows
+                 if (c := _cells(row, names, floats, name, i, problems, label, widths, period)) is not None]
+        return _read_table(names, cells, number_format, name, problems, label)
+    data = Data()
+    data.files.append(name)
+    read: list[Diagnostic] = []
+    col = {f: j for j, f in enumerate(folded)}
+    return _read_table(names, _quick_rows(data, rows, names, col, floats, number_format, name, label, widths,
+                                          problems, read), number_format, name, problems, label, data, read)
+
+
+_QUICK_CACHE = 65536  # (distinct texts, floats, … kept per reading: a column of distinct ones costs no more)
+
+
+def _quick_rows(data: Data, rows: Iterable[tuple[int, Sequence[Any]]], names: list[str], col: dict[str, int],
+                floats: Floats, number_format: str | None, name: str, label: Any, widths: Sequence[str],
+                problems: list[Diagnostic], read: list[Diagnostic]) -> Iterator[tuple[int, list[Cell]]]:
+    """Read the usual rows of values into ``data``; yield every other row, as cells, to the general reading.
+
+    A row is read here when its period is a label (text) that parses, its unit text or None, its
+    metric non-blank text and its value None, an int, a bool, a Fraction or a finite Decimal within
+    the limits, a float (with ``floats``; a NaN is missing) or text that reads as a CSV cell; then it
+    does what the general reading (``Table._value_row``) does, each distinct label, unit, metric and
+    text read once, with no cell made.  Any other row is made cells (its bad values a problem in
+    ``problems``, as :func:`_cells` says) and handed on in order, so every message stays the same;
+    the problems of the reading (a value given twice) go to ``read``.  A row's source is its index,
+    kept compact (``row N``) when ``label`` is the plain one.
+    """
+    ip, im, iv, iu = col["period"], col["metric"], col["value"], col.get("unit")
+    ncells = len(names)
+    period_col = _period_column(names)
+    width = widths[iv] if iv < len(widths) else "d"
+    compact = label is _row and data.sources.origin(name, FORM_ROW) == 0
+    snapshots, periods, units, expand = data.snapshots, data.periods, data.units, data.sources.expand
+    period_of: dict[str, Period] = {}
+    unit_of: dict[str, str | None] = {}
+    metric_of: dict[str, str] = {}
+    text_of: dict[str, Value | None] = {}
+    float_of: dict[float, Value] = {}
+    missing = MISSING
+    last: Any = None
+    snap: dict[str, Value] = {}
+    srcs: dict[str, Source | int] | None = None
+    last_p: Any = None  # the period and unit cells of the row before, when they were read here
+    last_u: Any = None
+    period: Period | None = None
+    unit: str | None = None
+    for i, row in rows:
+        if len(row) == ncells:
+            p, m, v = row[ip], row[im], row[iv]
+            u = None if iu is None else row[iu]
+            # (the types first: a cell of another type may have an == of its own, e.g. numpy's)
+            if not (type(p) is str and p == last_p and (u is None and last_u is None
+                                                         or type(u) is str and u == last_u)):
+                last_p = last_u = None
+                period = period_of.get(p) if type(p) is str else None
+                if period is None and type(p) is str and len(period_of) < _QUICK_CACHE:
+                    try:
+                        period = period_of[p] = parse_period(p.strip()) if p.strip() else None  # type: ignore[assignment]
+                    except KpiPeriodError:
+                        pass
+                if u is None:
+                    unit = None
+                elif type(u) is str:
+                    unit = unit_of.get(u, missing)
+                    if unit is missing:
+                        unit = unit_of[u] = unit_name(u)
+                else:
+                    period = None  # (a unit of another type: the general reading says what it is)
+                if period is not None:
+                    last_p, last_u = p, u
+            metric = metric_of.get(m) if type(m) is str else None
+            if metric is None and type(m) is str:
+                metric = m.strip() or None
+                if metric is not None and len(metric_of) < _QUICK_CACHE:
+                    metric_of[m] = metric
+            t = type(v)
+            value: Any = missing
+            if t is int:
+                if -_SMALL < v < _SMALL:
+                    value = v
+            elif t is str:
+                value = text_of.get(v, missing)
+                if value is missing:
+                    value = _cell_value(v, number_format)
+                    if value is not missing and len(text_of) < _QUICK_CACHE:
+                        text_of[v] = value
+            elif t is decimal.Decimal:
+                value = _quick_decimal(v)
+            elif t is float:
+                if v != v:
+                    value = None
+                elif floats is not None and v - v == 0:  # (finite)
+                    value = float_of.get(v, missing)
+                    if value is missing:
+                        value = _float(v, floats, width)
+                        if len(float_of) < _QUICK_CACHE:
+                            float_of[v] = value
+            elif v is None or t is bool:
+                value = v
+            elif t is Fraction:
+                try:
+                    value = bounded_number(v)
+                except ValueError:
+                    pass
+            if period is not None and metric is not None and value is not missing:
+                key = (period.key, unit)
+                if key != last:
+                    got = snapshots.get(key)
+                    if got is None:
+                        periods.setdefault(period.key, period)
+                        if unit is not None:
+                            units.setdefault(unit, None)
+                        got = snapshots[key] = {}
+                    snap, srcs, last = got, None, key
+                if value is None:
+                    continue
+                where: Source | int = i if compact else Source(name, label(i))
+                if metric in snap:
+                    data.conflict(period, unit, metric, value, where, read)
+                    continue
+                snap[metric] = value
+                if srcs is None:
+                    srcs = expand(key)
+                srcs[metric] = where
+                continue
+        last = None  # (the general reading may add to any snapshot: look it up again)
+        cells = _cells(row, names, floats, name, i, problems, label, widths, period_col)
+        if cells is not None:
+            yield i, cells
+
+
+def _quick_decimal(v: decimal.Decimal) -> Any:
+    """A Decimal's exact value when it is finite and short (its text has no exponent and fewer than 30
+    characters: within every limit), as :func:`bounded_number` gives it; else MISSING."""
+    if v.is_finite():
+        text = str(v)
+        if len(text) < 30 and "E" not in text:
+            n, d = v.as_integer_ratio()
+            return n if d == 1 else Fraction(n, d)
+    return MISSING
 
 
 def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: str | None = None,
