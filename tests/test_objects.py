@@ -152,7 +152,8 @@ def test_a_database_cursor_gives_the_results_of_the_file(case) -> None:
                     [(t["task"], t["status"], t.get("done_on") or t.get("date"), t.get("period"), t.get("note"))
                      for t in doc.get("tasks", ())])
     data = kpirules.data_from_cursor(con.execute("select * from v order by rowid"))
-    data.merge(kpirules.data_from_cursor(con.execute("select * from t")))
+    if doc.get("tasks"):  # (a query of no rows is refused, as a data file with only its header)
+        data.merge(kpirules.data_from_cursor(con.execute("select * from t")))
     if doc.get("events"):
         con.execute("create table e (event text, date text, note text)")
         con.executemany("insert into e values (?, ?, ?)", [(e["event"], e["date"], e.get("note")) for e in doc["events"]])
@@ -259,7 +260,7 @@ def test_a_decimal_is_read_exactly_whatever_the_form(d: Decimal) -> None:
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", object())]), "column value (row 0): expected a number"),
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", datetime.date(2020, 1, 1))]),
      "a date (2020-01-01) is not a metric value"),
-    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", Decimal("NaN"))]), "Decimal('NaN') is not a number"),
+    (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", Decimal("sNaN"))]), "Decimal('sNaN') is not a number"),
     (lambda: kpirules.data_from_rows([("2020-Q4", None, "a", float("inf"))], floats="shortest"), "inf is not a number"),
     (lambda: kpirules.data_from_snapshots([{"period": "2020-Q4", "values": {"a": [1]}}]),
      "<snapshots>: $.snapshots[0].values.a: expected a number"),

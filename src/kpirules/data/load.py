@@ -61,6 +61,9 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                      if not isinstance(p, (str, os.PathLike))))
         raise KpiDataError(f"load_data reads files: give a path or a list of paths, not {what} (data held in "
                            "Python goes in with kpirules.data_from_rows, data_from_snapshots, data_from_frame, …)")
+    if not paths:  # (an empty list read as no file would give an empty Data, which no plan can be checked on)
+        raise KpiDataError("load_data: no data file was given (an empty list of paths); give a path or a list of "
+                           "paths")
     merged: Data | None = None
     partial: list[Data] = []  # (what the files with problems read well)
     problems: list[str] = []

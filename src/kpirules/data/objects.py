@@ -27,8 +27,9 @@ decimal strings are read exactly where the file twin reads them.  A
 ``float`` is an error, unless ``floats`` says how to read it: ``"shortest"``
 (the shortest decimal that gives the float back, what ``repr`` shows: 0.1
 is 1/10, as a spreadsheet cell is read) or ``"binary"`` (the float's own
-binary value: 0.1 is 3602879701896397/36028797018963968).  A NaN (or
-pandas' ``NA``, ``NaT``) is a missing value, as pandas uses it.
+binary value: 0.1 is 3602879701896397/36028797018963968).  A NaN, a float's
+or a ``Decimal('NaN')`` (or pandas' ``NA``, ``NaT``), is a missing value, as
+pandas uses it; an infinity or a signalling ``Decimal('sNaN')`` is refused.
 """
 
 from __future__ import annotations
@@ -140,11 +141,14 @@ def _normal(f: Fraction) -> int | Fraction:
 
 
 def _missing(v: object) -> bool:
-    """None, a float NaN, or pandas' NA / NaT."""
+    """None, a NaN (a float's, or a quiet ``Decimal('NaN')``, as pandas' ``isna`` reads both), or pandas'
+    NA / NaT.  (A signalling ``Decimal('sNaN')`` is no missing value: it is refused, as an infinity is.)"""
     if v is None:
         return True
     if isinstance(v, float):
         return math.isnan(v)
+    if isinstance(v, decimal.Decimal):
+        return v.is_qnan()
     return type(v).__name__ in ("NAType", "NaTType")
 
 
@@ -781,12 +785,34 @@ def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: st
     numbered from 0 in the order fetched.  A NUMERIC column that the driver gives as Decimal is
     exact; a REAL (float) column needs ``floats``."""
     _check_options(floats, number_format)
-    description = getattr(cursor, "description", None)
+    if not hasattr(cursor, "description") or not callable(getattr(cursor, "fetchmany", None)):
+        raise KpiDataError(f"{name}: expected a DB-API cursor after execute (with description and fetchmany), "
+                           f"not {_type_name(cursor)}; rows held in a list go in with kpirules.data_from_rows "
+                           "(a DataFrame or an Arrow table with kpirules.data_from_frame)")
+    description = cursor.description
     if description is None:
-        raise KpiDataError(f"{name}: the cursor has no rows to read (call execute with a SELECT first)")
+        raise KpiDataError(f"{name}: the cursor has no rows to read: cursor.description is None (no statement was "
+                           "executed, or it was not a query: call execute with a SELECT first)")
     names = [str(d[0]) for d in description]
+    fetched = getattr(cursor, "rownumber", None)  # (PEP 249's optional extension: the index of the next row)
+    if type(fetched) is int and fetched > 0:
+        one = fetched == 1
+        raise KpiDataError(f"{name}: {fetched:,} row{'' if one else 's'} of the cursor {'was' if one else 'were'} "
+                           f"fetched before (cursor.rownumber is {fetched}): kpirules reads a query's rows from the "
+                           f"first, and the Data would lack {'it' if one else 'them'}; execute the query again and "
+                           "give the cursor before fetching any row")
+    first = cursor.fetchmany(1000)
+    if not first:  # (as load_data refuses a data file with only its header: there is nothing to check a plan on)
+        count = getattr(cursor, "rowcount", -1)
+        cause = (f"its query gave {count:,} rows (cursor.rowcount), all fetched before" if type(count) is int
+                 and count > 0 else "its query returned no rows (cursor.rowcount is 0)" if count == 0 and
+                 type(count) is int else "its rows were fetched before (a cursor's rows are read once: execute "
+                 "the query again), or its query returned none")
+        raise KpiDataError(f"{name}: the cursor has no rows left: {cause}; a query without rows is refused as a "
+                           "data file with only its header is: there is nothing to check a plan on")
 
     def rows() -> Iterator[Sequence[Any]]:
+        yield from first
         while True:
             batch = cursor.fetchmany(1000)
             if not batch:
@@ -794,3 +820,11 @@ def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: st
             yield from batch
 
     return _table(names, rows(), floats, number_format, name, _row)
+
+
+def _type_name(obj: object) -> str:
+    """``list``, ``None``, ``sqlite3.Connection``: what was given, named for a person."""
+    if obj is None:
+        return "None"
+    t = type(obj)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
