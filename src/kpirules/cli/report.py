@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--signer", metavar="NAME", default=None, help="the official report's signer's name")
     p.add_argument("--place", metavar="PLACE", default=None, help="the place in the official report's date line")
     p.add_argument("--lang", choices=LANGS, default="vi", help="labels: Vietnamese (default) or English")
-    p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the report here (default: stdout)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="write the report here (default, or -o -: standard output; not for pdf and docx)")
     p.set_defaults(func=run)
 
 
@@ -55,7 +56,7 @@ def _format(args: argparse.Namespace) -> str:
     """The format to write: --format, else the -o file's extension, else md.  With --format, the file's
     extension must be that format's own (or the file has none): one that names another format
     (`-o out.pdf --format md`) or none (`-o out.txt --format pdf`) is an error, as is pdf or docx without -o."""
-    ext = os.path.splitext(args.output)[1].lower() if args.output else ""
+    ext = os.path.splitext(args.output)[1].lower() if _to_file(args) else ""
     by_ext = EXTENSIONS.get(ext)
     fmt = str(args.format) if args.format else (by_ext or "md")
     if args.format and by_ext and by_ext != fmt:
@@ -65,6 +66,9 @@ def _format(args: argparse.Namespace) -> str:
         own = " or ".join(e for e, f in EXTENSIONS.items() if f == fmt)
         raise KpiError(f"-o {args.output}: --format {fmt} writes a {own} file, not {ext}; "
                        f"name the file {own.split(' or ')[0]} (or leave --format out to write Markdown)")
+    if fmt in ("pdf", "docx") and args.output == "-":
+        raise KpiError(f"--format {fmt} writes a binary file, which is not written to standard output (-o -): "
+                       f"give the file with -o FILE.{fmt}")
     if fmt in ("pdf", "docx") and not args.output:
         raise KpiError(f"--format {fmt} writes a file: give it with -o FILE.{fmt}")
     layout = args.layout or "screen"
@@ -80,9 +84,14 @@ def _format(args: argparse.Namespace) -> str:
     return fmt
 
 
+def _to_file(args: argparse.Namespace) -> bool:
+    """Whether the report goes to a file: ``-o FILE``; ``-o -`` (or no -o) is standard output."""
+    return bool(args.output) and args.output != "-"
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)  # (a usage error before anything is read)
-    if args.output:
+    if _to_file(args):
         check_not_input(args.output, [("plan", args.plan), *(("--data", d) for d in args.data or []),
                                       *(("--records", r.partition("=")[2]) for r in args.records or [])])
         check_output(args.output)
@@ -94,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     out = render(report, fmt, layout="official" if fmt in ("pdf", "docx") else (args.layout or "screen"),
                  template=args.template, official=official)
     code = 1 if report.failing else 0
-    if args.output:
+    if _to_file(args):
         write_file(args.output, out)
         print(written_line(report, args.output, code), file=sys.stderr)
     else:
