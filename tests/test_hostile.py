@@ -9,6 +9,8 @@ import importlib.util
 import json
 import operator
 import re
+import shutil
+import subprocess
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -20,7 +22,10 @@ from hypothesis import strategies as st
 import kpirules
 import kpirules.text
 from kpirules.cli import main
-from kpirules.report.model import shown_numbers
+from kpirules.report.html import _bar_of
+from kpirules.report.i18n import TEXT
+from kpirules.report.markdown import _text_bar
+from kpirules.report.model import progress, shown_numbers
 from kpirules.values import int_text
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
@@ -108,6 +113,42 @@ def test_values_beside_their_targets_are_shown_on_their_side(capsys, tmp_path) -
 
 
 
+def test_a_value_at_a_strict_target_or_inside_a_range_is_shown_as_its_status(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # x > 30% at 30% (not met) was shown "on target" with a full bar, in every format; 25% inside 20%–30% is met
+    data = _data(tmp_path, {"a": "30", "b": "100", "c": "25"})
+    plan = HOSTILE / "strict_targets.kpi"
+    out = _every_output(capsys, plan, data, tmp_path)
+    by = {r["id"]: r for r in json.loads(out["report.en.json"])["results"]}
+    assert [by[k]["status"] for k in "ABC"] == ["not_met", "not_met", "met"]
+    assert [(by[k]["progress"], by[k]["margin_text"]) for k in "ABC"] == [
+        ("0.99", "at the target, not above it"), ("0.99", "at the target, not below it"), ("1", "on target")]
+    md = out["report.en.md"]
+    assert "| 30% | \\> 30% | at the target, not above it | `█████████░` | **Not met** |" in md
+    assert "| 30% | \\< 30% | at the target, not below it | `█████████░` | **Not met** |" in md
+    assert "| 25% | 20% – 30% | on target | `██████████` | **Met** |" in md
+    assert "| 30% | \\> 30% | bằng mục tiêu, chưa vượt | `█████████░` |" in out["report.vi.md"]
+    html = out["report.en.html"]
+    assert html.count('aria-label="99%"><i class="s-not_met" style="width:99.0%"') == 2
+    assert html.count('aria-label="100%"><i class="s-met" style="width:100.0%"') == 1
+    assert "on target" in html and "at the target, not above it" in html
+    args = ["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--as-of", AS_OF, "--lang", "en"]
+    if importlib.util.find_spec("docx") is not None:
+        import docx
+
+        main([*args, "-o", str(tmp_path / "r.docx")])
+        capsys.readouterr()
+        cells = [c.text for t in docx.Document(str(tmp_path / "r.docx")).tables for row in t.rows for c in row.cells]
+        assert {"30%\nat the target, not above it", "30%\nat the target, not below it", "25%\non target"} <= set(cells)
+    if importlib.util.find_spec("weasyprint") is not None and shutil.which("pdftotext"):
+        main([*args, "-o", str(tmp_path / "r.pdf")])
+        capsys.readouterr()
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        words = text.split()  # (a cell's text wraps in the PDF)
+        assert " ".join(words).count("at the target, not") == 2 and "on target" in " ".join(words)
+        assert "above it" in " ".join(words) and "below it" in " ".join(words) and "short" not in words
+
+
 def test_the_trend_of_a_target_shows_each_value_on_its_side(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the trend (the screen's line, the official layout's and Word's table of the last periods) showed
     # 29.9999999999% not met as "0,3", 30.004% as "30%" and 1e-30 met as "0"
@@ -153,8 +194,32 @@ _near = st.builds(lambda k, sign, m, j: Fraction(k, 100) + sign * Fraction(m, 10
 def test_a_shown_value_and_its_target_compare_as_the_rule_does(value, target, op, pct, lang) -> None:  # type: ignore[no-untyped-def]
     shown, target_text, margin = shown_numbers(value, target, op, pct, lang)
     sign, _, bound = target_text.partition(" ")
-    assert _OPS[op](_number(shown, lang), _number(bound, lang)) == _OPS[op](value, target), (shown, target_text)
-    assert (margin in ("on target", "bằng mục tiêu")) == (value == target), (shown, target_text, margin)
+    holds = _OPS[op](value, target)
+    assert _OPS[op](_number(shown, lang), _number(bound, lang)) == holds, (shown, target_text)
+    # the margin says the side the status says: at a strict target (x > 30% at 30%) not "on target"
+    word = ("on_target" if op in (">=", "<=") else "at_not_above" if op == ">" else "at_not_below") \
+        if value == target else "better" if holds else "short"
+    assert _said(margin, lang) == word, (value, op, target, margin)
+    _bar_says(value, target, op, holds)
+
+
+def _said(margin: str, lang: str) -> str:
+    """Which of the report's margin texts ``margin`` is."""
+    words = [w for w in ("on_target", "at_not_above", "at_not_below", "better", "short", "above_range")
+             if re.fullmatch(re.escape(TEXT[lang][w]).replace(re.escape("{x}"), ".+"), margin)]
+    assert words, margin
+    return max(words, key=lambda w: len(TEXT[lang][w]))  # ("vượt cận trên {x}" is "vượt {x}" too)
+
+
+def _bar_says(value: Fraction, target: object, op: str, holds: bool) -> None:
+    """The bar of a result, in every form a report shows it (a label and a width in HTML, PDF and Word,
+    ten blocks in Markdown, the JSON's fraction), is full exactly when the comparison holds."""
+    p = progress(value, target, op)
+    assert p is not None and 0 <= p <= 1
+    bar = _bar_of(p)
+    assert bar is not None
+    for full in (p == 1, bar["label"] == "100%", bar["width"] == "100.0%", _text_bar(p) == "█" * 10):
+        assert full == holds, (value, op, target, p, bar, _text_bar(p))
 
 
 @settings(max_examples=300, deadline=None)
@@ -162,9 +227,12 @@ def test_a_shown_value_and_its_target_compare_as_the_rule_does(value, target, op
        lang=st.sampled_from(["vi", "en"]))
 def test_a_shown_value_and_its_range_compare_as_between_does(value, low, width, pct, lang) -> None:  # type: ignore[no-untyped-def]
     lo, hi = Fraction(low, 100), Fraction(low + width, 100)
-    shown, target_text, _ = shown_numbers(value, (lo, hi), "between", pct, lang)
+    shown, target_text, margin = shown_numbers(value, (lo, hi), "between", pct, lang)
     a, b = (_number(x, lang) for x in target_text.split(" – "))
-    assert (a <= _number(shown, lang) <= b) == (lo <= value <= hi), (shown, target_text)
+    inside = lo <= value <= hi
+    assert (a <= _number(shown, lang) <= b) == inside, (shown, target_text)
+    assert _said(margin, lang) == ("on_target" if inside else "short" if value < lo else "above_range"), margin
+    _bar_says(value, (lo, hi), "between", inside)
 
 
 # --- no injection: text from a plan or data is text in every output

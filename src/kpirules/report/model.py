@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -368,6 +368,8 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
     margin = _margin(value, target, op)
     if margin is None:
         margin_text = ""
+    elif margin == 0 and op in (">", "<") and not isinstance(target, tuple):
+        margin_text = t["at_not_above" if op == ">" else "at_not_below"]  # (a strict target is not reached)
     elif margin == 0:
         margin_text = t["on_target"]
     else:
@@ -386,7 +388,7 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
 def shown_value(report: Report, r: Result) -> Shown:
     pct = is_percent_rule(report.plan.item(r.id)) if r.kind == "rule" else False
     value, target, margin = shown_numbers(r.value, r.target, r.op, pct, report.lang)
-    return Shown(value, target, margin, _progress(r))
+    return Shown(value, target, margin, progress(r.value, r.target, r.op))
 
 
 def directed_margin(r: Result) -> Fraction | int | None:
@@ -420,9 +422,33 @@ def _clamp(f: Fraction) -> Fraction:
     return max(Fraction(0), min(Fraction(1), f))
 
 
-def _progress(r: Result) -> Fraction | None:
-    """How far the value has come towards its target, 0..1 (exact)."""
-    v, t, op = r.value, r.target, r.op
+#: the most a bar shows of a value that misses its target: never full, in any of its shown forms
+#: (a label of whole percents, a width of tenths, ten blocks), however near the value is
+MISSED_MOST = Fraction(99, 100)
+
+
+def _holds(v: Fraction, t: Fraction, op: str | None) -> bool | None:
+    return {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t}.get(op or "")
+
+
+def progress(value: object, target: object, op: str | None) -> Fraction | None:
+    """How far the value has come towards its target, 0..1 (exact): 1 exactly when the comparison holds,
+    and at most :data:`MISSED_MOST` when it does not (``x > 30%`` at 30%, ``x == 5`` at 6: never a full bar
+    beside *not met*)."""
+    p = _progress(value, target, op)
+    if p is None or isinstance(value, bool) or isinstance(target, bool):
+        return p
+    if isinstance(target, tuple):
+        lo, hi = target
+        met = lo <= value <= hi
+    else:
+        met = _holds(Fraction(cast("int | Fraction", value)), Fraction(cast("int | Fraction", target)), op)
+        if met is None:
+            return p
+    return Fraction(1) if met else min(p, MISSED_MOST)
+
+
+def _progress(v: object, t: object, op: str | None) -> Fraction | None:
     if v is None or t is None:
         return None
     if isinstance(v, bool) or isinstance(t, bool):
