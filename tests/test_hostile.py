@@ -71,6 +71,27 @@ def test_a_value_of_4400_digits_is_written_in_full(capsys, tmp_path) -> None:  #
     assert result["status"] == "met" and result["value"] == "1" + "0" * 4399
 
 
+def test_a_value_of_4400_digits_is_shown_in_scientific_form(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the reports wrote the 4,400 digits (with 1,466 separators) in a table cell: the PDF took a minute to
+    # lay that word out; people are shown 1 × 10⁴³⁹⁹, the JSON keeps every digit
+    data = _data(tmp_path, {"y": "1" + "0" * 3999 + "e400"})
+    out = _every_output(capsys, HOSTILE / "big_value.kpi", data, tmp_path)
+    assert "| 1 × 10⁴³⁹⁹ | \\> 1 | ≈ 1 × 10⁴³⁹⁹ better |" in out["report.en.md"]
+    assert "| 1 × 10⁴³⁹⁹ | \\> 1 | vượt ≈ 1 × 10⁴³⁹⁹ |" in out["report.vi.md"]
+    for name in ("report.en.md", "report.vi.md", "report.en.html", "report.vi.html"):
+        assert not re.search(r"[0-9][0-9.,]{60}", out[name]), name
+    for lang in ("vi", "en"):
+        result = json.loads(out[f"report.{lang}.json"])["results"][0]
+        assert result["value"] == "1" + "0" * 4399 and "10⁴³⁹⁹" in result["margin_text"]
+    if importlib.util.find_spec("weasyprint") is not None and shutil.which("pdftotext"):
+        main(["report", str(HOSTILE / "big_value.kpi"), "--data", str(data), "--period", "2020-Q4", "--as-of", AS_OF,
+              "-o", str(tmp_path / "r.pdf")])
+        capsys.readouterr()
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "1 × 10⁴³⁹⁹" in text and not re.search(r"[0-9][0-9.,]{60}", text)
+
+
 def test_a_chain_of_big_factors_is_an_error_that_names_the_limit_and_is_quick(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     f = "1." + "7" * 3999  # a fraction of 4,000 digits
     start = time.monotonic()
@@ -174,11 +195,18 @@ def test_the_trend_of_a_target_shows_each_value_on_its_side(capsys, tmp_path) ->
                     "B": ["20%", "30,004%", "+10 điểm %"],
                     "C": ["0", "≈ 0 (0,000000000000000000000000000001)", "≈ 0"]}
 
+_EXPONENT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
 def _number(text: str, lang: str) -> Fraction:
-    """A number as a report shows it, read back: ``≈ a (exact)`` is read as the exact value."""
-    if text.startswith("≈"):
+    """A number as a report shows it, read back: ``≈ a (exact)`` is read as the exact value, ``m × 10ⁿ``
+    as m × 10ⁿ (what a person reads)."""
+    if text.startswith("≈") and "(" in text:
         text = text[text.index("(") + 1:text.rindex(")")]
-    text = text.replace("−", "-").rstrip("%").strip()
+    text = text.lstrip("≈ ").replace("−", "-").rstrip("%").strip()
+    if " × 10" in text:
+        mantissa, _, exponent = text.partition(" × 10")
+        return _number(mantissa, lang) * Fraction(10) ** int(exponent.translate(_EXPONENT))
     text = text.replace(".", "").replace(",", ".") if lang == "vi" else text.replace(",", "")
     return Fraction(text)
 
@@ -220,6 +248,25 @@ def _bar_says(value: Fraction, target: object, op: str, holds: bool) -> None:
     assert bar is not None
     for full in (p == 1, bar["label"] == "100%", bar["width"] == "100.0%", _text_bar(p) == "█" * 10):
         assert full == holds, (value, op, target, p, bar, _text_bar(p))
+
+
+_big = st.builds(lambda k, e: k * Fraction(10) ** e, st.integers(-10**6, 10**6), st.integers(15, 60))
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=_big, offset=st.builds(lambda s, k, j: s * k * Fraction(10) ** j, st.sampled_from([-1, 0, 1]),
+                                     st.integers(1, 999), st.integers(-3, 60)),
+       op=st.sampled_from(sorted(_OPS)), pct=st.booleans(), lang=st.sampled_from(["vi", "en"]))
+def test_a_big_value_in_scientific_form_compares_as_the_rule_does(target, offset, op, pct, lang) -> None:  # type: ignore[no-untyped-def]
+    # a number of more than 21 digits before its point is shown m × 10ⁿ, with the digits that show its side
+    value = target + offset
+    shown, target_text, margin = shown_numbers(value, target, op, pct, lang)
+    _, _, bound = target_text.partition(" ")
+    holds = _OPS[op](value, target)
+    assert _OPS[op](_number(shown, lang), _number(bound, lang)) == holds, (value, shown, target_text)
+    assert _said(margin, lang) == (("on_target" if op in (">=", "<=") else "at_not_above" if op == ">"
+                                    else "at_not_below") if value == target else "better" if holds else "short")
+    assert len(shown) < 160 and len(margin) < 160, (shown, margin)
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,7 +17,8 @@ from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result,
 from kpirules.engine.timing import AsOf
 from kpirules.errors import KpiError
 from kpirules.periods import Kind, Period, parse_period
-from kpirules.report.format import fmt_date, fmt_decimal, fmt_percent, fmt_period, round_places
+from kpirules.report.format import (SIG_DIGITS, fmt_date, fmt_decimal, fmt_percent, fmt_period, fmt_scientific,
+                                    is_big, round_places, scientific_value)
 from kpirules.report.i18n import ATTENTION, LANGS, OPS, STATUS_LABELS, TEXT
 from kpirules.values import format_value, is_number
 
@@ -318,15 +319,36 @@ def shown_places(value: object, bounds: tuple[object, ...], scale: int) -> int |
     v = Fraction(value) * scale
     exact = [(Fraction(b) * scale) for b in bounds if is_number(b)]
     for places in range(2, MAX_PLACES + 1):
-        shown = Fraction(round_places(v, places)[0], 10**places)
-        if all(_cmp(shown, Fraction(round_places(b, places)[0], 10**places)) == _cmp(v, b) for b in exact):
+        shown = _read(v, places)
+        if all(_cmp(shown, _read(b, places)) == _cmp(v, b) for b in exact):
             return places
     return None
 
 
+def _sig(places: int) -> int:
+    """The significant digits a number in scientific form is shown with where others have ``places``
+    decimals (6 at 2, up to 24 at :data:`MAX_PLACES`)."""
+    return SIG_DIGITS + 3 * (places - 2)
+
+
+def _read(x: Fraction, places: int) -> Fraction:
+    """The number a person reads from ``x`` shown at ``places`` (:func:`fmt_decimal`)."""
+    if is_big(x):
+        return scientific_value(x, _sig(places))
+    return Fraction(round_places(x, places)[0], 10**places)
+
+
+#: the longest exact value written beside an approximation; a longer one (``1e-3000``) is written in
+#: scientific form there too, and stays exact in the JSON
+MAX_EXACT_SHOWN = 100
+
+
 def _exact(v: int | Fraction, pct: bool, lang: str) -> str:
     """The exact value, for beside an approximation: ``29.9999999999%``, ``1/3``."""
-    text = str(format_value(Fraction(v) * 100 if pct else v))
+    f = Fraction(v) * 100 if pct else Fraction(v)
+    text = str(format_value(f))
+    if len(text) > MAX_EXACT_SHOWN:
+        return fmt_scientific(f, lang, _sig(MAX_PLACES)) + ("%" if pct else "")
     if lang == "vi":
         text = text.replace(".", ",")
     return text + ("%" if pct else "")
@@ -345,7 +367,8 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
         if isinstance(v, bool):
             return t["yes"] if v else t["no"]
         if is_number(v):
-            return fmt_percent(v, lang, places) if pct else fmt_decimal(v, lang, places)
+            return (fmt_percent(v, lang, places, sig=_sig(places)) if pct
+                    else fmt_decimal(v, lang, places, sig=_sig(places)))
         text = format_value(v)
         return "" if text is None else text
 
@@ -375,7 +398,7 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
     else:
         magnitude = -margin if margin < 0 else margin
         size = Fraction(magnitude) * scale
-        amount = fmt_decimal(size, lang, shown)
+        amount = fmt_decimal(size, lang, shown, sig=_sig(shown))
         if round_places(size, shown)[0] == 0:
             amount = "≈ " + _exact(magnitude, pct, lang).rstrip("%")
         # (past the top of a range is no shortfall: it is said so, as a value below the range is short)
