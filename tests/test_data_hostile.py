@@ -137,3 +137,115 @@ def test_every_problem_of_every_file_is_listed(tmp_path: Path, capsys: pytest.Ca
     assert main(["check", str(plan), "--data", str(a), "--data", str(b), "--as-of", "2020-12-18"]) == 2
     err = capsys.readouterr().err
     assert f"{a}:2:1:" in err and f"{a}:3:" in err and f"{b}:1:54:" in err and "Traceback" not in err
+
+
+# --- a CSV cell over the limit (issue 21): refused while reading, in memory near the limit, not 8× the cell
+
+
+def _peak(call) -> int:  # type: ignore[no-untyped-def]
+    """The most memory (bytes) Python held while ``call()`` ran, which must raise KpiDataError."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(KpiDataError) as exc:
+            call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        _peak.error = exc.value  # type: ignore[attr-defined]
+
+
+def test_a_cell_of_forty_megabytes_is_refused_in_the_memory_of_a_chunk(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # one quoted field of 200 MB took 1.65 GB before the csv module refused it; 40 MB is the same case
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(HEADER + '2020-Q4,,a,1\n2020-Q4,,b,"')
+        for _ in range(40):
+            fh.write("ệ" * 350_000)  # (a megabyte: the bytes of a character are no matter)
+        fh.write('"\n')
+    assert _peak(lambda: kpirules.load_data(str(path))) < 8 << 20
+    assert str(_peak.error) == (  # type: ignore[attr-defined]
+        f"{path}:3: a cell of more than 131,072 characters (524,289 bytes or more with no delimiter, quote or "
+        "line end), more than a CSV cell holds; kpirules stopped reading there: is this the right file?")
+    assert "more than a CSV cell holds" in _check(tmp_path, path, capsys)
+
+
+def test_a_long_cell_with_delimiters_in_its_quotes_is_refused_by_the_reader_naming_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    size = 20 << 20
+    path.write_text(HEADER + '2020-Q4,,a,"' + "x;y," * (size // 4) + '"\n2020-Q4,,b,2\n', encoding="utf-8")
+    # the file's bytes and its text, and a line of it at a time (io.StringIO held it again, 4 bytes a character)
+    assert _peak(lambda: kpirules.load_data(str(path))) < 3.5 * size
+    (d,) = _peak.error.diagnostics  # type: ignore[attr-defined]
+    assert d.message.startswith("a cell of more than 131,072 characters, more than a CSV cell holds (a quote")
+    assert d.span is not None and (d.span.file, d.span.line) == (str(path), 2) and d.source_line is None
+
+
+def test_a_cell_of_the_limit_is_read_and_one_character_more_is_not(tmp_path: Path) -> None:
+    for n, ok in ((131_072, True), (131_073, False)):
+        path = tmp_path / f"c{n}.csv"
+        path.write_text(HEADER + f'2020-Q4,,a,"{"ệ" * n}"\n', encoding="utf-8")
+        if ok:
+            (snapshot,) = kpirules.load_data(str(path)).snapshots.values()
+            assert snapshot["a"] == "ệ" * n
+        else:
+            with pytest.raises(KpiDataError, match=r"c131073\.csv:2:1: .*a cell of more than 131,072 characters"):
+                kpirules.load_data(str(path))
+
+
+@pytest.mark.parametrize("start", [(1 << 20) - 100, (1 << 20) - 524_289, 3])
+def test_a_long_run_is_found_across_the_chunks_read(tmp_path: Path, start: int) -> None:
+    from kpirules.data.csvfile import _LONG_RUN, refuse_long_cells
+
+    for length, refused in ((_LONG_RUN, True), (_LONG_RUN - 1, False)):
+        body = b"a," * (start // 2) + b"\n" * (start % 2)
+        path = tmp_path / "run.csv"
+        path.write_bytes(body + b"x" * length + b",\n1,2\n")
+        if refused:
+            with pytest.raises(KpiDataError, match=rf"run\.csv:{1 + start % 2}: a cell of more than"):
+                refuse_long_cells(str(path), 1 << 30)
+        else:
+            assert refuse_long_cells(str(path), 1 << 30) is True  # (plain: no quote, no line of 1 GiB)
+
+
+def test_duckdb_is_given_no_file_with_a_quote_or_a_line_too_long(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # a line of 50M commas took DuckDB 3 GB before it refused it: such a file goes to the Python reader
+    import kpirules.data.load as load
+    from kpirules.data.duckcsv import MAX_LINE
+
+    plain = "".join(f"2020-Q4,,m{i},{i}\n" for i in range(300_000))
+    for name, body, given in (("plain.csv", HEADER + plain, True),
+                              ("commas.csv", HEADER + "2020-Q4,,a,1" + "," * 5_000_000 + "\n" + plain, False),
+                              ("quote.csv", HEADER + '2020-Q4,,a,"1"\n' + plain, False)):
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        seen = []
+        monkeypatch.setattr(load, "read_large_csv", lambda p, f: seen.append(p))
+        assert load.refuse_long_cells(str(path), MAX_LINE) is given, name
+        try:
+            kpirules.load_data(str(path))  # (read_large_csv, faked, gives None: the Python reader reads it)
+        except KpiDataError as exc:
+            assert not given and "10,000,004 cells" not in str(exc) and "5,000,004 cells" in str(exc)
+        assert bool(seen) is given, name
+
+
+@pytest.mark.parametrize("text", [
+    HEADER + '2020-Q4,,a,"1"\r\n2020-Q4,,b,"x\ny"\r\n2020-Q4,,c,3',
+    HEADER.replace("\n", "\r") + '2020-Q4,,a,"1"\r2020-Q4,,b,"x\r\ny"\n2020-Q4,,c,"3"\n',
+    HEADER + '2020-Q4,,a,1\n\n2020-Q4,,b,"2\n',
+    HEADER + '2020-Q4,,a,"1\u2028"\n2020-Q4,,b,"\x1c"\n',
+    HEADER + "2020-Q4,,a,1\r2020-Q4,,b,2\n2020-Q4,,c,3\r\n2020-Q4,,d,4\u2028x\r"])
+def test_a_long_text_is_read_a_line_at_a_time_as_a_short_one_at_once(monkeypatch, text: str) -> None:  # type: ignore[no-untyped-def]
+    import kpirules.data.csvfile as csvfile
+
+    def read() -> object:
+        try:
+            return parse_csv_data(text, "d.csv").snapshots
+        except KpiDataError as exc:
+            return str(exc)
+
+    at_once = read()
+    monkeypatch.setattr(csvfile, "_LINES_AT_ONCE", 0)
+    assert read() == at_once

@@ -71,7 +71,12 @@ def read_text(path: str, kind: str, error: Callable[[str], Exception]) -> str:
     check_regular(path, kind, error)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_TEXT_BYTES + 1)  # (bounded: a device, a pipe or a huge file never fills memory)
+            # (bounded: a device, a pipe or a huge file never fills memory; and no buffer of the bound
+            # for a file of its own size, which it would be for a moment)
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read(min(MAX_TEXT_BYTES, size) + 1)
+            if len(raw) == size + 1 <= MAX_TEXT_BYTES:  # (it grew as it was read)
+                raw += fh.read(MAX_TEXT_BYTES + 1 - len(raw))
     except OSError as exc:
         raise error(f"{path}: cannot read the {kind}: {exc.strerror or exc}") from None
     if len(raw) > MAX_TEXT_BYTES:

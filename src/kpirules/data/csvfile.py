@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from typing import cast
 
@@ -13,11 +15,24 @@ from kpirules.data.cells import original_text
 from kpirules.data.model import Data, Problems, Source
 from kpirules.data.table import Cell, NumberVotes, Table, column_letter, read_deciding
 from kpirules.errors import Diagnostic, KpiDataError, Span
+from kpirules import text as texts
 from kpirules.text import decode_text
 
 
 #: how many more cells than its header a CSV row may have (spreadsheets write trailing blank cells)
 MAX_EXTRA_CELLS = 1000
+#: the most characters a CSV cell holds (the csv module's own limit, which the reader keeps)
+MAX_CELL_CHARS = 131_072
+#: a run of this many bytes with no delimiter (of any kind), quote or line end is one cell of more than
+#: MAX_CELL_CHARS characters, whatever the characters (UTF-8 takes at most 4 bytes for one)
+_LONG_RUN = 4 * MAX_CELL_CHARS + 1
+#: every byte that may end a cell → a line end, every other → "x": a long cell is then a run of "x"
+_RUN_BYTES = bytes(10 if chr(b) in ',;\t\n\r"' else 120 for b in range(256))
+_LINE_BYTES = bytes(10 if chr(b) in "\n\r" else 120 for b in range(256))
+#: a text longer than this is given to the csv module a line at a time (io.StringIO would hold it
+#: again, four bytes a character)
+_LINES_AT_ONCE = 1 << 24
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 #: most cells of a CSV header (Excel's columns)
 MAX_HEADER_CELLS = 16_384
 _QUOTED = re.compile(r'"[^"]*"')
@@ -69,6 +84,48 @@ def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def refuse_long_cells(path: str, max_line: int) -> bool:
+    """Refuse a CSV file with a cell of more than :data:`MAX_CELL_CHARS` characters before it is read
+    whole, reading it a megabyte at a time (a field of 200 MB took the reader 1.6 GB before the csv
+    module refused it): a run of :data:`_LONG_RUN` bytes holding no delimiter, quote or line end is one
+    such cell.  A long cell with delimiters inside its quotes, or shorter in bytes, is refused by the
+    csv module as the file is read (:func:`parse_csv_data`), in memory of the cell's limit.
+
+    Whether the file is plain: no quote, no line of more than ``max_line`` bytes (what the DuckDB
+    reader may be given: a line of 50M commas took DuckDB 3 GB to refuse)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return True  # (reading the file says what is wrong with it)
+    if not stat.S_ISREG(st.st_mode) or st.st_size <= min(_LONG_RUN, max_line) or st.st_size > texts.MAX_TEXT_BYTES:
+        return True  # (a file too big is refused as such when it is read)
+    cell, line_run = b"x" * _LONG_RUN, b"x" * (max_line + 1)
+    plain = True
+    line, tail, line_tail = 1, 0, 0  # (the line of the chunk's start; the runs that end the chunks so far)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            runs = chunk.translate(_RUN_BYTES)
+            first = runs.find(b"\n")
+            at = 0 if tail + (len(runs) if first < 0 else first) >= _LONG_RUN else runs.find(cell)
+            if at >= 0:
+                line += chunk.count(b"\n", 0, at)
+                raise KpiDataError(
+                    f"{path}:{line}: a cell of more than {MAX_CELL_CHARS:,} characters ({_LONG_RUN:,} bytes "
+                    "or more with no delimiter, quote or line end), more than a CSV cell holds; kpirules "
+                    "stopped reading there: is this the right file?")
+            last = runs.rfind(b"\n")
+            tail = tail + len(runs) if last < 0 else len(runs) - last - 1
+            if plain:
+                lines = chunk.translate(_LINE_BYTES)
+                first = lines.find(b"\n")
+                plain = b'"' not in chunk and line_tail + (len(lines) if first < 0 else first) <= max_line \
+                    and lines.find(line_run) < 0
+                last = lines.rfind(b"\n")
+                line_tail = line_tail + len(lines) if last < 0 else len(lines) - last - 1
+            line += chunk.count(b"\n")
+    return plain
 
 
 def parse_csv_data(text: str | bytes, filename: str | None = None, number_format: str | None = None) -> Data:
@@ -139,7 +196,9 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
                     split = map(str.split, split_lines, itertools.repeat(delimiter))
                     return enumerate(cast("Iterator[list[Cell]]", split), skip + 1)
                 return _csv_rows(split_lines, quoted)
-        return _csv_rows(io.StringIO(body, newline=""), quoted)
+        if len(body) <= _LINES_AT_ONCE:
+            return _csv_rows(io.StringIO(body, newline=""), quoted)
+        return _csv_rows((m.group() for m in _LINE.finditer(body)), quoted)  # (as io.StringIO splits it)
 
     def unclosed_quote(row: int) -> None:
         """A problem if the record that starts on ``row`` (the last) opens a quote and the file ends in it.
@@ -185,6 +244,12 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
         except csv.Error as exc:
             if not quoted:
                 start = reader.line_num + skip
+            if "field larger than field limit" in str(exc):  # (its line is not shown: it may be 200 MB)
+                problems.append(Diagnostic(
+                    f"a cell of more than {MAX_CELL_CHARS:,} characters, more than a CSV cell holds"
+                    + (" (a quote that opens a cell on this row and is closed much later, or never, makes "
+                       "the rest one cell)" if quoted else ""), Span(start, 1, file=filename)))
+                return
             problems.append(Diagnostic(f"not valid CSV: {exc}", Span(start, 1, file=filename),
                                        source_line=lines()[start - 1] if start <= len(lines()) else None))
 

@@ -33,6 +33,10 @@ from kpirules.periods import Period, parse_period
 MIN_BYTES = 4_000_000
 #: longest label, unit or metric cell taken (a longer one: the Python reader, which has limits of its own)
 _MAX_NAME = 10_000
+#: the longest line DuckDB reads (bytes): a line of three names of _MAX_NAME characters and a value fits;
+#: DuckDB refuses a longer one at once (a line of 50M commas took it 3 GB to refuse); the loader gives it
+#: no file with such a line (:func:`kpirules.data.csvfile.refuse_long_cells`)
+MAX_LINE = 1 << 20
 _NULL = "\x01kpirules:null\x01"  # (no cell is read as NULL: a cell equal to this is not taken)
 _COLUMNS = ("period", "unit", "metric", "value")
 #: the value cells taken (at most 40 characters), by the stated number format: a whole number of up to 18
@@ -115,7 +119,7 @@ def read_large_csv(path: str, number_format: str | None) -> Data | None:
         con.execute(
             f"CREATE TABLE t AS SELECT {pick} FROM read_csv(?, header = false, skip = 1, auto_detect = false, "
             "columns = ?, delim = ?, quote = '', escape = '', strict_mode = true, null_padding = false, "
-            "nullstr = ?)", [path, columns, delimiter, _NULL])
+            f"nullstr = ?, max_line_size = {MAX_LINE})", [path, columns, delimiter, _NULL])
     except duckdb.Error:
         con.close()
         return None

@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterable, Mapping
 
 from kpirules.data.cells import NUMBER_FORMATS
-from kpirules.data.csvfile import parse_csv_data
-from kpirules.data.duckcsv import read_large_csv, use_duckdb
+from kpirules.data.csvfile import parse_csv_data, refuse_long_cells
+from kpirules.data.duckcsv import MAX_LINE, read_large_csv, use_duckdb
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.model import Data, FileSource
 from kpirules.errors import Diagnostic, KpiDataError
@@ -72,11 +72,13 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         path = os.fspath(p)
         try:
             ext = os.path.splitext(path)[1].lower()
+            # (before the file is read whole, by either reader; DuckDB is given only plain files)
+            plain = ext in (".csv", ".txt", ".tsv") and refuse_long_cells(path, MAX_LINE)
             if ext in (".xlsx", ".xlsm"):
                 from kpirules.data.xlsx import parse_xlsx_data
 
                 data = parse_xlsx_data(path, number_format)
-            elif ext in (".csv", ".txt", ".tsv") and use_duckdb(path) and (
+            elif plain and use_duckdb(path) and (
                     large := read_large_csv(path, number_format)) is not None:
                 data = large  # (a large long-form file that DuckDB reads as the Python reader would)
             else:
