@@ -152,7 +152,7 @@ def test_records_data_refuses_a_float_unless_floats_says_how_to_read_it(engine: 
             kpirules.records_data(plan, {"dossiers": given}, engine)
         (d,) = e.value.diagnostics
         assert d.message == ("<records dossiers>: column 'so_ngay_xu_ly' holds floats, which are not exact: "
-                             "row 0 (2.0), row 1 (2.5)")
+                             "index 0 (2.0), index 1 (2.5)")
         assert d.hint is not None and "floats='shortest'" in d.hint
     data = kpirules.records_data(plan, {"dossiers": rows}, engine, floats="shortest")
     assert data.snapshots[(KEY, "VuKHTC")]["mean_days"] == Fraction(9, 4)  # (2 and 2.5: exact, the empty one missing)
@@ -168,7 +168,7 @@ def test_a_float_never_names_a_unit_and_an_integer_code_is_its_digits(floats: st
                               floats=floats)  # type: ignore[arg-type]
     (d,) = e.value.diagnostics
     assert d.message == ("<records dossiers>: column 'ma_don_vi' (unit by) holds floats, which do not name a unit: "
-                         "row 0 (3.5), row 1 (4.0)")
+                         "index 0 (3.5), index 1 (4.0)")
     data = kpirules.records_data(plan, {"dossiers": [_dossier(ma_don_vi=3)]}, floats=floats)  # type: ignore[arg-type]
     assert data.snapshots[(KEY, "3")]["dossiers_resolved"] == 1
 
@@ -188,8 +188,8 @@ def test_records_data_names_an_unknown_dataset_as_its_argument() -> None:
 
 
 @pytest.mark.parametrize(("rows", "said"), [
-    (["2020-10-01,BNV"], "row 0: records given as a list are mappings {column: value}, one a row; this one is a str"),
-    (({"ma_don_vi": "BNV"}, ("BNV",)), "row 1: records given as a list are mappings {column: value}, one a row; "
+    (["2020-10-01,BNV"], "index 0: records given as a list are mappings {column: value}, one a row; this one is a str"),
+    (({"ma_don_vi": "BNV"}, ("BNV",)), "index 1: records given as a list are mappings {column: value}, one a row; "
                                        "this one is a tuple"),
 ])
 def test_records_data_names_the_row_of_a_list_that_is_not_a_mapping(rows: object, said: str) -> None:

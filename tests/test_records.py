@@ -189,8 +189,8 @@ def test_bad_cells_name_the_column_and_first_rows(tmp_path, engine):
         count_records([DOSSIERS], METRICS, {"dossiers": src}, engine=engine, years=(2020, 2020))
     text = str(e.value)
     assert "column 'resolved_on' (dated by)" in text
-    assert "2 rows are not: row 3 ('2020-13-01'), row 6 ('14/03/2020x')" in text
-    assert "column 'days'" in text and "row 9 ('3,5')" in text
+    assert "2 rows are not: line 3 ('2020-13-01'), line 6 ('14/03/2020x')" in text
+    assert "column 'days'" in text and "line 9 ('3,5')" in text
 
 
 def test_missing_column(tmp_path, engine):
@@ -336,7 +336,7 @@ def test_three_bad_dates_in_many_rows_are_named_and_empty_ones_counted(tmp_path,
         count_records([DOSSIERS], METRICS[:2], {"dossiers": src}, engine=engine, years=(2020, 2020))
     text = str(e.value)
     assert ("column 'resolved_on' (dated by) of dataset 'dossiers' must hold dates (YYYY-MM-DD or dd/mm/yyyy); "
-            "3 rows are not: row 9 ('2020-02-30'), row 12347 ('15/13/2020'), row 30000 ('N/A')") in text, text
+            "3 rows are not: line 9 ('2020-02-30'), line 12347 ('15/13/2020'), line 30000 ('N/A')") in text, text
     assert "Traceback" not in text
     for i in (7, 12_345, 29_998):
         rows[i] = dict(rows[i], resolved_on=None)

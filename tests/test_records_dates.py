@@ -112,11 +112,11 @@ def _bad_rows(n_good=3):
     return out
 
 
-def _assert_names_the_bad_cells(message: str, first_row: int):
+def _assert_names_the_bad_cells(message: str, first_row: int, word: str = "line"):
     assert "column 'han'" in message and "must hold dates (YYYY-MM-DD or dd/mm/yyyy)" in message, message
     assert f"{len(NOT_DATES)} rows are not" in message, message
     for i, bad in enumerate(NOT_DATES[:5]):
-        assert f"row {first_row + i} ({bad!r})" in message, message
+        assert f"{word} {first_row + i} ({bad!r})" in message, message
     assert f"and {len(NOT_DATES) - 5} more" in message, message
 
 
@@ -130,7 +130,7 @@ def test_cells_that_are_not_dates_are_named_on_every_engine(tmp_path, duck, pg, 
         _assert_names_the_bad_cells(str(e.value), first_row=5)  # (line 1 is the header)
     with pytest.raises(KpiDataError) as e:
         _pg_count(pg, rs, years)
-    _assert_names_the_bad_cells(str(e.value), first_row=4)  # (the table's rows, from 1)
+    _assert_names_the_bad_cells(str(e.value), first_row=4, word="row")  # (the table's rows, from 1)
 
 
 def test_spark_reads_day_first_dates_and_names_bad_ones(tmp_path):

@@ -560,7 +560,7 @@ def test_json_numbers_of_more_than_9_places_are_refused_on_every_engine(tmp_path
         with pytest.raises(KpiDataError) as err:
             count_records([JSON_NUMBERS_DS], JSON_NUMBERS_METRICS, {"hs": src}, engine=engine, years=(2020, 2020))
         errors.append(str(err.value))
-    assert "at most 9 decimal places" in errors[0] and "row 2 ('0.30000000000000004')" in errors[0]
+    assert "at most 9 decimal places" in errors[0] and "line 2 ('0.30000000000000004')" in errors[0]
     assert errors[0] == errors[1]
 
 

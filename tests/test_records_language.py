@@ -182,7 +182,7 @@ def test_cli_errors_are_messages(files):
     bad = tmp / "bad.csv"
     bad.write_text("resolved_on,due_on,channel,unit_code,days\n2020-01-01,,x,A,1\nsoon,,x,A,1\n")
     p = run_cli("check", plan, "--records", f"dossiers={bad}")
-    assert p.returncode == 2 and "column 'resolved_on' (dated by)" in p.stderr and "row 3 ('soon')" in p.stderr
+    assert p.returncode == 2 and "column 'resolved_on' (dated by)" in p.stderr and "line 3 ('soon')" in p.stderr
     p = run_cli("check", plan, "--records", "dossiers=t", "--engine", "postgresql://nobody@127.0.0.1:1/x")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     try:

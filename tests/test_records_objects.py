@@ -66,8 +66,8 @@ def test_problems_name_the_row_index_and_column(plan, text_frame, engine):
     with pytest.raises(kpirules.KpiDataError) as e:
         records_data(plan, {"dossiers": bad}, engine)
     text = str(e.value)
-    assert "<records dossiers>: column 'ngay_tra_ket_qua' (dated by)" in text and "row 3 ('10.06.2020')" in text
-    assert "column 'so_ngay_xu_ly'" in text and "row 7 ('x')" in text
+    assert "<records dossiers>: column 'ngay_tra_ket_qua' (dated by)" in text and "index 3 ('10.06.2020')" in text
+    assert "column 'so_ngay_xu_ly'" in text and "index 7 ('x')" in text
     with pytest.raises(kpirules.KpiDataError, match="no column 'kenh_nop'"):
         records_data(plan, {"dossiers": text_frame.drop(columns=["kenh_nop"])}, engine)
     with pytest.raises(kpirules.KpiDataError, match="not int"):

@@ -146,3 +146,204 @@ def test_show_rows_refuses_what_is_not_a_count(tmp_path, capsys, bad):
     code = main(["explain", str(plan), "--records", f"d={rec}", "--as-of", "2020-03-20", "--id", "mean",
                  "--show-rows=0"])
     assert code in (0, 1)
+
+
+# --------------------------------------------------------------------------- 5: lines and rows
+
+
+BAD_DATES = [{"ngay": "2020-01-10", "dv": "HG", "so_ngay": "1"}, {"ngay": "10.01.2020", "dv": "HG", "so_ngay": "1"},
+             {"ngay": "2020-01-12", "dv": "HG", "so_ngay": "x"}, {"ngay": "2020-02-30", "dv": "HG", "so_ngay": "2"}]
+
+DS = kpirules.records.Dataset("d", None, "ngay", "dv")
+METRICS = [kpirules.records.CountedMetric("s", "sum", "d", "so_ngay")]
+
+
+def _error(source, engine) -> str:
+    with pytest.raises(kpirules.KpiDataError) as err:
+        kpirules.records.count_records([DS], METRICS, {"d": source}, engine=engine, years=(2020, 2020))
+    return str(err.value)
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_text_files_name_lines_and_parquet_names_rows(tmp_path, engine):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    csv_path = tmp_path / "d.csv"  # a blank line after the header: lines, as an editor numbers them
+    csv_path.write_text("ngay,dv,so_ngay\n\n" + "".join(f"{r['ngay']},{r['dv']},{r['so_ngay']}\n" for r in BAD_DATES),
+                        encoding="utf-8")
+    text = _error(str(csv_path), engine)
+    assert "2 rows are not: line 4 ('10.01.2020'), line 6 ('2020-02-30')" in text, text
+    assert "1 row is not: line 5 ('x')" in text, text
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) + ("\n" if i == 0 else "") for i, r in enumerate(BAD_DATES)) + "\n",
+                     encoding="utf-8")  # (a blank line after the first)
+    text = _error(str(jsonl), engine)
+    assert "line 3 ('10.01.2020'), line 5 ('2020-02-30')" in text and "line 4 ('x')" in text, text
+    parquet = tmp_path / "d.parquet"
+    pq.write_table(pa.table({c: [r[c] for r in BAD_DATES] for c in COLUMNS}), parquet)
+    text = _error(str(parquet), engine)
+    assert "row 2 ('10.01.2020'), row 4 ('2020-02-30')" in text and "row 3 ('x')" in text, text
+    text = _error([dict(r) for r in BAD_DATES], engine)  # rows a program holds: their index, from 0
+    assert "index 1 ('10.01.2020'), index 3 ('2020-02-30')" in text and "index 2 ('x')" in text, text
+
+
+def test_explain_names_the_lines_of_a_csv_file(tmp_path, capsys):
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN.format(units=""), encoding="utf-8")
+    rec = write_csv(str(tmp_path / "d.csv"), COLUMNS, rows(undated=0, outside=0, no_unit=0))
+    code = main(["explain", str(plan), "--records", f"d={rec}", "--as-of", "2020-03-20", "--id", "mean",
+                 "--show-rows", "2"])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert "line 2: 2020-01-10, HG, 1" in out and "line 3: 2020-01-11, HG, 3" in out, out
+
+
+# --------------------------------------------------------------------------- 6, 7: JSON lines on every engine
+
+
+def _spark():
+    import os
+
+    if os.environ.get("CI"):
+        import pyspark  # noqa: F401  (under CI the Spark engine must run)
+    else:
+        pytest.importorskip("pyspark")
+    from kpirules.records import SparkEngine
+
+    engine = SparkEngine()
+    engine.spark.sparkContext.setLogLevel("OFF")
+    return engine
+
+
+@pytest.fixture(scope="module")
+def spark():
+    return _spark()
+
+
+MALFORMED = [
+    ('{"ngay": "2020-01-10", "dv": "A", "so_ngay": 1}\n{"ngay": "2020-01-11", "dv": "A" "so_ngay": 2}\n',
+     ":2:34: not a JSON object: Expecting ',' delimiter"),
+    ('{"ngay": "2020-01-10", "dv": "A", "so_ngay": 1}\n\n[1, 2]\n', ":3: each line must be a JSON object, not list"),
+    ('{"ngay": "2020-01-10", "dv": "A", "so_ngay": 1}\n{"ngay": "2020-01-11", "dv": "A", "so_ngay": 1}}\n',
+     ":2:48: not a JSON object: Extra data"),
+]
+
+
+@pytest.mark.parametrize("text, said", MALFORMED)
+def test_a_malformed_json_lines_file_is_the_same_error_on_every_engine(tmp_path, spark, text, said):
+    path = tmp_path / "d.jsonl"
+    path.write_text(text, encoding="utf-8")
+    errors = [_error(str(path), engine) for engine in ("python", "duckdb", spark)]
+    assert errors[0] == f"{path}{said}", errors[0]
+    assert errors[1] == errors[0] and errors[2] == errors[0], errors
+
+
+def test_spark_reads_json_numbers_as_the_other_engines_do(tmp_path, spark):
+    path = tmp_path / "d.jsonl"
+    cells = ["12.50", "1e5", "0.1", "-2.5E-3", "7", "1E2"]
+    path.write_text("".join('{"ngay": "2020-06-01", "dv": "A", "so_ngay": %s}\n' % c for c in cells), encoding="utf-8")
+    counted = [kpirules.records.count_records([DS], METRICS, {"d": str(path)}, engine=engine, years=(2020, 2020))
+               for engine in ("python", "duckdb", spark)]
+    from decimal import Decimal
+    from fractions import Fraction
+
+    total = Fraction(Decimal("12.5") + 100000 + Decimal("0.1") - Decimal("0.0025") + 7 + 100)
+    assert ("s", "2020", None, total) in counted[0].table()
+    assert counted[1].table() == counted[0].table() and counted[2].table() == counted[0].table()
+    # and what every engine refuses, Spark refuses too: more than 9 places, a number in exponent notation
+    for cell, shown in (("0.30000000000000004", "'0.30000000000000004'"), ("1e16", "E16")):
+        path.write_text('{"ngay": "2020-06-01", "dv": "A", "so_ngay": %s}\n' % cell, encoding="utf-8")
+        for engine in ("python", "duckdb", spark):
+            text = _error(str(path), engine)
+            assert "must hold numbers" in text and "line 1 (" in text, (engine, text)
+        assert shown in _error(str(path), spark)
+
+
+# --------------------------------------------------------------------------- 3: text in NFC
+
+
+NFC_PLAN = """plan "t"
+  reporting quarterly cutoff 15 due 20
+
+dataset d "Hồ sơ":
+  dated by ngay
+  unit by dv
+
+metric online = count(d where kenh == "Trực tuyến")
+metric listed = count(d where kenh in ("Trực tuyến", "x"))
+metric other = count(d where kenh != "Trực tuyến")
+metric ascii = count(d where kenh == "x")
+"""
+
+
+def _nfc_rows():
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Trực tuyến")
+    assert nfd != "Trực tuyến"
+    return [{"ngay": "2020-01-10", "dv": "A", "kenh": "Trực tuyến"}, {"ngay": "2020-01-11", "dv": "A", "kenh": nfd},
+            {"ngay": "2020-01-12", "dv": "A", "kenh": "x"}, {"ngay": "2020-01-13", "dv": "A", "kenh": "Trực tiếp"}]
+
+
+def _nfc_counts(plan_text, source, engine):
+    plan = kpirules.parse(plan_text)
+    data = kpirules.records_data(plan, {"d": source}, engine=engine)
+    q1 = {m: v for (m, p, u), v in data.counted.values.items() if str(p) == "2020-Q1" and u is None}
+    return {m: q1.get(m) for m in ("online", "listed", "other", "ascii")}
+
+
+WANT = {"online": 2, "listed": 3, "other": 2, "ascii": 1}
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_where_text_is_compared_in_nfc(tmp_path, engine, form):
+    import unicodedata
+
+    src = write_csv(str(tmp_path / "d.csv"), ["ngay", "dv", "kenh"], _nfc_rows())
+    # a plan typed in either form (NFD: from a Mac) counts the NFC and the NFD cells alike
+    assert _nfc_counts(unicodedata.normalize(form, NFC_PLAN), src, engine) == WANT
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_where_text_is_compared_in_nfc_on_postgresql(form):
+    import unicodedata
+    import uuid
+
+    from records_support import postgres_url
+
+    url = postgres_url()
+    import psycopg
+
+    table = "t_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(url, autocommit=True) as con:
+        from records_support import pg_table
+
+        pg_table(con, table, {"ngay": "date", "dv": "text", "kenh": "text"},
+                 [dict(r, ngay=__import__("datetime").date.fromisoformat(r["ngay"])) for r in _nfc_rows()])
+        try:
+            assert _nfc_counts(unicodedata.normalize(form, NFC_PLAN), f"{url}?table={table}", url) == WANT
+        finally:
+            con.execute(f'DROP TABLE "{table}"')
+
+
+def test_spark_sends_the_literal_in_nfc(tmp_path, spark):
+    import unicodedata
+
+    rows = _nfc_rows()
+    src = write_csv(str(tmp_path / "d.csv"), ["ngay", "dv", "kenh"], rows[:1] + rows[2:])  # (NFC cells only)
+    want = {"online": 1, "listed": 2, "other": 2, "ascii": 1}
+    assert _nfc_counts(unicodedata.normalize("NFD", NFC_PLAN), src, spark) == want
+
+
+def test_the_sql_normalises_the_column_where_the_dialect_can(tmp_path, capsys):
+    import unicodedata
+
+    plan = tmp_path / "p.kpi"
+    plan.write_text(unicodedata.normalize("NFD", NFC_PLAN), encoding="utf-8")
+    for dialect, call in (("duckdb", "NFC_NORMALIZE("), ("postgres", "NORMALIZE("), ("trino", "NORMALIZE(")):
+        assert main(["sql", str(plan), "--dialect", dialect]) == 0
+        out = capsys.readouterr().out
+        assert call in out.upper() and "'Trực tuyến'" in out and unicodedata.normalize("NFD", "Trực") not in out
+        assert out.upper().count(call) == 3  # (never around the column compared with the ASCII "x")

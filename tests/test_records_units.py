@@ -231,5 +231,5 @@ def test_show_rows_shows_the_rows_counted_under_either_name(files, capsys):
     assert code == 0, out
     # tong and ok count 2 rows of HG: the one naming its code and the one naming its full name
     assert out.count("first 2 rows counted in 2020-Q1") == 2, out
-    assert "row 2: 2020-01-10, HG" in out and "row 3: 2020-01-13, Hà Giang" in out
+    assert "line 2: 2020-01-10, HG" in out and "line 3: 2020-01-13, Hà Giang" in out
     assert "Vi Xuyen" not in out.split("Counted from records:")[1]

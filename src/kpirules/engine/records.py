@@ -288,7 +288,7 @@ def explain_counted(plan: Any, data: Data, metrics: list[str], period: Any, unit
             if not isinstance(src, FileSource):
                 lines.append("  (rows are shown from records files only)")
                 continue
-            from kpirules.records.pyengine import sample_rows
+            from kpirules.records.pyengine import row_word, sample_rows
 
             window = Window.of(period.with_scheme(plan.scheme))
             # (each row's unit named as the count names it: a full name counts under its code)
@@ -297,7 +297,7 @@ def explain_counted(plan: Any, data: Data, metrics: list[str], period: Any, unit
             lines.append(f"  first {len(rows)} row{'s' if len(rows) != 1 else ''} counted in {window.label} "
                          f"({window.start.isoformat()} … {window.end.isoformat()}): " + ", ".join(cols))
             for number, raw in rows:
-                lines.append(f"    row {number}: " + ", ".join("" if v is None else str(v) for v in raw))
+                lines.append(f"    {row_word(src)} {number}: " + ", ".join("" if v is None else str(v) for v in raw))
     if not lines:
         return ""
     return "Counted from records:\n" + "\n".join("  " + ln for ln in lines) + "\n"

@@ -16,7 +16,8 @@ from kpirules.errors import Diagnostic, KpiDataError
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
 from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
-from kpirules.records.pyengine import BAD_ROWS_SHOWN, count_python, expected, frame_relation, missing_columns, read_rows
+from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, expected, frame_relation, jsonl_problem,
+                                       missing_columns, read_rows, row_names)
 from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
 from kpirules.records.windows import Windows, windows_for, year_span
@@ -126,6 +127,7 @@ class SqlEngine(Engine):
         metrics = list(metrics)
         columns = columns_of(dataset, metrics)
         single = self.one_scan and years is not None
+        self._source = source  # (its rows named in messages: row_names)
         relation, types, where = self.relation(source, columns, scans=1 if single else 3)
         if single:
             windows = _windows(None, None, kind, scheme, years)
@@ -189,7 +191,8 @@ class SqlEngine(Engine):
         diags = []
         for c, kind_, n in bad:
             shown = self.run(plan.bad_rows(c, BAD_ROWS_SHOWN))
-            rows = ", ".join(f"row {self.row_number(int(r))} ({v!r})" for r, v in shown)
+            names = row_names(self._source, [int(r) for r, _ in shown])
+            rows = ", ".join(f"{names[int(r)]} ({v!r})" for r, v in shown)
             more = f", and {n - len(shown)} more" if n > len(shown) else ""
             role = (" (dated by)" if c == dataset.dated_by else
                     " (unit by)" if c == dataset.unit_by else "")
@@ -240,10 +243,6 @@ class SqlEngine(Engine):
             out.rows[(label, unit)] = n
             _parts(plan, out, row, 5, label, unit)
         return in_windows, bad
-
-    def row_number(self, n: int) -> int:
-        """How the n-th row of the source is named in messages."""
-        return n
 
 
 def _parts(plan: Plan, out: Partials, row: Sequence[Any], i: int, label: str, unit: str | None) -> None:
@@ -301,17 +300,13 @@ class DuckDBEngine(SqlEngine):
 
         self._duckdb = duckdb
         self.con = duckdb.connect(database)
-        self._csv = False
         self._tables = 0
 
     def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if isinstance(source, FrameSource):
-            self._csv = False
-            self._frame = True
             return frame_relation(self.con, source, columns, self._duckdb)
-        self._frame = False
         if not isinstance(source, FileSource):
             raise KpiDataError(
                 f"{source.describe()}: the DuckDB engine reads files (CSV, Parquet, JSON lines); for a "
@@ -327,7 +322,6 @@ class DuckDBEngine(SqlEngine):
         if os.path.getsize(source.path) == 0:
             raise KpiDataError(f"{source.path}: the records file is empty (0 bytes); a file without rows still "
                                "has its header (CSV) or is a file of JSON lines")
-        self._csv = source.format == "csv"
         if source.format == "csv":
             from kpirules.records.pyengine import sniff_delimiter
 
@@ -362,7 +356,7 @@ class DuckDBEngine(SqlEngine):
         try:
             desc = self.con.execute(self.sql(exp.select("*").from_(rel.copy()).limit(0))).description
         except self._duckdb.Error as exc:
-            raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
         names = [d[0] for d in desc]
         if any(c not in names for c in columns):
             raise missing_columns(source.path, names, columns)
@@ -374,7 +368,7 @@ class DuckDBEngine(SqlEngine):
             try:
                 (found,) = self.con.execute(self.sql(exp.select(*has).from_(objects))).fetchall()
             except self._duckdb.Error as exc:
-                raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+                raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
             lost = [c for c, ok in zip(columns, found) if ok is False]
             if lost:
                 raise KpiDataError.from_diagnostics(
@@ -395,21 +389,60 @@ class DuckDBEngine(SqlEngine):
         try:
             self.con.execute(self.sql(create))
         except self._duckdb.Error as exc:
-            raise KpiDataError(f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
         return exp.Table(this=name.copy()), types, source.path
 
     def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:
             return self.con.execute(self.sql(query)).fetchall()
         except self._duckdb.Error as exc:
-            raise KpiDataError(f"DuckDB could not count the records: {_first_line(exc)}") from None
-
-    def row_number(self, n: int) -> int:
-        # a CSV row is named by its line (the header is line 1), a frame's by its index (from 0)
-        return n + 1 if self._csv else n - 1 if getattr(self, "_frame", False) else n
+            raise _read_error(getattr(self, "_source", None),
+                              f"DuckDB could not count the records: {_first_line(exc)}") from None
 
     def close(self) -> None:
         self.con.close()
+
+
+def _spark_jsonl(reader: Any, path: str) -> Any:
+    """A JSON lines file read by Spark, each cell the text every engine reads for it: a JSON number with
+    a fraction or an exponent as the shortest decimal of its double, as Python's ``repr`` and DuckDB
+    write it (``1e5`` is ``100000.0``, ``12.50`` is ``12.5``; from 1e16 and below 1e-4 in exponent
+    notation, which the check of a number then refuses, as on the other engines); an integer, a boolean
+    and text as written.  A line that is not a JSON object is the Python engine's error (the file is
+    read once in Python for it: Spark would read a line with extra text after its object), never a row
+    of nulls.
+    (A key holding numbers on some lines and text on others is text: its numbers are read as written.)"""
+    from pyspark.sql import functions as F
+
+    problem = jsonl_problem(path)  # (Spark reads `{…}}` as the object before the extra text: read here first)
+    if problem is not None:
+        raise problem
+    typed = reader.json(path, mode="FAILFAST")
+    cells = []
+    for field in typed.schema.fields:
+        c = F.col("`" + field.name.replace("`", "``") + "`")
+        kind = field.dataType.typeName()
+        if kind in ("double", "float"):
+            digits = F.regexp_replace(c.cast("decimal(38,18)").cast("string"), "0+$", "")
+            shortest = F.regexp_replace(digits, "\\.$", ".0")  # (a whole number keeps its .0, as repr does)
+            exponent = (c != 0) & ((F.abs(c) >= F.lit(1e16)) | (F.abs(c) < F.lit(1e-4)))
+            cell = F.when(exponent, c.cast("string")).otherwise(shortest)
+        elif kind == "string":
+            cell = c
+        else:
+            cell = c.cast("string")
+        cells.append(cell.alias(field.name))
+    return typed.select(*cells)
+
+
+def _read_error(source: Any, message: str) -> KpiDataError:
+    """The error of a records file an engine cannot read: for JSON lines, the Python engine's (the file,
+    the line and what is wrong there: the same on every engine), else ``message``."""
+    if isinstance(source, FileSource) and source.format == "jsonl":
+        problem = jsonl_problem(source.path)
+        if problem is not None:
+            return problem
+    return KpiDataError(message)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -502,13 +535,11 @@ class SparkEngine(SqlEngine):
                        .getOrCreate())
         self.spark = session
         self._views = 0
-        self._csv = False
 
     def relation(self, source, columns, scans=3):  # type: ignore[no-untyped-def]
         from sqlglot import exp
 
         if isinstance(source, SparkSource) and source.table:
-            self._csv = False
             parts = source.table.split(".")
             if len(parts) > 3 or not all(parts):
                 raise KpiDataError(f"{source.table!r} is not a table name (TABLE, SCHEMA.TABLE or CATALOG.SCHEMA.TABLE)")
@@ -533,12 +564,12 @@ class SparkEngine(SqlEngine):
                         sep = sniff_delimiter(f.readline())
                     df = reader.csv(source.path, header=True, sep=sep, quote='"', escape='"', encoding="utf-8")
                 elif source.format == "jsonl":
-                    df = reader.json(source.path, primitivesAsString=True)
+                    df = _spark_jsonl(reader, source.path)
                 else:
                     df = reader.parquet(source.path)
             except Exception as exc:  # (Spark's errors come from the JVM)
-                raise KpiDataError(f"{source.path}: Spark cannot read the records file ({_first_line(exc)})") from None
-            self._csv = source.format == "csv"
+                raise _read_error(source, f"{source.path}: Spark cannot read the records file "
+                                          f"({_first_line(exc)})") from None
             self._views += 1
             view = f"kpirules_records_{self._views}"
             df.createOrReplaceTempView(view)
@@ -554,14 +585,12 @@ class SparkEngine(SqlEngine):
             raise missing_columns(where, names, columns)
         return rel, types, where
 
-    def row_number(self, n: int) -> int:
-        return n + 1 if self._csv else n  # (a CSV row is named by its line: the header is line 1)
-
     def run(self, query: Any) -> list[tuple[Any, ...]]:
         try:
             return [tuple(r) for r in self.spark.sql(self.sql(query)).collect()]
         except Exception as exc:
-            raise KpiDataError(f"Spark could not count the records: {_first_line(exc)}") from None
+            raise _read_error(getattr(self, "_source", None),
+                              f"Spark could not count the records: {_first_line(exc)}") from None
 
 
 def engine_for(spec: str | None) -> Engine:

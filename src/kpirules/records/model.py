@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Union
@@ -35,6 +36,8 @@ __all__ = [
     "Or",
     "column_types",
     "columns_of",
+    "needs_nfc",
+    "nfc_text",
 ]
 
 
@@ -396,3 +399,16 @@ def _lit_text(lit: Lit) -> str:
     if isinstance(v, (int, datetime.date)):
         return str(v) if isinstance(v, int) else v.isoformat()
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def needs_nfc(o: Col | Lit) -> bool:
+    """Whether ``o`` is a text literal that is not ASCII: the column compared with it is then compared in
+    NFC (an ASCII text equals only ASCII cells, which NFC leaves as they are, so a filter on ``"online"``
+    costs no normalising of the column)."""
+    return isinstance(o, Lit) and isinstance(o.value, str) and not o.value.isascii()
+
+
+def nfc_text(value: str) -> str:
+    """Text in NFC: a `where`'s literal, and a cell compared with one (the same letters typed precomposed,
+    as Windows and the web do, or decomposed, as macOS may)."""
+    return value if value.isascii() else unicodedata.normalize("NFC", value)

@@ -36,12 +36,15 @@ from kpirules.records.model import (
     Or,
     column_types,
     columns_of,
+    needs_nfc,
+    nfc_text,
     resolve_metric_units,
 )
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
-__all__ = ["count_python", "read_rows", "BAD_ROWS_SHOWN", "FLOATS", "check_frame_floats"]
+__all__ = ["count_python", "read_rows", "row_word", "row_names", "jsonl_problem", "BAD_ROWS_SHOWN", "FLOATS",
+           "check_frame_floats"]
 
 #: how many bad rows an error names, per column
 BAD_ROWS_SHOWN = 5
@@ -163,9 +166,66 @@ def expected(t: ColType) -> str:
 # --------------------------------------------------------------------------- reading rows
 
 
+def row_word(source: Any) -> str:
+    """How messages name a row of ``source``, on every engine: ``line N``, the line of a text file
+    (CSV: the header is line 1; JSON lines: blank lines count); ``row N``, the N-th row read of a
+    Parquet file or a table, from 1; ``index N``, the position in rows a program holds, from 0."""
+    if isinstance(source, FrameSource):
+        return "index"
+    if isinstance(source, FileSource) and source.format in ("csv", "jsonl"):
+        return "line"
+    return "row"
+
+
+def row_names(source: Any, ordinals: Sequence[int]) -> dict[int, str]:
+    """The names (:func:`row_word`) of the rows an SQL engine numbers 1, 2, … in the order read: a text
+    file's rows by their line, found by reading the file as the Python engine does, up to the last asked."""
+    word = row_word(source)
+    if word == "index":
+        return {k: f"index {k - 1}" for k in ordinals}
+    if word == "row":
+        return {k: f"row {k}" for k in ordinals}
+    wanted = set(ordinals)
+    lines: dict[int, int] = {}
+    try:
+        numbered: Iterator[int] = ((n for n, _ in _csv_rows(source.path, [])) if source.format == "csv"
+                                   else _jsonl_numbers(source.path))
+        for k, line in enumerate(numbered, 1):
+            if k in wanted:
+                lines[k] = line
+                if len(lines) == len(wanted):
+                    break
+    except KpiDataError:
+        pass  # (a file that changed under us: its rows as the engine numbered them)
+    return {k: f"line {lines.get(k, k)}" for k in ordinals}
+
+
+def _jsonl_numbers(path: str) -> Iterator[int]:
+    """The line of each row of a JSON lines file (blank lines are no row)."""
+    with _open_text(path) as f:
+        try:
+            for number, line in enumerate(f, 1):
+                if line.strip():
+                    yield number
+        except UnicodeDecodeError:
+            return
+
+
+def jsonl_problem(path: str) -> KpiDataError | None:
+    """The error the Python engine gives for a JSON lines file (its first line that is not a JSON
+    object, or text that is not UTF-8), so that every engine that fails to read one says the same;
+    None when the file reads."""
+    try:
+        for _ in _jsonl_rows(path, []):
+            pass
+    except KpiDataError as exc:
+        return exc
+    return None
+
+
 def read_rows(source: RecordSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
-    """``(row number, [cell of each column])`` of a file (CSV rows numbered by line) or of rows in
-    memory (numbered by their index, from 0)."""
+    """``(row number, [cell of each column])`` of a file (CSV and JSON lines rows numbered by line, Parquet
+    rows from 1) or of rows in memory (numbered by their index, from 0): :func:`row_word`."""
     if isinstance(source, FrameSource):
         return _frame_rows(source, columns)
     if not isinstance(source, FileSource):
@@ -273,7 +333,9 @@ def _jsonl_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[A
                     continue
                 try:
                     obj = json.loads(line, parse_float=_json_number)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
+                    raise KpiDataError(f"{path}:{number}:{exc.colno}: not a JSON object: {exc.msg}") from None
+                except ValueError as exc:  # (a number too long to read as an int)
                     raise KpiDataError(f"{path}:{number}: not a JSON object: {exc}") from None
                 if not isinstance(obj, dict):
                     raise KpiDataError(f"{path}:{number}: each line must be a JSON object, not {type(obj).__name__}")
@@ -376,7 +438,7 @@ def check_frame_floats(source: FrameSource, dataset: Dataset, metrics: Sequence[
     FLOAT, REAL) that the metrics read is refused unless ``floats='shortest'`` says to read each float
     as the shortest decimal that gives it back, as a Parquet file's float column is read; and a float
     never names a unit (``unit by``), whatever ``floats`` says.  Each problem names the column and its
-    first rows by index."""
+    first rows by index (``index 0``)."""
     if floats is not None and floats not in FLOATS:
         raise KpiDataError(f"floats={floats!r}: expected None or 'shortest' for records (a records number has at "
                            "most 9 decimal places, which a float's binary value seldom fits)")
@@ -408,7 +470,7 @@ def check_frame_floats(source: FrameSource, dataset: Dataset, metrics: Sequence[
                 shown.append((i, v))
         if not count:
             continue  # (a float column without a value: nothing inexact is read)
-        rows = ", ".join(f"row {i} ({v!r})" for i, v in shown) + (f", and {count - len(shown)} more"
+        rows = ", ".join(f"index {i} ({v!r})" for i, v in shown) + (f", and {count - len(shown)} more"
                                                                   if count > len(shown) else "")
         if column == dataset.unit_by:
             diags.append(Diagnostic(
@@ -463,7 +525,9 @@ _OPS = {
 
 
 def _literal(v: Any) -> Any:
-    """A literal as the cells it is compared with hold it (a terminating fraction: a Decimal)."""
+    """A literal as the cells it is compared with hold it (a terminating fraction: a Decimal; text in NFC)."""
+    if isinstance(v, str):
+        return nfc_text(v)
     if isinstance(v, Fraction) and not isinstance(v, bool):
         try:
             return _EXACT.divide(decimal.Decimal(v.numerator), decimal.Decimal(v.denominator))
@@ -476,8 +540,9 @@ def compile_filter(f: Filter, index: dict[str, int]) -> Callable[[list[Any]], bo
     """The filter as a function of a typed row: True, False or None (undefined)."""
     if isinstance(f, Cmp):
         op = _OPS[f.op]
-        get_l = _getter(f.left, index)
-        get_r = _getter(f.right, index)
+        nfc = needs_nfc(f.left) or needs_nfc(f.right)  # (text compared in NFC, as on the SQL engines)
+        get_l = _getter(f.left, index, nfc)
+        get_r = _getter(f.right, index, nfc)
 
         def cmp(row: list[Any]) -> bool | None:
             a = get_l(row)
@@ -490,7 +555,7 @@ def compile_filter(f: Filter, index: dict[str, int]) -> Callable[[list[Any]], bo
 
         return cmp
     if isinstance(f, In):
-        get = _getter(f.operand, index)
+        get = _getter(f.operand, index, any(needs_nfc(v) for v in f.values))
         values = [_literal(v.value) for v in f.values]
         negated = f.negated
 
@@ -540,8 +605,11 @@ def compile_filter(f: Filter, index: dict[str, int]) -> Callable[[list[Any]], bo
     return or_
 
 
-def _getter(o: Col | Lit, index: dict[str, int]) -> Callable[[list[Any]], Any]:
+def _getter(o: Col | Lit, index: dict[str, int], nfc: bool = False) -> Callable[[list[Any]], Any]:
     if isinstance(o, Col):
+        if nfc:
+            i = index[o.name]
+            return lambda row: nfc_text(row[i]) if type(row[i]) is str else row[i]
         return operator.itemgetter(index[o.name])
     value = _literal(o.value)
     return lambda row: value
@@ -662,15 +730,16 @@ def count_python(
                     part.hi = value
     if bad:
         where_ = source.describe() if hasattr(source, "describe") else str(source)
+        word = row_word(source)
         raise KpiDataError.from_diagnostics(
-            _bad_column(where_, c, types[c], bad_count[c], bad[c], dataset) for c in columns if c in bad)
+            _bad_column(where_, c, types[c], bad_count[c], bad[c], dataset, word) for c in columns if c in bad)
     out.distinct = {k: len(v) for k, v in distinct_sets.items()}
     return out
 
 
 def _bad_column(where: str, column: str, t: ColType, count: int, shown: list[tuple[int, Any]],
-                dataset: Dataset) -> Diagnostic:
-    rows = ", ".join(f"row {n} ({_show(v)})" for n, v in shown)
+                dataset: Dataset, word: str) -> Diagnostic:
+    rows = ", ".join(f"{word} {n} ({_show(v)})" for n, v in shown)
     more = f", and {count - len(shown)} more" if count > len(shown) else ""
     role = " (dated by)" if column == dataset.dated_by else " (unit by)" if column == dataset.unit_by else ""
     return Diagnostic(

@@ -136,7 +136,7 @@ class FrameSource:
                                    "types, such as text in some rows and numbers in others?)") from None
         if isinstance(obj, (list, tuple)):  # (rows, but not all of them mappings: name the first that is not)
             i, item = next((i, r) for i, r in enumerate(obj) if not isinstance(r, Mapping))
-            raise KpiDataError(f"{name}: row {i}: records given as a list are mappings {{column: value}}, "
+            raise KpiDataError(f"{name}: index {i}: records given as a list are mappings {{column: value}}, "
                                f"one a row; this one is a {type(item).__name__}")
         raise KpiDataError(f"{name}: records are a file path, a database table, a pandas or polars DataFrame, "
                            f"an Arrow table, a DuckDB relation or a list of mappings, not {type(obj).__name__}")

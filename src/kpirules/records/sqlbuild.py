@@ -43,6 +43,8 @@ from kpirules.records.model import (
     Or,
     column_types,
     columns_of,
+    needs_nfc,
+    nfc_text,
 )
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN
 from kpirules.records.windows import Window
@@ -148,7 +150,7 @@ def _lit(value: Any) -> Any:
         return exp.Literal.number(text)
     if isinstance(value, datetime.date):
         return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
-    return exp.Literal.string(str(value))
+    return exp.Literal.string(nfc_text(str(value)))
 
 
 def _iso_text(raw: Any) -> Any:
@@ -338,7 +340,7 @@ def plan_queries(
         return exp.column(alias[name], table="r", quoted=True)
 
     def cond(f: Filter) -> Any:
-        return _condition(f, col)
+        return _condition(f, col, dialect)
 
     d = col(dataset.dated_by)
     unit = col(dataset.unit_by) if dataset.unit_by else None
@@ -514,22 +516,39 @@ def _renamed(cell: Any, names: Mapping[str, str]) -> Any:
     return case.else_(cell)
 
 
-def _condition(f: Filter, col: Any) -> Any:
+def _condition(f: Filter, col: Any, dialect: str = "duckdb") -> Any:
+    """The SQL of a `where`.  Its text is compared in NFC (:func:`nfc_text`): a text literal is sent in NFC,
+    and a column compared with a text that is not ASCII is normalised to NFC by the engine, where it has a
+    function for it (DuckDB, PostgreSQL, Trino; not Spark, where the column is compared as it is)."""
     from sqlglot import exp
 
-    def operand(o: Col | Lit) -> Any:
-        return col(o.name) if isinstance(o, Col) else _lit(o.value)
+    def operand(o: Col | Lit, nfc: bool = False) -> Any:
+        if isinstance(o, Col):
+            return _nfc_column(col(o.name), dialect) if nfc else col(o.name)
+        return _lit(o.value)
 
     if isinstance(f, Cmp):
         cls = getattr(exp, _SQL_OPS[f.op])
-        return cls(this=operand(f.left), expression=operand(f.right))
+        nfc = needs_nfc(f.left) or needs_nfc(f.right)
+        return cls(this=operand(f.left, nfc), expression=operand(f.right, nfc))
     if isinstance(f, In):
-        e: Any = exp.In(this=operand(f.operand), expressions=[_lit(v.value) for v in f.values])
+        nfc = any(needs_nfc(v) for v in f.values)
+        e: Any = exp.In(this=operand(f.operand, nfc), expressions=[_lit(v.value) for v in f.values])
         return exp.Not(this=exp.paren(e)) if f.negated else e
     if isinstance(f, Missing):
         missing: Any = exp.Is(this=operand(f.operand), expression=exp.Null())
         return exp.Not(this=exp.paren(missing)) if f.negated else missing
     if isinstance(f, Not):
-        return exp.Not(this=exp.paren(_condition(f.operand, col)))
+        return exp.Not(this=exp.paren(_condition(f.operand, col, dialect)))
     cls = exp.And if isinstance(f, And) else exp.Or
-    return cls(this=exp.paren(_condition(f.left, col)), expression=exp.paren(_condition(f.right, col)))
+    return cls(this=exp.paren(_condition(f.left, col, dialect)), expression=exp.paren(_condition(f.right, col, dialect)))
+
+
+def _nfc_column(cell: Any, dialect: str) -> Any:
+    from sqlglot import exp
+
+    if dialect == "duckdb":
+        return exp.Anonymous(this="nfc_normalize", expressions=[cell])
+    if dialect in ("postgres", "trino"):
+        return exp.Normalize(this=cell, form=exp.var("NFC"))
+    return cell  # (Spark SQL has no NFC function: the column as it is)
