@@ -6,7 +6,7 @@ never hidden) and nothing else: no fast paths, no closures.  Hypothesis
 generates conditions — biased towards the shapes the compiler speeds up,
 `ratio(a, b) >= 20%`, `change(a, b) <= -30%`, flags, and/or/not, `between` —
 and snapshots with zero denominators, missing values, negative numbers,
-decimals, booleans and text; `compile_condition` (truth, value, target) and
+decimals, booleans and text; `compile_condition` (truth, value, target), `compile_numbers` (its value and target) and
 `compile_truth` must agree with the reference on every one.
 """
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import kpirules
 from kpirules import nodes as n
 from kpirules.engine.compile import Env
-from kpirules.engine.conditions import compile_condition, compile_truth
+from kpirules.engine.conditions import compile_condition, compile_numbers, compile_truth
 from kpirules.data import Data, Source
 from kpirules.periods import DEFAULT_SCHEME, Kind, parse_period
 from kpirules.values import Invalid, Undefined
@@ -210,6 +210,9 @@ def test_compiled_conditions_agree_with_the_reference(cond: n.Expr, snap: dict[s
     assert plain(fast) == want[0]
     # the same value, reasons and message included (an undefined truth works its reasons out when read)
     assert fast == truth and repr(fast) == repr(truth)
+    # the numbers alone (a period whose truth is known: before a deadline) are the full condition's
+    numbers = compile_numbers(cond, DEFAULT_SCHEME, Kind.QUARTER)(env)
+    assert numbers == (value, target) and repr(numbers) == repr((value, target))
 
 
 ALT = parse_period("2020-Q3")

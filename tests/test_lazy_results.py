@@ -3,7 +3,8 @@ nothing a user sees changes: the JSON, the text and the Python API give what the
 
 Each output is compared with the eager code's (``evaluate.LAZY = False``: every result built at once,
 as before results were lazy), in the same run; the plan has rules judged on their truth alone (per unit and not, met, not met and no data: a missing value,
-a zero denominator, decimals), a stretch, and a rule with a deadline (judged eagerly).
+a zero denominator, decimals), a stretch, and rules with a deadline or a span (judged eagerly), before
+it (on track, at risk: the numbers those of the latest period with the rule's data) and after it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 import kpirules
 from kpirules.cli import main
 from kpirules.engine import evaluate
-from kpirules.engine.rules import LazyResult
+from kpirules.engine.rules import FilledResult, LazyResult
 from kpirules.engine.results import Result
 
 HERE = Path(__file__).parent / "data" / "lazy"
@@ -43,8 +44,12 @@ def _evaluate() -> kpirules.Results:
 def test_most_results_are_lazy() -> None:
     res = _evaluate()
     lazy = [r for r in res if type(r) is LazyResult]
-    assert len(lazy) >= len(res) - 3  # all but the dated rule's (and the no-unit ones)
+    # all but the rules with a deadline or a span (judged eagerly)
+    assert {r.id for r in res if type(r) is not LazyResult} == {"dated", "spanned", "looked_back", "dated_stretch"}
     assert {r.status.value for r in lazy} == {"met", "not_met", "no_data"}
+    before = [r for r in res if r.status.value in ("on_track", "at_risk")]  # (judged before a deadline or span)
+    assert {r.id for r in before} == {"dated", "spanned", "looked_back", "dated_stretch"}
+    assert {r.period for r in before if r.id == "looked_back"} == {"2020-Q1"}  # (the latest with its data)
 
 
 @pytest.mark.parametrize("args", [
@@ -93,6 +98,21 @@ def test_lazy_result_is_a_result() -> None:
         assert x == y and x.to_json() == y.to_json()
 
 
+def test_a_result_read_once_reads_its_slots() -> None:
+    """Once its fields are built, a lazy result (in a column, or alone) is the same object
+    with every field in its slot (``FilledResult``): equal to what it was, bound to the same evaluation."""
+    res = _evaluate()
+    # (a stretched rule's result is an attrs.evolve of one: every field set by Result's __init__)
+    lazy = [(k, r) for k, r in enumerate(res) if type(r) is LazyResult and r.id not in ("stretched", "dated_stretch")]
+    kinds = {r.status.value for _, r in lazy}
+    assert {"met", "not_met", "no_data"} == kinds and any(r.unit is None for _, r in lazy)
+    eager = [(r.id, r.unit, r.value, r.target, r.reason, r.deadline, r.period, repr(r)) for _, r in lazy]
+    assert all(type(r) is FilledResult and res[k] is r and r.evaluation is res for k, r in lazy)
+    assert [(r.id, r.unit, r.value, r.target, r.reason, r.deadline, r.period, repr(r)) for _, r in lazy] == eager
+    assert [r.to_json() for _, r in lazy] == [x.to_json() for x in (attrs.evolve(r) for _, r in lazy)]
+    assert all(Result.__dict__["evaluation"].__get__(r) is res for _, r in lazy)  # (the slot itself)
+
+
 def test_values_are_built_only_when_read() -> None:
     """Reading statuses builds no value: the exact closures of a truth-only rule are never compiled."""
     plan = kpirules.load(PLAN)
@@ -125,7 +145,7 @@ def test_statuses_counts_and_failing_read_the_columns(monkeypatch: pytest.Monkey
     unmade = sum(r is None for r in lazy._results)  # (the column's results not made yet)
     got = _statuses(lazy)
     assert made == before and before < len(lazy) / 4
-    assert unmade == sum(r is None for r in lazy._results) and unmade > len(lazy) / 2
+    assert unmade == sum(r is None for r in lazy._results) and unmade == 5 * 3  # (five rules' columns, 3 units)
     monkeypatch.setattr(evaluate, "LAZY", False)
     eager = _evaluate()
     assert got == _statuses(eager)

@@ -14,7 +14,7 @@ from kpirules.messages import Expr, Message
 from kpirules.periods import Kind, Scheme
 from kpirules.values import Invalid, Later, Undefined
 
-__all__ = ["compile_condition", "compile_truth"]
+__all__ = ["compile_condition", "compile_numbers", "compile_truth"]
 
 
 def compile_condition(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], tuple[object, object, object]]:
@@ -53,6 +53,23 @@ def compile_condition(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], 
             return flag
     f = c.compile(e)
     return lambda env: (_truth(f(env), text), None, None)
+
+
+def compile_numbers(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], tuple[object, object]]:
+    """Compile a rule's condition into ``env -> (value, target)``: what :func:`compile_condition` gives
+    beside the truth, from the same closures, without comparing them (for a period whose truth is known)."""
+    c = Compiler(scheme, kind)
+    match e:
+        case n.Compare(left=a, right=b):
+            fa, fb = c.compile(a), c.compile(b)
+            return lambda env: (fa(env), fb(env))
+        case n.Between(value=v, low=lo, high=hi):
+            fv, flo, fhi = c.compile(v), c.compile(lo), c.compile(hi)
+            return lambda env: (fv(env), (flo(env), fhi(env)))
+        case n.Metric() | n.At():
+            f = c.compile(e)
+            return lambda env: (f(env), True)
+    return lambda env: (None, None)
 
 
 def compile_truth(e: n.Expr, scheme: Scheme, kind: Kind) -> Callable[[Env], object]:

@@ -32,7 +32,7 @@ from kpirules.lang.checker import check_plan, scheme_of
 from kpirules.data import Data, load_data
 from kpirules.errors import KpiDataError, KpiError, KpiPeriodError
 from kpirules.periods import Kind, Period, Scheme, current_period, last_ending_by, parse_period, periods_between
-from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Settled, Status
+from kpirules.engine.results import FAILING, RULE_STATUSES, TASK_STATUSES, Result, Results, Settled, Status, result_of
 from kpirules.engine.tasks import check_occurrences, done_tasks, judge_task
 from kpirules.engine import timing
 from kpirules.engine.timing import first_period, report_as_of
@@ -551,6 +551,12 @@ class Plan:
                                       reason=Message("too_slow", limit=RULE_SECONDS), deadline=deadline, **base)
                     env = Env(data, p, unit, None, self.kind)  # (one look-up of the snapshot for both)
                     truth = cr.truth(env)
+                    if truth is True or truth is False:  # (the common case: only the numbers are left)
+                        value, target = cr.numbers(env)
+                        return result_of((rule.id, "rule", Status.ON_TRACK if truth else Status.AT_RISK, p.label,
+                                          unit, plain(value), plain_target(target), self._message(before, args, p),
+                                          rule.title, cr.section, cr.op, deadline, rule.lead, cr.condition, (), (),
+                                          None, False, self.units.get(unit) if unit is not None else None))
                     if isinstance(truth, (bool, Invalid)):
                         truth, value, target = cr.fn(env)  # the numbers, for this period only
                     if isinstance(truth, Invalid):

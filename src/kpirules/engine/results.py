@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import collections
+from collections import deque
 import datetime
 import enum
+import gc
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +221,18 @@ class Result:
 
 _EVALUATION = Result.__dict__["evaluation"]  # (attrs' slot of the field)
 _FIELDS = operator.attrgetter(*(f.name for f in attrs.fields(Result) if f.name != "evaluation"))
+_call: Callable[..., Any] = getattr(operator, "call", None) or (lambda f, *args: f(*args))  # (3.11's, in C)
+_SETTERS = tuple(Result.__dict__[f.name].__set__ for f in attrs.fields(Result) if f.name != "evaluation")
+
+
+def result_of(fields: Iterable[Any]) -> Result:
+    """``Result(*fields)`` (every field but the evaluation, in order, none left out; the evaluation None),
+    the slots set in a loop that runs in C: attrs' ``__init__`` of 20 arguments costs several times that.
+    For the evaluator's own results, whose fields are already what a Result holds (no conversion)."""
+    new = object.__new__(Result)
+    deque(map(_call, _SETTERS, repeat(new), fields), 0)
+    _EVALUATION.__set__(new, None)
+    return new
 
 
 class Settled:
@@ -241,7 +255,7 @@ class Settled:
         fields = self._results.get(key)
         if fields is None:
             return None
-        new = Result(*fields)  # (the same field objects; the evaluation is the new period's)
+        new = result_of(fields)  # (the same field objects; the evaluation is the new period's, set by Results)
         self._sources[id(new)] = (new, self._first[key])
         return new
 
@@ -304,8 +318,17 @@ class Results(Sequence[Result]):
     def _made(self) -> list[Result]:
         """Every result, made (the list itself)."""
         if self._columns:
-            for start, column in self._columns:
-                column.fill(self._results, start, self)
+            # (the cyclic garbage collector paused while every column's results are made, once for
+            # all of them, and left as the caller had it: see LazyColumn.fill)
+            paused = gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                for start, column in self._columns:
+                    column.fill(self._results, start, self)
+            finally:
+                if paused:
+                    gc.enable()
             self._columns, self._starts = [], []
         return self._results
 

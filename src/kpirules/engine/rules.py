@@ -10,7 +10,6 @@ path use them.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from fractions import Fraction
 from itertools import repeat
@@ -20,14 +19,14 @@ import attrs
 
 from kpirules import nodes as n
 from kpirules.engine.compile import Env
-from kpirules.engine.conditions import compile_condition, compile_truth
+from kpirules.engine.conditions import compile_condition, compile_numbers, compile_truth
 from kpirules.engine.results import Result, Status
 from kpirules.lang.unparse import expr_text
 from kpirules.messages import Message
 from kpirules.periods import Kind, Scheme
 from kpirules.values import Invalid, Undefined
 
-__all__ = ["CompiledRule", "LazyResult", "LazyColumn", "joined", "judge_truth", "plain", "plain_target", "constant_target",
+__all__ = ["CompiledRule", "LazyResult", "LazyColumn", "FilledResult", "joined", "judge_truth", "plain", "plain_target", "constant_target",
            "value_of", "op_of"]
 
 
@@ -108,7 +107,7 @@ class CompiledRule:
     """A rule with its compiled truth; the exact closures (`fn`) and the condition text are
     built on first use, as most rules of a large plan are judged from the truth alone."""
 
-    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch", "op")
+    __slots__ = ("rule", "section", "truth", "_scheme", "_kind", "_fn", "_condition", "stretch", "op", "_numbers")
 
     def __init__(self, rule: n.Rule, section: str | None, truth: Any, scheme: Scheme, kind: Kind) -> None:
         self.rule = rule
@@ -122,6 +121,14 @@ class CompiledRule:
         #: the truth of the rule's `stretch` condition, or None
         self.stretch = None if rule.stretch is None else compile_truth(rule.stretch, scheme, kind)
         self.op = op_of(rule.condition)
+        self._numbers: Any = None
+
+    @property
+    def numbers(self) -> Any:
+        """The exact value and target alone (`compile_numbers`: for a period whose truth is known), compiled once."""
+        if self._numbers is None:
+            self._numbers = compile_numbers(self.rule.condition, self._scheme, self._kind)
+        return self._numbers
 
     @property
     def fn(self) -> Any:
@@ -159,8 +166,9 @@ class LazyResult(Result):
     The snapshot is the one the evaluation read: change the data after evaluating and the numbers
     read later are those of the changed snapshot, so read them before changing it.
 
-    It keeps only its status, its :class:`LazyColumn` and its place in it (the rule, the unit's Env
-    and declared name, and the evaluation are the column's), so that making one costs little.
+    It keeps only its status and its :class:`LazyColumn` (the rule, the unit's Env and declared name,
+    and the evaluation are the column's), and its place in the column when made alone: a column's
+    results made all at once find their place the first time one of them builds its fields.
     """
 
     __slots__ = ("_col", "_i")
@@ -170,10 +178,14 @@ class LazyResult(Result):
     @classmethod
     def make(cls, status: Status, cr: CompiledRule, env: Env, unit_name: str | None) -> LazyResult:
         """One lazy result outside a column (a plan-level rule): a column of one."""
+        return cls._alone(status, LazyColumn(cr, [status], [env], [unit_name], {}))
+
+    @classmethod
+    def _alone(cls, status: Status, column: LazyColumn) -> LazyResult:
         r = object.__new__(cls)
         _SET_STATUS(r, status)
         _SET_EVALUATION(r, None)  # (Results binds it)
-        _SET_COL(r, LazyColumn(cr, [status], [env], [unit_name], {}))
+        _SET_COL(r, column)
         _SET_I(r, 0)
         return r
 
@@ -189,19 +201,25 @@ class LazyResult(Result):
     __hash__ = Result.__hash__
 
     def __repr__(self) -> str:  # as a Result's (attrs writes the class's own name)
-        return "Result" + Result.__repr__(self)[len("LazyResult"):]
+        text = Result.__repr__(self)
+        return "Result" + text[text.index("("):]
 
     def _fill(self) -> None:
         """Every field but the status and the evaluation, as the eager path builds them (all unset till now:
         a result made otherwise, by ``attrs.evolve`` or unpickling, has every field set)."""
-        col, i = self._col, self._i
-        cr, env = col.cr, col.envs[i]
-        rule = cr.rule
-        truth, value, target = cr.fn(env)
-        for put, v in zip(_FILL, (rule.id, "rule", env.period.label, env.unit, plain(value), plain_target(target),
-                                  judge_truth(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
-                                  (), (), None, False, col.names[i])):
+        col = self._col
+        try:
+            i = _GET_I(self, LazyResult)
+        except AttributeError:  # made by LazyColumn.fill, which leaves the index to be found
+            i = col.index_of(self)
+        for put, v in zip(_FILL, col.fields(i)):
             put(self, v)
+        try:
+            _GET_EVALUATION(self, Result)
+        except AttributeError:  # (a result made by LazyColumn.fill: its column's)
+            _SET_EVALUATION(self, col.evaluation)
+        # every field is set now: read them straight from the slots from now on (the same layout)
+        object.__setattr__(self, "__class__", FilledResult)
 
 
 def _lazy_evaluation(self: LazyResult) -> Any:
@@ -218,7 +236,7 @@ class LazyColumn:
     :class:`~kpirules.engine.results.Results` makes the :class:`LazyResult` of a unit when it is first
     read; counting statuses reads the column."""
 
-    __slots__ = ("cr", "statuses", "envs", "names", "eager", "evaluation")
+    __slots__ = ("cr", "statuses", "envs", "names", "eager", "evaluation", "_start", "_places")
 
     def __init__(self, cr: CompiledRule, statuses: list[Status | None], envs: list[Env], names: list[str | None],
                  eager: dict[int, Result]) -> None:
@@ -228,8 +246,28 @@ class LazyColumn:
         self.names = names
         #: the results judged in full (an invalid truth, a rule out of time), by index
         self.eager = eager
-        #: the evaluation the results made by :meth:`fill` belong to
+        #: the evaluation the results made by :meth:`fill` belong to, and where the column starts in its list
         self.evaluation: Any = None
+        self._start = 0
+        self._places: dict[int, int] | None = None  # id(result made by fill) → its index, when first asked
+
+    def fields(self, i: int) -> tuple[Any, ...]:
+        """The fields of the i-th unit's result (``_FILLED``'s order), as the eager path builds them."""
+        cr, env = self.cr, self.envs[i]
+        rule = cr.rule
+        truth, value, target = cr.fn(env)
+        return (rule.id, "rule", env.period.label, env.unit, plain(value), plain_target(target),
+                judge_truth(truth)[1], rule.title, cr.section, cr.op, None, rule.lead, cr.condition,
+                (), (), None, False, self.names[i])
+
+    def index_of(self, result: Result) -> int:
+        """The index in the column of a result made by :meth:`fill` (found in the evaluation's list,
+        which holds the column's results from ``_start`` on: one dict for the column, made once)."""
+        places = self._places
+        if places is None:
+            made = self.evaluation._results[self._start:self._start + len(self.statuses)]
+            places = self._places = {id(r): k for k, r in enumerate(made)}
+        return places[id(result)]
 
     def make(self, i: int) -> Result:
         """The result of the i-th unit (a new LazyResult where the column has a status)."""
@@ -244,24 +282,19 @@ class LazyColumn:
 
     def fill(self, results: list[Any], start: int, evaluation: Any) -> None:
         """Put in ``results[start:]`` the result of each unit not made yet, bound to ``evaluation``
-        (as :meth:`make` makes each, but a whole column at a time).
+        (as :meth:`make` makes each, but a whole column at a time, in loops that run in C).
 
-        The results are many small objects that refer to nothing new: the cyclic garbage collector is
-        paused while they are made (it would otherwise walk the growing heap again and again, about as
-        long as making them), and resumes as it was."""
+        The caller (``Results``) pauses the cyclic garbage collector around the fills of all its
+        columns: the results are many small objects that refer to nothing new, and the collector
+        would otherwise walk the growing heap again and again, about as long as making them."""
         self.evaluation = evaluation
+        self._start = start
         n = len(self.statuses)
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:  # (each step a loop in C: the results made, then each of their three slots set)
-            made: list[Any] = list(map(object.__new__, repeat(LazyResult, n)))
-            deque(map(_SET_STATUS, made, self.statuses), 0)  # (None where eager: replaced below)
-            deque(map(_SET_COL, made, repeat(self, n)), 0)
-            deque(map(_SET_I, made, _indexes(n)), 0)
-        finally:
-            if paused:
-                gc.enable()
+        # (the results made, then each of their two slots set; the index is left unset: :meth:`index_of`
+        # finds it from the result's place in ``results`` when asked)
+        made: list[Any] = list(map(object.__new__, repeat(LazyResult, n)))
+        deque(map(_SET_STATUS, made, self.statuses), 0)  # (None where eager: replaced below)
+        deque(map(_SET_COL, made, repeat(self, n)), 0)
         old = results[start:start + n]
         if old.count(None) != n:  # the eager results, and any made already, stay
             for k, r in enumerate(old):
@@ -270,14 +303,11 @@ class LazyColumn:
         results[start:start + n] = made
 
 
-_INDEXES: list[int] = []
+class FilledResult(LazyResult):
+    """A :class:`LazyResult` once its fields are built (it becomes one when they are): the same object,
+    whose fields are read straight from their slots, as a :class:`Result`'s are."""
 
-
-def _indexes(n: int) -> list[int]:
-    """0, 1, … at least up to n − 1, as one list kept for every column (its ints made once, not per result)."""
-    if len(_INDEXES) < n:
-        _INDEXES.extend(range(len(_INDEXES), n))
-    return _INDEXES
+    __slots__ = ()
 
 
 for _f in attrs.fields(Result):
@@ -292,5 +322,9 @@ _FILLED = ("id", "kind", "period", "unit", "value", "target", "reason", "title",
 _FILL = tuple(Result.__dict__[name].__set__ for name in _FILLED)
 assert set(_FILLED) | {"status", "evaluation"} == {f.name for f in attrs.fields(Result)}, "a field of Result not filled"
 _SET_EVALUATION = Result.__dict__["evaluation"].__set__
+for _name in (*_FILLED, "evaluation"):
+    setattr(FilledResult, _name, Result.__dict__[_name])
 _SET_COL = LazyResult.__dict__["_col"].__set__
 _SET_I = LazyResult.__dict__["_i"].__set__
+
+_GET_I = LazyResult.__dict__["_i"].__get__
