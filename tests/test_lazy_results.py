@@ -196,3 +196,25 @@ def test_a_lazy_result_outside_a_column_reads_its_fields() -> None:
     for i, r in lazy:
         assert attrs.asdict(r, recurse=False) | {"evaluation": None} == \
             attrs.asdict(eager[i], recurse=False) | {"evaluation": None}
+
+
+def test_an_invalid_truth_in_a_column_is_judged_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit whose truth is invalid (text where a number is needed) gets the eager error result, with its
+    reason, in its place among the column's lazy ones, in any run of 64 units; the others as eager code."""
+    rows = ["period,unit,metric,value"]
+    for k in range(70):
+        a = "many" if k in (3, 66, 67) else "" if k == 5 else str(k)
+        rows += [f"2020-Q2,u{k:02},a,{a}"] * (a != "") + [f"2020-Q2,u{k:02},b,{35 if k % 2 else 0}"]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = kpirules.parse("rule r:\n  for each unit:\n    ratio(a, b) >= 50%\n")
+
+    def run() -> tuple[object, ...]:
+        res = plan.evaluate(str(tmp_path / "d.csv"), "2020-07-20")
+        return res.statuses(), json.dumps(res.to_json(), default=str), [r.reason_code for r in res]
+
+    lazy = run()
+    statuses = [s.value for s in lazy[0]]  # type: ignore[attr-defined]
+    assert [k for k, s in enumerate(statuses) if s == "error"] == [3, 66, 67]
+    assert {"met", "not_met", "no_data"} <= set(statuses)
+    monkeypatch.setattr(evaluate, "LAZY", False)
+    assert run() == lazy
