@@ -558,6 +558,42 @@ def test_n_mistakes_in_n_items_are_the_n_diagnostics_each_gives_alone_in_order(i
     assert together == sorted(alone)
 
 
+_NO_EXPONENT = "a number in a rule file is written without an exponent"
+
+
+@pytest.mark.parametrize(("written", "quoted", "why"), [
+    ("1e-400", "`1e-400`", _NO_EXPONENT),  # (was quoted `1e`: the word was cut at its sign)
+    ("1e+400", "`1e+400`", _NO_EXPONENT),
+    ("1e400", "`1e400`", _NO_EXPONENT),
+    ("1.5e-", "`1.5e-`", _NO_EXPONENT),  # (was "unexpected character `.`", one column on)
+    ("1e-400%", "`1e-400%`", _NO_EXPONENT),
+    ("1.5e-3% by 2020", "`1.5e-3%`", _NO_EXPONENT),
+    ("2e-3.5", "`2e-3.5`", _NO_EXPONENT),
+    ("1e6)", "`1e6`", _NO_EXPONENT),
+    ("1.2.3", "`1.2.3`", "a number has at most one decimal point, with digits on both sides"),
+    ("1.", "`1.`", "a number has at most one decimal point, with digits on both sides"),
+    ("12abc", "`12abc`", "a number is never glued to letters or `_`"),
+    ("1_000", "`1_000`", "a number is never glued to letters or `_`"),
+    ("1" * 4001 + "e5", "`" + "1" * 30 + "…" + "1" * 18 + "e5` (4,003 characters)", _NO_EXPONENT),
+])
+def test_a_number_a_rule_file_cannot_read_is_quoted_whole_with_what_is_wrong(written, quoted, why) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(kpirules.KpiError) as info:
+        kpirules.parse(f"rule A: x >= {written}\n", "p.kpi")
+    (d,) = info.value.diagnostics
+    word = written.split(" ")[0].rstrip(")")
+    assert d.message == f"{quoted} is not a number kpirules reads: {why}"
+    assert d.span is not None and (d.span.line, d.span.column, d.span.end_column) == (1, 14, 14 + len(word))
+    assert d.hint is not None and "no exponent" in d.hint and "at most 4,000 digits" in d.hint
+
+
+def test_a_name_or_an_id_before_a_stray_point_is_no_number() -> None:
+    for text, col in (("rule A: x >= x1.\n", 16), ("rule A: x >= 5 .\n", 16), ("rule II.1.: x >= 1\n", 10)):
+        with pytest.raises(kpirules.KpiError) as info:
+            kpirules.parse(text, "p.kpi")
+        d = info.value.diagnostics[0]
+        assert d.message.startswith("unexpected character `.`") and d.span is not None and d.span.column == col, d
+
+
 def test_a_rule_file_of_thousands_of_mistakes_gives_a_bounded_message(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # issue 21 item 2 for rule files: 5,000 duplicate ids and 5,000 quarters 5 printed 10,000 diagnostics
     # (1.3 MB); of each kind the first 20 are listed, then one line counts the rest

@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from kpirules import nodes as n
 from kpirules.errors import Diagnostic, KpiSyntaxError, Span
 from kpirules.lang.grammar import KEYWORDS
-from kpirules.text import fold
+from kpirules.text import MAX_DIGITS, fold
 
 __all__ = ["syntax_error"]
 
@@ -199,12 +199,13 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             col -= pos - start
             message = f"unexpected `{word.group()}`: names are ASCII letters, digits and _"
             hint = _ascii_hint(word.group(), set(getattr(err, "allowed", None) or ()) or None)
-        elif ch.isdigit():
-            bad = re.match(r"[\w.]+", text[pos:])
-            shown = bad.group() if bad else ch
+        elif (number := _bad_number(text, pos)) is not None:
+            start, shown = number
+            col -= pos - start
             width = len(shown)
-            message = f"`{shown}` is not a number kpirules reads"
-            hint = "write digits with an optional decimal point, such as 1000000 or 12.5 (no exponent, no unit)"
+            message = f"{_quoted(shown)} is not a number kpirules reads: {_what_is_wrong(shown)}"
+            hint = ("write digits with an optional decimal point, such as 1000000 or 12.5 (no exponent, no unit; "
+                    f"at most {MAX_DIGITS:,} digits)")
         elif rest.startswith("=>") or rest.startswith("=<"):
             width = 2
             message = f"`{rest[:2]}` is not an operator"
@@ -234,6 +235,40 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
     source = lines[line - 1] if 0 < line <= len(lines) else None
     diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
     return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+#: what the lexer stopped in when it stops at a digit, or at the `.` after the digits it read as a number:
+#: the whole word, its exponent's sign (`1e-400`) and a `%` after it included
+_BAD_NUMBER = re.compile(r"\d(?:[\w.]|(?<=[eE])[+-])*%?")
+
+
+def _bad_number(text: str, pos: int) -> tuple[int, str] | None:
+    """The start and text of the number-like word the lexer stopped in at ``pos`` (None if it is not one):
+    `1e-400` at its `1`, `1.5e-3` at its `.` (the lexer read `1` as a number there)."""
+    start = pos
+    if text[pos] == ".":
+        while start > 0 and text[start - 1].isdigit():
+            start -= 1
+        if start == pos or start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_."):
+            return None  # (`x .`, `x1.`, `II.1.`: no number, or the end of a name or an id)
+    elif not text[pos].isdigit():
+        return None
+    m = _BAD_NUMBER.match(text, start)
+    return (start, m.group()) if m else None
+
+
+def _quoted(word: str) -> str:
+    """A bad number as quoted in its message: whole, or for a very long one its two ends and its length."""
+    return f"`{word}`" if len(word) <= 60 else f"`{word[:30]}…{word[-20:]}` ({len(word):,} characters)"
+
+
+def _what_is_wrong(word: str) -> str:
+    """Why a number-like word is not a number of a rule file, in a few words."""
+    if re.search(r"\d[eE]", word):
+        return "a number in a rule file is written without an exponent"
+    if "." in word.rstrip("%") and not re.fullmatch(r"\d+(\.\d+)?%?", word):
+        return "a number has at most one decimal point, with digits on both sides"
+    return "a number is never glued to letters or `_`"
 
 
 #: a date written day first, as in data (`31/12/2022`, `1/7/2021`)
