@@ -46,7 +46,7 @@ def _evaluations() -> list[Any]:
            kpirules.parse('plan "Q"\n  reporting quarterly\nrule R "r": a >= 1 by 2020-12-31\n').evaluate(
                data_from_snapshots([{"period": f"{y}-Q1", "values": {"a": 1}} for y in range(2000, 2025)]
                                    + [{"period": "2020-Q4", "values": {"a": 1}}]), "2021-01-05"),
-           # more negative counts than are counted: "at least N more"
+           # a flood of negative counts: the first 20 listed, the other 1,080 counted
            kpirules.parse('rule R: for each unit: x >= 1\n').evaluate(data_from_snapshots(
                [{"period": "2020-Q4", "unit": f"U{i}", "values": {"x": -1}} for i in range(1_100)]), "2020-12-28")]
     out += _records_evaluations()

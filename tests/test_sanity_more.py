@@ -55,13 +55,80 @@ def test_warnings_are_capped_per_kind_and_the_rest_counted() -> None:
     assert str(more) == f"warning: … and {100 - PER_KIND} more warnings like this (period_outside_plan)"
 
 
-def test_a_flood_of_warnings_is_counted_up_to_a_bound() -> None:
-    import kpirules
+def _flood(kind: str, n: int):  # type: ignore[no-untyped-def]
+    """A plan and data that give ``n`` warnings of ``kind``."""
     from kpirules.data import data_from_snapshots
-    from kpirules.engine.warnings import COUNTED, PER_KIND
 
-    plan = kpirules.parse('rule R: for each unit: x >= 1\n')
-    snaps = [{"period": "2020-Q4", "unit": f"U{i}", "values": {"x": -1}} for i in range(COUNTED + 50)]
-    got = plan.evaluate(data_from_snapshots(snaps), "2020-12-28").warnings
-    assert [w.code for w in got] == ["negative_count"] * PER_KIND + ["more_like_this"]
-    assert str(got[-1]) == f"warning: … and at least {COUNTED - PER_KIND} more warnings like this (negative_count)"
+    each = 'plan "Q"\n  reporting quarterly\nrule R: for each unit: ratio(a, b) >= 1 by 2020-12-31\n'
+    if kind == "negative_count":
+        return each, data_from_snapshots([{"period": "2020-Q4", "unit": f"U{i}", "values": {"a": -1, "b": 2}}
+                                          for i in range(n)])
+    if kind == "numerator_exceeds_denominator":
+        return each, data_from_snapshots([{"period": "2020-Q4", "unit": f"U{i}", "values": {"a": 3, "b": 2}}
+                                          for i in range(n)])
+    if kind == "unit_stopped_reporting":
+        return each, data_from_snapshots([{"period": "2020-Q3", "unit": f"U{i}", "values": {"a": 1, "b": 2}}
+                                          for i in range(n)] + [{"period": "2020-Q4", "unit": "V",
+                                                                 "values": {"a": 1, "b": 2}}])
+    if kind == "unused_metric":
+        return each, data_from_snapshots([{"period": "2020-Q4", "values": {"a": 1, "b": 2} | {f"m{i}": 1
+                                                                                            for i in range(n)}}])
+    if kind == "period_outside_plan":
+        return each, data_from_snapshots([{"period": f"{2100 + i}-Q1", "values": {"a": 1, "b": 2}} for i in range(n)]
+                                         + [{"period": "2020-Q4", "values": {"a": 1, "b": 2}}])
+    if kind == "similar_units":
+        return each, data_from_snapshots([{"period": "2020-Q4", "unit": f"{name} {i}", "values": {"a": 1, "b": 2}}
+                                          for i in range(n) for name in ("Vị Xuyên", "Vi Xuyen")])
+    assert kind == "unknown_task"
+    rows = ", ".join(f'{{"task": "T{i}", "status": "done", "done_on": "2020-05-01"}}' for i in range(n))
+    return 'plan "Q"\n  reporting quarterly\ntask arch: due 2020\n', parse_json_data('{"tasks": [' + rows + "]}", "d.json")
+
+
+@pytest.mark.parametrize("kind", ["negative_count", "numerator_exceeds_denominator", "unit_stopped_reporting",
+                                  "unused_metric", "period_outside_plan", "similar_units", "unknown_task"])
+def test_a_flood_of_warnings_of_any_kind_is_counted_exactly_without_making_them(kind, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # issue 21 item 2: "… and 999,990 more like this"; the count stopped at 1,000 of a kind ("at least 980
+    # more"). Every kind is counted to its end now, each warning past the listed ones as its code alone
+    from kpirules.engine import warnings
+    from kpirules.engine.warnings import PER_KIND
+
+    made: list[str] = []
+    real = warnings.Warning_
+
+    def counted(code: str, *args: object) -> object:
+        made.append(code)
+        return real(code, *args)
+
+    monkeypatch.setattr(warnings, "Warning_", counted)
+    text, data = _flood(kind, 2_345)
+    got = kpirules.parse(text).evaluate(data, "2021-01-05").warnings
+    assert [w.code for w in got] == [kind] * PER_KIND + ["more_like_this"]
+    more = got[-1]
+    assert more.to_json()["args"] == {"code": kind, "count": 2_345 - PER_KIND}
+    assert str(more) == f"warning: … and 2,325 more warnings like this ({kind})"
+    assert more.message.render("vi") == f"… và 2.325 cảnh báo khác cùng loại ({kind})"  # (Vietnamese grouping)
+    assert made.count(kind) == PER_KIND  # (the others were counted, never made)
+
+
+def test_the_count_of_warnings_is_in_the_json_and_the_reports_in_their_language(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from kpirules.cli import main
+
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "Q"\n  reporting quarterly\nrule R: for each unit: ratio(a, b) >= 1 by 2020-12-31\n',
+                    encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("period,unit,metric,value\n" + "".join(f"2020-Q4,U{i},a,-1\n2020-Q4,U{i},b,2\n"
+                                                            for i in range(1_234)), encoding="utf-8")
+    args = [str(plan), "--data", str(data), "--as-of", "2021-01-05"]
+    main(["check", *args, "--format", "json"])
+    (more,) = [w for w in json.loads(capsys.readouterr().out)["warnings"] if w["code"] == "more_like_this"]
+    assert more["args"] == {"code": "negative_count", "count": 1_214}
+    assert more["message"] == "… and 1,214 more warnings like this (negative_count)"
+    main(["check", *args])
+    assert "… and 1,214 more warnings like this (negative_count)" in capsys.readouterr().err
+    main(["report", *args, "--period", "2020-Q4", "--lang", "vi", "--format", "md"])
+    assert "… và 1.214 cảnh báo khác cùng loại (negative\\_count)" in capsys.readouterr().out
+    main(["report", *args, "--period", "2020-Q4", "--lang", "en", "--format", "md"])
+    assert "… and 1,214 more warnings like this (negative\\_count)" in capsys.readouterr().out

@@ -27,7 +27,7 @@ A warning never changes a status; it says where to look.  Each has a code
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice, repeat
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ import attrs
 
 from kpirules import nodes as n
 from kpirules.data import Data, Source
-from kpirules.messages import Label, Message, Metric
+from kpirules.messages import Count, Label, Message, Metric
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
@@ -160,58 +160,75 @@ def sanity_warnings(plan: Plan, data: Data, current: Any = None, limit: int = 20
     if "years" not in memo:
         memo["years"] = _years(plan)
     return list(islice(chain(
-        shared("values", lambda: _values(plan, data)),
-        _stopped(plan, data, current),
-        shared("names", lambda: _names(plan, data)),
-        _outside(data, _span(memo["years"], current)),
+        shared("values", lambda: _made(_values(plan, data))),
+        _made(_stopped(plan, data, current)),
+        shared("names", lambda: _made(_names(plan, data))),
+        _made(_outside(data, _span(memo["years"], current))),
         (Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
-        shared("spellings", lambda: _spellings(plan, data)),
+        shared("spellings", lambda: _made(_spellings(plan, data))),
     ), limit))
+
+
+def _made(warnings: Iterable[Warning_ | str]) -> Iterator[Warning_]:
+    """The warnings of a check that lists every one (asked with ``_every``, it never gives a code alone)."""
+    return (w for w in warnings if not isinstance(w, str))
 
 
 #: warnings of one code that Results.warnings lists in full; the rest of that code are counted in one line
 PER_KIND = 20  # (results.PER_KIND is the same number: results sits below this module)
-#: warnings of one kind of check worked out at most, to count the ones not listed (then "at least N more")
-COUNTED = 1_000
+#: whether the next warning of a code is listed (True) or only counted (False: the check gives its code alone)
+Listed = Callable[[str], bool]
+
+
+def _every(code: str) -> bool:
+    return True
 
 
 def _per_kind(plan: Plan, data: Data, current: Any, limit: int, memo: dict[str, Any],
               per_kind: int) -> list[Warning_]:
     """:func:`sanity_warnings` with ``per_kind``: the first ``per_kind`` of each code (at most ``limit`` in
-    all), then "… and 999,980 more warnings like this (code)" for each code that had more."""
-    partial: set[str] = set()  # codes whose count stopped at COUNTED: "at least N more"
+    all), then "… and 999,980 more warnings like this (code)" for each code that had more.
 
-    def capped(warnings: Iterable[Warning_]) -> tuple[list[Warning_], dict[str, int]]:
+    Every warning is counted, exactly: a check asks, before it makes a warning, whether the warning
+    would be listed, and for one that would only be counted gives its code alone (no message, no
+    source looked up, no close name looked for), so counting costs one step of the check's own
+    pass over the data, which is linear in the data for every check."""
+
+    def capped(make: Callable[[Listed], Iterable[Warning_ | str]]) -> tuple[list[Warning_], dict[str, int]]:
         kept: list[Warning_] = []
         listed: dict[str, int] = {}
         more: dict[str, int] = {}
-        for i, w in enumerate(warnings):
-            if i == COUNTED:  # (a warning costs some microseconds: a million-row file is not read to its end)
-                partial.update(more or (w.code,))
-                break
-            n = listed.get(w.code, 0)
-            if n < per_kind and len(kept) < limit:
+
+        def shown(code: str) -> bool:
+            return listed.get(code, 0) < per_kind and len(kept) < limit
+
+        for w in make(shown):
+            if isinstance(w, str):
+                more[w] = more.get(w, 0) + 1
+            elif shown(w.code):
                 kept.append(w)
-                listed[w.code] = n + 1
+                listed[w.code] = listed.get(w.code, 0) + 1
             else:
                 more[w.code] = more.get(w.code, 0) + 1
         return kept, more
 
-    def shared(name: str, make: Any) -> tuple[list[Warning_], dict[str, int]]:
+    def shared(name: str, make: Callable[[Listed], Iterable[Warning_ | str]]) -> tuple[list[Warning_], dict[str, int]]:
         key = f"{name}/{per_kind}"  # (a memo may serve both ways of asking)
         if key not in memo:
-            memo[key] = capped(make())
+            memo[key] = capped(make)
         return memo[key]  # type: ignore[no-any-return]
 
     if "years" not in memo:
         memo["years"] = _years(plan)
+    span = _span(memo["years"], current)
     groups = [
-        shared("values", lambda: _values(plan, data)),
-        capped(_stopped(plan, data, current)),
-        shared("names", lambda: _names(plan, data)),
-        capped(_outside(data, _span(memo["years"], current))),
-        capped(Warning_(code, message, source) for code, message, source in getattr(data, "notes", ())),
-        shared("spellings", lambda: _spellings(plan, data)),
+        shared("values", lambda listed: _values(plan, data, listed)),
+        capped(lambda listed: _stopped(plan, data, current, listed)),
+        shared("names", lambda listed: _names(plan, data, listed)),
+        capped(lambda listed: _outside(data, span, listed)),
+        capped(lambda listed: (Warning_(code, message, source)
+                               for code, message, source in getattr(data, "notes", ()))),
+        shared("spellings", lambda listed: _spellings(plan, data, listed)),
     ]
     out: list[Warning_] = []
     listed: dict[str, int] = {}
@@ -225,8 +242,7 @@ def _per_kind(plan: Plan, data: Data, current: Any, limit: int, memo: dict[str, 
                 more[w.code] = more.get(w.code, 0) + 1
         for code, count in rest.items():
             more[code] = more.get(code, 0) + count
-    out.extend(Warning_("more_like_this", Message("more_like_this_at_least" if code in partial else "more_like_this",
-                                                  code=code, count=count))
+    out.extend(Warning_("more_like_this", Message("more_like_this", code=code, count=Count(count)))
                for code, count in more.items())
     return out
 
@@ -237,7 +253,7 @@ _ORDERED = frozenset({int, bool, Fraction})
 _NOT_FRACTIONS = frozenset({int, bool, str, type(None)})
 
 
-def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
+def _values(plan: Plan, data: Data, listed: Listed = _every) -> Iterator[Warning_ | str]:
     """The warnings of the values themselves: a numerator above its denominator, a negative count."""
     # The work is per snapshot, per set of metric names and per metric, in C where it can be:
     # the ratio pairs of a snapshot by its set of names, negative values looked for only where
@@ -277,6 +293,9 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
                     continue
             elif not (_num(va) and _num(vb) and vb > 0 and va > vb):  # type: ignore[operator]
                 continue
+            if not listed("numerator_exceeds_denominator"):
+                yield "numerator_exceeds_denominator"
+                continue
             if label is None:
                 label = Label(data.periods[key].label)
             yield Warning_(
@@ -290,6 +309,9 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
             continue  # (the common case: no number below 0)
         for metric, v in snap.items():
             if _num(v) and v < 0 and (metric in ratio_metrics or is_whole(metric)):  # type: ignore[operator]
+                if not listed("negative_count"):
+                    yield "negative_count"
+                    continue
                 if label is None:
                     label = Label(data.periods[key].label)
                 yield Warning_(
@@ -299,7 +321,7 @@ def _values(plan: Plan, data: Data) -> Iterator[Warning_]:
                 )
 
 
-def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
+def _names(plan: Plan, data: Data, listed: Listed = _every) -> Iterator[Warning_ | str]:
     """The warnings of names: metrics no rule reads, progress of tasks the plan does not define."""
     snapshots = data.snapshots
     used = _plan_metrics(plan)
@@ -315,6 +337,9 @@ def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
             if len(first_source) == len(unused):  # each one's first source found
                 break
         for metric, src in first_source.items():
+            if not listed("unused_metric"):
+                yield "unused_metric"
+                continue
             close = difflib.get_close_matches(metric, sorted(used), n=1)
             yield Warning_("unused_metric", Message("unused_metric", metric=Metric(metric),
                                                     close=Metric(close[0]) if close else None), _where(src))
@@ -324,12 +349,15 @@ def _names(plan: Plan, data: Data) -> Iterator[Warning_]:
         if row.task not in tasks and row.task not in named:
             named[row.task] = row.source
     for task, src in named.items():
+        if not listed("unknown_task"):
+            yield "unknown_task"
+            continue
         close = difflib.get_close_matches(task, sorted(tasks), n=1)
         yield Warning_("unknown_task", Message("unknown_task", task=task, close=close[0] if close else None),
                        _where(src))
 
 
-def _spellings(plan: Plan, data: Data) -> Iterator[Warning_]:
+def _spellings(plan: Plan, data: Data, listed: Listed = _every) -> Iterator[Warning_ | str]:
     """Unit names of the data that differ only by case or diacritics, when the plan declares no units
     (with declared units, an undeclared name is a load error instead)."""
     if getattr(plan, "units", None):
@@ -340,12 +368,15 @@ def _spellings(plan: Plan, data: Data) -> Iterator[Warning_]:
     for group in data.similar_units():
         if frozenset(group) in counted:
             continue
+        if not listed("similar_units"):
+            yield "similar_units"
+            continue
         src = next((data.source(m, k, group[1]) for (k, u), snap in data.snapshots.items() if u == group[1]
                     for m in snap), None)
         yield Warning_("similar_units", Message("similar_units", units=", ".join(group)), _where(src))
 
 
-def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
+def _outside(data: Data, span: tuple[int, int] | None, listed: Listed = _every) -> Iterator[Warning_ | str]:
     """Data periods outside the years ``span`` (the plan's, with the current period's)."""
     snapshots = data.snapshots
     if span is not None:
@@ -354,6 +385,9 @@ def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
         messages: dict[Any, Message] = {}  # one message per period, for all its units' snapshots
         for (key, unit), snap in snapshots.items() if outside else ():
             if key in outside:
+                if not listed("period_outside_plan"):
+                    yield "period_outside_plan"
+                    continue
                 message = messages.get(key)
                 if message is None:
                     message = messages[key] = Message("period_outside_plan", period=Label(data.periods[key].label),
@@ -362,7 +396,7 @@ def _outside(data: Data, span: tuple[int, int] | None) -> Iterator[Warning_]:
                 yield Warning_("period_outside_plan", message, _where(src))
 
 
-def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
+def _stopped(plan: Plan, data: Data, current: Any, listed: Listed = _every) -> Iterator[Warning_ | str]:
     """Units that reported in an earlier period of the plan's kind and not in the current one,
     while other units did report in the current one.
 
@@ -383,8 +417,15 @@ def _stopped(plan: Plan, data: Data, current: Any) -> Iterator[Warning_]:
         return
     cur = data.periods[cur_key]  # someone reported for it, so the data has it
     earlier = [k for k in keys if data.periods[k] < cur]
+    before = set(earlier)
+    # the units with a snapshot of an earlier period, in one pass over the snapshots: a unit that has
+    # none is skipped at once, rather than after a look at every earlier period
+    reported = {unit for key, unit in data.snapshots if key in before}
     for unit in data.units:
-        if unit in reporting:
+        if unit in reporting or unit not in reported:
+            continue
+        if not listed("unit_stopped_reporting"):
+            yield "unit_stopped_reporting"
             continue
         last = next((k for k in reversed(earlier) if data.has_snapshot(k, unit)), None)
         if last is None:

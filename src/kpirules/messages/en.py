@@ -64,7 +64,6 @@ TEMPLATES: dict[str, str] = {
     "unknown_task": "the data reports progress of task {task}, which the plan does not define"
                     "[[; did you mean {close}?]]",
     "more_like_this": "… and {count} more warnings like this ({code})",
-    "more_like_this_at_least": "… and at least {count} more warnings like this ({code})",
     "similar_units": "the units {units} differ only by case or diacritics: one unit written two ways? "
                      "(they are counted as different units)",
     # --- warnings on records (metrics counted from them: docs/records.md)

@@ -22,7 +22,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "Style", "PLAIN", "LANGUAGES", "catalog_of"]
+__all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "Count", "Style", "PLAIN", "LANGUAGES",
+           "catalog_of"]
 
 
 class Label(str):
@@ -53,6 +54,13 @@ class Word(str):
 class Progress(str):
     """A task's reported progress (``in_progress``): in the catalog's ``words``, except in a style that keeps
     the data's own words in English (the plain style: the JSON says ``in_progress``)."""
+
+    __slots__ = ()
+
+
+class Count(int):
+    """A count of things (``999980`` warnings more): written with the language's digit grouping, 999,980 in
+    English (and the plain style), 999.980 in Vietnamese; a plain number in JSON."""
 
     __slots__ = ()
 
@@ -164,6 +172,9 @@ class _Renderer(string.Formatter):
             return str(self.catalog["value"][v.text if v.kind == "boolean" else v.kind].format(v.text))
         if isinstance(v, datetime.date):
             return self.style.date(v, self.lang)
+        if isinstance(v, Count):
+            grouped = f"{int(v):,}"
+            return grouped.replace(",", ".") if self.lang == "vi" else grouped
         if isinstance(v, tuple):
             if v and isinstance(v[0], Message):
                 return "; ".join(self.show(x) for x in v)
@@ -224,6 +235,8 @@ def _rebuild(code: str, args: dict[str, Any]) -> Message:
 
 
 def _json(v: Any) -> Any:
+    if isinstance(v, Count):
+        return int(v)
     if isinstance(v, Message):
         return {"code": v.code, "args": v.json_args()}
     if isinstance(v, Value):

@@ -64,7 +64,6 @@ TEMPLATES: dict[str, str] = {
     "unknown_task": "số liệu báo cáo tiến độ nhiệm vụ {task}, nhưng kế hoạch không có nhiệm vụ này"
                     "[[; có phải là {close}?]]",
     "more_like_this": "… và {count} cảnh báo khác cùng loại ({code})",
-    "more_like_this_at_least": "… và ít nhất {count} cảnh báo khác cùng loại ({code})",
     "similar_units": "các đơn vị {units} chỉ khác nhau ở chữ hoa, chữ thường hoặc dấu: một đơn vị viết hai cách? "
                      "(đang được tính là các đơn vị khác nhau)",
     # --- cảnh báo về các dòng dữ liệu gốc (chỉ tiêu đếm từ hồ sơ)
