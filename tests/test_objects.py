@@ -94,14 +94,17 @@ def test_a_list_of_dicts_gives_the_results_of_the_file(case) -> None:
 
 
 def _tasks(doc: dict) -> kpirules.Data:
-    data = kpirules.data_from_task_rows(doc.get("tasks", ()))
+    if not doc.get("tasks"):
+        return kpirules.data_from_events(doc["events"])
+    data = kpirules.data_from_task_rows(doc["tasks"])
     if doc.get("events"):
         data.merge(kpirules.data_from_events(doc["events"]))
     return data
 
 
 def _with_tasks(data: kpirules.Data, doc: dict) -> kpirules.Data:
-    data.merge(_tasks(doc))
+    if doc.get("tasks") or doc.get("events"):  # (no task row is no Data: data_from_task_rows([]) is refused)
+        data.merge(_tasks(doc))
     return data
 
 

@@ -105,7 +105,7 @@ def _offending(text: str, exc: BaseException) -> tuple[int, str] | None:
         if first in "[{":
             depth += 1
             if isinstance(exc, RecursionError) and depth > MAX_JSON_DEPTH:
-                return m.start(), f"nested more than {MAX_JSON_DEPTH} levels deep (a data file is 4 levels deep)"
+                return m.start(), f"{_BEYOND}nested more than {MAX_JSON_DEPTH} levels deep (a data file is 4 levels deep)"
         elif first in "]}":
             depth -= 1
         elif isinstance(exc, RecursionError):
@@ -115,9 +115,13 @@ def _offending(text: str, exc: BaseException) -> tuple[int, str] | None:
         else:
             try:
                 exact_number(token) if any(c in token for c in ".eE") else exact_int(token)
-            except ValueError as err:
-                return m.start(), str(err)
+            except ValueError as err:  # (valid JSON: a number past kpirules' limits, not broken syntax)
+                return m.start(), f"{_BEYOND}{err}"
     return None
+
+
+#: a file that JSON reads but kpirules does not: said so, not "not valid JSON"
+_BEYOND = "valid JSON, but beyond what kpirules reads: "
 
 
 #: how the numbers of a JSON file are read, in its Source
@@ -158,7 +162,8 @@ def parse_json_data(text: str | bytes, filename: str | None = None) -> Data:
         line = text.count("\n", 0, offset) + 1
         column = offset - text.rfind("\n", 0, offset)
         src = text.split("\n")[line - 1]
-        diag = Diagnostic(f"not valid JSON: {message}", Span(line, column, file=filename),
+        said = message if message.startswith(_BEYOND) else f"not valid JSON: {message}"
+        diag = Diagnostic(said, Span(line, column, file=filename),
                           source_line=src if len(src) <= 500 else None)
         raise KpiDataError.from_diagnostics([diag]) from None
     data = Data()

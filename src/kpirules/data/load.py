@@ -47,6 +47,10 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         raise KpiDataError("load_data reads files, not a mapping; a data file's document held in Python goes in "
                            'with kpirules.data_from_snapshots(doc["snapshots"], doc.get("tasks", ()), '
                            'doc.get("events", ()))')
+    if isinstance(paths, (bytes, bytearray, memoryview)):  # (a file's contents: an upload is no path)
+        raise KpiDataError(f"load_data reads files: {_type_name(paths)} are no path; a file's contents held in "
+                           "memory (an upload) go in with kpirules.data.parse_csv_data(text_or_bytes, name) or "
+                           "parse_json_data(text_or_bytes, name), which read them exactly as load_data reads the file")
     if _frame_like(paths):  # (a pandas frame iterates its column names: each would be read as a file's path)
         raise KpiDataError(f"load_data reads files, not a {_type_name(paths)}; data held in Python goes in with "
                            "kpirules.data_from_frame (a DataFrame or an Arrow table), data_from_rows, "

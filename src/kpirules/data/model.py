@@ -67,13 +67,18 @@ class Problems(list):  # type: ignore[type-arg]
     def extend(self, diags: Iterable[Diagnostic]) -> None:
         for d in diags:
             self.append(d)
+        if isinstance(diags, Problems):  # (and those it only counted)
+            for kind, n in diags.counts.items():
+                if n > MAX_PER_KIND:
+                    self.counts[kind] = self.counts.get(kind, 0) + n - MAX_PER_KIND
 
     def clear(self) -> None:
         super().clear()
         self.counts.clear()
 
-    def final(self) -> list[Diagnostic]:
-        """The problems to report: each kind's first ones, then a line counting the others."""
+    def final(self, name: str | None = None) -> list[Diagnostic]:
+        """The problems to report: each kind's first ones, then a line counting the others (named by the
+        file of the last listed one, or by ``name`` when it has no place: in-memory data, ``<rows>``)."""
         last = {problem_kind(d): i for i, d in enumerate(self)}
         out: list[Diagnostic] = []
         for i, d in enumerate(self):
@@ -81,7 +86,8 @@ class Problems(list):  # type: ignore[type-arg]
             kind = problem_kind(d)
             more = self.counts.get(kind, 0) - MAX_PER_KIND
             if last[kind] == i and more > 0:
-                where = f"{d.span.file or '<data>'}: " if d.span is not None else ""
+                where = (f"{d.span.file or '<data>'}: " if d.span is not None
+                         else f"{name}: " if name is not None else "")
                 out.append(Diagnostic(f"{where}… and {more:,} more like this"))
         return out
 

@@ -44,7 +44,7 @@ from fractions import Fraction
 from typing import Any, Literal, Protocol, Union
 
 from kpirules.data.cells import NUMBER_FORMATS, bounded_number
-from kpirules.data.model import FORM_ROW, MISSING, Data, EventRow, Source, TaskRow, Value, unit_name
+from kpirules.data.model import FORM_ROW, MISSING, Data, EventRow, Problems, Source, TaskRow, Value, unit_name
 from kpirules.data.table import Cell, Table, _cell_value, header_name
 from kpirules.data.tasks import read_event_row, read_task_row
 from kpirules.errors import Diagnostic, KpiDataError, KpiPeriodError
@@ -270,7 +270,7 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
     _check_options(floats)
     data = Data()
     data.files.append(name)
-    problems: list[Diagnostic] = []
+    problems = Problems()
 
     def bad(path: str, message: str) -> None:
         problems.append(Diagnostic(f"{name}: {path}: {message}"))
@@ -305,7 +305,11 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
             data.submitted[key] = max(sent, data.submitted.get(key, sent))
         for metric, raw in values.items():
             path = f"{at}.values.{metric}"
-            if not isinstance(metric, str) or not metric.strip():
+            if not isinstance(metric, str):  # (a JSON object's keys are text: {1: …} is not one)
+                bad(path, f"a metric's name is text (a key of a JSON object is), not {type(metric).__name__} "
+                          f"{metric!r}")
+                continue
+            if not metric.strip():
                 bad(path, "a metric needs a name (non-blank text)")
                 continue
             try:
@@ -322,8 +326,8 @@ def data_from_snapshots(snapshots: Iterable[Mapping[str, Any]], tasks: Iterable[
     _task_rows(data, tasks, floats, "tasks", name, problems)
     _task_rows(data, events, floats, "events", name, problems)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
-    return data
+        raise KpiDataError.from_diagnostics(problems.final(name))
+    return _given(data, name, "snapshot, task row or event")
 
 
 def _submitted(raw: object, at: str, bad: Any) -> datetime.date | None:
@@ -370,11 +374,11 @@ def data_from_task_rows(rows: Iterable[Mapping[str, Any] | TaskRow], *, name: st
     Problems are named by key path: ``<task rows>: $[2].status: …``."""
     data = Data()
     data.files.append(name)
-    problems: list[Diagnostic] = []
+    problems = Problems()
     _task_rows(data, rows, None, "", name, problems)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
-    return data
+        raise KpiDataError.from_diagnostics(problems.final(name))
+    return _given(data, name, "task row")
 
 
 def data_from_events(rows: Iterable[Mapping[str, Any] | EventRow], *, name: str = "<events>") -> Data:
@@ -384,11 +388,11 @@ def data_from_events(rows: Iterable[Mapping[str, Any] | EventRow], *, name: str 
     Problems are named by key path: ``<events>: $[0].date: …``."""
     data = Data()
     data.files.append(name)
-    problems: list[Diagnostic] = []
+    problems = Problems()
     _task_rows(data, rows, None, "", name, problems, events=True)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
-    return data
+        raise KpiDataError.from_diagnostics(problems.final(name))
+    return _given(data, name, "event")
 
 
 def _keep(data: Data, row: TaskRow | EventRow) -> None:
@@ -428,6 +432,9 @@ def _task_rows(data: Data, rows: Iterable[Any], floats: Floats, what: str, name:
                 break
             if v is None:
                 continue
+            if events and k == "event" and not isinstance(v, str):  # (an id is text, as a JSON file's: never 5)
+                fields["event"] = v
+                continue
             if isinstance(v, datetime.datetime):
                 v = v.date()
             if isinstance(v, datetime.date):
@@ -460,7 +467,7 @@ def data_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, floats:
     exact; a float needs ``floats``.  Problems name the row by its index:
     ``<rows>: column value (row 3): …``."""
     _check_options(floats, number_format)
-    problems: list[Diagnostic] = []
+    problems = Problems()
     known = (*_VALUE_COLUMNS, *_ROW_EXTRAS)
     given: list[tuple[int, Sequence[Any] | Mapping[str, Any]]] = []
     extras: set[str] = set()
@@ -538,7 +545,7 @@ def _row(i: int) -> str:
 
 
 def _read_table(names: list[str], rows: Iterable[tuple[int, list[Cell]]], number_format: str | None, name: str,
-                problems: list[Diagnostic], label: Any, data: Data | None = None,
+                problems: Problems, label: Any, data: Data | None = None,
                 read: list[Diagnostic] | None = None) -> Data:
     """Read rows of cells under a header of ``names`` as a CSV file with that header is read.
     ``read``: where the reading's own problems go while ``rows`` (a generator) may add to ``problems``
@@ -572,7 +579,15 @@ def _read_table(names: list[str], rows: Iterable[tuple[int, list[Cell]]], number
     if read:
         problems.extend(read)
     if problems:
-        raise KpiDataError.from_diagnostics(problems)
+        raise KpiDataError.from_diagnostics(problems.final(name))
+    return _given(data, name, "row")
+
+
+def _given(data: Data, name: str, what: str) -> Data:
+    """``data``, unless it holds nothing: refused as a data file with no snapshot, task row or event is."""
+    if data.is_empty():
+        raise KpiDataError(f"{name}: no {what} was given: there is nothing to check a plan on (as a data file "
+                           "holding no snapshot, no task row and no event is refused)")
     return data
 
 
@@ -627,11 +642,11 @@ def _table(names: list[str], rows: Iterable[Sequence[Any]], floats: Floats, numb
 
 def _read_rows(names: list[str], rows: Iterable[tuple[int, Sequence[Any]]], floats: Floats,
                number_format: str | None, name: str, label: Any, widths: Sequence[str] = (),
-               problems: list[Diagnostic] | None = None) -> Data:
+               problems: Problems | None = None) -> Data:
     """Data from indexed rows of Python values under the columns ``names``, read as a CSV file with that
     header is.  Under the columns of values alone (period, unit, metric, value, in any order) the usual
     rows are read by :func:`_quick_rows`, which hands every other row on to the general reading, in order."""
-    problems = [] if problems is None else problems
+    problems = Problems() if problems is None else problems
     period = _period_column(names)
     folded = [header_name(n) for n in names]
     if sorted(folded) not in (sorted(_VALUE_COLUMNS), sorted(("period", "metric", "value"))):
@@ -640,7 +655,7 @@ def _read_rows(names: list[str], rows: Iterable[tuple[int, Sequence[Any]]], floa
         return _read_table(names, cells, number_format, name, problems, label)
     data = Data()
     data.files.append(name)
-    read: list[Diagnostic] = []
+    read = Problems()
     col = {f: j for j, f in enumerate(folded)}
     return _read_table(names, _quick_rows(data, rows, names, col, floats, number_format, name, label, widths,
                                           problems, read), number_format, name, problems, label, data, read)
@@ -785,25 +800,34 @@ def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: st
     numbered from 0 in the order fetched.  A NUMERIC column that the driver gives as Decimal is
     exact; a REAL (float) column needs ``floats``."""
     _check_options(floats, number_format)
-    if not hasattr(cursor, "description") or not callable(getattr(cursor, "fetchmany", None)):
+
+    def ask(what: str, get: Any) -> Any:
+        """What the cursor says, or a KpiDataError naming the driver's own words (a closed cursor, a
+        lost connection): never the driver's exception."""
+        try:
+            return get()
+        except Exception as exc:
+            raise KpiDataError(f"{name}: the cursor could not be read ({what}): {_type_name(exc)}: "
+                               f"{str(exc).strip() or 'no message'}") from None
+
+    if not ask("cursor.description", lambda: hasattr(cursor, "description")) or \
+            not callable(getattr(cursor, "fetchmany", None)):
         raise KpiDataError(f"{name}: expected a DB-API cursor after execute (with description and fetchmany), "
                            f"not {_type_name(cursor)}; rows held in a list go in with kpirules.data_from_rows "
                            "(a DataFrame or an Arrow table with kpirules.data_from_frame)")
-    description = cursor.description
+    description = ask("cursor.description", lambda: cursor.description)
     if description is None:
         raise KpiDataError(f"{name}: the cursor has no rows to read: cursor.description is None (no statement was "
-                           "executed, or it was not a query: call execute with a SELECT first)")
-    names = [str(d[0]) for d in description]
-    fetched = getattr(cursor, "rownumber", None)  # (PEP 249's optional extension: the index of the next row)
+                           "executed, it was not a query, or the cursor was closed: call execute with a SELECT "
+                           "first)")
+    names = ask("cursor.description", lambda: [str(d[0]) for d in description])
+    # (PEP 249's optional extension: the index of the next row)
+    fetched = ask("cursor.rownumber", lambda: getattr(cursor, "rownumber", None))
     if type(fetched) is int and fetched > 0:
-        one = fetched == 1
-        raise KpiDataError(f"{name}: {fetched:,} row{'' if one else 's'} of the cursor {'was' if one else 'were'} "
-                           f"fetched before (cursor.rownumber is {fetched}): kpirules reads a query's rows from the "
-                           f"first, and the Data would lack {'it' if one else 'them'}; execute the query again and "
-                           "give the cursor before fetching any row")
-    first = cursor.fetchmany(1000)
+        raise KpiDataError(_fetched_before(name, fetched, f"cursor.rownumber is {fetched}"))
+    first = ask("cursor.fetchmany", lambda: cursor.fetchmany(1000))
     if not first:  # (as load_data refuses a data file with only its header: there is nothing to check a plan on)
-        count = getattr(cursor, "rowcount", -1)
+        count = ask("cursor.rowcount", lambda: getattr(cursor, "rowcount", -1))
         cause = (f"its query gave {count:,} rows (cursor.rowcount), all fetched before" if type(count) is int
                  and count > 0 else "its query returned no rows (cursor.rowcount is 0)" if count == 0 and
                  type(count) is int else "its rows were fetched before (a cursor's rows are read once: execute "
@@ -812,14 +836,28 @@ def data_from_cursor(cursor: Cursor, *, floats: Floats = None, number_format: st
                            "data file with only its header is: there is nothing to check a plan on")
 
     def rows() -> Iterator[Sequence[Any]]:
+        seen = len(first)
         yield from first
         while True:
-            batch = cursor.fetchmany(1000)
+            batch = ask("cursor.fetchmany", lambda: cursor.fetchmany(1000))
             if not batch:
-                return
+                break
+            seen += len(batch)
             yield from batch
+        # (a driver that tells how many rows its query gave, and no rownumber: rows fetched before are missing)
+        count = ask("cursor.rowcount", lambda: getattr(cursor, "rowcount", -1))
+        if type(count) is int and count > seen:
+            raise KpiDataError(_fetched_before(name, count - seen, f"cursor.rowcount is {count:,}, and "
+                                               f"{seen:,} were left"))
 
     return _table(names, rows(), floats, number_format, name, _row)
+
+
+def _fetched_before(name: str, n: int, told: str) -> str:
+    one = n == 1
+    return (f"{name}: {n:,} row{'' if one else 's'} of the cursor {'was' if one else 'were'} fetched before "
+            f"({told}): kpirules reads a query's rows from the first, and the Data would lack "
+            f"{'it' if one else 'them'}; execute the query again and give the cursor before fetching any row")
 
 
 def _type_name(obj: object) -> str:

@@ -322,7 +322,8 @@ class Plan:
         tasks = {t.id for t in self.tasks}
         files = ", ".join(data.files) or "the data"
         if data.is_empty():  # (the words of load_data on an empty file: `kpirules check` says them)
-            holder = (f"{data.files[0]}: the file" if len(data.files) == 1
+            one = data.files[0] if len(data.files) == 1 else None  # (in-memory data is named <rows>: no file)
+            holder = (f"{one}: the {'data' if one.startswith('<') else 'file'}" if one is not None
                       else f"{files}: the data" if data.files else "the data")
             raise KpiDataError(f"{holder} holds no snapshot, no task row and no event: "
                                "there is nothing to check a plan on")
