@@ -101,9 +101,13 @@ def _both(path: str, number_format: str | None, monkeypatch: pytest.MonkeyPatch)
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=messy_files(), number_format=st.sampled_from([None, None, "vi", "en"]),
-       sample=st.sampled_from([1, 2, 3, 1 << 16]), chunk=st.sampled_from([1, 2, 5, 1 << 16]))
-def test_the_readers_agree(content: bytes, number_format: str | None, sample: int, chunk: int, tmp_path: Any,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
+       sample=st.sampled_from([1, 2, 3, 1 << 16]), chunk=st.sampled_from([1, 2, 5, 1 << 16]),
+       head=st.sampled_from([0, 30, 60, 1 << 16]))
+def test_the_readers_agree(content: bytes, number_format: str | None, sample: int, chunk: int, head: int,
+                           tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (head: the first bytes whose lines' metrics the metric cells are read into as an ENUM; a metric
+    # after them fails that read, and the cells are read as text)
+    monkeypatch.setattr(duckcsv, "_HEAD", head)
     # (sample: the first rows whose metrics DuckDB codes before the grouping, and searched first for a
     # decimal; a metric or the first decimal after them takes the second look)
     monkeypatch.setattr(duckcsv, "_SAMPLE", sample)
@@ -209,3 +213,22 @@ def test_a_one_quarter_check_reads_only_the_periods_its_rules_read(tmp_path: Any
     assert [r.value for r in results] == [Fraction(40, 51)] * 2  # 20 / 25.5, exactly
     read = set(data.periods) - data.snapshots.pending
     assert [data.periods[k].label for k in read] == ["2021-Q2"]  # of 28 quarters, the one judged
+
+
+def _metric_type(data: Any) -> str:
+    (kind,) = data.snapshots.loader.con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 't' AND column_name = 'm'").fetchone()
+    return str(kind)
+
+
+@pytest.mark.parametrize("head, kind", [(1 << 16, "ENUM"), (42, "VARCHAR"), (30, "VARCHAR")])
+def test_the_metric_cells_are_read_as_codes_when_the_first_lines_name_every_metric(
+        head: int, kind: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 42 bytes: the header and the first line (metric a only: b and c fail the ENUM, the cells are read
+    # again as text); 30: no whole line (the cells are read as text at once)
+    monkeypatch.setattr(duckcsv, "_HEAD", head)
+    path = _write(tmp_path, CLEAN)
+    python, duck, taken = _both(path, None, monkeypatch)
+    assert taken and duck == python
+    data = load_data(path)
+    assert isinstance(data.snapshots, LazySnapshots) and _metric_type(data).startswith(kind)

@@ -12,7 +12,11 @@ what is wrong: so the messages are always that reader's.
 
 The values stay as DuckDB's text until a period's values are asked for (see
 :class:`~kpirules.data.model.LazySnapshots`); then they are read by the same
-function as the Python reader's, so they are the same exact numbers.
+function as the Python reader's, so they are the same exact numbers.  When
+every value is asked for, DuckDB turns each text (in the checked grammar) into
+the integer of its digits and their scale, and Python makes the same int or
+Fraction from them.  The metric cells are read into an ENUM of the metrics of
+the file's first lines when those name them all (else as text).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ _NUMBER = {
     None: r"[0-9]{1,18}|[0-9]+\.([0-9]{1,2}|[0-9]{4,})|0[0-9]*\.[0-9]+|[0-9]{4,}\.[0-9]+",
 }
 _BLOCK = 1 << 24
+#: the first bytes of the file whose lines' metrics are read as an ENUM (see read_large_csv)
+_HEAD = 1 << 16
 _TEN = [10 ** i for i in range(64)]
 #: the rows fetched at a time when every value is read
 _CHUNK = 1 << 16
@@ -56,8 +62,9 @@ _CHUNK = 1 << 16
 _SAMPLE = 1 << 16
 
 
-def _header(path: str) -> tuple[str, list[str]] | None:
-    """The delimiter and the column names of the first line, if the file may be read here."""
+def _header(path: str) -> tuple[str, list[str], list[str]] | None:
+    """The delimiter and the column names of the first line, if the file may be read here, and the metrics
+    of the lines after it in the first bytes (empty when they do not split into the four cells)."""
     from kpirules.data.csvfile import _sniff_delimiter
 
     with open(path, "rb") as fh:
@@ -81,7 +88,19 @@ def _header(path: str) -> tuple[str, list[str]] | None:
     names = [header_name(h) for h in first.split(delimiter)]
     if sorted(names) != sorted(_COLUMNS):
         return None
-    return delimiter, names
+    body = head[end + 1:_HEAD]
+    metrics: dict[str, None] = {}
+    try:
+        lines = body[:body.rfind(b"\n") + 1].decode("utf-8").split("\n")[:-1]
+    except UnicodeDecodeError:
+        lines = []
+    at = names.index("metric")
+    for line in lines:
+        cells = line.removesuffix("\r").split(delimiter)
+        if len(cells) != 4:
+            return delimiter, names, []
+        metrics[cells[at]] = None
+    return delimiter, names, list(metrics)
 
 
 def _lines(path: str) -> int:
@@ -107,33 +126,54 @@ def read_large_csv(path: str, number_format: str | None) -> Data | None:
     header = _header(path)
     if header is None:
         return None
-    delimiter, names = header
+    delimiter, names, sample = header
     import duckdb
 
     con = duckdb.connect()
+    coded = False
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute("SET preserve_insertion_order = true")
-        columns = {f"c{i}": "VARCHAR" for i in range(4)}
         pick = ", ".join(f"c{names.index(name)} AS {name[0]}" for name in _COLUMNS)
-        con.execute(
-            f"CREATE TABLE t AS SELECT {pick} FROM read_csv(?, header = false, skip = 1, auto_detect = false, "
-            "columns = ?, delim = ?, quote = '', escape = '', strict_mode = true, null_padding = false, "
-            f"nullstr = ?, max_line_size = {MAX_LINE})", [path, columns, delimiter, _NULL])
+        read = (f"CREATE TABLE t AS SELECT {pick} FROM read_csv(?, header = false, skip = 1, auto_detect = false, "
+                "columns = ?, delim = ?, quote = '', escape = '', strict_mode = true, null_padding = false, "
+                f"nullstr = ?, max_line_size = {MAX_LINE})")
+        # The metrics of the first lines usually are all the file's (a long-form file's first snapshots
+        # name them all): the metric cells are read into an ENUM of them (codes, not text, in the table).
+        # A metric not among them fails the read, and then every cell is read as text.
+        if 0 < len(sample) <= 64 and all(_good_name(m) and m == m.strip() and m for m in sample):
+            con.execute(_enum(sample))
+            columns = {f"c{i}": "metric_name" if name == "metric" else "VARCHAR" for i, name in enumerate(names)}
+            try:
+                con.execute(read, [path, columns, delimiter, _NULL])
+                coded = True
+            except duckdb.Error:
+                con.execute("DROP TABLE IF EXISTS t")
+                con.execute("DROP TYPE metric_name")
+        if not coded:
+            con.execute(read, [path, {f"c{i}": "VARCHAR" for i in range(4)}, delimiter, _NULL])
     except duckdb.Error:
         con.close()
         return None
     try:
-        return _read(con, path, names.index("value"), number_format)
+        return _read(con, path, names.index("value"), number_format, sample if coded else None)
     except BaseException:
         con.close()
         raise
 
 
-def _read(con: Any, path: str, value_col: int, number_format: str | None) -> Data | None:
+def _read(con: Any, path: str, value_col: int, number_format: str | None, coded: list[str] | None
+          ) -> Data | None:
+    """The Data of the table ``t``, its metric column an ENUM of ``coded`` (when not None) or text."""
     def give_up() -> None:
         con.close()
 
+    if coded is not None:
+        grouped = _group(con, coded, number_format, typed=True)
+        if grouped is None or grouped[4]:  # (a metric cell read as NULL: see _NULL)
+            give_up()
+            return None
+        return _snapshots_of(con, path, value_col, number_format, grouped)
     # The metrics of the first rows (a long-form file's first snapshots usually name them all); a metric met
     # later that is not among them is seen in the grouping below, and then every metric is looked up.
     sample = [m for (m,) in con.execute(f"SELECT DISTINCT m FROM t WHERE rowid < {_SAMPLE}").fetchall()]
@@ -146,13 +186,21 @@ def _read(con: Any, path: str, value_col: int, number_format: str | None) -> Dat
     if grouped is None:
         give_up()
         return None
-    names, rows, bad, twice, unknown = grouped
-    if unknown:
+    if grouped[4]:  # (a metric not among the first rows': every metric is looked up)
         grouped = _group(con, [m for (m,) in con.execute("SELECT DISTINCT m FROM t").fetchall()], number_format)
         if grouped is None:
             give_up()
             return None
-        names, rows, bad, twice, unknown = grouped
+    return _snapshots_of(con, path, value_col, number_format, grouped)
+
+
+def _snapshots_of(con: Any, path: str, value_col: int, number_format: str | None,
+                  grouped: tuple[list[str] | None, int, int, int, int]) -> Data | None:
+    """The Data of the table ``t`` and its grouping ``g`` (see _group), or None."""
+    def give_up() -> None:
+        con.close()
+
+    names, rows, bad, twice, _ = grouped
     if not rows or rows != _lines(path) - 1:  # (a blank line, which DuckDB skips: rows are lines no more)
         give_up()
         return None
@@ -216,7 +264,12 @@ def _read(con: Any, path: str, value_col: int, number_format: str | None) -> Dat
     return data
 
 
-def _group(con: Any, metrics: list[str], number_format: str | None
+def _enum(metrics: list[str]) -> str:
+    """The SQL that makes the ENUM of the metric names (its codes are the places of its names, from 0)."""
+    return "CREATE TYPE metric_name AS ENUM ({})".format(", ".join("'" + m.replace("'", "''") + "'" for m in metrics))
+
+
+def _group(con: Any, metrics: list[str], number_format: str | None, typed: bool = False
            ) -> tuple[list[str] | None, int, int, int, int] | None:
     """Make the table ``g`` of the snapshots (one scan of ``t``, grouped by period and unit), every check of
     the cells at once: the metric names to code them by (None: not coded), the rows, the values that are not
@@ -225,13 +278,14 @@ def _group(con: Any, metrics: list[str], number_format: str | None
     if not all(_good_name(m) and m == m.strip() and m for m in metrics):
         return None
     con.execute("DROP TABLE IF EXISTS g")
-    con.execute("DROP TYPE IF EXISTS metric_name")
+    if not typed:
+        con.execute("DROP TYPE IF EXISTS metric_name")
     names: list[str] | None = None
     if len(metrics) <= 64:  # the metrics of a snapshot as the bits of one integer: a metric twice is a bit once
-        names = metrics  # (an ENUM's codes are the places of its names, from 0; a name not among them: NULL)
-        con.execute("CREATE TYPE metric_name AS ENUM ({})".format(
-            ", ".join("'" + m.replace("'", "''") + "'" for m in names)))
-        code = "enum_code(TRY_CAST(m AS metric_name))"
+        names = metrics  # (a name not among them: NULL; typed: m is of the ENUM already, from the read)
+        if not typed:
+            con.execute(_enum(names))
+        code = "enum_code(m)" if typed else "enum_code(TRY_CAST(m AS metric_name))"
         distinct, known = f"bit_count(bit_or(1::UBIGINT << {code}::UBIGINT))", f"count({code})"
     else:
         distinct, known = "count(DISTINCT m)", "count(*)"  # (every metric was looked up: see _read)
