@@ -8,15 +8,16 @@ metric table.  Database drivers are imported only when their engine is used.
 from __future__ import annotations
 
 import datetime
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.errors import Diagnostic, KpiDataError, Span
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
 from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
-from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, expected, frame_relation, jsonl_problem,
+from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, csv_problem, expected, frame_relation, jsonl_problem,
                                        missing_columns, read_rows, row_names)
 from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
@@ -340,7 +341,11 @@ class DuckDBEngine(SqlEngine):
                 arg("delim", exp.Literal.string(sniff_delimiter(first))),
                 arg("quote", exp.Literal.string('"')),
                 arg("escape", exp.Literal.string('"')),
-                arg("null_padding", exp.true()),
+                # a row of another width than the header is an error, as in the Python engine (and null
+                # padding would keep the parallel reader from reading a line break in quotes)
+                arg("null_padding", exp.false()),
+                arg("strict_mode", exp.true()),
+                arg("skip", exp.Literal.number(0)),  # (the header is line 1: never a later line DuckDB picks)
             ]))
         elif source.format == "jsonl":
             def arg(name: str, value: Any) -> Any:
@@ -356,7 +361,7 @@ class DuckDBEngine(SqlEngine):
         try:
             desc = self.con.execute(self.sql(exp.select("*").from_(rel.copy()).limit(0))).description
         except self._duckdb.Error as exc:
-            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})", exc) from None
         names = [d[0] for d in desc]
         if any(c not in names for c in columns):
             raise missing_columns(source.path, names, columns)
@@ -368,7 +373,7 @@ class DuckDBEngine(SqlEngine):
             try:
                 (found,) = self.con.execute(self.sql(exp.select(*has).from_(objects))).fetchall()
             except self._duckdb.Error as exc:
-                raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+                raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})", exc) from None
             lost = [c for c, ok in zip(columns, found) if ok is False]
             if lost:
                 raise KpiDataError.from_diagnostics(
@@ -389,7 +394,7 @@ class DuckDBEngine(SqlEngine):
         try:
             self.con.execute(self.sql(create))
         except self._duckdb.Error as exc:
-            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})") from None
+            raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})", exc) from None
         return exp.Table(this=name.copy()), types, source.path
 
     def run(self, query: Any) -> list[tuple[Any, ...]]:
@@ -397,7 +402,7 @@ class DuckDBEngine(SqlEngine):
             return self.con.execute(self.sql(query)).fetchall()
         except self._duckdb.Error as exc:
             raise _read_error(getattr(self, "_source", None),
-                              f"DuckDB could not count the records: {_first_line(exc)}") from None
+                              f"DuckDB could not count the records: {_first_line(exc)}", exc) from None
 
     def close(self) -> None:
         self.con.close()
@@ -435,13 +440,26 @@ def _spark_jsonl(reader: Any, path: str) -> Any:
     return typed.select(*cells)
 
 
-def _read_error(source: Any, message: str) -> KpiDataError:
-    """The error of a records file an engine cannot read: for JSON lines, the Python engine's (the file,
-    the line and what is wrong there: the same on every engine), else ``message``."""
-    if isinstance(source, FileSource) and source.format == "jsonl":
-        problem = jsonl_problem(source.path)
+def _read_error(source: Any, message: str, exc: BaseException | None = None) -> KpiDataError:
+    """The error of a records file an engine cannot read: the Python engine's (the file, the line and
+    what is wrong there: the same on every engine), else for a CSV file the line the engine names
+    (``CSV Error on Line: N``) and what it says there, else ``message``."""
+    if isinstance(source, FileSource) and source.format in ("jsonl", "csv"):
+        problem = jsonl_problem(source.path) if source.format == "jsonl" else csv_problem(source.path)
         if problem is not None:
             return problem
+        if source.format == "csv":
+            raw = str(exc) if exc is not None else message
+            found = re.search(r"CSV Error on Line: (\d+)", raw)
+            if found:
+                lines = raw.split("\n")
+                said = next((ln.strip() for ln in lines[1:] if ln.strip() and not ln.startswith(
+                    ("Original Line", "  file", "Possible"))), "")
+                diag = Diagnostic("not read as CSV" + (f" ({said})" if said else ""),
+                                  Span(int(found.group(1)), 1, file=source.path),
+                                  hint="a CSV file has a header row, then one row a line (a line break only "
+                                       "in double quotes), cells separated by the header's delimiter")
+                return KpiDataError(str(diag), [diag])
     return KpiDataError(message)
 
 
@@ -556,20 +574,28 @@ class SparkEngine(SqlEngine):
             where = source.describe()
         elif isinstance(source, FileSource):
             reader = self.spark.read
+            if source.format == "csv":
+                # (the file read once in Python first: a row of another width than the header is the
+                # Python engine's error, where Spark would pad or cut it; a line break in quotes is part
+                # of its cell on every engine: multiLine)
+                problem = csv_problem(source.path)
+                if problem is not None:
+                    raise problem
             try:
                 if source.format == "csv":
                     from kpirules.records.pyengine import sniff_delimiter
 
                     with open(source.path, encoding="utf-8-sig", errors="replace") as f:
                         sep = sniff_delimiter(f.readline())
-                    df = reader.csv(source.path, header=True, sep=sep, quote='"', escape='"', encoding="utf-8")
+                    df = reader.csv(source.path, header=True, sep=sep, quote='"', escape='"', encoding="utf-8",
+                                    multiLine=True)
                 elif source.format == "jsonl":
                     df = _spark_jsonl(reader, source.path)
                 else:
                     df = reader.parquet(source.path)
             except Exception as exc:  # (Spark's errors come from the JVM)
                 raise _read_error(source, f"{source.path}: Spark cannot read the records file "
-                                          f"({_first_line(exc)})") from None
+                                          f"({_first_line(exc)})", exc) from None
             self._views += 1
             view = f"kpirules_records_{self._views}"
             df.createOrReplaceTempView(view)
@@ -590,7 +616,7 @@ class SparkEngine(SqlEngine):
             return [tuple(r) for r in self.spark.sql(self.sql(query)).collect()]
         except Exception as exc:
             raise _read_error(getattr(self, "_source", None),
-                              f"Spark could not count the records: {_first_line(exc)}") from None
+                              f"Spark could not count the records: {_first_line(exc)}", exc) from None
 
 
 def engine_for(spec: str | None) -> Engine:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
-from kpirules.errors import Diagnostic, KpiDataError
+from kpirules.errors import Diagnostic, KpiDataError, Span
 from kpirules.records.counting import DatasetStats, Part, Partials
 from kpirules.records.model import (
     Agg,
@@ -43,7 +43,7 @@ from kpirules.records.model import (
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
-__all__ = ["count_python", "read_rows", "row_word", "row_names", "jsonl_problem", "BAD_ROWS_SHOWN", "FLOATS",
+__all__ = ["count_python", "read_rows", "row_word", "row_names", "jsonl_problem", "csv_problem", "BAD_ROWS_SHOWN", "FLOATS",
            "check_frame_floats"]
 
 #: how many bad rows an error names, per column
@@ -298,21 +298,56 @@ def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any
         if any(c not in index for c in columns):
             raise missing_columns(path, header, columns)
         picks = [index[c] for c in columns]
-        width = max(picks) + 1 if picks else 0
+        fields = len(header)
         reader = csv.reader(f, delimiter=delim)
-        line = 1
+        line = 2  # (the line the next row starts on: a cell in quotes may hold line breaks)
+        wrong: list[tuple[int, int]] = []  # (line, fields) of the first rows of another width
+        n_wrong = 0
         try:
             for row in reader:
-                line += 1
+                start, line = line, reader.line_num + 2
                 if not row:
                     continue
-                if len(row) < width:
-                    row = row + [""] * (width - len(row))
-                yield reader.line_num + 1, [row[i] for i in picks]
+                if len(row) != fields and (len(row) < fields or any(row[fields:])):
+                    n_wrong += 1
+                    if len(wrong) < BAD_ROWS_SHOWN:
+                        wrong.append((start, len(row)))
+                    continue
+                yield start, [row[i] for i in picks]
         except UnicodeDecodeError as exc:
-            raise KpiDataError(f"{path}: not UTF-8 text after line {line} ({exc.reason})") from None
+            raise KpiDataError(f"{path}: not UTF-8 text after line {line - 1} ({exc.reason})") from None
         except csv.Error as exc:
-            raise KpiDataError(f"{path}:{reader.line_num + 1}: {exc}") from None
+            raise KpiDataError(f"{path}:{line}: {exc}") from None
+    if wrong:
+        raise _wrong_width(path, delim, fields, wrong, n_wrong)
+
+
+def _wrong_width(path: str, delim: str, fields: int, wrong: Sequence[tuple[int, int]], count: int) -> KpiDataError:
+    """The error of CSV rows with more or fewer cells than the header (``wrong``: the first rows' line
+    and number of cells; ``count``: how many in all): every engine refuses them, never reading the cells
+    of such a row into the wrong columns.  Empty cells after the last column are no cell too many (a
+    spreadsheet writes them)."""
+    diags = []
+    for line, n in wrong:
+        hint = (f"a cell holding the delimiter goes in double quotes: \"a{delim} b\"" if n > fields else
+                f"an empty cell is still there between two delimiters: a{delim}{delim}c")
+        diags.append(Diagnostic(f"{n} cell{'s' if n != 1 else ''} where the header has {fields}",
+                                Span(line, 1, file=path), hint=hint))
+    if count > len(wrong):
+        diags.append(Diagnostic(f"{path}: and {count - len(wrong)} more rows with another number of cells "
+                                f"than the header's {fields}"))
+    return KpiDataError("\n".join(str(d) for d in diags), diags)
+
+
+def csv_problem(path: str) -> KpiDataError | None:
+    """The error the Python engine gives for a CSV file (rows of another width than the header, text
+    that is not UTF-8, …), so that an engine that fails to read one says the same; None when it reads."""
+    try:
+        for _ in _csv_rows(path, []):
+            pass
+    except KpiDataError as exc:
+        return exc
+    return None
 
 
 def _json_number(token: str) -> str:
