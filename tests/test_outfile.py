@@ -86,6 +86,46 @@ def test_standard_output_on_a_full_disk_is_an_error_that_says_so(tmp_path: Path,
     assert "kpirules: :" not in proc.stderr and "Traceback" not in proc.stderr
 
 
+SMALL_OUTPUTS = [["check", str(PLAN), "--data", str(DATA), "--as-of", "2020-12-18"],
+                 ["check", str(PLAN), "--data", str(DATA), "--as-of", "2020-12-18", "--format", "json"],
+                 ["explain", str(PLAN), "--data", str(DATA), "--as-of", "2020-12-18", "--id", "II.1.a.1"],
+                 ["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "--format", "md"],
+                 ["report", str(PLAN), "--data", str(DATA), "--period", "2020-Q4", "-o", "-"],
+                 ["periods", "2020"], ["--help"], ["check", "--help"]]
+FULL_MESSAGE = "kpirules: standard output: cannot write: No space left on device; the output is incomplete\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("unbuffered", [False, True])
+@pytest.mark.parametrize("command", SMALL_OUTPUTS, ids=lambda c: " ".join(w for w in c if "/" not in w))
+def test_standard_output_on_dev_full_is_our_message_alone_and_exit_2(command: list[str], unbuffered: bool) -> None:
+    # `kpirules check … > /dev/full`: the message, then Python's "Exception ignored … OSError" and exit 120,
+    # the output sitting in the buffer and failing again at the interpreter's exit; `--help` exited 0
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        proc = subprocess.run([sys.executable, "-m", "kpirules", *command], cwd=ROOT,
+                              env={**env, "KPIRULES_CACHE_DIR": ""}, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.endswith(FULL_MESSAGE) and proc.stderr.count("kpirules: standard output") == 1
+    assert "Exception ignored" not in proc.stderr and "Errno" not in proc.stderr
+
+
+@needs_rlimit
+def test_output_that_fits_the_buffer_on_a_full_disk_is_one_error(tmp_path: Path) -> None:
+    # `report --format md > f` under `ulimit -f 2`: the output fits Python's buffer and failed only at exit
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open(tmp_path / "out", "w", encoding="utf-8") as out:
+        proc = subprocess.run([sys.executable, "-m", "kpirules", "periods", "2020"], cwd=tmp_path,
+                              env={**env, "KPIRULES_CACHE_DIR": ""}, stdout=out, stderr=subprocess.PIPE,
+                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100)),
+                              text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "kpirules: standard output: cannot write: File too large; the output is incomplete\n"
+
+
 @pytest.mark.parametrize("which", ["data", "plan", "data by another name"])
 def test_report_refuses_to_write_over_its_own_input(tmp_path: Path, which: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ import argparse
 import errno
 import importlib
 import io
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -75,7 +76,41 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.  Standard output is flushed here, for every command and
+    for ``--help``: output small enough to sit in its buffer would else fail only at the interpreter's exit
+    (on a full disk: Python's "Exception ignored … OSError" and exit 120); after an error of standard output
+    what is left in its buffer is dropped, so nothing fails again at exit."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `kpirules check … | head`
+        _drop_stdout()
+        return EXIT_OK
+    except OSError as exc:
+        _drop_stdout()
+        print(_shown(f"kpirules: {_os_error_text(exc)}"), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that what is left in its buffers (which Python keeps
+    after a failed write and flushes again at exit) goes nowhere instead of failing a second time."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # (not a file: nothing at exit)
+        return
+    try:
+        os.dup2(null, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    _buffered_stdout()  # (before `--help`, which argparse writes ignoring errors)
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(words[0] if words else None)
     parser.words = words  # type: ignore[attr-defined]
@@ -86,7 +121,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    _buffered_stdout()
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # (a full disk is an error here, not a silent loss at exit)
@@ -95,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error_text(exc), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kpirules check … | head`
+        _drop_stdout()
         return EXIT_OK
     except OSError as exc:
+        if exc.filename is None:
+            _drop_stdout()
         print(_shown(f"kpirules: {_os_error_text(exc)}"), file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:  # (every reader is bounded; this is the last word, never a traceback)
