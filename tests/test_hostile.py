@@ -528,6 +528,10 @@ _MISTAKES = [
     ("task {id}:\n  due 2020-Q5", "task {id}:\n  due 2020-Q2"),
     ("task {id}:\n  due 2020-Q2\n  lead @x", "task {id}:\n  due 2020-Q2\n  lead X"),
     ("task {id}:\n  due 2020-Q2\n  after NOPE", "task {id}:\n  due 2020-Q2\n  after E0"),
+    ('section {id} "s" extra', 'section {id} "s"'),  # (a stray word after a header was a rule of its own)
+    ('task {id} "t" extra:\n  due 2020-Q2', 'task {id} "t":\n  due 2020-Q2'),
+    ('rule {id} "r" extra: x > 1', 'rule {id} "r": x > 1'),
+    ("task {id}:\n  lead X Y", "task {id}:\n  lead X, Y"),
 ]
 
 
@@ -556,6 +560,46 @@ def test_n_mistakes_in_n_items_are_the_n_diagnostics_each_gives_alone_in_order(i
         alone += found
     together = _diagnostics([pair[0] if bad else pair[1] for pair, bad in items])
     assert together == sorted(alone)
+
+
+@pytest.mark.parametrize(("text", "at", "after"), [
+    ('plan "p" extra\nrule A: a > 1\n', (1, 10, 15), "the `plan` header"),
+    ('section S1 "s1"\nrule A: a > 1\nsection S2 "s2" extra\nrule B: b > 1\n', (3, 17, 22), "the `section` header"),
+    ("section S2 extra more\n", (1, 12, 17), "the `section` header"),  # (`more`: a second condition of `extra`)
+    ('unit X "u" extra\n', (1, 12, 17), "the `unit` line"),
+    ('event E "e" extra\n', (1, 13, 18), "the `event` line"),
+    ("group g: A, B extra\n", (1, 15, 20), "the `group` line"),
+    ('metric m "m" extra\n', (1, 14, 19), "the `metric` line"),
+    ('metric m "m": count "x" extra\n', (1, 25, 30), "the `metric` line"),
+    ("metric c = count(d) extra\n", (1, 21, 26), "the `metric` line"),
+    ('dataset d "d":\n  dated by x extra\n', (2, 14, 19), "the `dataset` (begun on line 1)"),
+    ('task T "t":\n  lead X Y\n', (2, 10, 11), "the task (begun on line 1)"),
+    ('rule R "r":\n  a > 1\n  lead X Y\n', (3, 10, 11), "the rule (begun on line 1)"),
+])
+def test_a_stray_word_after_a_header_is_an_error_naming_it_in_every_command(text, at, after, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # issue 21: `section S2 "s2" extra` was no error at all: `extra` read as a bare rule of its own,
+    # and `fmt` wrote it on a line of its own
+    with pytest.raises(kpirules.KpiError) as info:
+        kpirules.parse(text, "p.kpi")
+    (d,) = info.value.diagnostics
+    word = text.splitlines()[at[0] - 1][at[1] - 1:at[2] - 1]
+    assert d.message == f"unexpected `{word}` after {after}: nothing may follow it on its line"
+    assert d.span is not None and (d.span.line, d.span.column, d.span.end_column) == at
+    plan = tmp_path / "p.kpi"
+    plan.write_text(text, encoding="utf-8")
+    for args in (["lint", str(plan)], ["fmt", str(plan)], ["check", str(plan), "--data", str(plan)]):
+        assert main(args) == 2, args
+        assert f"p.kpi:{at[0]}:{at[1]}: error: unexpected `{word}` after" in capsys.readouterr().err
+    assert plan.read_text(encoding="utf-8") == text  # (fmt left it as it was)
+
+
+def test_a_task_or_rule_header_with_a_stray_word_names_it_where_the_colon_was_expected() -> None:
+    for text, col in (('task T "t" extra\n  lead X\n', 12), ('rule R "r" extra: a > 1\n', 12)):
+        with pytest.raises(kpirules.KpiError) as info:
+            kpirules.parse(text, "p.kpi")
+        (d,) = info.value.diagnostics
+        assert d.message.startswith("unexpected `extra`; expected `:`"), d
+        assert d.span is not None and (d.span.line, d.span.column) == (1, col)
 
 
 _NO_EXPONENT = "a number in a rule file is written without an exponent"

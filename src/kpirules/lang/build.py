@@ -14,6 +14,7 @@ from kpirules import nodes as n
 from kpirules.errors import Diagnostic, Span
 from kpirules.periods import KpiPeriodError, parse_kind, parse_period
 from kpirules.text import MAX_DIGITS  # (as many digits as in the data)
+from kpirules.lang.checker import _stray_attribute, _stray_reporting_option
 from kpirules.lang.records import RECORD_ITEMS, RecordsBuilder
 
 __all__ = ["Builder", "unquote"]
@@ -76,6 +77,13 @@ def _call(name: str) -> Any:
     return build
 
 
+#: what a stray word after an item is said to follow
+_WHAT: tuple[tuple[type, str], ...] = (
+    (n.Section, "the `section` header"), (n.Task, "the task"), (n.Rule, "the rule"), (n.Event, "the `event` line"),
+    (n.UnitDecl, "the `unit` line"), (n.Group, "the `group` line"), (n.MetricDecl, "the `metric` line"),
+    (RECORD_ITEMS[0], "the `dataset`"), (RECORD_ITEMS[1], "the `metric` line"))
+
+
 class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-arg]
     """Turns lark's tree into kpirules.nodes, collecting problems."""
 
@@ -123,6 +131,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
                  if not isinstance(c, dict) and not isinstance(c, RECORD_ITEMS) and not isinstance(c, n.MetricDecl)]
         records = [c for c in children if isinstance(c, RECORD_ITEMS)]
         metrics = [c for c in children if isinstance(c, n.MetricDecl)]
+        self._glued_to_a_header(children)
         return n.Plan(
             id=header.get("id"),
             title=header.get("title"),
@@ -136,6 +145,37 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
             span=self._span(meta),  # None for an empty file
         )
 
+    def _glued_to_a_header(self, children: list[Any]) -> None:
+        """A bare rule that starts on the line where the item before it ends (`section S2 "s2" extra`,
+        `lead X Y`) is a stray word, never a rule: newlines do not end an item, so without this the
+        word would silently become a rule of its own (a rule's second condition on its line is the
+        checker's)."""
+        for before, item in zip(children, children[1:]):
+            if not (isinstance(item, n.Rule) and item.bare and item.span is not None):
+                continue
+            span = before.get("_span") if isinstance(before, dict) else getattr(before, "span", None)
+            if not isinstance(span, Span) or span.end_line != item.span.line:
+                continue
+            if (_stray_reporting_option(item, before.get("reporting")) if isinstance(before, dict)
+                    else _stray_attribute(item, before)) is not None:
+                continue  # (a misspelt option or attribute: the checker names the word meant)
+            if isinstance(before, n.Rule):
+                last = before.time or before.condition
+                if last.span is not None and last.span.end_line == item.span.line:
+                    continue  # (two conditions on one line: the checker says so, in its own words)
+            line = self.lines[item.span.line - 1] if 0 < item.span.line <= len(self.lines) else ""
+            end = item.span.end_column if item.span.end_line == item.span.line and item.span.end_column else None
+            text = " ".join(line[item.span.column - 1:end - 1 if end else None].split())
+            shown = text if len(text) <= 40 else text[:37] + "…"
+            what = "the `plan` header" if isinstance(before, dict) else next(
+                (words for kind, words in _WHAT if isinstance(before, kind)), "the item")
+            begun = f" (begun on line {span.line})" if span.line != item.span.line else ""
+            self.problem(f"unexpected `{shown}` after {what}{begun}: nothing may follow it on its line",
+                         Span(item.span.line, item.span.column, item.span.line,
+                              item.span.column + len(text), file=self.filename),
+                         hint="put a title in quotes after the id, or write a condition as a rule of its own "
+                              "(`rule ID: …`) on a new line")
+
     @v_args(meta=True)
     def header(self, meta, children):  # type: ignore[no-untyped-def]
         fields: dict[str, object] = {"id": self._ident(children[0])}
@@ -143,6 +183,7 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
             if name in fields:
                 self.problem(f"`{name}` is given twice in the plan header", where)
             fields[name] = value
+        fields["_span"] = self._span(meta)
         return fields
 
     @v_args(meta=True)
