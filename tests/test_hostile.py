@@ -532,6 +532,7 @@ _MISTAKES = [
     ('task {id} "t" extra:\n  due 2020-Q2', 'task {id} "t":\n  due 2020-Q2'),
     ('rule {id} "r" extra: x > 1', 'rule {id} "r": x > 1'),
     ("task {id}:\n  lead X Y", "task {id}:\n  lead X, Y"),
+    ('rule {id} "x\\ty": x > 1', 'rule {id} "x\\\\y": x > 1'),  # (was "a string is not closed")
 ]
 
 
@@ -600,6 +601,32 @@ def test_a_task_or_rule_header_with_a_stray_word_names_it_where_the_colon_was_ex
         (d,) = info.value.diagnostics
         assert d.message.startswith("unexpected `extra`; expected `:`"), d
         assert d.span is not None and (d.span.line, d.span.column) == (1, col)
+
+
+@pytest.mark.parametrize(("text", "col", "escape"), [
+    ('rule A "x\\ty": a > 1\n', 10, "\\t"),
+    ('rule A "a\\\\" "b\\"c\\q": a > 1\n', 19, "\\q"),  # (after a `\\` and a `\"` that are escapes)
+    ('task T "t":\n  note "C:\\Users"\n', 11, "\\U"),
+])
+def test_an_escape_the_language_does_not_have_is_named_with_the_ones_it_has(text, col, escape) -> None:  # type: ignore[no-untyped-def]
+    # issue 21: `"x\ty"` said "a string is not closed before the end of the line", but it is closed
+    with pytest.raises(kpirules.KpiError) as info:
+        kpirules.parse(text, "p.kpi")
+    (d,) = info.value.diagnostics
+    assert d.message == (f"`{escape}` is not an escape of a rule file's strings: a string has `\\\"` (a quote), "
+                         "`\\\\` (a backslash) and `\\n` (a new line), no other")
+    line = text.count("\n", 0, text.index(escape)) + 1
+    assert d.span is not None and (d.span.line, d.span.column, d.span.end_column) == (line, col, col + 2)
+
+
+def test_a_string_left_open_is_still_said_to_be_open_whatever_its_escapes() -> None:
+    for text in ('rule A "x\\ty: a > 1\n', 'rule A "x\\\n'):
+        with pytest.raises(kpirules.KpiError) as info:
+            kpirules.parse(text, "p.kpi")
+        (d,) = info.value.diagnostics
+        assert d.message == "a string is not closed before the end of the line" and d.span is not None
+        assert (d.span.line, d.span.column) == (1, 8)
+    assert kpirules.parse('rule A "q\\"\\\\\\n": a > 1\n', "p.kpi").rules[0].title == 'q"\\\n'
 
 
 _NO_EXPONENT = "a number in a rule file is written without an exponent"

@@ -192,7 +192,14 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_") and pos - start < 60:
             start -= 1
         word = _WORD_RE.match(text, start)
-        if ch == '"':
+        escape = _bad_escape(text, pos) if ch == '"' else None
+        if escape is not None:  # (`"x\ty"` is closed: its `\t` is what the lexer cannot read)
+            col += escape - pos
+            width = 2
+            message = (f"`{text[escape:escape + 2]}` is not an escape of a rule file's strings: "
+                       "a string has `\\\"` (a quote), `\\\\` (a backslash) and `\\n` (a new line), no other")
+            hint = "write the character itself (a tab as a tab), or `\\\\` for a backslash"
+        elif ch == '"':
             message = "a string is not closed before the end of the line"
         elif word and not word.group().isascii():
             width = len(word.group())
@@ -235,6 +242,27 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
     source = lines[line - 1] if 0 < line <= len(lines) else None
     diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
     return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+#: the escapes a string of a rule file has (grammar.lark's STRING): `\"`, `\\` and `\n`
+_ESCAPES = '"\\n'
+
+
+def _bad_escape(text: str, pos: int) -> int | None:
+    r"""Where the backslash of the first escape the language does not have stands in the string that
+    starts at ``pos`` (`"x\ty"`: at its `\`); None when there is none, or when the string is not closed
+    before its line ends (that is what is wrong then)."""
+    bad = None
+    i = pos + 1
+    while i < len(text) and text[i] != "\n":
+        if text[i] == '"':
+            return bad
+        if text[i] == "\\":
+            if bad is None and i + 1 < len(text) and text[i + 1] not in _ESCAPES:
+                bad = i
+            i += 1
+        i += 1
+    return None
 
 
 #: what the lexer stopped in when it stops at a digit, or at the `.` after the digits it read as a number:
