@@ -533,6 +533,9 @@ _MISTAKES = [
     ('rule {id} "r" extra: x > 1', 'rule {id} "r": x > 1'),
     ("task {id}:\n  lead X Y", "task {id}:\n  lead X, Y"),
     ('rule {id} "x\\ty": x > 1', 'rule {id} "x\\\\y": x > 1'),  # (was "a string is not closed")
+    ('task {id} "t"\n  due 2020-Q2', 'task {id} "t":\n  due 2020-Q2'),  # (was "unexpected `due`")
+    ('task {id}:\n  due 20200-Q5\n  product "p"', 'task {id}:\n  due 2020-Q2\n  product "p"'),
+    ('task {id}:\n  lead X Y\n  due 2020-Q2', 'task {id}:\n  lead X, Y\n  due 2020-Q2'),
 ]
 
 
@@ -601,6 +604,52 @@ def test_a_task_or_rule_header_with_a_stray_word_names_it_where_the_colon_was_ex
         (d,) = info.value.diagnostics
         assert d.message.startswith("unexpected `extra`; expected `:`"), d
         assert d.span is not None and (d.span.line, d.span.column) == (1, col)
+
+
+#: the lines of one task, each with a mistake of its own and as it is mended (the trial of issue 21)
+_TASK_LINES = [('task T1 "t":', None), ("  lead 1x", "  lead X"), ("  due 20200-Q5", "  due 2020-Q4"),
+               ("  support @y", "  support Y"), ("  note 5 x", '  note "x"'),
+               ('  product "p"', None)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.booleans(), min_size=len(_TASK_LINES), max_size=len(_TASK_LINES)))
+@example([True] * len(_TASK_LINES))
+def test_mistakes_on_the_lines_of_one_task_keep_the_messages_they_have_alone(wrong) -> None:  # type: ignore[no-untyped-def]
+    # issue 21: after `lead 1x`, the `20200-Q5` of the next line was lost and `product` was "unexpected
+    # `product`: it belongs right after a `task` or `rule` header…"; recovery goes on at the item's next
+    # line and keeps what each line has to say alone
+    def text(bad: set[int]) -> str:
+        return "".join((line if i in bad or mended is None else mended) + "\n"
+                       for i, (line, mended) in enumerate(_TASK_LINES))
+
+    def said(source: str) -> list[tuple[int, int, str]]:
+        try:
+            kpirules.parse(source, "p.kpi")
+        except kpirules.KpiError as err:
+            return [(d.span.line, d.span.column, d.message) for d in err.diagnostics if d.span is not None]
+        return []
+
+    bad = {i for i, w in enumerate(wrong) if w and _TASK_LINES[i][1] is not None}
+    alone = []
+    for i in sorted(bad):
+        found = said(text({i}))
+        assert len(found) == 1 and found[0][0] == i + 1, found
+        alone += found
+    assert said(text(bad)) == alone
+
+
+def test_a_header_without_its_colon_is_said_so_at_its_end() -> None:
+    # issue 21: `task T2 "t2"` with no colon gave, on the next line, "unexpected `due`: it belongs right
+    # after a `task` or `rule` header…"
+    for text, at, header in (('task T1 "t":\n  lead X\ntask T2 "t2"\n  due 2020\n', (3, 13), 'task T2 "t2"'),
+                             ("rule R\n  a > 1\n", (1, 7), "rule R"),
+                             ('dataset d "d"\n  dated by x\n', (1, 14), 'dataset d "d"')):
+        with pytest.raises(kpirules.KpiError) as info:
+            kpirules.parse(text, "p.kpi")
+        (d,) = info.value.diagnostics
+        assert d.message == f"a `:` is missing at the end of `{header}`: a header ends with `:` before its lines"
+        assert d.span is not None and (d.span.line, d.span.column) == at and d.hint == f"write `{header}:`"
 
 
 @pytest.mark.parametrize(("text", "col", "escape"), [

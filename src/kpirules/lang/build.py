@@ -453,6 +453,11 @@ class Builder(RecordsBuilder, Transformer_NonRecursive):  # type: ignore[type-ar
                 tok,
             )
             return n.PeriodRef(parse_period(span_years[2]), span_years[2], span=span)
+        long_year = re.match(r"(\d{5,})-", text) if tok.type == "BAD_PERIOD" else None
+        if long_year:
+            self.problem(f"`{text}` is not a period: its year `{long_year[1]}` has {len(long_year[1])} digits; "
+                         "write a year with four digits (2020-Q4, Q4/2020)", tok)
+            return n.PeriodRef(parse_period("2000"), str(tok), span=span)
         if tok.type == "INT" and len(text) != 4:
             self.problem(
                 f"`{text}` is not a period; write a year with four digits (2020), a quarter (Q4/2020) or a date",

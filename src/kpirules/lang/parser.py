@@ -10,6 +10,7 @@ here are the guards on nesting and depth, and the order in which they run.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lark.exceptions import UnexpectedInput, VisitError
 
@@ -97,6 +98,7 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
     the lines before are blanked, so that every position stays that of the file, and an attribute
     line gets a stand-in header of its item's kind on the line above it."""
     diagnostics = list(syntax_error(first, text, filename, lines).diagnostics)
+    restarts: list[tuple[int, str]] = []  # the lines inside an item where parsing started again, and what stood above
     while len(diagnostics) < MAX_SYNTAX_ERRORS:
         last = diagnostics[-1].span
         line = last.line if last is not None else len(lines)
@@ -109,6 +111,8 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
         blank = "\n" * (start - 2) + header + "\n" if header is not None else "\n" * (start - 1)
         rest = blank + "\n".join(lines[start - 1:])
         floor = len(blank)
+        if header is not None:
+            restarts.append((start, blank))
         try:
             lark_parser().parse(rest)
         except UnexpectedInput as err:
@@ -121,7 +125,17 @@ def _every_syntax_error(first: UnexpectedInput, text: str, filename: str | None,
             diagnostics.extend(more)
             continue
         break
-    shown = capped(_with_semantics(diagnostics, filename, lines))
+    for d in diagnostics:  # (and the lines of an item above its first syntax error)
+        at = d.span.line if d.span is not None else 0
+        begins = next((no for no in range(at, 0, -1) if _STARTS.match(lines[no - 1])), at) if at <= len(lines) else at
+        if begins < at:
+            restarts.append((begins, "\n" * (begins - 1)))
+    kept: list[Diagnostic] = []  # the builder's problems of the lines read again inside an item
+    for start, blank in restarts:
+        stop = min((d.span.line for d in diagnostics if d.span is not None and d.span.line >= start),
+                   default=len(lines) + 1)
+        kept += _problems_of_the_rest(lines, start, stop - 1, blank, filename)
+    shown = capped(_with_semantics(diagnostics, filename, lines, kept))
     if len(diagnostics) >= MAX_SYNTAX_ERRORS:  # (parsing gave up: there may be more)
         shown.append(Diagnostic(f"{filename or '<input>'}: … parsing stopped after {MAX_SYNTAX_ERRORS} syntax "
                                 "errors; there may be more after them"))
@@ -134,7 +148,27 @@ _STAND_IN = {"rule": "rule {}: true", "task": "task {}:", "event": "event {}", "
              "group": "group {}: __recover__"}
 
 
-def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[str]) -> list[Diagnostic]:
+def _problems_of_the_rest(lines: list[str], start: int, stop: int, blank: str,
+                          filename: str | None) -> list[Diagnostic]:
+    """The builder's problems (`due 2020-Q5`: no quarter 5) of the lines of an item read again from line
+    ``start`` after a syntax error above them, up to the item's end or line ``stop`` (the line before the
+    next syntax error), as they are when the mistakes around them are mended; none when those lines do
+    not parse alone."""
+    end = next((no - 1 for no in range(start + 1, len(lines) + 1) if _ITEM_LINE.match(lines[no - 1])), len(lines))
+    end = min(end, stop)
+    if end < start:
+        return []
+    try:
+        _plan, builder = _build(blank + "\n".join(lines[start - 1:end]), filename, lines)
+    except (KpiError, UnexpectedInput, VisitError, RecursionError):
+        return []
+    # (none naming the stand-in: `lead` given twice in it says nothing of the item as written)
+    return [d for d in builder.problems if d.span is not None and start <= d.span.line <= end
+            and "__recover__" not in d.message]
+
+
+def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[str],
+                    kept: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
     """The syntax errors and the semantic problems of the rest of the file (issue 21 item 6), in file order.
 
     Each item with a syntax error becomes a stand-in that keeps its kind and id (`task 13:`), so that
@@ -145,7 +179,7 @@ def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[
     inside: list[Diagnostic] = []  # the syntax errors on the line of the item they are in
     for d in syntax:
         if d.span is None:
-            return syntax
+            return syntax + list(kept)
         line = d.span.line
         if d.span.column == 1 and line > 1 and _ITEM_LINE.match(lines[line - 1] if line <= len(lines) else ""):
             line -= 1  # (an unexpected `rule` starting a line: the item before it is the one left unfinished)
@@ -169,11 +203,12 @@ def _with_semantics(syntax: list[Diagnostic], filename: str | None, lines: list[
     try:
         plan, builder = _build("\n".join(text), filename, text)
     except (KpiError, UnexpectedInput, VisitError, RecursionError):
-        return syntax
+        return sorted(syntax + list(kept), key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
     # (a syntax error at the `rule` that starts a line is the item above's: the checker may still judge this one)
     found = builder.problems + ([] if lost else _safe_diagnostics(plan, lines, inside + builder.problems))
     more = [d for d in found if d.span is not None and not any(a <= d.span.line <= b for a, b in broken)]
-    merged = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d for d in syntax + more}
+    merged = {(d.span.line if d.span else 0, d.span.column if d.span else 0, d.message): d
+              for d in syntax + list(kept) + more}
     return [merged[k] for k in sorted(merged)]
 
 

@@ -167,6 +167,14 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
             else:
                 message = "a single `=` is not an operator"
                 hint = "write `==` to compare for equality (or >=, <=)"
+        elif (missing := _missing_colon(err, text)) is not None:
+            line, col, header = missing
+            message = f"a `:` is missing at the end of `{header}`: a header ends with `:` before its lines"
+            hint = f"write `{header}:`"
+        elif (stray := _stray_after_item(err, lines)) is not None:
+            line, col, width, message = stray
+            hint = ("put a title in quotes after the id, or write a condition as a rule of its own "
+                    "(`rule ID: …`) on a new line")
         elif tok.type in _ATTRIBUTES and not (set(err.expected) & {tok.type}) \
                 and {"NAME", "LPAR"} <= set(err.expected) and "RULE" not in set(err.expected):
             # right after a rule's header, which wants its condition before any attribute
@@ -242,6 +250,76 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str | None, lines: l
     source = lines[line - 1] if 0 < line <= len(lines) else None
     diag = Diagnostic(message, Span(line, col, line, col + width, file=filename), hint=hint, source_line=source)
     return KpiSyntaxError.from_diagnostics([diag])  # type: ignore[return-value]
+
+
+_BEGINS = re.compile(r"(?:rule|task|plan|section|group|event|unit|dataset|metric)\b")
+#: the keywords of the headers that end with `:` (and what they are called)
+_COLON_HEADERS = {"RULE", "TASK", "DATASET"}
+#: what a stray word after an item is said to follow, by the item's tree
+_AFTER = {"section": "the `section` header", "task": "the task", "rule": "the rule", "header": "the `plan` header",
+          "event": "the `event` line", "unit_decl": "the `unit` line", "group": "the `group` line",
+          "metric_decl": "the `metric` line", "counted_metric": "the `metric` line", "dataset": "the `dataset`"}
+
+
+def _missing_colon(err: UnexpectedToken, text: str) -> tuple[int, int, str] | None:
+    """(line, column, header) when a `rule`, `task` or `dataset` header ends its line without its `:`
+    (`task T2 "t2"`, then `due …` on the next line): the place where the colon belongs."""
+    try:
+        stack = list(err.interactive_parser.parser_state.value_stack)
+    except AttributeError:  # pragma: no cover - lark internals moved
+        return None
+    if "COLON" not in set(err.expected) or not stack or not isinstance(stack[-1], Token):
+        return None
+    last = stack[-1]
+    if last.end_line is None or last.end_column is None or err.token.line is None or \
+            err.token.line <= last.end_line:
+        return None
+    for item in reversed(stack):
+        if not isinstance(item, Token):
+            return None
+        if item.type in _COLON_HEADERS:
+            if item.start_pos is None or last.end_pos is None or item.line != last.end_line:
+                return None
+            header = " ".join(text[item.start_pos:last.end_pos].split())
+            return last.end_line, last.end_column, header if len(header) <= 60 else header[:57] + "…"
+    return None
+
+
+def _stray_after_item(err: UnexpectedToken, lines: list[str]) -> tuple[int, int, int, str] | None:
+    """(line, column, width, message) when what the parser reads before the bad token starts on the line
+    where the item before it ends (`lead X Y`, then `due …` on the next line: `Y` began a rule of its own,
+    which no `due` may follow)."""
+    try:
+        stack = list(err.interactive_parser.parser_state.value_stack)
+    except AttributeError:  # pragma: no cover - lark internals moved
+        return None
+    for at in range(len(stack) - 1, -1, -1):
+        item = stack[at]
+        if isinstance(item, Tree) and (item.data in _AFTER or item.data.startswith("__start")):
+            break
+    else:
+        return None
+    if at == len(stack) - 1 or item.meta.empty:
+        return None
+    if item.data.startswith("__start"):  # (the items read so far: the last of them)
+        last = item.children[-1] if item.children else None
+        if not isinstance(last, Tree) or last.meta.empty:
+            return None
+        item = last
+    first = stack[at + 1]
+    if not isinstance(first, Token) or first.line != item.meta.end_line or first.line is None \
+            or first.column is None or first.line == err.token.line:
+        return None
+    what = _AFTER.get(item.data)
+    if what is None:  # (`laed Y`: a bare rule before, whose misspelt word is said by the attribute's hint)
+        return None
+    # (where the item begins in the file: a stand-in header of recovery may stand before this line)
+    begins = next((no for no in range(first.line, 0, -1) if _BEGINS.match(lines[no - 1] if no <= len(lines) else "")),
+                  item.meta.line)
+    begun = f" (begun on line {begins})" if begins != first.line else ""
+    shown = _token_text(first)
+    return (first.line, first.column, max(1, len(str(first))),
+            f"unexpected `{shown}` after {what}{begun}: nothing may follow it on its line")
 
 
 #: the escapes a string of a rule file has (grammar.lark's STRING): `\"`, `\\` and `\n`
