@@ -232,3 +232,96 @@ def test_the_metric_cells_are_read_as_codes_when_the_first_lines_name_every_metr
     assert taken and duck == python
     data = load_data(path)
     assert isinstance(data.snapshots, LazySnapshots) and _metric_type(data).startswith(kind)
+
+
+def _large(rows: int, faults: dict[int, str], end: str = "\n", head: str = "period,unit,metric,value") -> str:
+    """A long-form file of ``rows`` value rows (line 2 on), the row of each line in ``faults`` replaced."""
+    lines = [head]
+    for i in range(rows):
+        line = i + 2
+        lines.append(faults.get(line, f"2020-Q{i % 4 + 1},DV{i // 40:03},m{i // 4 % 10},{i}"))
+    return end.join(lines) + end
+
+
+def _small_and_large(path: str, number_format: str | None,
+                     monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """What the small-file reader reads of the file, and what load_data reads when it is over the limit."""
+    import kpirules.text
+    from kpirules.data import load as load_module
+
+    monkeypatch.setattr(duckcsv, "MIN_BYTES", 10 ** 15)
+    small = _read(path, number_format)
+    monkeypatch.setattr(duckcsv, "MIN_BYTES", 1000)
+    monkeypatch.setattr(kpirules.text, "MAX_TEXT_BYTES", 4096)
+    assert os.path.getsize(path) > 4096
+
+    def never(path: str) -> str:
+        raise AssertionError(f"{path} was read whole")
+
+    monkeypatch.setattr(load_module, "_read_text", never)  # (the text is never held whole)
+    large = _read(path, number_format)
+    monkeypatch.undo()
+    return small, large
+
+
+def test_a_file_over_the_text_limit_that_duckdb_hands_back_names_each_problem_by_its_line(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file over kpirules.text.MAX_TEXT_BYTES with one bad cell was refused as "larger than … bytes":
+    # its errors were lost.  Read a line at a time, it gives the small file's messages.
+    bad = {line: f"2020-Q1,DV900,m{line},{line}.1.5" for line in range(300, 330)}  # (30 bad cells: 20 listed)
+    faults = {**bad, 120: "2020-Q2,DV001,m9,1.234", 150: "2020-Q1,DV000,m0,7"}  # (ambiguous; m0 twice)
+    path = _write(tmp_path, _large(400, faults))
+    small, large = _small_and_large(path, None, monkeypatch)
+    assert large[0] == "error"
+    assert large == small
+    text = large[1][0]
+    assert "larger than" not in text
+    assert f"{path}:300:20: error: column value (cell D300): '300.1.5' is not a number" in text
+    assert "… and 10 more like this" in text
+    assert f"{path}:120:18: error: column value (cell D120): '1.234' is ambiguous" in text
+    # (m0 of 2020-Q1, DV000 is on row 2 too, as 0)
+    assert f"{path}: row 150: m0 for 2020-Q1 (unit DV000) is 7 here but 0 at {path}: row 2" in text
+    lines = [d[1].line for d in large[1][1] if d[1] is not None]
+    assert lines == [120, *range(300, 320)]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("number_format", [None, "vi", "en"])
+def test_a_file_over_the_text_limit_reads_as_a_small_one(end: str, number_format: str | None, tmp_path: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a blank line (which DuckDB does not take); an ambiguous 1.234 that a decimal 12.5 decides (read
+    # again in English); an Excel sep= line, a row of far too many cells and a ragged one
+    cases = [
+        ({50: ""}, "period,unit,metric,value"),
+        ({60: "2020-Q3,DV001,m9,1.234", 61: "2020-Q3,DV001,m8,12.5"}, "period,unit,metric,value"),
+        ({70: "2020-Q4,DV001,m8,1" + ",x" * 1200, 90: "2020-Q4,DV001,m7,2,5"}, f"sep=,{end}period,unit,metric,value"),
+    ]
+    for faults, head in cases:
+        path = _write(tmp_path, _large(300, faults, end, head))
+        small, large = _small_and_large(path, number_format, monkeypatch)
+        assert large == small
+
+
+@pytest.mark.parametrize("fault", [b"2020-Q1,DV001,m\xff,1", b"2020-Q1,DV001,m\x00,1", b"2020-Q1,DV001,m," + b"9" * 600_000])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_file_over_the_text_limit_that_is_no_text_csv_gives_the_small_files_error(
+        fault: bytes, bom: bytes, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # bytes that are not UTF-8, a NUL byte, a cell of more than 131,072 characters
+    path = os.path.join(tmp_path, "data.csv")
+    lines = _large(300, {}).encode().splitlines()
+    lines.insert(200, fault)
+    with open(path, "wb") as fh:
+        fh.write(bom + b"\n".join(lines) + b"\n")
+    small, large = _small_and_large(path, None, monkeypatch)
+    assert small[0] == "error" and "larger than" not in small[1][0]
+    assert large == small
+
+
+def test_a_file_over_the_text_limit_with_a_quote_is_still_refused(tmp_path: Any,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import kpirules.text
+
+    path = _write(tmp_path, _large(300, {60: '2020-Q3,"DV001",m9,1'}))
+    monkeypatch.setattr(kpirules.text, "MAX_TEXT_BYTES", 4096)
+    with pytest.raises(KpiDataError, match="larger than 4,096 bytes, the most kpirules reads"):
+        load_data(path)

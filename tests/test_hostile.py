@@ -783,7 +783,10 @@ def test_a_device_or_a_huge_file_as_data_is_refused_in_bounded_memory(capsys, tm
             fh.truncate(2 << 20)  # (sparse: 2 MiB of zeros that take no room)
         assert main(["check", str(plan), "--data", str(huge)]) == 2
         err = capsys.readouterr().err
-        assert f"{huge}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
+        if name.endswith(".csv"):  # (a CSV file over the limit is read a line at a time: its first cell is huge)
+            assert f"{huge}:1: a cell of more than 131,072 characters" in err and "stopped reading there" in err
+        else:
+            assert f"{huge}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
     (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
     assert main(["check", str(plan), "--data", str(tmp_path / "zero.xlsx")]) == 2
     assert "zero.xlsx: not a readable .xlsx workbook (not a file: a device or a pipe)" in capsys.readouterr().err

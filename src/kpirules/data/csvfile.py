@@ -8,8 +8,8 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from typing import cast
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NoReturn, cast
 
 from kpirules.data.cells import original_text
 from kpirules.data.model import Data, Problems, Source
@@ -100,7 +100,12 @@ def refuse_long_cells(path: str, max_line: int) -> bool:
     except OSError:
         return True  # (reading the file says what is wrong with it)
     if not stat.S_ISREG(st.st_mode) or st.st_size <= min(_LONG_RUN, max_line) or st.st_size > texts.MAX_TEXT_BYTES:
-        return True  # (a file too big is refused as such when it is read)
+        return True  # (a file too big is looked at when it is read a line at a time: read_csv_stream)
+    return _scan_cells(path, max_line)
+
+
+def _scan_cells(path: str, max_line: int) -> bool:
+    """:func:`refuse_long_cells` of a regular file, whatever its size."""
     cell, line_run = b"x" * _LONG_RUN, b"x" * (max_line + 1)
     plain = True
     line, tail, line_tail = 1, 0, 0  # (the line of the chunk's start; the runs that end the chunks so far)
@@ -170,9 +175,6 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
         starts = _field_columns(src or "", delimiter)[0]
         column = starts[col] if col < len(starts) else 1
         return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
-
-    def source(row: int, col: int | None) -> Source:
-        return Source(filename, f"row {row}")
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         if "\r" in text and '"' in text:  # line ends become "\n", also inside quoted cells
@@ -281,6 +283,16 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
             if wide:
                 text = "\n".join(every)
 
+    return _read_table(problems, wide, name, filename, number_format, delimiter, locate, rows, '"' not in text)
+
+
+def _read_table(problems: Problems, wide: list[Diagnostic], name: str, filename: str | None,
+                number_format: str | None, delimiter: str, locate: Any, rows: Callable[[], Iterable[tuple[int, list[Cell]]]],
+                line_rows: bool) -> Data:
+    """The Data of a CSV file's rows (``rows()`` gives them again for each reading), or its problems raised."""
+    def source(row: int, col: int | None) -> Source:
+        return Source(filename, f"row {row}")
+
     def read(fmt: str | None, votes: NumberVotes) -> tuple[Data, list[Diagnostic]]:
         data = Data()
         data.files.append(name)
@@ -288,7 +300,7 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
         problems.extend(wide)
         # (the garbage collector is left alone: a library must not switch off process-wide state)
         Table(data, problems, fmt, locate, source, text_rows=True, file=filename,
-              line_rows='"' not in text, delimiter=delimiter, votes=votes).read(rows())
+              line_rows=line_rows, delimiter=delimiter, votes=votes).read(rows())
         return data, problems
 
     data, _ = read_deciding(read, name, number_format)
@@ -297,3 +309,135 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
         err.partial = data  # type: ignore[attr-defined]
         raise err
     return data
+
+
+def read_csv_stream(path: str, number_format: str | None = None) -> Data | None:
+    """Read a CSV file larger than :data:`kpirules.text.MAX_TEXT_BYTES` a line at a time, as
+    :func:`parse_csv_data` reads its text, the text never held whole: the same Data, or the same
+    problems (file:line, the cell, "… and N more like this").  Taken: a regular UTF-8 file (a byte-order
+    mark or not) with no quote, no line over csv's field limit and one line end throughout (``\\n`` or
+    ``\\r\\n``); None for any other, which stays refused as too large.  A cell too long, a row of far too
+    many cells, bytes that are not UTF-8 and a NUL byte are the small file's errors.  The file is read
+    once to look at it, then once for each reading the number format needs (:func:`read_deciding`)."""
+    limit = csv.field_size_limit()
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        if not _scan_cells(path, limit):  # (a long cell: its error; a quote or a long line: not taken)
+            return None
+        with open(path, "rb") as fh:
+            facts = _stream_facts(path, fh)
+    except OSError:
+        return None  # (reading the file as a whole says what is wrong with it)
+    if facts is None:
+        return None
+    delimiter, skip, wide, blanked = facts
+    problems = Problems()
+    recent: dict[int, str] = {}  # (the lines just read: a message is made while its row is read)
+
+    def line_at(row: int) -> str | None:
+        if row in recent:
+            return recent[row]
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return next((line.removesuffix("\n").removesuffix("\r") for i, line in enumerate(fh, 1) if i == row),
+                        None)
+
+    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
+        src = line_at(row) if row > 0 else None
+        if col is None:
+            return "", Span(row, 1, file=path), src, f"row {row}"
+        starts = _field_columns(src or "", delimiter)[0]
+        column = starts[col] if col < len(starts) else 1
+        return "", Span(row, column, file=path), src, f"cell {column_letter(col)}{row}"
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for row, line in enumerate(fh, 1):
+                if row <= skip:
+                    continue
+                line = "" if row in blanked else line.removesuffix("\n").removesuffix("\r")
+                if len(recent) > 64:
+                    recent.clear()
+                recent[row] = line
+                yield row, cast("list[Cell]", line.split(delimiter))
+
+    return _read_table(problems, wide, path, path, number_format, delimiter, locate, rows, True)
+
+
+def _stream_facts(path: str, fh: Any) -> tuple[str, int, list[Diagnostic], set[int]] | None:
+    """What :func:`read_csv_stream` needs of a file before reading it (its delimiter, whether an Excel
+    ``sep=`` line comes first, the rows of far too many cells and their problems), from one pass over its
+    lines; None when it is not one that function takes.  Its decoding errors and NUL byte are raised as
+    :func:`parse_csv_data` raises them."""
+    first = fh.read(3)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    bom = 3 if first == b"\xef\xbb\xbf" else 0
+    fh.seek(bom)
+    delimiter, skip = ",", 0
+    ncells = 0  # (the header's cells, once met)
+    wide: list[Diagnostic] = []
+    blanked: set[int] = set()
+    nul = 0
+    crlf = bare = 0  # the body's lines that end with "\r\n", with "\n" alone
+    offset = bom
+    for row, raw in enumerate(iter(fh.readline, b""), 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:  # (the small file's message: see decode_text)
+            _not_utf8(path, fh, offset + exc.start - bom)
+        offset += len(raw)
+        end = 2 if line.endswith("\r\n") else 1 if line.endswith("\n") else 0
+        line = line[:len(line) - end]
+        if "\r" in line:
+            return None  # (a line end of "\r" alone)
+        if "\x00" in line and not nul:
+            nul = row
+        if row == 1:
+            stripped = line.strip()
+            if stripped.lower().startswith("sep=") and len(stripped) == 5:
+                delimiter, skip = stripped[4], 1
+            else:
+                delimiter = _sniff_delimiter(line)
+        if row > skip:
+            crlf += end == 2
+            bare += end == 1
+        if row <= skip:
+            continue
+        if not ncells:
+            if line.strip():
+                ncells = line.count(delimiter) + 1
+            continue
+        n = line.count(delimiter) + 1
+        if n > ncells + MAX_EXTRA_CELLS:
+            wide.append(Diagnostic(
+                f"row {row}: this row has {n:,} cells but the header has {ncells}; a row may have "
+                f"at most {MAX_EXTRA_CELLS:,} cells more than its header (blank ones included)",
+                Span(row, 1, file=path)))
+            blanked.add(row)
+    if nul:
+        raise KpiDataError(f"{path}:{nul}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+    if ncells > MAX_HEADER_CELLS:  # (after a NUL byte, as the small reader looks)
+        raise KpiDataError(f"{path}: the header has {ncells:,} cells; a data header has at most "
+                           f"{MAX_HEADER_CELLS:,} (period,unit,metric,value or task,status,date,note)")
+    if crlf and bare:
+        return None  # (both line ends: the small reader reads such a file by the csv module)
+    return delimiter, skip, wide, blanked
+
+
+def _not_utf8(path: str, fh: Any, at: int) -> NoReturn:
+    """Raise the error of :func:`kpirules.text.decode_text` for bytes that are not UTF-8 at offset ``at``
+    (as that function counts it) of the file, read again a block at a time."""
+    fh.seek(0)
+    head = fh.read(4)
+    fh.seek(0)
+    line, done = 1, 0
+    while done < at:
+        block = fh.read(min(1 << 20, at - done))
+        line += block.count(b"\n")
+        done += len(block)
+    byte = fh.read(1)
+    zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if head.startswith(b"PK\x03\x04") else ""
+    excel = " (in Excel: CSV UTF-8)" if path.lower().endswith((".csv", ".txt", ".tsv")) else ""
+    raise KpiDataError(f"{path}:{line}: the data file is not UTF-8 (byte 0x{byte[0]:02x} at offset {at}); "
+                       f"save it as UTF-8{excel}{zipped}") from None

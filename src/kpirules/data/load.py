@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping
 
 from kpirules.data.cells import NUMBER_FORMATS
-from kpirules.data.csvfile import parse_csv_data, refuse_long_cells
+from kpirules.data.csvfile import parse_csv_data, read_csv_stream, refuse_long_cells
 from kpirules.data.duckcsv import MAX_LINE, read_large_csv, use_duckdb
 from kpirules.data.jsonfile import parse_json_data
 from kpirules.data.model import Data, FileSource
 from kpirules.errors import Diagnostic, KpiDataError
+from kpirules import text as texts
 from kpirules.text import read_text
 
 
 def _read_text(path: str) -> str:
     return read_text(path, "data file", KpiDataError)
+
+
+def _over_limit(path: str) -> bool:
+    """Whether a file is a regular one larger than the text kpirules holds (:data:`kpirules.text.MAX_TEXT_BYTES`)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size > texts.MAX_TEXT_BYTES
 
 
 def _frame_like(obj: object) -> bool:
@@ -85,6 +96,9 @@ def load_data(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
             elif plain and use_duckdb(path) and (
                     large := read_large_csv(path, number_format)) is not None:
                 data = large  # (a large long-form file that DuckDB reads as the Python reader would)
+            elif plain and _over_limit(path) and (
+                    streamed := read_csv_stream(path, number_format)) is not None:
+                data = streamed  # (too large to hold as text: read a line at a time, the same messages)
             else:
                 text = _read_text(path)
                 if ext == ".json":
