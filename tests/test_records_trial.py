@@ -347,3 +347,43 @@ def test_the_sql_normalises_the_column_where_the_dialect_can(tmp_path, capsys):
         out = capsys.readouterr().out
         assert call in out.upper() and "'Trực tuyến'" in out and unicodedata.normalize("NFD", "Trực") not in out
         assert out.upper().count(call) == 3  # (never around the column compared with the ASCII "x")
+
+
+# --------------------------------------------------------------------------- an object or array in a JSON cell
+
+NESTED = ('{"ngay": "2020-01-10", "dv": "A", "kenh": {"a": 1}, "so_ngay": 1}\n'
+          '{"ngay": "2020-01-11", "dv": "A", "kenh": "x", "so_ngay": "b"}\n'
+          '\n{"ngay": "2020-01-12", "dv": "A", "kenh": [1, 2], "so_ngay": 2}\n'
+          '{"ngay": "2020-01-13", "dv": 7, "kenh": true, "so_ngay": 3}\n')
+TEXT_METRICS = METRICS + [kpirules.records.CountedMetric(
+    "t", "count", "d", None, where=kpirules.records.Cmp("==", kpirules.records.Col("kenh"),
+                                                       kpirules.records.Lit("true")))]
+
+
+def test_an_object_or_array_in_a_json_cell_is_refused_on_every_engine(tmp_path, spark):
+    path = tmp_path / "d.jsonl"
+    path.write_text(NESTED, encoding="utf-8")
+    errors = []
+    for engine in ("python", "duckdb", spark):
+        with pytest.raises(kpirules.KpiDataError) as err:
+            kpirules.records.count_records([DS], TEXT_METRICS, {"d": str(path)}, engine=engine, years=(2020, 2020))
+        errors.append(str(err.value))
+    # both columns' problems, the object and the array by their lines, the bad number too
+    assert "column 'kenh' of dataset 'd' must hold text; 2 rows are not: line 1 ({\"a\": 1}), line 4 ([1, 2])" \
+        in errors[0], errors[0]
+    assert "column 'so_ngay'" in errors[0] and "line 2 ('b')" in errors[0], errors[0]
+    assert errors[1] == errors[0] and errors[2] == errors[0], errors
+    with pytest.raises(kpirules.KpiDataError) as err:  # (the years not given: DuckDB reads in three scans)
+        kpirules.records.count_records([DS], TEXT_METRICS, {"d": str(path)}, engine="duckdb")
+    assert str(err.value) == errors[0]
+
+
+def test_a_json_boolean_or_number_in_a_text_column_is_its_text_on_every_engine(tmp_path, spark):
+    path = tmp_path / "d.jsonl"
+    path.write_text(NESTED.split("\n", 4)[-1], encoding="utf-8")  # (the last line: "dv": 7, "kenh": true)
+    tables = [kpirules.records.count_records([DS], TEXT_METRICS, {"d": str(path)}, engine=engine,
+                                             years=(2020, 2020)).table()
+              for engine in ("python", "duckdb", spark)]
+    assert ("t", "2020", None, 1) in tables[0] and ("t", "2020", "7", 1) in tables[0], tables[0]
+    assert tables[1] == tables[0] and tables[2] == tables[0], tables
+

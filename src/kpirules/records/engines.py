@@ -17,7 +17,7 @@ from kpirules.errors import Diagnostic, KpiDataError, Span
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
 from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
-from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, csv_problem, expected, frame_relation, jsonl_problem,
+from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, csv_problem, expected, frame_relation, jsonl_check, jsonl_problem,
                                        missing_columns, read_rows, row_names)
 from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
@@ -121,6 +121,8 @@ class SqlEngine(Engine):
     #: the rows in one scan of the source (:attr:`~kpirules.records.sqlbuild.Plan.single`: it reads text
     #: cells with TRY_CAST, which DuckDB has)
     one_scan = False
+    #: whether the JSON lines file :meth:`relation` read has an object or an array in a column read
+    _nested = False
 
     def count(self, dataset, metrics, source, kind=Kind.QUARTER, scheme=DEFAULT_SCHEME, years=None,  # type: ignore[no-untyped-def]
               resolve=None):
@@ -129,7 +131,10 @@ class SqlEngine(Engine):
         columns = columns_of(dataset, metrics)
         single = self.one_scan and years is not None
         self._source = source  # (its rows named in messages: row_names)
+        self._nested = False
         relation, types, where = self.relation(source, columns, scans=1 if single else 3)
+        if self._nested:  # (an object or array in a JSON cell: the Python engine's error, with the others)
+            count_python(dataset, metrics, source, _windows(None, None, kind, scheme, years), resolve=resolve)
         if single:
             windows = _windows(None, None, kind, scheme, years)
 
@@ -370,11 +375,18 @@ class DuckDBEngine(SqlEngine):
             keys = exp.func("json_keys", exp.column("json"))
             has = [exp.func("bool_or", exp.func("list_contains", keys.copy(), exp.Literal.string(c)))
                    for c in columns]
+            # and whether a cell of a column read is an object or an array, which no column holds (read as
+            # text it would be counted): then the Python engine's error, the same on every engine
+            pointers = ["/" + c.replace("~", "~0").replace("/", "~1") for c in columns]
+            nested = [exp.func("bool_or", exp.In(
+                this=exp.Anonymous(this="json_type", expressions=[exp.column("json"), exp.Literal.string(p)]),
+                expressions=[exp.Literal.string("OBJECT"), exp.Literal.string("ARRAY")])) for p in pointers]
             try:
-                (found,) = self.con.execute(self.sql(exp.select(*has).from_(objects))).fetchall()
+                (found,) = self.con.execute(self.sql(exp.select(*has, *nested).from_(objects))).fetchall()
             except self._duckdb.Error as exc:
                 raise _read_error(source, f"{source.path}: cannot read the records file ({_first_line(exc)})", exc) from None
-            lost = [c for c, ok in zip(columns, found) if ok is False]
+            self._nested = any(found[len(columns):])
+            lost = [c for c, ok in zip(columns, found[:len(columns)]) if ok is False]
             if lost:
                 raise KpiDataError.from_diagnostics(
                     Diagnostic(f"{source.path}: no row has the key {c!r}") for c in lost)
@@ -408,7 +420,7 @@ class DuckDBEngine(SqlEngine):
         self.con.close()
 
 
-def _spark_jsonl(reader: Any, path: str) -> Any:
+def _spark_jsonl(reader: Any, path: str, columns: Sequence[str]) -> tuple[Any, bool]:
     """A JSON lines file read by Spark, each cell the text every engine reads for it: a JSON number with
     a fraction or an exponent as the shortest decimal of its double, as Python's ``repr`` and DuckDB
     write it (``1e5`` is ``100000.0``, ``12.50`` is ``12.5``; from 1e16 and below 1e-4 in exponent
@@ -416,10 +428,12 @@ def _spark_jsonl(reader: Any, path: str) -> Any:
     and text as written.  A line that is not a JSON object is the Python engine's error (the file is
     read once in Python for it: Spark would read a line with extra text after its object), never a row
     of nulls.
-    (A key holding numbers on some lines and text on others is text: its numbers are read as written.)"""
+    (A key holding numbers on some lines and text on others is text: its numbers are read as written.)
+    Also whether a cell of ``columns`` is an object or an array (which Spark would read as its text)."""
     from pyspark.sql import functions as F
 
-    problem = jsonl_problem(path)  # (Spark reads `{…}}` as the object before the extra text: read here first)
+    # (Spark reads `{…}}` as the object before the extra text: read here first)
+    problem, nested = jsonl_check(path, columns)
     if problem is not None:
         raise problem
     typed = reader.json(path, mode="FAILFAST")
@@ -437,7 +451,7 @@ def _spark_jsonl(reader: Any, path: str) -> Any:
         else:
             cell = c.cast("string")
         cells.append(cell.alias(field.name))
-    return typed.select(*cells)
+    return typed.select(*cells), nested
 
 
 def _read_error(source: Any, message: str, exc: BaseException | None = None) -> KpiDataError:
@@ -590,7 +604,7 @@ class SparkEngine(SqlEngine):
                     df = reader.csv(source.path, header=True, sep=sep, quote='"', escape='"', encoding="utf-8",
                                     multiLine=True)
                 elif source.format == "jsonl":
-                    df = _spark_jsonl(reader, source.path)
+                    df, self._nested = _spark_jsonl(reader, source.path, columns)
                 else:
                     df = reader.parquet(source.path)
             except Exception as exc:  # (Spark's errors come from the JVM)

@@ -43,7 +43,7 @@ from kpirules.records.model import (
 from kpirules.records.sources import DATE_PATTERN, DMY_PATTERN, NUMBER_PATTERN, FileSource, FrameSource, RecordSource
 from kpirules.records.windows import Windows
 
-__all__ = ["count_python", "read_rows", "row_word", "row_names", "jsonl_problem", "csv_problem", "BAD_ROWS_SHOWN", "FLOATS",
+__all__ = ["count_python", "read_rows", "row_word", "row_names", "jsonl_problem", "jsonl_check", "csv_problem", "BAD_ROWS_SHOWN", "FLOATS",
            "check_frame_floats"]
 
 #: how many bad rows an error names, per column
@@ -215,12 +215,20 @@ def jsonl_problem(path: str) -> KpiDataError | None:
     """The error the Python engine gives for a JSON lines file (its first line that is not a JSON
     object, or text that is not UTF-8), so that every engine that fails to read one says the same;
     None when the file reads."""
+    return jsonl_check(path, [])[0]
+
+
+def jsonl_check(path: str, columns: Sequence[str]) -> tuple[KpiDataError | None, bool]:
+    """:func:`jsonl_problem` (and a key of ``columns`` no line has), and whether a cell of ``columns`` is
+    an object or an array (which no column holds: the Python engine refuses it)."""
+    nested = False
     try:
-        for _ in _jsonl_rows(path, []):
-            pass
+        for _, cells in _jsonl_rows(path, columns):
+            if not nested and any(isinstance(v, (dict, list)) for v in cells):
+                nested = True
     except KpiDataError as exc:
-        return exc
-    return None
+        return exc, nested
+    return None, nested
 
 
 def read_rows(source: RecordSource, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
