@@ -387,3 +387,17 @@ def test_a_json_boolean_or_number_in_a_text_column_is_its_text_on_every_engine(t
     assert ("t", "2020", None, 1) in tables[0] and ("t", "2020", "7", 1) in tables[0], tables[0]
     assert tables[1] == tables[0] and tables[2] == tables[0], tables
 
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_where_text_is_compared_in_nfc_on_spark(tmp_path, spark, form):
+    import unicodedata
+
+    src = write_csv(str(tmp_path / "d.csv"), ["ngay", "dv", "kenh"], _nfc_rows())
+    # Spark has no NFC function: its UNICODE collation takes the NFC and NFD spellings as one text
+    assert _nfc_counts(unicodedata.normalize(form, NFC_PLAN), src, spark) == WANT
+    # and so in a table of the session's catalog
+    import pyspark.sql
+
+    frame = spark.spark.createDataFrame([pyspark.sql.Row(**r) for r in _nfc_rows()])
+    frame.createOrReplaceTempView("nfc_rows")
+    assert _nfc_counts(unicodedata.normalize(form, NFC_PLAN), "spark:nfc_rows", spark) == WANT

@@ -629,8 +629,12 @@ class SparkEngine(SqlEngine):
         try:
             return [tuple(r) for r in self.spark.sql(self.sql(query)).collect()]
         except Exception as exc:
+            said = _first_line(exc)
+            if "collat" in said.lower():  # (a session of Spark 3: no collations)
+                said += (f"; a `where` on text that is not ASCII needs Spark 4.0 or later (this is Spark "
+                         f"{getattr(self.spark, 'version', '?')}), whose UNICODE collation compares it in NFC")
             raise _read_error(getattr(self, "_source", None),
-                              f"Spark could not count the records: {_first_line(exc)}", exc) from None
+                              f"Spark could not count the records: {said}", exc) from None
 
 
 def engine_for(spec: str | None) -> Engine:

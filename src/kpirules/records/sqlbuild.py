@@ -551,4 +551,8 @@ def _nfc_column(cell: Any, dialect: str) -> Any:
         return exp.Anonymous(this="nfc_normalize", expressions=[cell])
     if dialect in ("postgres", "trino"):
         return exp.Normalize(this=cell, form=exp.var("NFC"))
-    return cell  # (Spark SQL has no NFC function: the column as it is)
+    if dialect == "spark":
+        # (Spark SQL has no NFC function; its UNICODE collation (Spark 4) compares text by ICU, to which
+        # the NFC and the NFD spelling of a text are equal, and case counts as it does on the others)
+        return exp.Anonymous(this="collate", expressions=[cell, exp.Literal.string("UNICODE")])
+    return cell
