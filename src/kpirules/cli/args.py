@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from kpirules.data import Data, load_data
-from kpirules.errors import KpiDataError
+from kpirules.errors import KpiDataError, KpiError
 
 
 def count(text: str) -> int:
@@ -59,21 +59,31 @@ def _load(args: argparse.Namespace, plan: Any) -> Data:
 
 
 def _records_years(plan: Any, args: argparse.Namespace) -> tuple[int, int] | None:
-    """The years whose windows the records are counted in: those the plan speaks of, and the years of
-    ``--period`` (a period asked for is counted, whatever the plan's deadlines), and from the year
-    before ``--as-of`` (its last closed period may lie in that year's window)."""
+    """The years whose windows the records are counted in: those the plan speaks of, the years of
+    ``--period`` (a period asked for is counted, whatever the plan's deadlines) and, without
+    ``--period`` or with ``--period all``, the year of the current period as of ``--as-of`` (default
+    today: the last window closed before it, the period `check` judges without ``--period``, the last
+    of a roll-up ``--period all``)."""
+    from kpirules.engine import timing
     from kpirules.engine.records import plan_years
 
     years = plan_years(plan)
     if years is None:
         return None  # (the records' own span)
     lo, hi = years
-    for text in getattr(args, "period", None) or []:
-        for m in re.finditer(r"(?<!\d)\d{4}(?!\d)", str(text)):
+    periods = [str(text) for text in getattr(args, "period", None) or []]
+    for text in periods:
+        for m in re.finditer(r"(?<!\d)\d{4}(?!\d)", text):
             lo, hi = min(lo, int(m.group())), max(hi, int(m.group()))
-    as_of = re.match(r"\d{4}", str(getattr(args, "as_of", None) or ""))
-    if as_of:
-        lo = min(lo, int(as_of.group()) - 1)
+    if periods and not any(text.strip().lower() == "all" for text in periods):
+        return lo, hi  # (the periods checked are those asked for)
+    try:
+        day = timing.as_of(getattr(args, "as_of", None)).date
+    except KpiError:
+        return lo, hi  # (a bad --as-of is the command's own error, said where it is read)
+    current = timing.current(day, plan.kind, plan.scheme)
+    if current is not None:
+        lo, hi = min(lo, current.year), max(hi, current.year)
     return lo, hi
 
 

@@ -377,14 +377,18 @@ def _spellings(plan: Plan, data: Data, listed: Listed = _every) -> Iterator[Warn
 
 
 def _outside(data: Data, span: tuple[int, int] | None, listed: Listed = _every) -> Iterator[Warning_ | str]:
-    """Data periods outside the years ``span`` (the plan's, with the current period's)."""
+    """Data periods outside the years ``span`` (the plan's, with the current period's).
+
+    Only reported values are looked at: a value counted from records (``--records``) is in a window
+    the counting chose, not in a period label someone typed, so it cannot hold a typo."""
     snapshots = data.snapshots
     if span is not None:
         lo, hi = span
         outside = {key for key, period in data.periods.items() if period.year < lo or period.year > hi}
+        counted = _counted_metrics(data) if outside else frozenset()
         messages: dict[Any, Message] = {}  # one message per period, for all its units' snapshots
         for (key, unit), snap in snapshots.items() if outside else ():
-            if key in outside:
+            if key in outside and (not counted or any(m not in counted for m in snap)):
                 if not listed("period_outside_plan"):
                     yield "period_outside_plan"
                     continue
@@ -392,8 +396,15 @@ def _outside(data: Data, span: tuple[int, int] | None, listed: Listed = _every) 
                 if message is None:
                     message = messages[key] = Message("period_outside_plan", period=Label(data.periods[key].label),
                                                       first_year=lo, last_year=hi)
-                src = next((data.source(m, key, unit) for m in snap), None)
+                src = next((data.source(m, key, unit) for m in snap if m not in counted), None)
                 yield Warning_("period_outside_plan", message, _where(src))
+
+
+def _counted_metrics(data: Data) -> frozenset[str]:
+    """The metrics of ``data`` counted from records (:func:`kpirules.engine.records.records_data`)."""
+    counted = getattr(data, "counted", None)
+    values = getattr(counted, "values", None) or {}
+    return frozenset(metric for metric, _, _ in values)
 
 
 def _stopped(plan: Plan, data: Data, current: Any, listed: Listed = _every) -> Iterator[Warning_ | str]:

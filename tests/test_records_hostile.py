@@ -1,0 +1,79 @@
+"""A second new user's trial of metrics counted from records (issue 18): no period-label typo warning
+for the windows the counting itself chose, the windows of the period being checked counted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import kpirules
+from kpirules.cli import main
+from kpirules.cli.args import _records_years
+from kpirules.data.model import Source
+from kpirules.engine.records import merge_counted
+from kpirules.engine.warnings import sanity_warnings
+
+from records_support import write_csv
+
+PLAN_2020 = """plan "p"
+  reporting quarterly cutoff 15 due 20
+
+dataset hs "Hồ sơ":
+  dated by ngay
+
+metric all = count(hs)
+
+rule r: all >= 1 by 2020
+"""
+
+
+def _check(tmp_path, capsys, plan_text: str, rows: list[dict[str, str]], *extra: str) -> tuple[int, dict, str]:
+    plan = tmp_path / "p.kpi"
+    plan.write_text(plan_text, encoding="utf-8")
+    rec = write_csv(str(tmp_path / "r.csv"), ["ngay"], rows)
+    code = main(["check", str(plan), "--records", f"hs={rec}", "--format", "json", *extra])
+    printed = capsys.readouterr()
+    assert code in (0, 1), printed.err
+    return code, json.loads(printed.out), printed.err
+
+
+# --------------------------------------------------------------------------- 1: no typo warning for counted windows
+
+
+def test_counted_windows_are_not_period_label_typos(tmp_path, capsys):
+    _, doc, err = _check(tmp_path, capsys, PLAN_2020, [{"ngay": "2020-03-01"}, {"ngay": "2020-11-14"}],
+                         "--as-of", "2020-12-18")
+    assert [w["code"] for w in doc["warnings"]] == []
+    assert "outside the years" not in err
+
+
+def test_counted_windows_before_the_plan_give_no_period_outside_plan(tmp_path):
+    """Windows counted wider than the plan's years (years=…) are still no period label anyone typed;
+    a reported snapshot of the same period still is."""
+    plan = kpirules.parse(PLAN_2020, "p.kpi")
+    data = kpirules.records_data(plan, {"hs": [{"ngay": "2020-03-01"}]}, engine="python", years=(2017, 2020))
+    assert any(p.year == 2017 for p in data.periods.values())
+    codes = [w.code for w in sanity_warnings(plan, data)]
+    assert "period_outside_plan" not in codes
+    reported = kpirules.Data()
+    reported.add(kpirules.parse_period("2017-Q2"), None, "other", 1, Source("d.json", "row 1"))
+    merged = merge_counted(plan, reported, data)
+    outside = [w for w in sanity_warnings(plan, merged) if w.code == "period_outside_plan"]
+    assert len(outside) == 1 and "2017-Q2" in str(outside[0].message)
+
+
+# --------------------------------------------------------------------------- 9: the period checked is counted
+
+
+def test_the_current_period_of_as_of_is_counted(tmp_path, capsys):
+    """As of 2021-04-01 the period checked is 2021-Q1 (docs/cli.md: the last window closed before it):
+    its window is counted though the plan speaks of 2020 only, so a row of 2020-12-15 (in 2021-Q1's
+    window) is no row outside every window."""
+    _, doc, err = _check(tmp_path, capsys, PLAN_2020, [{"ngay": "2020-03-01"}, {"ngay": "2020-12-15"}],
+                         "--as-of", "2021-04-01")
+    assert doc["period"] == "2021-Q1"
+    assert [w["code"] for w in doc["warnings"]] == [], err
+    plan = kpirules.parse(PLAN_2020, "p.kpi")
+    assert _records_years(plan, argparse.Namespace(as_of="2021-04-01", period=None)) == (2020, 2021)
+    assert _records_years(plan, argparse.Namespace(as_of="01/04/2021", period=None)) == (2020, 2021)
+    assert _records_years(plan, argparse.Namespace(as_of="2020-12-18", period=None)) == (2020, 2020)
