@@ -1,5 +1,7 @@
 """A second new user's trial of metrics counted from records (issue 18): no period-label typo warning
-for the windows the counting itself chose, the windows of the period being checked counted."""
+for the windows the counting itself chose, the windows of the period being checked counted, dates of
+min/max shown as dates, verify of a report counted from records, the example's generator, PostgreSQL
+connection errors, a misspelt column and the official report's code spans."""
 
 from __future__ import annotations
 
@@ -77,3 +79,57 @@ def test_the_current_period_of_as_of_is_counted(tmp_path, capsys):
     assert _records_years(plan, argparse.Namespace(as_of="2021-04-01", period=None)) == (2020, 2021)
     assert _records_years(plan, argparse.Namespace(as_of="01/04/2021", period=None)) == (2020, 2021)
     assert _records_years(plan, argparse.Namespace(as_of="2020-12-18", period=None)) == (2020, 2020)
+
+
+# --------------------------------------------------------------------------- 2, 3: min/max of a date column
+
+PLAN_DATES = """plan "p"
+  reporting quarterly cutoff 15 due 20
+
+dataset hs "Hồ sơ":
+  dated by ngay
+
+metric all = count(hs)
+metric maxday = max(hs.ngay)
+metric first_due = min(hs.han where kenh == "online")
+
+rule e: maxday >= 2020-01-01 by 2020
+rule h: first_due <= 2020-11-30 by 2020
+"""
+
+DATE_ROWS = [{"ngay": "2020-03-01", "han": "2020-03-05", "kenh": "online"},
+             {"ngay": "2020-11-14", "han": "2020-11-20", "kenh": "online"},
+             {"ngay": "2020-10-01", "han": "2020-01-02", "kenh": "x"}]
+
+
+def _write_dates(tmp_path) -> tuple[str, str]:
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN_DATES, encoding="utf-8")
+    rec = write_csv(str(tmp_path / "r.csv"), ["ngay", "han", "kenh"], DATE_ROWS)
+    return str(plan), rec
+
+
+def test_min_max_of_dates_are_shown_as_dates(tmp_path, capsys):
+    plan, rec = _write_dates(tmp_path)
+    common = [plan, "--records", f"hs={rec}", "--as-of", "2020-12-18"]
+    assert main(["check", *common, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    by = {r["id"]: r for r in doc["results"]}
+    assert (by["e"]["status"], by["e"]["value"], by["e"]["target"]) == ("met", "2020-11-14", "2020-01-01")
+    # a CSV column is text: the rule's comparison with a date says min reads dates (issue 18 item 3)
+    assert (by["h"]["status"], by["h"]["value"], by["h"]["target"]) == ("met", "2020-11-20", "2020-11-30")
+    from kpirules.schemas import validate
+
+    validate("check", doc)  # (value and target are text, as the schema says)
+    assert main(["check", *common]) == 0
+    table = capsys.readouterr().out
+    assert "2020-11-14  2020-01-01" in table.replace("   ", "  ")
+    assert main(["explain", *common, "--id", "e"]) == 0
+    text = capsys.readouterr().out
+    assert "datetime" not in text
+    assert "2020-11-14 >= 2020-01-01 is true" in text
+    out = tmp_path / "rep.md"
+    assert main(["report", *common, "--period", "2020-Q4", "--format", "md", "-o", str(out)]) == 0
+    capsys.readouterr()
+    md = out.read_text(encoding="utf-8")
+    assert "14/11/2020" in md and "datetime" not in md

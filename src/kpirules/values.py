@@ -9,6 +9,7 @@ never exceptions.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from fractions import Fraction
 from collections.abc import Callable
@@ -172,9 +173,12 @@ def _places(denominator: int) -> int:
 
 
 def format_value(v: object) -> str | None:
-    """The JSON text of a value: numbers exact, booleans ``true``/``false``, None when undefined."""
+    """The JSON text of a value: numbers exact, booleans ``true``/``false``, a date ``YYYY-MM-DD`` (``min``
+    or ``max`` of a date column), None when undefined."""
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, datetime.date):
+        return (v.date() if isinstance(v, datetime.datetime) else v).isoformat()
     if is_number(v):
         return format_number(v)
     if isinstance(v, str):

@@ -369,6 +369,8 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
         if is_number(v):
             return (fmt_percent(v, lang, places, sig=_sig(places)) if pct
                     else fmt_decimal(v, lang, places, sig=_sig(places)))
+        if isinstance(v, datetime.date):  # (min or max of a date column: as the report writes its dates)
+            return fmt_date(v, lang)
         text = format_value(v)
         return "" if text is None else text
 
