@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
+import attrs
+
 from kpirules.data import Data, Source
 from kpirules.errors import Diagnostic, KpiDataError, KpiSemanticError
 from kpirules.messages import Message
@@ -43,7 +45,43 @@ def datasets(plan: Any) -> list[Dataset]:
 
 
 def counted_metrics(plan: Any) -> list[CountedMetric]:
-    return [r for r in getattr(plan.ast, "records", ()) if isinstance(r, CountedMetric)]
+    """The plan's counted metrics; a min or max one that a rule compares with a date reads its column as
+    dates (``holds``), whatever the source's type of it (a CSV column is text)."""
+    from kpirules.records.model import Agg, ColType
+
+    metrics = [r for r in getattr(plan.ast, "records", ()) if isinstance(r, CountedMetric)]
+    if not any(m.agg in (Agg.MIN, Agg.MAX) for m in metrics):
+        return metrics
+    dated = _compared_with_dates(plan)
+    return [attrs.evolve(m, holds=ColType.DATE) if m.agg in (Agg.MIN, Agg.MAX) and m.name in dated else m
+            for m in metrics]
+
+
+def _compared_with_dates(plan: Any) -> set[str]:
+    """The metrics a rule compares with a date written in the plan: ``m >= 2020-01-01``,
+    ``m between 2020-01-01 and 2020-06-30`` (``m at 2020-06-30`` reads m on a day: no comparison)."""
+    from kpirules import nodes as n
+
+    def metric(e: Any) -> str | None:
+        while isinstance(e, n.At):
+            e = e.expr
+        return e.name if isinstance(e, n.Metric) else None
+
+    out: set[str] = set()
+    for item in getattr(plan, "rules", ()):
+        for e in (item.condition, item.stretch):
+            for node in n.walk(e) if e is not None else ():
+                if isinstance(node, n.Compare):
+                    pairs = [(node.left, node.right), (node.right, node.left)]
+                elif isinstance(node, n.Between):
+                    pairs = [(node.value, node.low), (node.value, node.high)]
+                else:
+                    continue
+                for a, b in pairs:
+                    name = metric(a)
+                    if name is not None and isinstance(b, n.DateRef):
+                        out.add(name)
+    return out
 
 
 def plan_years(plan: Any) -> tuple[int, int] | None:

@@ -244,6 +244,9 @@ class CountedMetric:
     column: str | None = None
     where: Filter | None = None
     title: str | None = attrs.field(default=None, kw_only=True)
+    #: what the plan's rules say the column of min/max holds: ColType.DATE when a rule compares the
+    #: metric with a date (``maxday >= 2020-01-01``); None when no rule says
+    holds: ColType | None = attrs.field(default=None, kw_only=True)
     span: Span | None = _span()
 
     def __attrs_post_init__(self) -> None:
@@ -268,9 +271,9 @@ def column_types(dataset: Dataset, metrics: Iterable[CountedMetric],
                  known: dict[str, ColType] | None = None) -> dict[str, ColType]:
     """The kind of value each column used by ``metrics`` holds, from how the plan uses it.
 
-    Where nothing in the plan decides (``max(dossiers.closed_on)`` alone), the source's own
-    type decides when it has one (``known``: a date column of a table or a Parquet file), and
-    otherwise min and max read numbers.
+    Where nothing in the metrics decides (``max(dossiers.closed_on)`` alone), a rule comparing the
+    metric with a date does (:attr:`CountedMetric.holds`), then the source's own type when it has
+    one (``known``: a date column of a table or a Parquet file), and otherwise min and max read numbers.
 
     Raises :class:`KpiSemanticError` naming every column used two incompatible ways
     (``channel == 1`` and ``channel == "online"``), every ordering comparison of text or
@@ -354,7 +357,9 @@ def column_types(dataset: Dataset, metrics: Iterable[CountedMetric],
         if m.column is not None and m.agg in (Agg.MIN, Agg.MAX):
             if types.get(m.column, ColType.ANY) is ColType.ANY:
                 native = (known or {}).get(m.column)
-                if native in (ColType.DATE, ColType.NUMBER):
+                if m.holds is not None:
+                    need(m.column, m.holds, f"{m.name}, its {m.agg.value}, is compared with a date in a rule", m.span)
+                elif native in (ColType.DATE, ColType.NUMBER):
                     need(m.column, native, "the type of the source's column", m.span)
                 else:
                     need(m.column, ColType.NUMBER, f"{m.agg.value} of it in {m.name}", m.span)
