@@ -133,3 +133,20 @@ def test_min_max_of_dates_are_shown_as_dates(tmp_path, capsys):
     capsys.readouterr()
     md = out.read_text(encoding="utf-8")
     assert "14/11/2020" in md and "datetime" not in md
+
+
+# --------------------------------------------------------------------------- 4: verify of a report counted from records
+
+
+def test_verify_says_a_report_counted_from_records_cannot_be_verified(tmp_path, capsys):
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN_2020, encoding="utf-8")
+    rec = write_csv(str(tmp_path / "r.csv"), ["ngay"], [{"ngay": "2020-11-01"}])
+    rep = tmp_path / "rep.json"
+    assert main(["report", str(plan), "--records", f"hs={rec}", "--period", "2020-Q4", "--as-of", "2020-12-18",
+                 "--format", "json", "-o", str(rep)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(rep)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot verify a report counted from records" in err and "dataset hs (--records)" in err
+    assert "load_data" not in err and "Traceback" not in err

@@ -70,6 +70,23 @@ def _read(path: str) -> dict[str, Any]:
     return doc
 
 
+def _refuse_records(report_path: str, plan: Plan) -> None:
+    """A plan that counts metrics from records: its results were counted from rows (``--records``) the
+    provenance does not name, so they cannot be re-derived; said so, exit 2 (rather than the error
+    of reading no data file)."""
+    from kpirules.engine.records import counted_metrics
+
+    counted = counted_metrics(plan)
+    if not counted:
+        return
+    names = ", ".join(m.name for m in counted[:5]) + (f" and {len(counted) - 5} more" if len(counted) > 5 else "")
+    datasets = ", ".join(dict.fromkeys(m.dataset for m in counted))
+    raise KpiError(
+        f"{report_path}: cannot verify a report counted from records: the plan counts {names} from the rows "
+        f"of dataset {datasets} (--records), and the provenance stamps data files only, not those rows, so "
+        "verify cannot count them again; it verifies reports and checks made from --data files")
+
+
 def _unreadable(kind: str, path: str, given: bool) -> KpiError:
     """The error for a plan or data file that cannot be read: which path was tried and, for a file the
     report names, that it is relative to where the report was made, and the options that name another."""
@@ -147,6 +164,7 @@ def verify(report_path: str, data: Sequence[str] | None = None, plan_path: str |
     if raw is None:
         raise _unreadable("plan", ppath, plan_path is not None)
     plan = load(ppath)
+    _refuse_records(report_path, plan)
     if raw != plan_rec.get("sha256"):
         finding(PLAN_CHANGED, _plan_change(ppath, raw, plan, plan_rec))
     if scheme(plan) != prov.get("reporting"):
