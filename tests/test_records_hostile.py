@@ -150,3 +150,27 @@ def test_verify_says_a_report_counted_from_records_cannot_be_verified(tmp_path, 
     err = capsys.readouterr().err
     assert "cannot verify a report counted from records" in err and "dataset hs (--records)" in err
     assert "load_data" not in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- 5: the example's generator
+
+
+def test_generate_refuses_options_that_make_no_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "records",
+                          "generate.py")
+    out = str(tmp_path / "d.csv")
+    for args, said in ((["--from", "2021-01-01", "--to", "2020-01-01"], "--from 2021-01-01 is after --to 2020-01-01"),
+                       (["--units", "0"], "argument --units: 0 is not 1 or more"),
+                       (["--rows", "-5"], "argument --rows: -5 is not 1 or more"),
+                       (["--from", "2020-02-30"], "'2020-02-30' is not a day written YYYY-MM-DD"),
+                       (["-o", str(tmp_path / "no" / "d.csv")], "cannot write")):
+        p = subprocess.run([sys.executable, script, "-o", out, *args], capture_output=True, text=True)
+        assert p.returncode == 2, (args, p.stderr)
+        assert said in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)
+    p = subprocess.run([sys.executable, script, "-o", out, "--rows", "3", "--units", "1"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert len(open(out, encoding="utf-8").read().splitlines()) == 4

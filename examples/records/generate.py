@@ -60,17 +60,42 @@ def rows(n: int, seed: int, first: datetime.date, last: datetime.date, units: in
         ]
 
 
+def _at_least_one(text: str) -> int:
+    """A count of the command line: a whole number, 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not 1 or more")
+    return n
+
+
+def _day(text: str) -> datetime.date:
+    """A day of the command line, YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day written YYYY-MM-DD (2020-12-31)") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rows", type=int, default=2000, help="how many dossiers (default 2000)")
+    p.add_argument("--rows", type=_at_least_one, default=2000, help="how many dossiers, 1 or more (default 2000)")
     p.add_argument("--seed", type=int, default=676)
-    p.add_argument("--units", type=int, default=10, help="how many units (default 10)")
-    p.add_argument("--from", dest="first", default="2019-01-01", help="first day received (default 2019-01-01)")
-    p.add_argument("--to", dest="last", default="2020-12-31", help="last day received (default 2020-12-31)")
+    p.add_argument("--units", type=_at_least_one, default=10, help="how many units, 1 or more (default 10)")
+    p.add_argument("--from", dest="first", type=_day, default="2019-01-01",
+                   help="first day received (default 2019-01-01)")
+    p.add_argument("--to", dest="last", type=_day, default="2020-12-31", help="last day received (default 2020-12-31)")
     p.add_argument("-o", "--output", default="examples/records/dossiers.csv", help="the CSV file to write ('-': stdout)")
-    a = p.parse_args(argv)
-    first, last = datetime.date.fromisoformat(a.first), datetime.date.fromisoformat(a.last)
-    out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="utf-8", newline="")
+    a = p.parse_args(argv)  # (a bad option: argparse's message and exit 2)
+    first, last = a.first, a.last
+    if first > last:
+        p.error(f"--from {first.isoformat()} is after --to {last.isoformat()}: no day to receive dossiers on")
+    try:
+        out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        p.error(f"-o {a.output}: cannot write: {exc.strerror or exc}")
     try:
         w = csv.writer(out, lineterminator="\n")
         w.writerow(HEADER)
