@@ -174,3 +174,25 @@ def test_generate_refuses_options_that_make_no_file(tmp_path):
     p = subprocess.run([sys.executable, script, "-o", out, "--rows", "3", "--units", "1"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert len(open(out, encoding="utf-8").read().splitlines()) == 4
+
+
+# --------------------------------------------------------------------------- 6: a server reached that refuses
+
+
+def test_a_postgres_server_that_refuses_is_not_one_out_of_reach():
+    from kpirules.records.engines import _connect_error
+
+    def said(text: str) -> str:
+        return _connect_error("localhost", 5499, Exception(text))
+
+    nodb = said('connection failed: connection to server at "127.0.0.1", port 5499 failed: '
+                'FATAL:  database "nodb" does not exist')
+    assert nodb.startswith("the PostgreSQL server at localhost:5499 was reached, but it has no database 'nodb'")
+    assert "cannot reach" not in nodb and 'FATAL: database "nodb" does not exist' in nodb
+    assert "no role (user) 'bob'" in said('failed: FATAL:  role "bob" does not exist')
+    assert "refused the password of user 'postgres'" in said(
+        'failed: FATAL:  password authentication failed for user "postgres"')
+    assert "none was given" in said("fe_sendauth: no password supplied")
+    far = said('connection failed: connection to server at "127.0.0.1", port 5499 failed: Connection refused\n'
+               '\tIs the server running on that host and accepting TCP/IP connections?')
+    assert far.startswith("cannot reach the PostgreSQL server at localhost:5499: connection failed")

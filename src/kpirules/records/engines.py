@@ -482,6 +482,47 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+#: what a PostgreSQL server that was reached says when it refuses a connection (its FATAL line), and
+#: what the error then says instead of "cannot reach"
+_REFUSED = (
+    (re.compile(r'database "(?P<name>[^"]*)" does not exist'),
+     "the PostgreSQL server at {where} was reached, but it has no database {name!r}: check the database "
+     "name of the URL (postgresql://host:port/DATABASE?table=T)"),
+    (re.compile(r'role "(?P<name>[^"]*)" does not exist'),
+     "the PostgreSQL server at {where} was reached, but it has no role (user) {name!r}: check the user of the URL "
+     "(postgresql://USER@host/db)"),
+    (re.compile(r'password authentication failed for user "(?P<name>[^"]*)"'),
+     "the PostgreSQL server at {where} was reached, but refused the password of user {name!r}: check the "
+     "password (postgresql://USER:PASSWORD@host/db, or PGPASSWORD / ~/.pgpass)"),
+    (re.compile(r"no password supplied|fe_sendauth"),
+     "the PostgreSQL server at {where} was reached, but asks for a password and none was given "
+     "(postgresql://USER:PASSWORD@host/db, or PGPASSWORD / ~/.pgpass)"),
+    (re.compile(r'no pg_hba\.conf entry'),
+     "the PostgreSQL server at {where} was reached, but does not let this host, user and database in "
+     "(its pg_hba.conf has no entry for them)"),
+)
+
+
+def _connect_error(host: str, port: int, exc: BaseException) -> str:
+    """Why a connection failed, in the words of what went wrong: a server that was reached and refused
+    (no such database or role, a wrong password) is not one that could not be reached."""
+    text = str(exc)
+    where = f"{host}:{port}"
+    for pattern, message in _REFUSED:
+        m = pattern.search(text)
+        if m is not None:
+            name = m.groupdict().get("name")
+            return message.format(where=where, name=name) + f" ({_fatal_line(text)})"
+    return f"cannot reach the PostgreSQL server at {where}: {_first_line(exc)}"
+
+
+def _fatal_line(text: str) -> str:
+    """The server's own words: the part of the driver's message from ``FATAL:`` on, else its first line."""
+    i = text.find("FATAL:")
+    line = text[i:] if i >= 0 else text.strip()
+    return " ".join(line.splitlines()[0].split()) if line.strip() else "refused"
+
+
 class PostgresEngine(SqlEngine):
     """A PostgreSQL database: the rows of a table counted where they are."""
 
@@ -502,8 +543,7 @@ class PostgresEngine(SqlEngine):
         try:
             self.con = psycopg.connect(url, connect_timeout=connect_timeout, autocommit=True)
         except psycopg.Error as exc:
-            raise KpiDataError(
-                f"cannot reach the PostgreSQL server at {self.host}:{self.port}: {_first_line(exc)}") from None
+            raise KpiDataError(_connect_error(self.host, self.port, exc)) from None
         with self.con.cursor() as cur:  # nothing a plan says can change the database
             cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
