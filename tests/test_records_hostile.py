@@ -196,3 +196,28 @@ def test_a_postgres_server_that_refuses_is_not_one_out_of_reach():
     far = said('connection failed: connection to server at "127.0.0.1", port 5499 failed: Connection refused\n'
                '\tIs the server running on that host and accepting TCP/IP connections?')
     assert far.startswith("cannot reach the PostgreSQL server at localhost:5499: connection failed")
+
+
+# --------------------------------------------------------------------------- 7: a misspelt column
+
+
+def test_a_missing_column_names_the_metric_and_a_close_column_only(tmp_path, capsys):
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN_2020 + 'metric online = count(hs where chanel == "online")\n'
+                    "rule o: online >= 1 by 2020\n", encoding="utf-8")
+    for columns, close in ((["ngay", "han", "kenh_nop"], None), (["ngay", "han", "channel"], "channel")):
+        rec = write_csv(str(tmp_path / "r.csv"), columns, [dict.fromkeys(columns, "2020-03-01")])
+        for engine in ("python", "duckdb"):
+            code = main(["check", str(plan), "--records", f"hs={rec}", "--as-of", "2020-12-18", "--engine", engine])
+            err = capsys.readouterr().err
+            assert code == 2, err
+            assert "no column 'chanel'" in err and f"(read by metric online, {plan}:10:" in err, err
+            assert ("did you mean 'han'" not in err) and ((f"did you mean {close!r}?" in err) == bool(close)), err
+
+
+def test_closest_column():
+    from kpirules.records.pyengine import closest_column
+
+    assert closest_column("kenh", ["ma", "kenh_nop", "han"]) == "kenh_nop"
+    assert closest_column("Kênh_nop", ["ma", "kenh_nop"]) == "kenh_nop"
+    assert closest_column("chanel", ["ma", "han", "kenh"]) is None

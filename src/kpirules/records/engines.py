@@ -13,12 +13,14 @@ import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from kpirules.errors import Diagnostic, KpiDataError, Span
 from kpirules.periods import DEFAULT_SCHEME, Kind, Scheme, parse_kind
 from kpirules.records.counting import Counted, DatasetStats, Part, Partials, exact, finish
-from kpirules.records.model import Agg, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
-from kpirules.records.pyengine import (BAD_ROWS_SHOWN, count_python, csv_problem, expected, frame_relation, jsonl_check, jsonl_problem,
-                                       missing_columns, read_rows, row_names)
+from kpirules.records.model import Agg, Col, ColType, CountedMetric, Dataset, columns_of, resolve_metric_units
+from kpirules.records.pyengine import (BAD_ROWS_SHOWN, MISSING, count_python, csv_problem, expected, frame_relation,
+                                       jsonl_check, jsonl_problem, missing_columns, read_rows, row_names)
 from kpirules.records.sources import FileSource, FrameSource, PostgresSource, RecordSource, SparkSource, parse_source
 from kpirules.records.sqlbuild import Plan, plan_queries
 from kpirules.records.windows import Windows, windows_for, year_span
@@ -690,6 +692,35 @@ def engine_for(spec: str | None) -> Engine:
     raise KpiDataError(f"unknown engine {spec!r}; expected python, duckdb, spark or a postgresql:// URL")
 
 
+def _missing_used(exc: KpiDataError, lost: Sequence[str], dataset: Dataset,
+                  metrics: Sequence[CountedMetric]) -> KpiDataError:
+    """The error of columns missing from a source, each problem naming what of the plan reads the column:
+    ``(read by metric online, p.kpi:8:29)`` or ``(the dated by column of dataset hs, p.kpi:5:3)``."""
+    from kpirules.records.model import filter_nodes
+
+    def place(span: Any) -> str:
+        return f", {span.location()}" if span is not None else ""
+
+    used: dict[str, str] = {}
+    roles = [(dataset.dated_by, "dated by"), (dataset.unit_by, "unit by")]
+    for col, role in roles:
+        if col:
+            used.setdefault(col, f"the {role} column of dataset {dataset.name}{place(dataset.span)}")
+    for m in metrics:
+        spans = [(m.column, m.span)] if m.column is not None else []
+        spans += [(node.name, node.span or m.span) for node in filter_nodes(m.where) if isinstance(node, Col)]
+        for col, span in spans:
+            used.setdefault(col, f"read by metric {m.name}{place(span)}")
+    diags = []
+    for d, col in zip(exc.diagnostics, lost):
+        what = used.get(col)
+        diags.append(attrs.evolve(d, message=f"{d.message} ({what})") if what else d)
+    diags += list(exc.diagnostics[len(lost):])
+    out = KpiDataError("\n".join(str(d) for d in diags), tuple(diags))
+    setattr(out, MISSING, list(lost))
+    return out
+
+
 def count_records(
     datasets: Sequence[Dataset],
     metrics: Sequence[CountedMetric],
@@ -734,7 +765,13 @@ def count_records(
                 check_frame_floats(src, ds, ms, floats)
             # (a text compared with the unit column names the unit as the rows do once resolved)
             ms = [resolve_metric_units(m, ds, resolve) for m in ms]
-            answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
+            try:
+                answers.append(eng.count(ds, ms, src, kind, scheme, years, resolve=resolve))
+            except KpiDataError as exc:
+                lost = getattr(exc, MISSING, None)
+                if not lost:
+                    raise
+                raise _missing_used(exc, lost, ds, ms) from None
         if missing:
             raise KpiDataError.from_diagnostics(
                 Diagnostic(f"no records for dataset {name!r}",

@@ -274,18 +274,43 @@ def sniff_delimiter(header: str) -> str:
     return ";" if plain.count(";") > plain.count(",") else ","
 
 
-def missing_columns(path: str, header: Sequence[str], columns: Sequence[str]) -> KpiDataError:
+def closest_column(name: str, columns: Sequence[str]) -> str | None:
+    """The column ``name`` was most likely meant to be, or None when none is close enough.
+
+    Names are compared without case and diacritics, whole and by their ``_`` parts (``kenh`` is close to
+    ``kenh_nop``), and a column must be really close (a similarity of 0.75): ``chanel`` is ``channel``
+    misspelt, but has too little in common with ``han`` to suggest it."""
     import difflib
 
+    from kpirules.text import fold
+
+    want = "".join(fold(name).split())
+    best: tuple[float, str] | None = None
+    for c in columns:
+        key = "".join(fold(c).split())
+        parts = [key] + [part for part in key.split("_") if part and part != key]
+        score = max(difflib.SequenceMatcher(None, want, part).ratio() for part in parts)
+        if score >= 0.75 and (best is None or score > best[0]):
+            best = (score, c)
+    return None if best is None else best[1]
+
+
+#: the columns a :class:`KpiDataError` of :func:`missing_columns` says are missing (an attribute of it)
+MISSING = "missing_columns"
+
+
+def missing_columns(path: str, header: Sequence[str], columns: Sequence[str]) -> KpiDataError:
     have = list(header)
     lost = [c for c in columns if c not in have]
     diags = []
     for c in lost:
-        close = difflib.get_close_matches(c, have, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
+        close = closest_column(c, have)
+        hint = f"did you mean {close!r}?" if close else None
         diags.append(Diagnostic(
             f"{path}: no column {c!r}; the columns are: {', '.join(have) or '(none)'}", hint=hint))
-    return KpiDataError("\n".join(str(d) for d in diags), diags)
+    exc = KpiDataError("\n".join(str(d) for d in diags), diags)
+    setattr(exc, MISSING, lost)
+    return exc
 
 
 def _csv_rows(path: str, columns: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
