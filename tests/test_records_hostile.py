@@ -221,3 +221,18 @@ def test_closest_column():
     assert closest_column("kenh", ["ma", "kenh_nop", "han"]) == "kenh_nop"
     assert closest_column("Kênh_nop", ["ma", "kenh_nop"]) == "kenh_nop"
     assert closest_column("chanel", ["ma", "han", "kenh"]) is None
+
+
+# --------------------------------------------------------------------------- 8: no backticks in the official report
+
+
+def test_the_official_report_shows_no_backticks(tmp_path, capsys):
+    plan = tmp_path / "p.kpi"
+    plan.write_text(PLAN_2020, encoding="utf-8")
+    rec = write_csv(str(tmp_path / "r.csv"), ["ngay"], [{"ngay": "2020-11-01"}, {"ngay": ""}])
+    out = tmp_path / "rep.html"
+    assert main(["report", str(plan), "--records", f"hs={rec}", "--period", "2020-Q4", "--as-of", "2020-12-18",
+                 "--format", "html", "--layout", "official", "-o", str(out)]) == 0
+    capsys.readouterr()
+    page = out.read_text(encoding="utf-8")
+    assert "(cột dated by)" in page and "`" not in page

@@ -13,6 +13,7 @@ the footer's digest.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -72,8 +73,18 @@ def _names(plan: Any, units: Sequence[str]) -> str:
     return ", ".join(plan.unit_name(u) or u for u in units)
 
 
+#: a `code` span of a message (a language word: `dated by`, `for each unit:`)
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _plain(text: str) -> str:
+    """A reason or warning for the official document, which has no code type: its `code` spans written as
+    the words they are, without the backticks (``(cột dated by)``)."""
+    return _CODE.sub(r"\1", text)
+
+
 def _warning(report: Report, w: Any) -> dict[str, str]:
-    text, source = warning_text(w.message, report.lang, report.plan), warning_source(report, w)
+    text, source = _plain(warning_text(w.message, report.lang, report.plan)), warning_source(report, w)
     return {"text": text, "source": source, "code": w.code, "stop": stop_after(text, source)}
 
 
@@ -135,7 +146,7 @@ def _numbers(report: Report, r: Result) -> dict[str, Any]:
     sh = shown_value(report, r)
     why = ""
     if r.reason and r.status is not Status.MET:
-        why = reason_text(r, report.lang, deadline_shown=r.deadline is not None, period_shown=r.period)
+        why = _plain(reason_text(r, report.lang, deadline_shown=r.deadline is not None, period_shown=r.period))
     return {"status": r.status.value, "label": report.label(r.status), "value": sh.value, "target": sh.target,
             "margin": _nb(sh.margin), "progress": _percent(sh.progress), "why": why,
             "judged": fmt_label(r.period, report.lang) if r.period else ""}
@@ -175,7 +186,7 @@ def _attention(report: Report, r: Result) -> dict[str, Any]:
     deadline = fmt_date(r.deadline, lang) if r.deadline and r.kind == "rule" else ""
     why = ""
     if r.reason and (r.kind == "task" or r.status is not Status.NOT_MET):
-        why = reason_text(r, lang, deadline_shown=r.kind == "rule")
+        why = _plain(reason_text(r, lang, deadline_shown=r.kind == "rule"))
     last = f"({why})" if why else deadline or numbers or title or text
     return {"id": text, "title": title, "status": r.status.value, "label": report.label(r.status),
             "numbers": numbers, "deadline": deadline, "why": why, "stop": stop_after(last)}
