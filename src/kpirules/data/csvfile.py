@@ -56,6 +56,20 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+def _locator(line_at: Callable[[int], str | None], filename: str | None,
+             delimiter: str) -> Callable[[int, int | None], tuple[str, Span, str | None, str]]:
+    """Where a table's row (and cell) is, for its messages: the span, the line's text and its name
+    (``row 3``, ``cell B3``); ``line_at`` gives a row's line of text, or None."""
+    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
+        src = line_at(row)
+        if col is None:
+            return "", Span(row, 1, file=filename), src, f"row {row}"
+        starts = _field_columns(src or "", delimiter)[0]
+        column = starts[col] if col < len(starts) else 1
+        return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
+    return locate
+
+
 def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
     """The 1-based columns where the fields of a CSV line start, and that of a quote still open at its end (0: none).
 
@@ -168,13 +182,7 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
             split.append(_LINE_BREAK.split(text))
         return split[0]
 
-    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
-        src = lines()[row - 1] if 0 < row <= len(lines()) else None
-        if col is None:
-            return "", Span(row, 1, file=filename), src, f"row {row}"
-        starts = _field_columns(src or "", delimiter)[0]
-        column = starts[col] if col < len(starts) else 1
-        return "", Span(row, column, file=filename), src, f"cell {column_letter(col)}{row}"
+    locate = _locator(lambda row: lines()[row - 1] if 0 < row <= len(lines()) else None, filename, delimiter)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         if "\r" in text and '"' in text:  # line ends become "\n", also inside quoted cells
@@ -342,13 +350,7 @@ def read_csv_stream(path: str, number_format: str | None = None) -> Data | None:
             return next((line.removesuffix("\n").removesuffix("\r") for i, line in enumerate(fh, 1) if i == row),
                         None)
 
-    def locate(row: int, col: int | None) -> tuple[str, Span, str | None, str]:
-        src = line_at(row) if row > 0 else None
-        if col is None:
-            return "", Span(row, 1, file=path), src, f"row {row}"
-        starts = _field_columns(src or "", delimiter)[0]
-        column = starts[col] if col < len(starts) else 1
-        return "", Span(row, column, file=path), src, f"cell {column_letter(col)}{row}"
+    locate = _locator(lambda row: line_at(row) if row > 0 else None, path, delimiter)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         with open(path, encoding="utf-8-sig", newline="") as fh:
