@@ -211,6 +211,37 @@ def _number(text: str, lang: str) -> Fraction:
     return Fraction(text)
 
 
+_APPROX = re.compile(r"≈ ([−+-]?[0-9.,]+(?: × 10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?%?)")
+
+
+def _approx_honest(text: str, exact: Fraction, lang: str) -> None:
+    """``≈`` at most once in a shown number, and only before a number that is not ``exact``; a number in
+    brackets beside it is ``exact``, written with no ``≈``."""
+    assert "≈ ≈" not in text and text.count("≈") <= 1, text
+    if "(" in text:
+        inner = text[text.index("(") + 1:text.rindex(")")]
+        assert "≈" not in inner and _number(inner, lang) == exact, (text, exact)
+    m = _APPROX.search(text)
+    assert (m is None) == ("≈" not in text), text
+    if m is not None:
+        assert _number(m.group(1), lang) != exact, (text, exact)
+
+
+def test_approximately_is_said_once_and_only_of_an_inexact_number() -> None:
+    # "≈ ≈ 1 × 10²⁹ (…)", "≈ 0 (≈ 2.22… × 10⁻²⁰⁰)", "≈ ≈ 2.22… × 10⁻²⁰⁰ better", "≈ 1 × 10⁻⁴⁰⁰ better"
+    big = 10**29 + Fraction(1, 10**10)
+    assert shown_numbers(big, 10**29, ">", False, "en") == (
+        "≈ 1 × 10²⁹ (100000000000000000000000000000.0000000001)", "> 1 × 10²⁹", "0.0000000001 better")
+    tiny = Fraction(2, 9) / 10**199
+    value, _, margin = shown_numbers(tiny, 0, ">", False, "en")
+    assert value == "≈ 2.22222222222222222222222 × 10⁻²⁰⁰" and margin == value.removeprefix("≈ ").join(["≈ ", " better"])
+    assert shown_numbers(Fraction(1, 10**400), 0, ">", False, "en")[1:] == ("> 0", "1 × 10⁻⁴⁰⁰ better")
+    for v, t in ((big, 10**29), (tiny, 0), (Fraction(1, 10**400), 0)):
+        shown, _, margin = shown_numbers(v, t, ">", False, "vi")
+        _approx_honest(shown, v, "vi")
+        _approx_honest(margin, v - t, "vi")
+
+
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 _near = st.builds(lambda k, sign, m, j: Fraction(k, 100) + sign * Fraction(m, 10**j),
                   st.integers(-200, 200), st.sampled_from([-1, 0, 1]), st.integers(1, 9), st.integers(0, 40))
@@ -228,6 +259,8 @@ def test_a_shown_value_and_its_target_compare_as_the_rule_does(value, target, op
     word = ("on_target" if op in (">=", "<=") else "at_not_above" if op == ">" else "at_not_below") \
         if value == target else "better" if holds else "short"
     assert _said(margin, lang) == word, (value, op, target, margin)
+    _approx_honest(shown, value * (100 if pct else 1), lang)
+    _approx_honest(margin, abs(value - target) * (100 if pct else 1), lang)
     _bar_says(value, target, op, holds)
 
 
@@ -266,6 +299,8 @@ def test_a_big_value_in_scientific_form_compares_as_the_rule_does(target, offset
     assert _OPS[op](_number(shown, lang), _number(bound, lang)) == holds, (value, shown, target_text)
     assert _said(margin, lang) == (("on_target" if op in (">=", "<=") else "at_not_above" if op == ">"
                                     else "at_not_below") if value == target else "better" if holds else "short")
+    _approx_honest(shown, value * (100 if pct else 1), lang)
+    _approx_honest(margin, abs(value - target) * (100 if pct else 1), lang)
     assert len(shown) < 160 and len(margin) < 160, (shown, margin)
 
 
@@ -279,7 +314,21 @@ def test_a_shown_value_and_its_range_compare_as_between_does(value, low, width, 
     inside = lo <= value <= hi
     assert (a <= _number(shown, lang) <= b) == inside, (shown, target_text)
     assert _said(margin, lang) == ("on_target" if inside else "short" if value < lo else "above_range"), margin
+    _approx_honest(shown, value * (100 if pct else 1), lang)
     _bar_says(value, (lo, hi), "between", inside)
+    # outside a range the bar is that of its nearest end: never empty just above it (30.004% over 20%–30%)
+    if value < lo:
+        assert progress(value, (lo, hi), "between") == progress(value, lo, ">=")
+    elif value > hi:
+        assert progress(value, (lo, hi), "between") == progress(value, hi, "<=")
+
+
+def test_a_value_just_above_a_range_has_a_bar_nearly_full_as_just_below_it() -> None:
+    # 30.004% in `between 20% and 30%` had an empty bar, 19.9999999% a nearly full one
+    rng = (Fraction(1, 5), Fraction(3, 10))
+    assert progress(Fraction(30004, 100000), rng, "between") == Fraction(99, 100)
+    assert progress(Fraction(199999999, 10**9), rng, "between") == Fraction(99, 100)
+    assert progress(Fraction(6, 10), rng, "between") == Fraction(1, 2)
 
 
 # --- no injection: text from a plan or data is text in every output

@@ -344,7 +344,8 @@ MAX_EXACT_SHOWN = 100
 
 
 def _exact(v: int | Fraction, pct: bool, lang: str) -> str:
-    """The exact value, for beside an approximation: ``29.9999999999%``, ``1/3``."""
+    """The exact value, for beside an approximation: ``29.9999999999%``, ``1/3``; one too long to write
+    (:data:`MAX_EXACT_SHOWN`) in scientific form, with ``≈ `` before it when that is not exact."""
     f = Fraction(v) * 100 if pct else Fraction(v)
     text = str(format_value(f))
     if len(text) > MAX_EXACT_SHOWN:
@@ -352,6 +353,15 @@ def _exact(v: int | Fraction, pct: bool, lang: str) -> str:
     if lang == "vi":
         text = text.replace(".", ",")
     return text + ("%" if pct else "")
+
+
+def _approximately(rounded: str, exact: str) -> str:
+    """A number that looks like its target when rounded, composed with at most one ``≈``: ``≈ rounded
+    (exact)``; when even the exact form is an approximation (a number too long to write, in scientific
+    form), that form alone, which has more digits than the rounded one."""
+    if exact.startswith("≈ "):
+        return exact
+    return f"≈ {rounded.removeprefix('≈ ')} ({exact})"
 
 
 def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang: str) -> tuple[str, str, str]:
@@ -378,7 +388,7 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
     if value is None:
         value_text = "—"
     elif places is None:
-        value_text = f"≈ {one(value, shown)} ({_exact(value, pct, lang)})"  # type: ignore[arg-type]
+        value_text = _approximately(one(value, shown), _exact(value, pct, lang))  # type: ignore[arg-type]
     else:
         value_text = one(value, shown)
     if isinstance(target, tuple):
@@ -401,8 +411,8 @@ def shown_numbers(value: object, target: object, op: str | None, pct: bool, lang
         magnitude = -margin if margin < 0 else margin
         size = Fraction(magnitude) * scale
         amount = fmt_decimal(size, lang, shown, sig=_sig(shown))
-        if round_places(size, shown)[0] == 0:
-            amount = "≈ " + _exact(magnitude, pct, lang).rstrip("%")
+        if round_places(size, shown)[0] == 0:  # (its exact form: ≈ only when that is not exact either)
+            amount = _exact(magnitude, pct, lang).rstrip("%")
         # (past the top of a range is no shortfall: it is said so, as a value below the range is short)
         above = isinstance(target, tuple) and margin < 0 and is_number(value) and value > target[1]
         word = "above_range" if above else "better" if margin > 0 else "short"
@@ -484,9 +494,9 @@ def _progress(v: object, t: object, op: str | None) -> Fraction | None:
             return None
         if lo <= v <= hi:
             return Fraction(1)
-        if v < lo and lo > 0:
-            return _clamp(Fraction(v) / lo)
-        return Fraction(0)
+        # below the range as `>= low` would show it, above it as `<= high` (30.004% over 20%–30%: 99%,
+        # never an empty bar, as if nothing had been done)
+        return _progress(v, lo, ">=") if v < lo else _progress(v, hi, "<=")
     if not (is_number(v) and is_number(t)):
         return None
     v, t = Fraction(v), Fraction(t)
