@@ -187,3 +187,21 @@ def test_every_at_child_agrees_with_its_parent() -> None:
                 assert show(kid.value) == show(s.value), (r.id, r.unit, s.text)
                 seen += 1
     assert seen > 0
+
+
+def test_a_percent_is_shown_only_for_a_ratio_or_a_percentage(tmp_path: Path) -> None:
+    # `e > 0` with e = 1e-30 was shown "e = 0.000…1 (0.000…1%)": a percent of a value that is none
+    plan = tmp_path / "p.kpi"
+    plan.write_text("rule E:\n  e > 0\nrule S:\n  share >= 20%\nrule R:\n  ratio(a, b) between 10% and 30%\n",
+                    encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("period,unit,metric,value\n2020-Q4,,e,1e-30\n2020-Q4,,share,0.25\n2020-Q4,,a,1\n2020-Q4,,b,4\n",
+                    encoding="utf-8")
+    results = kpirules.load(str(plan)).evaluate([str(data)], "2020-12-18")
+    e = results.explain("E").text()
+    assert "e    = 0.000000000000000000000000000001   (" in e and "%" not in e
+    assert "comparison: 0.000000000000000000000000000001 > 0 is true" in e
+    s = results.explain("S").text()
+    assert "share       = 0.25 (25%)   (" in s and "comparison: 0.25 (25%) >= 0.2 (20%) is true" in s
+    r = results.explain("R").text()
+    assert "ratio(a, b)                    = 0.25 (25%)\n" in r and "a                            = 1   (" in r and "0.1 (10%) <= 0.25 (25%) <= 0.3 (30%)" in r

@@ -55,10 +55,12 @@ class Step:
     where: str
     source: str | None = None
     metric: bool = False
+    #: whether the value reads as a percentage: a ``ratio``/``change``/``%``, or a side of a comparison with one
+    percent: bool = False
 
     @property
     def shown(self) -> str:
-        return show(self.value)
+        return show(self.value, self.percent)
 
 
 @attrs.frozen
@@ -117,20 +119,21 @@ class Explanation:
         return self.text()
 
 
-def show(v: object) -> str:
-    """A value as the trace prints it: exact numbers (with a percentage), true/false, text."""
+def show(v: object, percent: bool = False) -> str:
+    """A value as the trace prints it: exact numbers (with a percentage where the value is one, as the
+    ``check`` table shows it), true/false, text."""
     if isinstance(v, Undefined):
         return "undefined (" + "; ".join(v.reasons) + ")" if v.reasons else "undefined"
     if isinstance(v, Invalid):
         return f"error ({v.message})"
     if isinstance(v, tuple):
-        return " … ".join(show(x) for x in v)
+        return " … ".join(show(x, percent) for x in v)
     if isinstance(v, str):
         return '"' + v + '"'
     text = format_value(v)
     if text is None:  # pragma: no cover
         return repr(v)
-    if isinstance(v, Fraction) and abs(v) < 1:
+    if percent and isinstance(v, Fraction) and abs(v) < 1:
         pct = format_value(100 * v)
         if pct is not None and "/" not in pct:
             text += f" ({pct}%)"
@@ -148,6 +151,8 @@ class _Tracer:
         self.data = data
         self.compiler = Compiler(plan.scheme, plan.kind)
         self.steps: list[Step] = []
+        #: the sides of a comparison with a percentage (``x >= 20%``: x reads as one too)
+        self.percent: set[int] = set()
 
     def value(self, e: n.Expr, env: Env) -> object:
         return self.compiler.compile(e)(env)
@@ -157,7 +162,8 @@ class _Tracer:
         source = None
         if isinstance(e, n.Metric) and not isinstance(v, Undefined):
             source = self._source(e.name, env)
-        self.steps.append(Step(depth, expr_text(e), v, env.where(), source, isinstance(e, n.Metric)))
+        self.steps.append(Step(depth, expr_text(e), v, env.where(), source, isinstance(e, n.Metric),
+                               id(e) in self.percent or _is_percent(e)))
         match e:
             case n.At(expr=inner):
                 self.trace(inner, at_env(e, env, self.plan.scheme, self.plan.kind), depth + 1)
@@ -183,6 +189,22 @@ class _Tracer:
                 label = "" if period is env.period else f"read from {period.label}: "
                 return label + (str(src) if src is not None else "<data>")
         return None
+
+
+def _is_percent(e: object) -> bool:
+    """Whether an expression's value is a ratio or a percentage: a ``ratio(…)``, a ``change(…)``, ``20%``."""
+    while isinstance(e, (n.At, n.Neg)):
+        e = e.expr if isinstance(e, n.At) else e.operand
+    return isinstance(e, n.Percent) or (isinstance(e, n.Call) and e.func in ("ratio", "change"))
+
+
+def _sides(cond: n.Expr) -> list[n.Expr]:
+    """The sides a condition compares (none for another condition)."""
+    if isinstance(cond, n.Compare):
+        return [cond.left, cond.right]
+    if isinstance(cond, n.Between):
+        return [cond.value, cond.low, cond.high]
+    return []
 
 
 def _window(p: Period) -> str:
@@ -234,16 +256,17 @@ def _period_of(label: str, plan: Plan) -> Period:
 def _comparison(cond: n.Expr, top: object, steps: list[Step], result: Result) -> str | None:
     if not steps:
         return None
+    pct = any(map(_is_percent, _sides(cond)))
     truth = ("true" if top is True else "false" if top is False
              else "undefined" if isinstance(top, Undefined) else "an error")
     match cond:
         case n.Compare(op=op):
             left = steps[1].value
             right = next(s.value for s in steps[2:] if s.depth == 1)
-            return f"{show(left)} {op} {show(right)} is {truth}, so {result.status.value}"
+            return f"{show(left, pct)} {op} {show(right, pct)} is {truth}, so {result.status.value}"
         case n.Between():
             sides = [s.value for s in steps if s.depth == 1]
-            return (f"{show(sides[1])} <= {show(sides[0])} <= {show(sides[2])} is {truth}, "
+            return (f"{show(sides[1], pct)} <= {show(sides[0], pct)} <= {show(sides[2], pct)} is {truth}, "
                     f"so {result.status.value}")
     return f"the condition is {truth}, so {result.status.value}"
 
@@ -278,6 +301,9 @@ def _explain_rule(results: Results, rule: n.Rule, result: Result) -> Explanation
         return Explanation(result, tuple(timing))
     env = Env(data, _period_of(result.period, plan), result.unit, None, plan.kind)
     tracer = _Tracer(plan, data)
+    sides = _sides(rule.condition)
+    if any(map(_is_percent, sides)):
+        tracer.percent = {id(side) for side in sides}
     top = tracer.trace(rule.condition, env)
     steps = tracer.steps
     comparison = _comparison(rule.condition, top, steps, result)
