@@ -169,7 +169,7 @@ def test_a_cell_of_forty_megabytes_is_refused_in_the_memory_of_a_chunk(tmp_path:
         fh.write('"\n')
     assert _peak(lambda: kpirules.load_data(str(path))) < 8 << 20
     assert str(_peak.error) == (  # type: ignore[attr-defined]
-        f"{path}:3: a cell of more than 131,072 characters (524,289 bytes or more with no delimiter, quote or "
+        f"{path}:3:13: error: a cell of more than 131,072 characters (524,289 bytes or more with no delimiter, quote or "
         "line end), more than a CSV cell holds; kpirules stopped reading there: is this the right file?")
     assert "more than a CSV cell holds" in _check(tmp_path, path, capsys)
 
@@ -206,7 +206,9 @@ def test_a_long_run_is_found_across_the_chunks_read(tmp_path: Path, start: int) 
         path = tmp_path / "run.csv"
         path.write_bytes(body + b"x" * length + b",\n1,2\n")
         if refused:
-            with pytest.raises(KpiDataError, match=rf"run\.csv:{1 + start % 2}: a cell of more than"):
+            # (the line and the column where the cell begins, and `error:` after them, as for other cells)
+            where = f"{1 + start % 2}:{1 if start % 2 else start + 1}"
+            with pytest.raises(KpiDataError, match=rf"run\.csv:{where}: error: a cell of more than"):
                 refuse_long_cells(str(path), 1 << 30)
         else:
             assert refuse_long_cells(str(path), 1 << 30) is True  # (plain: no quote, no line of 1 GiB)

@@ -92,7 +92,7 @@ def test_a_sheet_whose_extent_is_too_big_is_refused_before_parsing(tmp_path: Pat
     _patch(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), xml))
     with pytest.raises(KpiDataError) as exc:
         kpirules.load_data(path)
-    assert f"wide.xlsx: the sheet sheet1.xml {message}" in str(exc.value)
+    assert f"wide.xlsx: the sheet Data {message}" in str(exc.value)
     assert "kpirules reads sheets of up to 10,000,000 cells" in str(exc.value)
 
 
@@ -103,7 +103,7 @@ def test_the_command_refuses_a_bomb_with_exit_2_and_no_traceback(tmp_path: Path,
     plan.write_text("rule R: a >= 1\n", encoding="utf-8")
     assert main(["check", str(plan), "--data", str(path), "--as-of", "2020-12-18"]) == 2
     err = capsys.readouterr().err
-    assert "wide.xlsx: the sheet sheet1.xml spans" in err and "Traceback" not in err
+    assert "wide.xlsx: the sheet Data spans" in err and "Traceback" not in err
 
 
 # --- bombs under the size limit: the text of one cell, the shared strings, the rows (made here, streamed)
@@ -152,7 +152,7 @@ _MB = 1 << 20
 BOMBS = {  # each far under the 256 MiB limit of the whole workbook, and each once took gigabytes to read
     "a cell of 250 MB": ((_HEAD + b'<row r="2"><c r="A2" t="inlineStr"><is><t>', b"A" * _MB,
                           b"</t></is></c></row></sheetData></worksheet>"), _ONE_SHARED, 250, False,
-                         "the cell A2 of the sheet sheet1.xml holds more than 32,767 characters, more than Excel "
+                         "the cell Data!A2 holds more than 32,767 characters, more than Excel "
                          "allows in a cell"),
     "a shared string of 250 MB": (_A2_SHARED, [b"<sst " + _NS + b"><si><t>", b"A" * _MB, b"</t></si></sst>"],
                                   250, True, "the workbook's shared strings (xl/sharedStrings.xml) are 262,"),
@@ -162,10 +162,10 @@ BOMBS = {  # each far under the 256 MiB limit of the whole workbook, and each on
                                 True, "a shared string (xl/sharedStrings.xml) holds more than 32,767 characters"),
     "2 million rows with no dimension": ((_HEAD, b"<row><c><v>1</v></c></row>" * 1024, b"</sheetData></worksheet>"),
                                          _ONE_SHARED, 2048, False,
-                                         "the sheet sheet1.xml has more than 1,048,576 rows; kpirules reads sheets"),
+                                         "the sheet Data has more than 1,048,576 rows; kpirules reads sheets"),
     "11 million cells on few rows": ((_HEAD, b"<row>" + b"<c><v>1</v></c>" * 1024 + b"</row>", b"</sheetData>"
                                       b"</worksheet>"), _ONE_SHARED, 11_000, False,
-                                     "the sheet sheet1.xml has more than 10,000,000 cells"),
+                                     "the sheet Data has more than 10,000,000 cells"),
 }
 
 
@@ -201,3 +201,24 @@ def test_a_cell_as_long_as_excel_allows_is_read(tmp_path: Path) -> None:
                                           ["2020-Q4", None, "b", "&" * xlsx.MAX_CELL_CHARS]])
     data = kpirules.load_data(path)
     assert data.value("a", Q4) == text and data.value("b", Q4) == "&" * xlsx.MAX_CELL_CHARS
+
+
+def test_a_bound_error_names_the_sheet_as_excel_does_not_its_part(tmp_path: Path) -> None:
+    # "the sheet sheet1.xml spans …" for a sheet named Số liệu: errors name the sheet as a reference writes it
+    path = tmp_path / "named.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Số liệu 2020"
+    book.active.append(["period", "unit", "metric", "value"])
+    book.save(path)
+    _patch(path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:D2000000"', xml))
+    with pytest.raises(KpiDataError, match="named.xlsx: the sheet 'Số liệu 2020' spans 2,000,000 rows"):
+        kpirules.load_data(path)
+
+
+def test_the_note_of_binary_cells_counts_the_other_cells(tmp_path: Path) -> None:
+    # "read as 0.3 and 1 more": one more what?
+    path = _book(tmp_path / "f.xlsx", [["period", "unit", "metric", "value"], ["2020-Q4", None, "a", 0.3],
+                                       ["2020-Q4", None, "b", 0.3], ["2020-Q4", None, "c", 0.3]])
+    _patch(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"<v>0.3</v>", b"<v>0.30000000000000004</v>"))
+    (note,) = kpirules.load_data(path).file_sources[str(path)].notes
+    assert note.endswith("(Data!D2 holds 0.30000000000000004, read as 0.3; 2 more cells like it)")

@@ -100,6 +100,16 @@ def _field_columns(line: str, delimiter: str) -> tuple[list[int], int]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def _column(fh: Any, line_start: int, offset: int) -> int:
+    """The column (in characters, from 1) of the byte ``offset`` on the line that starts at ``line_start``;
+    a line longer than a megabyte before it is counted in bytes."""
+    length = offset - line_start
+    if length > 1 << 20:
+        return length + 1
+    fh.seek(line_start)
+    return len(fh.read(length).decode("utf-8", "replace").lstrip("\ufeff")) + 1
+
+
 def refuse_long_cells(path: str, max_line: int) -> bool:
     """Refuse a CSV file with a cell of more than :data:`MAX_CELL_CHARS` characters before it is read
     whole, reading it a megabyte at a time (a field of 200 MB took the reader 1.6 GB before the csv
@@ -123,6 +133,7 @@ def _scan_cells(path: str, max_line: int) -> bool:
     cell, line_run = b"x" * _LONG_RUN, b"x" * (max_line + 1)
     plain = True
     line, tail, line_tail = 1, 0, 0  # (the line of the chunk's start; the runs that end the chunks so far)
+    pos = line_start = 0  # (the offsets of the chunk and of the line it starts in)
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             runs = chunk.translate(_RUN_BYTES)
@@ -130,10 +141,17 @@ def _scan_cells(path: str, max_line: int) -> bool:
             at = 0 if tail + (len(runs) if first < 0 else first) >= _LONG_RUN else runs.find(cell)
             if at >= 0:
                 line += chunk.count(b"\n", 0, at)
-                raise KpiDataError(
-                    f"{path}:{line}: a cell of more than {MAX_CELL_CHARS:,} characters ({_LONG_RUN:,} bytes "
-                    "or more with no delimiter, quote or line end), more than a CSV cell holds; kpirules "
-                    "stopped reading there: is this the right file?")
+                start = pos - tail if at == 0 else pos + at  # (where the cell's run begins)
+                if start >= pos and (nl := chunk.rfind(b"\n", 0, start - pos)) >= 0:
+                    line_start = pos + nl + 1
+                message = (f"a cell of more than {MAX_CELL_CHARS:,} characters ({_LONG_RUN:,} bytes or more "
+                           "with no delimiter, quote or line end), more than a CSV cell holds; kpirules stopped "
+                           "reading there: is this the right file?")
+                raise KpiDataError.from_diagnostics([Diagnostic(
+                    message, Span(line, _column(fh, line_start, start), file=path))])
+            if (nl := chunk.rfind(b"\n")) >= 0:
+                line_start = pos + nl + 1
+            pos += len(chunk)
             last = runs.rfind(b"\n")
             tail = tail + len(runs) if last < 0 else len(runs) - last - 1
             if plain:

@@ -17,8 +17,10 @@ read like CSV cells, so ``1.234`` typed as text is ambiguous there too.
 from __future__ import annotations
 
 import datetime
+import html
 import math
 import os
+import posixpath
 import re
 import zipfile
 import zlib
@@ -57,6 +59,15 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+\d+)"')
 #: the parts openpyxl parses, which the scan reads through before it does
 _PARSED = re.compile(r"xl/(?:worksheets/[^/]+|sharedStrings)\.xml")
+#: a sheet of xl/workbook.xml (its name and relationship), a relationship of xl/_rels/workbook.xml.rels
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_NAME = re.compile(rb'\bname="([^"]*)"')
+_REL_ID = re.compile(rb'\s\w+:id="([^"]*)"')
+_ID = re.compile(rb'\bId="([^"]*)"')
+_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+#: the most bytes of xl/workbook.xml and its relationships read to name the sheets in errors
+_MAX_NAMING = 8 * 1024 * 1024
 
 
 def _column_number(letters: bytes) -> int:
@@ -64,6 +75,38 @@ def _column_number(letters: bytes) -> int:
     for c in letters:
         n = n * 26 + c - 64
     return n
+
+
+def sheet_ref(title: str) -> str:
+    """A sheet's name as a cell's reference writes it: ``Data``, ``'Quý IV 2020'``."""
+    return f"'{title}'" if not title.replace("_", "").isalnum() else title
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """The sheets' names (as references write them) by their parts (``xl/worksheets/sheet1.xml``), read from
+    the workbook and its relationships; what cannot be read is left out (an error then names the part)."""
+    def part(name: str) -> bytes:
+        try:
+            info = z.getinfo(name)
+            if info.file_size > _MAX_NAMING:
+                return b""
+            with z.open(info) as fh:
+                return fh.read(_MAX_NAMING)
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+            return b""
+
+    targets: dict[bytes, str] = {}
+    for attrs_ in _RELATIONSHIP.findall(part("xl/_rels/workbook.xml.rels")):
+        rid, target = _ID.search(attrs_), _TARGET.search(attrs_)
+        if rid and target:
+            t = html.unescape(target.group(1).decode("utf-8", "replace"))
+            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+    out: dict[str, str] = {}
+    for attrs_ in _SHEET.findall(part("xl/workbook.xml")):
+        name, rid = _NAME.search(attrs_), _REL_ID.search(attrs_)
+        if name and rid and rid.group(1) in targets:
+            out[targets[rid.group(1)]] = sheet_ref(html.unescape(name.group(1).decode("utf-8", "replace")))
+    return out
 
 
 def check_bounds(path: str) -> None:
@@ -75,6 +118,7 @@ def check_bounds(path: str) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
+            names: dict[str, str] | None = None
             if total > MAX_UNCOMPRESSED:
                 big = max(infos, key=lambda i: i.file_size)
                 raise KpiDataError(
@@ -91,15 +135,18 @@ def check_bounds(path: str) -> None:
                         f"bytes uncompressed; kpirules reads workbooks whose shared strings take up to "
                         f"{MAX_SHARED_STRINGS:,} bytes: is this the right file? (save the data sheets alone, "
                         "or as CSV)")
+                if name != "sharedStrings.xml" and names is None:
+                    names = _sheet_names(z)
                 with z.open(info) as fh:
-                    _scan_part(path, name, fh)
+                    _scan_part(path, name if names is None else names.get(info.filename, name), fh)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
         return  # (openpyxl says what is wrong with the file)
 
 
 def _scan_part(path: str, name: str, fh: Any) -> None:
     """Read one XML part through in bounded memory: refuse a sheet whose dimension or whose rows are past
-    the limits, and any text (a cell's, a shared string's) longer than Excel allows."""
+    the limits, and any text (a cell's, a shared string's) longer than Excel allows; ``name`` is the sheet's
+    (``Data``; its part's, ``sheet1.xml``, when the workbook does not say) or ``sharedStrings.xml``."""
     sheet = name != "sharedStrings.xml"
     carry = before = b""  # (the text not yet split at a tag; the end of the XML before it)
     rows = cells = 0
@@ -156,7 +203,9 @@ def _too_long(path: str, name: str, before: bytes) -> None:
         where = f"a shared string (xl/{name})"
     else:
         refs = _CELL_REF.findall(before[-4096:])
-        where = f"the cell {refs[-1].decode('ascii')} of the sheet {name}" if refs else f"a cell of the sheet {name}"
+        cell = refs[-1].decode("ascii") if refs else None
+        where = (f"a cell of the sheet {name}" if cell is None else f"the cell {cell} of the sheet {name}"
+                 if name.endswith(".xml") else f"the cell {name}!{cell}")  # (a part's name: the sheet's unknown)
     raise KpiDataError(f"{path}: {where} holds more than {MAX_CELL_CHARS:,} characters, more than Excel allows "
                        "in a cell: is this the right file?")
 
@@ -215,7 +264,8 @@ def parse_xlsx_data(path: str, number_format: str | None = None) -> Data:
     data, _ = read_deciding(read, path, number_format)
     if rounded:
         where, stored, shown = rounded[0]
-        more = f" and {len(rounded) - 1:,} more" if len(rounded) > 1 else ""
+        others = len(rounded) - 1
+        more = f"; {others:,} more cell{'s' if others > 1 else ''} like it" if others else ""
         note = (f"binary numbers read as Excel shows them, to {EXCEL_DIGITS} significant digits "
                 f"({where} holds {stored}, read as {shown}{more})")
         fs = data.file_sources[path]
@@ -269,7 +319,7 @@ def _read_book(openpyxl: Any, path: str, number_format: str | None, votes: Numbe
             title = sheet.title
             if title == MARKER:
                 continue
-            ref = f"'{title}'" if not title.replace("_", "").isalnum() else title
+            ref = sheet_ref(title)
 
             def locate(row: int, col: int | None, ref: str = ref) -> tuple[str, None, None, str]:
                 if col is None:
