@@ -833,7 +833,7 @@ def test_a_device_or_a_huge_file_as_data_is_refused_in_bounded_memory(capsys, tm
         assert main(["check", str(plan), "--data", str(huge)]) == 2
         err = capsys.readouterr().err
         if name.endswith(".csv"):  # (a CSV file over the limit is read a line at a time: its first cell is huge)
-            assert f"{huge}:1: a cell of more than 131,072 characters" in err and "stopped reading there" in err
+            assert f"{huge}:1:1: error: a cell of more than 131,072 characters" in err and "stopped reading there" in err
         else:
             assert f"{huge}: the data file is larger than 1,048,576 bytes, the most kpirules reads" in err
     (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
