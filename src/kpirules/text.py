@@ -8,7 +8,7 @@ import stat
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["fold", "read_text", "check_regular", "not_regular", "decode_text", "visible", "escape_controls", "CONTROL", "MAX_DIGITS",
+__all__ = ["fold", "read_text", "check_regular", "not_regular", "decode_text", "not_utf8", "visible", "escape_controls", "CONTROL", "MAX_DIGITS",
            "MAX_TEXT_BYTES"]
 
 #: most digits a number written in a rule file or a data cell may have (Python refuses int(text) past 4,300)
@@ -97,10 +97,17 @@ def decode_text(raw: bytes, name: str, kind: str, error: Callable[[str], Excepti
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        excel = " (in Excel: CSV UTF-8)" if name.lower().endswith((".csv", ".txt", ".tsv")) else ""
-        zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if raw.startswith(b"PK\x03\x04") else ""
-        raise error(f"{name}:{line}: the {kind} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                    f"save it as UTF-8{excel}{zipped}") from None
+        raise not_utf8(name, kind, line, raw[exc.start], exc.start, raw[:4], error) from None
+
+
+def not_utf8(name: str, kind: str, line: int, byte: int, offset: int, head: bytes,
+             error: Callable[[str], Exception]) -> Exception:
+    """The error for a ``byte`` that is not UTF-8 at ``offset`` (on ``line``) of a file whose first bytes
+    are ``head``: what :func:`decode_text` raises, and a reader that decodes a file a line at a time."""
+    excel = " (in Excel: CSV UTF-8)" if name.lower().endswith((".csv", ".txt", ".tsv")) else ""
+    zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if head.startswith(b"PK\x03\x04") else ""
+    return error(f"{name}:{line}: the {kind} is not UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+                 f"save it as UTF-8{excel}{zipped}")
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -56,6 +56,21 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+def _nul_byte(name: str, line: int) -> KpiDataError:
+    return KpiDataError(f"{name}:{line}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+
+
+def _header_too_wide(name: str, ncells: int) -> KpiDataError:
+    return KpiDataError(f"{name}: the header has {ncells:,} cells; a data header has at most "
+                        f"{MAX_HEADER_CELLS:,} (period,unit,metric,value or task,status,date,note)")
+
+
+def _row_too_wide(row: int, n: int, ncells: int, filename: str | None) -> Diagnostic:
+    return Diagnostic(f"row {row}: this row has {n:,} cells but the header has {ncells}; a row may have "
+                      f"at most {MAX_EXTRA_CELLS:,} cells more than its header (blank ones included)",
+                      Span(row, 1, file=filename))
+
+
 def _locator(line_at: Callable[[int], str | None], filename: str | None,
              delimiter: str) -> Callable[[int, int | None], tuple[str, Span, str | None, str]]:
     """Where a table's row (and cell) is, for its messages: the span, the line's text and its name
@@ -283,7 +298,7 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
 
     if "\x00" in text:
         at = text[: text.index("\x00")].count("\n") + 1
-        raise KpiDataError(f"{name}:{at}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+        raise _nul_byte(name, at)
 
     # A row with far more cells than its header (100M trailing commas) is an error, found before the
     # csv module would make a list of them all; the row is then read as blank, so the others are still read.
@@ -294,17 +309,13 @@ def _parse_csv_text(text: str, filename: str | None, number_format: str | None) 
             header = next((line for line in every[skip:] if line.strip()), "")
             ncells = _count_cells(header, delimiter)
             if ncells > MAX_HEADER_CELLS:
-                raise KpiDataError(f"{name}: the header has {ncells:,} cells; a data header has at most "
-                                   f"{MAX_HEADER_CELLS:,} (period,unit,metric,value or task,status,date,note)")
+                raise _header_too_wide(name, ncells)
             limit = ncells + MAX_EXTRA_CELLS
             for i, line in enumerate(every):
                 if len(line) >= limit and line.count(delimiter) + 1 > limit:
                     n = _count_cells(line, delimiter)
                     if n > limit:
-                        wide.append(Diagnostic(
-                            f"row {i + 1}: this row has {n:,} cells but the header has {ncells}; a row may have "
-                            f"at most {MAX_EXTRA_CELLS:,} cells more than its header (blank ones included)",
-                            Span(i + 1, 1, file=filename)))
+                        wide.append(_row_too_wide(i + 1, n, ncells, filename))
                         every[i] = ""
             if wide:
                 text = "\n".join(every)
@@ -430,16 +441,12 @@ def _stream_facts(path: str, fh: Any) -> tuple[str, int, list[Diagnostic], set[i
             continue
         n = line.count(delimiter) + 1
         if n > ncells + MAX_EXTRA_CELLS:
-            wide.append(Diagnostic(
-                f"row {row}: this row has {n:,} cells but the header has {ncells}; a row may have "
-                f"at most {MAX_EXTRA_CELLS:,} cells more than its header (blank ones included)",
-                Span(row, 1, file=path)))
+            wide.append(_row_too_wide(row, n, ncells, path))
             blanked.add(row)
     if nul:
-        raise KpiDataError(f"{path}:{nul}: a NUL byte: this is not a text CSV file (an .xlsx renamed?)")
+        raise _nul_byte(path, nul)
     if ncells > MAX_HEADER_CELLS:  # (after a NUL byte, as the small reader looks)
-        raise KpiDataError(f"{path}: the header has {ncells:,} cells; a data header has at most "
-                           f"{MAX_HEADER_CELLS:,} (period,unit,metric,value or task,status,date,note)")
+        raise _header_too_wide(path, ncells)
     if crlf and bare:
         return None  # (both line ends: the small reader reads such a file by the csv module)
     return delimiter, skip, wide, blanked
@@ -457,7 +464,4 @@ def _not_utf8(path: str, fh: Any, at: int) -> NoReturn:
         line += block.count(b"\n")
         done += len(block)
     byte = fh.read(1)
-    zipped = " (it looks like an .xlsx workbook: name it .xlsx)" if head.startswith(b"PK\x03\x04") else ""
-    excel = " (in Excel: CSV UTF-8)" if path.lower().endswith((".csv", ".txt", ".tsv")) else ""
-    raise KpiDataError(f"{path}:{line}: the data file is not UTF-8 (byte 0x{byte[0]:02x} at offset {at}); "
-                       f"save it as UTF-8{excel}{zipped}") from None
+    raise texts.not_utf8(path, "data file", line, byte[0], at, head, KpiDataError) from None
