@@ -558,6 +558,16 @@ class Data:
             raise KpiDataError.from_diagnostics([diag])
         problems.append(diag)
 
+    def new_snapshot(self, period: Period, unit: str | None) -> dict[str, Value]:
+        """The snapshot of ``period`` and ``unit``, which is not there yet, made empty (the period and the
+        unit recorded): what a reader calls when its rows move to another snapshot."""
+        self.periods.setdefault(period.key, period)
+        if unit is not None:
+            self.units.setdefault(unit, None)
+        snap: dict[str, Value] = {}
+        self.snapshots[(period.key, unit)] = snap
+        return snap
+
     def add_snapshot(self, period: Period, unit: str | None, source: Source) -> None:
         """Record that a snapshot exists, even with no values (a unit that reported nothing)."""
         self.periods.setdefault(period.key, period)

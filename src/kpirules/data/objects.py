@@ -683,7 +683,7 @@ def _quick_rows(data: Data, rows: Iterable[tuple[int, Sequence[Any]]], names: li
     period_col = _period_column(names)
     width = widths[iv] if iv < len(widths) else "d"
     compact = label is _row and data.sources.origin(name, FORM_ROW) == 0
-    snapshots, periods, units, expand = data.snapshots, data.periods, data.units, data.sources.expand
+    snapshots, new_snapshot, expand = data.snapshots, data.new_snapshot, data.sources.expand
     period_of: dict[str, Period] = {}
     unit_of: dict[str, str | None] = {}
     metric_of: dict[str, str] = {}
@@ -760,10 +760,7 @@ def _quick_rows(data: Data, rows: Iterable[tuple[int, Sequence[Any]]], names: li
                 if key != last:
                     got = snapshots.get(key)
                     if got is None:
-                        periods.setdefault(period.key, period)
-                        if unit is not None:
-                            units.setdefault(unit, None)
-                        got = snapshots[key] = {}
+                        got = new_snapshot(period, unit)
                     snap, srcs, last = got, None, key
                 if value is None:
                     continue

@@ -317,7 +317,7 @@ class Table:
         only unpacks and stores; any other row ends it and is read as above.
         """
         data = self.data
-        snapshots, periods, units = data.snapshots, data.periods, data.units
+        snapshots, new_snapshot = data.snapshots, data.new_snapshot
         run_sources, expand = data.sources.run, data.sources.expand
         if data.sources.origin(self.file, FORM_ROW) != 0:  # not a fresh Data: no compact row numbers
             yield from rows
@@ -405,10 +405,7 @@ class Table:
                     key = (period.key, unit)
                     snap = snapshots.get(key)
                     if snap is None:
-                        periods.setdefault(period.key, period)
-                        if unit is not None:
-                            units.setdefault(unit, None)
-                        snap = snapshots[key] = {}
+                        snap = new_snapshot(period, unit)
                         if value is not None and self.line_rows:
                             run = row  # a new snapshot: read it as a run
                     if not run:
