@@ -25,6 +25,20 @@ def postgres_url() -> str:
     pytest.skip("no PostgreSQL server (set KPIRULES_TEST_POSTGRES=postgresql://…)")
 
 
+def spark_engine() -> Any:
+    """A Spark engine on a local session, its logs off; skips without pyspark, except under CI, where the
+    Spark engine must run."""
+    if os.environ.get("CI"):
+        import pyspark  # noqa: F401  (under CI the Spark engine must run)
+    else:
+        pytest.importorskip("pyspark")
+    from kpirules.records import SparkEngine
+
+    engine = SparkEngine()
+    engine.spark.sparkContext.setLogLevel("OFF")
+    return engine
+
+
 def cell_text(v: Any) -> str:
     if v is None:
         return ""

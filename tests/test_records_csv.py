@@ -5,13 +5,12 @@ counts; what DuckDB still cannot read is an error in kpirules' words."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import kpirules
 from kpirules.cli import main
 from kpirules.records import CountedMetric, Dataset, count_records
+from records_support import spark_engine
 
 DS = Dataset("d", None, "ngay", "dv")
 METRICS = [CountedMetric("n", "count", "d", None), CountedMetric("s", "sum", "d", "so")]
@@ -38,15 +37,7 @@ BLANK = HEADER + '\n2020-01-10,HG,x,1\n2020-01-14,HG,"Trực\ntuyến",1\n2020-0
 
 @pytest.fixture(scope="module")
 def spark():
-    if os.environ.get("CI"):
-        import pyspark  # noqa: F401  (under CI the Spark engine must run)
-    else:
-        pytest.importorskip("pyspark")
-    from kpirules.records import SparkEngine
-
-    engine = SparkEngine()
-    engine.spark.sparkContext.setLogLevel("OFF")
-    return engine
+    return spark_engine()
 
 
 def _q1(path, engine):

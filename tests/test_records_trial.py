@@ -12,7 +12,7 @@ import kpirules
 from kpirules.cli import main
 from kpirules.report.reasons import warning_text
 
-from records_support import write_csv
+from records_support import spark_engine, write_csv
 
 PLAN = """plan "t"
   reporting quarterly cutoff 15 due 20
@@ -202,23 +202,9 @@ def test_explain_names_the_lines_of_a_csv_file(tmp_path, capsys):
 # --------------------------------------------------------------------------- 6, 7: JSON lines on every engine
 
 
-def _spark():
-    import os
-
-    if os.environ.get("CI"):
-        import pyspark  # noqa: F401  (under CI the Spark engine must run)
-    else:
-        pytest.importorskip("pyspark")
-    from kpirules.records import SparkEngine
-
-    engine = SparkEngine()
-    engine.spark.sparkContext.setLogLevel("OFF")
-    return engine
-
-
 @pytest.fixture(scope="module")
 def spark():
-    return _spark()
+    return spark_engine()
 
 
 MALFORMED = [
