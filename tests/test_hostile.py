@@ -92,6 +92,63 @@ def test_a_value_of_4400_digits_is_shown_in_scientific_form(capsys, tmp_path) ->
         assert "1 × 10⁴³⁹⁹" in text and not re.search(r"[0-9][0-9.,]{60}", text)
 
 
+def test_the_check_table_warnings_and_explain_show_a_value_of_3000_digits_shortly(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the check table, the warnings and explain printed every digit (a line of 6,000 characters); people
+    # are shown ≈ m × 10ⁿ and how long the exact value is, the JSON (values and warning arguments) keeps it
+    plan = tmp_path / "p.kpi"
+    plan.write_text('plan "big"\nreporting quarterly\nrule a "A":\n  x >= 1\nrule b "B":\n  ratio(x, y) >= 30%\n',
+                    encoding="utf-8")
+    x, y = "9" * 3000, "7" * 2999
+    data = _data(tmp_path, {"x": x, "y": y})
+    assert main(["check", str(plan), "--data", str(data), "--as-of", AS_OF]) == 0
+    out, err = capsys.readouterr()
+    assert re.search(r"^met +a +2020-Q4 +≈ 1 × 10³⁰⁰⁰ +1 *$", out, re.M), out
+    assert "x (≈ 1 × 10³⁰⁰⁰, a number of 3,000 digits) is larger than y (≈ 7.77778 × 10²⁹⁹⁸, a number of 2,999 " \
+           "digits)" in err
+    for id_ in ("a", "b"):
+        assert main(["explain", str(plan), "--data", str(data), "--as-of", AS_OF, "--id", id_]) == 0
+        shown = capsys.readouterr().out
+        assert "x     = ≈ 1 × 10³⁰⁰⁰, a number of 3,000 digits" in shown or id_ == "b"
+        assert "ratio(x, y)       = ≈ 12.857142857143, a fraction of 6,000 characters" in shown or id_ == "a"
+        out += shown
+    assert not re.search(r"[0-9][0-9.,]{100}", out + err)
+    assert main(["check", str(plan), "--data", str(data), "--as-of", AS_OF, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["results"][0]["value"] == x
+    [warning] = doc["warnings"]
+    assert (warning["args"]["numerator_value"], warning["args"]["denominator_value"]) == (x, y)
+    assert "10³⁰⁰⁰, a number of 3,000 digits" in warning["message"]
+    assert main(["report", str(plan), "--data", str(data), "--period", "2020-Q4", "--as-of", AS_OF, "--format", "md"]) == 0
+    assert "X (≈ 1 × 10³⁰⁰⁰, một số có 3.000 chữ số) lớn hơn y (≈ 7,77778 × 10²⁹⁹⁸, một số có 2.999 chữ số)" \
+        in capsys.readouterr().out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.integers(), st.fractions()), st.integers(0, 2000))
+def test_a_brief_number_is_its_exact_text_or_says_how_near_it_is(v, shift) -> None:  # type: ignore[no-untyped-def]
+    from kpirules.values import BRIEF_CHARS, brief_number, format_number
+
+    v = v * Fraction(10) ** shift if shift % 2 else v / Fraction(10) ** shift
+    v = v.numerator if isinstance(v, Fraction) and v.denominator == 1 else v
+    text, brief = format_number(v), brief_number(v)
+    if len(text) <= BRIEF_CHARS:
+        assert brief == text
+        return
+    assert len(brief) < 90 and f"{len(text.lstrip('-')):,}" in brief
+    shown = brief.split(", a ")[0]
+    exact = not shown.startswith("≈ ")
+    number = shown.removeprefix("≈ ").replace("−", "-")
+    if "×" in number:
+        m, e = number.split(" × 10")
+        power = int(e.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+        read = Fraction(m) * Fraction(10) ** power
+        assert abs(read - v) <= abs(v) * Fraction(1, 10**5)
+    else:
+        read = Fraction(number)
+        assert abs(read - v) <= Fraction(1, 10**12)
+    assert (read == v) == exact
+
+
 def test_a_chain_of_big_factors_is_an_error_that_names_the_limit_and_is_quick(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     f = "1." + "7" * 3999  # a fraction of 4,000 digits
     start = time.monotonic()

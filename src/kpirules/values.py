@@ -18,7 +18,8 @@ from typing import Any, TypeGuard, Union
 import attrs
 
 __all__ = ["Undefined", "Later", "Invalid", "Number", "format_number", "format_value", "is_number", "ratio_text", "int_text",
-           "MAX_DIGITS", "too_many_digits"]
+           "MAX_DIGITS", "too_many_digits", "BIG_DIGITS", "SIG_DIGITS", "is_big",
+           "scientific", "scientific_value", "fmt_scientific", "brief_number"]
 
 #: the most decimal digits a numerator or denominator of any value worked out may have: a bigger one
 #: makes the rule's status `error` (reason `too_large`), so that every operation stays fast
@@ -184,3 +185,85 @@ def format_value(v: object) -> str | None:
     if isinstance(v, str):
         return v
     return None
+
+
+# --- the scientific form, for people ------------------------------------------
+
+#: a number whose whole part has more digits than this is shown for people as ``m × 10ⁿ`` (the exact
+#: value stays in the JSON): 4,000 digits in a table cell help nobody, and took a PDF a minute to lay out
+BIG_DIGITS = 21
+#: the significant digits of ``m`` (more where they are needed to show on which side of its target a
+#: value is: :func:`kpirules.report.model.shown_numbers`)
+SIG_DIGITS = 6
+_BIG: int = 10**BIG_DIGITS
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def is_big(f: int | Fraction) -> bool:
+    """Whether ``f`` is shown in scientific form: its whole part has more than :data:`BIG_DIGITS` digits."""
+    a = abs(Fraction(f))
+    whole: int = a.numerator // a.denominator
+    return whole >= _BIG
+
+
+def scientific(f: int | Fraction, sig: int = SIG_DIGITS) -> tuple[int, int, bool]:
+    """``f`` (not 0) as ``(m, n, exact)``: ``|f|`` ≈ ``m`` × 10^(n − sig + 1), ``m`` of ``sig`` digits and
+    ``n`` the exponent of its first digit, rounded half away from zero; whether that is ``|f|`` exactly."""
+    a = abs(Fraction(f))
+    n = len(int_text(a.numerator)) - len(int_text(a.denominator))
+    if a < Fraction(10) ** n:
+        n -= 1
+    scaled = a / Fraction(10) ** (n - sig + 1)
+    m = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+    if m == 10**sig:  # (9.9999… rounded up to 10.000…)
+        m, n = m // 10, n + 1
+    return m, n, m * Fraction(10) ** (n - sig + 1) == a
+
+
+def scientific_value(f: int | Fraction, sig: int = SIG_DIGITS) -> Fraction:
+    """The number a person reads from ``f`` written in scientific form (:func:`fmt_scientific`)."""
+    if f == 0:
+        return Fraction(0)
+    m, n, _ = scientific(f, sig)
+    return (-1 if f < 0 else 1) * m * Fraction(10) ** (n - sig + 1)
+
+
+def fmt_scientific(f: int | Fraction, lang: str, sig: int = SIG_DIGITS, sign: bool = False) -> str:
+    """``f`` as ``m × 10ⁿ`` with at most ``sig`` significant digits, ``≈ `` before it unless exact:
+    ``10**4399`` → ``1 × 10⁴³⁹⁹``, ``2/3 × 10**30`` → ``≈ 6.66667 × 10²⁹`` (``6,66667`` in Vietnamese)."""
+    m, n, exact = scientific(f, sig)
+    digits = int_text(m)
+    rest = digits[1:].rstrip("0")
+    text = digits[0] + (("," if lang == "vi" else ".") + rest if rest else "") + " × 10" + str(n).translate(_SUPERSCRIPT)
+    text = ("−" if f < 0 else "+" if sign and f > 0 else "") + text
+    return text if exact else "≈ " + text
+
+
+#: the longest exact text of a number that the engine's messages for people (warnings, explain) print
+#: whole; a longer one is written in scientific form with its length (the JSON keeps it exact)
+BRIEF_CHARS = 60
+
+
+_BRIEF_KINDS = {
+    "en": ("a number of {:,} digits", "a number of {:,} characters", "a fraction of {:,} characters"),
+    "vi": ("một số có {:,} chữ số", "một số dài {:,} ký tự", "một phân số dài {:,} ký tự"),
+}
+
+
+def brief_number(v: Number, lang: str = "en") -> str:
+    """:func:`format_number` of ``v``, or, past :data:`BRIEF_CHARS` characters, its scientific form (or,
+    near 1, twelve decimals) and how long the exact text is: ``≈ 1 × 10³⁰⁰⁰, a number of 3,000 digits``
+    (``≈ 1 × 10³⁰⁰⁰, một số có 3.000 chữ số``); a line of a warning or an explanation stays readable
+    whatever the data, and ``≈`` says the shown number is not the value."""
+    text = format_number(v)
+    if len(text) <= BRIEF_CHARS:
+        return text
+    digits, decimal, fraction = _BRIEF_KINDS[lang]
+    kind = (fraction if "/" in text else decimal if "." in text else digits).format(len(text.lstrip("-")))
+    if is_big(v) or abs(Fraction(v)) < Fraction(1, 10**6):
+        shown = fmt_scientific(v, lang)
+    else:  # (a fraction of long terms near 1: twelve decimals say more than a power of ten)
+        near = round(Fraction(v), 12)
+        shown = ("" if near == v else "≈ ") + format_number(near.numerator if near.denominator == 1 else near)
+        shown = shown.replace(".", ",") if lang == "vi" else shown
+    return f"{shown}, {kind.replace(',', '.') if lang == 'vi' else kind}"

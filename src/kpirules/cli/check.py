@@ -20,7 +20,7 @@ from kpirules.periods import Period, periods_between
 from kpirules.report.model import is_percent_rule, shown_numbers
 from kpirules.report.provenance import provenance
 from kpirules.text import visible
-from kpirules.values import format_number, format_value, is_number
+from kpirules.values import format_number, format_value, is_big, is_number
 
 HELP = "evaluate a plan's rules and tasks on reported data"
 
@@ -339,7 +339,7 @@ def _numbers(r: Result, percent: set[str]) -> tuple[str, str]:
                if x is not None]
     if r.kind == "rule" and numeric and all(is_number(x) for x in numeric):
         pct = r.id in percent
-        if pct or any("/" in format_number(x) for x in numeric):
+        if pct or any("/" in format_number(x) or is_big(x) for x in numeric):  # (4,000 digits: as reports do)
             value, target, _ = shown_numbers(r.value, r.target, None, pct, "en")
             return ("" if r.value is None else value), target.replace(" – ", " … ")
     return _cell(r.value), _cell(r.target)

@@ -36,7 +36,7 @@ from kpirules.data import Data
 from kpirules.errors import KpiError
 from kpirules.periods import Period, last_ending_by, parse_period
 from kpirules.text import visible
-from kpirules.values import Invalid, Undefined, format_value
+from kpirules.values import Invalid, Undefined, brief_number, format_value, is_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpirules.engine.results import Result, Results
@@ -130,7 +130,7 @@ def show(v: object, percent: bool = False) -> str:
         return " … ".join(show(x, percent) for x in v)
     if isinstance(v, str):
         return '"' + v + '"'
-    text = format_value(v)
+    text = brief_number(v) if is_number(v) else format_value(v)  # (thousands of digits: shortly)
     if text is None:  # pragma: no cover
         return repr(v)
     if percent and isinstance(v, Fraction) and abs(v) < 1:

@@ -36,7 +36,7 @@ import attrs
 
 from kpirules import nodes as n
 from kpirules.data import Data, Source
-from kpirules.messages import Count, Label, Message, Metric
+from kpirules.messages import LANGUAGES, Count, Exact, Label, Message, Metric
 
 if TYPE_CHECKING:  # pragma: no cover
     from kpirules.engine.shapes import PlanView as Plan  # (evaluate's Plan, as read here)
@@ -71,9 +71,13 @@ def _where(src: Source | None) -> str | None:
 
 
 def _show(v: object) -> str:
-    from kpirules.values import format_number
+    """A value's exact text for the JSON arguments of a warning, shown shortly in its message if long."""
+    from kpirules.values import BRIEF_CHARS, brief_number, format_number
 
-    return format_number(v)  # type: ignore[arg-type]
+    text = format_number(v)  # type: ignore[arg-type]  # (a number: _num)
+    if len(text) <= BRIEF_CHARS:
+        return text
+    return Exact(text, {lang: brief_number(v, lang) for lang in LANGUAGES})  # type: ignore[arg-type]
 
 
 def _ratio_pairs(plan: Plan) -> list[tuple[str, str, str]]:

@@ -1,9 +1,9 @@
 """Reasons and warnings as data: a code and its arguments, with one catalog of templates per language (en, vi)."""
 
-from kpirules.messages.message import (LANGUAGES, PLAIN, Count, Label, Message, Metric, Expr, Progress, Style, Value,
+from kpirules.messages.message import (LANGUAGES, PLAIN, Count, Exact, Label, Message, Metric, Expr, Progress, Style, Value,
                                        Word, catalog_of)
 
-__all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "Count", "Style", "PLAIN", "LANGUAGES", "catalog_of",
+__all__ = ["Message", "Label", "Metric", "Expr", "Value", "Word", "Progress", "Count", "Exact", "Style", "PLAIN", "LANGUAGES", "catalog_of",
            "codes"]
 
 

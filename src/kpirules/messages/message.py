@@ -156,6 +156,8 @@ class _Renderer(string.Formatter):
             return ""
         if isinstance(v, _Raw):
             return str(v)
+        if isinstance(v, Exact):
+            return v.brief.get(self.lang, str.__str__(v))
         if isinstance(v, Message):
             return v.render(self.lang, self.style)
         if isinstance(v, Label):
@@ -184,6 +186,22 @@ class _Renderer(string.Formatter):
 
 class _Raw(str):
     __slots__ = ()
+
+
+class Exact(str):
+    """A number's exact text, which a message's JSON arguments carry, shown in the message as its
+    ``brief`` text of the message's language (a value of thousands of digits is written shortly for
+    people: :func:`kpirules.values.brief_number`)."""
+
+    brief: Mapping[str, str]
+
+    def __new__(cls, text: str, brief: Mapping[str, str]) -> Exact:
+        self = str.__new__(cls, text)
+        self.brief = brief
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Exact, (str.__str__(self), self.brief)
 
 
 def _empty(v: Any) -> bool:

@@ -8,7 +8,7 @@ from fractions import Fraction
 from kpirules.errors import KpiError
 from kpirules.periods import ROMAN_NUMERALS, Kind, Period, parse_period
 from kpirules.report.i18n import MONTHS_EN
-from kpirules.values import int_text
+from kpirules.values import SIG_DIGITS, fmt_scientific, int_text, is_big  # (the scientific form: engine texts use it too)
 
 
 def fmt_date(d: datetime.date, lang: str) -> str:
@@ -60,56 +60,6 @@ def round_places(f: Fraction, places: int) -> tuple[int, bool]:
     scaled = f * 10**places
     q = (abs(scaled.numerator) * 2 + scaled.denominator) // (2 * scaled.denominator)
     return (-q if scaled < 0 else q), scaled.denominator == 1
-
-
-#: a number whose whole part has more digits than this is shown for people as ``m × 10ⁿ`` (the exact
-#: value stays in the JSON): 4,000 digits in a table cell help nobody, and took a PDF a minute to lay out
-BIG_DIGITS = 21
-#: the significant digits of ``m`` (more where they are needed to show on which side of its target a
-#: value is: :func:`kpirules.report.model.shown_numbers`)
-SIG_DIGITS = 6
-_BIG: int = 10**BIG_DIGITS
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def is_big(f: int | Fraction) -> bool:
-    """Whether ``f`` is shown in scientific form: its whole part has more than :data:`BIG_DIGITS` digits."""
-    a = abs(Fraction(f))
-    whole: int = a.numerator // a.denominator
-    return whole >= _BIG
-
-
-def scientific(f: int | Fraction, sig: int = SIG_DIGITS) -> tuple[int, int, bool]:
-    """``f`` (not 0) as ``(m, n, exact)``: ``|f|`` ≈ ``m`` × 10^(n − sig + 1), ``m`` of ``sig`` digits and
-    ``n`` the exponent of its first digit, rounded half away from zero; whether that is ``|f|`` exactly."""
-    a = abs(Fraction(f))
-    n = len(int_text(a.numerator)) - len(int_text(a.denominator))
-    if a < Fraction(10) ** n:
-        n -= 1
-    scaled = a / Fraction(10) ** (n - sig + 1)
-    m = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
-    if m == 10**sig:  # (9.9999… rounded up to 10.000…)
-        m, n = m // 10, n + 1
-    return m, n, m * Fraction(10) ** (n - sig + 1) == a
-
-
-def scientific_value(f: int | Fraction, sig: int = SIG_DIGITS) -> Fraction:
-    """The number a person reads from ``f`` written in scientific form (:func:`fmt_scientific`)."""
-    if f == 0:
-        return Fraction(0)
-    m, n, _ = scientific(f, sig)
-    return (-1 if f < 0 else 1) * m * Fraction(10) ** (n - sig + 1)
-
-
-def fmt_scientific(f: int | Fraction, lang: str, sig: int = SIG_DIGITS, sign: bool = False) -> str:
-    """``f`` as ``m × 10ⁿ`` with at most ``sig`` significant digits, ``≈ `` before it unless exact:
-    ``10**4399`` → ``1 × 10⁴³⁹⁹``, ``2/3 × 10**30`` → ``≈ 6.66667 × 10²⁹`` (``6,66667`` in Vietnamese)."""
-    m, n, exact = scientific(f, sig)
-    digits = int_text(m)
-    rest = digits[1:].rstrip("0")
-    text = digits[0] + (("," if lang == "vi" else ".") + rest if rest else "") + " × 10" + str(n).translate(_SUPERSCRIPT)
-    text = ("−" if f < 0 else "+" if sign and f > 0 else "") + text
-    return text if exact else "≈ " + text
 
 
 def fmt_decimal(v: int | Fraction, lang: str, places: int = 2, sign: bool = False, sig: int = SIG_DIGITS) -> str:

@@ -17,10 +17,9 @@ from kpirules.engine.evaluate import RULE_STATUSES, TASK_STATUSES, Plan, Result,
 from kpirules.engine.timing import AsOf
 from kpirules.errors import KpiError
 from kpirules.periods import Kind, Period, parse_period
-from kpirules.report.format import (SIG_DIGITS, fmt_date, fmt_decimal, fmt_percent, fmt_period, fmt_scientific,
-                                    is_big, round_places, scientific_value)
+from kpirules.report.format import fmt_date, fmt_decimal, fmt_percent, fmt_period, round_places
 from kpirules.report.i18n import ATTENTION, LANGS, OPS, STATUS_LABELS, TEXT
-from kpirules.values import format_value, is_number
+from kpirules.values import SIG_DIGITS, fmt_scientific, format_value, is_big, is_number, scientific_value
 
 
 # --------------------------------------------------------------------------- the report
